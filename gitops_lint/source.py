@@ -1,0 +1,201 @@
+"""Read-only views of a repository's files, confined to the repository root.
+
+A `SourceTree` answers the few questions the loader, the model and the renderer ask: which files
+exist, what bytes a file holds, whether a path is a directory and what it contains. Paths are
+repo-relative POSIX strings (`apps/web/base/kustomization.yaml`); the root itself is `""`.
+
+Two implementations: `WorkingTree` (a directory on disk, listed with `git ls-files` where it is a
+git checkout) and `GitTree` (a git revision read from objects, never checked out).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class PathEscapesRoot(ValueError):
+    """A path (by `..`, an absolute path or a symlink) that leads outside the repository root."""
+
+
+class SourceError(RuntimeError):
+    """The tree cannot be read at all (not a directory, unknown git revision…)."""
+
+
+@dataclass(frozen=True)
+class UnsafePath:
+    """A tracked path that cannot be read safely, with the reason (becomes a GL202/GL307 finding)."""
+
+    path: str
+    reason: str
+    escapes: bool  # True: leads outside the root (GL202); False: unreadable (loop, broken link…)
+
+
+def normalize(path: str, base: str = "") -> str:
+    """Join `path` onto the repo-relative directory `base` and normalise it.
+
+    Raises PathEscapesRoot for absolute paths and for `..` that climbs above the root.
+    """
+    if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+        raise PathEscapesRoot(f"absolute path {path!r}")
+    joined = posixpath.normpath(posixpath.join(base, path)) if (base or path) else ""
+    if joined == ".":
+        return ""
+    if joined == ".." or joined.startswith("../"):
+        raise PathEscapesRoot(f"{path!r} leads outside the repository root")
+    return joined
+
+
+class SourceTree:
+    """Interface shared by the working-tree and git-revision views."""
+
+    label: str = ""
+
+    def files(self) -> list[str]:
+        """Every readable regular file, repo-relative, sorted."""
+        raise NotImplementedError
+
+    def read_bytes(self, path: str) -> bytes:
+        raise NotImplementedError
+
+    def unsafe_paths(self) -> list[UnsafePath]:
+        """Tracked paths that were left out because they escape the root or cannot be resolved."""
+        return []
+
+    # Directory questions are answered from the file list, which every implementation has.
+    def _dirs(self) -> dict[str, set[str]]:
+        cached = getattr(self, "_dir_cache", None)
+        if cached is None:
+            cached = {"": set()}
+            for f in self.files():
+                parent, child = posixpath.split(f)
+                while True:
+                    cached.setdefault(parent, set()).add(child)
+                    if not parent:
+                        break
+                    parent, child = posixpath.split(parent)
+            self._dir_cache = cached
+        return cached
+
+    def is_file(self, path: str) -> bool:
+        parent, child = posixpath.split(path)
+        return child in self._dirs().get(parent, ()) and path not in self._dirs()
+
+    def is_dir(self, path: str) -> bool:
+        return path in self._dirs()
+
+    def exists(self, path: str) -> bool:
+        return self.is_dir(path) or self.is_file(path)
+
+    def listdir(self, path: str) -> list[str]:
+        """Names directly inside directory `path` (files and directories), sorted."""
+        return sorted(self._dirs().get(path, ()))
+
+    def read_text(self, path: str) -> str:
+        return self.read_bytes(path).decode("utf-8")
+
+
+class WorkingTree(SourceTree):
+    """A directory on disk. Uses `git ls-files` when the directory is inside a git work tree."""
+
+    def __init__(self, root: str | os.PathLike, use_git: bool = True):
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise SourceError(f"{root}: not a directory")
+        self.label = str(root)
+        self._use_git = use_git
+        self._files: list[str] | None = None
+        self._unsafe: list[UnsafePath] = []
+
+    def _candidates(self) -> Iterable[str]:
+        listed = _git_ls_files(self.root) if self._use_git else None
+        if listed is not None:
+            return listed
+        return _walk(self.root)
+
+    def files(self) -> list[str]:
+        if self._files is None:
+            files, unsafe = [], []
+            for rel in self._candidates():
+                problem = self._check(rel)
+                if problem is None:
+                    files.append(rel)
+                elif problem is not False:
+                    unsafe.append(problem)
+            self._files = sorted(set(files))
+            self._unsafe = unsafe
+        return self._files
+
+    def _check(self, rel: str) -> UnsafePath | None | bool:
+        """None when `rel` is a safe regular file; False to skip silently; else the problem."""
+        full = self.root / rel
+        try:
+            st = os.lstat(full)
+        except OSError:
+            return False  # listed by git but deleted from the working tree
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                real = full.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:
+                return UnsafePath(rel, f"symlink cannot be resolved ({_reason(exc)})", escapes=False)
+            if not _inside(real, self.root):
+                return UnsafePath(rel, "symlink leads outside the repository root", escapes=True)
+            return None if real.is_file() else False
+        return None if stat.S_ISREG(st.st_mode) else False
+
+    def unsafe_paths(self) -> list[UnsafePath]:
+        self.files()
+        return list(self._unsafe)
+
+    def read_bytes(self, path: str) -> bytes:
+        rel = normalize(path)
+        full = (self.root / rel).resolve()
+        if not _inside(full, self.root):
+            raise PathEscapesRoot(f"{path!r} leads outside the repository root")
+        return full.read_bytes()
+
+
+def _reason(exc: BaseException) -> str:
+    return "symlink loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() else exc.__class__.__name__
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _git_ls_files(root: Path) -> list[str] | None:
+    """Tracked and untracked-but-not-ignored files below `root`, or None outside a git work tree."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return [n for n in names if n]
+
+
+def _walk(root: Path) -> Iterable[str]:
+    """Every file below root, skipping `.git` and never descending into symlinked directories."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d != ".git" and not os.path.islink(os.path.join(dirpath, d)))
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            yield rel.replace(os.sep, "/")
+        # symlinked directories are reported as unsafe when they escape; otherwise they are skipped
+        for name in os.listdir(dirpath):
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full) and os.path.isdir(full):
+                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+                yield rel.replace(os.sep, "/")
