@@ -1,0 +1,1 @@
+"""Checks: plain functions `check(ctx) -> Iterable[Violation]`, bound to rules by the cards in `rules/`."""

@@ -1,0 +1,71 @@
+"""YAML-level rules: syntax (GL301), duplicate keys (GL302), Kubernetes identity (GL303), unsafe content (GL307)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import Violation
+from ..loader import rule_of
+from ..source import UnsafePath
+
+IDENTITY_HINTS = ("apiVersion", "kind", "metadata")
+
+
+def _loader_violations(ctx, rule: str) -> Iterator[Violation]:
+    return (v for v in ctx.repo.load_violations if rule_of(v) == rule)
+
+
+def yaml_syntax(ctx) -> Iterator[Violation]:
+    """GL301: the parser's own errors, at its line and column."""
+    yield from _loader_violations(ctx, "GL301")
+
+
+def duplicate_key(ctx) -> Iterator[Violation]:
+    """GL302: a mapping key given twice."""
+    yield from _loader_violations(ctx, "GL302")
+
+
+def unsafe_content(ctx) -> Iterator[Violation]:
+    """GL307: oversized, binary, non-UTF-8, alias-bomb or too-deep files, and unreadable links."""
+    yield from _loader_violations(ctx, "GL307")
+    for u in ctx.repo.unsafe:
+        if not u.escapes:
+            yield _unsafe(u)
+
+
+def _unsafe(u: UnsafePath) -> Violation:
+    return Violation(u.path, f"{u.reason}; not read", key=f"link:{u.reason}")
+
+
+def missing_identity(ctx) -> Iterator[Violation]:
+    """GL303: a manifest-like document without apiVersion, kind or metadata.name."""
+    patch_files = _patch_files(ctx.repo)
+    for doc in ctx.repo.documents:
+        data = doc.data
+        if doc.path in patch_files or not any(k in data for k in IDENTITY_HINTS):
+            continue
+        if data.get("kind") in ("Kustomization", "Component") and str(data.get("apiVersion", "")).startswith(
+            "kustomize.config.k8s.io"
+        ):
+            continue  # a kustomization under another file name is still not a Kubernetes object
+        missing = [k for k in ("apiVersion", "kind") if not isinstance(data.get(k), str) or not data.get(k)]
+        metadata = data.get("metadata")
+        has_name = isinstance(metadata, dict) and (metadata.get("name") or metadata.get("generateName"))
+        if not has_name and not str(data.get("kind", "")).endswith("List"):
+            missing.append("metadata.name")
+        if missing:
+            where = doc.position(("metadata",)) if "metadata.name" in missing and "metadata" in data else doc.start
+            yield Violation(
+                doc.path,
+                f"{doc.ref} has no {', '.join(missing)}; every manifest needs apiVersion, kind and metadata.name",
+                where,
+                resource=doc.ref,
+                key=f"{doc.index}:{','.join(missing)}",
+            )
+
+
+def _patch_files(repo) -> set[str]:
+    """Files that kustomizations use as patches (partial objects, not manifests)."""
+    fields = ("patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "transformers",
+              "generators", "validators", "configurations", "crds")
+    return {r.target for k in repo.kustomizations.values() for r in k.refs(*fields) if r.target}

@@ -1,0 +1,147 @@
+"""The `gitops-lint` command line: parse options, call the library, pick a reporter, set the exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, report
+from .api import FAIL_LEVELS, exit_code, lint_path, read_baseline, write_baseline
+from .cards import CardError, load_cards
+from .config import ConfigError
+from .source import SourceError
+
+EXIT_USAGE = 2
+
+
+def _default_format() -> str:
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def _use_color(stream) -> bool:
+    return stream.isatty() and "NO_COLOR" not in os.environ
+
+
+def _fail(message: str) -> None:
+    click.echo(f"gitops-lint: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gitops-lint")
+def main() -> None:
+    """Lint GitOps repositories: kustomize layouts, Argo CD and Flux objects, secrets, workloads."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default=None,
+              help="Output format (default: text; github under GitHub Actions).")
+@click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default=None,
+              help="Lowest severity that makes the exit code 1 (default: error, or the config's fail_on).")
+@click.option("--select", multiple=True, help="Only these rules (ids, names or id prefixes; comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rules (ids, names or id prefixes; comma-separated).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
+@click.option("--baseline", "baseline_path", type=click.Path(exists=True, dir_okay=False),
+              help="Report only findings that are not in this baseline file.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: CPUs).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output) -> None:
+    """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
+    root, only = _root_and_files(paths)
+    try:
+        baseline = read_baseline(Path(baseline_path)) if baseline_path else None
+        result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
+                           jobs=jobs, baseline=baseline)
+    except (ConfigError, CardError, SourceError, ValueError) as exc:
+        _fail(str(exc))
+    findings = [f for f in result.findings if not only or f.path in only or f.rule == "GL000"]
+    summary = report.Summary.of(
+        findings, files=len(result.repo.files), documents=len(result.repo.documents),
+        rules=len(result.cards), suppressed=len(result.result.suppressed), baselined=len(result.result.baselined),
+    )
+    fmt = fmt or _default_format()
+    stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        stream.write(report.render(fmt, findings, summary, result.cards, color=_use_color(stream)))
+    finally:
+        if output:
+            stream.close()
+    sys.exit(exit_code(findings, fail_on or result.repo.config.fail_on))
+
+
+def _root_and_files(paths: tuple[str, ...]) -> tuple[Path, set[str]]:
+    """The repository root to lint and, when files were named, the repo-relative files to report on."""
+    if not paths:
+        return Path("."), set()
+    dirs = [Path(p) for p in paths if Path(p).is_dir()]
+    files = [Path(p) for p in paths if not Path(p).is_dir()]
+    if len(dirs) > 1 or (dirs and files):
+        _fail("give one directory, or files inside the current directory")
+    if dirs:
+        return dirs[0], set()
+    root = Path(".").resolve()
+    rel = set()
+    for f in files:
+        try:
+            rel.add(f.resolve().relative_to(root).as_posix())
+        except ValueError:
+            _fail(f"{f}: outside the current directory")
+    return Path("."), rel
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Baseline file to write.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
+def baseline(path, output, config_path) -> None:
+    """Record today's findings so that `check --baseline` reports only new ones."""
+    try:
+        result = lint_path(path, config_path=config_path)
+    except (ConfigError, CardError, SourceError) as exc:
+        _fail(str(exc))
+    if result.result.internal_error:
+        _fail("internal error while linting; baseline not written")
+    write_baseline(result.findings, Path(output))
+    click.echo(f"wrote {len(result.findings)} finding(s) to {output}")
+
+
+@main.command(name="rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+def list_rules(fmt) -> None:
+    """List every rule of the pack (from the rule cards)."""
+    from .docs import rules_table
+
+    try:
+        cards = load_cards()
+    except CardError as exc:
+        _fail(str(exc))
+    click.echo(rules_table(cards, fmt), nl=False)
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id) -> None:
+    """Explain one rule: what it catches, why, how to fix, with examples."""
+    try:
+        cards = load_cards()
+    except CardError as exc:
+        _fail(str(exc))
+    wanted = rule_id.strip()
+    card = next((c for c in cards if c.id.lower() == wanted.lower() or c.name == wanted), None)
+    if card is None:
+        _fail(f"unknown rule {rule_id!r}; `gitops-lint rules` lists them")
+    from .docs import explain_card
+
+    click.echo(explain_card(card))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

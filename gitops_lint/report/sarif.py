@@ -1,0 +1,59 @@
+"""SARIF 2.1.0 for GitHub code scanning, with rule metadata from the cards."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from ..findings import Finding
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_SECURITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
+
+
+def _rule(card) -> dict:
+    return {
+        "id": card.id,
+        "name": card.name,
+        "shortDescription": {"text": card.summary},
+        "fullDescription": {"text": card.rationale},
+        "help": {"text": f"{card.rationale}\n\nFix: {card.fix}",
+                 "markdown": f"{card.rationale}\n\n**Fix:** {card.fix}"},
+        "defaultConfiguration": {"level": _LEVEL[str(card.severity)]},
+        "properties": {"tags": ["gitops"], "security-severity": _SECURITY[str(card.severity)]},
+    }
+
+
+def render(findings: list[Finding], cards: list) -> str:
+    rules = [_rule(c) for c in cards]
+    index = {r["id"]: i for i, r in enumerate(rules)}
+    results = []
+    for f in findings:
+        result = {
+            "ruleId": f.rule,
+            "level": _LEVEL[str(f.severity)],
+            "message": {"text": f.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.path},
+                    "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
+                }
+            }],
+            "partialFingerprints": {"gitopsLint/v1": f.fingerprint},
+        }
+        if f.rule in index:
+            result["ruleIndex"] = index[f.rule]
+        if f.environment:
+            result["properties"] = {"environment": f.environment}
+        results.append(result)
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "gitops-lint", "version": __version__, "semanticVersion": __version__,
+                                "rules": rules}},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"

@@ -1,0 +1,33 @@
+"""Plain text: `path:line:col: GL401 [error] message`, then a summary line."""
+
+from __future__ import annotations
+
+from ..findings import Finding
+from . import Summary
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_RESET = "\033[0m"
+
+
+def render(findings: list[Finding], summary: Summary, color: bool = False) -> str:
+    lines = []
+    for f in findings:
+        severity = str(f.severity)
+        label = f"{_COLORS[severity]}{severity}{_RESET}" if color else severity
+        env = f" ({f.environment})" if f.environment else ""
+        lines.append(f"{f.path}:{f.line}:{f.column}: {f.rule} [{label}] {f.message}{env}")
+    lines.append(summary_line(summary))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(summary: Summary) -> str:
+    counts = summary.to_dict()
+    parts = [f"{counts['errors']} error(s)", f"{counts['warnings']} warning(s)", f"{counts['infos']} info"]
+    extra = []
+    if summary.suppressed:
+        extra.append(f"{summary.suppressed} suppressed")
+    if summary.baselined:
+        extra.append(f"{summary.baselined} in baseline")
+    tail = f"; {', '.join(extra)}" if extra else ""
+    return (f"{', '.join(parts)} in {summary.files} file(s), {summary.documents} document(s), "
+            f"{summary.rules} rule(s){tail}")

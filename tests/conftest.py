@@ -1,0 +1,52 @@
+"""Shared fixtures: example repos written to a temp dir, the shared corpus, kubectl availability."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+
+def write_repo(root: Path, files: dict[str, str] | str, config: dict | None = None) -> Path:
+    """Write an example (one manifest, or a mapping path -> content) and an optional config."""
+    if isinstance(files, str):
+        files = {"manifest.yaml": files}
+    for rel, content in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    if config:
+        with (root / ".gitops-lint.yaml").open("w", encoding="utf-8") as fh:
+            YAML(typ="safe", pure=True).dump(config, fh)
+    return root
+
+
+@pytest.fixture
+def make_repo(tmp_path):
+    """Factory: make_repo(files, config=None) -> Path of a fresh repo directory."""
+    counter = iter(range(1000))
+
+    def factory(files, config=None) -> Path:
+        return write_repo(tmp_path / f"repo{next(counter)}", files, config)
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("shared corpus not present")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def kubectl() -> str:
+    path = shutil.which("kubectl")
+    if path is None:
+        pytest.skip("kubectl not installed")
+    return path

@@ -1,0 +1,41 @@
+"""Every rule card's examples: `bad` raises the rule (at `bad_line` when given), `good` does not."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_lint.api import lint_path
+from gitops_lint.cards import load_cards
+
+CARDS = load_cards()
+
+
+def _findings(repo, rule):
+    result = lint_path(repo)
+    internal = [f for f in result.findings if f.rule == "GL000"]
+    assert not internal, internal
+    return [f for f in result.findings if f.rule == rule]
+
+
+def test_the_pack_is_not_empty():
+    assert len(CARDS) >= 10
+
+
+@pytest.mark.parametrize("card", CARDS, ids=lambda c: c.id)
+def test_card_examples(card, make_repo):
+    examples = card.examples
+    assert examples.get("bad") and examples.get("good"), f"{card.id} needs both a bad and a good example"
+    config = examples.get("config")
+    bad = _findings(make_repo(examples["bad"], config), card.id)
+    assert bad, f"{card.id}: the bad example raised nothing"
+    if "bad_line" in examples:
+        assert examples["bad_line"] in {f.line for f in bad}, [(f.line, f.message) for f in bad]
+    good = _findings(make_repo(examples["good"], config), card.id)
+    assert not good, [(f.path, f.line, f.message) for f in good]
+
+
+@pytest.mark.parametrize("card", CARDS, ids=lambda c: c.id)
+def test_card_is_documented(card):
+    assert card.summary and card.rationale and card.fix
+    assert card.check or card.schema
+    card.resolve_check()  # the named check exists
