@@ -165,12 +165,13 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
         )
         return ParsedFile(path, text, [], violations)
     documents: list[Document] = []
+    has_anchors = "&" in text  # no anchor, no alias: the expansion check can be skipped
     try:
         for index, node in enumerate(_compose_all(text)):
             if node is None:
                 continue
             try:
-                document = _convert_document(path, index, node, limits, violations)
+                document = _convert_document(path, index, node, limits, violations, has_anchors)
             except _UnsafeContent as exc:
                 violations.append(Violation(path, str(exc), Position(*exc.position), key=f"unsafe:{index}:GL307"))
                 continue
@@ -195,11 +196,38 @@ def rule_of(v: Violation) -> str:
     return v.key.rsplit(":", 1)[-1]
 
 
-_yaml = YAML(typ="safe", pure=False)
+PLAIN, QUOTED, SEQ, MAP = "plain", "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
+try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by ruamel's Python resolver
+    from _ruamel_yaml import CParser
 
-def _compose_all(text: str) -> Iterator[Node | None]:
-    return _yaml.compose_all(io.StringIO(text))
+    class _Composer(CParser):
+        """libyaml's parser and composer with a constant-time resolver (resolution happens later)."""
+
+        def descend_resolver(self, *args) -> None:
+            pass
+
+        def ascend_resolver(self, *args) -> None:
+            pass
+
+        def resolve(self, kind, value, implicit) -> str:
+            if kind is ScalarNode:
+                return PLAIN if implicit[0] else QUOTED
+            return SEQ if kind is SequenceNode else MAP
+
+    def _compose_all(text: str) -> Iterator[Node | None]:
+        composer = _Composer(io.StringIO(text))
+        try:
+            while composer.check_node():
+                yield composer.get_node()
+        finally:
+            composer.dispose()
+
+except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml.clib is missing
+    _yaml = YAML(typ="safe", pure=True)
+
+    def _compose_all(text: str) -> Iterator[Node | None]:
+        return _yaml.compose_all(io.StringIO(text))
 
 
 _OPEN = re.compile(r"[\[{]")
@@ -221,8 +249,10 @@ def _flow_depth_estimate(text: str) -> int:
     return max(best, dash_run)
 
 
-def _convert_document(path: str, index: int, root: Node, limits: Limits, violations: list[Violation]) -> Document:
-    _check_expanded_size(root, limits)
+def _convert_document(path: str, index: int, root: Node, limits: Limits, violations: list[Violation],
+                      has_anchors: bool = True) -> Document:
+    if has_anchors:
+        _check_expanded_size(root, limits)
     doc = Document(path=path, index=index, data=None, start=Position(*_pos(root.start_mark)), end_line=root.end_mark.line + 1)
     doc.data = _Converter(doc, limits, violations).convert(root, (), 0)
     return doc
@@ -270,6 +300,9 @@ class _Converter:
         self.violations = violations
 
     def convert(self, node: Node, path: PathKey, depth: int) -> Any:
+        if depth > self.limits.max_depth:
+            raise _UnsafeContent(f"YAML nesting deeper than {self.limits.max_depth} levels; not parsed",
+                                 _pos(node.start_mark))
         self.doc.values.setdefault(path, _pos(node.start_mark))
         if isinstance(node, ScalarNode):
             return scalar_value(node.tag, node.value, node.style)
@@ -281,7 +314,7 @@ class _Converter:
         result: dict = {}
         merged: list[dict] = []
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.tag == PLAIN and key_node.value == "<<"):
                 merged.extend(self._merge_sources(value_node, path, depth))
                 continue
             key = _key_text(key_node)
@@ -324,8 +357,31 @@ def _key_text(node: Node) -> Any:
 _INT_SEP = str.maketrans("", "", "_")
 
 
+_PLAIN_NULL = frozenset(("", "~", "null", "Null", "NULL"))
+_PLAIN_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_PLAIN_INT = re.compile(r"[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$")
+_PLAIN_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$|[-+]?\.(?:inf|Inf|INF)$|\.(?:nan|NaN|NAN)$")
+
+
+def _plain(text: str) -> Any:
+    """YAML 1.2 core-schema resolution of a plain scalar (timestamps stay strings)."""
+    if text in _PLAIN_NULL:
+        return None
+    first = text[0]
+    if first in "tTfF" and text in _PLAIN_BOOL:
+        return _PLAIN_BOOL[text]
+    if first in "+-.0123456789":
+        if _PLAIN_INT.match(text):
+            return _int(text)
+        if _PLAIN_FLOAT.match(text):
+            return _float(text)
+    return text
+
+
 def scalar_value(tag: str, text: str, style: str | None = None) -> Any:
-    """Resolve a scalar as ruamel's safe loader would, keeping timestamps and binaries as strings."""
+    """Resolve a scalar as a YAML 1.2 safe loader would, keeping timestamps and binaries as strings."""
+    if tag == PLAIN:
+        return _plain(text)
     kind = tag.rsplit(":", 1)[-1]
     if kind == "str" or style in ("'", '"', "|", ">"):
         return text
