@@ -1,0 +1,163 @@
+"""Schema rules: resources against their schemas (GL304), kinds without a schema (GL305), and
+deprecated or removed Kubernetes APIs (GL306).
+
+What is validated: complete manifests in the sources (not the partial documents that kustomizations
+use as patches, and not Helm chart templates), kustomization files against kustomize's own fields
+(never as Kubernetes objects), and custom resources against the CRDs found in the repository.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..findings import Severity, Violation
+from ..kustomizations import is_kustomization_file
+from ..loader import Document
+from ..schemas import INVALID, SchemaStore
+from ..schemas.deprecations import api_status
+from ..schemas.kubernetes import parse_version, resolve_version
+from .syntax import _patch_files
+
+KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
+CRD_KIND = "apiextensions.k8s.io/CustomResourceDefinition"
+
+
+def schema_store(repo) -> SchemaStore:
+    """The repository's schema store, built once per lint run and shared by the schema rules."""
+    cached = vars(repo).get("_gitops_lint_schema_store")
+    if cached is None:
+        config = repo.config
+        crds = [(d.path, d.data) for d in repo.objects(CRD_KIND)]
+        cached = SchemaStore(config.kubernetes_version, _schema_dirs(repo), crds)
+        vars(repo)["_gitops_lint_schema_store"] = cached
+    return cached
+
+
+def _schema_dirs(repo) -> list[Path]:
+    root = getattr(repo.tree, "root", None)
+    dirs = []
+    for entry in repo.config.schema_dirs:
+        path = Path(entry).expanduser()
+        if not path.is_absolute() and root is not None:
+            path = Path(root) / path
+        dirs.append(path)
+    return dirs
+
+
+def _is_kustomize_config(doc: Document) -> bool:
+    return doc.group == KUSTOMIZE_GROUP or doc.api_version == "builtin"
+
+
+def _chart_template(repo, path: str) -> bool:
+    """A file of a Helm chart's templates/ directory (Go templates, not manifests)."""
+    parts = path.split("/")
+    if "templates" not in parts[:-1]:
+        return False
+    chart_dir = "/".join(parts[: parts.index("templates")])
+    return repo.tree.is_file(posixpath.join(chart_dir, "Chart.yaml"))
+
+
+def manifests(repo) -> Iterator[Document]:
+    """Source documents that are meant to be complete Kubernetes objects."""
+    skip = _patch_files(repo)
+    for doc in repo.documents:
+        if doc.path in skip or not doc.api_version or not doc.kind or _is_kustomize_config(doc):
+            continue
+        if _chart_template(repo, doc.path):
+            continue
+        yield doc
+
+
+def _kustomization_documents(repo) -> Iterator[Document]:
+    for path, parsed in repo.parsed_files.items():
+        if is_kustomization_file(path):
+            yield from (d for d in parsed.documents if isinstance(d.data, dict))
+    for doc in repo.documents:  # a kustomization under another file name (e.g. a generator config)
+        if doc.group == KUSTOMIZE_GROUP and doc.kind in ("Kustomization", "Component"):
+            yield doc
+
+
+def _violations(doc: Document, result, what: str) -> Iterator[Violation]:
+    for problem in result.problems:
+        yield Violation(
+            doc.path,
+            f"{what}: {problem.message}",
+            doc.position(problem.path, key=problem.at_key),
+            resource=doc.ref if doc.kind else None,
+            key=f"{doc.index}:{problem.message}",
+        )
+
+
+def k8s_schema(ctx) -> Iterator[Violation]:
+    """GL304: manifests that fail their Kubernetes, CRD or bundled schema; kustomizations that fail kustomize's."""
+    store = schema_store(ctx.repo)
+    for doc in manifests(ctx.repo):
+        result = store.validate(doc.data)
+        if result.status == INVALID:
+            yield from _violations(doc, result, doc.ref)
+    for doc in _kustomization_documents(ctx.repo):
+        result = store.validate_kustomization(doc.data)
+        if result.status == INVALID:
+            yield from _violations(doc, result, f"kustomization {doc.path}")
+
+
+def k8s_unknown_kind(ctx) -> Iterator[Violation]:
+    """GL305: one finding per apiVersion/kind without any schema, with how many resources use it."""
+    store = schema_store(ctx.repo)
+    target = _target(ctx.repo)
+    seen: dict[tuple[str, str], list[Document]] = {}
+    for doc in manifests(ctx.repo):
+        key = (doc.api_version, doc.kind)
+        if key in seen:
+            seen[key].append(doc)
+        elif store.lookup(*key) is None and not _removed(doc, target):
+            seen[key] = [doc]
+    for (api_version, kind), docs in seen.items():
+        first = docs[0]
+        count = f"{len(docs)} resource{'s' if len(docs) != 1 else ''}"
+        yield Violation(
+            first.path,
+            f"no schema for {api_version} {kind} ({count}, first {first.ref}); add its "
+            f"CustomResourceDefinition to the repository or its JSON schema to a schema_dirs directory",
+            first.position(("kind",)),
+            resource=first.ref,
+            key=f"{api_version}:{kind}",
+        )
+
+
+def _target(repo) -> tuple[int, int]:
+    """The Kubernetes version deprecations are judged against: the configured one, else the newest bundled."""
+    configured = parse_version(repo.config.kubernetes_version) if repo.config.kubernetes_version else None
+    return configured or resolve_version(None) or (1, 99)
+
+
+def _removed(doc: Document, target: tuple[int, int]) -> bool:
+    status = api_status(doc.api_version, doc.kind, target)
+    return status is not None and status.removed
+
+
+def k8s_deprecated_api(ctx) -> Iterator[Violation]:
+    """GL306: apiVersions deprecated in the target Kubernetes version (warning) or removed (error)."""
+    target = _target(ctx.repo)
+    for doc in ctx.repo.documents:
+        if not doc.api_version or not doc.kind or _is_kustomize_config(doc):
+            continue
+        status = api_status(doc.api_version, doc.kind, target)
+        if status is None:
+            continue
+        yield Violation(
+            doc.path,
+            f"{doc.ref}: {status.message(doc.kind, target)}",
+            doc.position(("apiVersion",)),
+            resource=doc.ref,
+            key=f"{doc.index}:{doc.api_version}",
+            severity=Severity.ERROR if status.removed else Severity.WARNING,
+        )
+
+
+def validate_rendered(ctx, objects: list[dict]) -> list:
+    """Results for one environment's rendered objects (identical objects validated once per run)."""
+    store = schema_store(ctx.repo)
+    return [store.validate(o) for o in objects]
