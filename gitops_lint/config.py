@@ -145,7 +145,7 @@ class Config:
         return bool(environment) and environment.lower() in {p.lower() for p in self.production}
 
     def excluded(self) -> pathspec.PathSpec:
-        return pathspec.PathSpec.from_lines("gitwildmatch", self.exclude)
+        return pathspec.GitIgnoreSpec.from_lines(self.exclude)
 
     def rule_setting(self, rule_id: str, rule_name: str, path: str | None = None) -> RuleSetting:
         """The setting for a rule (by id or name), with per-path overrides applied last."""
@@ -207,7 +207,7 @@ def config_from_dict(data: Any, source: str | None = None, document=None) -> Con
         rules={k: RuleSetting.parse(v) for k, v in data.get("rules", {}).items()},
         overrides=tuple(
             Override(
-                pathspec.PathSpec.from_lines("gitwildmatch", o["paths"]),
+                pathspec.GitIgnoreSpec.from_lines(o["paths"]),
                 {k: RuleSetting.parse(v) for k, v in o["rules"].items()},
             )
             for o in data.get("overrides", ())

@@ -158,12 +158,14 @@ def _apply_suppressions(repo: Repository, findings: list[Finding]):
     suppressions = _collect_suppressions(repo, paths)
     kept, suppressed = [], []
     for f in findings:
-        hit = next((s for s in suppressions if s.matches(f)), None) if f.rule != INTERNAL_ERROR else None
-        if hit is None:
-            kept.append(f)
-        else:
-            hit.used.add(f.rule)
-            suppressed.append(f)
+        token = None
+        if f.rule != INTERNAL_ERROR:
+            for s in suppressions:
+                token = s.match(f)
+                if token is not None:
+                    s.used.add(token)
+                    break
+        (kept if token is None else suppressed).append(f)
     return kept, suppressed, suppressions
 
 

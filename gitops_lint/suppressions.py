@@ -31,12 +31,15 @@ class Suppression:
     resource: str | None = None
     used: set[str] = field(default_factory=set)
 
-    def matches(self, finding: Finding) -> bool:
-        if finding.rule not in self.rules and finding.name not in self.rules and "all" not in self.rules:
-            return False
+    def match(self, finding: Finding) -> str | None:
+        """The rule token (id, name or `all`) that silences `finding`, if this suppression covers it."""
+        token = next((t for t in self.rules if t in (finding.rule, finding.name, "all")), None)
+        if token is None:
+            return None
         if self.scope == "object" and self.resource and finding.resource == self.resource:
-            return True
-        return finding.path == self.path and self.first_line <= finding.line <= self.last_line
+            return token
+        covered = finding.path == self.path and self.first_line <= finding.line <= self.last_line
+        return token if covered else None
 
 
 def scan_text(path: str, text: str) -> list[Suppression]:
