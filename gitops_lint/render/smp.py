@@ -1,0 +1,442 @@
+"""Strategic merge patch as kustomize v5 applies it (kyaml `merge2` with list items prepended).
+
+The walk mirrors kyaml's: maps merge key by key (a `null` in the patch deletes), lists whose schema says
+`x-kubernetes-patch-strategy: merge` merge element by element on their merge keys (`list-map-keys` when
+present, else `patch-merge-key`), every other list is replaced by the patch's. Items only in the patch
+come first, in patch order, then the base's. `$patch: delete|replace|merge` work on maps, list items and
+(as a lone `{$patch: ...}` item) on whole lists. Like kustomize, `$retainKeys`, `$setElementOrder/...` and
+`$deleteFromPrimitiveList/...` are NOT interpreted: they are ordinary keys and stay in the output.
+
+Merge keys come from the OpenAPI definitions bundled with kubernetes-validate (see `_schemas`). Kinds
+unknown there (CRDs) get no merge keys: their lists are replaced wholesale, their maps merged.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .errors import RenderError
+
+_MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
+_DIRECTIVE = "$patch"
+_SCHEMA_VERSION = "v1.37.0-local"
+
+# kustomize v5.5 embeds the Kubernetes 1.21 OpenAPI document; these merge lists are newer than that and
+# are therefore replaced, not merged, by kustomize. (definition name suffix, field)
+_NEWER_THAN_KUSTOMIZE = frozenset(
+    {
+        ("core.v1.PodSpec", "schedulingGates"),
+        ("core.v1.PodSpec", "resourceClaims"),
+        ("core.v1.PodSpec", "evictionResponders"),
+        ("admissionregistration.v1.MutatingWebhook", "matchConditions"),
+        ("admissionregistration.v1.ValidatingWebhook", "matchConditions"),
+    }
+)
+_NEWER_KINDS = frozenset({"ValidatingAdmissionPolicy", "MutatingAdmissionPolicy"})
+_NEWER_GROUPS = frozenset({"resource.k8s.io"})
+
+
+class Prop(NamedTuple):
+    """What the schema says about one field: patch strategy, merge keys, and the definition it refers to
+    (for arrays: the definition of the items)."""
+
+    strategy: str
+    keys: tuple[str, ...]
+    target: str | None
+
+
+class _Schemas(NamedTuple):
+    by_gvk: dict[tuple[str, str], str]  # (apiVersion, kind) -> definition name
+    fields: dict[str, dict[str, Prop]]  # definition -> field ("*" = additionalProperties) -> Prop
+
+
+def _ref_name(node: dict) -> str | None:
+    ref = node.get("$ref")
+    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
+
+
+def _compile_prop(owner: str, name: str, node: dict) -> Prop:
+    target = _ref_name(node)
+    items = node.get("items")
+    if target is None and isinstance(items, dict):
+        target = _ref_name(items)
+    strategy = str(node.get("x-kubernetes-patch-strategy") or "")
+    keys: tuple[str, ...] = ()
+    if strategy:
+        map_keys = node.get("x-kubernetes-list-map-keys")
+        merge_key = node.get("x-kubernetes-patch-merge-key")
+        keys = tuple(map_keys) if map_keys else ((merge_key,) if merge_key else ())
+    if any(owner.endswith(suffix) and name == field for suffix, field in _NEWER_THAN_KUSTOMIZE):
+        strategy, keys = "", ()
+    return Prop(strategy, keys, target)
+
+
+@functools.cache
+def _schemas() -> _Schemas:
+    """Compact lookup built once from kubernetes-validate's bundled `_definitions.json`."""
+    import kubernetes_validate
+
+    path = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / _SCHEMA_VERSION
+    definitions = json.loads((path / "_definitions.json").read_text(encoding="utf-8"))["$defs"]
+    by_gvk: dict[tuple[str, str], str] = {}
+    fields: dict[str, dict[str, Prop]] = {}
+    for name, definition in definitions.items():
+        props = {k: _compile_prop(name, k, v) for k, v in (definition.get("properties") or {}).items()}
+        extra = definition.get("additionalProperties")
+        if isinstance(extra, dict):
+            props["*"] = _compile_prop(name, "*", extra)
+        fields[name] = props
+        for gvk in definition.get("x-kubernetes-group-version-kind") or ():
+            group, version, kind = gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", "")
+            if kind in _NEWER_KINDS or group in _NEWER_GROUPS:
+                continue
+            by_gvk[(f"{group}/{version}" if group else version, kind)] = name
+    return _Schemas(by_gvk, fields)
+
+
+def schema_for(api_version: str, kind: str) -> Prop | None:
+    """The root schema for a kind, or None for kinds the bundled schemas do not know (CRDs)."""
+    name = _schemas().by_gvk.get((api_version, kind))
+    return Prop("", (), name) if name else None
+
+
+def merge_keys(api_version: str, kind: str, *path: str) -> Prop | None:
+    """Strategy and merge keys of the field at `path` (list indexes omitted), e.g.
+    `merge_keys("apps/v1", "Deployment", "spec", "template", "spec", "containers")`."""
+    prop = schema_for(api_version, kind)
+    for part in path:
+        prop = _field(prop, part)
+    return prop
+
+
+def _field(prop: Prop | None, key: str) -> Prop | None:
+    if prop is None or prop.target is None:
+        return None
+    table = _schemas().fields.get(prop.target, {})
+    return table.get(key) or table.get("*")
+
+
+def _elements(prop: Prop | None) -> Prop | None:
+    return None if prop is None else Prop("", (), prop.target)
+
+
+def _meta_schema(*values: Any) -> Prop | None:
+    for value in values:
+        if isinstance(value, dict):
+            api_version, kind = value.get("apiVersion"), value.get("kind")
+            if isinstance(api_version, str) and isinstance(kind, str) and api_version and kind:
+                found = schema_for(api_version, kind)
+                if found is not None:
+                    return found
+    return None
+
+
+# --- scalar text as kyaml compares it -------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """The text kyaml compares for a node: a scalar's value, "" for maps and lists."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (dict, list)):
+        return ""
+    return str(value)
+
+
+def _scalar(text: str) -> Any:
+    return int(text) if re.fullmatch(r"-?[0-9]+", text) else text
+
+
+def _kind(value: Any) -> str:
+    return "map" if isinstance(value, dict) else "list" if isinstance(value, list) else "scalar"
+
+
+def _is_empty_item(value: Any) -> bool:
+    return value is None or value is _MISSING or value == {}
+
+
+# --- element lookup and replacement (kyaml ElementMatcher / ElementSetter semantics) ---------------
+
+
+def _field_matches(elem: Any, key: str, value: str) -> bool:
+    """Does `elem` have `key` (any value when `value` is "")? With key "", compare a scalar itself."""
+    if elem is None:
+        return False
+    if key == "":
+        if isinstance(elem, (dict, list)):
+            raise RenderError(f"wrong node kind: expected a scalar list item, got {_kind(elem)}")
+        return _text(elem) == value
+    if not isinstance(elem, dict):
+        raise RenderError(f"wrong node kind: expected a map list item, got {_kind(elem)}")
+    return key in elem and (value == "" or _text(elem[key]) == value)
+
+
+def _find(items: Any, keys: list[str], values: list[str]) -> Any:
+    """First element matching every key/value exactly (kyaml ElementMatcher); _MISSING if none."""
+    if not isinstance(items, list):
+        return _MISSING
+    if not keys or keys[0] == "":
+        want = values[0] if values else ""
+        return next((e for e in items if _text(e) == want), _MISSING)
+    for elem in items:
+        if isinstance(elem, dict) and all(
+            k in elem and _text(elem[k]) == v for k, v in zip(keys, values, strict=False)
+        ):
+            return elem
+    return _MISSING
+
+
+def _set_element(items: list, element: Any, keys: list[str], values: list[str]) -> None:
+    """Replace every element matching keys/values with `element` (delete when _MISSING), append if none.
+    Null and empty-map elements are dropped on the way, as kyaml does."""
+    keys = keys or [""]
+    mapping_setter = keys[0] != "" and bool(values) and values[0] != ""
+    kept: list = []
+    found_any = False
+    for elem in items:
+        if _is_empty_item(elem):
+            continue
+        if mapping_setter and not isinstance(elem, dict):
+            kept.append(elem)
+            continue
+        matched = False
+        for j, key in enumerate(keys):
+            if j < len(values):
+                matched = _field_matches(elem, key, values[j])
+            if not matched:
+                break
+        if not matched:
+            if values:
+                kept.append(elem)
+            continue
+        found_any = True
+        if element is not _MISSING:
+            kept.append(element)
+    items[:] = kept
+    if element is not _MISSING and element is not None and not found_any:
+        items.append(element)
+
+
+def _append_list(dst: list, src: list, keys: list[str]) -> list:
+    """Set each element of `src` into `dst` by its key values (kyaml appendListNode)."""
+    for elem in list(src):
+        if keys[0] == "":
+            _set_element(dst, elem, [""], [_text(elem)])
+            continue
+        values: list[str] = []
+        for key in keys:
+            if elem is None or not isinstance(elem, dict) or key not in elem:
+                dst.append(elem)
+                continue
+            values.append(_text(elem[key]))
+        if len(keys) > 1:
+            _set_element(dst, _MISSING, keys, values)
+        _set_element(dst, elem, keys, values)
+    return dst
+
+
+def _valid_keys(values_list: list[list[str]], values: list[str], keys: list[str]) -> tuple[list, list]:
+    """Drop the merge keys that no element sets (e.g. `protocol` when no port names one)."""
+    present = {keys[i] for vals in values_list for i, v in enumerate(vals) if v != ""}
+    if not present:
+        return keys, values
+    return [k for k in keys if k in present], [
+        v for i, v in enumerate(values) if v != "" or keys[i] in present
+    ]
+
+
+def _merge_values(values_list: list[list[str]]) -> list[list[str]]:
+    """Treat key tuples that differ only where one side is empty as the same element."""
+
+    def match(a: list[str], b: list[str]) -> list[str] | None:
+        if len(a) != len(b):
+            return None
+        common, out = False, []
+        for x, y in zip(a, b, strict=False):
+            if x == y:
+                common = True
+                out.append(x)
+            elif x and y:
+                return None
+            else:
+                out.append(x or y)
+        return out if common else None
+
+    for i in range(len(values_list)):
+        for j in range(len(values_list)):
+            merged = match(values_list[i], values_list[j])
+            if merged is not None:
+                values_list[i] = merged
+                values_list[j] = list(merged)
+    return values_list
+
+
+# --- the walk ---------------------------------------------------------------------------------------
+
+
+def _directive(patch: Any) -> str:
+    """The `$patch` directive of a map (removed from it), or "merge"."""
+    if not isinstance(patch, dict) or _DIRECTIVE not in patch:
+        return "merge"
+    value = _text(patch[_DIRECTIVE])
+    if value not in ("delete", "replace", "merge"):
+        raise RenderError(f"unknown patch strategy '{value}'")
+    del patch[_DIRECTIVE]
+    return value
+
+
+def _list_directive(patch: list) -> str:
+    """The directive of a list: a lone `{$patch: ...}` item (removed from it), else "merge"."""
+    item = next((e for e in patch if isinstance(e, dict) and _DIRECTIVE in e), None)
+    if item is None or len(item) > 1:
+        return "merge"
+    value = _text(item[_DIRECTIVE])
+    if value not in ("delete", "replace", "merge"):
+        raise RenderError(f"unknown patch strategy '{value}'")
+    _set_element(patch, _MISSING, [_DIRECTIVE], [value])
+    return value
+
+
+def _walk(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
+    """Merge `origin` (patch side) into `dest`; returns the new value, or _MISSING to remove the field."""
+    if origin is _MISSING:
+        return dest
+    if prop is None:
+        prop = _meta_schema(dest, origin)
+    present = [v for v in (dest, origin) if v is not None and v is not _MISSING]
+    if not present:
+        return _MISSING
+    kind = _kind(present[0])
+    for value in present[1:]:
+        if _kind(value) != kind:
+            where = ".".join(str(p) for p in path) or "<root>"
+            raise RenderError(
+                f"wrong node kind at {where}: expected {kind} but the patch has a {_kind(value)}"
+            )
+    if kind == "map":
+        return _walk_map(dest, origin, prop, path)
+    if kind == "list":
+        if prop is not None and "merge" in prop.strategy.split(","):
+            return _walk_associative(dest, origin, prop, path)
+        return _MISSING if origin is None else origin
+    return _MISSING if origin is None else origin
+
+
+def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
+    if dest is None or dest is _MISSING:
+        if _directive(origin) == "delete":
+            return _MISSING
+        dest = origin
+    elif origin is None:
+        return _MISSING
+    else:
+        directive = _directive(origin)
+        if directive == "delete":
+            return _MISSING
+        if directive == "replace":
+            dest = origin
+    for key in sorted(origin):
+        value = _walk(dest.get(key, _MISSING), origin[key], _field(prop, key), (*path, key))
+        if value is _MISSING or value is None:
+            dest.pop(key, None)
+        else:
+            dest[key] = value
+    return dest
+
+
+def _walk_associative(dest: Any, origin: Any, prop: Prop, path: tuple) -> Any:
+    if dest is None or dest is _MISSING:
+        dest = origin
+    elif origin is None:
+        return _MISSING
+    else:
+        directive = _list_directive(origin)
+        if directive == "delete":
+            return _MISSING
+        if directive == "replace":
+            dest = origin
+    keys = list(prop.keys)
+    values_list: list[list[str]] = []
+    for source in (origin, dest):  # the patch's items first: kustomize prepends
+        for elem in source:
+            values = [_text(elem[k]) if isinstance(elem, dict) and k in elem else "" for k in keys]
+            if values and values not in values_list:
+                values_list.append(values)
+    if not values_list and not keys:  # a list of scalars, e.g. finalizers
+        keys = [""]
+        for source in (origin, dest):
+            for elem in source:
+                if [_text(elem)] not in values_list:
+                    values_list.append([_text(elem)])
+    return _set_elements(dest, origin, values_list, keys, prop, path)
+
+
+def _set_elements(dest: list, origin: list, values_list: list, keys: list, prop: Prop, path: tuple) -> Any:
+    items: list = []
+    if len(keys) > 1:
+        values_list = _merge_values(values_list)
+    valid_keys, valid_values = keys, []
+    for values in values_list:
+        if not values:
+            continue
+        valid_keys, valid_values = _valid_keys(values_list, values, keys)
+        lookup_keys, lookup_values = _valid_keys([valid_values], valid_values, valid_keys)
+        value = _walk(
+            _find(dest, lookup_keys, lookup_values),
+            _find(origin, lookup_keys, lookup_values),
+            _elements(prop),
+            (*path, "[" + ",".join(f"{k}={v}" for k, v in zip(valid_keys, valid_values, strict=False)) + "]"),
+        )
+        if _is_empty_item(value):
+            _set_element(dest, _MISSING, valid_keys, valid_values)
+            continue
+        for key, text in zip(valid_keys, valid_values, strict=False):
+            if isinstance(value, dict) and key not in value and text != "":
+                value[key] = _scalar(text)
+        _set_element(items, value, valid_keys, valid_values)
+    if not values_list:
+        return dest
+    return _append_list(items, dest, valid_keys)
+
+
+def apply_strategic_merge(
+    base: dict, patch: dict, *, allow_name_change: bool = False, allow_kind_change: bool = False
+) -> dict:
+    """Apply a strategic merge `patch` to the resource `base` as `kustomize build` does; returns a new
+    object (inputs are not modified). An empty dict means the patch deleted the resource
+    (`$patch: delete` at the top). As in kustomize, the result keeps the base's apiVersion, kind, name
+    and namespace: those fields of the patch only select the target (unless name/kind change is allowed).
+    Raises RenderError on a patch kustomize rejects (a list where the base has a map, unknown `$patch`)."""
+    if not isinstance(base, dict) or not isinstance(patch, dict):
+        raise RenderError("a strategic merge patch and its target must both be maps")
+    dest, origin = copy.deepcopy(base), copy.deepcopy(patch)
+    prop = _meta_schema(base, patch)
+    result = _walk(dest, origin, prop, ())
+    if not isinstance(result, dict) or not result:
+        return {}
+    _restore_identity(result, base, allow_name_change, allow_kind_change)
+    return result
+
+
+def _restore_identity(result: dict, base: dict, allow_name: bool, allow_kind: bool) -> None:
+    if "apiVersion" in base:
+        result["apiVersion"] = base["apiVersion"]
+    if not allow_kind and "kind" in base:
+        result["kind"] = base["kind"]
+    base_meta = base.get("metadata") if isinstance(base.get("metadata"), dict) else {}
+    meta = result.get("metadata")
+    if not isinstance(meta, dict):
+        return
+    if not allow_name and "name" in base_meta:
+        meta["name"] = base_meta["name"]
+    if base_meta.get("namespace"):
+        meta["namespace"] = base_meta["namespace"]
+    else:
+        meta.pop("namespace", None)
