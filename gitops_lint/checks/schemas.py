@@ -119,8 +119,8 @@ def k8s_unknown_kind(ctx) -> Iterator[Violation]:
         count = f"{len(docs)} resource{'s' if len(docs) != 1 else ''}"
         yield Violation(
             first.path,
-            f"no schema for {api_version} {kind} ({count}, first {first.ref}); add its "
-            f"CustomResourceDefinition to the repository or its JSON schema to a schema_dirs directory",
+            f"no schema for {api_version} {kind} ({count}, first {first.ref}); "
+            "add its CRD to the repository or its schema to schema_dirs",
             first.position(("kind",)),
             resource=first.ref,
             key=f"{api_version}:{kind}",

@@ -18,7 +18,7 @@ from .crds import CrdSchema, crd_index
 from .errors import Problem, problems, render_path
 from .files import SchemaDirectory, bundled_directory, schema_directories
 from .kubernetes import DEFINITIONS_URI, KubernetesSchemas, format_version, resolve_version
-from .validators import ValidatorCache, default_backend
+from .validators import BACKENDS, ValidatorCache, default_backend
 
 __all__ = [
     "Problem", "Result", "SchemaStore", "content_hash", "render_path", "validate_objects",
@@ -67,6 +67,8 @@ class SchemaStore:
         self.bundled = bundled_directory()
         self.crd_schemas: dict[tuple[str, str], CrdSchema] = crd_index(self.crds)
         self.backend = self.backend or default_backend()
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown schema backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
         self._validators: ValidatorCache | None = None
         self._results: dict[str, Result] = {}
 

@@ -5,7 +5,7 @@ conversion keeps what the API server enforces and makes pruning visible: an obje
 does not say `x-kubernetes-preserve-unknown-fields: true` rejects fields it does not declare
 (the API server would silently drop them, or refuse them under strict field validation).
 
-- `nullable: true` adds `null` to the allowed types;
+- `null` is accepted everywhere (nullable fields keep it, the API server prunes it elsewhere);
 - `x-kubernetes-int-or-string: true` allows an integer or a string;
 - `x-kubernetes-embedded-resource: true` makes the node an object with `apiVersion`, `kind`
   (required) and an ObjectMeta `metadata`;
@@ -88,15 +88,14 @@ def _openapi(holder: Any) -> dict | None:
 
 def convert_root(raw: dict) -> dict:
     """The JSON Schema of a whole custom resource: the CRD's schema plus the implicit type fields."""
-    schema = convert(raw)
-    schema = dict(schema) if isinstance(schema, dict) else {}
-    if "type" not in schema or schema.get("type") == "object":
-        props = dict(schema.get("properties") or {})
-        props.setdefault("apiVersion", {"type": "string"})
-        props.setdefault("kind", {"type": "string"})
-        props["metadata"] = {"$ref": OBJECT_META_REF}
-        schema["properties"] = props
-        schema["type"] = "object"
+    converted = convert(raw)
+    schema = dict(converted) if isinstance(converted, dict) else {}
+    props = dict(schema.get("properties") or {})
+    props.setdefault("apiVersion", {"type": "string"})
+    props.setdefault("kind", {"type": "string"})
+    props["metadata"] = {"$ref": OBJECT_META_REF}
+    schema["properties"] = props
+    schema["type"] = "object"
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
 
@@ -110,7 +109,8 @@ def convert(node: Any) -> Any:
         out["type"] = ["integer", "string"]
     elif isinstance(node.get("type"), str):
         out["type"] = node["type"]
-    if node.get("nullable") and "type" in out:
+    if "type" in out:
+        # null means "not set": the API server accepts it for nullable fields and prunes it elsewhere
         types = out["type"] if isinstance(out["type"], list) else [out["type"]]
         out["type"] = [*types, "null"]
         if "enum" in out:
@@ -153,7 +153,7 @@ def _object_rules(node: dict, out: dict) -> None:
 def _is_object(node: dict, out: dict) -> bool:
     if node.get("additionalProperties") is True:
         return False
-    return out.get("type") == "object" or (node.get("type") is None and "properties" in out)
+    return node.get("type") == "object" or (node.get("type") is None and "properties" in out)
 
 
 def _convert_value_constraint(sub: Any) -> Any:

@@ -1,0 +1,178 @@
+"""GL304/GL305/GL306 on a fixture repository: what is reported, where, and what is left alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gitops_lint.api import lint_path
+
+FIXTURE = Path(__file__).parent / "fixtures" / "schemas" / "repo"
+RULES = ("GL304", "GL305", "GL306")
+
+
+def _findings(root, **kwargs):
+    result = lint_path(root, select=(*RULES, "GL000"), jobs=1, **kwargs)
+    assert not [f for f in result.findings if f.rule == "GL000"], result.findings
+    return result.findings
+
+
+@pytest.fixture(scope="module")
+def findings():
+    return {(f.rule, f.path, f.line, f.column, f.message, str(f.severity)) for f in _findings(FIXTURE)}
+
+
+def _messages(findings, path):
+    return {(rule, line, col, message) for rule, p, line, col, message, _ in findings if p == path}
+
+
+def test_unknown_field_points_at_the_key_and_suggests_the_right_name(findings):
+    assert (
+        "GL304",
+        7,
+        3,
+        "Deployment/web: spec.replica: unknown field; did you mean replicas?",
+    ) in _messages(findings, "apps/web/deployment.yaml")
+
+
+def test_wrong_type_points_at_the_value(findings):
+    expected = (
+        "GL304",
+        18,
+        30,
+        "Deployment/web: spec.template.spec.containers[0].ports[0].containerPort: expected an integer, got a string",
+    )
+    assert expected in _messages(findings, "apps/web/deployment.yaml")
+
+
+def test_missing_required_field_points_at_the_parent_key(findings):
+    assert ("GL304", 37, 1, "Widget/no-size: spec: missing required field 'size'") in _messages(
+        findings, "apps/web/widgets.yaml"
+    )
+
+
+def test_int_or_string_accepts_both_and_rejects_a_list(findings):
+    assert not _messages(findings, "apps/web/service.yaml")  # targetPort: http and targetPort: 9090
+    widget = _messages(findings, "apps/web/widgets.yaml")
+    assert ("GL304", 26, 9, "Widget/bad: spec.port: expected an integer or a string, got a list") in widget
+    assert not [m for m in widget if "Widget/good" in m[3]]
+
+
+def test_custom_resource_is_validated_by_the_crd_in_the_repo(findings):
+    widget = {m[3] for m in _messages(findings, "apps/web/widgets.yaml")}
+    assert widget == {
+        "Widget/bad: spec.size: must be at least 1",
+        "Widget/bad: spec.port: expected an integer or a string, got a list",
+        "Widget/bad: spec.colour: unknown field; did you mean color?",
+        "Widget/bad: spec.template: missing required field 'apiVersion'",
+        "Widget/bad: spec.template: missing required field 'kind'",
+        "Widget/bad: spec.labels.team: expected a string, got an integer",
+        "Widget/no-size: spec: missing required field 'size'",
+    }  # Widget/good: preserve-unknown-fields, nullable enum, embedded resource all accepted
+
+
+def test_custom_resources_with_bundled_schemas(findings):
+    assert _messages(findings, "argocd/web.yaml") == {
+        (
+            "GL304",
+            18,
+            7,
+            "Application/argocd/web: spec.syncPolicy.automated.selfheal: unknown field; did you mean selfHeal?",
+        )
+    }
+    flux = _messages(findings, "flux/web.yaml")
+    # ${VAR} post-build substitutions are not type errors; a real one is
+    assert flux == {
+        (
+            "GL304",
+            44,
+            12,
+            "GitRepository/flux-system/flux-system: spec.timeout: expected a string, got an integer",
+        )
+    }
+
+
+def test_kind_without_schema_is_listed_once_with_a_count(findings):
+    unknown = [f for f in findings if f[0] == "GL305"]
+    assert len(unknown) == 1
+    rule, path, line, _, message, severity = unknown[0]
+    assert (path, line, severity) == ("apps/web/gadgets.yaml", 2, "info")
+    assert message.startswith("no schema for gadgets.example.com/v1 Gadget (2 resources, first Gadget/one)")
+
+
+def test_removed_api_is_an_error_and_names_the_replacement(findings):
+    legacy = {(f[2], f[4], f[5]) for f in findings if f[0] == "GL306"}
+    assert (
+        1,
+        "Ingress/web: extensions/v1beta1 Ingress was removed in Kubernetes 1.22 (target 1.37); use networking.k8s.io/v1",
+        "error",
+    ) in legacy
+    # a removed API is reported by GL306, not again as an unknown kind
+    assert not [f for f in findings if f[0] == "GL305" and f[1] == "apps/web/legacy.yaml"]
+
+
+def test_deprecated_api_is_a_warning_in_an_older_target(make_repo):
+    repo = make_repo(
+        {
+            "flow.yaml": (FIXTURE / "apps/web/legacy.yaml").read_text(),
+            "cron.yaml": "apiVersion: batch/v1beta1\nkind: CronJob\nmetadata: {name: nightly}\n",
+        },
+        config={"kubernetes_version": "1.30"},
+    )
+    found = {(f.path, str(f.severity), f.message) for f in _findings(repo) if f.rule == "GL306"}
+    assert (
+        "flow.yaml",
+        "warning",
+        "FlowSchema/web: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is deprecated since Kubernetes 1.29, "
+        "removal in 1.32; use flowcontrol.apiserver.k8s.io/v1",
+    ) in found
+    assert ("cron.yaml", "error") in {(p, s) for p, s, _ in found}
+
+
+def test_kustomization_typo_is_reported_against_the_kustomization_schema(findings):
+    assert _messages(findings, "apps/web/kustomization.yaml") == {
+        (
+            "GL304",
+            3,
+            1,
+            "kustomization apps/web/kustomization.yaml: resouces: unknown field; did you mean resources?",
+        )
+    }
+    assert not _messages(findings, "apps/web/overlay/kustomization.yaml")
+
+
+def test_patch_files_are_not_validated_as_objects(findings):
+    assert not _messages(findings, "apps/web/overlay/replicas.yaml")
+
+
+def test_schema_dirs_supply_schemas_for_unknown_kinds(make_repo, tmp_path):
+    schemas = tmp_path / "schemas" / "gadgets.example.com"
+    schemas.mkdir(parents=True)
+    (schemas / "gadget_v1.json").write_text(
+        '{"type": "object", "properties": {"apiVersion": {}, "kind": {}, "metadata": {},'
+        ' "spec": {"type": "object", "properties": {"size": {"type": "integer"}}, "additionalProperties": false}},'
+        ' "additionalProperties": false}'
+    )
+    repo = make_repo(
+        "apiVersion: gadgets.example.com/v1\nkind: Gadget\nmetadata: {name: one}\nspec: {sise: 1}\n",
+        config={"schema_dirs": [str(tmp_path / "schemas")]},
+    )
+    found = [(f.rule, f.line, f.message) for f in _findings(repo)]
+    assert found == [("GL304", 4, "Gadget/one: spec.sise: unknown field; did you mean size?")]
+
+
+def test_secret_values_never_appear_in_messages(make_repo):
+    repo = make_repo(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: [hunter2secret]\n"
+    )
+    found = _findings(repo)
+    assert [f.message for f in found] == ["Secret/s: stringData.password: expected a string, got a list"]
+    assert all("hunter2" not in f.message for f in found)
+
+
+def test_kustomization_files_are_never_kubernetes_objects(make_repo):
+    repo = make_repo(
+        {"kustomization.yaml": "resources: []\nnamePrefix: a-\n", "Kustomization": "resources: []\n"}
+    )
+    assert not _findings(repo)

@@ -1,0 +1,60 @@
+"""The shared corpus of real repositories validates without false GL304 errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops_lint.api import lint_path, resolve_config
+from gitops_lint.checks.schemas import manifests
+from gitops_lint.repository import Repository
+from gitops_lint.schemas import SchemaStore
+from gitops_lint.schemas.validators import jsonschema_rs
+from gitops_lint.source import WorkingTree
+
+REPOS = [
+    "GoogleCloudPlatform__microservices-demo",
+    "fluxcd__flux2-kustomize-helm-example",
+    "fluxcd__flux2-multi-tenancy",
+    "kubernetes-sigs__kustomize",
+]
+# real errors, each checked by hand
+KNOWN = {
+    "kubernetes-sigs__kustomize": [
+        # the example of kustomize's validation transformer: deliberately invalid (data is a list)
+        ("examples/validationTransformer/invalid.yaml", "ConfigMap/cm: data: expected a mapping, got a list"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", REPOS)
+def test_no_false_schema_errors(corpus, name):
+    root = corpus / name
+    if not root.is_dir():
+        pytest.skip(f"{name} not in the corpus")
+    result = lint_path(root, select=("GL304", "GL000"), jobs=1)
+    assert [(f.path, f.message) for f in result.findings] == KNOWN.get(name, [])
+
+
+@pytest.mark.skipif(jsonschema_rs is None, reason="jsonschema-rs not installed")
+def test_backends_agree_on_every_corpus_manifest(corpus):
+    checked = 0
+    for name in REPOS:
+        root = corpus / name
+        if not root.is_dir():
+            continue
+        repo = Repository.build(WorkingTree(root), resolve_config(root, None), jobs=1)
+        crds = [(d.path, d.data) for d in repo.objects("apiextensions.k8s.io/CustomResourceDefinition")]
+        fast, slow = (
+            SchemaStore(crds=crds, backend="jsonschema-rs"),
+            SchemaStore(crds=crds, backend="jsonschema"),
+        )
+        for doc in manifests(repo):
+            found = fast.lookup(doc.api_version, doc.kind)
+            if found is None:
+                continue
+            schema = found[0]
+            assert fast.validators.compile(schema).is_valid(doc.data) == slow.validators.compile(
+                schema
+            ).is_valid(doc.data), doc.ref
+            checked += 1
+    assert checked > 100
