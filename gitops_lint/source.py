@@ -114,7 +114,7 @@ class WorkingTree(SourceTree):
 
     def _candidates(self) -> Iterable[str]:
         listed = _git_ls_files(self.root) if self._use_git else None
-        if listed is not None:
+        if listed:  # an empty listing means an ignored or untracked-only directory: walk it instead
             return listed
         return _walk(self.root)
 
