@@ -18,7 +18,6 @@ from ..loader import Document
 from ..schemas import INVALID, SchemaStore
 from ..schemas.deprecations import api_status
 from ..schemas.kubernetes import parse_version, resolve_version
-from .syntax import _patch_files
 
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
 CRD_KIND = "apiextensions.k8s.io/CustomResourceDefinition"
@@ -61,7 +60,7 @@ def _chart_template(repo, path: str) -> bool:
 
 def manifests(repo) -> Iterator[Document]:
     """Source documents that are meant to be complete Kubernetes objects."""
-    skip = _patch_files(repo)
+    skip = repo.patch_files
     for doc in repo.documents:
         if doc.path in skip or not doc.api_version or not doc.kind or _is_kustomize_config(doc):
             continue
