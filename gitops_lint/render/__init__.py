@@ -1,0 +1,91 @@
+"""Built-in kustomize renderer: `render()` builds a kustomization directory of a SourceTree in-process,
+with kustomize v5 semantics, no network and no execution. See build.py for the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..findings import Position
+from ..source import SourceTree, normalize
+from .build import Session, finalize
+from .errors import NotRendered, RenderError
+from .origin import origin_of
+
+__all__ = ["NotRendered", "RenderCache", "RenderError", "RenderResult", "RenderedObject", "render"]
+
+
+@dataclass
+class RenderedObject:
+    """One object of a build: its data, the file and document it came from, and field origins."""
+
+    data: dict
+    source: str
+    position: Position
+    field_origins: dict[str, tuple[str, Position]] = field(default_factory=dict)
+
+    def origin(self, path) -> tuple[str, Position]:
+        """Where the value at `path` was set: a patch/transformer origin, else the object's source."""
+        return origin_of(self.field_origins, path) or (self.source, self.position)
+
+
+@dataclass
+class RenderResult:
+    root: str
+    objects: list[RenderedObject]
+
+    def to_yaml(self) -> str:
+        from .output import to_yaml
+
+        return to_yaml([o.data for o in self.objects])
+
+
+class RenderCache:
+    """Sessions shared across renders of one tree (base builds and file parses are reused)."""
+
+    def __init__(self) -> None:
+        self._sessions: dict[tuple[int, str], Session] = {}
+
+    def session(self, tree: SourceTree, load_restrictor: str, parse) -> Session:
+        key = (id(tree), load_restrictor)
+        hit = self._sessions.get(key)
+        if hit is None or hit.tree is not tree:
+            hit = self._sessions[key] = Session(tree, load_restrictor, parse)
+        return hit
+
+
+def render(
+    tree: SourceTree,
+    root_dir: str,
+    *,
+    load_restrictor: str = "rootonly",
+    parse: Callable | None = None,
+    cache: RenderCache | None = None,
+) -> RenderResult:
+    """Build the kustomization in `root_dir` (repo-relative). Raises RenderError (NotRendered for
+    helm charts, remote resources and KRM functions) when kustomize would fail or we cannot render."""
+    try:
+        root = normalize(root_dir.rstrip("/") if root_dir not in ("", ".", "./") else "")
+    except ValueError as exc:
+        raise RenderError(str(exc)) from None
+    session = (
+        cache.session(tree, load_restrictor, parse)
+        if cache is not None
+        else Session(tree, load_restrictor, parse)
+    )
+    if not tree.is_dir(root):
+        raise RenderError(f"{root or '.'} is not a directory")
+    acc = session.build_dir(root, (), top=True)
+    top = session.load_kustomization(root)
+    from .build import Accumulator
+
+    work = Accumulator([r.copy() for r in acc.resources], acc.config, list(acc.vars))
+    try:
+        resources = finalize(session, work, top)
+    except RenderError as exc:
+        if exc.path is None:
+            exc.path = top.path
+        raise
+    return RenderResult(
+        root, [RenderedObject(r.data, r.source, r.position, r.field_origins) for r in resources]
+    )

@@ -1,0 +1,213 @@
+"""kustomize field specs: which field of which kinds a transformer touches, and how to walk there.
+
+The default tables restate kustomize's built-in transformer configuration (api/konfig/builtinpluginconsts)
+in compact form; paths are split once, when the table is built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import RenderError
+from .resource import split_api_version
+
+_SPLIT = re.compile(r"(?<!\\)/")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    group: str
+    version: str
+    kind: str
+    path: str
+    create: bool
+    parts: tuple[tuple[str, bool], ...]  # (field name, is-sequence hint)
+
+    def selects(self, group: str, version: str, kind: str) -> bool:
+        """kustomize's Gvk.IsSelected: empty selector fields match anything."""
+        return (
+            (not self.kind or self.kind == kind)
+            and (not self.group or self.group == group)
+            and (not self.version or self.version == version)
+        )
+
+    def selects_data(self, data: dict) -> bool:
+        group, version = split_api_version(data.get("apiVersion"))
+        return self.selects(group, version, data.get("kind") or "")
+
+
+def split_path(path: str) -> tuple[tuple[str, bool], ...]:
+    parts = []
+    for raw in _SPLIT.split(path):
+        if not raw:
+            continue
+        seq = raw.endswith("[]")
+        name = raw[:-2] if seq else raw
+        parts.append((name.replace("\\/", "/"), seq))
+    return tuple(parts)
+
+
+def make(path: str, kind: str = "", group: str = "", version: str = "", create: bool = False) -> FieldSpec:
+    return FieldSpec(group, version, kind, path, create, split_path(path))
+
+
+def from_dict(entry: Any) -> FieldSpec:
+    """A field spec from a kustomize configuration entry (`{path, group, version, kind, create}`)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+        raise RenderError(f"invalid field spec {entry!r}: it needs a string `path`")
+    create = entry.get("create", False)
+    return make(
+        entry["path"],
+        str(entry.get("kind") or ""),
+        str(entry.get("group") or ""),
+        str(entry.get("version") or ""),
+        create is True or str(create).lower() == "true",
+    )
+
+
+def merge(specs: Iterable[FieldSpec], extra: Iterable[FieldSpec]) -> list[FieldSpec]:
+    """Append `extra` specs not already present (same GVK and path), as kustomize's FsSlice.MergeAll."""
+    out = list(specs)
+    seen = {(f.group, f.version, f.kind, f.path) for f in out}
+    for f in extra:
+        key = (f.group, f.version, f.kind, f.path)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+Visitor = Callable[[Any, Any], None]  # (container, key)
+
+
+def walk(data: Any, spec: FieldSpec, visit: Visitor, create_kind: str | None = None) -> None:
+    """Call `visit(container, key)` for every field `spec.path` reaches in `data`.
+
+    Sequences along the path are traversed element by element. Missing fields are created when the
+    spec says `create` and `create_kind` is given ("map" or "scalar" for the last field). A scalar
+    in the middle of the path is an error, as in kustomize.
+    """
+    _walk(data, spec.parts, 0, spec, visit, create_kind)
+
+
+def _walk(node: Any, parts, i: int, spec: FieldSpec, visit: Visitor, create_kind: str | None) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _walk(item, parts, i, spec, visit, create_kind)
+        return
+    if node is None:
+        return
+    if not isinstance(node, dict):
+        raise RenderError(f"expected sequence or mapping node at {'/'.join(p for p, _ in parts[:i]) or '.'}")
+    name, seq = parts[i]
+    last = i == len(parts) - 1
+    if name not in node:
+        if seq or not spec.create or create_kind is None:
+            return
+        node[name] = ("" if create_kind == "scalar" else {}) if last else {}
+    elif node[name] is None and not last and not seq:
+        if spec.create and create_kind is not None:
+            node[name] = {}
+    elif node[name] is None and seq:
+        return
+    if last:
+        visit(node, name)
+    else:
+        _walk(node[name], parts, i + 1, spec, visit, create_kind)
+
+
+def _kinds(path: str, kinds: str, create: bool = True, **gvk: str) -> list[FieldSpec]:
+    return [make(path, k, create=create, **gvk) for k in kinds.split()]
+
+
+# metadataLabelsFieldSpecs
+_TEMPLATE_LABELS = [
+    make("metadata/labels", create=True),
+    make("spec/template/metadata/labels", "ReplicationController", version="v1", create=True),
+    *_kinds("spec/template/metadata/labels", "Deployment ReplicaSet DaemonSet"),
+    make("spec/template/metadata/labels", "StatefulSet", group="apps", create=True),
+    make("spec/volumeClaimTemplates[]/metadata/labels", "StatefulSet", group="apps", create=True),
+    make("spec/template/metadata/labels", "Job", group="batch", create=True),
+    make("spec/jobTemplate/metadata/labels", "CronJob", group="batch", create=True),
+    make("spec/jobTemplate/spec/template/metadata/labels", "CronJob", group="batch", create=True),
+]
+
+_AFFINITY = [
+    f"spec/template/spec/affinity/{a}/{p}/labelSelector/matchLabels"
+    for a in ("podAffinity", "podAntiAffinity")
+    for p in (
+        "preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+    )
+] + ["spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels"]
+
+_SELECTORS = [
+    make("spec/selector", "Service", version="v1", create=True),
+    make("spec/selector", "ReplicationController", version="v1", create=True),
+    make("spec/selector/matchLabels", "Deployment", create=True),
+    *[make(p, "Deployment", group="apps") for p in _AFFINITY],
+    make("spec/selector/matchLabels", "ReplicaSet", create=True),
+    make("spec/selector/matchLabels", "DaemonSet", create=True),
+    make("spec/selector/matchLabels", "StatefulSet", group="apps", create=True),
+    make("spec/volumeClaimTemplates[]/metadata/labels", "StatefulSet", group="apps", create=True),
+    *[make(p, "StatefulSet", group="apps") for p in _AFFINITY],
+    make("spec/selector/matchLabels", "Job", group="batch"),
+    make("spec/jobTemplate/spec/selector/matchLabels", "CronJob", group="batch"),
+    make("spec/selector/matchLabels", "PodDisruptionBudget", group="policy"),
+    make("spec/podSelector/matchLabels", "NetworkPolicy", group="networking.k8s.io"),
+    make("spec/ingress/from/podSelector/matchLabels", "NetworkPolicy", group="networking.k8s.io"),
+    make("spec/egress/to/podSelector/matchLabels", "NetworkPolicy", group="networking.k8s.io"),
+]
+
+_ANNOTATIONS = [
+    make("metadata/annotations", create=True),
+    make("spec/template/metadata/annotations", "ReplicationController", version="v1", create=True),
+    *_kinds("spec/template/metadata/annotations", "Deployment ReplicaSet DaemonSet"),
+    make("spec/template/metadata/annotations", "StatefulSet", group="apps", create=True),
+    make("spec/template/metadata/annotations", "Job", group="batch", create=True),
+    make("spec/jobTemplate/metadata/annotations", "CronJob", group="batch", create=True),
+    make("spec/jobTemplate/spec/template/metadata/annotations", "CronJob", group="batch", create=True),
+]
+
+_IMAGES = [
+    make("spec/containers[]/image"),
+    make("spec/initContainers[]/image"),
+    make("spec/template/spec/containers[]/image"),
+    make("spec/template/spec/initContainers[]/image"),
+]
+
+_REPLICAS = _kinds("spec/replicas", "Deployment ReplicationController ReplicaSet StatefulSet")
+
+_NAMESPACE = [
+    make("metadata/namespace", create=True),
+    make("metadata/name", "Namespace", create=True),
+    make("subjects[]/namespace", "RoleBinding"),
+    make("subjects[]/namespace", "ClusterRoleBinding"),
+    make("spec/service/namespace", "APIService", group="apiregistration.k8s.io", create=True),
+    make(
+        "spec/conversion/webhook/clientConfig/service/namespace",
+        "CustomResourceDefinition",
+        group="apiextensions.k8s.io",
+    ),
+]
+
+
+def default_config() -> dict[str, list]:
+    """A fresh transformer configuration with kustomize's defaults (lists are the caller's to extend)."""
+    from .namereference import default_name_references
+
+    return {
+        "commonLabels": [*_TEMPLATE_LABELS[:1], *_SELECTORS, *_TEMPLATE_LABELS[1:]],
+        "templateLabels": list(_TEMPLATE_LABELS),
+        "commonAnnotations": list(_ANNOTATIONS),
+        "namePrefix": [make("metadata/name")],
+        "nameSuffix": [make("metadata/name")],
+        "namespace": list(_NAMESPACE),
+        "images": list(_IMAGES),
+        "replicas": list(_REPLICAS),
+        "varReference": [],
+        "nameReference": default_name_references(),
+    }

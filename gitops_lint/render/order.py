@@ -1,0 +1,65 @@
+"""Output order: kustomize's legacy kind order (the default) or FIFO, per `sortOptions`."""
+
+from __future__ import annotations
+
+from .errors import RenderError
+from .resource import Resource
+
+ORDER_FIRST = [
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+]
+ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]
+
+
+def _type_orders(first: list[str], last: list[str]) -> dict[str, int]:
+    orders = {kind: i - len(first) for i, kind in enumerate(first)}
+    orders.update({kind: i + 1 for i, kind in enumerate(last)})
+    return orders
+
+
+def sort_resources(resources: list[Resource], sort_options: object) -> list[Resource]:
+    """Sort as kustomize does by default (legacy), or keep input order for `order: fifo`."""
+    first, last = ORDER_FIRST, ORDER_LAST
+    if sort_options is not None:
+        if not isinstance(sort_options, dict):
+            raise RenderError("sortOptions must be a mapping")
+        mode = sort_options.get("order", "legacy")
+        if mode == "fifo":
+            if sort_options.get("legacySortOptions"):
+                raise RenderError("legacySortOptions may only be set with order: legacy")
+            return list(resources)
+        if mode != "legacy":
+            raise RenderError(f"unknown sortOptions order {mode!r} (legacy or fifo)")
+        legacy = sort_options.get("legacySortOptions")
+        if isinstance(legacy, dict):
+            first = [str(k) for k in legacy.get("orderFirst") or []]
+            last = [str(k) for k in legacy.get("orderLast") or []]
+    orders = _type_orders(first, last)
+
+    def key(res: Resource):
+        rid = res.cur_id
+        gvk = f"{rid.group or '~G'}_{rid.version or '~V'}_{rid.kind or '~K'}"
+        return (orders.get(rid.kind, 0), gvk, f"{rid.namespace or '~X'}|{rid.name or '~N'}")
+
+    return sorted(resources, key=key)

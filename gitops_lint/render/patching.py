@@ -1,0 +1,168 @@
+"""The patch steps of a build (patchesStrategicMerge, patches, patchesJson6902): finding targets and
+calling the strategic-merge / JSON 6902 engines, with field origins recorded for what a patch sets."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..findings import Position
+from .errors import RenderError
+from .resource import ResId, Resource, copy_data, res_id
+
+
+class Patch:
+    """One loaded patch: an SMP document or a JSON 6902 operation list, and where it was written."""
+
+    def __init__(self, body: Any, source: str, position: Position, options: dict | None = None):
+        self.body = body
+        self.source = source
+        self.position = position
+        self.options = options or {}
+
+    @property
+    def is_json6902(self) -> bool:
+        return isinstance(self.body, list)
+
+    @property
+    def org_id(self) -> ResId:
+        return res_id(self.body)
+
+
+def _engines():
+    import importlib
+
+    mods = []
+    for name in ("smp", "jsonpatch", "select"):
+        try:
+            mods.append(importlib.import_module(f"{__package__}.{name}"))
+        except ImportError:
+            mods.append(None)
+    return tuple(mods)
+
+
+def get_by_id(resources: list[Resource], rid: ResId) -> Resource:
+    """kustomize's GetById: exactly one resource whose current or previous id equals `rid`."""
+    found = [r for r in resources if any(i.equals(rid) for i in r.all_ids())]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise RenderError(f"multiple matches for Id {rid}")
+    raise RenderError(f"no matches for Id {rid}; failed to find unique target for patch {rid}")
+
+
+def _regex(pattern: str):
+    try:
+        return re.compile(f"^(?:{pattern})$")
+    except re.error as exc:
+        raise RenderError(f"invalid regular expression {pattern!r} in patch target: {exc}") from None
+
+
+def select_targets(resources: list[Resource], target: dict) -> list[Resource]:
+    """kustomize's ResMap.Select: name and namespace match the original or the current id."""
+    if not isinstance(target, dict):
+        raise RenderError("a patch `target` must be a mapping")
+    _, _, select = _engines()
+    rest = {k: v for k, v in target.items() if k not in ("name", "namespace")}
+    name_re = _regex(str(target["name"])) if target.get("name") else None
+    ns_re = _regex(str(target["namespace"])) if target.get("namespace") else None
+    out = []
+    for res in resources:
+        org, cur = res.org_id, res.cur_id
+        if ns_re and not (ns_re.match(org.effective_namespace) or ns_re.match(cur.effective_namespace)):
+            continue
+        if name_re and not (name_re.match(org.name) or name_re.match(cur.name)):
+            continue
+        if rest and not (select.matches(res.data, rest) if select is not None else _gvk_matches(res, rest)):
+            continue
+        out.append(res)
+    return out
+
+
+def _gvk_matches(res: Resource, target: dict) -> bool:
+    """Fallback used only while the selector module is unavailable: group/version/kind, exact."""
+    if target.get("labelSelector") or target.get("annotationSelector"):
+        raise RenderError("label/annotation selectors in patch targets are not available in this build")
+    rid = res.cur_id
+    return all(
+        not target.get(f) or str(target[f]) == v
+        for f, v in (("group", rid.group), ("version", rid.version), ("kind", rid.kind))
+    )
+
+
+def apply_smp(resources: list[Resource], selected: list[Resource], patch: Patch) -> list[Resource]:
+    """Apply an SMP to the selected resources; resources the patch deletes entirely are dropped."""
+    smp, _, _ = _engines()
+    chosen = {id(r) for r in selected}
+    out = []
+    for res in resources:
+        if id(res) in chosen:
+            body = copy_data(patch.body)
+            if isinstance(body, dict):
+                body["apiVersion"] = res.data.get("apiVersion")
+            allow_name = bool(patch.options.get("allowNameChange"))
+            allow_kind = bool(patch.options.get("allowKindChange"))
+            name, ns, kind = res.name, res.data.get("metadata", {}).get("namespace"), res.data.get("kind")
+            if allow_name or allow_kind:
+                res.store_previous_id()
+            result = smp.apply_strategic_merge(res.data, body)
+            if not result:
+                continue
+            res.data = result
+            if not allow_kind:
+                res.data["kind"] = kind
+            meta = res.meta
+            if not allow_name:
+                meta["name"] = name
+            if ns is None:
+                meta.pop("namespace", None)
+            else:
+                meta["namespace"] = ns
+            _record(res, patch, body)
+        out.append(res)
+    return out
+
+
+def apply_json(selected: list[Resource], patch: Patch) -> None:
+    _, jsonpatch, _ = _engines()
+    for res in selected:
+        res.store_previous_id()
+        res.data = jsonpatch.apply_json6902(res.data, patch.body)
+        for op in patch.body:
+            if isinstance(op, dict) and isinstance(op.get("path"), str) and op.get("op") != "remove":
+                field = ".".join(p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:])
+                res.set_origin(field, patch.source, patch.position)
+
+
+def _record(res: Resource, patch: Patch, body: Any, prefix: str = "") -> None:
+    """Field origins for the leaves an SMP sets (lists are recorded as a whole)."""
+    if not isinstance(body, dict):
+        return
+    for key, value in body.items():
+        if not isinstance(key, str) or key.startswith("$") or (not prefix and key in ("apiVersion", "kind")):
+            continue
+        path = f"{prefix}.{key}" if prefix else key
+        if path in ("metadata.name", "metadata.namespace"):
+            continue
+        if isinstance(value, dict):
+            _record(res, patch, value, path)
+        else:
+            res.set_origin(path, patch.source, patch.position)
+
+
+def parse_json_ops(text: str, where: str) -> list:
+    """JSON 6902 operations from JSON or YAML text."""
+    from ..loader import parse_text
+
+    try:
+        value = json.loads(text)
+    except ValueError:
+        parsed = parse_text(where, text)
+        docs = [d.data for d in parsed.documents]
+        if parsed.violations or len(docs) != 1:
+            raise RenderError(f"unable to parse JSON patch from {where}") from None
+        value = copy_data(docs[0])
+    if not isinstance(value, list):
+        raise RenderError(f"a JSON 6902 patch must be a list of operations ({where})")
+    return value

@@ -1,0 +1,254 @@
+"""kustomize's built-in field transformers: namespace, name prefix/suffix, labels, annotations,
+images and replicas. Each mutates the build's resources in place and records field origins."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import fieldspec as fs
+from .errors import RenderError
+from .kustomization import Kustomization, string_map, truthy
+from .resource import Resource, is_cluster_scoped
+
+_SKIP_RENAME = {("", "CustomResourceDefinition"), ("apiregistration.k8s.io", "APIService"), ("", "Namespace")}
+
+
+def _origin(res: Resource, k: Kustomization, field_path: str, *kpath: Any) -> None:
+    res.set_origin(field_path, k.path, k.position(*kpath))
+
+
+def apply_namespace(resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec]) -> None:
+    ns = k.raw_get("namespace")
+    if not ns:
+        return
+    ns = str(ns)
+    for res in resources:
+        if not res.data:
+            continue
+        res.store_previous_id()
+        data = res.data
+        if not is_cluster_scoped(res.kind):
+            res.meta["namespace"] = ns
+            _origin(res, k, "metadata.namespace", "namespace")
+        api_version = data.get("apiVersion")
+        for spec in specs:
+            if spec.path == "metadata/namespace" or (spec.path == "metadata/name" and api_version != "v1"):
+                continue
+            if spec.path == "subjects[]/namespace" or not spec.selects_data(data):
+                continue
+            fs.walk(data, spec, lambda c, key: c.__setitem__(key, ns), "scalar")
+        if res.kind in ("RoleBinding", "ClusterRoleBinding"):
+            _role_binding_subjects(data, ns)
+    _check_unique(resources, "namespace transformation produces ID conflict")
+
+
+def _role_binding_subjects(data: dict, ns: str) -> None:
+    subjects = data.get("subjects")
+    if not isinstance(subjects, list):
+        return
+    for s in subjects:
+        if not isinstance(s, dict) or s.get("kind") != "ServiceAccount":
+            continue
+        if s.get("name") == "default" or s.get("namespace") in (None, "", "default"):
+            s["namespace"] = ns
+
+
+def _check_unique(resources: list[Resource], message: str) -> None:
+    seen = {}
+    for res in resources:
+        rid = res.cur_id
+        key = (rid.group, rid.version, rid.kind, rid.name, rid.effective_namespace)
+        if key in seen:
+            raise RenderError(f"{message}: {rid}")
+        seen[key] = res
+
+
+def apply_name_affix(
+    resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec], suffix: bool
+) -> None:
+    field = "nameSuffix" if suffix else "namePrefix"
+    affix = k.raw_get(field)
+    affix = "" if affix is None else str(affix)
+    for res in resources:
+        org = res.org_id
+        if (org.group, org.kind) in _SKIP_RENAME or (org.kind == "Namespace"):
+            continue
+        for spec in specs:
+            if not spec.selects(org.group, org.version, org.kind):
+                continue
+            if spec.path == "metadata/name":
+                (res.suffixes if suffix else res.prefixes).append(affix)
+                if affix:
+                    res.store_previous_id()
+            if not affix:
+                continue
+
+            def setter(c, key):
+                if isinstance(c[key], str):
+                    c[key] = c[key] + affix if suffix else affix + c[key]
+
+            fs.walk(res.data, spec, setter)
+            if spec.path == "metadata/name":
+                _origin(res, k, "metadata.name", field)
+
+
+def apply_labels(resources: list[Resource], k: Kustomization, config: dict) -> None:
+    common = string_map(k.raw_get("commonLabels"))
+    if common:
+        _set_map_entries(resources, k, config["commonLabels"], common, ("commonLabels",))
+    for i, entry in enumerate(k.raw_get("labels", [])):
+        if not isinstance(entry, dict):
+            raise k.error("each `labels` entry must be a mapping", "labels", i)
+        pairs = string_map(entry.get("pairs"))
+        if not pairs:
+            continue
+        if truthy(entry.get("includeSelectors")):
+            specs = list(config["commonLabels"])
+        else:
+            specs = list(config["templateLabels"]) if truthy(entry.get("includeTemplates")) else []
+            specs = fs.merge(specs, [fs.make("metadata/labels", create=True)])
+        specs = fs.merge(specs, [fs.from_dict(f) for f in entry.get("fields") or []])
+        _set_map_entries(resources, k, specs, pairs, ("labels", i))
+
+
+def apply_annotations(resources: list[Resource], k: Kustomization, config: dict) -> None:
+    common = string_map(k.raw_get("commonAnnotations"))
+    if common:
+        _set_map_entries(resources, k, config["commonAnnotations"], common, ("commonAnnotations",))
+
+
+def _set_map_entries(resources, k: Kustomization, specs, pairs: dict[str, str], kpath: tuple) -> None:
+    for res in resources:
+        data = res.data
+        for spec in specs:
+            if not spec.selects_data(data):
+                continue
+
+            def setter(c, key, spec=spec, res=res):
+                target = c[key]
+                if target is None:
+                    target = c[key] = {}
+                if not isinstance(target, dict):
+                    raise RenderError(f"{res.cur_id}: {spec.path} is not a map")
+                target.update(pairs)
+
+            fs.walk(data, spec, setter, "map")
+        base = "metadata.labels" if kpath[0] != "commonAnnotations" else "metadata.annotations"
+        for key in pairs:
+            _origin(res, k, f"{base}.{key}", *kpath)
+
+
+def split_image(image: str) -> tuple[str, str, str]:
+    """kustomize's image.Split: (name, tag, digest)."""
+    slash = image.find("/")
+    search = image[slash:] if slash > 0 else image
+    offset = slash if slash > 0 else 0
+    at, colon = search.find("@"), search.find(":")
+    if colon < 0 and at < 0:
+        return image, "", ""
+    if at >= 0 and (at < colon or colon < 0):
+        at += offset
+        return image[:at], "", image[at + 1 :]
+    if at >= 0 and colon >= 0:
+        at += offset
+        colon += offset
+        return image[:colon], image[colon + 1 : at], image[at + 1 :]
+    colon += offset
+    return image[:colon], image[colon + 1 :], ""
+
+
+def _image_matches(value: str, name: str) -> bool:
+    try:
+        return re.match("^" + name + r"(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$", value) is not None
+    except re.error:
+        return value == name
+
+
+def _update_image(value: str, image: dict) -> str:
+    name, tag, digest = split_image(value)
+    new_name, new_tag, new_digest = (str(image.get(x) or "") for x in ("newName", "newTag", "digest"))
+    if new_name:
+        name = new_name
+    if new_tag and new_digest:
+        tag, digest = new_tag, new_digest
+    elif new_tag:
+        tag, digest = new_tag, ""
+    elif new_digest:
+        tag, digest = "", new_digest
+    if tag:
+        name += ":" + tag
+    if digest:
+        name += "@" + digest
+    return name
+
+
+def apply_images(resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec]) -> None:
+    for i, image in enumerate(k.images):
+        name = image.get("name")
+        if not isinstance(name, str) or not name:
+            continue
+        for res in resources:
+
+            def setter(c, key, image=image, name=name):
+                value = c[key]
+                if isinstance(value, str) and _image_matches(value, name):
+                    c[key] = _update_image(value, image)
+
+            for path in _container_image_fields(res.data, ()):
+                container = _get(res.data, path[:-1])
+                before = container.get("image")
+                setter(container, "image")
+                if container.get("image") != before:
+                    _origin(res, k, ".".join(map(str, path)), "images", i)
+            for spec in specs:
+                if spec.selects_data(res.data):
+                    fs.walk(res.data, spec, setter)
+
+
+def _get(data, path):
+    for p in path:
+        data = data[p]
+    return data
+
+
+def _container_image_fields(node, path: tuple) -> list[tuple]:
+    """Paths to the `image` of every container under any `containers`/`initContainers` key (kustomize's legacy walk)."""
+    out = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("containers", "initContainers") and isinstance(value, list):
+                for i, c in enumerate(value):
+                    if isinstance(c, dict) and isinstance(c.get("image"), str):
+                        out.append((*path, key, i, "image"))
+            else:
+                out.extend(_container_image_fields(value, (*path, key)))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out.extend(_container_image_fields(value, (*path, i)))
+    return out
+
+
+def apply_replicas(resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec]) -> None:
+    for i, entry in enumerate(k.get("replicas", [])):
+        if not isinstance(entry, dict) or "name" not in entry:
+            raise k.error("each `replicas` entry needs a name and a count", "replicas", i)
+        name, count = str(entry["name"]), entry.get("count", 0)
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise k.error(f"replicas count for {name} must be an integer", "replicas", i)
+        found = False
+        for spec in specs:
+            for res in resources:
+                if not any(
+                    spec.selects(r.group, r.version, r.kind) and r.name == name for r in res.all_ids()
+                ):
+                    continue
+                found = True
+
+                def setter(c, key, count=count):
+                    c[key] = count
+
+                fs.walk(res.data, spec, setter, "scalar")
+                _origin(res, k, spec.path.replace("/", "."), "replicas", i)
+        if not found:
+            raise k.error(f"resource with name {name} does not match a config for replicas", "replicas", i)
