@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from fixtures.render_patches.support import ROOT, case_names, docs, expected
+
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.smp import apply_strategic_merge, merge_keys
 
