@@ -51,6 +51,7 @@ CARD_SCHEMA: dict[str, Any] = {
                 "good": {"type": ["string", "object"]},
                 "bad_line": {"type": "integer"},
                 "config": {"type": "object"},
+                "before": {"type": ["string", "object"]},  # change rules: base tree; bad/good are heads
             },
         },
     },
@@ -113,8 +114,11 @@ def builtin_rules_dir() -> Path:
 
 def load_card(path: Path, builtin: bool = True) -> Card:
     parsed = load_yaml(str(path), path.read_bytes())
-    if parsed.violations or len(parsed.documents) != 1:
-        raise CardError(f"{path}: not a single valid YAML document")
+    if parsed.violations:
+        v = parsed.violations[0]
+        raise CardError(f"{path}:{v.position.line}:{v.position.column}: {v.message}")
+    if len(parsed.documents) != 1:
+        raise CardError(f"{path}: a card is exactly one YAML document")
     data = parsed.documents[0].data
     errors = sorted(jsonschema.Draft202012Validator(CARD_SCHEMA).iter_errors(data), key=lambda e: e.path)
     if errors:

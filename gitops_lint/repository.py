@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .config import Config
+from .config import KNOWN_ENVIRONMENTS, Config
 from .findings import Violation
 from .kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from .layout import App, discover_apps, infer_environments
@@ -44,7 +44,8 @@ class Repository:
         """List, filter and parse the tree (in parallel for large trees)."""
         excluded = config.excluded()
         files = [f for f in tree.files() if not excluded.match_file(f)]
-        yaml_files = [f for f in files if is_yaml_path(f)]
+        templates = helm_template_dirs(files)
+        yaml_files = [f for f in files if is_yaml_path(f) and not _under(f, templates)]
         parsed = parse_files(tree, yaml_files, config.limits, jobs)
         unsafe = [u for u in tree.unsafe_paths() if not excluded.match_file(u.path)]
         return cls(tree=tree, config=config, files=files, parsed_files=parsed, unsafe=unsafe)
@@ -164,6 +165,13 @@ class Repository:
         return read
 
     @cached_property
+    def patch_files(self) -> set[str]:
+        """Files that kustomizations use as patches or configuration (partial objects, not manifests)."""
+        fields = ("patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "transformers",
+                  "generators", "validators", "configurations", "crds", "openapi")
+        return {r.target for k in self.kustomizations.values() for r in k.refs(*fields) if r.target}
+
+    @cached_property
     def included_kustomizations(self) -> set[str]:
         """Kustomization directories that some other kustomization includes."""
         return {c for children in self.kustomization_children.values() for c in children}
@@ -192,10 +200,19 @@ class Repository:
                 if path == overlay or path.startswith(overlay + "/"):
                     return env
         known = {e.lower() for e in self.environments} | {e.lower() for e in self.config.production}
+        if not self.config.environments:
+            known |= set(KNOWN_ENVIRONMENTS)
         for segment in path.split("/"):
             if segment.lower() in known:
                 return segment
         return None
+
+    @cached_property
+    def rendered(self):
+        """Rendered views of the kustomization roots (built on demand, each root once)."""
+        from .rendered import RenderedViews
+
+        return RenderedViews(self)
 
     def environment_roots(self) -> Iterator[tuple[str, str]]:
         """(root directory, environment) for every top-level kustomization tied to an environment."""
@@ -203,6 +220,23 @@ class Repository:
             env = self.environment_of(root)
             if env is not None and self.kustomizations[root].kind != "Component":
                 yield root, env
+
+
+def helm_template_dirs(files: list[str]) -> set[str]:
+    """`templates/` directories of Helm charts: Go templates, not YAML until Helm renders them."""
+    charts = {posixpath.dirname(f) for f in files if posixpath.basename(f) == "Chart.yaml"}
+    return {f"{c}/templates" if c else "templates" for c in charts}
+
+
+def _under(path: str, dirs: set[str]) -> bool:
+    if not dirs:
+        return False
+    parent = posixpath.dirname(path)
+    while parent:
+        if parent in dirs:
+            return True
+        parent = posixpath.dirname(parent)
+    return False
 
 
 def _kustomization_precedence(path: str) -> int:

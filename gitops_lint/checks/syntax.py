@@ -8,7 +8,14 @@ from ..findings import Violation
 from ..loader import rule_of
 from ..source import UnsafePath
 
-IDENTITY_HINTS = ("apiVersion", "kind", "metadata")
+
+def _manifest_like(doc) -> bool:
+    """Documents that mean to be Kubernetes objects: a kind, or an apiVersion with metadata.
+    Tool configuration in dot-files (`.sops.yaml`, `.fluxschema.yml`…) is never a manifest."""
+    if any(part.startswith(".") for part in doc.path.split("/")):
+        return False
+    data = doc.data
+    return "kind" in data or ("apiVersion" in data and "metadata" in data)
 
 
 def _loader_violations(ctx, rule: str) -> Iterator[Violation]:
@@ -39,10 +46,10 @@ def _unsafe(u: UnsafePath) -> Violation:
 
 def missing_identity(ctx) -> Iterator[Violation]:
     """GL303: a manifest-like document without apiVersion, kind or metadata.name."""
-    patch_files = _patch_files(ctx.repo)
+    patch_files = ctx.repo.patch_files
     for doc in ctx.repo.documents:
         data = doc.data
-        if doc.path in patch_files or not any(k in data for k in IDENTITY_HINTS):
+        if doc.path in patch_files or not _manifest_like(doc):
             continue
         if data.get("kind") in ("Kustomization", "Component") and str(data.get("apiVersion", "")).startswith(
             "kustomize.config.k8s.io"
@@ -63,9 +70,3 @@ def missing_identity(ctx) -> Iterator[Violation]:
                 key=f"{doc.index}:{','.join(missing)}",
             )
 
-
-def _patch_files(repo) -> set[str]:
-    """Files that kustomizations use as patches (partial objects, not manifests)."""
-    fields = ("patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "transformers",
-              "generators", "validators", "configurations", "crds")
-    return {r.target for k in repo.kustomizations.values() for r in k.refs(*fields) if r.target}
