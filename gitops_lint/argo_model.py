@@ -1,0 +1,394 @@
+"""Argo CD as the rules see it: Applications (and ApplicationSet templates), their sources, and whether a
+source's repoURL is this repository.
+
+"This repo" is decided once per repository: the config's `repo_urls` when given (authoritative), else
+the git remote(s) of the tree root's repository (read from `.git/config`, never the network), plus
+URLs inferred from the repo itself: a repoURL is this repo when most sources using it point at paths
+that exist here. The index is built once and kept on the Repository object.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .argo_appset import (
+    GitGenerator,
+    all_directories,
+    file_content,
+    flatten,
+    git_generators,
+    is_templated,
+    matched_directories,
+    matched_files,
+    path_params,
+    substitute,
+)
+from .findings import Position
+from .loader import Document
+from .source import PathEscapesRoot, normalize
+
+APPLICATION = "argoproj.io/Application"
+APPLICATIONSET = "argoproj.io/ApplicationSet"
+APPPROJECT = "argoproj.io/AppProject"
+_TOKEN_SPLIT = re.compile(r"[-_.{}\s/]+")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One entry of `spec.source` / `spec.sources`."""
+
+    repo_url: str
+    path: str | None
+    target_revision: object
+    chart: str | None
+    ref: str | None
+    where: tuple  # relative to the app's spec: ("source",) or ("sources", i)
+    recurse: bool = False
+
+
+@dataclass
+class ArgoApp:
+    """An Application, or the template of an ApplicationSet (`is_appset`)."""
+
+    doc: Document
+    base: tuple  # where the Application spec sits in the document
+    spec: dict
+    name: str
+    is_appset: bool
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return (
+            f"ApplicationSet/{self.doc.name or '?'} (template)"
+            if self.is_appset
+            else f"Application/{self.name}"
+        )
+
+    def where(self, *path) -> tuple:
+        return (*self.base, *path)
+
+    def position(self, *path, key: bool = False) -> Position:
+        return self.doc.position(self.where(*path), key=key)
+
+    def _dict(self, *path) -> dict:
+        node = self.spec
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node if isinstance(node, dict) else {}
+
+    @property
+    def project(self):
+        return self.spec.get("project")
+
+    @property
+    def destination(self) -> dict:
+        return self._dict("destination")
+
+    @property
+    def sync_policy(self) -> dict:
+        return self._dict("syncPolicy")
+
+    @property
+    def automated(self) -> dict | None:
+        """The `automated` policy when automated sync is on, else None (`enabled: false` turns it off)."""
+        policy = self.sync_policy
+        if "automated" not in policy or policy["automated"] is None:
+            return None
+        auto = policy["automated"] if isinstance(policy["automated"], dict) else {}
+        return None if auto.get("enabled") is False else auto
+
+    @property
+    def sync_options(self) -> list[str]:
+        options = self.sync_policy.get("syncOptions")
+        return (
+            [o.replace(" ", "") for o in options if isinstance(o, str)] if isinstance(options, list) else []
+        )
+
+
+def _sources(spec: dict) -> list[Source]:
+    multi = spec.get("sources")
+    entries = [(("sources", i), s) for i, s in enumerate(multi)] if isinstance(multi, list) and multi else []
+    if not entries and isinstance(spec.get("source"), dict):
+        entries = [(("source",), spec["source"])]
+    out = []
+    for where, s in entries:
+        if not isinstance(s, dict):
+            continue
+        directory = s.get("directory")
+        out.append(
+            Source(
+                repo_url=s["repoURL"] if isinstance(s.get("repoURL"), str) else "",
+                path=s["path"] if isinstance(s.get("path"), str) else None,
+                target_revision=s.get("targetRevision"),
+                chart=s["chart"] if isinstance(s.get("chart"), str) else None,
+                ref=s["ref"] if isinstance(s.get("ref"), str) else None,
+                where=where,
+                recurse=isinstance(directory, dict) and directory.get("recurse") is True,
+            )
+        )
+    return out
+
+
+def _apps(repo) -> list[ArgoApp]:
+    apps = []
+    for doc in repo.objects(APPLICATION):
+        spec = doc.get("spec")
+        if isinstance(spec, dict):
+            apps.append(ArgoApp(doc, ("spec",), spec, doc.name or "?", False, _sources(spec)))
+    for doc in repo.objects(APPLICATIONSET):
+        spec = doc.get("spec", "template", "spec")
+        if isinstance(spec, dict):
+            name = doc.get("spec", "template", "metadata", "name")
+            apps.append(
+                ArgoApp(
+                    doc,
+                    ("spec", "template", "spec"),
+                    spec,
+                    name if isinstance(name, str) else "?",
+                    True,
+                    _sources(spec),
+                )
+            )
+    return apps
+
+
+# -- repository identity --------------------------------------------------------------------------
+def normalize_url(url: str) -> str:
+    """A comparable form of a git URL: no scheme, user, `.git` suffix or trailing slash; lower case."""
+    url = url.strip().lower()
+    url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url)
+    url = re.sub(r"^[^@/]+@", "", url)
+    url = re.sub(r"^([^/:]+):(?!\d+/)", r"\1/", url)  # scp-like git@host:org/repo
+    url = url.rstrip("/")
+    return url[:-4] if url.endswith(".git") else url
+
+
+def git_remotes(root: Path | None) -> tuple[set[str], str]:
+    """Remote URLs of the git repository holding `root`, and root's path inside it ("" at the top)."""
+    if root is None:
+        return set(), ""
+    for top in (root, *root.parents):
+        dot_git = top / ".git"
+        if dot_git.exists():
+            config = _git_config_path(dot_git)
+            prefix = "" if top == root else root.relative_to(top).as_posix()
+            return (_remote_urls(config) if config else set()), prefix
+    return set(), ""
+
+
+def _git_config_path(dot_git: Path) -> Path | None:
+    try:
+        if dot_git.is_file():  # worktree or submodule: "gitdir: <path>"
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            gitdir = (dot_git.parent / text.split(":", 1)[1].strip()).resolve()
+            common = gitdir / "commondir"
+            if common.is_file():
+                gitdir = (gitdir / common.read_text(encoding="utf-8").strip()).resolve()
+            dot_git = gitdir
+        config = dot_git / "config"
+        return config if config.is_file() else None
+    except OSError:
+        return None
+
+
+def _remote_urls(config: Path) -> set[str]:
+    urls, in_remote = set(), False
+    try:
+        lines = config.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return set()
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_remote = stripped.startswith("[remote ")
+        elif in_remote and "=" in stripped:
+            key, value = (p.strip() for p in stripped.split("=", 1))
+            if key.lower() in ("url", "pushurl") and value:
+                urls.add(normalize_url(value))
+    return urls
+
+
+@dataclass
+class ArgoIndex:
+    """Applications, ApplicationSets, AppProjects and this repo's identity, computed once per repository."""
+
+    repo: object
+    apps: list[ArgoApp]
+    projects: dict[str, Document]
+    configured: set[str]
+    remotes: set[str]
+    prefix: str
+    inferred: set[str] = field(default_factory=set)
+    generators: dict[int, list[GitGenerator]] = field(default_factory=dict)
+    _params: dict[int, list[dict]] = field(default_factory=dict)
+
+    def is_local(self, url: str) -> bool:
+        """Whether a repoURL names this repository."""
+        if not url or is_templated(url):
+            return False
+        norm = normalize_url(url)
+        if self.configured:
+            return norm in self.configured
+        return norm in self.remotes or norm in self.inferred
+
+    def repo_path(self, url: str, path: str) -> str | None:
+        """A source/generator path as a repo-relative directory ("" for the root); None when unknown."""
+        text = path.strip()
+        if text.startswith("/"):
+            text = text.lstrip("/")
+        try:
+            rel = normalize(text or ".")
+        except PathEscapesRoot:
+            return None
+        rel = "" if rel == "." else rel
+        if self.prefix:
+            if rel == self.prefix:
+                return ""
+            if rel.startswith(self.prefix + "/"):
+                return rel[len(self.prefix) + 1 :]
+            if normalize_url(url) in self.remotes and not self.configured:
+                return None  # outside the linted part of the repository
+        return rel
+
+    def local_paths(self, app: ArgoApp, source: Source) -> list[str]:
+        """Repo-relative directories a source of this repo deploys (template paths expanded); [] if unknown."""
+        if source.chart or source.path is None or not self.is_local(source.repo_url):
+            return []
+        out = []
+        for value in self.resolve(app, source.path):
+            rel = self.repo_path(source.repo_url, value)
+            if rel is not None and rel not in out:
+                out.append(rel)
+        return out
+
+    def resolve(self, app: ArgoApp, value) -> list[str]:
+        """Concrete values of a field: itself, or a template expanded with the generated parameters."""
+        if not isinstance(value, str):
+            return []
+        if not is_templated(value):
+            return [value]
+        if not app.is_appset:
+            return []
+        out = []
+        for params in self.param_sets(app.doc):
+            concrete = substitute(value, params)
+            if concrete is not None and concrete not in out:
+                out.append(concrete)
+        return out
+
+    def param_sets(self, doc: Document) -> list[dict]:
+        """Parameters that the ApplicationSet's git generators on this repo yield."""
+        key = id(doc)
+        if key not in self._params:
+            self._params[key] = [
+                p for gen in self.generators.get(key, []) for p in self.generator_params(gen)
+            ]
+        return self._params[key]
+
+    def generator_params(self, gen: GitGenerator) -> list[dict]:
+        if not self.is_local(gen.repo_url):
+            return []
+        files = self.repo.files
+        out = [path_params(d) for d in matched_directories(gen, self.directories, self.prefix)]
+        for pattern, _ in gen.files:
+            for f in matched_files(pattern, files, self.prefix):
+                base = path_params(posixpath.dirname(f), posixpath.basename(f))
+                out.extend({**flatten(item), **base} for item in file_content(self.repo, f) or [{}])
+        return out
+
+    @property
+    def directories(self) -> list[str]:
+        if "_dirs" not in self.__dict__:
+            self.__dict__["_dirs"] = all_directories(self.repo.files)
+        return self.__dict__["_dirs"]
+
+    def environment(self, app: ArgoApp) -> str | None:
+        """The app's environment: from its paths in this repo, else its name or destination naming one."""
+        repo = self.repo
+        envs = [e for s in app.sources for p in self.local_paths(app, s) if (e := repo.environment_of(p))]
+        if not envs:
+            known = {e.lower(): e for e in (*repo.environments, *repo.config.production)}
+            texts = [app.name, app.destination.get("namespace"), app.destination.get("name")]
+            for text in texts:
+                if isinstance(text, str):
+                    envs.extend(known[t.lower()] for t in _TOKEN_SPLIT.split(text) if t.lower() in known)
+        if not envs:
+            return None
+        production = [e for e in envs if repo.config.is_production(e)]
+        return (production or envs)[0]
+
+
+def argo_index(repo) -> ArgoIndex:
+    """The Argo CD index of a repository, built on first use and kept on the Repository object."""
+    cached = repo.__dict__.get("_argo_index")
+    if cached is None:
+        cached = _build(repo)
+        repo.__dict__["_argo_index"] = cached
+    return cached
+
+
+def _build(repo) -> ArgoIndex:
+    root = getattr(repo.tree, "root", None)
+    remotes, prefix = git_remotes(Path(root)) if root is not None else (set(), "")
+    projects = {d.name: d for d in repo.objects(APPPROJECT) if d.name}
+    index = ArgoIndex(
+        repo=repo,
+        apps=_apps(repo),
+        projects=projects,
+        configured={normalize_url(u) for u in repo.config.repo_urls},
+        remotes=remotes,
+        prefix=prefix,
+    )
+    index.generators = {id(d): git_generators(d) for d in repo.objects(APPLICATIONSET)}
+    if not index.configured:
+        index.inferred = _infer(index)
+    return index
+
+
+def _infer(index: ArgoIndex) -> set[str]:
+    """repoURLs whose sources mostly point at paths that exist here."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    tree = index.repo.tree
+    for app in index.apps:
+        for s in app.sources:
+            if (
+                s.chart
+                or s.path is None
+                or not s.repo_url
+                or is_templated(s.path)
+                or is_templated(s.repo_url)
+            ):
+                continue
+            rel = index.repo_path(s.repo_url, s.path)
+            if rel is None:
+                continue
+            tally = counts[normalize_url(s.repo_url)]
+            tally[1] += 1
+            tally[0] += rel == "" or tree.is_dir(rel)
+    for gens in index.generators.values():
+        for gen in gens:
+            if not gen.repo_url or is_templated(gen.repo_url):
+                continue
+            tally = counts[normalize_url(gen.repo_url)]
+            for pattern, exclude, _ in gen.directories:
+                if not exclude and not is_templated(pattern):
+                    tally[1] += 1
+                    tally[0] += bool(
+                        matched_directories(
+                            GitGenerator(gen.repo_url, "", (), [(pattern, False, ())]),
+                            index.directories,
+                            index.prefix,
+                        )
+                    )
+            for pattern, _ in gen.files:
+                if not is_templated(pattern):
+                    tally[1] += 1
+                    tally[0] += bool(matched_files(pattern, index.repo.files, index.prefix))
+    return {url for url, (hits, total) in counts.items() if total and hits * 2 > total}

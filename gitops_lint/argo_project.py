@@ -1,0 +1,236 @@
+"""AppProject permissions (Argo CD semantics) and the resource kinds an application's path deploys.
+
+- sourceRepos: glob where `*` stays within a `/` segment and `**` crosses them; `!pattern` denies.
+  A source is allowed when some allow rule matches and no deny rule rejects it.
+- destinations: server/name/namespace globs (`*` matches anything), `!` negation as above. A
+  destination given only by cluster `name` cannot be compared with a `server` pattern (and vice
+  versa) without the cluster secrets, so such comparisons are "unknown" and never reported.
+- cluster-scoped kinds need an entry in clusterResourceWhitelist; namespaced kinds are allowed unless
+  namespaceResourceWhitelist is set and lacks them; either blacklist denies.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from functools import lru_cache
+
+IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
+IN_CLUSTER_NAME = "in-cluster"
+
+CLUSTER_SCOPED = {
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    ("", "ComponentStatus"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io", "APIService"),
+    ("storage.k8s.io", "StorageClass"),
+    ("storage.k8s.io", "CSIDriver"),
+    ("storage.k8s.io", "CSINode"),
+    ("storage.k8s.io", "VolumeAttachment"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    ("node.k8s.io", "RuntimeClass"),
+    ("networking.k8s.io", "IngressClass"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    ("policy", "PodSecurityPolicy"),
+    ("certificates.k8s.io", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+    ("cert-manager.io", "ClusterIssuer"),
+    ("external-secrets.io", "ClusterSecretStore"),
+    ("external-secrets.io", "ClusterExternalSecret"),
+    ("gateway.networking.k8s.io", "GatewayClass"),
+    ("kyverno.io", "ClusterPolicy"),
+    ("constraints.gatekeeper.sh", "*"),
+    ("templates.gatekeeper.sh", "ConstraintTemplate"),
+    ("karpenter.sh", "NodePool"),
+    ("karpenter.k8s.aws", "EC2NodeClass"),
+}
+
+
+@lru_cache(maxsize=1024)
+def _segment_glob(pattern: str) -> re.Pattern:
+    """gobwas/glob with `/` as separator: `*` within a segment, `**` across."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        c = pattern[i]
+        out.append("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c))
+        i += 1
+    return re.compile("^" + "".join(out) + "$")
+
+
+def _glob(pattern: str, value: str, segments: bool = False) -> bool:
+    if pattern == "*":
+        return True
+    if segments:
+        return bool(_segment_glob(pattern).match(value))
+    return fnmatch.fnmatchcase(value, pattern)
+
+
+def _negated(pattern) -> bool:
+    return isinstance(pattern, str) and pattern.startswith("!")
+
+
+def source_permitted(project: dict, repo_url: str, normalize) -> bool:
+    """Argo CD's IsSourcePermitted (URLs compared in normalised form)."""
+    src = normalize(repo_url)
+    allowed = False
+    for raw in project.get("sourceRepos") or []:
+        if not isinstance(raw, str):
+            continue
+        if _negated(raw):
+            if _glob(normalize(raw[1:]), src, True):
+                return False
+        elif raw == "*" or _glob(normalize(raw), src, True):
+            allowed = True
+    return allowed
+
+
+def destination_permitted(project: dict, dest: dict) -> bool | None:
+    """Argo CD's destination check: True, False, or None when a name/server mismatch makes it unknowable."""
+    server, name = dest.get("server") or "", dest.get("name") or ""
+    if server == IN_CLUSTER_SERVER and not name:
+        name = IN_CLUSTER_NAME
+    if name == IN_CLUSTER_NAME and not server:
+        server = IN_CLUSTER_SERVER
+    namespace = dest.get("namespace") or ""
+    matched, unknown = False, False
+    for item in project.get("destinations") or []:
+        if not isinstance(item, dict):
+            continue
+        cluster = _cluster_match(item, server, name)
+        ns_pattern = item.get("namespace") or ""
+        ns = _deny_aware(ns_pattern, namespace)
+        if cluster is True and ns:
+            matched = True
+        elif _denies(item, cluster, ns):
+            return False
+        elif cluster is None and ns:
+            unknown = True
+    if matched:
+        return True
+    return None if unknown else False
+
+
+def _deny_aware(pattern: str, value: str) -> bool:
+    if _negated(pattern):
+        return not _glob(pattern[1:], value)
+    return _glob(pattern, value)
+
+
+def _cluster_match(item: dict, server: str, name: str) -> bool | None:
+    results = []
+    if item.get("server"):
+        results.append(
+            _deny_aware(item["server"], server) if server else (True if item["server"] == "*" else None)
+        )
+    if item.get("name"):
+        results.append(_deny_aware(item["name"], name) if name else (True if item["name"] == "*" else None))
+    if not results:
+        return False
+    if True in results:
+        return True
+    return None if None in results else False
+
+
+def _denies(item: dict, cluster: bool | None, ns_ok: bool) -> bool:
+    """A failed deny rule (`!pattern`) rejects the destination outright."""
+    if not ns_ok and _negated(item.get("namespace")):
+        return True
+    return cluster is False and (_negated(item.get("server")) or _negated(item.get("name")))
+
+
+def _in_list(entries, group: str, kind: str) -> bool:
+    for e in entries or []:
+        if (
+            isinstance(e, dict)
+            and _glob(str(e.get("group", "")), group)
+            and _glob(str(e.get("kind", "")), kind)
+        ):
+            return True
+    return False
+
+
+def kind_permitted(project: dict, group: str, kind: str, cluster_scoped: bool) -> str | None:
+    """None when allowed, else which list refuses it."""
+    if cluster_scoped:
+        if _in_list(project.get("clusterResourceBlacklist"), group, kind):
+            return "clusterResourceBlacklist"
+        if not _in_list(project.get("clusterResourceWhitelist"), group, kind):
+            return "clusterResourceWhitelist"
+        return None
+    if _in_list(project.get("namespaceResourceBlacklist"), group, kind):
+        return "namespaceResourceBlacklist"
+    whitelist = project.get("namespaceResourceWhitelist")
+    if whitelist and not _in_list(whitelist, group, kind):
+        return "namespaceResourceWhitelist"
+    return None
+
+
+def crd_scopes(repo) -> dict[tuple[str, str], bool]:
+    """(group, kind) → cluster-scoped, for CustomResourceDefinitions defined in the repo."""
+    scopes = {}
+    for doc in repo.objects("CustomResourceDefinition"):
+        group, kind = doc.get("spec", "group"), doc.get("spec", "names", "kind")
+        if isinstance(group, str) and isinstance(kind, str):
+            scopes[(group, kind)] = doc.get("spec", "scope") == "Cluster"
+    return scopes
+
+
+def is_cluster_scoped(group: str, kind: str, crds: dict) -> bool:
+    if (group, kind) in crds:
+        return crds[(group, kind)]
+    return (group, kind) in CLUSTER_SCOPED or (group, "*") in CLUSTER_SCOPED
+
+
+def path_kinds(repo, directory: str, recurse: bool = False) -> list[tuple[str, str, object]]:
+    """(group, kind, document) of the resources a source directory deploys, from its manifests.
+
+    A kustomization root contributes the resource files of its closure (patches excluded) and the
+    ConfigMaps/Secrets its generators make; a plain directory its own YAML files (recursively when
+    the source says `directory.recurse`). Helm charts are not rendered here: they yield nothing.
+    """
+    files: list[str] = []
+    generated: list[tuple[str, str, object]] = []
+    if directory in repo.kustomizations:
+        for kdir in repo.reachable_kustomizations(directory):
+            k = repo.kustomizations[kdir]
+            for r in k.refs("resources", "bases", "crds"):
+                if r.target is None or r.target in repo.kustomizations:
+                    continue
+                files.extend([r.target] if repo.tree.is_file(r.target) else _yaml_files(repo, r.target, True))
+            if k.data.get("configMapGenerator"):
+                generated.append(("", "ConfigMap", k.document))
+            if k.data.get("secretGenerator"):
+                generated.append(("", "Secret", k.document))
+    elif not repo.tree.is_file(posixpath.join(directory, "Chart.yaml")):
+        files = _yaml_files(repo, directory, recurse)
+    out = list(generated)
+    for path in dict.fromkeys(files):
+        parsed = repo.parsed(path)
+        for doc in parsed.documents if parsed else []:
+            if doc.kind and doc.api_version and doc.group != "kustomize.config.k8s.io":
+                out.append((doc.group, doc.kind, doc))
+    return out
+
+
+def _yaml_files(repo, directory: str, recurse: bool) -> list[str]:
+    prefix = directory + "/" if directory else ""
+    out = []
+    for f in repo.files:
+        if not f.startswith(prefix) or not f.endswith((".yaml", ".yml")):
+            continue
+        if recurse or "/" not in f[len(prefix) :]:
+            out.append(f)
+    return out
