@@ -1,0 +1,386 @@
+"""Kustomize integrity rules (GL201–GL204, GL206–GL208), judged from the static reference graph.
+
+Nothing here renders or fetches anything: remote references are only inspected as strings, and
+plugin configurations are read, never executed. GL205 (build failures) lives with the renderer.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+from ..findings import Position, Violation
+from ..kustomizations import DEPRECATED_FIELDS, Kustomization, Reference
+from ..loader import Document, parse_text
+
+# fields whose entries must name a kustomization directory or a manifest file
+_RESOURCE_FIELDS = ("resources", "bases", "components")
+_PLUGIN_FIELDS = ("generators", "transformers", "validators")
+_FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
+_SHA = re.compile(r"^[0-9a-f]{7,40}$", re.IGNORECASE)
+DEFAULT_BRANCHES = ("main", "master", "HEAD", "develop", "development", "trunk", "latest")
+
+
+def _where(k: Kustomization, r: Reference) -> str:
+    return f"`{r.field}` entry `{r.value}` in {k.path}"
+
+
+def _inline(r: Reference) -> bool:
+    """An inline YAML document (allowed for plugin configs and patches), not a path."""
+    return "\n" in r.value
+
+
+def _escaping_link(repo, target: str) -> str | None:
+    """The escaping symlink that `target` is or lies below, if any."""
+    for u in repo.unsafe:
+        if u.escapes and (target == u.path or target.startswith(u.path + "/")):
+            return u.path
+    return None
+
+
+# -- GL201 ------------------------------------------------------------------------------------
+def missing_reference(ctx) -> Iterator[Violation]:
+    """GL201: local resources, components, patches, generator files and crds that point at nothing."""
+    repo = ctx.repo
+    tree = repo.tree
+    for k in repo.kustomizations.values():
+        for r in k.references:
+            if r.target is None or _inline(r) or _escaping_link(repo, r.target):
+                continue
+            problem = _reference_problem(repo, tree, r)
+            if problem:
+                yield Violation(
+                    k.path,
+                    f"{_where(k, r)} {problem}; fix the path or remove the entry",
+                    r.position,
+                    environment=repo.environment_of(k.dir),
+                    key=f"{r.field}:{r.value}",
+                )
+
+
+def _reference_problem(repo, tree, r: Reference) -> str | None:
+    if r.field in _RESOURCE_FIELDS:
+        if tree.is_file(r.target):
+            return None
+        if tree.is_dir(r.target):
+            if r.target in repo.kustomization_files:
+                return None
+            return f"is a directory without a kustomization file ({r.target}/)"
+        return f"points at nothing ({r.target or '.'} does not exist)"
+    if r.field in _PLUGIN_FIELDS and tree.is_dir(r.target) and r.target in repo.kustomization_files:
+        return None  # a kustomization directory of plugin configs
+    if tree.is_file(r.target):
+        return None
+    if tree.is_dir(r.target):
+        return f"is a directory ({r.target}/), not a file"
+    return f"points at nothing ({r.target} does not exist)"
+
+
+# -- GL202 ------------------------------------------------------------------------------------
+def path_escapes_repo(ctx) -> Iterator[Violation]:
+    """GL202: absolute paths and `..` above the root in kustomizations, and symlinks that leave the root."""
+    repo = ctx.repo
+    for k in repo.kustomizations.values():
+        for r in k.references:
+            if _inline(r):
+                continue
+            link = _escaping_link(repo, r.target) if r.target else None
+            if r.escapes:
+                how = (
+                    "is an absolute path"
+                    if r.value.strip().startswith("/")
+                    else "leads outside the repository root"
+                )
+            elif link:
+                how = f"goes through symlink {link}, which leads outside the repository root"
+            else:
+                continue
+            yield Violation(
+                k.path,
+                f"{_where(k, r)} {how}; keep every path inside the repository",
+                r.position,
+                key=f"{r.field}:{r.value}",
+            )
+    for u in repo.unsafe:
+        if u.escapes:
+            yield Violation(u.path, f"{u.path}: {u.reason}; it is not read", key=f"link:{u.path}")
+
+
+# -- GL203 ------------------------------------------------------------------------------------
+def remote_unpinned(ctx) -> Iterator[Violation]:
+    """GL203: remote bases (git or HTTP) without a `ref` pinned to a tag or commit."""
+    branches = {b.lower() for b in ctx.options.get("branches", DEFAULT_BRANCHES)}
+    for k in ctx.repo.kustomizations.values():
+        for r in k.references:
+            if not r.remote or _inline(r):
+                continue
+            problem = remote_pin_problem(r.value, branches)
+            if problem:
+                yield Violation(
+                    k.path,
+                    f"remote {_where(k, r)} {problem}; pin it to a tag or commit (`?ref=v1.2.3`)",
+                    r.position,
+                    environment=ctx.repo.environment_of(k.dir),
+                    key=f"{r.field}:{r.value}",
+                )
+
+
+def remote_pin_problem(url: str, branches: set[str]) -> str | None:
+    """Why a remote reference is not pinned, or None when it is (or when it cannot be told)."""
+    value = url.strip()
+    query = parse_qs(value.split("?", 1)[1]) if "?" in value else {}
+    ref = (query.get("ref") or query.get("version") or [None])[0]
+    if ref is not None:
+        return _ref_problem(ref, branches)
+    path_ref = _ref_in_file_url(value)
+    if path_ref is not None:
+        return _ref_problem(path_ref, branches)
+    if _is_file_url(value):
+        return None  # a plain HTTP file: whether it is immutable cannot be told from here
+    return "has no `?ref=`, so it follows the default branch"
+
+
+def _ref_problem(ref: str, branches: set[str]) -> str | None:
+    ref = ref.strip()
+    short = ref.removeprefix("refs/heads/")
+    if not ref:
+        return "has an empty `ref`"
+    if ref.startswith("refs/heads/") or short.lower() in branches:
+        return f"follows the branch `{short}`"
+    return None  # a tag or a commit sha (anything else cannot be told apart from a tag)
+
+
+def _ref_in_file_url(url: str) -> str | None:
+    """The git ref inside well-known raw-file URLs (raw.githubusercontent.com, /raw/, /blob/, releases)."""
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    segments = [s for s in parts.path.split("/") if s]
+    host = parts.netloc.lower()
+    if host == "raw.githubusercontent.com" and len(segments) >= 3:
+        return segments[2]
+    for marker in ("raw", "blob"):
+        if marker in segments[2:3] and len(segments) > 3:
+            return segments[3]
+    if segments[2:4] == ["releases", "latest"]:
+        return "latest"
+    if segments[2:4] == ["releases", "download"] and len(segments) > 4:
+        return segments[4]
+    return None
+
+
+def _is_file_url(url: str) -> bool:
+    path = urlsplit(url).path.lower()
+    return url.lower().startswith(("http://", "https://")) and path.endswith((".yaml", ".yml", ".json"))
+
+
+# -- GL204 ------------------------------------------------------------------------------------
+def deprecated_field(ctx) -> Iterator[Violation]:
+    """GL204: deprecated kustomization fields, each with its modern replacement."""
+    from ..fix import FIXABLE_FIELDS
+
+    for k in ctx.repo.kustomizations.values():
+        for name, modern in DEPRECATED_FIELDS.items():
+            if name not in k.data or k.document is None:
+                continue
+            fixable = name in FIXABLE_FIELDS
+            hint = "`gitops-lint check --fix` rewrites it" if fixable else "convert it by hand"
+            yield Violation(
+                k.path,
+                f"`{name}` in {k.path} is deprecated; use `{modern}` instead ({hint})",
+                k.document.position((name,), key=True),
+                key=name,
+                fixable=fixable,
+            )
+
+
+# -- GL206 ------------------------------------------------------------------------------------
+def duplicate_entry(ctx) -> Iterator[Violation]:
+    """GL206: the same path (or the same patch) listed twice in a kustomization."""
+    for k in ctx.repo.kustomizations.values():
+        yield from _duplicates(k)
+
+
+_PATH_FAMILIES = {
+    "resources": "resources",
+    "bases": "resources",
+    "components": "components",
+    "crds": "crds",
+    "configurations": "configurations",
+    "patchesStrategicMerge": "patchesStrategicMerge",
+    "generators": "generators",
+    "transformers": "transformers",
+    "validators": "validators",
+}
+
+
+def _duplicates(k: Kustomization) -> Iterator[Violation]:
+    seen: dict[tuple, Position] = {}
+    for r in k.references:
+        family = _PATH_FAMILIES.get(r.field)
+        if family is None or _inline(r):
+            continue
+        identity = (family, r.target if r.target is not None else r.value.strip())
+        if identity in seen:
+            yield _duplicate(k, r.field, r.value, r.position, seen[identity])
+        else:
+            seen[identity] = r.position
+    for name in ("patches", "patchesJson6902", "replacements"):
+        # the same file with different targets is legitimate: only identical entries are duplicates
+        yield from _duplicate_items(k, (name,), k.data.get(name), _patch_label)
+    for name in ("configMapGenerator", "secretGenerator"):
+        entries = k.data.get(name)
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, dict):
+                for sub in ("files", "envs"):
+                    yield from _duplicate_items(k, (name, i, sub), entry.get(sub), str)
+
+
+def _patch_label(entry) -> str:
+    return str(entry.get("path", "patch")) if isinstance(entry, dict) else str(entry)[:40]
+
+
+def _duplicate_items(k: Kustomization, path: tuple, entries, label) -> Iterator[Violation]:
+    if not isinstance(entries, list):
+        return
+    first: dict[str, Position] = {}
+    for i, entry in enumerate(entries):
+        text = repr(_canonical(entry))
+        where = k.position(*path, i)
+        if text in first:
+            yield _duplicate(k, ".".join(map(str, path)), str(label(entry)), where, first[text])
+        else:
+            first[text] = where
+
+
+def _canonical(value):
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
+def _duplicate(k: Kustomization, field: str, value: str, where: Position, first: Position) -> Violation:
+    return Violation(
+        k.path,
+        f"`{value}` is listed twice in `{field}` of {k.path} (first at line {first.line}); remove one",
+        where,
+        key=f"{field}:{value}",
+    )
+
+
+# -- GL207 ------------------------------------------------------------------------------------
+def multiple_kustomization_files(ctx) -> Iterator[Violation]:
+    """GL207: more than one kustomization file in a directory (kustomize refuses to build it)."""
+    repo = ctx.repo
+    for directory, paths in repo.kustomization_files.items():
+        if len(paths) < 2:
+            continue
+        used = repo.kustomizations[directory].path
+        for path in sorted(paths):
+            if path == used:
+                continue
+            others = ", ".join(posixpath.basename(p) for p in sorted(paths) if p != path)
+            yield Violation(
+                path,
+                f"{path} sits beside {others}; kustomize refuses a directory with several kustomization "
+                f"files, keep only one",
+                key="multiple",
+            )
+
+
+# -- GL208 ------------------------------------------------------------------------------------
+def exec_plugin(ctx) -> Iterator[Violation]:
+    """GL208: generators/transformers/validators that would run an executable or a container."""
+    repo = ctx.repo
+    for k in repo.kustomizations.values():
+        for name in _PLUGIN_FIELDS:
+            entries = k.data.get(name)
+            if not isinstance(entries, list):
+                continue
+            for i, entry in enumerate(entries):
+                for doc, where, path in _plugin_configs(repo, k, name, i, entry):
+                    problem = plugin_execution(doc if isinstance(doc, dict) else {})
+                    if problem:
+                        yield Violation(
+                            path,
+                            f"`{name}` entry of {k.path} configures {problem}; gitops-lint never runs it, and "
+                            f"a build that does executes code from the repository: use a built-in generator "
+                            f"or transformer",
+                            where,
+                            resource=_ref_of(doc),
+                            key=f"{k.path}:{name}:{_ref_of(doc)}",
+                        )
+
+
+def _plugin_configs(repo, k: Kustomization, field: str, index: int, entry) -> Iterator[tuple]:
+    """(config data, position, path) for an inline config or the documents of a referenced file/dir."""
+    if isinstance(entry, dict):
+        yield entry, k.position(field, index), k.path
+        return
+    if isinstance(entry, str) and "\n" in entry:  # an inline YAML string
+        for doc in parse_text(k.path, entry).documents:
+            yield doc.data, k.position(field, index), k.path
+        return
+    ref = next((r for r in k.refs(field) if r.value == entry), None)
+    if ref is None or ref.target is None:
+        return
+    for doc in _documents_at(repo, ref.target):
+        yield doc.data, doc.start, doc.path
+
+
+def _documents_at(repo, target: str) -> Iterator[Document]:
+    if target in repo.kustomizations:
+        paths = sorted(p for p in repo.files_read_by(target) if p != repo.kustomizations[target].path)
+    else:
+        paths = [target]
+    for path in paths:
+        parsed = repo.parsed(path)
+        if parsed is not None:
+            yield from (d for d in parsed.documents if isinstance(d.data, dict))
+
+
+def plugin_execution(config: dict) -> str | None:
+    """What a plugin config would execute (`an exec function ./x`, `a container function img`), or None."""
+    metadata = config.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if isinstance(annotations, dict) and any(key in annotations for key in _FUNCTION_ANNOTATIONS):
+        for key in _FUNCTION_ANNOTATIONS:
+            spec = annotations.get(key)
+            if isinstance(spec, str):
+                parsed = parse_text("<annotation>", spec).documents
+                spec = parsed[0].data if parsed else None
+            found = _function_runtime(spec)
+            if found:
+                return found
+        return None  # a KRM function with another runtime (starlark): sandboxed, not an executable
+    api_version = config.get("apiVersion")
+    kind = config.get("kind")
+    legacy = isinstance(api_version, str) and isinstance(kind, str) and api_version not in ("builtin", "")
+    if legacy and not api_version.startswith("kustomize.config.k8s.io"):
+        return f"the legacy plugin {api_version}/{kind} (an executable or Go plugin found on the plugin path)"
+    return None
+
+
+def _function_runtime(spec) -> str | None:
+    if not isinstance(spec, dict):
+        return None
+    exec_spec = spec.get("exec")
+    if exec_spec is not None:
+        path = exec_spec.get("path") if isinstance(exec_spec, dict) else exec_spec
+        return f"an exec KRM function ({path})"
+    container = spec.get("container")
+    if container is not None:
+        image = container.get("image") if isinstance(container, dict) else container
+        return f"a containerised KRM function ({image})"
+    return None
+
+
+def _ref_of(config) -> str | None:
+    if not isinstance(config, dict):
+        return None
+    kind = config.get("kind")
+    metadata = config.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    return f"{kind}/{name}" if isinstance(kind, str) and isinstance(name, str) else None

@@ -1,0 +1,377 @@
+"""Repository layout rules (GL101–GL107): apps, bases, overlays, environments, orphans, app code.
+
+Apps come from the configured layout globs (`apps/*`, `infrastructure/*`; `clusters/*` are cluster
+entry points, never apps). Only directories that use the classic `base/` + `overlays/<env>/` shape
+are judged as such: Flux-style layouts (`apps/base/<app>` beside `apps/<env>`) have no app that
+does, so GL101–GL104 and GL106 stay silent there instead of calling every directory broken.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter
+from collections.abc import Iterator
+
+from ..deployment import Deployment
+from ..findings import FILE_START, Position, Violation
+from ..layout import App
+
+SYNONYMS = (
+    ("production", "prod", "prd", "live"),
+    ("staging", "stage", "stg"),
+    ("development", "dev", "develop"),
+    ("test", "testing", "tst"),
+    ("integration", "int"),
+)
+BOOTSTRAP_KINDS = {
+    ("argoproj.io", "Application"),
+    ("argoproj.io", "AppProject"),
+    ("argoproj.io", "ApplicationSet"),
+}
+CONFIG_GROUPS = (
+    "kustomize.config.k8s.io",
+    "config.kubernetes.io",
+    "kpt.dev",
+    "fn.kpt.dev",
+    "skaffold",
+    "kind.x-k8s.io",
+    "ctlptl.dev",
+    "builtin",
+)
+CODE_MARKERS = (
+    "Dockerfile",
+    "Containerfile",
+    "package.json",
+    "go.mod",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "Cargo.toml",
+    "requirements.txt",
+    "setup.py",
+    "pyproject.toml",
+    "Gemfile",
+    "composer.json",
+    "mix.exs",
+)
+CODE_SUFFIXES = (
+    ".go",
+    ".py",
+    ".js",
+    ".ts",
+    ".java",
+    ".kt",
+    ".rb",
+    ".rs",
+    ".cs",
+    ".php",
+    ".scala",
+    ".c",
+    ".cpp",
+)
+VENDORED = ("node_modules", "vendor", "testdata", "third_party")
+
+
+def _synonyms(name: str) -> tuple[str, ...]:
+    lower = name.lower()
+    return next((group for group in SYNONYMS if lower in group), (lower,))
+
+
+def _apps(repo) -> list[App]:
+    return [a for a in repo.apps.values() if a.group != "clusters"]
+
+
+def _classic(repo) -> list[App]:
+    return [a for a in _apps(repo) if a.classic]
+
+
+def _report_file(repo, directory: str) -> str:
+    """The file a finding about a directory is reported on: its kustomization, else its first YAML file."""
+    if directory in repo.kustomizations:
+        return repo.kustomizations[directory].path
+    below = [f for f in repo.files if f.startswith(directory + "/")]
+    yaml = [f for f in below if f.endswith((".yaml", ".yml"))]
+    return min(yaml or below or [directory], key=lambda f: (f.count("/"), f))
+
+
+def _has_kustomization_below(repo, directory: str) -> bool:
+    return any(d == directory or d.startswith(directory + "/") for d in repo.kustomization_files)
+
+
+def _holds_yaml(repo, directory: str) -> bool:
+    return any(f.startswith(directory + "/") and f.endswith((".yaml", ".yml")) for f in repo.files)
+
+
+def _violation(
+    repo, directory: str, message: str, key: str, env: str | None = None, position: Position = FILE_START
+) -> Violation:
+    return Violation(_report_file(repo, directory), message, position, environment=env, key=key)
+
+
+# -- GL101 ------------------------------------------------------------------------------------
+def app_structure(ctx) -> Iterator[Violation]:
+    """GL101: an app directory without `base/` (with a kustomization) or without `overlays/<env>/`."""
+    repo = ctx.repo
+    config = repo.config
+    for app in _apps(repo):
+        if not app.classic:
+            yield from _not_classic(repo, app)
+            continue
+        if app.base is None:
+            yield _violation(
+                repo,
+                app.dir,
+                f"app `{app.dir}` has {config.overlays_dir}/ but no {config.base_dir}/; "
+                f"put the shared manifests in {app.dir}/{config.base_dir}/",
+                "no-base",
+            )
+        elif app.base not in repo.kustomization_files:
+            yield _violation(
+                repo,
+                app.base,
+                f"{app.base}/ has no kustomization.yaml; overlays cannot include it",
+                "base-no-kustomization",
+            )
+        if not app.overlays:
+            yield _violation(
+                repo,
+                app.dir,
+                f"app `{app.dir}` has no {config.overlays_dir}/<env>/ directory; add one "
+                f"overlay per environment",
+                "no-overlays",
+            )
+        for env, overlay in sorted(app.overlays.items()):
+            if not _has_kustomization_below(repo, overlay):
+                yield _violation(
+                    repo,
+                    overlay,
+                    f"overlay {overlay}/ has no kustomization.yaml; add one that "
+                    f"includes ../../{config.base_dir}",
+                    f"overlay-no-kustomization:{env}",
+                    env,
+                )
+
+
+def _not_classic(repo, app: App) -> Iterator[Violation]:
+    """An app that ignores the base/overlays layout the rest of its group follows."""
+    group = [a for a in _apps(repo) if a.group == app.group]
+    classic = [a for a in group if a.classic]
+    if len(classic) < 2 or len(classic) * 2 < len(group) or not _holds_yaml(repo, app.dir):
+        return
+    yield _violation(
+        repo,
+        app.dir,
+        f"app `{app.dir}` has no {repo.config.base_dir}/ and no {repo.config.overlays_dir}/<env>/, unlike "
+        f"{len(classic)} other apps in {app.group}/; move its manifests into that layout",
+        "not-classic",
+    )
+
+
+# -- GL102 ------------------------------------------------------------------------------------
+def missing_environment(ctx) -> Iterator[Violation]:
+    """GL102: an app without an overlay for one of the repository's environments."""
+    repo = ctx.repo
+    environments = repo.environments
+    for app in _classic(repo):
+        if not app.overlays:
+            continue  # GL101 reports it
+        present = {e.lower() for e in app.overlays}
+        for env in environments:
+            if present & set(_synonyms(env)):
+                continue  # present under another name: GL106 reports the name
+            overlays = f"{app.dir}/{repo.config.overlays_dir}"
+            yield _violation(
+                repo,
+                overlays,
+                f"app `{app.dir}` has no overlay for environment `{env}`; add "
+                f"{overlays}/{env}/ (or configure the environments it is meant for)",
+                f"missing:{env}",
+                env,
+            )
+
+
+# -- GL103 ------------------------------------------------------------------------------------
+def overlay_not_based(ctx) -> Iterator[Violation]:
+    """GL103: an overlay that does not (transitively) include its own app's base."""
+    repo = ctx.repo
+    for app in _classic(repo):
+        if app.base is None or app.base not in repo.kustomizations:
+            continue
+        for env, overlay in sorted(app.overlays.items()):
+            k = repo.kustomizations.get(overlay)
+            if k is None or k.kind == "Component" or app.base in repo.reachable_kustomizations(overlay):
+                continue
+            where = next((k.position(f) for f in ("resources", "bases") if f in k.data), FILE_START)
+            yield Violation(
+                k.path,
+                f"overlay {overlay}/ does not include its app's base {app.base}/; add "
+                f"`{posixpath.relpath(app.base, overlay)}` to its resources",
+                where,
+                environment=env,
+                key=f"not-based:{env}",
+            )
+
+
+# -- GL104 ------------------------------------------------------------------------------------
+def cross_app_reference(ctx) -> Iterator[Violation]:
+    """GL104: a base or overlay that pulls in another app's directory."""
+    repo = ctx.repo
+    apps = {a.dir: a for a in _classic(repo)}
+    if len(apps) < 2:
+        return
+    for kdir, k in sorted(repo.kustomizations.items()):
+        source = _owner(kdir, apps)
+        if source is None:
+            continue
+        for r in k.references:
+            target = _owner(r.target, apps) if r.target is not None else None
+            if target is None or target == source:
+                continue
+            yield Violation(
+                k.path,
+                f"{k.path} of app `{source}` pulls in `{r.value}` from app `{target}`; share it through a "
+                f"component or a common base outside both apps",
+                r.position,
+                environment=repo.environment_of(kdir),
+                key=f"{r.field}:{r.value}",
+            )
+
+
+def _owner(path: str, apps: dict[str, App]) -> str | None:
+    current = path
+    while current:
+        if current in apps:
+            return current
+        current = posixpath.dirname(current)
+    return None
+
+
+# -- GL105 ------------------------------------------------------------------------------------
+def orphan_manifest(ctx) -> Iterator[Violation]:
+    """GL105: a manifest that no kustomization, Argo CD Application or Flux Kustomization deploys.
+
+    Without any Argo CD or Flux object in the repository only files beside a kustomization that does
+    not list them are reported: plain manifest directories there are applied by other means.
+    """
+    repo = ctx.repo
+    deployment = Deployment(repo)
+    ignored_groups = tuple(ctx.options.get("ignore_api_groups", CONFIG_GROUPS))
+    charts = {posixpath.dirname(f) for f in repo.files if posixpath.basename(f) == "Chart.yaml"}
+    for path, parsed in sorted(repo.parsed_files.items()):
+        if path in repo.kustomization_files.get(posixpath.dirname(path), ()) or _skipped_path(path, charts):
+            continue
+        manifests = [d for d in parsed.documents if _is_deployable(d, ignored_groups)]
+        if not manifests or deployment.deploys(path):
+            continue
+        directory = posixpath.dirname(path)
+        if directory in repo.kustomizations:
+            hint = f"add it to {repo.kustomizations[directory].path} or delete it"
+        elif not deployment.has_operator:
+            continue
+        else:
+            hint = "include it in a kustomization or an Argo CD/Flux source path, or delete it"
+        first = manifests[0]
+        more = f" (and {len(manifests) - 1} more)" if len(manifests) > 1 else ""
+        yield Violation(
+            path,
+            f"`{first.ref}`{more} in {path} is not deployed by any kustomization, Argo CD Application or Flux "
+            f"Kustomization; {hint}",
+            first.start,
+            resource=first.ref,
+            environment=repo.environment_of(path),
+            key="orphan",
+        )
+
+
+def _skipped_path(path: str, charts: set[str]) -> bool:
+    segments = path.split("/")
+    if any(s.startswith(".") for s in segments):
+        return True  # .github/, .gitlab-ci.yml, config dot-files
+    current = posixpath.dirname(path)
+    while True:
+        if current in charts:
+            return True
+        if not current:
+            return False
+        current = posixpath.dirname(current)
+
+
+def _is_deployable(doc, ignored_groups: tuple[str, ...]) -> bool:
+    """A Kubernetes object (not an operator bootstrap object, kustomize config or plugin config)."""
+    data = doc.data
+    if not isinstance(data, dict) or not doc.kind or not doc.api_version or not doc.name:
+        return False
+    group = doc.group or doc.api_version
+    if (doc.group, doc.kind) in BOOTSTRAP_KINDS or group.endswith("fluxcd.io"):
+        return False
+    if any(group == g or group.startswith(g) or doc.api_version.startswith(g) for g in ignored_groups):
+        return False
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    functions = ("config.kubernetes.io/function", "config.k8s.io/function")  # KRM function configuration
+    return not (isinstance(annotations, dict) and any(k in annotations for k in functions))
+
+
+# -- GL106 ------------------------------------------------------------------------------------
+def unknown_environment(ctx) -> Iterator[Violation]:
+    """GL106: an overlay named outside the environment list (`prod` beside `production`)."""
+    repo = ctx.repo
+    configured = list(repo.config.environments)
+    used = Counter(env.lower() for app in _classic(repo) for env in app.overlays)
+    for app in _classic(repo):
+        for env, overlay in sorted(app.overlays.items()):
+            expected = _expected_name(env, configured, used)
+            if expected is None:
+                continue
+            suggestion = f"rename it to `{expected}`" if expected else "rename it or add it to `environments`"
+            yield _violation(
+                repo,
+                overlay,
+                f"overlay {overlay}/ is named `{env}`, which is not one of the "
+                f"repository's environments; {suggestion}",
+                f"unknown:{env}",
+                env,
+            )
+
+
+def _expected_name(env: str, configured: list[str], used: Counter) -> str | None:
+    """None when `env` is fine; else the name it should have ('' when there is no obvious one)."""
+    group = _synonyms(env)
+    if configured:
+        if env.lower() in {c.lower() for c in configured}:
+            return None
+        return next((c for c in configured if c.lower() in group), "")
+    if len(group) == 1:
+        return None
+    preferred = max((name for name in group if used[name]), key=lambda n: (used[n], -group.index(n)))
+    return None if preferred == env.lower() else preferred
+
+
+# -- GL107 ------------------------------------------------------------------------------------
+def app_code_in_config_repo(ctx) -> Iterator[Violation]:
+    """GL107: application source (Dockerfile, package.json, go.mod, src/…) in the config repository."""
+    markers = set(ctx.options.get("markers", CODE_MARKERS))
+    reported_src: set[str] = set()
+    for path in ctx.repo.files:
+        segments = path.split("/")
+        if any(s.startswith(".") or s in VENDORED for s in segments[:-1]):
+            continue
+        name = segments[-1]
+        if name in markers or name.endswith(".csproj"):
+            yield Violation(
+                path,
+                f"{path} is application source/build code; keep it in the application's "
+                f"own repository and let CI publish an image this repo references",
+                key="marker",
+            )
+            continue
+        if "src" in segments[:-1] and name.endswith(CODE_SUFFIXES):
+            src = "/".join(segments[: segments.index("src") + 1])
+            if src not in reported_src:
+                reported_src.add(src)
+                yield Violation(
+                    path,
+                    f"{src}/ holds application source code; keep it in the application's own "
+                    f"repository and let CI publish an image this repo references",
+                    key=f"src:{src}",
+                )

@@ -1,0 +1,191 @@
+"""`check --fix`: rewrite a kustomization file's deprecated fields (GL204) to their modern forms.
+
+ruamel.yaml's round-trip mode keeps comments, key order and quoting. The rewrites follow what
+kustomize itself does with these fields, so `kustomize build` renders the same output before and
+after:
+
+- `bases` → appended to `resources`
+- `patchesStrategicMerge` → `patches` entries (`path:` for files, `patch:` for inline patches),
+  placed first because kustomize applies strategic-merge patches before `patches`
+- `patchesJson6902` → `patches` entries with the same `target` and `path`/`patch`, placed last
+- `commonLabels` → a `labels` entry with `includeSelectors: true` (commonLabels also set selectors)
+- `imageTags` → appended to `images`
+
+`vars` has no mechanical equivalent (replacements need the fields that use each variable) and is
+left for a person. Only files given to `fix_files` are written, and only when something changed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+FIXABLE_FIELDS = ("bases", "patchesStrategicMerge", "patchesJson6902", "commonLabels", "imageTags")
+_JSON6902_TARGET_KEYS = ("group", "version", "kind", "name", "namespace")
+
+
+@dataclass(frozen=True)
+class FixResult:
+    path: str
+    fields: tuple[str, ...]  # deprecated fields rewritten
+
+
+def _yaml_for(text: str) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    indented = re.search(r"^([ \t]*)[^\s#-][^\n]*:[ \t]*\n(?:[ \t]*#[^\n]*\n)*\1[ \t]+- ", text, re.MULTILINE)
+    if indented:
+        yaml.indent(mapping=2, sequence=4, offset=2)
+    else:
+        yaml.indent(mapping=2, sequence=2, offset=0)
+    return yaml
+
+
+def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
+    """The rewritten kustomization text and the deprecated fields it replaced (text unchanged if none)."""
+    yaml = _yaml_for(text)
+    try:
+        data = yaml.load(text)
+    except YAMLError:
+        return text, ()
+    if not isinstance(data, CommentedMap):
+        return text, ()
+    fixed = tuple(name for name in FIXABLE_FIELDS if name in data and _REWRITES[name](data))
+    if not fixed:
+        return text, ()
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue(), fixed
+
+
+def fix_files(root: Path, paths: Iterable[str]) -> list[FixResult]:
+    """Rewrite the given repo-relative kustomization files in place; return what changed."""
+    results = []
+    for rel in sorted(set(paths)):
+        target = root / rel
+        try:
+            text = target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        new_text, fields = fix_text(text)
+        if fields and new_text != text:
+            target.write_text(new_text, encoding="utf-8")
+            results.append(FixResult(rel, fields))
+    return results
+
+
+# -- rewrites: each takes the kustomization mapping, changes it, returns True when it did ----------
+def _seq(data: CommentedMap, key: str, before: str) -> CommentedSeq:
+    """The list under `key`, created where the deprecated field `before` sits when it is missing."""
+    value = data.get(key)
+    if isinstance(value, CommentedSeq):
+        return value
+    new = CommentedSeq()
+    if value is not None and not isinstance(value, list):
+        return new  # a malformed field: leave it, the rewrite below becomes a no-op
+    if isinstance(value, list):
+        new.extend(value)
+    if key in data:
+        data[key] = new
+    else:
+        data.insert(list(data.keys()).index(before), key, new)
+    return new
+
+
+def _extend(target: CommentedSeq, items: list) -> None:
+    """Append `items` to `target`, carrying the end-of-line comments of a commented sequence along."""
+    offset = len(target)
+    target.extend(items)
+    if isinstance(items, CommentedSeq):
+        for index, comment in items.ca.items.items():
+            target.ca.items[offset + index] = comment
+
+
+def _move_comment(data: CommentedMap, old: str, new: str) -> None:
+    """Keep the comment that followed the deprecated key (ruamel stores it on the key)."""
+    comment = data.ca.items.pop(old, None)
+    if comment is not None and new not in data.ca.items:
+        data.ca.items[new] = comment
+
+
+def _drop(data: CommentedMap, old: str, new: str) -> None:
+    _move_comment(data, old, new)
+    del data[old]
+
+
+def _bases(data: CommentedMap) -> bool:
+    bases = data.get("bases")
+    if not isinstance(bases, list):
+        return False
+    _extend(_seq(data, "resources", "bases"), bases)
+    _drop(data, "bases", "resources")
+    return True
+
+
+def _patches_strategic_merge(data: CommentedMap) -> bool:
+    entries = data.get("patchesStrategicMerge")
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        return False
+    patches = _seq(data, "patches", "patchesStrategicMerge")
+    converted = [CommentedMap([("patch" if "\n" in e else "path", e)]) for e in entries]
+    for i, entry in enumerate(converted):
+        patches.insert(i, entry)
+    _drop(data, "patchesStrategicMerge", "patches")
+    return True
+
+
+def _patches_json6902(data: CommentedMap) -> bool:
+    entries = data.get("patchesJson6902")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        return False
+    patches = _seq(data, "patches", "patchesJson6902")
+    for entry in entries:
+        target = entry.get("target")
+        new = CommentedMap()
+        if isinstance(target, dict):
+            new["target"] = CommentedMap((k, target[k]) for k in _JSON6902_TARGET_KEYS if k in target)
+        for key in ("path", "patch"):
+            if key in entry:
+                new[key] = entry[key]
+        patches.append(new)
+    _drop(data, "patchesJson6902", "patches")
+    return True
+
+
+def _common_labels(data: CommentedMap) -> bool:
+    labels = data.get("commonLabels")
+    if not isinstance(labels, dict):
+        return False
+    target = _seq(data, "labels", "commonLabels")
+    pairs = CommentedMap(labels.items())
+    if isinstance(labels, CommentedMap):
+        pairs = labels  # the same mapping keeps its comments
+    target.append(CommentedMap([("pairs", pairs), ("includeSelectors", True)]))
+    _drop(data, "commonLabels", "labels")
+    return True
+
+
+def _image_tags(data: CommentedMap) -> bool:
+    tags = data.get("imageTags")
+    if not isinstance(tags, list):
+        return False
+    _extend(_seq(data, "images", "imageTags"), tags)
+    _drop(data, "imageTags", "images")
+    return True
+
+
+_REWRITES = {
+    "bases": _bases,
+    "patchesStrategicMerge": _patches_strategic_merge,
+    "patchesJson6902": _patches_json6902,
+    "commonLabels": _common_labels,
+    "imageTags": _image_tags,
+}
