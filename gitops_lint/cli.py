@@ -113,6 +113,25 @@ def baseline(path, output, config_path) -> None:
     click.echo(f"wrote {len(result.findings)} finding(s) to {output}")
 
 
+@main.command()
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
+def scorecard(path, fmt, config_path) -> None:
+    """Score the repository against the GitOps checklist (exit 1 when an item fails)."""
+    from . import scorecard as card
+
+    try:
+        result = lint_path(path, config_path=config_path)
+    except (ConfigError, CardError, SourceError) as exc:
+        _fail(str(exc))
+    if result.result.internal_error:
+        _fail("internal error while linting: " + next(f.message for f in result.findings if f.rule == "GL000"))
+    results = card.score(result.repo, result.findings, result.result.rules_run)
+    click.echo(card.render(results, fmt), nl=False)
+    sys.exit(1 if any(r.status == "fail" for r in results) else 0)
+
+
 @main.command(name="rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
 def list_rules(fmt) -> None:

@@ -18,6 +18,12 @@ data:
 """
 
 
+def lint(repo, **kwargs):
+    """Lint with the YAML and suppression rules only, so that other rules' findings don't interfere."""
+    kwargs.setdefault("select", ["GL00", "GL302"])
+    return api.lint_path(repo, **kwargs)
+
+
 def rules(result):
     return [(f.rule, f.line) for f in result.findings]
 
@@ -30,16 +36,16 @@ def test_config_errors_name_the_bad_key():
 
 
 def test_config_disables_and_reseverities_rules(make_repo):
-    assert rules(api.lint_path(make_repo(DUPLICATE))) == [("GL302", 7)]
-    assert rules(api.lint_path(make_repo(DUPLICATE, {"rules": {"GL302": "off"}}))) == []
-    result = api.lint_path(make_repo(DUPLICATE, {"rules": {"yaml-duplicate-key": "info"}}))
+    assert rules(lint(make_repo(DUPLICATE))) == [("GL302", 7)]
+    assert rules(lint(make_repo(DUPLICATE, {"rules": {"GL302": "off"}}))) == []
+    result = lint(make_repo(DUPLICATE, {"rules": {"yaml-duplicate-key": "info"}}))
     assert [str(f.severity) for f in result.findings] == ["info"]
 
 
 def test_per_path_overrides_and_excludes(make_repo):
     files = {"legacy/a.yaml": DUPLICATE, "apps/b.yaml": DUPLICATE, "vendor/c.yaml": DUPLICATE}
     config = {"overrides": [{"paths": ["legacy/**"], "rules": {"GL302": "off"}}], "exclude": ["vendor/"]}
-    assert [f.path for f in api.lint_path(make_repo(files, config)).findings] == ["apps/b.yaml"]
+    assert [f.path for f in lint(make_repo(files, config)).findings] == ["apps/b.yaml"]
 
 
 @pytest.mark.parametrize(
@@ -49,15 +55,15 @@ def test_per_path_overrides_and_excludes(make_repo):
 )
 def test_inline_suppressions(make_repo, line, place):
     content = DUPLICATE.replace("  mode: slow", line)
-    result = api.lint_path(make_repo(content))
+    result = lint(make_repo(content))
     assert rules(result) == [], place
     assert len(result.result.suppressed) == 1
 
 
 def test_file_suppression_and_unused_suppression(make_repo):
-    silenced = api.lint_path(make_repo("# gitops-lint: disable-file=GL302\n" + DUPLICATE))
+    silenced = lint(make_repo("# gitops-lint: disable-file=GL302\n" + DUPLICATE))
     assert rules(silenced) == []
-    stale = api.lint_path(make_repo("# gitops-lint: disable-file=GL302\napiVersion: v1\nkind: ConfigMap\n"
+    stale = lint(make_repo("# gitops-lint: disable-file=GL302\napiVersion: v1\nkind: ConfigMap\n"
                                     "metadata: {name: a}\n"))
     assert rules(stale) == [("GL001", 1)]
 
@@ -65,24 +71,24 @@ def test_file_suppression_and_unused_suppression(make_repo):
 def test_object_annotation_suppresses_findings_in_that_object(make_repo):
     content = DUPLICATE.replace("  name: settings", "  name: settings\n  annotations:\n"
                                 "    gitops-lint.io/ignore: 'GL302: the legacy parser reads the first value'")
-    assert rules(api.lint_path(make_repo(content))) == []
+    assert rules(lint(make_repo(content))) == []
 
 
 def test_require_reason(make_repo):
     content = DUPLICATE.replace("  mode: slow", "  mode: slow  # gitops-lint: disable=GL302")
-    assert rules(api.lint_path(make_repo(content, {"require_reason": True}))) == [("GL002", 7)]
+    assert rules(lint(make_repo(content, {"require_reason": True}))) == [("GL002", 7)]
 
 
 def test_baseline_survives_unrelated_edits(make_repo, tmp_path):
     repo = make_repo(DUPLICATE)
     baseline_file = tmp_path / "baseline.json"
-    api.write_baseline(api.lint_path(repo).findings, baseline_file)
+    api.write_baseline(lint(repo).findings, baseline_file)
     (repo / "manifest.yaml").write_text("# a comment\n# and another\n" + DUPLICATE)
     fingerprints = api.read_baseline(baseline_file)
-    result = api.lint_path(repo, baseline=fingerprints)
+    result = lint(repo, baseline=fingerprints)
     assert rules(result) == [] and len(result.result.baselined) == 1
     (repo / "manifest.yaml").write_text(DUPLICATE + "  size: 1\n  size: 2\n")
-    assert [f.rule for f in api.lint_path(repo, baseline=fingerprints).findings] == ["GL302"]
+    assert [f.rule for f in lint(repo, baseline=fingerprints).findings] == ["GL302"]
 
 
 def test_exception_in_a_check_is_an_internal_error_not_swallowed(make_repo, monkeypatch):
@@ -92,14 +98,14 @@ def test_exception_in_a_check_is_an_internal_error_not_swallowed(make_repo, monk
         return check
 
     monkeypatch.setattr(Card, "resolve_check", boom)
-    result = api.lint_path(make_repo(DUPLICATE), select=["GL302"])
+    result = lint(make_repo(DUPLICATE), select=["GL302"])
     assert [f.rule for f in result.findings] == ["GL000"]
     assert "KeyError" in result.findings[0].message
     assert api.exit_code(result.findings, "never") == 2
 
 
 def test_exit_codes_follow_the_fail_level(make_repo):
-    findings = api.lint_path(make_repo(DUPLICATE)).findings
+    findings = lint(make_repo(DUPLICATE)).findings
     assert api.exit_code(findings, "error") == 1
     assert api.exit_code(findings, "never") == 0
     assert api.exit_code([], "info") == 0
@@ -131,7 +137,7 @@ examples:
 """)
     repo = make_repo({"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"},
                      {"rule_dirs": [str(policies)]})
-    (finding,) = [f for f in api.lint_path(repo).findings if f.rule == "ORG001"]
+    (finding,) = [f for f in lint(repo, select=["ORG"]).findings]
     assert finding.line == 4 and "ConfigMap/a has no owner label" in finding.message
 
 
@@ -143,4 +149,4 @@ def test_organisation_cards_cannot_run_python(make_repo, tmp_path):
         "check: os:system\nexamples: {bad: a, good: b}\n")
     repo = make_repo({"a.yaml": "a: 1\n"}, {"rule_dirs": [str(policies)]})
     with pytest.raises(Exception, match="organisation cards"):
-        api.lint_path(repo)
+        lint(repo)

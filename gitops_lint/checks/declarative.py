@@ -15,6 +15,7 @@ from functools import lru_cache
 import jsonschema
 
 from ..findings import Violation
+from ..workloads import Workload
 
 
 @lru_cache(maxsize=256)
@@ -35,37 +36,54 @@ def _error_text(error: jsonschema.ValidationError) -> str:
 
 
 def schema_check(ctx) -> Iterator[Violation]:
-    """Validate each applicable document against the card's schema; one violation per failing document."""
+    """Validate each applicable object against the card's schema; one violation per failing object."""
     card = ctx.card
     validator = compiled(card.schema or {})
-    environments = card.applies_to.get("environments")
-    for doc, environment in _targets(ctx, environments):
-        errors = sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path))
+    for target in _targets(ctx, card.applies_to.get("environments")):
+        errors = sorted(validator.iter_errors(target.data), key=lambda e: list(e.absolute_path))
         if not errors:
             continue
         first = errors[0]
-        template = card.message or "{resource}: {error}"
         values = {
-            "resource": doc.ref, "kind": doc.kind, "name": doc.name, "namespace": doc.namespace,
-            "environment": environment or "", "path": doc.path, "error": _error_text(first),
+            "resource": target.ref, "kind": target.kind, "name": target.name,
+            "namespace": target.get("metadata", "namespace", default="") or "",
+            "environment": target.environment or "", "error": _error_text(first),
         }
+        file, position = target.locate(tuple(first.absolute_path))
+        values["path"] = file
         yield Violation(
-            doc.path,
-            template.format_map(_Default(values)),
-            doc.position(tuple(first.absolute_path)),
-            resource=doc.ref,
-            environment=environment,
-            key=f"{doc.ref}:{'.'.join(map(str, first.absolute_path))}",
+            file,
+            (card.message or "{resource}: {error}").format_map(_Default(values)),
+            position,
+            resource=target.ref,
+            environment=target.environment,
+            key=f"{target.ref}:{'.'.join(map(str, first.absolute_path))}",
         )
 
 
-def _targets(ctx, environments):
-    """(document, environment) pairs: source documents, filtered by environment when asked."""
+def _targets(ctx, environments) -> Iterator[Workload]:
+    """Objects the card applies to: source documents, or each environment's rendered objects."""
+    if ctx.card.rendered:
+        kinds = set(ctx.card.kinds())
+        for render in ctx.repo.rendered.deployed_roots():
+            if not render.ok or (environments and not _env_matches(ctx, render.environment, environments)):
+                continue
+            for obj in render.objects:
+                if not kinds or _kind_matches(obj.data, kinds):
+                    yield Workload(obj.data, render.environment, ctx.repo.rendered.locator(obj))
+        return
     for doc in ctx.documents():
         env = ctx.repo.environment_of(doc.path)
         if environments and not _env_matches(ctx, env, environments):
             continue
-        yield doc, env
+        yield Workload(doc.data, env, lambda path, doc=doc: (doc.path, doc.position(path)))
+
+
+def _kind_matches(data: dict, kinds: set[str]) -> bool:
+    kind = data.get("kind")
+    api_version = data.get("apiVersion")
+    group = api_version.rpartition("/")[0] if isinstance(api_version, str) and "/" in api_version else ""
+    return kind in kinds or f"{group}/{kind}" in kinds
 
 
 def _env_matches(ctx, env: str | None, wanted: list[str]) -> bool:

@@ -1,0 +1,40 @@
+"""Organisation policies: the README's worked example, evaluated on rendered production output."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import REPO_ROOT
+from gitops_lint import api
+from gitops_lint.cards import load_card
+
+POLICY_DIR = REPO_ROOT / "examples" / "policies"
+POLICIES = sorted(POLICY_DIR.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
+def test_policy_examples(path, make_repo):
+    card = load_card(path, builtin=False)
+    config = {"rule_dirs": [str(POLICY_DIR)]}
+    bad = api.lint_path(make_repo(card.examples["bad"], config), select=[card.id]).findings
+    assert [f.rule for f in bad] == [card.id]
+    if "bad_line" in card.examples:
+        assert bad[0].line == card.examples["bad_line"]
+    good = api.lint_path(make_repo(card.examples["good"], config), select=[card.id]).findings
+    assert good == []
+
+
+def test_team_label_policy_is_judged_per_environment(make_repo):
+    base = {
+        "apps/web/base/kustomization.yaml": "resources: [deployment.yaml]\n",
+        "apps/web/base/deployment.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n"
+            "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+            "    spec: {containers: [{name: web, image: 'nginx:1.27.3'}]}\n"),
+        "apps/web/overlays/development/kustomization.yaml": "resources: [../../base]\n",
+        "apps/web/overlays/production/kustomization.yaml": "resources: [../../base]\n",
+    }
+    repo = make_repo(base, {"rule_dirs": [str(POLICY_DIR)]})
+    (finding,) = api.lint_path(repo, select=["ORG100"]).findings
+    assert finding.environment == "production" and finding.path == "apps/web/base/deployment.yaml"
+    assert "Deployment/web in production has no team label" in finding.message
