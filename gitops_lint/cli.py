@@ -53,10 +53,16 @@ def main() -> None:
               help="Report only findings that are not in this baseline file.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: CPUs).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
-def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output) -> None:
+@click.option("--fix", is_flag=True, help="Rewrite deprecated kustomization fields (GL204) in place, then lint.")
+def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
     root, only = _root_and_files(paths)
     try:
+        if fix:
+            from .fix import fix_path
+
+            for fixed in fix_path(root, config_path=config_path, only=only):
+                click.echo(f"fixed {fixed.path}: {', '.join(fixed.fields)}", err=True)
         baseline = read_baseline(Path(baseline_path)) if baseline_path else None
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
                            jobs=jobs, baseline=baseline)

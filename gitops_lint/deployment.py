@@ -2,11 +2,12 @@
 
 Used by GL105 (orphan manifests). Argo CD and Flux objects are read statically: an Application's
 `source(s).path` (with `directory.recurse`), an ApplicationSet's template path (templated parts
-matched as globs, or the git generator's directories), and a Flux Kustomization's `spec.path`
+expanded with its git generators' parameters by the Argo CD index), and a Flux Kustomization's `spec.path`
 relative to its source's root (this repository for the bootstrap `flux-system` GitRepository or a
 GitRepository whose URL is in `repo_urls`; an ExternalArtifact is mapped back through its
 ArtifactGenerator's copy rules). A Flux path without a kustomization file deploys every manifest
-below it, recursively.
+below it, recursively. Skaffold configs' rawYaml/kubectl manifest globs also count (a common way
+to apply plain manifests beside a kustomization).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from .argo_model import argo_index
 from .loader import Document
 from .source import PathEscapesRoot, normalize
 
@@ -45,6 +47,8 @@ def _clean(path) -> str | None:
 
 def _glob_dirs(repo, pattern: str) -> list[str]:
     pattern = pattern.strip().strip("/")
+    if not pattern.strip("*/"):
+        return []  # a fully templated path: every directory would match, which says nothing
     return [d for d in _all_dirs(repo) if fnmatch.fnmatchcase(d, pattern)]
 
 
@@ -53,60 +57,29 @@ def _all_dirs(repo) -> list[str]:
 
 
 # -- Argo CD --------------------------------------------------------------------------------------
-def _argo_sources(spec) -> Iterator[dict]:
-    if not isinstance(spec, dict):
-        return
-    if isinstance(spec.get("source"), dict):
-        yield spec["source"]
-    for source in spec.get("sources") or []:
-        if isinstance(source, dict):
-            yield source
-
-
 def _argo_paths(repo) -> Iterator[OperatorPath]:
-    for doc in repo.objects("argoproj.io/Application"):
-        for source in _argo_sources(doc.get("spec")):
-            yield from _source_paths(repo, source, doc.ref, [])
-    for doc in repo.objects("argoproj.io/ApplicationSet"):
-        generator_dirs = list(_generator_dirs(repo, doc.get("spec", "generators")))
-        for source in _argo_sources(doc.get("spec", "template", "spec")):
-            yield from _source_paths(repo, source, doc.ref, generator_dirs)
+    """Source paths of Applications and ApplicationSet templates, through the shared Argo CD index.
 
-
-def _source_paths(repo, source: dict, by: str, generator_dirs: list[str]) -> Iterator[OperatorPath]:
-    path = source.get("path")
-    if not isinstance(path, str) or "chart" in source:
-        return
-    directory = source.get("directory")
-    recursive = isinstance(directory, dict) and directory.get("recurse") is True
-    if _TEMPLATE.search(path):
-        pattern = _TEMPLATE.sub("*", path)
-        dirs = generator_dirs if pattern.strip("/ ") in ("*", "") else _glob_dirs(repo, pattern)
-        for d in dirs:
-            yield OperatorPath(d, True, by)  # generous: the generated apps' exact shape is unknown
-        return
-    clean = _clean(path)
-    if clean is not None:
-        yield OperatorPath(clean, recursive, by)
-
-
-def _generator_dirs(repo, generators) -> Iterator[str]:
-    """Directories matched by git directory generators, also inside matrix/merge generators."""
-    if isinstance(generators, list):
-        for g in generators:
-            yield from _generator_dirs(repo, g)
-        return
-    if not isinstance(generators, dict):
-        return
-    git = generators.get("git")
-    if isinstance(git, dict):
-        for entry in git.get("directories") or []:
-            if isinstance(entry, dict) and isinstance(entry.get("path"), str) and not entry.get("exclude"):
-                yield from _glob_dirs(repo, entry["path"])
-    for nested in ("matrix", "merge"):
-        inner = generators.get(nested)
-        if isinstance(inner, dict):
-            yield from _generator_dirs(repo, inner.get("generators"))
+    Where the index cannot tell that a source is this repository, or cannot expand a template, the
+    path is still taken when it exists here (templated parts matched as globs): for orphan detection,
+    erring towards "deployed" keeps findings precise.
+    """
+    index = argo_index(repo)
+    for app in index.apps:
+        for source in app.sources:
+            if source.chart or source.path is None:
+                continue
+            local = index.local_paths(app, source)
+            if local:
+                for d in local:
+                    yield OperatorPath(d, source.recurse, app.label)
+            elif _TEMPLATE.search(source.path):
+                for d in _glob_dirs(repo, _TEMPLATE.sub("*", source.path)):
+                    yield OperatorPath(d, True, app.label)
+            else:
+                clean = _clean(source.path)
+                if clean is not None:
+                    yield OperatorPath(clean, source.recurse, app.label)
 
 
 # -- Flux -----------------------------------------------------------------------------------------
@@ -183,6 +156,19 @@ def _map_copy(copy: dict, inner: str, aliases: set) -> str | None:
     return joined.strip("/")
 
 
+def _string_lists(node, keys: tuple[str, ...]) -> Iterator[str]:
+    """Strings in lists under any of `keys`, anywhere in a document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in keys and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, str))
+            else:
+                yield from _string_lists(value, keys)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _string_lists(item, keys)
+
+
 # -- the deployed set -------------------------------------------------------------------------------
 class Deployment:
     """Answers "does anything deploy this file?" for one repository."""
@@ -236,9 +222,22 @@ class Deployment:
                 dirs[p.dir] = dirs.get(p.dir, False) or p.recursive
         return dirs
 
+    @cached_property
+    def _skaffold_globs(self) -> list[str]:
+        """Manifest globs of Skaffold configs (rawYaml, kubectl manifests), relative to the repository root."""
+        globs = []
+        for doc in self.repo.documents:
+            if doc.api_version.startswith("skaffold/"):
+                base = posixpath.dirname(doc.path)
+                for pattern in _string_lists(doc.data, ("rawYaml", "manifests")):
+                    clean = _clean(posixpath.join(base, pattern))
+                    if clean is not None:
+                        globs.append(clean)
+        return globs
+
     def deploys(self, path: str) -> bool:
-        """Whether a kustomization reads `path` or an operator path takes it in."""
-        if path in self._read_files:
+        """Whether a kustomization reads `path`, an operator path takes it in or Skaffold applies it."""
+        if path in self._read_files or any(fnmatch.fnmatchcase(path, g) for g in self._skaffold_globs):
             return True
         directory = posixpath.dirname(path)
         current, direct = directory, True
