@@ -63,11 +63,11 @@ def _field(data: dict, key: str):
 
 
 def merged_options(k: Kustomization, generator: dict) -> dict:
-    """Per-generator options with the kustomization's generatorOptions merged in (global wins)."""
+    """Per-generator options with the kustomization's generatorOptions merged in (local wins)."""
     local = generator.get("options") if isinstance(generator.get("options"), dict) else {}
     glob = k.raw.get("generatorOptions") if isinstance(k.raw.get("generatorOptions"), dict) else {}
-    labels = {**string_map(local.get("labels")), **string_map(glob.get("labels"))}
-    annotations = {**string_map(local.get("annotations")), **string_map(glob.get("annotations"))}
+    labels = {**string_map(glob.get("labels")), **string_map(local.get("labels"))}
+    annotations = {**string_map(glob.get("annotations")), **string_map(local.get("annotations"))}
     return {
         "labels": labels,
         "annotations": annotations,
@@ -98,6 +98,15 @@ class Reader:
             _, raw = self.read_bytes(rel, self.k)
             out.append((key or posixpath.basename(rel), raw))
         return out
+
+
+def encode_base64(raw: bytes) -> str:
+    """base64 as kustomize writes generated data: 70-character lines, each newline-terminated once
+    the encoding reaches 70 characters."""
+    text = base64.b64encode(raw).decode("ascii")
+    if len(text) < 70:
+        return text
+    return "".join(text[i : i + 70] + "\n" for i in range(0, len(text), 70))
 
 
 def _literal(text: str) -> tuple[str, str]:
@@ -164,12 +173,12 @@ def make_generated(k: Kustomization, generator: dict, kind: str, reader: Reader)
             raise k.error(f"{kind.lower()} {name} illegally repeats the key `{key}`")
         if kind == "Secret":
             raw = value if isinstance(value, bytes) else value.encode("utf-8")
-            data[key] = base64.b64encode(raw).decode("ascii")
+            data[key] = encode_base64(raw)
         elif isinstance(value, bytes):
             try:
                 data[key] = value.decode("utf-8")
             except UnicodeDecodeError:
-                binary[key] = base64.b64encode(value).decode("ascii")
+                binary[key] = encode_base64(value)
         else:
             data[key] = value
     if data:

@@ -3,17 +3,13 @@
 Deprecated fields are mapped as kustomize's own FixKustomization does: `bases` are appended to
 `resources`, `imageTags` to `images`, a generator's `env` to its `envs`. `patchesStrategicMerge`
 and `patchesJson6902` are kept apart because kustomize runs them at their own step.
-String-typed fields are read from a raw (all-strings) view so `newTag: 1.10` stays "1.10".
+As in kustomize, a number or boolean where the Go struct has a string (`newTag: 1.10`) is an error.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from ..findings import FILE_START, Position
 from ..loader import Document, ParsedFile
@@ -29,7 +25,9 @@ KNOWN_FIELDS = frozenset(
     buildMetadata""".split()
 )
 
-_raw_yaml = YAML(typ="base")
+_STRINGS = ("namePrefix", "nameSuffix", "namespace")
+_STRING_MAPS = ("commonLabels", "commonAnnotations")
+_IMAGE_FIELDS = ("name", "newName", "newTag", "digest")
 
 
 @dataclass
@@ -85,12 +83,7 @@ def load(tree, directory: str, parsed: ParsedFile) -> Kustomization:
         raise RenderError("a kustomization file must hold exactly one YAML mapping", path)
     doc = docs[0]
     data = doc.data
-    try:
-        raw = _raw_yaml.load(io.StringIO(parsed.text or "")) if parsed.text is not None else data
-    except YAMLError:
-        raw = data
-    if not isinstance(raw, dict):
-        raw = {}
+    raw = data
     for key in data:
         if key not in KNOWN_FIELDS:
             raise RenderError(
@@ -100,11 +93,68 @@ def load(tree, directory: str, parsed: ParsedFile) -> Kustomization:
     if kind not in ("Kustomization", "Component"):
         raise RenderError(f"kind {kind!r} is not a Kustomization or Component", path, doc.position(("kind",)))
     k = Kustomization(directory, path, kind, data, raw, doc)
+    _check_types(k)
     k.resources = _strings(k, "resources") + _strings(k, "bases")
     k.images = _dicts(raw, "images") + _dicts(raw, "imageTags")
     k.config_map_generator = [_fix_generator(g) for g in _dicts(raw, "configMapGenerator")]
     k.secret_generator = [_fix_generator(g) for g in _dicts(raw, "secretGenerator")]
     return k
+
+
+def _type_error(k: Kustomization, what: str, value: Any, *path: Any) -> RenderError:
+    return k.error(
+        f"invalid Kustomization: {what} must be a string, not {type(value).__name__} {value!r} (quote it)",
+        *path,
+    )
+
+
+def _check_types(k: Kustomization) -> None:
+    """kustomize decodes kustomizations into typed Go structs: a number where a string belongs fails."""
+    data = k.data
+    for name in _STRINGS:
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise _type_error(k, name, value, name)
+    for name in _STRING_MAPS:
+        _check_string_map(k, data.get(name), name, (name,))
+    for i, label in enumerate(data.get("labels") or []):
+        if isinstance(label, dict):
+            _check_string_map(k, label.get("pairs"), "labels.pairs", ("labels", i, "pairs"))
+    for field_name in ("images", "imageTags"):
+        for i, image in enumerate(data.get(field_name) or []):
+            if isinstance(image, dict):
+                for f in _IMAGE_FIELDS:
+                    value = image.get(f)
+                    if value is not None and not isinstance(value, str):
+                        raise _type_error(k, f"{field_name}.{f}", value, field_name, i, f)
+    for field_name in ("configMapGenerator", "secretGenerator"):
+        for i, gen in enumerate(data.get(field_name) or []):
+            if not isinstance(gen, dict):
+                continue
+            for list_name in ("literals", "files", "envs"):
+                for j, item in enumerate(gen.get(list_name) or []):
+                    if not isinstance(item, str):
+                        raise _type_error(k, f"{field_name}.{list_name}", item, field_name, i, list_name, j)
+            options = gen.get("options")
+            if isinstance(options, dict):
+                for m in ("labels", "annotations"):
+                    _check_string_map(
+                        k, options.get(m), f"{field_name}.options.{m}", (field_name, i, "options", m)
+                    )
+    options = data.get("generatorOptions")
+    if isinstance(options, dict):
+        for m in ("labels", "annotations"):
+            _check_string_map(k, options.get(m), f"generatorOptions.{m}", ("generatorOptions", m))
+
+
+def _check_string_map(k: Kustomization, value: Any, what: str, path: tuple) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise k.error(f"invalid Kustomization: {what} must be a map of strings", *path)
+    for key, v in value.items():
+        if v is not None and not isinstance(v, str):
+            raise _type_error(k, f"{what}.{key}", v, *path, key)
 
 
 def _strings(k: Kustomization, name: str) -> list[str]:

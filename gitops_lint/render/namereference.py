@@ -304,8 +304,8 @@ class _Fixer:
         candidates = self.candidates
         ns = node.get("namespace")
         if ns is not None:
-            by_org = [r for r in candidates if r.org_id.namespace == ns]
-            candidates = by_org or [r for r in candidates if r.namespace == ns]
+            by_org = [r for r in candidates if r.org_id.effective_namespace == ns]
+            candidates = by_org or [r for r in candidates if r.cur_id.effective_namespace == ns]
         referral = self._select(old, candidates, same_ns=True)
         if referral is None:
             return

@@ -106,7 +106,9 @@ def apply_smp(resources: list[Resource], selected: list[Resource], patch: Patch)
             name, ns, kind = res.name, res.data.get("metadata", {}).get("namespace"), res.data.get("kind")
             if allow_name or allow_kind:
                 res.store_previous_id()
-            result = smp.apply_strategic_merge(res.data, body)
+            result = smp.apply_strategic_merge(
+                res.data, body, allow_name_change=allow_name, allow_kind_change=allow_kind
+            )
             if not result:
                 continue
             res.data = result

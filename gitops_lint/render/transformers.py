@@ -3,7 +3,6 @@ images and replicas. Each mutates the build's resources in place and records fie
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from . import fieldspec as fs
@@ -48,9 +47,7 @@ def _role_binding_subjects(data: dict, ns: str) -> None:
     if not isinstance(subjects, list):
         return
     for s in subjects:
-        if not isinstance(s, dict) or s.get("kind") != "ServiceAccount":
-            continue
-        if s.get("name") == "default" or s.get("namespace") in (None, "", "default"):
+        if isinstance(s, dict) and s.get("name") == "default":
             s["namespace"] = ns
 
 
@@ -159,10 +156,7 @@ def split_image(image: str) -> tuple[str, str, str]:
 
 
 def _image_matches(value: str, name: str) -> bool:
-    try:
-        return re.match("^" + name + r"(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$", value) is not None
-    except re.error:
-        return value == name
+    return split_image(value)[0] == name
 
 
 def _update_image(value: str, image: dict) -> str:
