@@ -176,3 +176,56 @@ def test_kustomization_files_are_never_kubernetes_objects(make_repo):
         {"kustomization.yaml": "resources: []\nnamePrefix: a-\n", "Kustomization": "resources: []\n"}
     )
     assert not _findings(repo)
+
+
+RENDERED_REPO = {
+    "app/base/kustomization.yaml": "resources: [deployment.yaml]\n",
+    "app/base/deployment.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replica: 1\n"
+        "  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n"
+        "    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n"
+    ),
+    "app/overlays/production/kustomization.yaml": "resources: [../../base]\nnamespace: prod\npatches:\n  - path: patch.yaml\n",
+    "app/overlays/staging/kustomization.yaml": "resources: [../../base]\nnamespace: staging\n",
+    "app/overlays/production/patch.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  paused: 'yes'\n"
+        "  template:\n    spec:\n      containers:\n        - name: web\n          resources:\n"
+        "            limit: {cpu: 1}\n"
+    ),
+}
+
+
+def test_rendered_output_errors_point_at_the_patch_and_base_errors_are_reported_once(make_repo):
+    pytest.importorskip("gitops_lint.rendered")
+    found = sorted(
+        (f.path, f.line, f.column, f.message, f.environment) for f in _findings(make_repo(RENDERED_REPO))
+    )
+    assert found == [
+        (
+            "app/base/deployment.yaml",
+            6,
+            3,
+            "Deployment/web: spec.replica: unknown field; did you mean replicas?",
+            None,
+        ),
+        (
+            "app/overlays/production/patch.yaml",
+            6,
+            11,
+            "Deployment/prod/web: spec.paused: expected a boolean, got a string (in the build of app/overlays/production)",
+            "production",
+        ),
+        (
+            "app/overlays/production/patch.yaml",
+            12,
+            13,
+            "Deployment/prod/web: spec.template.spec.containers[0].resources.limit: unknown field; did you mean "
+            "limits? (in the build of app/overlays/production)",
+            "production",
+        ),
+    ]
+
+
+def test_rendered_validation_can_be_switched_off(make_repo):
+    repo = make_repo(RENDERED_REPO, config={"rules": {"GL304": {"options": {"rendered": False}}}})
+    assert [f.path for f in _findings(repo)] == ["app/base/deployment.yaml"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..findings import Severity, Violation
 from ..kustomizations import is_kustomization_file
 from ..loader import Document
+from ..render.origin import origin_of
 from ..schemas import INVALID, SchemaStore
 from ..schemas.deprecations import api_status
 from ..schemas.kubernetes import parse_version, resolve_version
@@ -90,16 +91,94 @@ def _violations(doc: Document, result, what: str) -> Iterator[Violation]:
 
 
 def k8s_schema(ctx) -> Iterator[Violation]:
-    """GL304: manifests that fail their Kubernetes, CRD or bundled schema; kustomizations that fail kustomize's."""
+    """GL304: manifests that fail their Kubernetes, CRD or bundled schema; kustomizations that fail kustomize's;
+    and (option `rendered`) objects that only fail once an overlay's patches and transformers applied."""
     store = schema_store(ctx.repo)
+    seen: set[tuple] = set()
     for doc in manifests(ctx.repo):
         result = store.validate(doc.data)
         if result.status == INVALID:
             yield from _violations(doc, result, doc.ref)
+            seen.update((doc.path, doc.position(p.path, key=p.at_key), p.message) for p in result.problems)
     for doc in _kustomization_documents(ctx.repo):
         result = store.validate_kustomization(doc.data)
         if result.status == INVALID:
             yield from _violations(doc, result, f"kustomization {doc.path}")
+    if ctx.options.get("rendered", True):
+        yield from _rendered_violations(ctx.repo, store, seen)
+
+
+def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator[Violation]:
+    """Schema errors of each deployed root's build, at the line that set the field; each place once."""
+    views = getattr(repo, "rendered", None)
+    if views is None:
+        return
+    for render in views.deployed_roots():
+        if not render.ok:
+            continue  # GL205 reports the failed build
+        for obj in render.objects:
+            data = obj.data
+            if not isinstance(data, dict) or str(data.get("apiVersion", "")).startswith(KUSTOMIZE_GROUP):
+                continue
+            result = store.validate(data)
+            if result.status != INVALID:
+                continue
+            ref = _ref(data)
+            for problem in result.problems:
+                path, position = _locate(repo, obj, problem)
+                if (path, position, problem.message) in seen:
+                    continue
+                seen.add((path, position, problem.message))
+                yield Violation(
+                    path,
+                    f"{ref}: {problem.message} (in the build of {render.root or '.'})",
+                    position,
+                    resource=ref,
+                    environment=render.environment,
+                    key=f"rendered:{ref}:{problem.message}",
+                )
+
+
+def _locate(repo, obj, problem) -> tuple:
+    """The file and position that set the failing field: a patch or transformer, else the source document."""
+    origin = origin_of(obj.field_origins, problem.path) if obj.field_origins else None
+    if origin is not None:
+        doc = _document_at(repo, *origin)
+        # a patch document mirrors the object: point at the field itself when the patch has it
+        if doc is not None and _has_path(doc.data, problem.path):
+            return doc.path, doc.position(problem.path, key=problem.at_key)
+        return origin
+    doc = _document_at(repo, obj.source, obj.position)
+    if doc is not None:
+        return doc.path, doc.position(problem.path, key=problem.at_key)
+    return obj.source, obj.position
+
+
+def _document_at(repo, path: str, position) -> Document | None:
+    parsed = repo.parsed(path)
+    for doc in parsed.documents if parsed is not None else ():
+        if doc.start == position:
+            return doc
+    return None
+
+
+def _has_path(data, path: tuple) -> bool:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return False
+    return True
+
+
+def _ref(data: dict) -> str:
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    ns = meta.get("namespace")
+    return (
+        f"{data.get('kind') or '?'}/{ns + '/' if isinstance(ns, str) and ns else ''}{meta.get('name') or '?'}"
+    )
 
 
 def k8s_unknown_kind(ctx) -> Iterator[Violation]:
@@ -154,9 +233,3 @@ def k8s_deprecated_api(ctx) -> Iterator[Violation]:
             key=f"{doc.index}:{doc.api_version}",
             severity=Severity.ERROR if status.removed else Severity.WARNING,
         )
-
-
-def validate_rendered(ctx, objects: list[dict]) -> list:
-    """Results for one environment's rendered objects (identical objects validated once per run)."""
-    store = schema_store(ctx.repo)
-    return [store.validate(o) for o in objects]
