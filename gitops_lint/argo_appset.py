@@ -9,6 +9,7 @@ templates (`{{.path.path}}`, `{{index .path.segments 0}}`).
 
 from __future__ import annotations
 
+import bisect
 import json
 import posixpath
 import re
@@ -112,6 +113,19 @@ def _translate(pattern: str, star: str, any_char: str) -> str:
             out.append(re.escape(c))
         i += 1
     return "^" + "".join(out) + "$"
+
+
+def files_under(repo, directory: str) -> list[str]:
+    """Files below `directory` ("" for the root), by bisection of the repository's sorted file list."""
+    files = repo.__dict__.get("_sorted_files")
+    if files is None:
+        files = repo.__dict__["_sorted_files"] = sorted(repo.files)
+    if not directory:
+        return files
+    prefix = directory + "/"
+    start = bisect.bisect_left(files, prefix)
+    end = bisect.bisect_left(files, directory + "0")  # "0" sorts right after "/"
+    return files[start:end]
 
 
 def all_directories(files: list[str]) -> list[str]:

@@ -16,6 +16,8 @@ import posixpath
 import re
 from functools import lru_cache
 
+from .argo_appset import files_under
+
 IN_CLUSTER_SERVER = "https://kubernetes.default.svc"
 IN_CLUSTER_NAME = "in-cluster"
 
@@ -227,10 +229,8 @@ def path_kinds(repo, directory: str, recurse: bool = False) -> list[tuple[str, s
 
 def _yaml_files(repo, directory: str, recurse: bool) -> list[str]:
     prefix = directory + "/" if directory else ""
-    out = []
-    for f in repo.files:
-        if not f.startswith(prefix) or not f.endswith((".yaml", ".yml")):
-            continue
-        if recurse or "/" not in f[len(prefix) :]:
-            out.append(f)
-    return out
+    return [
+        f
+        for f in files_under(repo, directory)
+        if f.endswith((".yaml", ".yml")) and (recurse or "/" not in f[len(prefix) :])
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from ..argo_appset import is_templated, matched_directories, matched_files
+from ..argo_appset import files_under, is_templated, matched_directories, matched_files
 from ..argo_model import APPLICATIONSET, ArgoApp, ArgoIndex, Source, argo_index, normalize_url
 from ..argo_project import (
     crd_scopes,
@@ -117,7 +117,7 @@ def default_project(ctx) -> Iterator[Violation]:
     index = argo_index(ctx.repo)
     for app in index.apps:
         project = app.project
-        if project in (None, "", "default"):
+        if project in (None, "", "default") and not _deploys_projects(index, app):
             where = app.position("project") if "project" in app.spec else app.doc.position(app.base, key=True)
             yield _violation(
                 index,
@@ -127,6 +127,16 @@ def default_project(ctx) -> Iterator[Violation]:
                 where,
                 "default-project",
             )
+
+
+def _deploys_projects(index: ArgoIndex, app: ArgoApp) -> bool:
+    """Whether the app deploys AppProjects itself (the bootstrap app-of-apps: no other project exists yet)."""
+    return any(
+        group == "argoproj.io" and kind == "AppProject"
+        for s in app.sources
+        for path in index.local_paths(app, s)
+        for group, kind, _ in path_kinds(index.repo, path, s.recurse)
+    )
 
 
 def unknown_project(ctx) -> Iterator[Violation]:
@@ -248,15 +258,14 @@ def _path_problem(repo, tree, rel: str, s: Source, app: ArgoApp) -> str | None:
     if isinstance(raw, dict) and "plugin" in raw:
         return None  # a config management plugin decides what it reads
     prefix = rel + "/" if rel else ""
-    for f in repo.files:
-        if f.startswith(prefix):
-            rest = f[len(prefix) :]
-            if ("/" not in rest or s.recurse) and (
-                rest.endswith(DEPLOYABLE_SUFFIXES)
-                or posixpath.basename(rest) in ("Kustomization", "Chart.yaml")
-            ):
-                return None
-    if any(f.startswith(prefix) for f in repo.files) and not s.recurse:
+    below = files_under(repo, rel)
+    for f in below:
+        rest = f[len(prefix) :]
+        if ("/" not in rest or s.recurse) and (
+            rest.endswith(DEPLOYABLE_SUFFIXES) or posixpath.basename(rest) in ("Kustomization", "Chart.yaml")
+        ):
+            return None
+    if below and not s.recurse:
         return "holds no manifest at its top level (subdirectories are ignored without directory.recurse)"
     return "holds nothing Argo CD can deploy; add manifests, a kustomization or a chart"
 
