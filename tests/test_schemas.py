@@ -229,3 +229,21 @@ def test_rendered_output_errors_point_at_the_patch_and_base_errors_are_reported_
 def test_rendered_validation_can_be_switched_off(make_repo):
     repo = make_repo(RENDERED_REPO, config={"rules": {"GL304": {"options": {"rendered": False}}}})
     assert [f.path for f in _findings(repo)] == ["app/base/deployment.yaml"]
+
+
+def test_items_of_a_list_are_validated_one_by_one(make_repo):
+    repo = make_repo(
+        "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n"
+        "    dataa: {}\n  - apiVersion: example.com/v1\n    kind: Thing\n    metadata: {name: t}\n"
+    )
+    found = sorted((f.rule, f.line, f.column, f.message) for f in _findings(repo))
+    assert found == [
+        ("GL304", 7, 5, "ConfigMap/a: dataa: unknown field; did you mean data?"),
+        (
+            "GL305",
+            9,
+            11,
+            "no schema for example.com/v1 Thing (1 resource, first Thing/t); "
+            "add its CRD to the repository or its schema to schema_dirs",
+        ),
+    ]

@@ -79,15 +79,26 @@ def _kustomization_documents(repo) -> Iterator[Document]:
             yield doc
 
 
-def _violations(doc: Document, result, what: str) -> Iterator[Violation]:
+def _violations(doc: Document, result, what: str, prefix: tuple = ()) -> Iterator[Violation]:
     for problem in result.problems:
         yield Violation(
             doc.path,
             f"{what}: {problem.message}",
-            doc.position(problem.path, key=problem.at_key),
-            resource=doc.ref if doc.kind else None,
-            key=f"{doc.index}:{problem.message}",
+            doc.position((*prefix, *problem.path), key=problem.at_key),
+            resource=what if doc.kind else None,
+            key=f"{doc.index}:{'.'.join(map(str, prefix))}:{problem.message}",
         )
+
+
+def _objects(doc: Document) -> Iterator[tuple[tuple, dict]]:
+    """(path prefix, object): the document itself, or each item of a `kind: List`."""
+    items = doc.data.get("items")
+    if doc.kind == "List" and isinstance(items, list):
+        for i, item in enumerate(items):
+            if isinstance(item, dict) and item.get("apiVersion") and item.get("kind"):
+                yield ("items", i), item
+    else:
+        yield (), doc.data
 
 
 def k8s_schema(ctx) -> Iterator[Violation]:
@@ -96,10 +107,14 @@ def k8s_schema(ctx) -> Iterator[Violation]:
     store = schema_store(ctx.repo)
     seen: set[tuple] = set()
     for doc in manifests(ctx.repo):
-        result = store.validate(doc.data)
-        if result.status == INVALID:
-            yield from _violations(doc, result, doc.ref)
-            seen.update((doc.path, doc.position(p.path, key=p.at_key), p.message) for p in result.problems)
+        for prefix, data in _objects(doc):
+            result = store.validate(data)
+            if result.status != INVALID:
+                continue
+            yield from _violations(doc, result, _ref(data) if prefix else doc.ref, prefix)
+            seen.update(
+                (doc.path, doc.position((*prefix, *p.path), key=p.at_key), p.message) for p in result.problems
+            )
     for doc in _kustomization_documents(ctx.repo):
         result = store.validate_kustomization(doc.data)
         if result.status == INVALID:
@@ -187,20 +202,22 @@ def k8s_unknown_kind(ctx) -> Iterator[Violation]:
     target = _target(ctx.repo)
     seen: dict[tuple[str, str], list[Document]] = {}
     for doc in manifests(ctx.repo):
-        key = (doc.api_version, doc.kind)
-        if key in seen:
-            seen[key].append(doc)
-        elif store.lookup(*key) is None and not _removed(doc, target):
-            seen[key] = [doc]
-    for (api_version, kind), docs in seen.items():
-        first = docs[0]
-        count = f"{len(docs)} resource{'s' if len(docs) != 1 else ''}"
+        for prefix, data in _objects(doc):
+            key = (data.get("apiVersion"), data.get("kind"))
+            if key in seen:
+                seen[key].append((doc, prefix))
+            elif store.lookup(*key) is None and not _removed(*key, target):
+                seen[key] = [(doc, prefix)]
+    for (api_version, kind), uses in seen.items():
+        first, prefix = uses[0]
+        ref = _ref(first.get(*prefix)) if prefix else first.ref
+        count = f"{len(uses)} resource{'s' if len(uses) != 1 else ''}"
         yield Violation(
             first.path,
-            f"no schema for {api_version} {kind} ({count}, first {first.ref}); "
+            f"no schema for {api_version} {kind} ({count}, first {ref}); "
             "add its CRD to the repository or its schema to schema_dirs",
-            first.position(("kind",)),
-            resource=first.ref,
+            first.position((*prefix, "kind")),
+            resource=ref,
             key=f"{api_version}:{kind}",
         )
 
@@ -211,8 +228,8 @@ def _target(repo) -> tuple[int, int]:
     return configured or resolve_version(None) or (1, 99)
 
 
-def _removed(doc: Document, target: tuple[int, int]) -> bool:
-    status = api_status(doc.api_version, doc.kind, target)
+def _removed(api_version: str, kind: str, target: tuple[int, int]) -> bool:
+    status = api_status(api_version, kind, target)
     return status is not None and status.removed
 
 
