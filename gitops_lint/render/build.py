@@ -72,6 +72,8 @@ class Accumulator:
 
     def merge_config(self, other: dict) -> None:
         for key, specs in other.items():
+            if specs is self.config.get(key) or not specs:
+                continue
             if key == "nameReference":
                 self.config[key] = namereference.merge_backrefs(self.config[key], specs)
             else:
@@ -98,6 +100,8 @@ class Session:
         self._parse = parse
         self._parsed: dict[str, ParsedFile] = {}
         self._builds: dict[str, Accumulator | RenderError] = {}
+        self._patch_parses: dict[tuple[str, str], ParsedFile] = {}
+        self.nameref_memo: dict = {}
 
     # -- files -------------------------------------------------------------------------------------
     def parse(self, path: str) -> ParsedFile:
@@ -371,7 +375,10 @@ class Session:
             return True  # resolve_file reports it
 
     def _smp_docs(self, text: str, source: str, pos: Position) -> list[Patch]:
-        parsed = parse_text(source, text)
+        key = (source, text)
+        parsed = self._patch_parses.get(key)
+        if parsed is None:
+            parsed = self._patch_parses[key] = parse_text(source, text)
         if parsed.violations and not parsed.documents:
             raise RenderError(f"cannot parse patch: {parsed.violations[0].message}", source, pos)
         out = []
@@ -504,7 +511,9 @@ def _replacements_module():
     try:
         from . import replacements
     except ImportError:
-        raise RenderError("replacements and vars are not available in this build") from None
+        replacements = None
+    if not hasattr(replacements, "apply_replacements") or not hasattr(replacements, "apply_vars"):
+        raise RenderError("replacements and vars are not available in this build")
     return replacements
 
 
@@ -533,7 +542,7 @@ def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resou
         if res.needs_hash:
             res.store_previous_id()
             res.meta["name"] = f"{res.meta.get('name')}-{content_hash(res.data)}"
-    namereference.fix_name_references(resources, acc.config["nameReference"])
+    namereference.fix_name_references(resources, acc.config["nameReference"], session.nameref_memo)
     if acc.vars:
         repl = _replacements_module()
         try:

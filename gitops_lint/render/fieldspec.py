@@ -6,6 +6,7 @@ in compact form; paths are split once, when the table is built.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -196,7 +197,13 @@ _NAMESPACE = [
 
 
 def default_config() -> dict[str, list]:
-    """A fresh transformer configuration with kustomize's defaults (lists are the caller's to extend)."""
+    """kustomize's default transformer configuration. The dict is fresh; the lists are shared and
+    must never be mutated in place (merging builds new lists)."""
+    return dict(_default_config())
+
+
+@functools.lru_cache(maxsize=1)
+def _default_config() -> dict[str, list]:
     from .namereference import default_name_references
 
     return {

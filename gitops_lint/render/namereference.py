@@ -222,18 +222,48 @@ def merge_backrefs(base: list[BackRef], extra: list[BackRef]) -> list[BackRef]:
     return out
 
 
-def fix_name_references(resources: list[Resource], backrefs: list[BackRef]) -> None:
-    """Update every referrer field that names a renamed referral (kustomize's FixBackReferences)."""
+def fix_name_references(resources: list[Resource], backrefs: list[BackRef], memo: dict | None = None) -> None:
+    """Update every referrer field that names a renamed referral (kustomize's FixBackReferences).
+    `memo` (a dict owned by the caller's session) keeps the referrer index between calls."""
+    by_kind = _index(backrefs, {} if memo is None else memo)
+    wildcard = by_kind.get("", [])
+    infos = {id(r): _Info(r) for r in resources}
     for referrer in resources:
         org = referrer.org_id
         candidates = None
-        for backref in backrefs:
-            for spec in backref.referrers:
-                if not spec.selects(org.group, org.version, org.kind):
-                    continue
-                if candidates is None:
-                    candidates = _could_be_referenced(resources, referrer)
-                _Fixer(referrer, backref, spec, candidates).run()
+        for backref, spec in (*by_kind.get(org.kind, ()), *wildcard) if org.kind else wildcard:
+            if not spec.selects(org.group, org.version, org.kind):
+                continue
+            if candidates is None:
+                candidates = [infos[id(r)] for r in _could_be_referenced(resources, referrer)]
+            _Fixer(referrer, backref, spec, candidates).run()
+
+
+def _index(backrefs: list[BackRef], memo: dict) -> dict[str, list[tuple[BackRef, fs.FieldSpec]]]:
+    """Referrer specs by referrer kind ("" for any kind), memoised per configuration list."""
+    hit = memo.get(id(backrefs))
+    if hit is not None and hit[0] is backrefs:
+        return hit[1]
+    by_kind: dict[str, list[tuple[BackRef, fs.FieldSpec]]] = {}
+    for backref in backrefs:
+        for spec in backref.referrers:
+            by_kind.setdefault(spec.kind, []).append((backref, spec))
+    memo[id(backrefs)] = (backrefs, by_kind)
+    return by_kind
+
+
+class _Info:
+    """A referral candidate's identities, computed once per name-reference pass."""
+
+    __slots__ = ("res", "ids", "names", "cur", "name", "namespace")
+
+    def __init__(self, res: Resource):
+        self.res = res
+        self.ids = res.all_ids()
+        self.cur = self.ids[-1]
+        self.names = {i.name for i in self.ids} | {res.org_id.name}
+        self.name = self.cur.name
+        self.namespace = self.cur.namespace
 
 
 def _could_be_referenced(resources: list[Resource], referrer: Resource) -> list[Resource]:
@@ -262,7 +292,7 @@ def _same_ending(a: list[str], b: list[str]) -> bool:
 
 
 class _Fixer:
-    def __init__(self, referrer: Resource, backref: BackRef, spec: fs.FieldSpec, candidates: list[Resource]):
+    def __init__(self, referrer: Resource, backref: BackRef, spec: fs.FieldSpec, candidates: list[_Info]):
         self.referrer = referrer
         self.backref = backref
         self.spec = spec
@@ -304,8 +334,8 @@ class _Fixer:
         candidates = self.candidates
         ns = node.get("namespace")
         if ns is not None:
-            by_org = [r for r in candidates if r.org_id.effective_namespace == ns]
-            candidates = by_org or [r for r in candidates if r.cur_id.effective_namespace == ns]
+            by_org = [r for r in candidates if r.res.org_id.effective_namespace == ns]
+            candidates = by_org or [r for r in candidates if r.cur.effective_namespace == ns]
         referral = self._select(old, candidates, same_ns=True)
         if referral is None:
             return
@@ -315,50 +345,41 @@ class _Fixer:
         if referral.namespace:
             node["namespace"] = referral.namespace
 
-    def _select(self, old, candidates: list[Resource], same_ns: bool) -> Resource | None:
+    def _select(self, old, candidates: list[_Info], same_ns: bool) -> Resource | None:
         kind_filter = None
         if self.spec.path.endswith("roleRef/name"):
             role_ref = self.referrer.data.get("roleRef")
             kind_filter = role_ref.get("kind") if isinstance(role_ref, dict) else None
         rid = self.referrer.cur_id
+        referrer_scoped = is_cluster_scoped(rid.kind)
         out = []
-        for r in candidates:
-            ids = r.all_ids()
-            if not any(i.name == old for i in ids) and old != r.org_id.name:
+        for info in candidates:
+            if old not in info.names:
                 continue
-            if not any(self.backref.selects(i) for i in ids):
+            if not any(self.backref.selects(i) for i in info.ids):
                 continue
-            if kind_filter is not None and not any(i.kind == kind_filter for i in ids):
+            if kind_filter is not None and not any(i.kind == kind_filter for i in info.ids):
                 continue
-            if not is_cluster_scoped(rid.kind):
-                cid = r.cur_id
+            if not referrer_scoped:
+                cid = info.cur
                 if not (is_cluster_scoped(cid.kind) or cid.kind == "ServiceAccount" or cid.ns_equals(rid)):
                     continue
-            out.append(r)
+            out.append(info)
         if len(out) == 1:
-            return out[0]
+            return out[0].res
+        mine_p, mine_s = self.referrer.prefixes, self.referrer.suffixes
         out = [
-            r
-            for r in out
-            if (
-                not r.prefixes
-                or not self.referrer.prefixes
-                or _same_ending(r.prefixes, self.referrer.prefixes)
-            )
-            and (
-                not r.suffixes
-                or not self.referrer.suffixes
-                or _same_ending(r.suffixes, self.referrer.suffixes)
-            )
+            i
+            for i in out
+            if (not i.res.prefixes or not mine_p or _same_ending(i.res.prefixes, mine_p))
+            and (not i.res.suffixes or not mine_s or _same_ending(i.res.suffixes, mine_s))
         ]
         if len(out) == 1:
-            return out[0]
+            return out[0].res
         if not out:
             return None
         first = out[0]
-        if all(r.name == first.name and (not same_ns or r.namespace == first.namespace) for r in out):
-            return first
-        ids = ", ".join(str(r.cur_id) for r in out)
-        raise RenderError(
-            f"found multiple possible referrals for {self.referrer.cur_id} at {self.spec.path}: {ids}"
-        )
+        if all(i.name == first.name and (not same_ns or i.namespace == first.namespace) for i in out):
+            return first.res
+        ids = ", ".join(str(i.cur) for i in out)
+        raise RenderError(f"found multiple possible referrals for {rid} at {self.spec.path}: {ids}")
