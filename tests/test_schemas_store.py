@@ -230,3 +230,20 @@ def test_backends_give_identical_verdicts():
 def test_unknown_backend_is_refused():
     with pytest.raises(ValueError, match="unknown schema backend"):
         SchemaStore(backend="nope")
+
+
+def test_broken_schemas_become_problems_not_crashes(tmp_path):
+    (tmp_path / "x.io").mkdir()
+    (tmp_path / "x.io" / "broken_v1.json").write_text("{not json")
+    (tmp_path / "x.io" / "badregex_v1.json").write_text(
+        '{"properties": {"a": {"type": "string", "pattern": "["}}}'
+    )
+    for backend in ("jsonschema", *(["jsonschema-rs"] if jsonschema_rs else [])):
+        store = SchemaStore(schema_dirs=[tmp_path], backend=backend)
+        broken = store.validate({"apiVersion": "x.io/v1", "kind": "Broken", "metadata": {"name": "b"}})
+        assert broken.status == "invalid" and broken.problems[0].message.startswith(
+            "its schema cannot be used: "
+        )
+        assert store.has_schema("x.io/v1", "Broken")
+        bad = store.validate({"apiVersion": "x.io/v1", "kind": "BadRegex", "a": "text"})
+        assert bad.status == "invalid" and "cannot be used" in bad.problems[0].message

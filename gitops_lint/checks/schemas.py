@@ -206,7 +206,7 @@ def k8s_unknown_kind(ctx) -> Iterator[Violation]:
             key = (data.get("apiVersion"), data.get("kind"))
             if key in seen:
                 seen[key].append((doc, prefix))
-            elif store.lookup(*key) is None and not _removed(*key, target):
+            elif not store.has_schema(*key) and not _removed(*key, target):
                 seen[key] = [(doc, prefix)]
     for (api_version, kind), uses in seen.items():
         first, prefix = uses[0]

@@ -16,7 +16,7 @@ from typing import Any
 
 from .crds import CrdSchema, crd_index
 from .errors import Problem, problems, render_path
-from .files import SchemaDirectory, bundled_directory, schema_directories
+from .files import SchemaDirectory, SchemaFileError, bundled_directory, schema_directories
 from .kubernetes import DEFINITIONS_URI, KubernetesSchemas, format_version, resolve_version
 from .validators import BACKENDS, ValidatorCache, default_backend
 
@@ -83,11 +83,13 @@ class SchemaStore:
         return self._validators
 
     def lookup(self, api_version: str, kind: str) -> tuple[dict, str] | None:
-        """The schema for an apiVersion/kind and a label of where it came from, or None."""
+        """The schema for an apiVersion/kind and a label of where it came from, or None.
+
+        Raises SchemaFileError for a user schema file that is not a JSON object."""
         if not isinstance(api_version, str) or not isinstance(kind, str) or not api_version or not kind:
             return None
         for directory in self.user_dirs:
-            schema = directory.lookup(api_version, kind)
+            schema = directory.lookup(api_version, kind)  # SchemaFileError for a broken file
             if schema is not None:
                 return schema, directory.label
         crd = self.crd_schemas.get((api_version, kind))
@@ -100,13 +102,20 @@ class SchemaStore:
         return (schema, "bundled") if schema is not None else None
 
     def has_schema(self, api_version: str, kind: str) -> bool:
-        return self.lookup(api_version, kind) is not None
+        """Whether a schema is known (a broken schema file counts: GL304 reports it)."""
+        try:
+            return self.lookup(api_version, kind) is not None
+        except SchemaFileError:
+            return True
 
     def validate(self, obj: Any) -> Result:
         """Validate one Kubernetes object (a dict with apiVersion and kind)."""
         if not isinstance(obj, dict):
             return Result(NO_SCHEMA)
-        found = self.lookup(obj.get("apiVersion"), obj.get("kind"))
+        try:
+            found = self.lookup(obj.get("apiVersion"), obj.get("kind"))
+        except SchemaFileError as exc:
+            return Result(INVALID, "schema_dirs", (Problem((), f"its schema cannot be used: {exc}"),))
         if found is None:
             return Result(NO_SCHEMA)
         return self._run(obj, *found)
@@ -129,13 +138,15 @@ class SchemaStore:
             self.stats.reused += 1
             return hit
         self.stats.validated += 1
-        compiled = self.validators.compile(schema)
-        if compiled.is_valid(obj):
-            result = Result(VALID, source)
-        else:
-            found = tuple(problems(compiled.errors(obj)))
-            # every reported error may be a `${VAR}` placeholder: then nothing is known to be wrong
-            result = Result(INVALID, source, found) if found else Result(VALID, source)
+        try:
+            compiled = self.validators.compile(schema)
+            valid = compiled.is_valid(obj)
+            found = () if valid else tuple(problems(compiled.errors(obj)))
+        except Exception as exc:  # a broken schema (a user's file or a CRD) is a finding, not a crash
+            reason = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else exc.__class__.__name__
+            found, valid = (Problem((), f"its schema ({source}) cannot be used: {reason}"),), False
+        # every reported error may have been a `${VAR}` placeholder: then nothing is known to be wrong
+        result = Result(INVALID, source, found) if not valid and found else Result(VALID, source)
         self._results[key] = result
         return result
 
