@@ -247,3 +247,25 @@ def test_broken_schemas_become_problems_not_crashes(tmp_path):
         assert store.has_schema("x.io/v1", "Broken")
         bad = store.validate({"apiVersion": "x.io/v1", "kind": "BadRegex", "a": "text"})
         assert bad.status == "invalid" and "cannot be used" in bad.problems[0].message
+
+
+def test_null_int_or_string_and_quantity_mean_not_set():
+    store = SchemaStore()
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "s"},
+        "spec": {"ports": [{"port": 80, "targetPort": None}]},
+    }
+    assert store.validate(service).status == "valid"
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p"},
+        "spec": {"containers": [{"name": "c", "resources": {"limits": {"cpu": None, "memory": "1Gi"}}}]},
+    }
+    assert store.validate(pod).status == "valid"
+    pod["spec"]["containers"][0]["resources"]["limits"]["cpu"] = [1]
+    assert [p.message for p in store.validate(pod).problems] == [
+        "spec.containers[0].resources.limits.cpu: expected a string or a number, got a list"
+    ]

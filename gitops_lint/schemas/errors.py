@@ -101,6 +101,8 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
 
 
 def _alternatives(error: ValidationError, path: tuple) -> Iterator[Problem]:
+    if error.validator == "oneOf" and not error.context and error.instance is None:
+        return  # null ("not set") matches every nullable branch of int-or-string and quantity fields
     branches = error.validator_value if isinstance(error.validator_value, list) else []
     types = [b.get("type") for b in branches if isinstance(b, dict)]
     if (
