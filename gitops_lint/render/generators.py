@@ -181,7 +181,7 @@ def make_generated(k: Kustomization, generator: dict, kind: str, reader: Reader)
                 binary[key] = encode_base64(value)
         else:
             data[key] = value
-    if data:
+    if data or kind == "Secret":
         obj["data"] = {key: data[key] for key in sorted(data)}
     if binary:
         obj["binaryData"] = {key: binary[key] for key in sorted(binary)}

@@ -79,9 +79,11 @@ def load(tree, directory: str, parsed: ParsedFile) -> Kustomization:
             f"cannot parse kustomization: {parsed.violations[0].message}", path, parsed.violations[0].position
         )
     docs = [d for d in parsed.documents if d.data is not None]
-    if len(docs) != 1 or not isinstance(docs[0].data, dict):
+    if len(docs) > 1 or (docs and not isinstance(docs[0].data, dict)):
         raise RenderError("a kustomization file must hold exactly one YAML mapping", path)
-    doc = docs[0]
+    doc = docs[0] if docs else None
+    if doc is None or (isinstance(doc.data, dict) and not set(doc.data) - {"apiVersion", "kind"}):
+        raise RenderError("the kustomization is empty", path)
     data = doc.data
     raw = data
     for key in data:
