@@ -367,11 +367,11 @@ def _function_runtime(spec) -> str | None:
     if not isinstance(spec, dict):
         return None
     exec_spec = spec.get("exec")
-    if exec_spec is not None:
+    if "exec" in spec:
         path = exec_spec.get("path") if isinstance(exec_spec, dict) else exec_spec
         return f"an exec KRM function ({path})"
     container = spec.get("container")
-    if container is not None:
+    if "container" in spec:
         image = container.get("image") if isinstance(container, dict) else container
         return f"a containerised KRM function ({image})"
     return None

@@ -201,7 +201,8 @@ def overlay_not_based(ctx) -> Iterator[Violation]:
             k = repo.kustomizations.get(overlay)
             if k is None or k.kind == "Component" or app.base in repo.reachable_kustomizations(overlay):
                 continue
-            where = next((k.position(f) for f in ("resources", "bases") if f in k.data), FILE_START)
+            fields = [f for f in ("resources", "bases") if f in k.data and k.document is not None]
+            where = k.document.position((fields[0],), key=True) if fields else FILE_START
             yield Violation(
                 k.path,
                 f"overlay {overlay}/ does not include its app's base {app.base}/; add "
