@@ -10,7 +10,15 @@ from gitops_lint.cards import load_cards
 CARDS = load_cards()
 
 
-def _findings(repo, rule):
+def _findings(repo, rule, before=None):
+    if before is not None:  # change rules (GL8xx): diff the `before` tree against this one
+        from gitops_lint.api import resolve_config
+        from gitops_lint.diff import diff_trees
+        from gitops_lint.source import WorkingTree
+
+        result = diff_trees(WorkingTree(before, use_git=False), WorkingTree(repo, use_git=False),
+                            resolve_config(repo, None))
+        return [f for f in result.findings if f.rule == rule]
     result = lint_path(repo)
     internal = [f for f in result.findings if f.rule == "GL000"]
     assert not internal, internal
@@ -26,11 +34,12 @@ def test_card_examples(card, make_repo):
     examples = card.examples
     assert examples.get("bad") and examples.get("good"), f"{card.id} needs both a bad and a good example"
     config = examples.get("config")
-    bad = _findings(make_repo(examples["bad"], config), card.id)
+    before = make_repo(examples["before"], config) if "before" in examples else None
+    bad = _findings(make_repo(examples["bad"], config), card.id, before)
     assert bad, f"{card.id}: the bad example raised nothing"
     if "bad_line" in examples:
         assert examples["bad_line"] in {f.line for f in bad}, [(f.line, f.message) for f in bad]
-    good = _findings(make_repo(examples["good"], config), card.id)
+    good = _findings(make_repo(examples["good"], config), card.id, before)
     assert not good, [(f.path, f.line, f.message) for f in good]
 
 

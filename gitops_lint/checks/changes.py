@@ -1,0 +1,222 @@
+"""Change policies (GL801–GL804): dangerous edits, seen only by comparing the base and head renders.
+
+These checks read `ctx.diff` (a `gitops_lint.diff.DiffResult`), which only `gitops-lint diff` sets:
+during a plain `check` they yield nothing. Findings point at the head file and line when the
+object still exists there, else at the base file that declared it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Iterator
+
+from ..findings import Position, Violation
+
+WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
+SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "Rollout")
+DANGEROUS_PRUNE = ("Namespace", "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume")
+_HASH_SUFFIX = re.compile(r"^(.*)-[a-z0-9]{10}$")
+_MISSING = object()
+
+
+def _changes(ctx, *actions: str) -> Iterator:
+    diff = getattr(ctx, "diff", None)
+    if diff is None:
+        return
+    for change in diff.changes:
+        if not actions or change.action in actions:
+            yield change
+
+
+def _get(data, *path):
+    node = data
+    for part in path:
+        if not isinstance(node, dict) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def _where(change, *field) -> tuple[str, Position]:
+    """Head file and line of a field when the object exists in head, else the base declaration."""
+    resource = change.head if change.head is not None and change.head.path else change.base
+    path, position = resource.location(*field)
+    return path or change.root, position
+
+
+def _violation(change, message: str, key: str, *field) -> Violation:
+    path, position = _where(change, *field)
+    return Violation(
+        path,
+        message,
+        position,
+        resource=change.ref,
+        environment=change.environment,
+        key=f"{change.root}:{change.ref}:{key}",
+    )
+
+
+# -- GL801 ----------------------------------------------------------------------------------------
+def _immutable_fields(kind: str, base: dict) -> list[tuple]:
+    fields: list[tuple] = []
+    if kind in WORKLOADS:
+        fields.append(("spec", "selector"))
+    if kind == "StatefulSet":
+        fields += [("spec", "volumeClaimTemplates"), ("spec", "serviceName"), ("spec", "podManagementPolicy")]
+    if kind == "Job":
+        fields += [("spec", "template"), ("spec", "selector")]
+    if kind == "Service" and _get(base, "spec", "clusterIP") not in (_MISSING, "", None):
+        fields.append(("spec", "clusterIP"))
+    if kind in ("ConfigMap", "Secret") and _get(base, "immutable") is True:
+        fields += [("data",), ("binaryData",), ("stringData",), ("immutable",)]
+    return fields
+
+
+def _pvc_spec(data: dict):
+    spec = _get(data, "spec")
+    if not isinstance(spec, dict):
+        return spec
+    spec = json.loads(json.dumps(spec))
+    requests = _get(spec, "resources", "requests")
+    if isinstance(requests, dict):
+        requests.pop("storage", None)
+    return spec
+
+
+def immutable_field(ctx) -> Iterable[Violation]:
+    """GL801: a modified object changes a field the API server will not update in place."""
+    for change in _changes(ctx, "modified"):
+        base, head = change.base.data, change.head.data
+        kind = change.key[1]
+        fields = [f for f in _immutable_fields(kind, base) if _get(base, *f) != _get(head, *f)]
+        if kind == "PersistentVolumeClaim" and _pvc_spec(base) != _pvc_spec(head):
+            fields.append(("spec",))
+        for field in fields:
+            name = ".".join(field)
+            yield _violation(
+                change,
+                f"{change.ref}: `{name}` is immutable, so this sync will fail (and so will reverting it); "
+                "recreate the object under a new name or delete it first",
+                name,
+                *field,
+            )
+
+
+# -- GL802 ----------------------------------------------------------------------------------------
+def _prune_disabled_by_annotation(data: dict) -> bool:
+    annotations = _get(data, "metadata", "annotations")
+    if not isinstance(annotations, dict):
+        return False
+    sync = str(annotations.get("argocd.argoproj.io/sync-options", ""))
+    return (
+        "Prune=false" in sync
+        or "Delete=false" in sync
+        or annotations.get("kustomize.toolkit.fluxcd.io/prune") == "disabled"
+        or annotations.get("helm.sh/resource-policy") == "keep"
+    )
+
+
+def _prune_policy(diff, root: str) -> bool | None:
+    """True/False when an Argo CD Application or Flux Kustomization deploying `root` says so, else None."""
+    side = diff.base_side
+    if side is None:
+        return None
+    policies = [p.prune for p in side.all_pointers if p.target == root]
+    if any(p is True for p in policies):
+        return True
+    if policies and all(p is False for p in policies):
+        return False
+    return None
+
+
+def prune_dangerous(ctx) -> Iterable[Violation]:
+    """GL802: the change removes a Namespace, CRD, PVC or PV that pruning would delete with its data."""
+    report_unknown = ctx.options.get("report_unknown_prune", True)
+    for change in _changes(ctx, "removed"):
+        kind = change.key[1]
+        if kind not in DANGEROUS_PRUNE or _prune_disabled_by_annotation(change.base.data):
+            continue
+        prune = _prune_policy(ctx.diff, change.root)
+        if prune is False or (prune is None and not report_unknown):
+            continue
+        how = "is pruned" if prune else "will be deleted if the operator prunes"
+        yield _violation(
+            change,
+            f"{change.ref} is removed from `{change.root or '.'}` and {how}, taking its contents with it; "
+            "keep it, or disable pruning for it (e.g. `argocd.argoproj.io/sync-options: Prune=false`) first",
+            "removed",
+        )
+
+
+# -- GL803 ----------------------------------------------------------------------------------------
+def _body(data: dict) -> str:
+    data = json.loads(json.dumps(data))
+    meta = data.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("name", None)
+        meta.pop("namespace", None)
+    return json.dumps(data, sort_keys=True, indent=0)
+
+
+def _generated_rename(old: str, new: str) -> bool:
+    """kustomize's content-hash suffix (`name-7t9bk2f5m8`) changes with the content: not a rename."""
+    a, b = _HASH_SUFFIX.match(old), _HASH_SUFFIX.match(new)
+    return bool(a and b and a.group(1) == b.group(1))
+
+
+def rename(ctx) -> Iterable[Violation]:
+    """GL803: a resource removed and a near-identical one added in the same root."""
+    threshold = float(ctx.options.get("similarity", 0.9))
+    max_pairs = int(ctx.options.get("max_pairs", 2500))
+    removed_by_root: dict[tuple, list] = {}
+    for change in _changes(ctx, "removed"):
+        removed_by_root.setdefault((change.root, change.key[0].split("/")[0], change.key[1]), []).append(
+            change
+        )
+    pairs = 0
+    for added in _changes(ctx, "added"):
+        candidates = removed_by_root.get((added.root, added.key[0].split("/")[0], added.key[1]), [])
+        body = None
+        for removed in candidates:
+            if pairs >= max_pairs or _generated_rename(removed.key[3], added.key[3]):
+                continue
+            pairs += 1
+            body = body or _body(added.head.data)
+            matcher = difflib.SequenceMatcher(None, _body(removed.base.data), body, autojunk=False)
+            if matcher.quick_ratio() >= threshold and matcher.ratio() >= threshold:
+                yield _violation(
+                    added,
+                    f"{removed.ref} is removed and {added.ref} added with nearly the same content: this is a "
+                    "delete and a create, not a rename; keep the old name or plan the replacement",
+                    f"rename-from:{removed.ref}",
+                    "metadata",
+                    "name",
+                )
+                break
+
+
+# -- GL804 ----------------------------------------------------------------------------------------
+def _replicas(data: dict) -> int | None:
+    value = _get(data, "spec", "replicas")
+    if value is _MISSING or value is None:
+        return 1
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def prod_scale_to_zero(ctx) -> Iterable[Violation]:
+    """GL804: a production workload's replicas go from non-zero to 0."""
+    for change in _changes(ctx, "modified"):
+        if change.key[1] not in SCALABLE or not ctx.is_production(change.environment):
+            continue
+        before, after = _replicas(change.base.data), _replicas(change.head.data)
+        if after == 0 and before not in (0, None):
+            yield _violation(
+                change,
+                f"{change.ref} in production goes from {before} replica(s) to 0, taking the service down; "
+                "if that is intended, say so with a suppression and a reason",
+                "replicas-zero",
+                "spec",
+                "replicas",
+            )
