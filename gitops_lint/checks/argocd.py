@@ -246,6 +246,42 @@ def source_path_missing(ctx) -> Iterator[Violation]:
                         app.position(*s.where, "path"),
                         f"path:{rel}",
                     )
+        for s, i, item, problem in value_file_problems(index, app):
+            yield _violation(
+                index,
+                app,
+                f"{app.label} Helm value file {item!r} {problem}; fix the path or the ref",
+                app.position(*s.where, "helm", "valueFiles", i),
+                f"values:{item}",
+            )
+
+
+def value_file_problems(index: ArgoIndex, app: ArgoApp) -> Iterator[tuple[Source, int, str, str]]:
+    """(source, item index, file, problem) for `$ref/...` Helm value files that are missing in this repo."""
+    refs = {s.ref: s for s in app.sources if s.ref}
+    for s in app.sources:
+        helm = _raw_source(app, s).get("helm")
+        files = helm.get("valueFiles") if isinstance(helm, dict) else None
+        for i, item in enumerate(files if isinstance(files, list) else []):
+            if not isinstance(item, str) or not item.startswith("$") or "/" not in item:
+                continue
+            name, rest = item[1:].split("/", 1)
+            ref = refs.get(name)
+            if ref is None:
+                yield s, i, item, f"refers to ${name}, which no source of this app declares as `ref: {name}`"
+                continue
+            if not index.is_local(ref.repo_url) or is_templated(rest):
+                continue
+            rel = index.repo_path(ref.repo_url, rest)
+            if rel is not None and not index.repo.tree.is_file(rel):
+                yield s, i, item, "does not exist in this repository"
+
+
+def _raw_source(app: ArgoApp, s: Source) -> dict:
+    node = app.spec.get(s.where[0])
+    if isinstance(node, list):
+        node = node[s.where[1]]
+    return node if isinstance(node, dict) else {}
 
 
 def _path_problem(repo, tree, rel: str, s: Source, app: ArgoApp) -> str | None:
@@ -253,9 +289,7 @@ def _path_problem(repo, tree, rel: str, s: Source, app: ArgoApp) -> str | None:
         if tree.is_file(rel):
             return "is a file, not a directory; point it at the directory that holds the manifests"
         return "does not exist in this repository; fix the path or add the directory"
-    source = app.spec.get(s.where[0])
-    raw = source[s.where[1]] if isinstance(source, list) else source
-    if isinstance(raw, dict) and "plugin" in raw:
+    if "plugin" in _raw_source(app, s):
         return None  # a config management plugin decides what it reads
     prefix = rel + "/" if rel else ""
     below = files_under(repo, rel)
@@ -265,8 +299,9 @@ def _path_problem(repo, tree, rel: str, s: Source, app: ArgoApp) -> str | None:
             rest.endswith(DEPLOYABLE_SUFFIXES) or posixpath.basename(rest) in ("Kustomization", "Chart.yaml")
         ):
             return None
-    if below and not s.recurse:
-        return "holds no manifest at its top level (subdirectories are ignored without directory.recurse)"
+    deeper = any(f.endswith(DEPLOYABLE_SUFFIXES) for f in below)
+    if deeper and not s.recurse:
+        return "holds no manifest at its top level and Argo CD ignores subdirectories unless directory.recurse is set; set it or point the path at the subdirectory"
     return "holds nothing Argo CD can deploy; add manifests, a kustomization or a chart"
 
 
@@ -286,12 +321,16 @@ def revision_unpinned(ctx) -> Iterator[Violation]:
                 if rev is not None
                 else app.position(*s.where, key=True)
             )
-            what = "chart version" if s.chart else "targetRevision"
+            what, follows = (
+                ("chart version", "the newest chart release")
+                if s.chart
+                else ("targetRevision", "the default branch")
+            )
             yield _violation(
                 index,
                 app,
-                f"{app.label} {what} is {shown}, so what is deployed moves with the default "
-                "branch or latest chart; pin a tag, commit or explicit branch",
+                f"{app.label} {what} is {shown}, so what is deployed follows {follows}; "
+                "pin a tag, commit or explicit branch",
                 where,
                 f"revision:{'/'.join(map(str, s.where))}",
             )
