@@ -1,0 +1,36 @@
+"""Render-time rule GL205: a kustomization root that kustomize would fail to build."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..findings import FILE_START, Violation
+from ..render import NotRendered
+
+
+def build_failed(ctx) -> Iterator[Violation]:
+    """GL205: every top-level root is rendered; a build error is reported at the kustomization
+    line responsible (the same failure reached from several roots is reported once). Features
+    that are deliberately not rendered offline (Helm charts, remote resources, KRM functions) are
+    left to their own rules."""
+    repo = ctx.repo
+    seen: set[tuple] = set()
+    for root in repo.rendered.deployed_roots():
+        error = root.error
+        if error is None or isinstance(error, NotRendered):
+            continue
+        k = repo.kustomizations.get(root.root)
+        path = error.path or (k.path if k is not None else root.root)
+        position = error.position or FILE_START
+        key = (path, position.line, error.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        where = root.root or "."
+        yield Violation(
+            path,
+            f"kustomize build of {where} fails: {error.message}; fix the kustomization so the overlay builds",
+            position,
+            environment=root.environment,
+            key=f"build:{error.message}",
+        )
