@@ -83,16 +83,17 @@ def fix_files(root: Path, paths: Iterable[str]) -> list[FixResult]:
 
 
 # -- rewrites: each takes the kustomization mapping, changes it, returns True when it did ----------
-def _seq(data: CommentedMap, key: str, before: str) -> CommentedSeq:
-    """The list under `key`, created where the deprecated field `before` sits when it is missing."""
+def _seq(data: CommentedMap, key: str, before: str) -> CommentedSeq | None:
+    """The list under `key`, created where the deprecated field `before` sits when it is missing.
+
+    None when `key` holds something else (a malformed file): the rewrite is then skipped.
+    """
     value = data.get(key)
     if isinstance(value, CommentedSeq):
         return value
+    if value is not None:
+        return None
     new = CommentedSeq()
-    if value is not None and not isinstance(value, list):
-        return new  # a malformed field: leave it, the rewrite below becomes a no-op
-    if isinstance(value, list):
-        new.extend(value)
     if key in data:
         data[key] = new
     else:
@@ -125,7 +126,10 @@ def _bases(data: CommentedMap) -> bool:
     bases = data.get("bases")
     if not isinstance(bases, list):
         return False
-    _extend(_seq(data, "resources", "bases"), bases)
+    resources = _seq(data, "resources", "bases")
+    if resources is None:
+        return False
+    _extend(resources, bases)
     _drop(data, "bases", "resources")
     return True
 
@@ -135,6 +139,8 @@ def _patches_strategic_merge(data: CommentedMap) -> bool:
     if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
         return False
     patches = _seq(data, "patches", "patchesStrategicMerge")
+    if patches is None:
+        return False
     converted = [CommentedMap([("patch" if "\n" in e else "path", e)]) for e in entries]
     for i, entry in enumerate(converted):
         patches.insert(i, entry)
@@ -147,6 +153,8 @@ def _patches_json6902(data: CommentedMap) -> bool:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         return False
     patches = _seq(data, "patches", "patchesJson6902")
+    if patches is None:
+        return False
     for entry in entries:
         target = entry.get("target")
         new = CommentedMap()
@@ -165,6 +173,8 @@ def _common_labels(data: CommentedMap) -> bool:
     if not isinstance(labels, dict):
         return False
     target = _seq(data, "labels", "commonLabels")
+    if target is None:
+        return False
     pairs = CommentedMap(labels.items())
     if isinstance(labels, CommentedMap):
         pairs = labels  # the same mapping keeps its comments
@@ -177,7 +187,10 @@ def _image_tags(data: CommentedMap) -> bool:
     tags = data.get("imageTags")
     if not isinstance(tags, list):
         return False
-    _extend(_seq(data, "images", "imageTags"), tags)
+    images = _seq(data, "images", "imageTags")
+    if images is None:
+        return False
+    _extend(images, tags)
     _drop(data, "imageTags", "images")
     return True
 

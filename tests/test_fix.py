@@ -90,6 +90,14 @@ def test_fix_text_leaves_vars_and_clean_or_broken_files_alone():
     assert fix_text(with_vars) == (with_vars, ())
     assert fix_text("resources: [a\n") == ("resources: [a\n", ())
     assert fix_text("- just a list\n") == ("- just a list\n", ())
+    for malformed in (
+        "resources: x\nbases: [a]\n",
+        "patches: {}\npatchesStrategicMerge: [a]\n",
+        "commonLabels: [a]\n",
+        "imageTags: 3\n",
+        "patchesJson6902: [x]\n",
+    ):
+        assert fix_text(malformed) == (malformed, ())  # never drops a field it cannot move
 
 
 def test_fix_keeps_the_rendered_output(make_repo, kubectl):

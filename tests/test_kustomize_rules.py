@@ -320,3 +320,29 @@ def test_corpus_layout_and_kustomize_rules(corpus, name):
     assert not [f for f in result.findings if f.rule == "GL000"], result.findings
     mine = [f for f in result.findings if f.rule in MY_RULES]
     assert lines(mine) == sorted(EXPECTED[name])
+
+
+MALFORMED = {
+    "a/kustomization.yaml": "resources: just-a-string\npatches: [1, null, {path: 3}, {patch: x}]\nbases: {a: b}\n"
+    "commonLabels: [x]\nimageTags: 5\npatchesJson6902: [x]\npatchesStrategicMerge: [{a: 1}]\n"
+    "generators: [null, 3, {metadata: []}, {metadata: {annotations: []}}]\n"
+    "configMapGenerator: [x, {files: [1, null]}, {envs: null}]\n",
+    "b/kustomization.yaml": "- a list, not a mapping\n",
+    "c/kustomization.yaml": "",
+    "d/kustomization.yaml": "resources: [\n",
+    "e/kustomization.yaml": "resources: [../e, ../e]\n",  # a cycle onto itself
+    "argo.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec: [1]\n---\n"
+    "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: s}\n"
+    "spec: {generators: 3, template: {spec: {source: {path: 7}}}}\n",
+    "flux.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: f}\n"
+    "spec: {sourceRef: {kind: ExternalArtifact, name: x}, path: [1]}\n---\n"
+    "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata: {name: g}\n"
+    "spec: {sources: 3, artifacts: [{name: x, copy: [1, {from: 2}]}]}\n",
+    "apps/x/overlays/prod/kustomization.yaml": "resources: 3\n",
+    "apps/x/base/kustomization.yaml": "null\n",
+}
+
+
+def test_malformed_input_never_breaks_a_rule(make_repo):
+    result = lint_path(make_repo(MALFORMED), select=list(MY_RULES))
+    assert not [f for f in result.findings if f.rule == "GL000"], [f.message for f in result.findings]

@@ -85,21 +85,57 @@ def _classic(repo) -> list[App]:
     return [a for a in _apps(repo) if a.classic]
 
 
+class _DirIndex:
+    """Per-directory facts computed in one pass over the files (kept on the Repository object)."""
+
+    def __init__(self, repo):
+        self.first_file: dict[str, str] = {}  # directory -> file to report on (shallowest YAML, else any)
+        self.with_yaml: set[str] = set()  # directories holding a YAML file somewhere below
+        self.with_kustomization: set[str] = set()  # directories with a kustomization in or below them
+        best: dict[str, tuple] = {}
+        for path in repo.files:
+            is_yaml = path.endswith((".yaml", ".yml"))
+            for directory in _ancestors(path):
+                rank = (not is_yaml, path.count("/"), path)
+                if directory not in best or rank < best[directory]:
+                    best[directory] = rank
+                if is_yaml:
+                    self.with_yaml.add(directory)
+        self.first_file = {d: rank[2] for d, rank in best.items()}
+        for directory in repo.kustomization_files:
+            self.with_kustomization.add(directory)
+            self.with_kustomization.update(_ancestors(directory + "/x"))
+
+
+def _ancestors(path: str) -> list[str]:
+    out = []
+    current = posixpath.dirname(path)
+    while current:
+        out.append(current)
+        current = posixpath.dirname(current)
+    return out
+
+
+def _index(repo) -> _DirIndex:
+    cached = repo.__dict__.get("_layout_dir_index")
+    if cached is None:
+        cached = repo.__dict__["_layout_dir_index"] = _DirIndex(repo)
+    return cached
+
+
 def _report_file(repo, directory: str) -> str:
     """The file a finding about a directory is reported on: its kustomization, else its first YAML file."""
     if directory in repo.kustomizations:
         return repo.kustomizations[directory].path
-    below = [f for f in repo.files if f.startswith(directory + "/")]
-    yaml = [f for f in below if f.endswith((".yaml", ".yml"))]
-    return min(yaml or below or [directory], key=lambda f: (f.count("/"), f))
+    return _index(repo).first_file.get(directory, directory)
 
 
 def _has_kustomization_below(repo, directory: str) -> bool:
-    return any(d == directory or d.startswith(directory + "/") for d in repo.kustomization_files)
+    return directory in _index(repo).with_kustomization
 
 
 def _holds_yaml(repo, directory: str) -> bool:
-    return any(f.startswith(directory + "/") and f.endswith((".yaml", ".yml")) for f in repo.files)
+    return directory in _index(repo).with_yaml
 
 
 def _violation(
