@@ -57,13 +57,13 @@ class Accumulator:
 
     _keys: set | None = None
 
-    def append(self, res: Resource, where: Kustomization | None = None) -> None:
+    def append(self, res: Resource, where: Kustomization | None = None, *path: Any) -> None:
         if self._keys is None or len(self._keys) != len(self.resources):
             self._keys = {_key(r) for r in self.resources}
         key = _key(res)
         if key in self._keys:
             msg = f"may not add resource with an already registered id: {res.cur_id}"
-            raise where.error(msg, "resources") if where else RenderError(msg)
+            raise where.error(msg, *(path or ("resources",))) if where else RenderError(msg)
         self._keys.add(key)
         self.resources.append(res)
 
@@ -202,7 +202,7 @@ class Session:
                     i,
                 )
             for res in self.load_resources(path):
-                acc.append(res, k)
+                acc.append(res, k, "resources", i)
             return
         if not self.tree.is_dir(path):
             raise k.error(f"resource {entry!r} not found: no file or directory {path or '.'}", "resources", i)
@@ -213,7 +213,7 @@ class Session:
                 exc.path, exc.position = k.path, k.position("resources", i)
             raise
         for res in sub.resources:
-            acc.append(res.copy(), k)
+            acc.append(res.copy(), k, "resources", i)
         acc.merge_config(sub.config)
         acc.merge_vars(sub.vars, k)
 
@@ -313,7 +313,7 @@ class Session:
         if not matches:
             if res.behavior in ("merge", "replace"):
                 raise k.error(f"id {rid} does not exist; cannot merge or replace", field_name, i)
-            acc.append(res, k)
+            acc.append(res, k, field_name, i)
             return
         if len(matches) > 1:
             raise k.error(f"found multiple objects that could accept merge of {rid}", field_name, i)
