@@ -172,7 +172,9 @@ def test_deprecation_table_windows():
 def _verdict_cases() -> list[tuple[dict, dict]]:
     """(object, schema) pairs: fixture documents, the bundled examples and mutations of them."""
     store = SchemaStore(crds=_crds())
-    docs = [d for p in sorted(FIXTURE.rglob("*.yaml")) if p.name != "kustomization.yaml" for d in _docs(p)]
+    docs = [
+        d for p in sorted(FIXTURE.parent.rglob("*.yaml")) if p.name != "kustomization.yaml" for d in _docs(p)
+    ]
     docs.append(DEPLOYMENT)
     cases = []
     for doc in docs:
@@ -269,3 +271,38 @@ def test_null_int_or_string_and_quantity_mean_not_set():
     assert [p.message for p in store.validate(pod).problems] == [
         "spec.containers[0].resources.limits.cpu: expected a string or a number, got a list"
     ]
+
+
+BUNDLED_EXAMPLES = [
+    (path.name, i, doc)
+    for path in sorted((FIXTURE.parent / "bundled").glob("*.yaml"))
+    for i, doc in enumerate(_docs(path))
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "doc"), BUNDLED_EXAMPLES, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_bundled_schemas_accept_documented_usage_and_reject_a_stray_spec_field(name, index, doc):
+    store = SchemaStore()
+    assert store.lookup(doc["apiVersion"], doc["kind"])[1] == "bundled"
+    assert store.validate(doc).problems == ()
+    typo = copy.deepcopy(doc)
+    typo["spec"]["intervall"] = "5m"
+    (problem,) = store.validate(typo).problems
+    assert problem.message.startswith("spec.intervall: unknown field")
+
+
+def test_every_bundled_kind_has_an_example():
+    kinds = {(d["apiVersion"].split("/")[0], d["kind"]) for _, _, d in BUNDLED_EXAMPLES}
+    expected = {("argoproj.io", k) for k in ("Application", "ApplicationSet", "AppProject", "Rollout")} | {
+        ("source.toolkit.fluxcd.io", "OCIRepository"),
+        ("source.toolkit.fluxcd.io", "HelmRepository"),
+        ("helm.toolkit.fluxcd.io", "HelmRelease"),
+        ("kustomize.toolkit.fluxcd.io", "Kustomization"),
+        ("notification.toolkit.fluxcd.io", "Alert"),
+        ("notification.toolkit.fluxcd.io", "Provider"),
+        ("bitnami.com", "SealedSecret"),
+        ("external-secrets.io", "ExternalSecret"),
+    }
+    assert expected <= kinds
