@@ -306,3 +306,9 @@ def test_every_bundled_kind_has_an_example():
         ("external-secrets.io", "ExternalSecret"),
     }
     assert expected <= kinds
+
+
+def test_kubernetes_version_decides_which_kinds_exist():
+    kind = ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")  # GA in 1.30
+    assert SchemaStore("1.29").lookup(*kind) is None
+    assert SchemaStore("1.30").lookup(*kind)[1] == "kubernetes 1.30"
