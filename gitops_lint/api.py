@@ -35,23 +35,35 @@ def resolve_config(root: Path, config_path: str | None) -> Config:
 
 
 def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: int | None = None,
-              baseline: set[str] | None = None, config_dir: Path | None = None) -> LintResult:
-    """Build the repository index for `tree` and run the selected rules over it."""
+              baseline: set[str] | None = None, config_dir: Path | None = None, progress=None) -> LintResult:
+    """Build the repository index for `tree` and run the selected rules over it.
+
+    `progress`, if given, is called as progress(stage, done, total) while the run advances.
+    """
     base = config_dir or Path(".")
     cards = load_cards([base / d for d in config.rule_dirs])
+    if progress:
+        progress("parsing", 0, 1)
     repo = Repository.build(tree, config, jobs=jobs)
     chosen = select_cards(cards, repo, select, ignore)
-    return LintResult(repo, chosen, run_checks(repo, chosen, baseline))
+    step = None
+    if progress:
+        counter = iter(range(1, len(chosen) + 1))
+
+        def step(card) -> None:
+            progress(f"{card.id} {card.name}", next(counter), len(chosen))
+
+    return LintResult(repo, chosen, run_checks(repo, chosen, baseline, progress=step))
 
 
 def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ignore=(),
-              jobs: int | None = None, baseline: set[str] | None = None) -> LintResult:
+              jobs: int | None = None, baseline: set[str] | None = None, progress=None) -> LintResult:
     """Lint a directory on disk (a working tree)."""
     root = Path(path)
     config = resolve_config(root, config_path)
     config_dir = Path(config.source).parent if config.source else root
     return lint_tree(WorkingTree(root), config, select=select, ignore=ignore, jobs=jobs, baseline=baseline,
-                     config_dir=config_dir)
+                     config_dir=config_dir, progress=progress)
 
 
 def exit_code(findings: list[Finding], fail_on: str) -> int:

@@ -65,7 +65,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
                 click.echo(f"fixed {fixed.path}: {', '.join(fixed.fields)}", err=True)
         baseline = read_baseline(Path(baseline_path)) if baseline_path else None
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
-                           jobs=jobs, baseline=baseline)
+                           jobs=jobs, baseline=baseline, progress=_progress())
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
     findings = [f for f in result.findings if not only or f.path in only or f.rule == "GL000"]
@@ -81,6 +81,21 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
         if output:
             stream.close()
     sys.exit(exit_code(findings, fail_on or result.repo.config.fail_on))
+
+
+def _progress():
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(stage: str, done: int, total: int) -> None:
+        width = 24
+        filled = width * done // max(total, 1)
+        end = "\n" if done == total and total > 1 else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {stage[:40]:<40}{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def _root_and_files(paths: tuple[str, ...]) -> tuple[Path, set[str]]:
@@ -166,6 +181,59 @@ def explain(rule_id) -> None:
     from .docs import explain_card
 
     click.echo(explain_card(card))
+
+
+@main.command(name="diff")
+@click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
+@click.option("--base", "base_ref", help="Base revision (default: merge-base of HEAD with the default branch).")
+@click.option("--head", "head_ref", help="Head revision (default: the working tree, uncommitted changes included).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option("--strip", multiple=True, help="Attribute to ignore, e.g. 'metadata.annotations[checksum/*]'.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default=None,
+              help="Lowest severity of a dangerous change that makes the exit code 1 (default: config's fail_on).")
+@click.option("--select", multiple=True, help="Only these change rules (ids, names or prefixes).")
+@click.option("--ignore", multiple=True, help="Skip these change rules.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, config_path, output) -> None:
+    """Show what each environment receives between two revisions, with dangerous changes (GL8xx)."""
+    from . import diffreport
+    from .diff import DiffOptions, diff_path
+
+    options = DiffOptions(strip=tuple(strip), select=tuple(_split(select)), ignore=tuple(_split(ignore)))
+    try:
+        result = diff_path(path, base=base_ref, head=head_ref, config_path=config_path, options=options)
+    except (ConfigError, CardError, SourceError, ValueError) as exc:
+        _fail(str(exc))
+    stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        stream.write(diffreport.render(fmt, result, color=_use_color(stream)))
+    finally:
+        if output:
+            stream.close()
+    sys.exit(exit_code(result.findings, fail_on or result.head_side.config.fail_on))
+
+
+@main.group()
+def github() -> None:
+    """GitHub integration (used by the gitops-lint Action)."""
+
+
+@github.command(name="comment")
+@click.option("--body-file", required=True, type=click.File("r", encoding="utf-8"), help="Markdown body ('-': stdin).")
+@click.option("--repo", "repository", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
+@click.option("--pr", "number", type=int, help="Pull request number (default: from $GITHUB_EVENT_PATH).")
+@click.option("--marker", default=None, help="Hidden marker that identifies the sticky comment.")
+def github_comment(body_file, repository, number, marker) -> None:
+    """Create or update one sticky PR comment (token from $GITHUB_TOKEN, API from $GITHUB_API_URL)."""
+    from . import github as gh
+
+    try:
+        target = gh.target_from_env(repository, number)
+        action, comment_id = gh.upsert_comment(target, body_file.read(), marker or gh.DEFAULT_MARKER)
+    except gh.GitHubError as exc:
+        _fail(str(exc))
+    click.echo(f"{action} comment {comment_id} on {target.repository}#{target.number}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -75,10 +75,13 @@ def select_cards(cards: Iterable[Card], repo: Repository, select: Iterable[str] 
     return chosen
 
 
-def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = None) -> RunResult:
+def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = None,
+               progress: Callable[[Card], None] | None = None) -> RunResult:
     """Run every card's check and turn violations into filtered findings."""
     findings: list[Finding] = []
     for card in cards:
+        if progress is not None:
+            progress(card)
         if card.id in (UNUSED_SUPPRESSION, SUPPRESSION_WITHOUT_REASON):
             continue  # evaluated below, once suppressions are known
         findings.extend(_run_card(repo, card))
