@@ -1,0 +1,34 @@
+"""Conformance with `kubectl kustomize` on every kustomization of the fixtures and the shared corpus.
+
+Skipped where kubectl is absent (and the corpus part where ../shared/corpus is absent). Where
+kustomize fails, ours must fail too. `python tests/render_conformance.py` prints the percentage.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import render_conformance as rc  # noqa: E402
+
+pytestmark = pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+
+DIRS = rc.kustomization_dirs(rc.FIXTURES) + (rc.kustomization_dirs(rc.CORPUS) if rc.CORPUS.is_dir() else [])
+
+
+def _id(path: Path) -> str:
+    for top in (rc.FIXTURES, rc.CORPUS):
+        if path.is_relative_to(top):
+            return f"{top.name}/{path.relative_to(top).as_posix()}"
+    return str(path)
+
+
+@pytest.mark.parametrize("directory", DIRS, ids=_id)
+def test_same_as_kubectl_kustomize(directory: Path):
+    status, detail = rc.compare(directory)
+    assert status in ("same", "both-fail"), f"{status}: {detail}"
