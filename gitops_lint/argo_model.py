@@ -27,6 +27,7 @@ from .argo_appset import (
     path_params,
     substitute,
 )
+from .argo_identity import git_remotes, normalize_url
 from .findings import Position
 from .loader import Document
 from .source import PathEscapesRoot, normalize
@@ -60,6 +61,11 @@ class ArgoApp:
     name: str
     is_appset: bool
     sources: list[Source] = field(default_factory=list)
+    patch: str = ""  # an ApplicationSet's templatePatch (a Go template string), checked for mentions
+
+    def patched(self, *words: str) -> bool:
+        """Whether the ApplicationSet's templatePatch may set any of these fields (then rules stay quiet)."""
+        return any(w in self.patch for w in words)
 
     @property
     def label(self) -> str:
@@ -144,6 +150,7 @@ def _apps(repo) -> list[ArgoApp]:
         spec = doc.get("spec", "template", "spec")
         if isinstance(spec, dict):
             name = doc.get("spec", "template", "metadata", "name")
+            patch = doc.get("spec", "templatePatch")
             apps.append(
                 ArgoApp(
                     doc,
@@ -152,67 +159,10 @@ def _apps(repo) -> list[ArgoApp]:
                     name if isinstance(name, str) else "?",
                     True,
                     _sources(spec),
+                    patch if isinstance(patch, str) else "",
                 )
             )
     return apps
-
-
-# -- repository identity --------------------------------------------------------------------------
-def normalize_url(url: str) -> str:
-    """A comparable form of a git URL: no scheme, user, `.git` suffix or trailing slash; lower case."""
-    url = url.strip().lower()
-    url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url)
-    url = re.sub(r"^[^@/]+@", "", url)
-    url = re.sub(r"^([^/:]+):(?!\d+/)", r"\1/", url)  # scp-like git@host:org/repo
-    url = url.rstrip("/")
-    return url[:-4] if url.endswith(".git") else url
-
-
-def git_remotes(root: Path | None) -> tuple[set[str], str]:
-    """Remote URLs of the git repository holding `root`, and root's path inside it ("" at the top)."""
-    if root is None:
-        return set(), ""
-    for top in (root, *root.parents):
-        dot_git = top / ".git"
-        if dot_git.exists():
-            config = _git_config_path(dot_git)
-            prefix = "" if top == root else root.relative_to(top).as_posix()
-            return (_remote_urls(config) if config else set()), prefix
-    return set(), ""
-
-
-def _git_config_path(dot_git: Path) -> Path | None:
-    try:
-        if dot_git.is_file():  # worktree or submodule: "gitdir: <path>"
-            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-            if not text.startswith("gitdir:"):
-                return None
-            gitdir = (dot_git.parent / text.split(":", 1)[1].strip()).resolve()
-            common = gitdir / "commondir"
-            if common.is_file():
-                gitdir = (gitdir / common.read_text(encoding="utf-8").strip()).resolve()
-            dot_git = gitdir
-        config = dot_git / "config"
-        return config if config.is_file() else None
-    except OSError:
-        return None
-
-
-def _remote_urls(config: Path) -> set[str]:
-    urls, in_remote = set(), False
-    try:
-        lines = config.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return set()
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith("["):
-            in_remote = stripped.startswith("[remote ")
-        elif in_remote and "=" in stripped:
-            key, value = (p.strip() for p in stripped.split("=", 1))
-            if key.lower() in ("url", "pushurl") and value:
-                urls.add(normalize_url(value))
-    return urls
 
 
 @dataclass
@@ -222,6 +172,7 @@ class ArgoIndex:
     repo: object
     apps: list[ArgoApp]
     projects: dict[str, Document]
+    declared: set[str]  # projects defined only through Helm values (argocd-apps / argo-cd charts)
     configured: set[str]
     remotes: set[str]
     prefix: str
@@ -338,10 +289,12 @@ def _build(repo) -> ArgoIndex:
     root = getattr(repo.tree, "root", None)
     remotes, prefix = git_remotes(Path(root)) if root is not None else (set(), "")
     projects = {d.name: d for d in repo.objects(APPPROJECT) if d.name}
+    declared = _declared_projects(repo) - set(projects)
     index = ArgoIndex(
         repo=repo,
         apps=_apps(repo),
         projects=projects,
+        declared=declared,
         configured={normalize_url(u) for u in repo.config.repo_urls},
         remotes=remotes,
         prefix=prefix,
@@ -392,3 +345,31 @@ def _infer(index: ArgoIndex) -> set[str]:
                     tally[1] += 1
                     tally[0] += bool(matched_files(pattern, index.repo.files, index.prefix))
     return {url for url, (hits, total) in counts.items() if total and hits * 2 > total}
+
+
+PROJECT_VALUE_KEYS = ("projects", "additionalProjects")
+
+
+def _declared_projects(repo) -> set[str]:
+    """Project names declared in Helm values files (`projects:` of argocd-apps, `additionalProjects`)."""
+    names: set[str] = set()
+    for parsed in repo.parsed_files.values():
+        for doc in parsed.documents:
+            if isinstance(doc.data, dict) and "kind" not in doc.data:
+                _collect_projects(doc.data, names, depth=0)
+    return names
+
+
+def _collect_projects(node, names: set[str], depth: int) -> None:
+    if depth > 4 or not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in PROJECT_VALUE_KEYS:
+            if isinstance(value, dict):
+                names.update(k for k in value if isinstance(k, str))
+            elif isinstance(value, list):
+                names.update(
+                    v["name"] for v in value if isinstance(v, dict) and isinstance(v.get("name"), str)
+                )
+        else:
+            _collect_projects(value, names, depth + 1)

@@ -190,10 +190,27 @@ def crd_scopes(repo) -> dict[tuple[str, str], bool]:
     return scopes
 
 
-def is_cluster_scoped(group: str, kind: str, crds: dict) -> bool:
+def is_cluster_scoped(group: str, kind: str, crds: dict) -> bool | None:
+    """Scope of a kind: from the repo's CRDs, the built-in list, else None (unknown custom resource)."""
     if (group, kind) in crds:
         return crds[(group, kind)]
-    return (group, kind) in CLUSTER_SCOPED or (group, "*") in CLUSTER_SCOPED
+    if (group, kind) in CLUSTER_SCOPED or (group, "*") in CLUSTER_SCOPED:
+        return True
+    if "." not in group or group.endswith(".k8s.io"):
+        return False  # Kubernetes' own API groups: everything else there is namespaced
+    return None
+
+
+def refusal(project: dict, group: str, kind: str, cluster: bool | None) -> tuple[str, str] | None:
+    """(scope, refusing list) when the project refuses the kind; an unknown scope must fail both ways."""
+    if cluster is None:
+        as_cluster = kind_permitted(project, group, kind, True)
+        as_namespaced = kind_permitted(project, group, kind, False)
+        if as_cluster and as_namespaced:
+            return "custom", f"{as_namespaced} and {as_cluster}"
+        return None
+    refused = kind_permitted(project, group, kind, cluster)
+    return ("cluster-scoped" if cluster else "namespaced", refused) if refused else None
 
 
 def path_kinds(repo, directory: str, recurse: bool = False) -> list[tuple[str, str, object]]:

@@ -9,7 +9,7 @@ import pytest
 
 from gitops_lint.api import lint_path
 from gitops_lint.argo_appset import go_path_match, greedy_glob, substitute
-from gitops_lint.argo_model import normalize_url
+from gitops_lint.argo_identity import normalize_url
 from gitops_lint.argo_project import destination_permitted, source_permitted
 from gitops_lint.findings import Severity
 
@@ -289,3 +289,37 @@ def test_corpus_precision(corpus):
         found = findings(repo)
         assert [f.rule for f in found] == ["GL901"] * count, (name, summary(found))
         assert all(f.severity == Severity.WARNING for f in found)
+
+
+def test_template_patch_and_values_declared_projects(make_repo):
+    appset = """apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: s, namespace: argocd}
+spec:
+  goTemplate: true
+  generators: [{list: {elements: [{env: dev, auto: true}]}}]
+  template:
+    metadata: {name: 'x-{{.env}}'}
+    spec:
+      project: team
+      source: {repoURL: 'https://x/y', targetRevision: main, path: p}
+      destination: {server: 'https://kubernetes.default.svc', namespace: x}
+  templatePatch: |
+    spec:
+      syncPolicy:
+      {{- if .auto }}
+        automated: {prune: true, selfHeal: true}
+      {{- end }}
+        retry: {limit: 2, backoff: {duration: 5s}}
+        syncOptions: [CreateNamespace=true]
+"""
+    values = "projects:\n  team:\n    namespace: argocd\n    sourceRepos: ['*']\n"
+    root = make_repo({"appset.yaml": appset, "values/argocd-apps.yaml": values})
+    assert findings(root, "GL401", "GL402", "GL403", "GL404", "GL406", "GL410") == []
+    root = make_repo({"appset.yaml": appset.split("  templatePatch")[0]})
+    assert {f.rule for f in findings(root, "GL401", "GL404", "GL406", "GL410")} == {
+        "GL401",
+        "GL404",
+        "GL406",
+        "GL410",
+    }

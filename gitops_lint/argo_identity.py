@@ -1,0 +1,64 @@
+"""Which git repository a tree belongs to: its remotes read from `.git/config` (never the network),
+the tree's path inside it, and a comparable form of git URLs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+
+def normalize_url(url: str) -> str:
+    """A comparable form of a git URL: no scheme, user, `.git` suffix or trailing slash; lower case."""
+    url = url.strip().lower()
+    url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url)
+    url = re.sub(r"^[^@/]+@", "", url)
+    url = re.sub(r"^([^/:]+):(?!\d+/)", r"\1/", url)  # scp-like git@host:org/repo
+    url = url.rstrip("/")
+    return url[:-4] if url.endswith(".git") else url
+
+
+def git_remotes(root: Path | None) -> tuple[set[str], str]:
+    """Remote URLs of the git repository holding `root`, and root's path inside it ("" at the top)."""
+    if root is None:
+        return set(), ""
+    for top in (root, *root.parents):
+        dot_git = top / ".git"
+        if dot_git.exists():
+            config = _git_config_path(dot_git)
+            prefix = "" if top == root else root.relative_to(top).as_posix()
+            return (_remote_urls(config) if config else set()), prefix
+    return set(), ""
+
+
+def _git_config_path(dot_git: Path) -> Path | None:
+    try:
+        if dot_git.is_file():  # worktree or submodule: "gitdir: <path>"
+            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+            if not text.startswith("gitdir:"):
+                return None
+            gitdir = (dot_git.parent / text.split(":", 1)[1].strip()).resolve()
+            common = gitdir / "commondir"
+            if common.is_file():
+                gitdir = (gitdir / common.read_text(encoding="utf-8").strip()).resolve()
+            dot_git = gitdir
+        config = dot_git / "config"
+        return config if config.is_file() else None
+    except OSError:
+        return None
+
+
+def _remote_urls(config: Path) -> set[str]:
+    urls, in_remote = set(), False
+    try:
+        lines = config.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return set()
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_remote = stripped.startswith("[remote ")
+        elif in_remote and "=" in stripped:
+            key, value = (p.strip() for p in stripped.split("=", 1))
+            if key.lower() in ("url", "pushurl") and value:
+                urls.add(normalize_url(value))
+    return urls

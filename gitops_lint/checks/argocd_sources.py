@@ -1,0 +1,192 @@
+"""Argo CD rules about what Applications point at: source paths (GL408), revisions (GL409), destination
+namespaces (GL410) and ApplicationSet git generators (GL411)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from ..argo_appset import files_under, is_templated, matched_directories, matched_files
+from ..argo_model import APPLICATIONSET, ArgoApp, ArgoIndex, Source, argo_index
+from ..findings import Violation
+from .argocd import app_violation
+
+PREEXISTING_NAMESPACES = {"default", "kube-system", "kube-public", "kube-node-lease"}
+DEPLOYABLE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonnet", ".libsonnet")
+
+
+# -- sources --------------------------------------------------------------------------------------
+def source_path_missing(ctx) -> Iterator[Violation]:
+    """GL408: a source in this repo whose path does not exist or holds nothing Argo CD can render."""
+    index = argo_index(ctx.repo)
+    tree = ctx.repo.tree
+    for app in index.apps:
+        for s in app.sources:
+            for rel in index.local_paths(app, s):
+                problem = _path_problem(ctx.repo, tree, rel, s, app)
+                if problem:
+                    yield app_violation(
+                        index,
+                        app,
+                        f"{app.label} source path {rel or '.'!r} {problem}",
+                        app.position(*s.where, "path"),
+                        f"path:{rel}",
+                    )
+        for s, i, item, problem in value_file_problems(index, app):
+            yield app_violation(
+                index,
+                app,
+                f"{app.label} Helm value file {item!r} {problem}; fix the path or the ref",
+                app.position(*s.where, "helm", "valueFiles", i),
+                f"values:{item}",
+            )
+
+
+def value_file_problems(index: ArgoIndex, app: ArgoApp) -> Iterator[tuple[Source, int, str, str]]:
+    """(source, item index, file, problem) for `$ref/...` Helm value files that are missing in this repo."""
+    refs = {s.ref: s for s in app.sources if s.ref}
+    for s in app.sources:
+        helm = _raw_source(app, s).get("helm")
+        files = helm.get("valueFiles") if isinstance(helm, dict) else None
+        for i, item in enumerate(files if isinstance(files, list) else []):
+            if not isinstance(item, str) or not item.startswith("$") or "/" not in item:
+                continue
+            name, rest = item[1:].split("/", 1)
+            ref = refs.get(name)
+            if ref is None:
+                yield s, i, item, f"refers to ${name}, which no source of this app declares as `ref: {name}`"
+                continue
+            if not index.is_local(ref.repo_url) or is_templated(rest):
+                continue
+            rel = index.repo_path(ref.repo_url, rest)
+            if rel is not None and not index.repo.tree.is_file(rel):
+                yield s, i, item, "does not exist in this repository"
+
+
+def _raw_source(app: ArgoApp, s: Source) -> dict:
+    node = app.spec.get(s.where[0])
+    if isinstance(node, list):
+        node = node[s.where[1]]
+    return node if isinstance(node, dict) else {}
+
+
+def _path_problem(repo, tree, rel: str, s: Source, app: ArgoApp) -> str | None:
+    if rel and not tree.is_dir(rel):
+        if tree.is_file(rel):
+            return "is a file, not a directory; point it at the directory that holds the manifests"
+        return "does not exist in this repository; fix the path or add the directory"
+    if "plugin" in _raw_source(app, s):
+        return None  # a config management plugin decides what it reads
+    prefix = rel + "/" if rel else ""
+    below = files_under(repo, rel)
+    for f in below:
+        rest = f[len(prefix) :]
+        if ("/" not in rest or s.recurse) and (
+            rest.endswith(DEPLOYABLE_SUFFIXES) or posixpath.basename(rest) in ("Kustomization", "Chart.yaml")
+        ):
+            return None
+    deeper = any(f.endswith(DEPLOYABLE_SUFFIXES) for f in below)
+    if deeper and not s.recurse:
+        return "holds no manifest at its top level and Argo CD ignores subdirectories unless directory.recurse is set; set it or point the path at the subdirectory"
+    return "holds nothing Argo CD can deploy; add manifests, a kustomization or a chart"
+
+
+def revision_unpinned(ctx) -> Iterator[Violation]:
+    """GL409: targetRevision empty or HEAD (a chart version empty or `*`)."""
+    index = argo_index(ctx.repo)
+    for app in index.apps:
+        for s in app.sources:
+            rev = s.target_revision
+            text = "" if rev is None else str(rev).strip()
+            floating = ("", "*") if s.chart else ("", "HEAD")
+            if is_templated(text) or text not in floating:
+                continue
+            shown = text or "empty"
+            where = (
+                app.position(*s.where, "targetRevision")
+                if rev is not None
+                else app.position(*s.where, key=True)
+            )
+            what, follows = (
+                ("chart version", "the newest chart release")
+                if s.chart
+                else ("targetRevision", "the default branch")
+            )
+            yield app_violation(
+                index,
+                app,
+                f"{app.label} {what} is {shown}, so what is deployed follows {follows}; "
+                "pin a tag, commit or explicit branch",
+                where,
+                f"revision:{'/'.join(map(str, s.where))}",
+            )
+
+
+def namespace_not_created(ctx) -> Iterator[Violation]:
+    """GL410: a destination namespace that nothing creates."""
+    index = argo_index(ctx.repo)
+    defined = {d.name for d in ctx.repo.objects("Namespace") if d.name}
+    created_by_apps = {
+        ns
+        for a in index.apps
+        if _creates_namespace(a)
+        for ns in index.resolve(a, a.destination.get("namespace"))
+    }
+    for app in index.apps:
+        if _creates_namespace(app) or app.patched(
+            "CreateNamespace", "managedNamespaceMetadata", "destination"
+        ):
+            continue
+        argo_ns = app.doc.namespace or "argocd"
+        for ns in index.resolve(app, app.destination.get("namespace")):
+            if (
+                not ns
+                or ns in PREEXISTING_NAMESPACES
+                or ns == argo_ns
+                or ns in defined
+                or ns in created_by_apps
+            ):
+                continue
+            yield app_violation(
+                index,
+                app,
+                f"{app.label} deploys into namespace {ns!r}, which no Namespace manifest "
+                "here defines; add syncOptions CreateNamespace=true or a Namespace manifest",
+                app.position("destination", "namespace"),
+                f"namespace:{ns}",
+            )
+
+
+def _creates_namespace(app: ArgoApp) -> bool:
+    return "CreateNamespace=true" in app.sync_options or "managedNamespaceMetadata" in app.sync_policy
+
+
+# -- ApplicationSets ------------------------------------------------------------------------------
+def appset_no_match(ctx) -> Iterator[Violation]:
+    """GL411: a git generator of this repo whose directories or files match nothing."""
+    index = argo_index(ctx.repo)
+    for doc in ctx.repo.objects(APPLICATIONSET):
+        for gen in index.generators.get(id(doc), []):
+            if not index.is_local(gen.repo_url):
+                continue
+            excludes = [d for d in gen.directories if d[1]]
+            for pattern, exclude, where in gen.directories:
+                if exclude or is_templated(pattern):
+                    continue
+                probe = type(gen)(gen.repo_url, "", (), [(pattern, False, ()), *excludes])
+                if not matched_directories(probe, index.directories, index.prefix):
+                    yield _no_match(doc, "directory", pattern, where)
+            for pattern, where in gen.files:
+                if not is_templated(pattern) and not matched_files(pattern, ctx.repo.files, index.prefix):
+                    yield _no_match(doc, "file", pattern, where)
+
+
+def _no_match(doc, what: str, pattern: str, where: tuple) -> Violation:
+    return Violation(
+        doc.path,
+        f"ApplicationSet/{doc.name or '?'} git {what} generator path {pattern!r} matches "
+        "nothing in this repository, so it generates no Application; fix the pattern",
+        doc.position(where),
+        resource=doc.ref,
+        key=f"{what}:{pattern}",
+    )
