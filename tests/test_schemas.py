@@ -247,3 +247,23 @@ def test_items_of_a_list_are_validated_one_by_one(make_repo):
             "add its CRD to the repository or its schema to schema_dirs",
         ),
     ]
+
+
+def test_fields_that_the_build_adds_are_judged_on_the_build(make_repo):
+    files = {
+        "app/kustomization.yaml": "resources: [deployment.yaml]\ncommonLabels: {app: web}\n",
+        "app/deployment.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n"
+            "    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n"
+        ),
+    }
+    pytest.importorskip("gitops_lint.rendered")
+    assert not _findings(make_repo(files))  # commonLabels adds spec.selector
+    files["app/kustomization.yaml"] = "resources: [deployment.yaml]\n"
+    assert [(f.path, f.line, f.message) for f in _findings(make_repo(files))] == [
+        (
+            "app/deployment.yaml",
+            5,
+            "Deployment/web: spec: missing required field 'selector' (in the build of app)",
+        )
+    ]

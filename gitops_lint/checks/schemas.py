@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from ..findings import Severity, Violation
@@ -105,12 +106,18 @@ def k8s_schema(ctx) -> Iterator[Violation]:
     """GL304: manifests that fail their Kubernetes, CRD or bundled schema; kustomizations that fail kustomize's;
     and (option `rendered`) objects that only fail once an overlay's patches and transformers applied."""
     store = schema_store(ctx.repo)
+    rendered = bool(ctx.options.get("rendered", True))
+    # a kustomize input may lack a required field that the build adds (commonLabels adds a selector):
+    # with rendered validation on, its missing fields are judged on the build (when that succeeds)
+    completed_by_build = _kustomize_inputs(ctx.repo) if rendered else set()
     seen: set[tuple] = set()
     for doc in manifests(ctx.repo):
         for prefix, data in _objects(doc):
             result = store.validate(data)
             if result.status != INVALID:
                 continue
+            if doc.path in completed_by_build:
+                result = replace(result, problems=tuple(p for p in result.problems if not p.missing))
             yield from _violations(doc, result, _ref(data) if prefix else doc.ref, prefix)
             seen.update(
                 (doc.path, doc.position((*prefix, *p.path), key=p.at_key), p.message) for p in result.problems
@@ -119,8 +126,16 @@ def k8s_schema(ctx) -> Iterator[Violation]:
         result = store.validate_kustomization(doc.data)
         if result.status == INVALID:
             yield from _violations(doc, result, f"kustomization {doc.path}")
-    if ctx.options.get("rendered", True):
+    if rendered:
         yield from _rendered_violations(ctx.repo, store, seen)
+
+
+def _kustomize_inputs(repo) -> set[str]:
+    """Files read by a kustomization root whose build succeeds (their build is validated too)."""
+    views = getattr(repo, "rendered", None)
+    if views is None:
+        return set()
+    return {f for render in views.deployed_roots() if render.ok for f in repo.files_read_by(render.root)}
 
 
 def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator[Violation]:

@@ -28,6 +28,7 @@ class Problem:
     path: tuple
     message: str
     at_key: bool = False
+    missing: bool = False  # a required field is absent (kustomize may still add it, e.g. a selector)
 
     @property
     def field(self) -> str:
@@ -89,7 +90,9 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
     if kind == "required" and isinstance(error.instance, dict):
         for name in value:
             if name not in error.instance:
-                yield Problem(path, _at(path, f"missing required field {name!r}"), at_key=bool(path))
+                yield Problem(
+                    path, _at(path, f"missing required field {name!r}"), at_key=bool(path), missing=True
+                )
         return
     if kind == "type":
         yield Problem(path, _at(path, f"expected {_expected(value)}, got {_got(error.instance)}"))
