@@ -3,9 +3,10 @@
 Used by GL105 (orphan manifests). Argo CD and Flux objects are read statically: an Application's
 `source(s).path` (with `directory.recurse`), an ApplicationSet's template path (templated parts
 expanded with its git generators' parameters by the Argo CD index), and a Flux Kustomization's `spec.path`
-relative to its source's root (this repository for the bootstrap `flux-system` GitRepository or a
-GitRepository whose URL is in `repo_urls`; an ExternalArtifact is mapped back through its
-ArtifactGenerator's copy rules). A Flux path without a kustomization file deploys every manifest
+relative to its source's root (this repository for the bootstrap `flux-system` GitRepository, one
+not defined here, or one whose URL is this repository's per `repo_urls` or the git remotes; another
+source's non-root path still counts when it exists here; an ExternalArtifact is mapped back through
+its ArtifactGenerator's copy rules). A Flux path without a kustomization file deploys every manifest
 below it, recursively. Skaffold configs' rawYaml/kubectl manifest globs also count (a common way
 to apply plain manifests beside a kustomization).
 """
@@ -84,7 +85,7 @@ def _argo_paths(repo) -> Iterator[OperatorPath]:
 
 # -- Flux -----------------------------------------------------------------------------------------
 def _flux_paths(repo) -> Iterator[OperatorPath]:
-    urls = {u.rstrip("/").removesuffix(".git") for u in repo.config.repo_urls}
+    is_local = argo_index(repo).is_local  # configured repo_urls, else the checkout's git remotes
     for doc in repo.objects("kustomize.toolkit.fluxcd.io/Kustomization"):
         ref = doc.get("spec", "sourceRef")
         if not isinstance(ref, dict):
@@ -93,23 +94,25 @@ def _flux_paths(repo) -> Iterator[OperatorPath]:
         name = ref.get("name")
         path = doc.get("spec", "path")
         path = path if isinstance(path, str) else "./"
-        if kind == "GitRepository" and _is_this_repo(_find_source(repo, name), name, urls):
+        if kind == "GitRepository":
             clean = _clean(path)
-            if clean is not None:
+            # another repository's source: its path still counts when it names a directory here (erring
+            # towards "deployed"), but its root never stands for this repository's root
+            if clean is not None and (_is_this_repo(_find_source(repo, name), name, is_local) or clean):
                 yield OperatorPath(clean, True, doc.ref)
         elif kind == "ExternalArtifact":
-            for mapped in _artifact_paths(repo, name, path, urls):
+            for mapped in _artifact_paths(repo, name, path, is_local):
                 yield OperatorPath(mapped, True, doc.ref)
 
 
-def _is_this_repo(source: Document | None, name, urls: set[str]) -> bool:
+def _is_this_repo(source: Document | None, name, is_local) -> bool:
     if name == "flux-system" or source is None:
         return True  # the bootstrap source, or one defined outside this tree (assumed this repo)
     url = source.get("spec", "url")
-    return isinstance(url, str) and url.rstrip("/").removesuffix(".git") in urls
+    return isinstance(url, str) and is_local(url)
 
 
-def _artifact_paths(repo, artifact: str, path: str, urls: set[str]) -> Iterator[str]:
+def _artifact_paths(repo, artifact: str, path: str, is_local) -> Iterator[str]:
     """Map a path inside an ExternalArtifact back to repository paths through ArtifactGenerator copies."""
     inner = _clean(path)
     if inner is None:
@@ -123,7 +126,7 @@ def _artifact_paths(repo, artifact: str, path: str, urls: set[str]) -> Iterator[
             for s in spec.get("sources") or []
             if isinstance(s, dict)
             and (s.get("kind") or "GitRepository") == "GitRepository"
-            and _is_this_repo(_find_source(repo, s.get("name")), s.get("name"), urls)
+            and _is_this_repo(_find_source(repo, s.get("name")), s.get("name"), is_local)
         }
         for art in spec.get("artifacts") or []:
             if not isinstance(art, dict) or art.get("name") != artifact:

@@ -288,3 +288,49 @@ def test_gl107_skips_vendored_and_hidden_directories(make_repo):
 def test_gl107_markers(make_repo, name):
     repo = make_repo({name: "x\n", "kustomization.yaml": "resources: []\n"})
     assert [f.path for f in findings(repo, ["GL107"])] == [name]
+
+
+def test_gl101_helm_chart_apps_are_not_broken_kustomize_apps(make_repo):
+    files = {
+        **classic_app("web", "dev"),
+        **classic_app("api", "dev"),
+        "apps/chart/Chart.yaml": "apiVersion: v2\nname: chart\nversion: 1.0.0\n",
+        "apps/chart/values.yaml": "replicas: 1\n",
+    }
+    assert findings(make_repo(files), ["GL101"]) == []
+
+
+FLUX_OTHER_SOURCE = """apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: infra
+spec:
+  url: https://github.com/example/infra
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: infra
+spec:
+  sourceRef:
+    kind: GitRepository
+    name: infra
+  path: {path}
+"""
+
+
+def test_gl105_flux_sources_of_other_repos(make_repo):
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n"
+    files = {"deploy/cm.yaml": cm.format("a"), "other/cm.yaml": cm.format("b")}
+    # a non-root path that exists here counts; the other file is an orphan
+    repo = make_repo({**files, "clusters/infra.yaml": FLUX_OTHER_SOURCE.format(path="./deploy")})
+    assert [f.path for f in findings(repo, ["GL105"])] == ["other/cm.yaml"]
+    # the root of another repository never stands for this one...
+    repo = make_repo({**files, "clusters/infra.yaml": FLUX_OTHER_SOURCE.format(path="./")})
+    assert [f.path for f in findings(repo, ["GL105"])] == ["deploy/cm.yaml", "other/cm.yaml"]
+    # ...unless the config says that URL is this repository
+    config = "repo_urls:\n  - https://github.com/example/infra.git\n"  # block style: libyaml rejects a URL in a flow list
+    repo = make_repo(
+        {**files, "clusters/infra.yaml": FLUX_OTHER_SOURCE.format(path="./"), ".gitops-lint.yaml": config}
+    )
+    assert findings(repo, ["GL105"]) == []

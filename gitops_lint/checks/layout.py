@@ -194,6 +194,8 @@ def _not_classic(repo, app: App) -> Iterator[Violation]:
     classic = [a for a in group if a.classic]
     if len(classic) < 2 or len(classic) * 2 < len(group) or not _holds_yaml(repo, app.dir):
         return
+    if repo.tree.is_file(f"{app.dir}/Chart.yaml"):
+        return  # a Helm chart is a different kind of app, not a broken kustomize one
     yield _violation(
         repo,
         app.dir,
