@@ -213,34 +213,69 @@ def refusal(project: dict, group: str, kind: str, cluster: bool | None) -> tuple
     return ("cluster-scoped" if cluster else "namespaced", refused) if refused else None
 
 
-def path_kinds(repo, directory: str, recurse: bool = False) -> list[tuple[str, str, object]]:
-    """(group, kind, document) of the resources a source directory deploys, from its manifests.
+def restricts_kinds(project: dict) -> bool:
+    """Whether the project's resource lists can refuse any kind at all (else kinds need not be computed)."""
+    if any(
+        project.get(k)
+        for k in ("namespaceResourceWhitelist", "namespaceResourceBlacklist", "clusterResourceBlacklist")
+    ):
+        return True
+    return not _in_list(project.get("clusterResourceWhitelist"), "*", "*")
 
-    A kustomization root contributes the resource files of its closure (patches excluded) and the
-    ConfigMaps/Secrets its generators make; a plain directory its own YAML files (recursively when
-    the source says `directory.recurse`). Helm charts are not rendered here: they yield nothing.
+
+def path_kinds(repo, directory: str, recurse: bool = False) -> list[tuple[str, str, str]]:
+    """(group, kind, file) of the resources a source directory deploys.
+
+    A kustomization root is rendered when the renderer can build it; otherwise (and for plain
+    directories) the kinds come from the manifests themselves: the resource files of the
+    kustomization closure (patches excluded) plus the ConfigMaps/Secrets its generators make, or a
+    plain directory's own YAML files (recursively with `directory.recurse`). Helm charts yield nothing.
     """
-    files: list[str] = []
-    generated: list[tuple[str, str, object]] = []
     if directory in repo.kustomizations:
-        for kdir in repo.reachable_kustomizations(directory):
-            k = repo.kustomizations[kdir]
-            for r in k.refs("resources", "bases", "crds"):
-                if r.target is None or r.target in repo.kustomizations:
-                    continue
-                files.extend([r.target] if repo.tree.is_file(r.target) else _yaml_files(repo, r.target, True))
-            if k.data.get("configMapGenerator"):
-                generated.append(("", "ConfigMap", k.document))
-            if k.data.get("secretGenerator"):
-                generated.append(("", "Secret", k.document))
-    elif not repo.tree.is_file(posixpath.join(directory, "Chart.yaml")):
-        files = _yaml_files(repo, directory, recurse)
-    out = list(generated)
+        rendered = _rendered_kinds(repo, directory)
+        return rendered if rendered is not None else _static_kinds(repo, directory)
+    if repo.tree.is_file(posixpath.join(directory, "Chart.yaml")):
+        return []
+    return _document_kinds(repo, _yaml_files(repo, directory, recurse))
+
+
+def _rendered_kinds(repo, directory: str) -> list[tuple[str, str, str]] | None:
+    views = getattr(repo, "rendered", None)
+    if views is None:
+        return None
+    result = views.root(directory)
+    if not result.ok:
+        return None
+    out = []
+    for obj in result.objects:
+        api, kind = obj.data.get("apiVersion"), obj.data.get("kind")
+        if isinstance(api, str) and isinstance(kind, str):
+            out.append((api.rpartition("/")[0], kind, obj.source))
+    return out
+
+
+def _static_kinds(repo, directory: str) -> list[tuple[str, str, str]]:
+    files: list[str] = []
+    out: list[tuple[str, str, str]] = []
+    for kdir in repo.reachable_kustomizations(directory):
+        k = repo.kustomizations[kdir]
+        for r in k.refs("resources", "bases", "crds"):
+            if r.target is None or r.target in repo.kustomizations:
+                continue
+            files.extend([r.target] if repo.tree.is_file(r.target) else _yaml_files(repo, r.target, True))
+        for generator, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+            if k.data.get(generator):
+                out.append(("", kind, k.path))
+    return out + _document_kinds(repo, files)
+
+
+def _document_kinds(repo, files: list[str]) -> list[tuple[str, str, str]]:
+    out = []
     for path in dict.fromkeys(files):
         parsed = repo.parsed(path)
         for doc in parsed.documents if parsed else []:
             if doc.kind and doc.api_version and doc.group != "kustomize.config.k8s.io":
-                out.append((doc.group, doc.kind, doc))
+                out.append((doc.group, doc.kind, doc.path))
     return out
 
 

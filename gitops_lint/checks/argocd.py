@@ -13,6 +13,7 @@ from ..argo_project import (
     is_cluster_scoped,
     path_kinds,
     refusal,
+    restricts_kinds,
     source_permitted,
 )
 from ..findings import Position, Violation
@@ -173,7 +174,8 @@ def project_violation(ctx) -> Iterator[Violation]:
             continue  # unknown (GL406) or the built-in permissive default project
         yield from _source_violations(index, app, project, spec)
         yield from _destination_violations(index, app, project, spec)
-        yield from _kind_violations(index, app, project, spec, crds)
+        if restricts_kinds(spec):
+            yield from _kind_violations(index, app, project, spec, crds)
 
 
 def _source_violations(index, app, project, spec) -> Iterator[Violation]:
@@ -214,13 +216,13 @@ def _kind_violations(index, app, project, spec, crds) -> Iterator[Violation]:
     seen = set()
     for s in app.sources:
         for path in index.local_paths(app, s):
-            for group, kind, doc in path_kinds(index.repo, path, s.recurse):
+            for group, kind, source in path_kinds(index.repo, path, s.recurse):
                 refused = refusal(spec, group, kind, is_cluster_scoped(group, kind, crds))
                 if refused is None or (group, kind) in seen:
                     continue
                 seen.add((group, kind))
                 gk = f"{group}/{kind}" if group else kind
-                where = f" ({doc.path})" if doc is not None and hasattr(doc, "path") else ""
+                where = f" ({source})" if source else ""
                 scope, refused = refused
                 yield app_violation(
                     index,
