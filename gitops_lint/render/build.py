@@ -247,9 +247,7 @@ class Session:
     def load_resources(self, path: str) -> list[Resource]:
         """Objects of a resource file, `*List` kinds inlined (at the end, as kustomize does)."""
         parsed = self.parse(path)
-        if parsed.violations and not parsed.documents:
-            v = parsed.violations[0]
-            raise RenderError(f"cannot parse resource file: {v.message}", path, v.position)
+        _reject_parse_problems(parsed, path, None)
         queue: list[tuple[Any, Position]] = [(d.data, d.start) for d in parsed.documents]
         out = []
         while queue:
@@ -381,9 +379,17 @@ class Session:
             parsed = self._patch_parses[key] = parse_text(source, text)
         if parsed.violations and not parsed.documents:
             raise RenderError(f"cannot parse patch: {parsed.violations[0].message}", source, pos)
+        _reject_parse_problems(parsed, source, pos)
         out = []
         for d in parsed.documents:
             if isinstance(d.data, dict) and d.data:
+                meta = d.data.get("metadata")
+                if not d.data.get("kind") or not isinstance(meta, dict) or not meta.get("name"):
+                    raise RenderError(
+                        "unable to parse the patch: a strategic merge patch needs kind and metadata.name",
+                        source,
+                        pos,
+                    )
                 out.append(Patch(copy_data(d.data), source, d.start if pos == FILE_START else pos))
             elif isinstance(d.data, list):
                 return [Patch(copy_data(d.data), source, pos)]
@@ -505,6 +511,16 @@ def _rebind(resources: list[Resource], objects: list[dict]) -> list[Resource]:
     for res, obj in zip(resources, objects, strict=True):
         res.data = obj
     return resources
+
+
+def _reject_parse_problems(parsed: ParsedFile, path: str, position: Position | None) -> None:
+    """kustomize's YAML decoder refuses what our loader only warns about (duplicate keys)."""
+    if parsed.violations and (not parsed.documents or any(v.key.endswith(_FATAL) for v in parsed.violations)):
+        v = parsed.violations[0]
+        raise RenderError(f"cannot parse {path}: {v.message}", path, position or v.position)
+
+
+_FATAL = (":GL301", ":GL302", ":GL307")
 
 
 def _replacements_module():

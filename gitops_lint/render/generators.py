@@ -6,13 +6,9 @@ import base64
 import hashlib
 import json
 import posixpath
-import re
 
 from .errors import RenderError
 from .kustomization import Kustomization, string_map, truthy
-
-_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
-_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
 def _go_json(value) -> str:
@@ -111,7 +107,7 @@ def encode_base64(raw: bytes) -> str:
 
 def _literal(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
-    if not sep:
+    if not sep or not key:
         raise RenderError(f"invalid literal source {text!r}, expected key=value")
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]
@@ -133,11 +129,8 @@ def _env_pairs(raw: bytes, name: str) -> list[tuple[str, str]]:
         if not text or text.startswith("#"):
             continue
         key, sep, value = text.partition("=")
-        if not _ENV_NAME.match(key):
-            raise RenderError(
-                f"{name}: invalid key {key!r} on line {i + 1}; it must be a valid environment variable name"
-            )
-        out.append((key, value if sep else ""))
+        if key:
+            out.append((key, value if sep else ""))
     return out
 
 
@@ -167,8 +160,6 @@ def make_generated(k: Kustomization, generator: dict, kind: str, reader: Reader)
     data: dict = {}
     binary: dict = {}
     for key, value in reader.pairs(generator, f"{kind} {name}"):
-        if not _KEY.match(key):
-            raise k.error(f"{kind} {name}: invalid key name {key!r}")
         if key in data or key in binary:
             raise k.error(f"{kind.lower()} {name} illegally repeats the key `{key}`")
         if kind == "Secret":
