@@ -175,3 +175,18 @@ def test_external_renderer_delegates_to_kubectl(make_repo):
             ),
             "",
         )
+
+
+def test_patch_origins_point_at_the_line_in_the_patch_file(make_repo):
+    files = {
+        **OVERLAY,
+        "prod/replicas.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  template:\n"
+            "    spec:\n      containers:\n        - name: web\n          resources:\n"
+            "            limits: {memory: 1Gi}\n"
+        ),
+    }
+    [obj] = render(_tree(make_repo, files), "prod").objects
+    assert obj.origin("spec.replicas") == ("prod/replicas.yaml", Position(6, 13))
+    limits = obj.origin(("spec", "template", "spec", "containers", 0, "resources", "limits", "memory"))
+    assert limits == ("prod/replicas.yaml", Position(12, 30))

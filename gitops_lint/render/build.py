@@ -390,7 +390,12 @@ class Session:
                         source,
                         pos,
                     )
-                out.append(Patch(copy_data(d.data), source, d.start if pos == FILE_START else pos))
+                own_file = pos == FILE_START
+                out.append(
+                    Patch(
+                        copy_data(d.data), source, d.start if own_file else pos, doc=d if own_file else None
+                    )
+                )
             elif isinstance(d.data, list):
                 return [Patch(copy_data(d.data), source, pos)]
         return out
@@ -493,7 +498,9 @@ class Session:
             else:
                 loaded.append(entry)
         try:
-            objects = repl.apply_replacements([r.data for r in resources], loaded)
+            objects = repl.apply_replacements(
+                [r.data for r in resources], loaded, ids=[[r.org_id, *r.all_ids()] for r in resources]
+            )
         except RenderError as exc:
             raise k.error(exc.message, "replacements") from None
         return _rebind(resources, objects)
@@ -562,7 +569,13 @@ def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resou
     if acc.vars:
         repl = _replacements_module()
         try:
-            _rebind(resources, repl.apply_vars([r.data for r in resources], acc.vars))
+            objects = repl.apply_vars(
+                [r.data for r in resources],
+                acc.vars,
+                extra_field_specs=acc.config.get("varReference", []),
+                ids=[[r.org_id, *r.all_ids()] for r in resources],
+            )
+            _rebind(resources, objects)
         except RenderError as exc:
             raise k.error(exc.message, "vars") from None
     return order.sort_resources(resources, k.get("sortOptions"))

@@ -15,11 +15,15 @@ from .resource import ResId, Resource, copy_data, res_id
 class Patch:
     """One loaded patch: an SMP document or a JSON 6902 operation list, and where it was written."""
 
-    def __init__(self, body: Any, source: str, position: Position, options: dict | None = None):
+    def __init__(self, body: Any, source: str, position: Position, options: dict | None = None, doc=None):
         self.body = body
         self.source = source
         self.position = position
         self.options = options or {}
+        self.doc = doc  # the patch's own Document when it lives in its own file (exact field lines)
+
+    def where(self, path: tuple) -> Position:
+        return self.doc.position(path) if self.doc is not None else self.position
 
     @property
     def is_json6902(self) -> bool:
@@ -137,20 +141,37 @@ def apply_json(selected: list[Resource], patch: Patch) -> None:
                 res.set_origin(field, patch.source, patch.position)
 
 
-def _record(res: Resource, patch: Patch, body: Any, prefix: str = "") -> None:
-    """Field origins for the leaves an SMP sets (lists are recorded as a whole)."""
+def _record(
+    res: Resource, patch: Patch, body: Any, node: Any = None, path: tuple = (), doc_path: tuple = ()
+) -> None:
+    """Field origins for the leaves an SMP sets. List items with a `name` are followed to the item
+    of the same name in the result; other lists are recorded as a whole."""
+    if node is None:
+        node = res.data
     if not isinstance(body, dict):
         return
     for key, value in body.items():
-        if not isinstance(key, str) or key.startswith("$") or (not prefix and key in ("apiVersion", "kind")):
+        if not isinstance(key, str) or key.startswith("$") or (not path and key in ("apiVersion", "kind")):
             continue
-        path = f"{prefix}.{key}" if prefix else key
-        if path in ("metadata.name", "metadata.namespace"):
+        sub, sub_doc = (*path, key), (*doc_path, key)
+        if sub in (("metadata", "name"), ("metadata", "namespace")):
             continue
+        target = node.get(key) if isinstance(node, dict) else None
         if isinstance(value, dict):
-            _record(res, patch, value, path)
-        else:
-            res.set_origin(path, patch.source, patch.position)
+            _record(res, patch, value, target, sub, sub_doc)
+            continue
+        res.set_origin(".".join(map(str, sub)), patch.source, patch.where(sub_doc))
+        if isinstance(value, list) and isinstance(target, list):
+            names = {item.get("name"): i for i, item in enumerate(target) if isinstance(item, dict)}
+            for j, item in enumerate(value):
+                if (
+                    isinstance(item, dict)
+                    and item.get("name") is not None
+                    and item.get("name") in names
+                    and "$patch" not in item
+                ):
+                    i = names[item["name"]]
+                    _record(res, patch, item, target[i], (*sub, i), (*sub_doc, j))
 
 
 def parse_json_ops(text: str, where: str) -> list:
