@@ -334,3 +334,15 @@ def test_gl105_flux_sources_of_other_repos(make_repo):
         {**files, "clusters/infra.yaml": FLUX_OTHER_SOURCE.format(path="./"), ".gitops-lint.yaml": config}
     )
     assert findings(repo, ["GL105"]) == []
+
+
+def test_gl105_unreferenced_patches_are_not_manifests(make_repo):
+    repo = make_repo(
+        {
+            "app/kustomization.yaml": kustomization("deployment.yaml"),
+            "app/deployment.yaml": deployment("app"),
+            "app/replicas-patch.yaml": deployment("app"),
+            "app/delete-sidecar.yaml": deployment("app") + "$patch: delete\n",
+        }
+    )
+    assert findings(repo, ["GL105"]) == []

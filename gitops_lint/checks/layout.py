@@ -300,7 +300,7 @@ def orphan_manifest(ctx) -> Iterator[Violation]:
         if path in repo.kustomization_files.get(posixpath.dirname(path), ()) or _skipped_path(path, charts):
             continue
         manifests = [d for d in parsed.documents if _is_deployable(d, ignored_groups)]
-        if not manifests or deployment.deploys(path):
+        if not manifests or deployment.deploys(path) or _is_patch_text(parsed.text):
             continue
         directory = posixpath.dirname(path)
         if directory in repo.kustomizations:
@@ -322,10 +322,19 @@ def orphan_manifest(ctx) -> Iterator[Violation]:
         )
 
 
+def _is_patch_text(text: str | None) -> bool:
+    """Strategic-merge patch directives mark a partial object, not a manifest."""
+    return bool(text) and (
+        "$patch:" in text or "$setElementOrder/" in text or "$deleteFromPrimitiveList/" in text
+    )
+
+
 def _skipped_path(path: str, charts: set[str]) -> bool:
     segments = path.split("/")
     if any(s.startswith(".") for s in segments):
         return True  # .github/, .gitlab-ci.yml, config dot-files
+    if "patch" in segments[-1].lower():
+        return True  # a kustomize patch (partial object) kept for an overlay, not a manifest
     current = posixpath.dirname(path)
     while True:
         if current in charts:
