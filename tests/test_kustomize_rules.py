@@ -346,3 +346,14 @@ MALFORMED = {
 def test_malformed_input_never_breaks_a_rule(make_repo):
     result = lint_path(make_repo(MALFORMED), select=list(MY_RULES))
     assert not [f for f in result.findings if f.rule == "GL000"], [f.message for f in result.findings]
+
+
+def test_gl201_excluded_base_still_counts_as_a_kustomization(make_repo):
+    repo = make_repo(
+        {
+            "kustomization.yaml": "resources:\n  - vendor/base\n",
+            "vendor/base/kustomization.yaml": "resources: []\n",
+        },
+        {"exclude": ["vendor/"]},
+    )
+    assert findings(repo, "GL201") == []

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from ..findings import Position, Violation
-from ..kustomizations import DEPRECATED_FIELDS, Kustomization, Reference
+from ..kustomizations import DEPRECATED_FIELDS, KUSTOMIZATION_FILES, Kustomization, Reference
 from ..loader import Document, parse_text
 
 # fields whose entries must name a kustomization directory or a manifest file
@@ -49,7 +49,7 @@ def missing_reference(ctx) -> Iterator[Violation]:
         for r in k.references:
             if r.target is None or _inline(r) or _escaping_link(repo, r.target):
                 continue
-            problem = _reference_problem(repo, tree, r)
+            problem = _reference_problem(tree, r)
             if problem:
                 yield Violation(
                     k.path,
@@ -60,16 +60,21 @@ def missing_reference(ctx) -> Iterator[Violation]:
                 )
 
 
-def _reference_problem(repo, tree, r: Reference) -> str | None:
+def _has_kustomization_file(tree, directory: str) -> bool:
+    """Asked of the whole tree, so that a config exclude does not make a base look empty."""
+    return any(tree.is_file(f"{directory}/{name}" if directory else name) for name in KUSTOMIZATION_FILES)
+
+
+def _reference_problem(tree, r: Reference) -> str | None:
     if r.field in _RESOURCE_FIELDS:
         if tree.is_file(r.target):
             return None
         if tree.is_dir(r.target):
-            if r.target in repo.kustomization_files:
+            if _has_kustomization_file(tree, r.target):
                 return None
             return f"is a directory without a kustomization file ({r.target}/)"
         return f"points at nothing ({r.target or '.'} does not exist)"
-    if r.field in _PLUGIN_FIELDS and tree.is_dir(r.target) and r.target in repo.kustomization_files:
+    if r.field in _PLUGIN_FIELDS and tree.is_dir(r.target) and _has_kustomization_file(tree, r.target):
         return None  # a kustomization directory of plugin configs
     if tree.is_file(r.target):
         return None
