@@ -20,7 +20,7 @@ from .config import CONFIG_NAMES, Config, ConfigError, config_from_dict
 from .diffsides import ParseCache, Resource, Side
 from .engine import CheckContext, _apply_suppressions, select_cards, to_finding
 from .findings import Finding
-from .gitsource import GitTree, default_base, locate
+from .gitsource import GitTree, content_id, default_base, locate, worktree_changes
 from .loader import load_yaml
 from .source import SourceTree, WorkingTree
 
@@ -155,8 +155,9 @@ def diff_path(
         config = resolve_config(Path(path), config_path)
     else:
         config = config_from_tree(head_tree)
+    hint = worktree_changes(where.toplevel, base_tree.commit, where.prefix) if head is None else None
     try:
-        return diff_trees(base_tree, head_tree, config, options)
+        return diff_trees(base_tree, head_tree, config, options, worktree_hint=hint)
     finally:
         for tree in (base_tree, head_tree):
             if isinstance(tree, GitTree):
@@ -176,14 +177,27 @@ def config_from_tree(tree: SourceTree) -> Config:
 
 
 def diff_trees(
-    base_tree: SourceTree, head_tree: SourceTree, config: Config, options: DiffOptions | None = None
+    base_tree: SourceTree,
+    head_tree: SourceTree,
+    config: Config,
+    options: DiffOptions | None = None,
+    worktree_hint: set[str] | None = None,
 ) -> DiffResult:
-    """Diff two trees: affected roots, resource changes, change-policy findings."""
+    """Diff two trees: affected roots, resource changes, change-policy findings.
+
+    `worktree_hint`: when head is the working tree of base's repository, the tracked files git says
+    differ from base; every other tracked file is taken as unchanged without being read.
+    """
     options = options or DiffOptions()
     cache = ParseCache(config)
     sha256 = len(getattr(base_tree, "commit", "")) == 64
     base = Side("base", base_tree, config, cache, sha256)
     head = Side("head", head_tree, config, cache, sha256)
+    if worktree_hint is not None:
+        head.ids = {
+            f: base.ids[f] if f in base.ids and f not in worktree_hint else content_id(head_tree, f, sha256)
+            for f in head.files
+        }
     changed = sorted(f for f in set(base.ids) | set(head.ids) if base.ids.get(f) != head.ids.get(f))
     result = DiffResult(
         base_tree.label, head_tree.label, [], changed_files=changed, base_side=base, head_side=head
@@ -205,7 +219,7 @@ def affected_roots(base: Side, head: Side, changed: set[str]) -> list[tuple[str,
     """(root, status) for roots added, removed, or reading a changed file, sorted by root."""
     targets = {p.target for side in (base, head) for p in side.pointers_in(changed)}
     out = []
-    for root in sorted(set(base.roots) | set(head.roots)):
+    for root in sorted(set(head.roots) | set(base.roots)):  # head first: a working tree reads fastest
         in_base, in_head = root in base.roots, root in head.roots
         if not in_base:
             out.append((root, "added"))

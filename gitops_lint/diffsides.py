@@ -7,20 +7,22 @@ same content on both sides are parsed once (a cache keyed by path and blob id sh
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .config import Config
 from .findings import Position
 from .gitsource import content_id
-from .kustomizations import is_kustomization_file
+from .kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from .loader import Document, ParsedFile, load_yaml
 from .render.origin import origin_of
 from .render_adapter import render_objects
-from .repository import Repository, is_yaml_path
-from .source import SourceTree
+from .repository import PARALLEL_THRESHOLD, Repository, _kustomization_precedence, is_yaml_path
+from .source import SourceTree, WorkingTree
 
 POINTER_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "Kustomization")}
 
@@ -75,16 +77,35 @@ class ParseCache:
     def __init__(self, config: Config):
         self.config = config
         self._parsed: dict[tuple[str, str | None], ParsedFile] = {}
+        self._kustomizations: dict[tuple[str, str | None], Kustomization] = {}
 
-    def get(self, tree: SourceTree, path: str, cid: str | None) -> ParsedFile:
+    def get(self, tree: SourceTree, path: str, cid: str | None, raw: bytes | None = None) -> ParsedFile:
         key = (path, cid)
         if cid is None or key not in self._parsed:
-            try:
-                raw = tree.read_bytes(path)
-            except (OSError, ValueError):
-                raw = b""
+            if raw is None:
+                try:
+                    raw = tree.read_bytes(path)
+                except (OSError, ValueError):
+                    raw = b""
             self._parsed[key] = load_yaml(path, raw, self.config.limits)
         return self._parsed[key]
+
+    def __contains__(self, key: tuple[str, str | None]) -> bool:
+        return key in self._parsed
+
+    def put(self, path: str, cid: str | None, parsed: ParsedFile) -> None:
+        if cid is not None:
+            self._parsed[(path, cid)] = parsed
+
+    def kustomization(self, path: str, cid: str | None, parsed: ParsedFile) -> Kustomization:
+        """The reference index of a kustomization file, shared by both sides when the content is equal."""
+        key = (path, cid)
+        hit = self._kustomizations.get(key) if cid is not None else None
+        if hit is None:
+            hit = build_kustomization(path, parsed.documents[0] if parsed.documents else None)
+            if cid is not None:
+                self._kustomizations[key] = hit
+        return hit
 
 
 @dataclass
@@ -111,14 +132,72 @@ class Side:
         return self.cache.get(self.tree, path, self.ids.get(path))
 
     @cached_property
+    def file_set(self) -> set[str]:
+        return set(self.files)
+
+    def _read_listed(self, path: str) -> bytes:
+        """A listed working-tree file (already checked to stay inside the root when listed)."""
+        root = getattr(self.tree, "root", None)
+        if isinstance(self.tree, WorkingTree) and root is not None and path in self.file_set:
+            try:
+                with open(os.path.join(root, path), "rb") as fh:
+                    return fh.read()
+            except OSError:
+                return b""
+        return _read(self.tree, path)
+
+    def prefetch(self, paths) -> None:
+        """Parse files not yet in the cache: read in one batch where the tree can, parsed in parallel
+        when there are many."""
+        missing = [p for p in paths if (p, self.ids.get(p)) not in self.cache]
+        if not missing or (len(missing) < 8 and not hasattr(self.tree, "read_many")):
+            return
+        read_many = getattr(self.tree, "read_many", None)
+        contents = read_many(missing) if read_many else {p: self._read_listed(p) for p in missing}
+        items = [(p, contents.get(p) or b"") for p in missing]
+        for path, parsed in zip(missing, parse_many(items, self.config.limits), strict=True):
+            self.cache.put(path, self.ids.get(path), parsed)
+
+    @cached_property
     def repo(self) -> Repository:
         """A Repository whose parsed files are the kustomizations only (enough for the graph)."""
-        parsed = {f: self.parsed(f) for f in self.files if is_kustomization_file(f)}
+        wanted = [f for f in self.files if is_kustomization_file(f)]
+        self.prefetch(wanted)
+        parsed = {f: self.parsed(f) for f in wanted}
         excluded = self.config.excluded()
         unsafe = [u for u in self.tree.unsafe_paths() if not excluded.match_file(u.path)]
-        return Repository(
+        repo = Repository(
             tree=self.tree, config=self.config, files=self.files, parsed_files=parsed, unsafe=unsafe
         )
+        by_dir: dict[str, list[str]] = defaultdict(list)
+        for f in wanted:
+            by_dir[posixpath.dirname(f)].append(f)
+        chosen = {d: min(paths, key=_kustomization_precedence) for d, paths in by_dir.items()}
+        # same result as Repository.kustomizations, with the index shared between the two sides
+        repo.__dict__["kustomizations"] = {
+            d: self.cache.kustomization(p, self.ids.get(p), parsed[p]) for d, p in chosen.items()
+        }
+        return repo
+
+    def _direct_reads(self, kdir: str) -> set[str]:
+        """Files one kustomization reads itself (not through included kustomizations); memoised."""
+        memo = self.__dict__.setdefault("_reads_memo", {})
+        if kdir not in memo:
+            k = self.repo.kustomizations[kdir]
+            read = {k.path}
+            for r in k.references:
+                if r.target is None or r.target in self.repo.kustomizations:
+                    continue
+                if r.target in self.file_set:
+                    read.add(r.target)
+                elif self.tree.is_dir(r.target):
+                    read.update(f for f in self.files if f.startswith(r.target + "/"))
+            memo[kdir] = read
+        return memo[kdir]
+
+    def files_read_by(self, root: str) -> set[str]:
+        """Same as Repository.files_read_by, memoised per kustomization (bases are shared widely)."""
+        return set().union(*(self._direct_reads(k) for k in self.repo.reachable_kustomizations(root)))
 
     # -- roots ----------------------------------------------------------------------------------
     @cached_property
@@ -126,7 +205,7 @@ class Side:
         """Root directory -> the files it reads: kustomization roots, then plain-manifest directories."""
         repo = self.repo
         roots = {
-            r: repo.files_read_by(r)
+            r: self.files_read_by(r)
             for r in repo.top_level_roots
             if repo.kustomizations[r].kind != "Component"
         }
@@ -146,6 +225,7 @@ class Side:
     def pointers_in(self, paths) -> list[Pointer]:
         """Argo CD Applications and Flux Kustomizations declared in the given files."""
         found = []
+        self.prefetch([p for p in paths if p in self.ids and is_yaml_path(p)])
         for path in sorted(paths):
             if path not in self.ids or not is_yaml_path(path):
                 continue
@@ -159,19 +239,22 @@ class Side:
     def all_pointers(self) -> list[Pointer]:
         """Every pointer of the tree (read lazily: only when a rule needs to know the prune policy)."""
         candidates = []
-        for f in self.files:
-            if is_yaml_path(f) and not is_kustomization_file(f):
-                try:
-                    raw = self.tree.read_bytes(f)
-                except (OSError, ValueError):
-                    continue
-                if b"argoproj.io" in raw or b"toolkit.fluxcd.io" in raw:
-                    candidates.append(f)
+        paths = [f for f in self.files if is_yaml_path(f) and not is_kustomization_file(f)]
+        read_many = getattr(self.tree, "read_many", None)
+        contents = read_many(paths) if read_many else {}
+        for f in paths:
+            try:
+                raw = contents[f] if f in contents else self.tree.read_bytes(f)
+            except (OSError, ValueError):
+                continue
+            if b"argoproj.io" in raw or b"toolkit.fluxcd.io" in raw:
+                candidates.append(f)
         return self.pointers_in(candidates)
 
     # -- rendering ------------------------------------------------------------------------------
     def render(self, root: str) -> tuple[list[Resource], list[str]]:
         """The objects a root produces (rendered for kustomize roots) and any errors."""
+        self.prefetch(sorted(self.roots.get(root, ())))
         if self.is_kustomize_root(root):
             return render_objects(self, root)
         return self.manifests(sorted(self.roots.get(root, ()))), []
@@ -195,6 +278,28 @@ class Side:
             ):
                 best = app
         return best.name if best else None
+
+
+def _read(tree: SourceTree, path: str) -> bytes:
+    try:
+        return tree.read_bytes(path)
+    except (OSError, ValueError):
+        return b""
+
+
+def _parse_chunk(items: list[tuple[str, bytes]], limits) -> list[ParsedFile]:
+    return [load_yaml(path, raw, limits) for path, raw in items]
+
+
+def parse_many(items: list[tuple[str, bytes]], limits) -> list[ParsedFile]:
+    """Parse (path, bytes) pairs in order; in a process pool when there are many and several CPUs."""
+    jobs = min(os.cpu_count() or 1, 8)
+    if jobs < 2 or len(items) < PARALLEL_THRESHOLD:
+        return _parse_chunk(items, limits)
+    size = max(50, len(items) // (jobs * 4))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return [p for chunk in pool.map(_parse_chunk, chunks, [limits] * len(chunks)) for p in chunk]
 
 
 def _pointer(doc: Document) -> Pointer | None:

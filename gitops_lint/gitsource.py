@@ -13,6 +13,7 @@ import hashlib
 import os
 import posixpath
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,6 +193,23 @@ class GitTree(SourceTree):
             raise FileNotFoundError(f"{path}: not in {self.label}")
         return self._read_object(oid)
 
+    def read_many(self, paths: list[str]) -> dict[str, bytes]:
+        """Several files in one pipelined exchange with cat-file (much faster than one by one)."""
+        wanted = [(p, self._blobs[p]) for p in paths if p in self._blobs]
+        proc = self._batch()
+        request = b"".join(oid.encode() + b"\n" for _, oid in wanted)
+        writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
+        writer.start()
+        out = {}
+        for path, oid in wanted:
+            header = proc.stdout.readline().split()
+            if len(header) != 3:
+                raise SourceError(f"git cat-file: cannot read object {oid}")
+            out[path] = proc.stdout.read(int(header[2]))
+            proc.stdout.read(1)
+        writer.join()
+        return out
+
     def _read_object(self, oid: str) -> bytes:
         proc = self._batch()
         proc.stdin.write(oid.encode() + b"\n")
@@ -239,6 +257,24 @@ class GitTree(SourceTree):
         state = dict(self.__dict__)
         state["_proc"] = None
         return state
+
+
+def _feed(stream, data: bytes) -> None:
+    stream.write(data)
+    stream.flush()
+
+
+def worktree_changes(toplevel: str | os.PathLike, commit: str, prefix: str = "") -> set[str] | None:
+    """Tracked files under `prefix` whose working-tree content differs from `commit` (prefix-relative).
+
+    Uses git's index and stat data (fast). None when git cannot tell; untracked files are not listed.
+    """
+    args = ["diff", "--no-renames", "--name-only", "-z", "--no-ext-diff", "--no-textconv", commit, "--"]
+    out = _git(toplevel, *args, *([prefix] if prefix else []), check=False)
+    if out == "" and _git(toplevel, "rev-parse", "--verify", "--quiet", commit, check=False) == "":
+        return None
+    lead = f"{prefix}/" if prefix else ""
+    return {p[len(lead) :] for p in out.split("\0") if p and p.startswith(lead)}
 
 
 def content_id(tree: SourceTree, path: str, sha256: bool = False) -> str | None:
