@@ -407,18 +407,23 @@ def default_var_references() -> list:
     ]
 
 
+def _key(entry: Any, name: str) -> Any:
+    """A field of a kustomization entry; like kustomize's JSON decoding, the key is case-insensitive."""
+    if not isinstance(entry, dict):
+        return None
+    if name in entry:
+        return entry[name]
+    lower = name.lower()
+    return next((v for k, v in entry.items() if isinstance(k, str) and k.lower() == lower), None)
+
+
 def _var_target(var: dict) -> ResId:
-    ref = var.get("objref") if isinstance(var.get("objref"), dict) else {}
-    group, version = str(ref.get("group") or ""), str(ref.get("version") or "")
-    if ref.get("apiVersion"):
-        group, _, version = str(ref["apiVersion"]).rpartition("/")
-    return ResId(
-        group,
-        version,
-        str(ref.get("kind") or ""),
-        str(ref.get("name") or ""),
-        str(ref.get("namespace") or ""),
-    )
+    ref = _key(var, "objref") if isinstance(_key(var, "objref"), dict) else {}
+    group, version = str(_key(ref, "group") or ""), str(_key(ref, "version") or "")
+    if _key(ref, "apiVersion"):
+        group, _, version = str(_key(ref, "apiVersion")).rpartition("/")
+    kind, name, namespace = (str(_key(ref, f) or "") for f in ("kind", "name", "namespace"))
+    return ResId(group, version, kind, name, namespace)
 
 
 def _var_matches(want: ResId, rid: ResId) -> bool:
@@ -429,15 +434,14 @@ def _var_matches(want: ResId, rid: ResId) -> bool:
 
 
 def _var_value(objects: list[dict], all_ids: list[list[ResId]], var: dict) -> Any:
-    name = var.get("name")
+    name = _key(var, "name")
     want = _var_target(var)
     found = [o for o, oids in zip(objects, all_ids, strict=True) if any(_var_matches(want, i) for i in oids)]
     if len(found) > 1:
         raise RenderError(f"found {len(found)} resId matches for var {name} (unable to disambiguate)")
     if not found:
         raise RenderError(f"var '{name}' cannot be mapped to a field in the set of known resources")
-    ref = var.get("fieldref") if isinstance(var.get("fieldref"), dict) else {}
-    path = str(ref.get("fieldPath") or "metadata.name")
+    path = str(_key(_key(var, "fieldref"), "fieldPath") or "metadata.name")
     value = lookup(found[0], re.sub(r"\[([0-9]+)\]", r".\1", path))
     if value is None:
         raise RenderError(f"field specified in var '{name}' ({path}) not found in corresponding resource")
@@ -501,17 +505,20 @@ def apply_vars(
     variables: list[dict],
     *,
     field_specs: list | None = None,
+    extra_field_specs: Iterable | None = None,
     ids: Sequence[Iterable[ResId]] | None = None,
 ) -> list[dict]:
-    """Resolve legacy `vars` and substitute `$(NAME)` in the varReference fields (`field_specs`,
-    kustomize's defaults when None; pass defaults plus `configurations` entries to extend them).
+    """Resolve legacy `vars` and substitute `$(NAME)` in the varReference fields: `field_specs`
+    (kustomize's defaults when None) plus `extra_field_specs` (a kustomization's `configurations`).
+    `ids` as for apply_replacements (a var's objref may name an object before its name prefix).
     Returns new objects; an unresolvable var raises RenderError, as in kustomize."""
     out = copy.deepcopy(objects)
     all_ids = _ids(out, ids)
-    values = {str(v.get("name")): _var_value(out, all_ids, v) for v in variables if isinstance(v, dict)}
+    values = {str(_key(v, "name")): _var_value(out, all_ids, v) for v in variables if isinstance(v, dict)}
     if not values:
         return out
-    specs = default_var_references() if field_specs is None else field_specs
+    specs = default_var_references() if field_specs is None else list(field_specs)
+    specs = fieldspec.merge(specs, extra_field_specs or [])
     for obj in out:
         for spec in specs:
             if spec.selects_data(obj):
