@@ -261,7 +261,7 @@ class _Info:
         self.res = res
         self.ids = res.all_ids()
         self.cur = self.ids[-1]
-        self.names = {i.name for i in self.ids} | {res.org_id.name}
+        self.names = {i.name for i in res.prev_ids}  # never-renamed objects are never candidates
         self.name = self.cur.name
         self.namespace = self.cur.namespace
 
