@@ -172,6 +172,63 @@ def _string_lists(node, keys: tuple[str, ...]) -> Iterator[str]:
             yield from _string_lists(item, keys)
 
 
+# -- what counts as a manifest ------------------------------------------------------------------
+BOOTSTRAP_KINDS = {
+    ("argoproj.io", "Application"),
+    ("argoproj.io", "AppProject"),
+    ("argoproj.io", "ApplicationSet"),
+}
+CONFIG_GROUPS = (
+    "kustomize.config.k8s.io",
+    "config.kubernetes.io",
+    "kpt.dev",
+    "fn.kpt.dev",
+    "skaffold",
+    "kind.x-k8s.io",
+    "ctlptl.dev",
+    "builtin",
+)
+
+
+def is_patch_text(text: str | None) -> bool:
+    """Strategic-merge patch directives mark a partial object, not a manifest."""
+    return bool(text) and (
+        "$patch:" in text or "$setElementOrder/" in text or "$deleteFromPrimitiveList/" in text
+    )
+
+
+def skipped_path(path: str, charts: set[str]) -> bool:
+    """Paths never taken for manifests: dot-directories (.github/), patch files, Helm chart contents."""
+    segments = path.split("/")
+    if any(s.startswith(".") for s in segments):
+        return True  # .github/, .gitlab-ci.yml, config dot-files
+    if "patch" in segments[-1].lower():
+        return True  # a kustomize patch (partial object) kept for an overlay, not a manifest
+    current = posixpath.dirname(path)
+    while True:
+        if current in charts:
+            return True
+        if not current:
+            return False
+        current = posixpath.dirname(current)
+
+
+def is_manifest(doc, ignored_groups: tuple[str, ...]) -> bool:
+    """A Kubernetes object (not an operator bootstrap object, kustomize config or plugin config)."""
+    data = doc.data
+    if not isinstance(data, dict) or not doc.kind or not doc.api_version or not doc.name:
+        return False
+    group = doc.group or doc.api_version
+    if (doc.group, doc.kind) in BOOTSTRAP_KINDS or group.endswith("fluxcd.io"):
+        return False
+    if any(group == g or group.startswith(g) or doc.api_version.startswith(g) for g in ignored_groups):
+        return False
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    functions = ("config.kubernetes.io/function", "config.k8s.io/function")  # KRM function configuration
+    return not (isinstance(annotations, dict) and any(k in annotations for k in functions))
+
+
 # -- the deployed set -------------------------------------------------------------------------------
 class Deployment:
     """Answers "does anything deploy this file?" for one repository."""

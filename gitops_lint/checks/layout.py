@@ -12,7 +12,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterator
 
-from ..deployment import Deployment
+from ..deployment import CONFIG_GROUPS, Deployment, is_manifest, is_patch_text, skipped_path
 from ..findings import FILE_START, Position, Violation
 from ..layout import App
 
@@ -22,21 +22,6 @@ SYNONYMS = (
     ("development", "dev", "develop"),
     ("test", "testing", "tst"),
     ("integration", "int"),
-)
-BOOTSTRAP_KINDS = {
-    ("argoproj.io", "Application"),
-    ("argoproj.io", "AppProject"),
-    ("argoproj.io", "ApplicationSet"),
-}
-CONFIG_GROUPS = (
-    "kustomize.config.k8s.io",
-    "config.kubernetes.io",
-    "kpt.dev",
-    "fn.kpt.dev",
-    "skaffold",
-    "kind.x-k8s.io",
-    "ctlptl.dev",
-    "builtin",
 )
 CODE_MARKERS = (
     "Dockerfile",
@@ -297,10 +282,10 @@ def orphan_manifest(ctx) -> Iterator[Violation]:
     ignored_groups = tuple(ctx.options.get("ignore_api_groups", CONFIG_GROUPS))
     charts = {posixpath.dirname(f) for f in repo.files if posixpath.basename(f) == "Chart.yaml"}
     for path, parsed in sorted(repo.parsed_files.items()):
-        if path in repo.kustomization_files.get(posixpath.dirname(path), ()) or _skipped_path(path, charts):
+        if path in repo.kustomization_files.get(posixpath.dirname(path), ()) or skipped_path(path, charts):
             continue
-        manifests = [d for d in parsed.documents if _is_deployable(d, ignored_groups)]
-        if not manifests or deployment.deploys(path) or _is_patch_text(parsed.text):
+        manifests = [d for d in parsed.documents if is_manifest(d, ignored_groups)]
+        if not manifests or deployment.deploys(path) or is_patch_text(parsed.text):
             continue
         directory = posixpath.dirname(path)
         if directory in repo.kustomizations:
@@ -320,44 +305,6 @@ def orphan_manifest(ctx) -> Iterator[Violation]:
             environment=repo.environment_of(path),
             key="orphan",
         )
-
-
-def _is_patch_text(text: str | None) -> bool:
-    """Strategic-merge patch directives mark a partial object, not a manifest."""
-    return bool(text) and (
-        "$patch:" in text or "$setElementOrder/" in text or "$deleteFromPrimitiveList/" in text
-    )
-
-
-def _skipped_path(path: str, charts: set[str]) -> bool:
-    segments = path.split("/")
-    if any(s.startswith(".") for s in segments):
-        return True  # .github/, .gitlab-ci.yml, config dot-files
-    if "patch" in segments[-1].lower():
-        return True  # a kustomize patch (partial object) kept for an overlay, not a manifest
-    current = posixpath.dirname(path)
-    while True:
-        if current in charts:
-            return True
-        if not current:
-            return False
-        current = posixpath.dirname(current)
-
-
-def _is_deployable(doc, ignored_groups: tuple[str, ...]) -> bool:
-    """A Kubernetes object (not an operator bootstrap object, kustomize config or plugin config)."""
-    data = doc.data
-    if not isinstance(data, dict) or not doc.kind or not doc.api_version or not doc.name:
-        return False
-    group = doc.group or doc.api_version
-    if (doc.group, doc.kind) in BOOTSTRAP_KINDS or group.endswith("fluxcd.io"):
-        return False
-    if any(group == g or group.startswith(g) or doc.api_version.startswith(g) for g in ignored_groups):
-        return False
-    metadata = data.get("metadata")
-    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
-    functions = ("config.kubernetes.io/function", "config.k8s.io/function")  # KRM function configuration
-    return not (isinstance(annotations, dict) and any(k in annotations for k in functions))
 
 
 # -- GL106 ------------------------------------------------------------------------------------
