@@ -19,6 +19,7 @@ from .argo_appset import (
     GitGenerator,
     all_directories,
     file_content,
+    files_under,
     flatten,
     git_generators,
     is_templated,
@@ -30,6 +31,7 @@ from .argo_appset import (
 from .argo_identity import git_remotes, normalize_url
 from .findings import Position
 from .loader import Document
+from .repository import helm_template_dirs
 from .source import PathEscapesRoot, normalize
 
 APPLICATION = "argoproj.io/Application"
@@ -290,6 +292,8 @@ def _build(repo) -> ArgoIndex:
     remotes, prefix = git_remotes(Path(root)) if root is not None else (set(), "")
     projects = {d.name: d for d in repo.objects(APPPROJECT) if d.name}
     declared = _declared_projects(repo) - set(projects)
+    if chart_templates_define(repo, "AppProject"):
+        declared.add(ANY_PROJECT)
     index = ArgoIndex(
         repo=repo,
         apps=_apps(repo),
@@ -348,6 +352,21 @@ def _infer(index: ArgoIndex) -> set[str]:
 
 
 PROJECT_VALUE_KEYS = ("projects", "additionalProjects")
+ANY_PROJECT = "*"  # in `declared`: a Helm chart template defines AppProjects whose names are unknown
+
+
+def chart_templates_define(repo, kind: str, directory: str | None = None) -> bool:
+    """Whether a Helm chart template (under `directory`, else anywhere) declares objects of `kind`."""
+    needle = re.compile(rf"^\s*kind:\s*['\"]?{kind}['\"]?\s*$", re.MULTILINE)
+    prefix = f"{directory}/" if directory else ""
+    for template_dir in helm_template_dirs(repo.files):
+        if prefix and not (template_dir + "/").startswith(prefix):
+            continue
+        for f in files_under(repo, template_dir):
+            text = repo.text(f)
+            if text and needle.search(text):
+                return True
+    return False
 
 
 def _declared_projects(repo) -> set[str]:

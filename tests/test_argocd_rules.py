@@ -323,3 +323,20 @@ spec:
         "GL406",
         "GL410",
     }
+
+
+def test_helm_chart_templates_count_as_definitions(make_repo):
+    """AppProjects and Namespaces in local Helm chart templates are only named after rendering: no guessing."""
+    chart_app = APP.format(name="a", url="https://github.com/acme/d", path="charts/shop").replace(
+        "    syncOptions: [CreateNamespace=true]\n", ""
+    )
+    files = {
+        "argocd/a.yaml": chart_app,
+        "charts/shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 1.0.0\n",
+        "charts/shop/templates/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Release.Namespace }}\n",
+        "charts/projects/Chart.yaml": "apiVersion: v2\nname: projects\nversion: 1.0.0\n",
+        "charts/projects/templates/p.yaml": "{{- range .Values.projects }}\nkind: AppProject\n{{- end }}\n",
+    }
+    assert findings(make_repo(files), "GL406", "GL408", "GL410") == []
+    del files["charts/shop/templates/namespace.yaml"], files["charts/projects/templates/p.yaml"]
+    assert {f.rule for f in findings(make_repo(files), "GL406", "GL408", "GL410")} == {"GL406", "GL410"}

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..argo_appset import is_templated
 from ..argo_identity import normalize_url
-from ..argo_model import ArgoApp, ArgoIndex, argo_index
+from ..argo_model import ANY_PROJECT, ArgoApp, ArgoIndex, argo_index
 from ..argo_project import (
     crd_scopes,
     destination_permitted,
@@ -151,7 +151,7 @@ def unknown_project(ctx) -> Iterator[Violation]:
         project = app.project
         if not isinstance(project, str) or not project or project == "default" or is_templated(project):
             continue
-        if project not in index.projects and project not in index.declared:
+        if project not in index.projects and not index.declared & {project, ANY_PROJECT}:
             yield app_violation(
                 index,
                 app,

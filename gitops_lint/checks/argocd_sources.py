@@ -7,7 +7,7 @@ import posixpath
 from collections.abc import Iterator
 
 from ..argo_appset import files_under, is_templated, matched_directories, matched_files
-from ..argo_model import APPLICATIONSET, ArgoApp, ArgoIndex, Source, argo_index
+from ..argo_model import APPLICATIONSET, ArgoApp, ArgoIndex, Source, argo_index, chart_templates_define
 from ..findings import Violation
 from .argocd import app_violation
 
@@ -133,8 +133,10 @@ def namespace_not_created(ctx) -> Iterator[Violation]:
         for ns in index.resolve(a, a.destination.get("namespace"))
     }
     for app in index.apps:
-        if _creates_namespace(app) or app.patched(
-            "CreateNamespace", "managedNamespaceMetadata", "destination"
+        if (
+            _creates_namespace(app)
+            or _chart_creates_namespace(index, app)
+            or app.patched("CreateNamespace", "managedNamespaceMetadata", "destination")
         ):
             continue
         argo_ns = app.doc.namespace or "argocd"
@@ -155,6 +157,15 @@ def namespace_not_created(ctx) -> Iterator[Violation]:
                 app.position("destination", "namespace"),
                 f"namespace:{ns}",
             )
+
+
+def _chart_creates_namespace(index: ArgoIndex, app: ArgoApp) -> bool:
+    """A local Helm chart whose templates declare a Namespace (its name is only known after rendering)."""
+    return any(
+        chart_templates_define(index.repo, "Namespace", path)
+        for s in app.sources
+        for path in index.local_paths(app, s)
+    )
 
 
 def _creates_namespace(app: ArgoApp) -> bool:
