@@ -346,3 +346,12 @@ def test_gl105_unreferenced_patches_are_not_manifests(make_repo):
         }
     )
     assert findings(repo, ["GL105"]) == []
+
+
+def test_gl101_a_directory_of_argo_applications_is_not_a_broken_app(make_repo):
+    application = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web\nspec:\n"
+        "  source:\n    repoURL: https://example.com/r.git\n    path: apps/web/overlays/dev\n"
+    )
+    files = {**classic_app("web", "dev"), **classic_app("api", "dev"), "apps/argocd/web.yaml": application}
+    assert findings(make_repo(files), ["GL101"]) == []

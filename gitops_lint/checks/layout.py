@@ -75,7 +75,7 @@ class _DirIndex:
 
     def __init__(self, repo):
         self.first_file: dict[str, str] = {}  # directory -> file to report on (shallowest YAML, else any)
-        self.with_yaml: set[str] = set()  # directories holding a YAML file somewhere below
+        self.with_manifests: set[str] = set()  # directories holding a Kubernetes manifest somewhere below
         self.with_kustomization: set[str] = set()  # directories with a kustomization in or below them
         best: dict[str, tuple] = {}
         for path in repo.files:
@@ -84,9 +84,9 @@ class _DirIndex:
                 rank = (not is_yaml, path.count("/"), path)
                 if directory not in best or rank < best[directory]:
                     best[directory] = rank
-                if is_yaml:
-                    self.with_yaml.add(directory)
         self.first_file = {d: rank[2] for d, rank in best.items()}
+        for path in {d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS)}:
+            self.with_manifests.update(_ancestors(path))
         for directory in repo.kustomization_files:
             self.with_kustomization.add(directory)
             self.with_kustomization.update(_ancestors(directory + "/x"))
@@ -119,8 +119,9 @@ def _has_kustomization_below(repo, directory: str) -> bool:
     return directory in _index(repo).with_kustomization
 
 
-def _holds_yaml(repo, directory: str) -> bool:
-    return directory in _index(repo).with_yaml
+def _holds_manifests(repo, directory: str) -> bool:
+    """Whether Kubernetes manifests (not only Argo CD/Flux objects or configs) live below `directory`."""
+    return directory in _index(repo).with_manifests
 
 
 def _violation(
@@ -177,7 +178,7 @@ def _not_classic(repo, app: App) -> Iterator[Violation]:
     """An app that ignores the base/overlays layout the rest of its group follows."""
     group = [a for a in _apps(repo) if a.group == app.group]
     classic = [a for a in group if a.classic]
-    if len(classic) < 2 or len(classic) * 2 < len(group) or not _holds_yaml(repo, app.dir):
+    if len(classic) < 2 or len(classic) * 2 < len(group) or not _holds_manifests(repo, app.dir):
         return
     if repo.tree.is_file(f"{app.dir}/Chart.yaml"):
         return  # a Helm chart is a different kind of app, not a broken kustomize one
