@@ -340,3 +340,14 @@ def test_helm_chart_templates_count_as_definitions(make_repo):
     assert findings(make_repo(files), "GL406", "GL408", "GL410") == []
     del files["charts/shop/templates/namespace.yaml"], files["charts/projects/templates/p.yaml"]
     assert {f.rule for f in findings(make_repo(files), "GL406", "GL408", "GL410")} == {"GL406", "GL410"}
+
+
+def test_operator_declared_through_helm(make_repo):
+    values = "applications:\n  shop:\n    project: shop\n    destination: {namespace: shop}\n"
+    assert findings(make_repo({"k/cm.yaml": CONFIGMAP, "argocd-apps/values.yaml": values}), "GL901") == []
+    chart = {
+        "k/cm.yaml": CONFIGMAP,
+        "apps/Chart.yaml": "apiVersion: v2\nname: apps\nversion: 1.0.0\n",
+        "apps/templates/app.yaml": "{{- range .Values.apps }}\n---\nkind: Application\n{{- end }}\n",
+    }
+    assert findings(make_repo(chart), "GL901") == []

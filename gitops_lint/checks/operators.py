@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..argo_model import chart_templates_define
 from ..findings import Violation
 
 OPERATOR_KINDS = (
@@ -12,23 +13,49 @@ OPERATOR_KINDS = (
     "kustomize.toolkit.fluxcd.io/Kustomization",
     "helm.toolkit.fluxcd.io/HelmRelease",
 )
+TEMPLATED_KINDS = ("Application", "ApplicationSet", "HelmRelease")
+VALUES_KEYS = ("applications", "applicationsets", "applicationSets")
 
 
 def no_operator(ctx) -> Iterator[Violation]:
-    """GL901: Kubernetes manifests but no Argo CD Application/ApplicationSet and no Flux Kustomization/HelmRelease."""
+    """GL901: Kubernetes manifests but no Argo CD Application/ApplicationSet and no Flux Kustomization/HelmRelease.
+
+    Applications declared through Helm (chart templates, or argocd-apps style values files) count too.
+    """
     repo = ctx.repo
     if repo.objects(*OPERATOR_KINDS):
         return
     manifests = [d for d in repo.documents if d.kind and d.api_version]
     if not manifests and not repo.kustomizations:
         return  # nothing deployable here: not a GitOps config repository
-    anchor = _anchor(repo, manifests)
+    if _declared_in_values(repo) or any(chart_templates_define(repo, k) for k in TEMPLATED_KINDS):
+        return
     yield Violation(
-        anchor,
+        _anchor(repo, manifests),
         "no Argo CD Application/ApplicationSet or Flux Kustomization/HelmRelease in this "
         "repository, so nothing pulls these manifests into a cluster; add the operator's objects here",
         key="no-operator",
     )
+
+
+def _declared_in_values(repo) -> bool:
+    """Helm values (e.g. the argocd-apps chart) declaring Applications: entries with a destination."""
+    for doc in repo.documents:
+        data = doc.data
+        if "kind" in data:
+            continue
+        for key in VALUES_KEYS:
+            entries = data.get(key)
+            items = (
+                entries.values()
+                if isinstance(entries, dict)
+                else entries
+                if isinstance(entries, list)
+                else []
+            )
+            if any(isinstance(i, dict) and "destination" in i for i in items):
+                return True
+    return False
 
 
 def _anchor(repo, manifests) -> str:
