@@ -1,0 +1,401 @@
+"""Flux rules (GL501–GL507) over Kustomizations, HelmReleases and their sources.
+
+Every object is judged as each build deploys it (see `gitops_lint.flux_model`); the same finding from
+several builds of one file is reported once. `${VAR}` post-build substitutions are never judged: their
+values only exist in the cluster.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from ..findings import Violation
+from ..flux_model import HELMRELEASE, KUSTOMIZATION, FluxIndex, FluxObject, flux_index, has_placeholder
+
+_EXACT_VERSION = re.compile(r"^=?\s*v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
+_SOURCE_FIELDS = {
+    # referrer kind -> (field path, default kind, allowed kinds)
+    KUSTOMIZATION: [
+        (
+            ("spec", "sourceRef"),
+            "GitRepository",
+            ("GitRepository", "OCIRepository", "Bucket", "ExternalArtifact"),
+        )
+    ],
+    HELMRELEASE: [
+        (
+            ("spec", "chart", "spec", "sourceRef"),
+            "HelmRepository",
+            ("HelmRepository", "GitRepository", "Bucket"),
+        ),
+        (("spec", "chartRef"), "OCIRepository", ("OCIRepository", "HelmChart", "ExternalArtifact")),
+    ],
+    "HelmChart": [(("spec", "sourceRef"), "HelmRepository", ("HelmRepository", "GitRepository", "Bucket"))],
+}
+
+
+def _violation(obj: FluxObject, message: str, key: str, *at) -> Violation:
+    path, position = obj.at(*at)
+    return Violation(
+        path, message, position, resource=obj.doc.ref, environment=obj.environment, key=f"{obj.label}:{key}"
+    )
+
+
+def _unique(violations: Iterable[Violation]) -> Iterator[Violation]:
+    """One finding per file, line and message, however many builds deploy the object."""
+    seen = set()
+    for v in violations:
+        marker = (v.path, v.position, v.message)
+        if marker not in seen:
+            seen.add(marker)
+            yield v
+
+
+# -- GL501, GL505 -------------------------------------------------------------------------------------
+def prune(ctx) -> Iterator[Violation]:
+    """GL501: a Kustomization without `prune: true` leaves deleted manifests running."""
+    yield from _unique(_prune(flux_index(ctx.repo)))
+
+
+def _prune(index: FluxIndex) -> Iterator[Violation]:
+    for ks in index.of_kind(KUSTOMIZATION):
+        value = ks.spec.get("prune")
+        if value is True or has_placeholder(value):
+            continue
+        yield _violation(
+            ks,
+            f"{ks.label} does not set spec.prune: true, so objects removed from Git stay in "
+            "the cluster; set prune: true",
+            "prune",
+            "spec",
+            "prune",
+        )
+
+
+def suspended(ctx) -> Iterator[Violation]:
+    """GL505: `suspend: true` committed to Git turns reconciliation off."""
+    yield from _unique(_suspended(flux_index(ctx.repo)))
+
+
+def _suspended(index: FluxIndex) -> Iterator[Violation]:
+    for obj in index.objects:
+        if obj.spec.get("suspend") is True:
+            yield _violation(
+                obj,
+                f"{obj.label} is committed with suspend: true, so Flux does not reconcile it "
+                "and drift goes uncorrected; remove suspend or set it to false",
+                "suspend",
+                "spec",
+                "suspend",
+            )
+
+
+# -- GL502 ----------------------------------------------------------------------------------------------
+def path_missing(ctx) -> Iterator[Violation]:
+    """GL502: a Kustomization path (relative to its source's root) that is not in this repository."""
+    yield from _unique(_path_missing(flux_index(ctx.repo)))
+
+
+def _path_missing(index: FluxIndex) -> Iterator[Violation]:
+    for ks in index.of_kind(KUSTOMIZATION):
+        resolution = index.resolve(ks)
+        if resolution.checkable and not resolution.dirs:
+            path = ks.spec.get("path") or "./"
+            yield _violation(
+                ks,
+                f"{ks.label} has spec.path {path!r} but {resolution.problem}, so the "
+                "Kustomization fails; fix the path (it is relative to the source's root)",
+                f"path:{path}",
+                "spec",
+                "path",
+            )
+
+
+# -- GL503 ----------------------------------------------------------------------------------------------
+def source_missing(ctx) -> Iterator[Violation]:
+    """GL503: sourceRef / chart.spec.sourceRef / chartRef to a source the repository does not define."""
+    yield from _unique(_source_missing(flux_index(ctx.repo)))
+
+
+def _source_missing(index: FluxIndex) -> Iterator[Violation]:
+    for obj in index.of_kind(*_SOURCE_FIELDS):
+        fields = _SOURCE_FIELDS[obj.kind]
+        refs = [
+            (where, default, allowed) for where, default, allowed in fields if obj.get(*where) is not None
+        ]
+        if not refs and obj.kind != "HelmChart":
+            wanted = " or ".join(".".join(w) for w, _, _ in fields)
+            yield _violation(
+                obj,
+                f"{obj.label} names no source ({wanted}), so Flux has nothing to fetch; "
+                "add the source reference",
+                "no-source",
+                "spec",
+            )
+            continue
+        for where, default, allowed in refs:
+            ref = obj.get(*where)
+            if not isinstance(ref, dict):
+                continue
+            kind, name = ref.get("kind") or default, ref.get("name")
+            namespace = ref.get("namespace") or obj.namespace
+            if any(has_placeholder(v) for v in (kind, name, namespace)) or not isinstance(name, str):
+                continue
+            if kind not in allowed:
+                yield _violation(
+                    obj,
+                    f"{obj.label} references a {kind} in {'.'.join(where)}, which only "
+                    f"accepts {', '.join(allowed)}; fix the kind",
+                    f"kind:{kind}",
+                    *where,
+                    "kind",
+                )
+            elif not index.defines(kind, namespace, name):
+                where_ns = f" in namespace {namespace}" if namespace else ""
+                yield _violation(
+                    obj,
+                    f"{obj.label} references {kind}/{name}{where_ns}, which this repository "
+                    "does not define; add the source or fix the reference",
+                    f"source:{kind}/{namespace}/{name}",
+                    *where,
+                    "name",
+                )
+
+
+# -- GL504 ----------------------------------------------------------------------------------------------
+def dependency(ctx) -> Iterator[Violation]:
+    """GL504: dependsOn to an object the repository does not define, or a dependency cycle."""
+    index = flux_index(ctx.repo)
+    yield from _unique(_unknown_dependencies(index))
+    yield from _unique(_cycles(index))
+
+
+def _dependencies(obj: FluxObject) -> Iterator[tuple[int, str, str]]:
+    """(index, namespace, name) of each dependsOn entry with a concrete name."""
+    deps = obj.spec.get("dependsOn")
+    for i, dep in enumerate(deps if isinstance(deps, list) else []):
+        if not isinstance(dep, dict) or not isinstance(dep.get("name"), str):
+            continue
+        namespace = dep.get("namespace") or obj.namespace
+        if not has_placeholder(dep["name"]) and not has_placeholder(namespace):
+            yield i, namespace if isinstance(namespace, str) else "", dep["name"]
+
+
+def _unknown_dependencies(index: FluxIndex) -> Iterator[Violation]:
+    for obj in index.of_kind(KUSTOMIZATION, HELMRELEASE):
+        for i, namespace, name in _dependencies(obj):
+            if not index.defines(obj.kind, namespace, name):
+                where_ns = f" in namespace {namespace}" if namespace else ""
+                yield _violation(
+                    obj,
+                    f"{obj.label} depends on {obj.kind}/{name}{where_ns}, which this "
+                    "repository does not define, so it never becomes ready; fix or remove the "
+                    "dependency",
+                    f"depends:{namespace}/{name}",
+                    "spec",
+                    "dependsOn",
+                    i,
+                    "name",
+                )
+
+
+def _cycles(index: FluxIndex) -> Iterator[Violation]:
+    Node = tuple  # (kind, namespace, name)
+    edges: dict[Node, dict[Node, tuple[FluxObject, int]]] = defaultdict(dict)
+    for obj in index.of_kind(KUSTOMIZATION, HELMRELEASE):
+        node = (obj.kind, obj.namespace, obj.name)
+        for i, namespace, name in _dependencies(obj):
+            for target in index.find(obj.kind, namespace, name):
+                edges[node].setdefault((target.kind, target.namespace, target.name), (obj, i))
+    for component in _strongly_connected(edges):
+        members = sorted(component)
+        first = members[0]
+        nxt = next(t for t in sorted(edges[first]) if t in component)
+        obj, i = edges[first][nxt]
+        names = " -> ".join(f"{k}/{n}" for k, _, n in (*_cycle_order(edges, first, component), first))
+        yield _violation(
+            obj,
+            f"{obj.label} is in a dependsOn cycle ({names}), so none of them ever "
+            "reconciles; break the cycle",
+            f"cycle:{names}",
+            "spec",
+            "dependsOn",
+            i,
+            "name",
+        )
+
+
+def _cycle_order(edges, start, component) -> list:
+    order, current = [start], start
+    while True:
+        current = next(t for t in sorted(edges[current]) if t in component)
+        if current in order:
+            return order
+        order.append(current)
+
+
+def _strongly_connected(edges: dict) -> list[set]:
+    """Tarjan's algorithm (iterative); only components that form a cycle (size > 1 or a self-loop)."""
+    index_of: dict = {}
+    low: dict = {}
+    stack: list = []
+    on_stack: set = set()
+    result: list[set] = []
+    counter = 0
+    for start in sorted(edges):
+        if start in index_of:
+            continue
+        work = [(start, iter(sorted(edges.get(start, {}))))]
+        index_of[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index_of:
+                    index_of[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges.get(child, {})))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index_of[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index_of[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in edges.get(node, {}):
+                    result.append(component)
+    return result
+
+
+# -- GL506 ----------------------------------------------------------------------------------------------
+def sops_without_decryption(ctx) -> Iterator[Violation]:
+    """GL506: a Kustomization path holding SOPS-encrypted files, without `spec.decryption`."""
+    yield from _unique(_sops(ctx.repo, flux_index(ctx.repo)))
+
+
+def _sops(repo, index: FluxIndex) -> Iterator[Violation]:
+    for ks in index.of_kind(KUSTOMIZATION):
+        if isinstance(ks.spec.get("decryption"), dict):
+            continue
+        encrypted = sorted(
+            {f for d in index.resolve(ks).dirs for f in index.deployed_files(d) if is_sops_encrypted(repo, f)}
+        )
+        if encrypted:
+            more = f" and {len(encrypted) - 1} more" if len(encrypted) > 1 else ""
+            yield _violation(
+                ks,
+                f"{ks.label} applies SOPS-encrypted {encrypted[0]}{more} without "
+                "spec.decryption, so Flux applies ciphertext (or fails); add "
+                "decryption: {provider: sops, secretRef: ...}",
+                "decryption",
+                "spec",
+                "path",
+            )
+
+
+def is_sops_encrypted(repo, path: str) -> bool:
+    """Whether a file carries SOPS metadata (a `sops` mapping with a MAC, or dotenv `sops_mac=`)."""
+    parsed = repo.parsed(path)
+    if parsed is not None:
+        return any(
+            isinstance(d.data, dict)
+            and isinstance(d.data.get("sops"), dict)
+            and ("mac" in d.data["sops"] or "ENC[" in (parsed.text or ""))
+            for d in parsed.documents
+        )
+    if not path.endswith((".env", ".json", ".ini", ".txt")) and "." in path.rsplit("/", 1)[-1]:
+        return False
+    text = repo.text(path) or ""
+    return "ENC[" in text and ("sops_mac=" in text or '"sops"' in text)
+
+
+# -- GL507 ----------------------------------------------------------------------------------------------
+def chart_unpinned(ctx) -> Iterator[Violation]:
+    """GL507: a production HelmRelease whose chart version is empty, `*` or a range."""
+    index = flux_index(ctx.repo)
+    yield from _unique(
+        v
+        for hr in index.of_kind(HELMRELEASE)
+        if ctx.is_production(hr.environment)
+        for v in _unpinned(index, hr)
+    )
+
+
+def version_problem(version) -> str | None:
+    """Why a chart version constraint does not pin one version (None when it does or is a placeholder)."""
+    if version is None or (isinstance(version, str) and not version.strip()):
+        return "sets no chart version, so Flux installs whatever is latest"
+    text = str(version).strip()
+    if has_placeholder(text) or _EXACT_VERSION.match(text):
+        return None
+    if text in ("*", "x", "X"):
+        return f"uses chart version {text!r}, which is any version"
+    return f"uses chart version {text!r}, a range that upgrades on its own"
+
+
+def _unpinned(index: FluxIndex, hr: FluxObject) -> Iterator[Violation]:
+    fix = "; pin an exact version so the release changes only through Git"
+    chart_ref = hr.spec.get("chartRef")
+    if isinstance(chart_ref, dict):
+        kind, name = chart_ref.get("kind") or "OCIRepository", chart_ref.get("name")
+        namespace = chart_ref.get("namespace") or hr.namespace
+        if not isinstance(name, str) or kind not in ("OCIRepository", "HelmChart"):
+            return
+        for source in index.find(kind, namespace, name):
+            problem, where = _source_version(source)
+            if problem:
+                path, position = source.at(*where)
+                yield Violation(
+                    path,
+                    f"{hr.label} (production) uses {source.label}, which {problem}{fix}",
+                    position,
+                    resource=hr.doc.ref,
+                    environment=hr.environment,
+                    key=f"{hr.label}:chartRef:{source.label}",
+                )
+        return
+    ref = hr.get("spec", "chart", "spec", "sourceRef")
+    if isinstance(ref, dict) and ref.get("kind") in ("GitRepository", "Bucket"):
+        return  # the chart comes from a Git/Bucket revision: Flux ignores `version` there
+    if hr.get("spec", "chart") is None:
+        return
+    problem = version_problem(hr.get("spec", "chart", "spec", "version"))
+    if problem:
+        yield _violation(
+            hr, f"{hr.label} (production) {problem}{fix}", "version", "spec", "chart", "spec", "version"
+        )
+
+
+def _source_version(source: FluxObject) -> tuple[str | None, tuple]:
+    if source.kind == "HelmChart":
+        return version_problem(source.spec.get("version")), ("spec", "version")
+    ref = source.spec.get("ref")
+    if not isinstance(ref, dict) or not ref:
+        return "has no ref, so Flux pulls the latest tag", ("spec", "ref")
+    if ref.get("digest"):
+        return None, ()
+    if "semver" in ref:
+        problem = version_problem(ref.get("semver"))
+        return (problem.replace("chart version", "ref.semver") if problem else None), (
+            "spec",
+            "ref",
+            "semver",
+        )
+    tag = ref.get("tag")
+    if not tag or tag == "latest":
+        return "follows the latest tag", ("spec", "ref", "tag")
+    return None, ()

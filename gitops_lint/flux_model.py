@@ -1,0 +1,440 @@
+"""Flux as the GL5xx rules see it: every Flux object once per build that deploys it, the sources they
+reference, and where a Kustomization's `spec.path` lands in this repository.
+
+Objects come from the rendered kustomization roots that read their file (so overlay patches, kustomize
+`namespace:` and name prefixes are applied); an object no root renders is taken as written. Patch files
+are partial objects and never count as objects of their own.
+
+"This repository" for a source: the bootstrap `GitRepository/flux-system` (written by `flux bootstrap`
+into `clusters/<name>/flux-system/gotk-sync.yaml`, which repos often do not commit: a reference to it is
+always resolved, as the bootstrap creates it), a GitRepository whose URL is in the config's `repo_urls`
+(else the git remote) and whose branch is the branch this tree is on (else `main`/`master`), an
+OCIRepository whose URL is in `repo_urls`, or an ExternalArtifact that an ArtifactGenerator copies
+from such a source. Any other source's content is unknown, and nothing is claimed about its paths.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .argo_model import git_remotes, normalize_url
+from .findings import Position
+from .loader import Document
+from .source import PathEscapesRoot, normalize
+
+KUSTOMIZATION = "Kustomization"
+HELMRELEASE = "HelmRelease"
+BOOTSTRAP = "flux-system"
+SOURCE_KINDS = ("GitRepository", "OCIRepository", "HelmRepository", "Bucket", "HelmChart", "ExternalArtifact")
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+
+
+def is_flux(doc_or_group: Document | str) -> bool:
+    """Whether a document (or API group) belongs to Flux (`*.toolkit.fluxcd.io`, source-watcher)."""
+    group = doc_or_group if isinstance(doc_or_group, str) else doc_or_group.group
+    return group.endswith(".fluxcd.io")
+
+
+def has_placeholder(value) -> bool:
+    """A `${VAR}` post-build substitution: its value is only known in the cluster."""
+    return isinstance(value, str) and bool(_PLACEHOLDER.search(value))
+
+
+@dataclass
+class FluxObject:
+    """One Flux object as one build deploys it (or as written, when no kustomization root reads it)."""
+
+    doc: Document
+    data: dict
+    environment: str | None
+    locate: Callable[[tuple], tuple[str, Position]]
+    root: str | None = None  # the kustomization root that rendered it
+
+    @property
+    def kind(self) -> str:
+        return self.data.get("kind") if isinstance(self.data.get("kind"), str) else ""
+
+    @property
+    def name(self) -> str:
+        name = (
+            (self.data.get("metadata") or {}).get("name")
+            if isinstance(self.data.get("metadata"), dict)
+            else ""
+        )
+        return name if isinstance(name, str) else ""
+
+    @property
+    def namespace(self) -> str:
+        meta = self.data.get("metadata")
+        ns = meta.get("namespace") if isinstance(meta, dict) else None
+        return ns if isinstance(ns, str) else ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}/{self.name or '?'}"
+
+    @property
+    def spec(self) -> dict:
+        spec = self.data.get("spec")
+        return spec if isinstance(spec, dict) else {}
+
+    def get(self, *path, default=None):
+        node = self.data
+        for part in path:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return default
+        return node
+
+    def at(self, *path) -> tuple[str, Position]:
+        """File and position of the deepest existing field on `path` (the line that set it)."""
+        depth = len(path)
+        while depth and self.get(*path[:depth]) is None:
+            depth -= 1
+        return self.locate(tuple(path[:depth]))
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where a Kustomization's path lands: `dirs` in this repo, or `checkable` False when unknown."""
+
+    checkable: bool
+    dirs: tuple[str, ...] = ()
+    problem: str = ""  # why the path does not exist, when checkable and nothing matched
+
+
+@dataclass
+class FluxIndex:
+    """Flux objects, sources and this repo's identity for one repository (built once)."""
+
+    repo: object
+    objects: list[FluxObject]
+    names: dict[str, set[tuple[str, str]]]  # kind -> {(namespace, name)} of every object known
+    configured: set[str]
+    remotes: set[str]
+    prefix: str
+    branch: str | None
+    generators: list[Document] = field(default_factory=list)
+    _deployers: dict[str, list[str]] | None = None
+
+    def of_kind(self, *kinds: str) -> list[FluxObject]:
+        return [o for o in self.objects if o.kind in kinds and is_flux(o.doc)]
+
+    def defines(self, kind: str, namespace: str, name: str) -> bool:
+        """Whether an object of that kind and name exists; an unknown namespace on either side matches."""
+        if kind in ("GitRepository", KUSTOMIZATION) and name == BOOTSTRAP and namespace in ("", BOOTSTRAP):
+            return True  # created by `flux bootstrap` (gotk-sync.yaml), committed or not
+        return any(
+            ns == namespace or not ns or not namespace for ns, n in self.names.get(kind, ()) if n == name
+        )
+
+    def find(self, kind: str, namespace: str, name: str) -> list[FluxObject]:
+        return [
+            o
+            for o in self.objects
+            if o.kind == kind
+            and o.name == name
+            and (o.namespace == namespace or not o.namespace or not namespace)
+        ]
+
+    # -- this repository ----------------------------------------------------------------------------
+    def is_this_repo(self, url) -> bool:
+        if not isinstance(url, str) or not url or has_placeholder(url):
+            return False
+        norm = normalize_url(url)
+        return norm in self.configured if self.configured else norm in self.remotes
+
+    def _same_branch(self, ref) -> bool:
+        if ref is None or ref == {}:
+            return True
+        if not isinstance(ref, dict) or set(ref) - {"branch"}:
+            return False  # a tag, semver, commit or name: some other revision of the content
+        branch = ref.get("branch")
+        known = self.branch or self._bootstrap_branch()
+        return branch == known if known else branch in ("main", "master")
+
+    def _bootstrap_branch(self) -> str | None:
+        for o in self.find("GitRepository", BOOTSTRAP, BOOTSTRAP):
+            branch = o.get("spec", "ref", "branch")
+            if isinstance(branch, str):
+                return branch
+        return None
+
+    def local_source(self, kind: str, namespace: str, name: str) -> bool | None:
+        """True when the source is this repository's content at this revision, None when unknown."""
+        if kind == "GitRepository" and name == BOOTSTRAP and namespace in ("", BOOTSTRAP):
+            return True
+        found = self.find(kind, namespace, name)
+        if kind == "GitRepository":
+            return (
+                any(
+                    self.is_this_repo(o.get("spec", "url")) and self._same_branch(o.get("spec", "ref"))
+                    for o in found
+                )
+                or None
+            )
+        if kind == "OCIRepository" and self.configured:
+            return (
+                any(normalize_url(str(o.get("spec", "url") or "")) in self.configured for o in found) or None
+            )
+        return None
+
+    def repo_dir(self, path: str) -> str | None:
+        """A path inside a source of this repo as a repo-relative path ("" is the root); None if unknown."""
+        try:
+            rel = normalize(path.strip().lstrip("/") or ".")
+        except PathEscapesRoot:
+            return None
+        rel = "" if rel == "." else rel
+        if self.prefix:
+            if rel == self.prefix or rel.startswith(self.prefix + "/"):
+                return rel[len(self.prefix) + 1 :] if rel != self.prefix else ""
+            return None  # outside the linted part of the repository
+        return rel
+
+    # -- Kustomization paths ------------------------------------------------------------------------
+    def resolve(self, ks: FluxObject) -> Resolution:
+        """Where `spec.path` of a Kustomization lands in this repository."""
+        ref = ks.spec.get("sourceRef")
+        path = ks.spec.get("path")
+        if (
+            not isinstance(ref, dict)
+            or has_placeholder(path)
+            or (path is not None and not isinstance(path, str))
+        ):
+            return Resolution(False)
+        kind, name = ref.get("kind") or "GitRepository", ref.get("name")
+        namespace = ref.get("namespace") or ks.namespace
+        if not isinstance(name, str) or has_placeholder(name) or has_placeholder(namespace):
+            return Resolution(False)
+        path = path or "./"
+        if kind == "ExternalArtifact":
+            return self._artifact_resolution(namespace, name, path)
+        if not self.local_source(kind, namespace, name):
+            return Resolution(False)
+        rel = self.repo_dir(path)
+        if rel is None:
+            return Resolution(False)
+        if rel and not self.repo.tree.is_dir(rel):
+            return Resolution(True, (), f"{rel} is not a directory of this repository")
+        return Resolution(True, (rel,))
+
+    def _artifact_resolution(self, namespace: str, name: str, path: str) -> Resolution:
+        """Map a path inside an ExternalArtifact back through its ArtifactGenerator's copy rules."""
+        inner = self.repo_dir(path)
+        if inner is None:
+            return Resolution(False)
+        candidates: list[str] = []
+        producers: list[str] = []  # generators (one per cluster, often with one name) producing it
+        for gen in self.generators:
+            if namespace and gen.namespace and gen.namespace != namespace:
+                continue
+            spec = gen.get("spec")
+            spec = spec if isinstance(spec, dict) else {}
+            aliases, foreign = _local_aliases(self, spec, gen.namespace)
+            for art in spec.get("artifacts") or []:
+                if not isinstance(art, dict) or art.get("name") != name:
+                    continue
+                if foreign:
+                    return Resolution(False)  # some content comes from elsewhere
+                producers.append(f"ArtifactGenerator/{gen.name}")
+                for copy in art.get("copy") or []:
+                    mapped = _map_copy(copy, inner, aliases) if isinstance(copy, dict) else None
+                    if mapped is not None and mapped not in candidates:
+                        candidates.append(mapped)
+        if not producers:
+            return Resolution(False)
+        if not candidates:
+            return Resolution(True, (), f"no copy rule of {producers[0]} fills {path}")
+        tree = self.repo.tree
+        found = tuple(c for c in candidates if c == "" or tree.is_dir(c) or tree.is_file(c))
+        if found:
+            return Resolution(True, found)
+        return Resolution(True, (), f"{' or '.join(candidates)} is not a directory of this repository")
+
+    # -- what a Kustomization deploys ---------------------------------------------------------------
+    def deployed_files(self, directory: str) -> set[str]:
+        """Files Flux applies from a directory: a kustomization's reads, else every file below it
+        (sub-directories with their own kustomization contribute what that one reads)."""
+        repo = self.repo
+        if directory in repo.kustomizations:
+            return repo.files_read_by(directory)
+        prefix = directory + "/" if directory else ""
+        out: set[str] = set()
+        nested = sorted(d for d in repo.kustomizations if d.startswith(prefix) and d != directory)
+        for d in nested:
+            out |= repo.files_read_by(d)
+        for f in repo.files:
+            if f.startswith(prefix) and not any(f.startswith(d + "/") for d in nested):
+                out.add(f)
+        return out
+
+    def deployer_environments(self, path: str) -> list[str]:
+        """Environments of the Flux Kustomizations (in this repo) whose path deploys a file."""
+        if self._deployers is None:
+            self._deployers = defaultdict(list)
+            for ks in self.of_kind(KUSTOMIZATION):
+                env = ks.environment or self.repo.environment_of(ks.doc.path)
+                if env is None:
+                    continue
+                for d in self.resolve(ks).dirs:
+                    for f in self.deployed_files(d):
+                        if env not in self._deployers[f]:
+                            self._deployers[f].append(env)
+        return self._deployers.get(path, [])
+
+
+def _local_aliases(index: FluxIndex, spec: dict, namespace: str) -> tuple[set[str], bool]:
+    aliases, foreign = set(), False
+    for s in spec.get("sources") or []:
+        if not isinstance(s, dict):
+            continue
+        kind = s.get("kind") or "GitRepository"
+        ns = s.get("namespace") or namespace
+        if isinstance(s.get("name"), str) and index.local_source(kind, ns, s["name"]):
+            aliases.add(s.get("alias"))
+        else:
+            foreign = True
+    return aliases, foreign
+
+
+def _map_copy(copy: dict, inner: str, aliases: set) -> str | None:
+    """`from: "@alias/dir/**"`, `to: "@artifact/sub/"`: the repo directory that `inner` comes from."""
+    src, dst = copy.get("from"), copy.get("to")
+    if not isinstance(src, str) or not isinstance(dst, str) or not src.startswith("@"):
+        return None
+    alias, _, src_path = src[1:].partition("/")
+    if alias not in aliases:
+        return None
+    parts = src_path.strip("/").split("/")
+    glob = next((i for i, p in enumerate(parts) if "*" in p), len(parts))
+    src_prefix = "/".join(parts[:glob]).strip("/")
+    dst_prefix = dst.partition("/")[2].strip("/") if dst.startswith("@") else dst.strip("/")
+    if dst_prefix and inner != dst_prefix and not inner.startswith(dst_prefix + "/"):
+        return None
+    rest = inner[len(dst_prefix) :].strip("/") if dst_prefix else inner
+    return (posixpath.join(src_prefix, rest) if rest else src_prefix).strip("/")
+
+
+# -- building the index -----------------------------------------------------------------------------
+def flux_index(repo) -> FluxIndex:
+    """The Flux index of a repository, built on first use and kept on the Repository object."""
+    cached = repo.__dict__.get("_flux_index")
+    if cached is None:
+        cached = _build(repo)
+        repo.__dict__["_flux_index"] = cached
+    return cached
+
+
+def _build(repo) -> FluxIndex:
+    docs = [d for d in repo.documents if is_flux(d) and d.kind and d.path not in repo.patch_files]
+    objects = list(_instances(repo, docs))
+    names: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for o in objects:
+        names[o.kind].add((o.namespace, o.name))
+    for d in docs:
+        names[d.kind].add((d.namespace, d.name))
+    generators = [d for d in docs if d.kind == "ArtifactGenerator"]
+    for gen in generators:
+        for art in gen.get("spec", "artifacts") or []:
+            if isinstance(art, dict) and isinstance(art.get("name"), str):
+                names["ExternalArtifact"].add((gen.namespace, art["name"]))
+    root = getattr(repo.tree, "root", None)
+    remotes, prefix = git_remotes(Path(root)) if root is not None else (set(), "")
+    index = FluxIndex(
+        repo=repo,
+        objects=objects,
+        names=dict(names),
+        configured={normalize_url(u) for u in repo.config.repo_urls},
+        remotes=remotes,
+        prefix=prefix,
+        branch=_head_branch(Path(root)) if root is not None else None,
+        generators=generators,
+    )
+    for o in index.objects:
+        if o.environment is None:
+            envs = index.deployer_environments(o.doc.path)
+            production = [e for e in envs if repo.config.is_production(e)]
+            o.environment = (production or envs or [None])[0]
+    return index
+
+
+def _instances(repo, docs: list[Document]) -> Iterator[FluxObject]:
+    """Each Flux document as rendered by every root that reads it, else as written."""
+    if not docs:
+        return
+    wanted = {d.path for d in docs}
+    roots_of: dict[str, list[str]] = defaultdict(list)
+    for root in repo.top_level_roots:
+        if repo.kustomizations[root].kind == "Component":
+            continue
+        for f in repo.files_read_by(root) & wanted:
+            roots_of[f].append(root)
+    rendered: dict[tuple[str, int], list[FluxObject]] = defaultdict(list)
+    for root in sorted({r for roots in roots_of.values() for r in roots}):
+        view = repo.rendered.root(root)
+        if not view.ok:
+            continue
+        for obj in view.objects:
+            if obj.source in wanted and isinstance(obj.data, dict):
+                env = view.environment or repo.environment_of(obj.source)
+                rendered[(obj.source, obj.position.line)].append(
+                    FluxObject(None, obj.data, env, _refined(repo, repo.rendered.locator(obj)), root)
+                )
+    for doc in docs:
+        copies = rendered.get((doc.path, doc.start.line))
+        if copies:
+            for copy in copies:
+                copy.doc = doc
+                yield copy
+        else:
+            yield FluxObject(doc, doc.data, repo.environment_of(doc.path), _doc_locator(doc))
+
+
+def _doc_locator(doc: Document):
+    def locate(path: tuple) -> tuple[str, Position]:
+        return doc.path, doc.position(path)
+
+    return locate
+
+
+def _refined(repo, locate):
+    """A locator that, when a whole patch is the origin, points at the patched field's own line."""
+
+    def refined(path: tuple) -> tuple[str, Position]:
+        file, position = locate(path)
+        parsed = repo.parsed(file)
+        if parsed is not None and path:
+            for doc in parsed.documents:
+                if doc.start.line <= position.line <= doc.end_line and path in doc.values:
+                    return file, doc.position(path)
+        return file, position
+
+    return refined
+
+
+def _head_branch(root: Path) -> str | None:
+    """The branch the tree's git checkout is on (from `.git/HEAD`), if any."""
+    for top in (root, *root.parents):
+        dot_git = top / ".git"
+        try:
+            if dot_git.is_file():
+                text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+                if not text.startswith("gitdir:"):
+                    return None
+                dot_git = (top / text.split(":", 1)[1].strip()).resolve()
+            head = dot_git / "HEAD"
+            if head.is_file():
+                text = head.read_text(encoding="utf-8", errors="replace").strip()
+                return text.removeprefix("ref: refs/heads/") if text.startswith("ref: refs/heads/") else None
+        except OSError:
+            return None
+    return None
