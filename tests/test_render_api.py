@@ -190,3 +190,49 @@ def test_patch_origins_point_at_the_line_in_the_patch_file(make_repo):
     assert obj.origin("spec.replicas") == ("prod/replicas.yaml", Position(6, 13))
     limits = obj.origin(("spec", "template", "spec", "containers", 0, "resources", "limits", "memory"))
     assert limits == ("prod/replicas.yaml", Position(12, 30))
+
+
+HOSTILE = [
+    "resources: just-a-string\n",
+    "resources: [1, 2]\n",
+    "patches: not-a-list\n",
+    "patches:\n- 42\n",
+    "patches:\n- {patch: 12, target: 3}\n",
+    "patches:\n- {patch: '[1, 2]', target: {kind: X}}\n",
+    "patchesStrategicMerge: [42]\n",
+    "patchesJson6902:\n- {target: 1}\n",
+    "images: [{name: 1}]\n",
+    "images: {a: b}\n",
+    "replicas: [{name: x, count: '3'}]\n",
+    "replicas: [7]\n",
+    "configMapGenerator: x\n",
+    "configMapGenerator: [{name: [1]}]\n",
+    "configMapGenerator: [{name: a, literals: [noequals]}]\n",
+    "configMapGenerator: [{name: a, behavior: sideways}]\n",
+    "secretGenerator: [{name: a, files: [../../etc/passwd]}]\n",
+    "namespace: {a: b}\n",
+    "commonLabels: [a]\n",
+    "commonLabels: {a: {b: c}}\n",
+    "labels: x\n",
+    "labels: [{pairs: {a: b}, fields: [{nopath: 1}]}]\n",
+    "components: [1]\n",
+    "components: [/etc]\n",
+    "configurations: [missing.yaml]\n",
+    "sortOptions: fifo\n",
+    "sortOptions: {order: random}\n",
+    "vars: [{name: X, objref: {kind: Nope, name: n, apiVersion: v1}}]\n",
+    "replacements: [{source: {kind: Nope}, targets: []}]\n",
+    "namePrefix: [x]\n",
+    "crds: [nope.json]\n",
+    "kind: Secret\n",
+]
+
+
+@pytest.mark.parametrize("kustomization", HOSTILE)
+def test_hostile_kustomizations_fail_cleanly(make_repo, kustomization):
+    head = "" if kustomization.startswith("resources:") else "resources: [cm.yaml]\n"
+    files = {"kustomization.yaml": head + kustomization, "cm.yaml": "kind: ConfigMap\nmetadata: {name: c}\n"}
+    try:
+        render(_tree(make_repo, files), "")
+    except RenderError as exc:
+        assert str(exc)

@@ -336,7 +336,7 @@ class Session:
                     new[key] = merged
         old.data = new
         acc.invalidate()
-        old.needs_hash = res.needs_hash or old.needs_hash
+        old.needs_hash = res.needs_hash and old.needs_hash
         old.field_origins.update({"data": (k.path, k.position(field_name, i))})
 
     # -- transformers ----------------------------------------------------------------------------------
