@@ -8,9 +8,11 @@ does, so GL101–GL104 and GL106 stay silent there instead of calling every dire
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 from collections import Counter
 from collections.abc import Iterator
+from functools import cached_property
 
 from ..deployment import CONFIG_GROUPS, Deployment, is_manifest, is_patch_text, skipped_path
 from ..findings import FILE_START, Position, Violation
@@ -71,25 +73,27 @@ def _classic(repo) -> list[App]:
 
 
 class _DirIndex:
-    """Per-directory facts computed in one pass over the files (kept on the Repository object)."""
+    """Per-directory facts, computed on first use once per repository (kept on the Repository object)."""
 
     def __init__(self, repo):
-        self.first_file: dict[str, str] = {}  # directory -> file to report on (shallowest YAML, else any)
-        self.with_manifests: set[str] = set()  # directories holding a Kubernetes manifest somewhere below
-        self.with_kustomization: set[str] = set()  # directories with a kustomization in or below them
-        best: dict[str, tuple] = {}
-        for path in repo.files:
-            is_yaml = path.endswith((".yaml", ".yml"))
-            for directory in _ancestors(path):
-                rank = (not is_yaml, path.count("/"), path)
-                if directory not in best or rank < best[directory]:
-                    best[directory] = rank
-        self.first_file = {d: rank[2] for d, rank in best.items()}
-        for path in {d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS)}:
-            self.with_manifests.update(_ancestors(path))
-        for directory in repo.kustomization_files:
-            self.with_kustomization.add(directory)
-            self.with_kustomization.update(_ancestors(directory + "/x"))
+        self.repo = repo
+
+    @cached_property
+    def with_kustomization(self) -> set[str]:
+        """Directories with a kustomization in or below them."""
+        out: set[str] = set()
+        for directory in self.repo.kustomization_files:
+            out.add(directory)
+            out.update(_ancestors(directory + "/x"))
+        return out
+
+    @cached_property
+    def with_manifests(self) -> set[str]:
+        """Directories holding a Kubernetes manifest (not only operator objects or configs) below them."""
+        out: set[str] = set()
+        for path in {d.path for d in self.repo.documents if is_manifest(d, CONFIG_GROUPS)}:
+            out.update(_ancestors(path))
+        return out
 
 
 def _ancestors(path: str) -> list[str]:
@@ -112,7 +116,13 @@ def _report_file(repo, directory: str) -> str:
     """The file a finding about a directory is reported on: its kustomization, else its first YAML file."""
     if directory in repo.kustomizations:
         return repo.kustomizations[directory].path
-    return _index(repo).first_file.get(directory, directory)
+    files = repo.files  # sorted: the files below `directory` are one contiguous run
+    below = []
+    for path in files[bisect.bisect_left(files, directory + "/") :]:
+        if not path.startswith(directory + "/"):
+            break
+        below.append(path)
+    return min(below, key=lambda f: (not f.endswith((".yaml", ".yml")), f.count("/"), f), default=directory)
 
 
 def _has_kustomization_below(repo, directory: str) -> bool:
