@@ -287,9 +287,25 @@ def argo_index(repo) -> ArgoIndex:
     return cached
 
 
+def _tree_location(tree) -> tuple[set[str], str]:
+    """Remotes of the git repository behind a tree and the tree's path inside it.
+
+    A working tree knows its directory (`root`); a tree read from git objects (`GitTree`) knows its
+    repository directory and the prefix it was read below.
+    """
+    root = getattr(tree, "root", None)
+    if root is not None:
+        return git_remotes(Path(root))
+    repo_dir = getattr(tree, "repo_dir", None)
+    if repo_dir is None:
+        return set(), ""
+    remotes, prefix = git_remotes(Path(repo_dir))
+    inner = getattr(tree, "prefix", "") or ""
+    return remotes, "/".join(p for p in (prefix, inner) if p)
+
+
 def _build(repo) -> ArgoIndex:
-    root = getattr(repo.tree, "root", None)
-    remotes, prefix = git_remotes(Path(root)) if root is not None else (set(), "")
+    remotes, prefix = _tree_location(repo.tree)
     projects = {d.name: d for d in repo.objects(APPPROJECT) if d.name}
     declared = _declared_projects(repo) - set(projects)
     if chart_templates_define(repo, "AppProject"):

@@ -351,3 +351,16 @@ def test_operator_declared_through_helm(make_repo):
         "apps/templates/app.yaml": "{{- range .Values.apps }}\n---\nkind: Application\n{{- end }}\n",
     }
     assert findings(make_repo(chart), "GL901") == []
+
+
+def test_git_object_trees_know_their_remote_and_prefix(make_repo):
+    from gitops_lint.argo_model import _tree_location
+    from gitops_lint.gitsource import GitTree
+
+    root = make_repo({"deploy/apps/a/cm.yaml": CONFIGMAP})
+    git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run([*git, "remote", "add", "origin", "https://github.com/acme/mono.git"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
+    assert _tree_location(GitTree(root, "HEAD", "deploy")) == ({"github.com/acme/mono"}, "deploy")
