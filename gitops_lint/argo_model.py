@@ -249,10 +249,14 @@ class ArgoIndex:
         if not self.is_local(gen.repo_url):
             return []
         files = self.repo.files
-        out = [path_params(d) for d in matched_directories(gen, self.directories, self.prefix)]
+
+        def top(d: str) -> str:  # Argo CD's paths are relative to the git top level
+            return "/".join(x for x in (self.prefix, d) if x)
+
+        out = [path_params(top(d)) for d in matched_directories(gen, self.directories, self.prefix)]
         for pattern, _ in gen.files:
             for f in matched_files(pattern, files, self.prefix):
-                base = path_params(posixpath.dirname(f), posixpath.basename(f))
+                base = path_params(top(posixpath.dirname(f)), posixpath.basename(f))
                 out.extend({**flatten(item), **base} for item in file_content(self.repo, f) or [{}])
         return out
 

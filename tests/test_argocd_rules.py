@@ -364,3 +364,38 @@ def test_git_object_trees_know_their_remote_and_prefix(make_repo):
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-q", "-m", "x"], check=True)
     assert _tree_location(GitTree(root, "HEAD", "deploy")) == ({"github.com/acme/mono"}, "deploy")
+
+
+def test_generators_in_a_subdirectory_of_a_git_repo(make_repo):
+    appset = """apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: s, namespace: argocd}
+spec:
+  generators:
+    - git:
+        repoURL: https://github.com/acme/mono.git
+        revision: main
+        directories: [{path: deploy/apps/*}]
+        files: [{path: deploy/envs/*.yaml}]
+  template:
+    metadata: {name: '{{path.basename}}'}
+    spec:
+      project: p
+      source: {repoURL: 'https://github.com/acme/mono.git', targetRevision: main, path: '{{path}}/x'}
+      destination: {server: 'https://kubernetes.default.svc', namespace: '{{path.basename}}'}
+"""
+    root = make_repo(
+        {
+            "deploy/argocd/s.yaml": appset,
+            "deploy/apps/a/x/cm.yaml": CONFIGMAP,
+            "deploy/envs/dev.yaml": "name: dev\n",
+        }
+    )
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(
+        ["git", "-C", str(root), "remote", "add", "origin", "https://github.com/acme/mono"], check=True
+    )
+    found = findings(root / "deploy", "GL408", "GL411")
+    # deploy/apps/a/x exists; the files generator yields path deploy/envs, and deploy/envs/x is missing
+    assert [f.rule for f in found] == ["GL408"]
+    assert "'envs/x'" in found[0].message
