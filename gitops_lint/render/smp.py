@@ -270,8 +270,9 @@ def _merge_values(values_list: list[list[str]]) -> list[list[str]]:
         return out if common else None
 
     for i in range(len(values_list)):
+        first = values_list[i]  # read once per row, as Go's range does; later rows see the updates
         for j in range(len(values_list)):
-            merged = match(values_list[i], values_list[j])
+            merged = match(first, values_list[j])
             if merged is not None:
                 values_list[i] = merged
                 values_list[j] = list(merged)
@@ -305,11 +306,17 @@ def _list_directive(patch: list) -> str:
 
 
 def _walk(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
-    """Merge `origin` (patch side) into `dest`; returns the new value, or _MISSING to remove the field."""
-    if origin is _MISSING:
-        return dest
+    """Merge `origin` (patch side) into `dest`; returns the new value, or _MISSING to remove the field.
+    Where the patch says nothing (`origin` is _MISSING) maps are still walked and merge-keyed lists
+    re-merged with themselves, as kyaml does: that dedupes them (and drops items without a key)."""
     if prop is None:
         prop = _meta_schema(dest, origin)
+    if origin is _MISSING:
+        if isinstance(dest, dict):
+            return _walk_map(dest, origin, prop, path)
+        if isinstance(dest, list) and _associative(prop):
+            return _walk_associative(dest, origin, prop, path)
+        return dest
     present = [v for v in (dest, origin) if v is not None and v is not _MISSING]
     if not present:
         return _MISSING
@@ -322,15 +329,19 @@ def _walk(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
             )
     if kind == "map":
         return _walk_map(dest, origin, prop, path)
-    if kind == "list":
-        if prop is not None and "merge" in prop.strategy.split(","):
-            return _walk_associative(dest, origin, prop, path)
-        return _MISSING if origin is None else origin
+    if kind == "list" and _associative(prop):
+        return _walk_associative(dest, origin, prop, path)
     return _MISSING if origin is None else origin
 
 
+def _associative(prop: Prop | None) -> bool:
+    return prop is not None and "merge" in prop.strategy.split(",")
+
+
 def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
-    if dest is None or dest is _MISSING:
+    if origin is _MISSING:
+        pass
+    elif dest is None or dest is _MISSING:
         if _directive(origin) == "delete":
             return _MISSING
         dest = origin
@@ -342,9 +353,11 @@ def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
             return _MISSING
         if directive == "replace":
             dest = origin
-    for key in sorted(origin):
-        value = _walk(dest.get(key, _MISSING), origin[key], _field(prop, key), (*path, key))
-        if value is _MISSING or value is None:
+    patch_side = origin if isinstance(origin, dict) else {}
+    for key in sorted(set(dest) | set(patch_side), key=str):
+        in_patch = key in patch_side
+        value = _walk(dest.get(key, _MISSING), patch_side.get(key, _MISSING), _field(prop, key), (*path, key))
+        if value is _MISSING or (value is None and in_patch):
             dest.pop(key, None)
         else:
             dest[key] = value
@@ -352,7 +365,9 @@ def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
 
 
 def _walk_associative(dest: Any, origin: Any, prop: Prop, path: tuple) -> Any:
-    if dest is None or dest is _MISSING:
+    if origin is _MISSING:
+        pass
+    elif dest is None or dest is _MISSING:
         dest = origin
     elif origin is None:
         return _MISSING
@@ -364,14 +379,15 @@ def _walk_associative(dest: Any, origin: Any, prop: Prop, path: tuple) -> Any:
             dest = origin
     keys = list(prop.keys)
     values_list: list[list[str]] = []
-    for source in (origin, dest):  # the patch's items first: kustomize prepends
+    sources = [dest] if origin is _MISSING else [origin, dest]  # the patch's items first: kustomize prepends
+    for source in sources:
         for elem in source:
             values = [_text(elem[k]) if isinstance(elem, dict) and k in elem else "" for k in keys]
             if values and values not in values_list:
                 values_list.append(values)
     if not values_list and not keys:  # a list of scalars, e.g. finalizers
         keys = [""]
-        for source in (origin, dest):
+        for source in sources:
             for elem in source:
                 if [_text(elem)] not in values_list:
                     values_list.append([_text(elem)])
