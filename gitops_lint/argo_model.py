@@ -210,6 +210,10 @@ class ArgoIndex:
                 return None  # outside the linted part of the repository
         return rel
 
+    def git_path(self, rel: str) -> str:
+        """A repo-relative path back in git-top-level coordinates (what Argo CD paths are relative to)."""
+        return "/".join(x for x in (self.prefix, rel) if x)
+
     def local_paths(self, app: ArgoApp, source: Source) -> list[str]:
         """Repo-relative directories a source of this repo deploys (template paths expanded); [] if unknown."""
         if source.chart or source.path is None or not self.is_local(source.repo_url):
@@ -250,9 +254,7 @@ class ArgoIndex:
             return []
         files = self.repo.files
 
-        def top(d: str) -> str:  # Argo CD's paths are relative to the git top level
-            return "/".join(x for x in (self.prefix, d) if x)
-
+        top = self.git_path
         out = [path_params(top(d)) for d in matched_directories(gen, self.directories, self.prefix)]
         for pattern, _ in gen.files:
             for f in matched_files(pattern, files, self.prefix):

@@ -399,3 +399,20 @@ spec:
     # deploy/apps/a/x exists; the files generator yields path deploy/envs, and deploy/envs/x is missing
     assert [f.rule for f in found] == ["GL408"]
     assert "'envs/x'" in found[0].message
+
+
+def test_helm_value_files_relative_to_a_chart_here(make_repo):
+    app = APP.format(name="a", url="https://github.com/acme/d", path="charts/shop").replace(
+        "path: charts/shop}",
+        "path: charts/shop, helm: {valueFiles: [values-prod.yaml, ../common.yaml, gone.yaml]}}",
+    )
+    files = {
+        "argocd/a.yaml": app,
+        "charts/shop/Chart.yaml": "apiVersion: v2\nname: shop\nversion: 1.0.0\n",
+        "charts/shop/values-prod.yaml": "replicas: 2\n",
+        "charts/common.yaml": "team: shop\n",
+    }
+    found = findings(make_repo(files), "GL408")
+    assert [("gone.yaml" in f.message, f.line) for f in found] == [(True, 6)]
+    ignored = app.replace("helm: {", "helm: {ignoreMissingValueFiles: true, ")
+    assert findings(make_repo({**files, "argocd/a.yaml": ignored}), "GL408") == []

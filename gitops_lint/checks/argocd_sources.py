@@ -43,13 +43,24 @@ def source_path_missing(ctx) -> Iterator[Violation]:
 
 
 def value_file_problems(index: ArgoIndex, app: ArgoApp) -> Iterator[tuple[Source, int, str, str]]:
-    """(source, item index, file, problem) for `$ref/...` Helm value files that are missing in this repo."""
+    """(source, item index, file, problem) for Helm value files missing in this repo: `$ref/...` files of
+    multi-source apps, and files relative to a chart source's own path here."""
     refs = {s.ref: s for s in app.sources if s.ref}
     for s in app.sources:
         helm = _raw_source(app, s).get("helm")
-        files = helm.get("valueFiles") if isinstance(helm, dict) else None
+        if not isinstance(helm, dict) or helm.get("ignoreMissingValueFiles") is True:
+            continue
+        files = helm.get("valueFiles")
         for i, item in enumerate(files if isinstance(files, list) else []):
-            if not isinstance(item, str) or not item.startswith("$") or "/" not in item:
+            if not isinstance(item, str) or is_templated(item) or "://" in item:
+                continue
+            if not item.startswith("$"):
+                for base in index.local_paths(app, s):
+                    rel = index.repo_path(s.repo_url, posixpath.join(index.git_path(base), item))
+                    if rel is not None and not index.repo.tree.is_file(rel):
+                        yield s, i, item, f"does not exist in this repository (looked for {rel})"
+                continue
+            if "/" not in item:
                 continue
             name, rest = item[1:].split("/", 1)
             ref = refs.get(name)
