@@ -153,6 +153,46 @@ def scorecard(path, fmt, config_path) -> None:
     sys.exit(1 if any(r.status == "fail" for r in results) else 0)
 
 
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--load-restrictor", type=click.Choice(["rootonly", "none"]), default="rootonly",
+              help="rootonly (kustomize's default): files only from inside the kustomization's directory tree.")
+@click.option("--renderer", type=click.Choice(["builtin", "kubectl", "kustomize"]), default="builtin",
+              help="Render with the built-in renderer (default) or delegate to an installed binary.")
+@click.option("--root", "repo_root", type=click.Path(exists=True, file_okay=False),
+              help="Repository root that confines file access (default: the git work tree, else DIRECTORY).")
+def build(directory, load_restrictor, renderer, repo_root) -> None:
+    """Render a kustomization directory like `kustomize build` (offline; nothing is executed)."""
+    from .render import RenderError, render
+    from .render.external import render_external
+    from .source import WorkingTree
+
+    root = Path(repo_root) if repo_root else _repository_root(Path(directory))
+    try:
+        relative = Path(directory).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        _fail(f"{directory} is outside the repository root {root}")
+    tree = WorkingTree(root)
+    try:
+        if renderer == "builtin":
+            result = render(tree, "" if relative == "." else relative, load_restrictor=load_restrictor)
+        else:
+            result = render_external(tree, relative, renderer=renderer, load_restrictor=load_restrictor)
+    except RenderError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(result.to_yaml(), nl=False)
+
+
+def _repository_root(directory: Path) -> Path:
+    """The git work tree containing `directory`, else the directory itself."""
+    import subprocess
+
+    proc = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
+                          capture_output=True, text=True, check=False)
+    return Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else directory
+
+
 @main.command(name="rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
 def list_rules(fmt) -> None:
