@@ -236,3 +236,19 @@ def test_hostile_kustomizations_fail_cleanly(make_repo, kustomization):
         render(_tree(make_repo, files), "")
     except RenderError as exc:
         assert str(exc)
+
+
+def test_output_is_byte_identical_to_kubectl_for_a_typical_overlay():
+    from pathlib import Path
+
+    case = Path(__file__).parent / "fixtures" / "render" / "patches"
+    text = render(WorkingTree(case, use_git=False), "").to_yaml()
+    assert text == (case / "expected.yaml").read_text()
+
+
+def test_output_quotes_strings_a_yaml_1_1_reader_would_retype():
+    from gitops_lint.render.output import to_yaml
+
+    text = to_yaml([{"data": {"a": "yes", "b": "on", "c": "0755", "d": "", "e": "1.10", "f": "plain"}}])
+    assert 'a: "yes"' in text and 'b: "on"' in text and 'c: "0755"' in text and 'd: ""' in text
+    assert 'e: "1.10"' in text and "f: plain" in text
