@@ -161,7 +161,11 @@ def test_deprecation_table_windows():
     assert api_status("batch/v1beta1", "CronJob", (1, 21)).removed is False
     assert api_status("batch/v1beta1", "CronJob", (1, 25)).removed is True
     assert api_status("batch/v1", "CronJob", (1, 37)) is None
-    assert api_status("policy/v1beta1", "PodSecurityPolicy", (1, 25)).entry.replacement.startswith("none")
+    psp = api_status("policy/v1beta1", "PodSecurityPolicy", (1, 25))
+    assert psp.message("PodSecurityPolicy", (1, 25)) == (
+        "policy/v1beta1 PodSecurityPolicy was removed in Kubernetes 1.25 (target 1.25); "
+        "migrate to Pod Security Admission (no replacement API exists)"
+    )
     assert (
         api_status("storage.k8s.io/v1beta1", "CSIStorageCapacity", (1, 27)).entry.replacement
         == "storage.k8s.io/v1"

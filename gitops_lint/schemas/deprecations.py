@@ -36,7 +36,7 @@ def _e(api_version: str, kinds: str, deprecated: str, removed: str | None, repla
 
 
 _WORKLOADS = "Deployment DaemonSet ReplicaSet StatefulSet ControllerRevision"
-_PSP = "none: PodSecurityPolicy was removed; use Pod Security Admission"
+_PSP = "migrate to Pod Security Admission (no replacement API exists)"
 
 TABLE: tuple[DeprecatedApi, ...] = (
     _e("extensions/v1beta1", _WORKLOADS, "1.8", "1.16", "apps/v1"),
