@@ -139,10 +139,10 @@ def all_directories(files: list[str]) -> list[str]:
     return sorted(dirs)
 
 
-def matched_directories(gen: GitGenerator, directories: list[str], prefix: str = "") -> list[str]:
-    """Directories the generator yields (repo-relative), exclusions applied."""
-    includes = [go_path_match(_strip(p, prefix)) for p, exclude, _ in gen.directories if not exclude]
-    excludes = [go_path_match(_strip(p, prefix)) for p, exclude, _ in gen.directories if exclude]
+def matched_directories(gen: GitGenerator, directories: list[str]) -> list[str]:
+    """Directories the generator yields (patterns and results repo-relative), exclusions applied."""
+    includes = [go_path_match(p) for p, exclude, _ in gen.directories if not exclude]
+    excludes = [go_path_match(p) for p, exclude, _ in gen.directories if exclude]
     out = []
     for d in directories:
         if any(part.startswith(".") for part in d.split("/")):
@@ -152,16 +152,9 @@ def matched_directories(gen: GitGenerator, directories: list[str], prefix: str =
     return out
 
 
-def matched_files(pattern: str, files: list[str], prefix: str = "") -> list[str]:
-    rx = greedy_glob(_strip(pattern, prefix))
+def matched_files(pattern: str, files: list[str]) -> list[str]:
+    rx = greedy_glob(pattern)
     return [f for f in files if rx.match(f)]
-
-
-def _strip(pattern: str, prefix: str) -> str:
-    pattern = pattern.strip().lstrip("/")
-    if prefix and pattern.startswith(prefix + "/"):
-        return pattern[len(prefix) + 1 :]
-    return pattern
 
 
 # -- parameters -----------------------------------------------------------------------------------

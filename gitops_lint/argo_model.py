@@ -249,15 +249,29 @@ class ArgoIndex:
             ]
         return self._params[key]
 
+    def localize(self, gen: GitGenerator) -> GitGenerator:
+        """The generator with its patterns relative to the linted tree (patterns outside it dropped)."""
+        local = GitGenerator(gen.repo_url, gen.revision, gen.where)
+        for pattern, exclude, where in gen.directories:
+            rel = self.repo_path(gen.repo_url, pattern)
+            if rel is not None:
+                local.directories.append((rel or "*", exclude, where))
+        for pattern, where in gen.files:
+            rel = self.repo_path(gen.repo_url, pattern)
+            if rel:
+                local.files.append((rel, where))
+        return local
+
     def generator_params(self, gen: GitGenerator) -> list[dict]:
         if not self.is_local(gen.repo_url):
             return []
+        gen = self.localize(gen)
         files = self.repo.files
 
         top = self.git_path
-        out = [path_params(top(d)) for d in matched_directories(gen, self.directories, self.prefix)]
+        out = [path_params(top(d)) for d in matched_directories(gen, self.directories)]
         for pattern, _ in gen.files:
-            for f in matched_files(pattern, files, self.prefix):
+            for f in matched_files(pattern, files):
                 base = path_params(top(posixpath.dirname(f)), posixpath.basename(f))
                 out.extend({**flatten(item), **base} for item in file_content(self.repo, f) or [{}])
         return out
@@ -356,21 +370,28 @@ def _infer(index: ArgoIndex) -> set[str]:
             if not gen.repo_url or is_templated(gen.repo_url):
                 continue
             tally = counts[normalize_url(gen.repo_url)]
-            for pattern, exclude, _ in gen.directories:
-                if not exclude and not is_templated(pattern):
-                    tally[1] += 1
-                    tally[0] += bool(
-                        matched_directories(
-                            GitGenerator(gen.repo_url, "", (), [(pattern, False, ())]),
-                            index.directories,
-                            index.prefix,
-                        )
-                    )
-            for pattern, _ in gen.files:
-                if not is_templated(pattern):
-                    tally[1] += 1
-                    tally[0] += bool(matched_files(pattern, index.repo.files, index.prefix))
+            for matched, *_ in pattern_hits(index, gen):
+                tally[1] += 1
+                tally[0] += matched
     return {url for url, (hits, total) in counts.items() if total and hits * 2 > total}
+
+
+def pattern_hits(index: ArgoIndex, gen: GitGenerator) -> list[tuple[bool, str, str, tuple]]:
+    """For every include pattern of a generator inside the linted tree: (matches anything, kind, pattern, where)."""
+    local = index.localize(gen)
+    excludes = [d for d in local.directories if d[1]]
+    originals = {where: pattern for pattern, _, where in gen.directories} | {w: p for p, w in gen.files}
+    out = []
+    for pattern, exclude, where in local.directories:
+        if not exclude and not is_templated(pattern):
+            probe = GitGenerator(gen.repo_url, "", (), [(pattern, False, ()), *excludes])
+            out.append(
+                (bool(matched_directories(probe, index.directories)), "directory", originals[where], where)
+            )
+    for pattern, where in local.files:
+        if not is_templated(pattern):
+            out.append((bool(matched_files(pattern, index.repo.files)), "file", originals[where], where))
+    return out
 
 
 PROJECT_VALUE_KEYS = ("projects", "additionalProjects")

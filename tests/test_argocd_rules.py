@@ -375,7 +375,7 @@ spec:
     - git:
         repoURL: https://github.com/acme/mono.git
         revision: main
-        directories: [{path: deploy/apps/*}]
+        directories: [{path: deploy/apps/*}, {path: services/*}, {path: deploy/nothing/*}]
         files: [{path: deploy/envs/*.yaml}]
   template:
     metadata: {name: '{{path.basename}}'}
@@ -396,9 +396,11 @@ spec:
         ["git", "-C", str(root), "remote", "add", "origin", "https://github.com/acme/mono"], check=True
     )
     found = findings(root / "deploy", "GL408", "GL411")
-    # deploy/apps/a/x exists; the files generator yields path deploy/envs, and deploy/envs/x is missing
-    assert [f.rule for f in found] == ["GL408"]
-    assert "'envs/x'" in found[0].message
+    # deploy/apps/a/x exists; the files generator yields path deploy/envs, and deploy/envs/x is missing;
+    # services/* lies outside the linted directory (not judged), deploy/nothing/* matches nothing
+    assert sorted(f.rule for f in found) == ["GL408", "GL411"]
+    assert any("'envs/x'" in f.message for f in found)
+    assert any("'deploy/nothing/*'" in f.message for f in found)
 
 
 def test_helm_value_files_relative_to_a_chart_here(make_repo):

@@ -6,8 +6,16 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from ..argo_appset import files_under, is_templated, matched_directories, matched_files
-from ..argo_model import APPLICATIONSET, ArgoApp, ArgoIndex, Source, argo_index, chart_templates_define
+from ..argo_appset import files_under, is_templated
+from ..argo_model import (
+    APPLICATIONSET,
+    ArgoApp,
+    ArgoIndex,
+    Source,
+    argo_index,
+    chart_templates_define,
+    pattern_hits,
+)
 from ..findings import Violation
 from .argocd import app_violation
 
@@ -191,16 +199,9 @@ def appset_no_match(ctx) -> Iterator[Violation]:
         for gen in index.generators.get(id(doc), []):
             if not index.is_local(gen.repo_url):
                 continue
-            excludes = [d for d in gen.directories if d[1]]
-            for pattern, exclude, where in gen.directories:
-                if exclude or is_templated(pattern):
-                    continue
-                probe = type(gen)(gen.repo_url, "", (), [(pattern, False, ()), *excludes])
-                if not matched_directories(probe, index.directories, index.prefix):
-                    yield _no_match(doc, "directory", pattern, where)
-            for pattern, where in gen.files:
-                if not is_templated(pattern) and not matched_files(pattern, ctx.repo.files, index.prefix):
-                    yield _no_match(doc, "file", pattern, where)
+            for matched, what, pattern, where in pattern_hits(index, gen):
+                if not matched:
+                    yield _no_match(doc, what, pattern, where)
 
 
 def _no_match(doc, what: str, pattern: str, where: tuple) -> Violation:
