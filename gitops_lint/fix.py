@@ -26,6 +26,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
+from ruamel.yaml.tokens import CommentToken
 
 FIXABLE_FIELDS = ("bases", "patchesStrategicMerge", "patchesJson6902", "commonLabels", "imageTags")
 _JSON6902_TARGET_KEYS = ("group", "version", "kind", "name", "namespace")
@@ -141,8 +142,12 @@ def _patches_strategic_merge(data: CommentedMap) -> bool:
     patches = _seq(data, "patches", "patchesStrategicMerge")
     if patches is None:
         return False
-    converted = [CommentedMap([("patch" if "\n" in e else "path", e)]) for e in entries]
-    for i, entry in enumerate(converted):
+    comments = entries.ca.items if isinstance(entries, CommentedSeq) else {}
+    for i, value in enumerate(entries):
+        key = "patch" if "\n" in value else "path"
+        entry = CommentedMap([(key, value)])
+        if i in comments and comments[i] and comments[i][0] is not None:
+            entry.ca.items[key] = [None, None, comments[i][0], None]  # the item's end-of-line comment
         patches.insert(i, entry)
     _drop(data, "patchesStrategicMerge", "patches")
     return True
@@ -175,12 +180,27 @@ def _common_labels(data: CommentedMap) -> bool:
     target = _seq(data, "labels", "commonLabels")
     if target is None:
         return False
-    pairs = CommentedMap(labels.items())
-    if isinstance(labels, CommentedMap):
-        pairs = labels  # the same mapping keeps its comments
-    target.append(CommentedMap([("pairs", pairs), ("includeSelectors", True)]))
+    pairs = labels if isinstance(labels, CommentedMap) else CommentedMap(labels.items())  # keeps comments
+    entry = CommentedMap([("pairs", pairs), ("includeSelectors", True)])
+    last = next(reversed(pairs), None) if pairs else None
+    trailing = pairs.ca.items.get(last) if last is not None else None
+    if trailing and len(trailing) > 2 and trailing[2] is not None:
+        _move_blank_lines(trailing[2], entry, "includeSelectors")
+    target.append(entry)
     _drop(data, "commonLabels", "labels")
     return True
+
+
+def _move_blank_lines(token: CommentToken, entry: CommentedMap, key: str) -> None:
+    """Blank and comment lines after the last label belong after the new entry; an end-of-line comment
+    stays on its label."""
+    value = token.value
+    line_end = value.find("\n")
+    if line_end < 0 or not value[line_end + 1 :]:
+        return
+    own, rest = value[: line_end + 1], value[line_end + 1 :]
+    token.value = own
+    entry.ca.items[key] = [None, None, CommentToken("\n" + rest, token.start_mark, None), None]
 
 
 def _image_tags(data: CommentedMap) -> bool:

@@ -134,3 +134,32 @@ def test_fix_honours_suppressions(make_repo):
     result = CliRunner().invoke(main, ["check", str(repo), "--select", "GL204", "--fix"])
     assert result.exit_code == 0, result.output
     assert (repo / "overlay/kustomization.yaml").read_text() == text
+
+
+def test_fix_keeps_comments_and_blank_lines_in_place():
+    text, _ = fix_text(
+        "commonLabels:\n  app: hello  # the app\n\n# next\npatchesStrategicMerge:\n"
+        "- a.yaml  # first\n- b.yaml\n"
+    )
+    assert text == (
+        "labels:\n- pairs:\n    app: hello # the app\n  includeSelectors: true\n\n# next\n"
+        "patches:\n- path: a.yaml # first\n- path: b.yaml\n"
+    )
+
+
+def test_fix_on_corpus_examples_renders_the_same(corpus, kubectl, tmp_path):
+    """The kustomize project's own examples: rewritten copies render exactly as the originals."""
+    import shutil
+
+    for example in ("examples/helloWorld", "examples/transformerconfigs/crd"):
+        source = corpus / "kubernetes-sigs__kustomize" / example
+        if not source.is_dir():
+            continue
+        copy = tmp_path / example.replace("/", "_")
+        shutil.copytree(source, copy)
+        before = subprocess.run([kubectl, "kustomize", str(copy)], capture_output=True, text=True, check=True)
+        text, fields = fix_text((copy / "kustomization.yaml").read_text())
+        assert "commonLabels" in fields
+        (copy / "kustomization.yaml").write_text(text)
+        after = subprocess.run([kubectl, "kustomize", str(copy)], capture_output=True, text=True, check=True)
+        assert after.stdout == before.stdout and "commonLabels" not in after.stderr
