@@ -316,3 +316,10 @@ def test_kubernetes_version_decides_which_kinds_exist():
     kind = ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")  # GA in 1.30
     assert SchemaStore("1.29").lookup(*kind) is None
     assert SchemaStore("1.30").lookup(*kind)[1] == "kubernetes 1.30"
+
+
+def test_kustomize_matches_field_names_case_insensitively_like_go():
+    store = SchemaStore()
+    assert store.validate_kustomization({"Resources": ["a.yaml"], "namePREFIX": "x-"}).status == "valid"
+    bad = store.validate_kustomization({"Resources": ["a.yaml"], "resorces": ["b.yaml"]})
+    assert [p.message for p in bad.problems] == ["resorces: unknown field; did you mean resources?"]

@@ -185,9 +185,10 @@ def _locate(repo, obj, problem) -> tuple:
 
 
 def _document_at(repo, path: str, position) -> Document | None:
+    """The document of `path` that contains `position`."""
     parsed = repo.parsed(path)
     for doc in parsed.documents if parsed is not None else ():
-        if doc.start == position:
+        if doc.start <= position and position.line <= doc.end_line:
             return doc
     return None
 

@@ -129,7 +129,12 @@ class SchemaStore:
         schema = self.bundled.lookup(api_version, kind)
         if schema is None:  # pragma: no cover - shipped with the package
             return Result(NO_SCHEMA)
-        return self._run(data, schema, "bundled kustomize")
+        result = self._run(data, schema, "bundled kustomize")
+        # kustomize decodes with Go's encoding/json, which matches field names case-insensitively
+        kept = tuple(p for p in result.problems if not p.case_only)
+        if len(kept) == len(result.problems):
+            return result
+        return Result(INVALID, result.source, kept) if kept else Result(VALID, result.source)
 
     def _run(self, obj: Any, schema: dict, source: str) -> Result:
         key = content_hash(obj, source)

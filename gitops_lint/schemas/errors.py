@@ -29,6 +29,7 @@ class Problem:
     message: str
     at_key: bool = False
     missing: bool = False  # a required field is absent (kustomize may still add it, e.g. a selector)
+    case_only: bool = False  # an unknown key that differs from a known one only in letter case
 
     @property
     def field(self) -> str:
@@ -84,8 +85,12 @@ def _explain(error: ValidationError) -> Iterator[Problem]:
         return  # a Flux post-build `${VAR}` substitution: its value is only known in the cluster
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         for extra in _unexpected(error.instance, error.schema):
-            hint = _did_you_mean(extra, error.schema.get("properties") or {})
-            yield Problem((*path, extra), _at((*path, extra), f"unknown field{hint}"), at_key=True)
+            known = error.schema.get("properties") or {}
+            hint = _did_you_mean(extra, known)
+            case_only = str(extra).lower() in {str(k).lower() for k in known}
+            yield Problem(
+                (*path, extra), _at((*path, extra), f"unknown field{hint}"), at_key=True, case_only=case_only
+            )
         return
     if kind == "required" and isinstance(error.instance, dict):
         for name in value:
