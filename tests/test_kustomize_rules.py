@@ -357,3 +357,17 @@ def test_gl201_excluded_base_still_counts_as_a_kustomization(make_repo):
         {"exclude": ["vendor/"]},
     )
     assert findings(repo, "GL201") == []
+
+
+def test_gl208_plugins_are_never_run(make_repo):
+    repo = make_repo(
+        {
+            "kustomization.yaml": "generators:\n  - gen.yaml\n",
+            "gen.yaml": EXEC_FN.replace("./fetch.sh", "./plugin.sh"),
+            "plugin.sh": "#!/bin/sh\ntouch ran-the-plugin\n",
+        }
+    )
+    (repo / "plugin.sh").chmod(0o755)
+    result = lint_path(repo)  # every rule, the renderer included
+    assert [f.rule for f in result.findings if f.rule == "GL208"] == ["GL208"]
+    assert not (repo / "ran-the-plugin").exists()
