@@ -136,7 +136,7 @@ def test_kustomization_typo_is_reported_against_the_kustomization_schema(finding
             "GL304",
             3,
             1,
-            "kustomization apps/web/kustomization.yaml: resouces: unknown field; did you mean resources?",
+            "kustomization: resouces: unknown field; did you mean resources?",
         )
     }
     assert not _messages(findings, "apps/web/overlay/kustomization.yaml")

@@ -80,13 +80,15 @@ def _kustomization_documents(repo) -> Iterator[Document]:
             yield doc
 
 
-def _violations(doc: Document, result, what: str, prefix: tuple = ()) -> Iterator[Violation]:
+def _violations(
+    doc: Document, result, what: str, prefix: tuple = (), resource: str | None = None
+) -> Iterator[Violation]:
     for problem in result.problems:
         yield Violation(
             doc.path,
             f"{what}: {problem.message}",
             doc.position((*prefix, *problem.path), key=problem.at_key),
-            resource=what if doc.kind else None,
+            resource=resource,
             key=f"{doc.index}:{'.'.join(map(str, prefix))}:{problem.message}",
         )
 
@@ -118,14 +120,15 @@ def k8s_schema(ctx) -> Iterator[Violation]:
                 continue
             if doc.path in completed_by_build:
                 result = replace(result, problems=tuple(p for p in result.problems if not p.missing))
-            yield from _violations(doc, result, _ref(data) if prefix else doc.ref, prefix)
+            ref = _ref(data) if prefix else doc.ref
+            yield from _violations(doc, result, ref, prefix, resource=ref)
             seen.update(
                 (doc.path, doc.position((*prefix, *p.path), key=p.at_key), p.message) for p in result.problems
             )
     for doc in _kustomization_documents(ctx.repo):
         result = store.validate_kustomization(doc.data)
         if result.status == INVALID:
-            yield from _violations(doc, result, f"kustomization {doc.path}")
+            yield from _violations(doc, result, "component" if doc.kind == "Component" else "kustomization")
     if rendered:
         yield from _rendered_violations(ctx.repo, store, seen)
 
