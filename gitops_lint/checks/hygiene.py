@@ -1,0 +1,353 @@
+"""Process hygiene rules (GL902–GL905): CI that pushes to clusters, manual apply scripts, review of
+production changes (CODEOWNERS) and drift alerting. GL901 lives in `checks.operators`."""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+from collections import Counter
+from collections.abc import Iterator
+
+from .. import codeowners
+from ..ci_commands import EPHEMERAL, Command, comment_style, scan
+from ..findings import Position, Violation
+
+CI_FILES = (
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+    ".gitlab-ci.yml",
+    ".gitlab-ci.yaml",
+    ".gitlab/ci/*.yml",
+    ".gitlab/ci/*.yaml",
+    "Jenkinsfile",
+    "*/Jenkinsfile",
+    "Jenkinsfile.*",
+    "*/Jenkinsfile.*",
+    "azure-pipelines.yml",
+    "azure-pipelines.yaml",
+    ".azure-pipelines/*.yml",
+    ".azure-pipelines/*.yaml",
+    "bitbucket-pipelines.yml",
+    ".circleci/config.yml",
+    ".circleci/config.yaml",
+)
+SCRIPT_SUFFIXES = (".sh", ".bash", ".mk")
+SCRIPT_NAMES = (
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+    "justfile",
+    "Justfile",
+    ".justfile",
+    "Taskfile.yml",
+    "Taskfile.yaml",
+    "Taskfile.dist.yml",
+    "Taskfile.dist.yaml",
+)
+# GitHub Actions and Azure Pipelines tasks that deploy to, or hand CI the credentials of, a cluster
+DEPLOY_ACTIONS = (
+    "azure/k8s-deploy",
+    "azure/k8s-set-context",
+    "azure/aks-set-context",
+    "azure/k8s-bake",
+    "google-github-actions/get-gke-credentials",
+    "google-github-actions/deploy-gke",
+    "deliverybot/helm",
+    "steebchen/kubectl",
+    "actions-hub/kubectl",
+    "wahyd4/kubectl-helm-action",
+    "koslib/helm-eks-action",
+    "bitovi/github-actions-deploy-eks-helm",
+    "ianbelcher/eks-kubectl-action",
+    "kodermax/kubectl-aws-eks",
+    "tale/kubectl-action",
+    "digitalocean/action-doctl",
+)
+_AZURE_TASKS = ("Kubernetes@", "KubernetesManifest@", "HelmDeploy@")
+
+
+def _is_ci(path: str) -> bool:
+    return any(fnmatch.fnmatchcase(path, p) for p in CI_FILES)
+
+
+def _is_script(path: str) -> bool:
+    return path.endswith(SCRIPT_SUFFIXES) or posixpath.basename(path) in SCRIPT_NAMES
+
+
+def _keyed(path: str, found: list[tuple[Position, str, str]], message) -> Iterator[Violation]:
+    """Violations with keys that survive line moves (`what` plus its occurrence number in the file)."""
+    seen: Counter = Counter()
+    for position, what, kind in sorted(found):
+        seen[what] += 1
+        yield Violation(path, message(what, kind), position, key=f"{what}#{seen[what]}")
+
+
+# -- GL902 ----------------------------------------------------------------------------------------------
+def ci_pushes_to_cluster(ctx) -> Iterator[Violation]:
+    """GL902: CI workflows that apply to a cluster or hold its credentials."""
+    repo = ctx.repo
+    for path in repo.files:
+        if not _is_ci(path):
+            continue
+        text = repo.text(path)
+        if not text:
+            continue
+        found = [(Position(c.line, c.column), c.name, "command") for c in _ci_commands(repo, path, text)]
+        found += [(pos, what, "credentials") for pos, what in _ci_credentials(repo, path, text)]
+
+        def message(what, kind, path=path):
+            if kind == "credentials":
+                return (
+                    f"{path} gives CI access to a cluster ({what}), so CI can push changes past the "
+                    "GitOps operator; let the operator pull from Git and keep cluster credentials out of CI"
+                )
+            return (
+                f"{path} runs `{what}` from CI, pushing changes to the cluster instead of letting the "
+                "GitOps operator pull them from Git; make CI validate or update manifests only"
+            )
+
+        yield from _keyed(path, found, message)
+
+
+def _job_ranges(repo, path: str) -> list[tuple[int, int | None]]:
+    """Line ranges of GitHub Actions jobs that do not start a throw-away cluster (whole file otherwise)."""
+    text = repo.text(path) or ""
+    parsed = repo.parsed(path)
+    doc = parsed.documents[0] if parsed and parsed.documents else None
+    jobs = doc.get("jobs") if doc is not None else None
+    if not path.startswith(".github/workflows/") or not isinstance(jobs, dict) or not jobs:
+        return [] if EPHEMERAL.search(text) else [(1, None)]
+    starts = sorted(doc.position(("jobs", name), key=True).line for name in jobs)
+    lines = text.splitlines()
+    ranges = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] - 1 if i + 1 < len(starts) else len(lines)
+        if not EPHEMERAL.search("\n".join(lines[start - 1 : end])):
+            ranges.append((start, end))
+    head = "\n".join(lines[: starts[0] - 1])  # `on:`/`env:` before the jobs
+    return ranges if not EPHEMERAL.search(head) else []
+
+
+def _ci_commands(repo, path: str, text: str) -> Iterator[Command]:
+    style = comment_style(path)
+    for first, last in _job_ranges(repo, path):
+        yield from scan(text, style, first, last)
+
+
+def _ci_credentials(repo, path: str, text: str) -> Iterator[tuple[Position, str]]:
+    """Deploy actions/tasks and kubeconfigs handed to CI from secrets or variables."""
+    ranges = _job_ranges(repo, path)
+    style = comment_style(path)
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not any(first <= number <= (last or number) for first, last in ranges):
+            continue
+        stripped = line.strip()
+        if stripped.startswith(style):
+            continue
+        lowered = stripped.lower()
+        column = len(line) - len(line.lstrip()) + 1
+        if "uses:" in lowered:
+            action = lowered.split("uses:", 1)[1].strip().strip("'\"").split("@")[0]
+            if action in DEPLOY_ACTIONS:
+                yield Position(number, column), action
+                continue
+        if lowered.startswith(("task:", "- task:")) and any(t.lower() in lowered for t in _AZURE_TASKS):
+            yield Position(number, column), stripped.split(":", 1)[1].strip().split("@")[0]
+        elif _holds_kubeconfig(lowered):
+            yield Position(number, column), "a kubeconfig from CI secrets"
+
+
+def _holds_kubeconfig(lowered: str) -> bool:
+    compact = lowered.replace("_", "").replace("-", "")
+    if "kubeconfig" not in compact and ".kube/config" not in lowered:
+        return False
+    return any(
+        marker in lowered
+        for marker in ("secrets.", "credentialsid", "${{", "$kube", "${kube", "withkubeconfig")
+    )
+
+
+# -- GL903 ----------------------------------------------------------------------------------------------
+def manual_apply_script(ctx) -> Iterator[Violation]:
+    """GL903: scripts and Makefiles that change a cluster by hand."""
+    repo = ctx.repo
+    for path in repo.files:
+        if not _is_script(path) or _is_ci(path):
+            continue
+        text = repo.text(path)
+        if not text or EPHEMERAL.search(text):
+            continue
+        found = [
+            (Position(c.line, c.column), c.name, "command")
+            for c in scan(text, comment_style(path))
+            if not _operator_bootstrap(text.splitlines()[c.line - 1])
+        ]
+
+        def message(what, kind, path=path):
+            return (
+                f"{path} runs `{what}` against a cluster by hand, which bypasses review and leaves "
+                "changes that Git does not show; commit the change and let the GitOps operator apply it"
+            )
+
+        yield from _keyed(path, found, message)
+
+
+def _operator_bootstrap(line: str) -> bool:
+    """Installing the operator itself (Argo CD, Flux) is the one apply that must happen by hand."""
+    lowered = line.lower()
+    return any(
+        word in lowered
+        for word in (
+            "argo-cd",
+            "argoproj/argo",
+            "argocd/",
+            "gotk-components",
+            "flux-system",
+            "fluxcd/flux2",
+            "install.yaml -n argocd",
+        )
+    )
+
+
+# -- GL904 ----------------------------------------------------------------------------------------------
+def production_review(ctx) -> Iterator[Violation]:
+    """GL904: production overlays that no CODEOWNERS entry covers."""
+    repo = ctx.repo
+    dirs = _production_dirs(ctx)
+    if not dirs:
+        return
+    owners = codeowners.find(repo)
+    dirs = [d for d in dirs if not _prow_owned(repo, d)] if owners is None else dirs
+    if not dirs:
+        return
+    if owners is None:
+        anchor = _anchor(repo, dirs[0])
+        more = f" and {len(dirs) - 1} more" if len(dirs) > 1 else ""
+        yield Violation(
+            anchor,
+            f"no CODEOWNERS file, so changes to production ({dirs[0]}{more}) merge without "
+            "a required owner's review; add a CODEOWNERS entry for the production paths",
+            key="no-codeowners",
+        )
+        return
+    below = _files_below(repo.files, set(dirs))
+    for directory in dirs:
+        if _prow_owned(repo, directory):
+            continue
+        unowned = next((f for f in below.get(directory, ()) if not owners.owners(f)), None)
+        if unowned:
+            yield Violation(
+                owners.path,
+                f"no CODEOWNERS entry covers production path {directory} (e.g. {unowned}), so changes to it "
+                f"merge without an owner's review; add `/{directory}/ @team`",
+                key=f"unowned:{directory}",
+            )
+
+
+def _prow_owned(repo, directory: str) -> bool:
+    """Kubernetes-style `OWNERS` files with approvers in the directory or above it also gate review."""
+    current = directory
+    while True:
+        text = (
+            repo.text(posixpath.join(current, "OWNERS"))
+            if repo.tree.is_file(posixpath.join(current, "OWNERS"))
+            else None
+        )
+        if text and "approvers" in text:
+            return True
+        if not current:
+            return False
+        current = posixpath.dirname(current)
+
+
+def _files_below(files: list[str], dirs: set[str]) -> dict[str, list[str]]:
+    """Files under each of `dirs` (one pass over the file list)."""
+    out: dict[str, list[str]] = {}
+    for f in files:
+        parent = posixpath.dirname(f)
+        while True:
+            if parent in dirs:
+                out.setdefault(parent, []).append(f)
+                break
+            if not parent:
+                break
+            parent = posixpath.dirname(parent)
+    return out
+
+
+def _production_dirs(ctx) -> list[str]:
+    """Outermost production overlays and environment roots of the repository."""
+    repo = ctx.repo
+    found = {o for app in repo.apps.values() for env, o in app.overlays.items() if ctx.is_production(env)}
+    found |= {root for root, env in repo.environment_roots() if ctx.is_production(env)}
+    ordered = sorted(found, key=lambda d: (d.count("/"), d))
+    outer: list[str] = []
+    for d in ordered:
+        if not any(d == o or d.startswith(o + "/") for o in outer):
+            outer.append(d)
+    return sorted(outer)
+
+
+def _anchor(repo, directory: str) -> str:
+    k = repo.kustomizations.get(directory)
+    return (
+        k.path if k is not None else next((f for f in repo.files if f.startswith(directory + "/")), directory)
+    )
+
+
+# -- GL905 ----------------------------------------------------------------------------------------------
+OPERATOR_KINDS = (
+    "argoproj.io/Application",
+    "argoproj.io/ApplicationSet",
+    "kustomize.toolkit.fluxcd.io/Kustomization",
+    "helm.toolkit.fluxcd.io/HelmRelease",
+)
+# an Argo CD subscription annotation, or notification triggers/services (argocd-notifications-cm, chart values)
+_ARGO_MARKERS = (
+    "notifications.argoproj.io/subscribe",
+    "trigger.on-",
+    "service.slack",
+    "service.webhook",
+    "service.teams",
+    "service.email",
+    "service.opsgenie",
+    "service.pagerduty",
+    "service.grafana",
+    "service.mattermost",
+    "service.telegram",
+    "service.github",
+    "service.googlechat",
+)
+_METRIC_MARKERS = ("argocd_app_info", "argocd_app_sync", "gotk_reconcile", "gotk_resource_info")
+
+
+def drift_alerting(ctx) -> Iterator[Violation]:
+    """GL905: an operator is deployed but neither Argo CD notifications nor Flux alerts are configured."""
+    repo = ctx.repo
+    operators = repo.objects(*OPERATOR_KINDS)
+    if not operators or _has_alerting(repo):
+        return
+    whole = [d for d in operators if d.path not in repo.patch_files] or operators
+    first = min(whole, key=lambda d: (d.path.count("/"), d.path, d.start.line))
+    yield Violation(
+        first.path,
+        "no Argo CD notifications (argocd-notifications-cm, notifications.argoproj.io "
+        "subscriptions) and no Flux Alert with a Provider, so failed syncs and drift go unnoticed; "
+        "configure alerts for sync failures and degraded health",
+        first.start,
+        key="no-alerting",
+    )
+
+
+def _has_alerting(repo) -> bool:
+    flux_alert = repo.objects("notification.toolkit.fluxcd.io/Alert")
+    flux_provider = repo.objects("notification.toolkit.fluxcd.io/Provider")
+    if flux_alert and flux_provider:
+        return True
+    for parsed in repo.parsed_files.values():
+        text = parsed.text or ""
+        if any(m in text for m in _ARGO_MARKERS):
+            return True
+    return any(
+        any(m in (repo.text(d.path) or "") for m in _METRIC_MARKERS) for d in repo.objects("PrometheusRule")
+    )
