@@ -278,13 +278,15 @@ def test_gl107_skips_vendored_and_hidden_directories(make_repo):
         {
             "tools/node_modules/x/package.json": "{}",
             ".devcontainer/Dockerfile": "FROM x\n",
+            "package.json": "{}",  # the repository's own tooling
+            "hack/requirements.txt": "pyyaml\n",
             "apps/web/base/kustomization.yaml": "resources: []\n",
         }
     )
     assert findings(repo, ["GL107"]) == []
 
 
-@pytest.mark.parametrize("name", ["go.mod", "package.json", "Dockerfile", "service/App.csproj"])
+@pytest.mark.parametrize("name", ["go.mod", "web/package.json", "Dockerfile", "service/App.csproj"])
 def test_gl107_markers(make_repo, name):
     repo = make_repo({name: "x\n", "kustomization.yaml": "resources: []\n"})
     assert [f.path for f in findings(repo, ["GL107"])] == [name]

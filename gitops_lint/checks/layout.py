@@ -56,7 +56,9 @@ CODE_SUFFIXES = (
     ".c",
     ".cpp",
 )
-VENDORED = ("node_modules", "vendor", "testdata", "third_party")
+# vendored code and the repository's own tooling (linters, docs, scripts) are not application code
+NOT_APP_CODE_DIRS = ("node_modules", "vendor", "testdata", "third_party", "hack", "scripts", "tools", "docs")
+ROOT_TOOLING = ("package.json", "requirements.txt", "pyproject.toml", "setup.py", "Gemfile")
 
 
 def _synonyms(name: str) -> tuple[str, ...]:
@@ -360,9 +362,11 @@ def app_code_in_config_repo(ctx) -> Iterator[Violation]:
     reported_src: set[str] = set()
     for path in ctx.repo.files:
         segments = path.split("/")
-        if any(s.startswith(".") or s in VENDORED for s in segments[:-1]):
+        if any(s.startswith(".") or s in NOT_APP_CODE_DIRS for s in segments[:-1]):
             continue
         name = segments[-1]
+        if len(segments) == 1 and name in ROOT_TOOLING:
+            continue  # the config repository's own tooling (pre-commit, docs, formatters)
         if name in markers or name.endswith(".csproj"):
             yield Violation(
                 path,
