@@ -156,7 +156,12 @@ def test_error_points_at_the_kustomization_line(make_repo):
 )
 def test_unrendered_features_are_reported_not_attempted(make_repo, kustomization):
     with pytest.raises(NotRendered):
-        render(_tree(make_repo, {"kustomization.yaml": kustomization, "fn.yaml": "kind: X\n"}), "")
+        render(
+            _tree(
+                make_repo, {"kustomization.yaml": kustomization, "fn.yaml": "kind: X\nmetadata: {name: f}\n"}
+            ),
+            "",
+        )
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")

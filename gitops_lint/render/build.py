@@ -17,7 +17,7 @@ from ..findings import FILE_START, Position
 from ..loader import ParsedFile, load_yaml, parse_text
 from ..source import PathEscapesRoot, SourceTree, normalize
 from . import fieldspec as fs
-from . import generators, kustomization, namereference, order, transformers
+from . import generators, kustomization, namereference, order, plugins, transformers
 from .errors import NotRendered, RenderError
 from .kustomization import Kustomization
 from .patching import Patch, apply_json, apply_smp, get_by_id, parse_json_ops, select_targets
@@ -170,50 +170,55 @@ class Session:
     def accumulate(self, k: Kustomization, acc: Accumulator, stack: tuple[str, ...]) -> None:
         _reject_unrendered(k)
         for i, entry in enumerate(k.resources):
-            self._add_resource(k, acc, entry, i, stack)
+            self.add_resource(k, acc, entry, i, stack)
         for i, rel in enumerate(k.get("configurations", [])):
             acc.merge_config(self._configuration(k, str(rel), i))
         for rel in k.get("crds", []):
             self.resolve_file(str(rel), k, "crd file")
         self._generate(k, acc)
+        plugins.run_generators(self, k, acc, stack)
         for i, entry in enumerate(k.get("components", [])):
             self._add_component(k, acc, str(entry), i, stack)
         self._transform(k, acc)
+        plugins.run_transformers(self, k, acc, stack)
         new_vars = k.get("vars", [])
         if new_vars:
             acc.merge_vars([v for v in new_vars if isinstance(v, dict)], k)
 
-    def _add_resource(self, k: Kustomization, acc: Accumulator, entry: str, i: int, stack) -> None:
+    def add_resource(
+        self, k: Kustomization, acc: Accumulator, entry: str, i: int, stack, field: str = "resources"
+    ) -> None:
+        """One `resources` entry (or plugin-config entry): a file, or a kustomization directory."""
         if is_remote(entry):
             raise NotRendered(
                 f"remote resource {entry!r} is not fetched (no network); render it with an external kustomize",
                 k.path,
-                k.position("resources", i),
+                k.position(field, i),
             )
         try:
             path = normalize(entry, k.dir)
         except PathEscapesRoot as exc:
-            raise k.error(f"resource {entry!r}: {exc}", "resources", i) from None
+            raise k.error(f"resource {entry!r}: {exc}", field, i) from None
         if self.tree.is_file(path):
             if self.load_restrictor == "rootonly" and k.dir and not path.startswith(k.dir + "/"):
                 raise k.error(
                     f"security; file {entry!r} is not in or below {k.dir!r} (load restrictor rootonly)",
-                    "resources",
+                    field,
                     i,
                 )
             for res in self.load_resources(path):
-                acc.append(res, k, "resources", i)
+                acc.append(res, k, field, i)
             return
         if not self.tree.is_dir(path):
-            raise k.error(f"resource {entry!r} not found: no file or directory {path or '.'}", "resources", i)
+            raise k.error(f"resource {entry!r} not found: no file or directory {path or '.'}", field, i)
         try:
             sub = self.build_dir(path, stack)
         except RenderError as exc:
             if exc.path is None:
-                exc.path, exc.position = k.path, k.position("resources", i)
+                exc.path, exc.position = k.path, k.position(field, i)
             raise
         for res in sub.resources:
-            acc.append(res.copy(), k, "resources", i)
+            acc.append(res.copy(), k, field, i)
         acc.merge_config(sub.config)
         acc.merge_vars(sub.vars, k)
 
@@ -295,15 +300,22 @@ class Session:
             ("secretGenerator", "Secret", k.secret_generator),
         ):
             for i, gen in enumerate(entries):
-                try:
-                    obj, needs_hash, behavior = generators.make_generated(k, gen, kind, reader)
-                except RenderError as exc:
-                    if exc.position is None:
-                        exc.path, exc.position = k.path, k.position(field_name, i)
-                    raise
-                res = Resource.new(obj, k.path, k.position(field_name, i))
-                res.needs_hash, res.behavior = needs_hash, behavior
-                self._absorb(acc, res, k, field_name, i)
+                self.generate_one(k, acc, field_name, kind, gen, i, reader)
+
+    def generate_one(
+        self, k, acc: Accumulator, field_name: str, kind: str, gen: dict, i: int, reader=None
+    ) -> None:
+        """Generate one ConfigMap/Secret and absorb it (create, merge or replace)."""
+        reader = reader or generators.Reader(self.read_bytes, k)
+        try:
+            obj, needs_hash, behavior = generators.make_generated(k, gen, kind, reader)
+        except RenderError as exc:
+            if exc.position is None:
+                exc.path, exc.position = k.path, k.position(field_name, i)
+            raise
+        res = Resource.new(obj, k.path, k.position(field_name, i))
+        res.needs_hash, res.behavior = needs_hash, behavior
+        self._absorb(acc, res, k, field_name, i)
 
     def _absorb(self, acc: Accumulator, res: Resource, k: Kustomization, field_name: str, i: int) -> None:
         rid = res.cur_id
@@ -343,19 +355,19 @@ class Session:
     def _transform(self, k: Kustomization, acc: Accumulator) -> None:
         cfg = acc.config
         acc.invalidate()
-        acc.resources = self._patches_strategic_merge(k, acc.resources)
-        acc.resources = self._patches(k, acc.resources)
+        acc.resources = self.patches_strategic_merge(k, acc.resources)
+        acc.resources = self.patches(k, acc.resources)
         transformers.apply_namespace(acc.resources, k, cfg["namespace"])
         transformers.apply_name_affix(acc.resources, k, cfg["namePrefix"], suffix=False)
         transformers.apply_name_affix(acc.resources, k, cfg["nameSuffix"], suffix=True)
         transformers.apply_labels(acc.resources, k, cfg)
         transformers.apply_annotations(acc.resources, k, cfg)
-        self._patches_json6902(k, acc.resources)
+        self.patches_json6902(k, acc.resources)
         transformers.apply_replicas(acc.resources, k, cfg["replicas"])
         transformers.apply_images(acc.resources, k, cfg["images"])
         replacements = k.get("replacements", [])
         if replacements:
-            acc.resources = self._replacements(k, acc.resources, replacements)
+            acc.resources = self.replacements(k, acc.resources, replacements)
 
     def _load_patch_text(
         self, k: Kustomization, entry: Any, field_name: str, i: int
@@ -400,7 +412,7 @@ class Session:
                 return [Patch(copy_data(d.data), source, pos)]
         return out
 
-    def _patches_strategic_merge(self, k: Kustomization, resources: list[Resource]) -> list[Resource]:
+    def patches_strategic_merge(self, k: Kustomization, resources: list[Resource]) -> list[Resource]:
         for i, entry in enumerate(k.get("patchesStrategicMerge", [])):
             text, source, pos = self._load_patch_text(k, entry, "patchesStrategicMerge", i)
             for patch in self._smp_docs(text, source, pos):
@@ -417,7 +429,7 @@ class Session:
                     ) from None
         return resources
 
-    def _patches(self, k: Kustomization, resources: list[Resource]) -> list[Resource]:
+    def patches(self, k: Kustomization, resources: list[Resource]) -> list[Resource]:
         for i, entry in enumerate(k.get("patches", [])):
             if not isinstance(entry, dict):
                 raise k.error("each `patches` entry must be a mapping with `path` or `patch`", "patches", i)
@@ -466,7 +478,7 @@ class Session:
                 resources = apply_smp(resources, [chosen], patch)
         return resources
 
-    def _patches_json6902(self, k: Kustomization, resources: list[Resource]) -> None:
+    def patches_json6902(self, k: Kustomization, resources: list[Resource]) -> None:
         for i, entry in enumerate(k.get("patchesJson6902", [])):
             if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
                 raise k.error("each patchesJson6902 entry needs a `target`", "patchesJson6902", i)
@@ -486,7 +498,7 @@ class Session:
             except RenderError as exc:
                 raise k.error(exc.message, "patchesJson6902", i) from None
 
-    def _replacements(self, k: Kustomization, resources: list[Resource], entries: list) -> list[Resource]:
+    def replacements(self, k: Kustomization, resources: list[Resource], entries: list) -> list[Resource]:
         repl = _replacements_module()
         loaded = []
         for entry in entries:
@@ -544,8 +556,6 @@ def _reject_unrendered(k: Kustomization) -> None:
     for name, why in (
         ("helmCharts", "Helm charts are not inflated offline"),
         ("helmChartInflationGenerator", "Helm charts are not inflated offline"),
-        ("generators", "generator plugins (KRM functions) are never executed"),
-        ("transformers", "transformer plugins (KRM functions) are never executed"),
         ("validators", "validator plugins (KRM functions) are never executed"),
     ):
         if k.data.get(name):

@@ -17,18 +17,31 @@ def _origin(res: Resource, k: Kustomization, field_path: str, *kpath: Any) -> No
     res.set_origin(field_path, k.path, k.position(*kpath))
 
 
-def apply_namespace(resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec]) -> None:
-    ns = k.raw_get("namespace")
+def apply_namespace(
+    resources: list[Resource],
+    k: Kustomization,
+    specs: list[fs.FieldSpec],
+    ns: str | None = None,
+    unset_only: bool = False,
+    subjects: str = "defaultOnly",
+) -> None:
+    """kustomize's NamespaceTransformer (the `namespace` field, or a builtin plugin config)."""
+    ns = k.raw_get("namespace") if ns is None else ns
     if not ns:
         return
     ns = str(ns)
+
+    def setter(c, key):
+        if not unset_only or not c.get(key):
+            c[key] = ns
+
     for res in resources:
         if not res.data:
             continue
         res.store_previous_id()
         data = res.data
         if not is_cluster_scoped(res.kind):
-            res.meta["namespace"] = ns
+            setter(res.meta, "namespace")
             _origin(res, k, "metadata.namespace", "namespace")
         api_version = data.get("apiVersion")
         for spec in specs:
@@ -36,18 +49,22 @@ def apply_namespace(resources: list[Resource], k: Kustomization, specs: list[fs.
                 continue
             if spec.path == "subjects[]/namespace" or not spec.selects_data(data):
                 continue
-            fs.walk(data, spec, lambda c, key: c.__setitem__(key, ns), "scalar")
-        if res.kind in ("RoleBinding", "ClusterRoleBinding"):
-            _role_binding_subjects(data, ns)
+            fs.walk(data, spec, setter, "scalar")
+        if res.kind in ("RoleBinding", "ClusterRoleBinding") and subjects != "none":
+            _role_binding_subjects(data, ns, subjects == "allServiceAccounts")
     _check_unique(resources, "namespace transformation produces ID conflict")
 
 
-def _role_binding_subjects(data: dict, ns: str) -> None:
+def _role_binding_subjects(data: dict, ns: str, all_accounts: bool) -> None:
     subjects = data.get("subjects")
     if not isinstance(subjects, list):
         return
     for s in subjects:
-        if isinstance(s, dict) and s.get("name") == "default":
+        if not isinstance(s, dict):
+            continue
+        if (all_accounts and s.get("kind") == "ServiceAccount") or (
+            not all_accounts and s.get("name") == "default"
+        ):
             s["namespace"] = ns
 
 
@@ -62,10 +79,15 @@ def _check_unique(resources: list[Resource], message: str) -> None:
 
 
 def apply_name_affix(
-    resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec], suffix: bool
+    resources: list[Resource],
+    k: Kustomization,
+    specs: list[fs.FieldSpec],
+    suffix: bool,
+    value: str | None = None,
 ) -> None:
+    """kustomize's PrefixTransformer / SuffixTransformer."""
     field = "nameSuffix" if suffix else "namePrefix"
-    affix = k.raw_get(field)
+    affix = k.raw_get(field) if value is None else value
     affix = "" if affix is None else str(affix)
     for res in resources:
         org = res.org_id
@@ -93,7 +115,7 @@ def apply_name_affix(
 def apply_labels(resources: list[Resource], k: Kustomization, config: dict) -> None:
     common = string_map(k.raw_get("commonLabels"))
     if common:
-        _set_map_entries(resources, k, config["commonLabels"], common, ("commonLabels",))
+        set_map_entries(resources, k, config["commonLabels"], common, ("commonLabels",))
     for i, entry in enumerate(k.raw_get("labels", [])):
         if not isinstance(entry, dict):
             raise k.error("each `labels` entry must be a mapping", "labels", i)
@@ -106,16 +128,17 @@ def apply_labels(resources: list[Resource], k: Kustomization, config: dict) -> N
             specs = list(config["templateLabels"]) if truthy(entry.get("includeTemplates")) else []
             specs = fs.merge(specs, [fs.make("metadata/labels", create=True)])
         specs = fs.merge(specs, [fs.from_dict(f) for f in entry.get("fields") or []])
-        _set_map_entries(resources, k, specs, pairs, ("labels", i))
+        set_map_entries(resources, k, specs, pairs, ("labels", i))
 
 
 def apply_annotations(resources: list[Resource], k: Kustomization, config: dict) -> None:
     common = string_map(k.raw_get("commonAnnotations"))
     if common:
-        _set_map_entries(resources, k, config["commonAnnotations"], common, ("commonAnnotations",))
+        set_map_entries(resources, k, config["commonAnnotations"], common, ("commonAnnotations",))
 
 
-def _set_map_entries(resources, k: Kustomization, specs, pairs: dict[str, str], kpath: tuple) -> None:
+def set_map_entries(resources, k: Kustomization, specs, pairs: dict[str, str], kpath: tuple) -> None:
+    """Set `pairs` into the map each spec reaches (labels and annotations transformers)."""
     for res in resources:
         data = res.data
         for spec in specs:
@@ -177,8 +200,10 @@ def _update_image(value: str, image: dict) -> str:
     return name
 
 
-def apply_images(resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec]) -> None:
-    for i, image in enumerate(k.images):
+def apply_images(
+    resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec], images: list | None = None
+) -> None:
+    for i, image in enumerate(k.images if images is None else images):
         name = image.get("name")
         if not isinstance(name, str) or not name:
             continue
@@ -223,8 +248,10 @@ def _container_image_fields(node, path: tuple) -> list[tuple]:
     return out
 
 
-def apply_replicas(resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec]) -> None:
-    for i, entry in enumerate(k.get("replicas", [])):
+def apply_replicas(
+    resources: list[Resource], k: Kustomization, specs: list[fs.FieldSpec], entries: list | None = None
+) -> None:
+    for i, entry in enumerate(k.get("replicas", []) if entries is None else entries):
         if not isinstance(entry, dict) or "name" not in entry:
             raise k.error("each `replicas` entry needs a name and a count", "replicas", i)
         name, count = str(entry["name"]), entry.get("count", 0)
