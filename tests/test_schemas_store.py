@@ -323,3 +323,22 @@ def test_kustomize_matches_field_names_case_insensitively_like_go():
     assert store.validate_kustomization({"Resources": ["a.yaml"], "namePREFIX": "x-"}).status == "valid"
     bad = store.validate_kustomization({"Resources": ["a.yaml"], "resorces": ["b.yaml"]})
     assert [p.message for p in bad.problems] == ["resorces: unknown field; did you mean resources?"]
+
+
+def test_a_crd_in_the_repo_wins_over_the_bundled_schema_and_schema_dirs_win_over_all(tmp_path):
+    crd = {
+        "kind": "CustomResourceDefinition",
+        "spec": {
+            "group": "argoproj.io",
+            "names": {"kind": "Application"},
+            "versions": [
+                {"name": "v1alpha1", "served": True, "schema": {"openAPIV3Schema": {"type": "object"}}}
+            ],
+        },
+    }
+    store = SchemaStore(crds=[("argo/crds.yaml", crd)])
+    assert store.lookup("argoproj.io/v1alpha1", "Application")[1] == "CRD in argo/crds.yaml"
+    (tmp_path / "apps").mkdir()
+    (tmp_path / "apps" / "deployment_v1.json").write_text("{}")
+    store = SchemaStore(schema_dirs=[tmp_path], crds=[("argo/crds.yaml", crd)])
+    assert store.lookup("apps/v1", "Deployment")[1] == f"schema_dirs:{tmp_path}"
