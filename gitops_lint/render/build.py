@@ -13,15 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import FILE_START, Position
-from ..loader import ParsedFile, load_yaml, parse_text
+from ..findings import Position
+from ..loader import ParsedFile, load_yaml
 from ..source import PathEscapesRoot, SourceTree, normalize
 from . import fieldspec as fs
 from . import generators, kustomization, namereference, order, plugins, transformers
 from .errors import NotRendered, RenderError
 from .kustomization import Kustomization
-from .patching import Patch, apply_json, apply_smp, get_by_id, parse_json_ops, select_targets
 from .resource import Resource, copy_data
+from .steps import PatchSteps, rebind, reject_parse_problems, replacements_module
 
 MAX_DEPTH = 40
 _REMOTE_PREFIXES = (
@@ -89,7 +89,7 @@ class Accumulator:
             self.vars.append(v)
 
 
-class Session:
+class Session(PatchSteps):
     """One render session: file parses and sub-builds are cached and shared by every render in it."""
 
     def __init__(self, tree: SourceTree, load_restrictor: str = "rootonly", parse: Callable | None = None):
@@ -252,7 +252,7 @@ class Session:
     def load_resources(self, path: str) -> list[Resource]:
         """Objects of a resource file, `*List` kinds inlined (at the end, as kustomize does)."""
         parsed = self.parse(path)
-        _reject_parse_problems(parsed, path, None)
+        reject_parse_problems(parsed, path, None)
         queue: list[tuple[Any, Position]] = [(d.data, d.start) for d in parsed.documents]
         out = []
         while queue:
@@ -369,187 +369,10 @@ class Session:
         if replacements:
             acc.resources = self.replacements(k, acc.resources, replacements)
 
-    def _load_patch_text(
-        self, k: Kustomization, entry: Any, field_name: str, i: int
-    ) -> tuple[str, str, Position]:
-        """(text, source path, position) of a patch given as a path or inline."""
-        if isinstance(entry, str) and "\n" not in entry and self._is_patch_file(k, entry):
-            path = self.resolve_file(entry, k, "patch file")
-            return self.tree.read_text(path), path, FILE_START
-        return str(entry), k.path, k.position(field_name, i)
-
-    def _is_patch_file(self, k: Kustomization, entry: str) -> bool:
-        try:
-            return self.tree.is_file(normalize(entry, k.dir))
-        except PathEscapesRoot:
-            return True  # resolve_file reports it
-
-    def _smp_docs(self, text: str, source: str, pos: Position) -> list[Patch]:
-        key = (source, text)
-        parsed = self._patch_parses.get(key)
-        if parsed is None:
-            parsed = self._patch_parses[key] = parse_text(source, text)
-        if parsed.violations and not parsed.documents:
-            raise RenderError(f"cannot parse patch: {parsed.violations[0].message}", source, pos)
-        _reject_parse_problems(parsed, source, pos)
-        out = []
-        for d in parsed.documents:
-            if isinstance(d.data, dict) and d.data:
-                meta = d.data.get("metadata")
-                if not d.data.get("kind") or not isinstance(meta, dict) or not meta.get("name"):
-                    raise RenderError(
-                        "unable to parse the patch: a strategic merge patch needs kind and metadata.name",
-                        source,
-                        pos,
-                    )
-                own_file = pos == FILE_START
-                out.append(
-                    Patch(
-                        copy_data(d.data), source, d.start if own_file else pos, doc=d if own_file else None
-                    )
-                )
-            elif isinstance(d.data, list):
-                return [Patch(copy_data(d.data), source, pos)]
-        return out
-
-    def patches_strategic_merge(self, k: Kustomization, resources: list[Resource]) -> list[Resource]:
-        for i, entry in enumerate(k.get("patchesStrategicMerge", [])):
-            text, source, pos = self._load_patch_text(k, entry, "patchesStrategicMerge", i)
-            for patch in self._smp_docs(text, source, pos):
-                if patch.is_json6902:
-                    raise k.error(
-                        "patchesStrategicMerge entry is a JSON 6902 patch", "patchesStrategicMerge", i
-                    )
-                try:
-                    target = get_by_id(resources, patch.org_id)
-                    resources = apply_smp(resources, [target], patch)
-                except RenderError as exc:
-                    raise k.error(
-                        f"patchesStrategicMerge: {exc.message}", "patchesStrategicMerge", i
-                    ) from None
-        return resources
-
-    def patches(self, k: Kustomization, resources: list[Resource]) -> list[Resource]:
-        for i, entry in enumerate(k.get("patches", [])):
-            if not isinstance(entry, dict):
-                raise k.error("each `patches` entry must be a mapping with `path` or `patch`", "patches", i)
-            has_path, has_patch = bool(entry.get("path")), bool(entry.get("patch"))
-            if has_path == has_patch:
-                msg = (
-                    "patch and path can't be set at the same time"
-                    if has_path
-                    else "must specify one of patch and path"
-                )
-                raise k.error(msg, "patches", i)
-            if has_path:
-                path = self.resolve_file(str(entry["path"]), k, "patch file")
-                text, source, pos = self.tree.read_text(path), path, FILE_START
-            else:
-                text, source, pos = str(entry["patch"]), k.path, k.position("patches", i, "patch")
-            options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
-            patches = self._smp_docs(text, source, pos)
-            for p in patches:
-                p.options = options
-            target = entry.get("target")
-            try:
-                resources = self._apply_patch_entry(resources, patches, target)
-            except RenderError as exc:
-                raise k.error(exc.message, "patches", i) from None
-        return resources
-
-    def _apply_patch_entry(self, resources, patches: list[Patch], target) -> list[Resource]:
-        if not patches:
-            return resources
-        if patches[0].is_json6902:
-            if not target:
-                raise RenderError("must specify a target for JSON patch")
-            apply_json(select_targets(resources, target), patches[0])
-            return resources
-        for patch in patches:
-            if target:
-                resources = apply_smp(resources, select_targets(resources, target), patch)
-            else:
-                try:
-                    chosen = get_by_id(resources, patch.org_id)
-                except RenderError as exc:
-                    raise RenderError(
-                        f'no resource matches strategic merge patch "{patch.org_id}": {exc.message}'
-                    ) from None
-                resources = apply_smp(resources, [chosen], patch)
-        return resources
-
-    def patches_json6902(self, k: Kustomization, resources: list[Resource]) -> None:
-        for i, entry in enumerate(k.get("patchesJson6902", [])):
-            if not isinstance(entry, dict) or not isinstance(entry.get("target"), dict):
-                raise k.error("each patchesJson6902 entry needs a `target`", "patchesJson6902", i)
-            target = entry["target"]
-            if not target.get("name"):
-                raise k.error("must specify the target name", "patchesJson6902", i)
-            if entry.get("path"):
-                path = self.resolve_file(str(entry["path"]), k, "patch file")
-                ops = parse_json_ops(self.tree.read_text(path), path)
-                patch = Patch(ops, path, FILE_START)
-            else:
-                ops = entry.get("patch")
-                ops = parse_json_ops(ops, k.path) if isinstance(ops, str) else ops
-                patch = Patch(ops, k.path, k.position("patchesJson6902", i))
-            try:
-                apply_json(select_targets(resources, target), patch)
-            except RenderError as exc:
-                raise k.error(exc.message, "patchesJson6902", i) from None
-
-    def replacements(self, k: Kustomization, resources: list[Resource], entries: list) -> list[Resource]:
-        repl = _replacements_module()
-        loaded = []
-        for entry in entries:
-            if isinstance(entry, dict) and entry.get("path") and len(entry) == 1:
-                path = self.resolve_file(str(entry["path"]), k, "replacement file")
-                for d in self.parse(path).documents:
-                    value = copy_data(d.data)
-                    loaded.extend(value if isinstance(value, list) else [value])
-            else:
-                loaded.append(entry)
-        try:
-            objects = repl.apply_replacements(
-                [r.data for r in resources], loaded, ids=[[r.org_id, *r.all_ids()] for r in resources]
-            )
-        except RenderError as exc:
-            raise k.error(exc.message, "replacements") from None
-        return _rebind(resources, objects)
-
 
 def _key(res: Resource) -> tuple:
     rid = res.cur_id
     return (rid.group, rid.version, rid.kind, rid.name, rid.effective_namespace)
-
-
-def _rebind(resources: list[Resource], objects: list[dict]) -> list[Resource]:
-    """Attach the objects a pure list->list step returned to their Resource records (same order)."""
-    if len(objects) != len(resources):
-        raise RenderError("internal: a transformation changed the number of objects")
-    for res, obj in zip(resources, objects, strict=True):
-        res.data = obj
-    return resources
-
-
-def _reject_parse_problems(parsed: ParsedFile, path: str, position: Position | None) -> None:
-    """kustomize's YAML decoder refuses what our loader only warns about (duplicate keys)."""
-    if parsed.violations and (not parsed.documents or any(v.key.endswith(_FATAL) for v in parsed.violations)):
-        v = parsed.violations[0]
-        raise RenderError(f"cannot parse {path}: {v.message}", path, position or v.position)
-
-
-_FATAL = (":GL301", ":GL302", ":GL307")
-
-
-def _replacements_module():
-    try:
-        from . import replacements
-    except ImportError:
-        replacements = None
-    if not hasattr(replacements, "apply_replacements") or not hasattr(replacements, "apply_vars"):
-        raise RenderError("replacements and vars are not available in this build")
-    return replacements
 
 
 def _reject_unrendered(k: Kustomization) -> None:
@@ -577,7 +400,7 @@ def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resou
             res.meta["name"] = f"{res.meta.get('name')}-{content_hash(res.data)}"
     namereference.fix_name_references(resources, acc.config["nameReference"], session.nameref_memo)
     if acc.vars:
-        repl = _replacements_module()
+        repl = replacements_module()
         try:
             objects = repl.apply_vars(
                 [r.data for r in resources],
@@ -585,7 +408,7 @@ def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resou
                 extra_field_specs=acc.config.get("varReference", []),
                 ids=[[r.org_id, *r.all_ids()] for r in resources],
             )
-            _rebind(resources, objects)
+            rebind(resources, objects)
         except RenderError as exc:
             raise k.error(exc.message, "vars") from None
     return order.sort_resources(resources, k.get("sortOptions"))
