@@ -203,7 +203,10 @@ def diff_trees(
         base_tree.label, head_tree.label, [], changed_files=changed, base_side=base, head_side=head
     )
     patterns = [diffnorm.parse_strip(p) for p in options.strip]
-    for root, status in affected_roots(base, head, set(changed)):
+    affected = affected_roots(base, head, set(changed))
+    for side, skip in ((base, "added"), (head, "removed")):  # read every file to render in one batch
+        side.prefetch(sorted({f for root, status in affected if status != skip for f in side.roots[root]}))
+    for root, status in affected:
         rdiff = _diff_root(base, head, root, status, patterns, options.context)
         if rdiff.changes or rdiff.errors or status != "modified":
             result.roots.append(rdiff)

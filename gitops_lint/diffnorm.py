@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -159,7 +160,11 @@ def _scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return json.dumps(value)
-    text = str(value)
+    return _string(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _string(text: str) -> str:
     if (
         _PLAIN.match(text)
         and text.lower() not in _RESERVED
@@ -173,6 +178,8 @@ def _scalar(value: Any) -> str:
 
 
 def _looks_numeric(text: str) -> bool:
+    if text[:1] not in "0123456789+-." or not text:
+        return False
     try:
         float(text)
     except ValueError:

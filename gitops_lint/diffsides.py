@@ -267,17 +267,32 @@ class Side:
                     out.append(Resource(doc.data, path, doc.start, doc))
         return out
 
+    @cached_property
+    def _layout(self) -> tuple[dict[str, str], dict[str, str], set[str]]:
+        """(overlay dir -> environment, app dir -> app name, known environment names), for fast lookups."""
+        overlays = {d: env for app in self.repo.apps.values() for env, d in app.overlays.items()}
+        apps = {app.dir: app.name for app in self.repo.apps.values()}
+        known = {e.lower() for e in self.repo.environments} | {e.lower() for e in self.config.production}
+        return overlays, apps, known
+
     def environment_of(self, root: str) -> str | None:
-        return self.repo.environment_of(root)
+        """As Repository.environment_of (overlay first, else a path segment naming an environment)."""
+        overlays, _, known = self._layout
+        for directory in _ancestors(root):
+            if directory in overlays:
+                return overlays[directory]
+        return next((seg for seg in root.split("/") if seg.lower() in known), None)
 
     def app_of(self, root: str) -> str | None:
-        best = None
-        for app in self.repo.apps.values():
-            if (root == app.dir or root.startswith(app.dir + "/")) and (
-                best is None or len(app.dir) > len(best.dir)
-            ):
-                best = app
-        return best.name if best else None
+        """The innermost app directory holding `root`."""
+        _, apps, _ = self._layout
+        return next((apps[d] for d in _ancestors(root) if d in apps), None)
+
+
+def _ancestors(path: str):
+    while path:
+        yield path
+        path = posixpath.dirname(path)
 
 
 def _read(tree: SourceTree, path: str) -> bytes:

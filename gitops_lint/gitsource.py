@@ -108,6 +108,7 @@ class GitTree(SourceTree):
         self._proc: subprocess.Popen | None = None
         self._blobs: dict[str, str] = {}  # tree path (prefix-relative) -> blob id
         self._unsafe: list[UnsafePath] = []
+        self._contents: dict[str, bytes] = {}  # blob id -> bytes read so far (each object read once)
         self._load()
 
     # -- listing -------------------------------------------------------------------------------
@@ -191,21 +192,26 @@ class GitTree(SourceTree):
         oid = self._blobs.get(rel)
         if oid is None:
             raise FileNotFoundError(f"{path}: not in {self.label}")
-        return self._read_object(oid)
+        data = self._contents.get(oid)
+        if data is None:
+            data = self._contents[oid] = self._read_object(oid)
+        return data
 
     def read_many(self, paths: list[str]) -> dict[str, bytes]:
         """Several files in one pipelined exchange with cat-file (much faster than one by one)."""
-        wanted = [(p, self._blobs[p]) for p in paths if p in self._blobs]
+        out = {p: self._contents[self._blobs[p]] for p in paths if self._blobs.get(p) in self._contents}
+        wanted = [(p, self._blobs[p]) for p in paths if p in self._blobs and p not in out]
+        if not wanted:
+            return out
         proc = self._batch()
         request = b"".join(oid.encode() + b"\n" for _, oid in wanted)
         writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
         writer.start()
-        out = {}
         for path, oid in wanted:
             header = proc.stdout.readline().split()
             if len(header) != 3:
                 raise SourceError(f"git cat-file: cannot read object {oid}")
-            out[path] = proc.stdout.read(int(header[2]))
+            out[path] = self._contents[oid] = proc.stdout.read(int(header[2]))
             proc.stdout.read(1)
         writer.join()
         return out
