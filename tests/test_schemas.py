@@ -267,3 +267,31 @@ def test_fields_that_the_build_adds_are_judged_on_the_build(make_repo):
             "Deployment/web: spec: missing required field 'selector' (in the build of app)",
         )
     ]
+
+
+def test_a_base_shared_by_three_unchanged_overlays_is_validated_once(make_repo):
+    pytest.importorskip("gitops_lint.rendered")
+    from types import SimpleNamespace
+
+    from gitops_lint.api import resolve_config
+    from gitops_lint.checks.schemas import k8s_schema, schema_store
+    from gitops_lint.repository import Repository
+    from gitops_lint.source import WorkingTree
+
+    files = {
+        "app/base/kustomization.yaml": "resources: [service.yaml]\n",
+        "app/base/service.yaml": (FIXTURE / "apps/web/service.yaml").read_text(),
+        **{
+            f"app/overlays/{env}/kustomization.yaml": "resources: [../../base]\n"
+            for env in ("dev", "stage", "prod")
+        },
+    }
+    root = make_repo(files)
+    repo = Repository.build(WorkingTree(root), resolve_config(root, None), jobs=1)
+    assert list(k8s_schema(SimpleNamespace(repo=repo, options={"rendered": True}))) == []
+    assert len([r for r in repo.rendered.deployed_roots() if r.ok]) == 3
+    stats = schema_store(repo).stats
+    assert (stats.validated, stats.reused) == (
+        4,
+        3,
+    )  # the Service once + 3 kustomization files; 3 renders reused
