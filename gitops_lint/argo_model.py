@@ -29,8 +29,10 @@ from .argo_appset import (
     substitute,
 )
 from .argo_identity import git_remotes, normalize_url
+from .argo_overlays import patch_files, rendered_variants
 from .findings import Position
 from .loader import Document
+from .render.origin import origin_of
 from .repository import helm_template_dirs
 from .source import PathEscapesRoot, normalize
 
@@ -64,6 +66,9 @@ class ArgoApp:
     is_appset: bool
     sources: list[Source] = field(default_factory=list)
     patch: str = ""  # an ApplicationSet's templatePatch (a Go template string), checked for mentions
+    rendered_environment: str | None = None  # the environment of the overlay that renders it, if any
+    variant: str = ""  # the roots of this rendering when an overlay-patched document renders differently
+    origins: dict | None = None  # field origins of the rendering (which patch set what)
 
     def patched(self, *words: str) -> bool:
         """Whether the ApplicationSet's templatePatch may set any of these fields (then rules stay quiet)."""
@@ -80,8 +85,18 @@ class ArgoApp:
     def where(self, *path) -> tuple:
         return (*self.base, *path)
 
-    def position(self, *path, key: bool = False) -> Position:
-        return self.doc.position(self.where(*path), key=key)
+    def at(self, *path, key: bool = False) -> tuple[str, Position]:
+        """File and position of a spec field: the overlay patch that set it, else the document itself."""
+        full = self.where(*path)
+        if self.origins:
+            hit = origin_of(self.origins, full)
+            if hit is None and full not in self.doc.keys:  # a block the patch added: its first line
+                dotted = ".".join(map(str, full)) + "."
+                below = [o for k, o in self.origins.items() if k.startswith(dotted)]
+                hit = min(below, key=lambda o: (o[0], o[1])) if below else None
+            if hit is not None and hit[0] != self.doc.path:
+                return hit
+        return self.doc.path, self.doc.position(full, key=key)
 
     def _dict(self, *path) -> dict:
         node = self.spec
@@ -143,28 +158,52 @@ def _sources(spec: dict) -> list[Source]:
 
 
 def _apps(repo) -> list[ArgoApp]:
+    """Applications and ApplicationSet templates; patch files skipped, overlay-patched ones as rendered."""
+    patches = patch_files(repo)
+    docs = [d for d in repo.objects(APPLICATION, APPLICATIONSET) if d.path not in patches]
+    variants = rendered_variants(repo, {d.path for d in docs})
     apps = []
-    for doc in repo.objects(APPLICATION):
-        spec = doc.get("spec")
-        if isinstance(spec, dict):
-            apps.append(ArgoApp(doc, ("spec",), spec, doc.name or "?", False, _sources(spec)))
-    for doc in repo.objects(APPLICATIONSET):
-        spec = doc.get("spec", "template", "spec")
-        if isinstance(spec, dict):
-            name = doc.get("spec", "template", "metadata", "name")
-            patch = doc.get("spec", "templatePatch")
-            apps.append(
-                ArgoApp(
-                    doc,
-                    ("spec", "template", "spec"),
-                    spec,
-                    name if isinstance(name, str) else "?",
-                    True,
-                    _sources(spec),
-                    patch if isinstance(patch, str) else "",
-                )
-            )
+    for doc in docs:
+        renderings = variants.get((doc.path, doc.start.line))
+        if not renderings:
+            apps.extend(_app(doc, doc.data))
+            continue
+        for v in renderings:
+            variant = ",".join(v.roots) if len(renderings) > 1 else ""
+            apps.extend(_app(doc, v.data, v.environment, variant, v.origins))
     return apps
+
+
+def _app(
+    doc: Document, data: dict, environment: str | None = None, variant: str = "", origins: dict | None = None
+) -> list[ArgoApp]:
+    appset = data.get("kind") == "ApplicationSet"
+    base = ("spec", "template", "spec") if appset else ("spec",)
+    spec = _get(data, *base)
+    if not isinstance(spec, dict):
+        return []
+    name = _get(data, "spec", "template", "metadata", "name") if appset else _get(data, "metadata", "name")
+    patch = _get(data, "spec", "templatePatch") if appset else None
+    return [
+        ArgoApp(
+            doc,
+            base,
+            spec,
+            name if isinstance(name, str) else "?",
+            appset,
+            _sources(spec),
+            patch if isinstance(patch, str) else "",
+            environment,
+            variant,
+            origins,
+        )
+    ]
+
+
+def _get(data, *path):
+    for part in path:
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
 
 
 @dataclass
@@ -179,6 +218,7 @@ class ArgoIndex:
     remotes: set[str]
     prefix: str
     inferred: set[str] = field(default_factory=set)
+    appsets: list[Document] = field(default_factory=list)
     generators: dict[int, list[GitGenerator]] = field(default_factory=dict)
     _params: dict[int, list[dict]] = field(default_factory=dict)
 
@@ -285,6 +325,8 @@ class ArgoIndex:
     def environment(self, app: ArgoApp) -> str | None:
         """The app's environment: from its paths in this repo, else its name or destination naming one."""
         repo = self.repo
+        if app.rendered_environment:
+            return app.rendered_environment
         envs = [e for s in app.sources for p in self.local_paths(app, s) if (e := repo.environment_of(p))]
         if not envs:
             known = {e.lower(): e for e in (*repo.environments, *repo.config.production)}
@@ -339,7 +381,9 @@ def _build(repo) -> ArgoIndex:
         remotes=remotes,
         prefix=prefix,
     )
-    index.generators = {id(d): git_generators(d) for d in repo.objects(APPLICATIONSET)}
+    patches = patch_files(repo)
+    index.appsets = [d for d in repo.objects(APPLICATIONSET) if d.path not in patches]
+    index.generators = {id(d): git_generators(d) for d in index.appsets}
     if not index.configured:
         index.inferred = _infer(index)
     return index

@@ -418,3 +418,13 @@ def test_helm_value_files_relative_to_a_chart_here(make_repo):
     assert [("gone.yaml" in f.message, f.line) for f in found] == [(True, 6)]
     ignored = app.replace("helm: {", "helm: {ignoreMissingValueFiles: true, ")
     assert findings(make_repo({**files, "argocd/a.yaml": ignored}), "GL408") == []
+
+
+def test_kustomize_managed_applications_are_judged_as_rendered():
+    """A base Application patched per overlay: the patch file is not an Application; each overlay's
+    rendering is judged in its environment, at the patch that set the field when one did."""
+    found = findings(FIXTURES / "overlays", "GL4")
+    assert summary(found) == [
+        ("GL401", "argocd/base/shop.yaml", 16, "error", "staging"),
+        ("GL402", "argocd/overlays/production/automated.yaml", 10, "error", "production"),
+    ]

@@ -19,19 +19,21 @@ from ..argo_project import (
 from ..findings import Position, Violation
 
 
-def app_violation(index: ArgoIndex, app: ArgoApp, message: str, position: Position, key: str) -> Violation:
+def app_violation(
+    index: ArgoIndex, app: ArgoApp, message: str, at: tuple[str, Position], key: str
+) -> Violation:
     """A violation on an Application (or ApplicationSet template), with its environment."""
     return Violation(
-        app.doc.path,
+        at[0],
         message,
-        position,
+        at[1],
         resource=app.doc.ref,
         environment=index.environment(app),
-        key=f"{app.label}:{key}",
+        key=f"{app.label}:{key}" + (f"@{app.variant}" if app.variant else ""),
     )
 
 
-def _policy_position(app: ArgoApp, *path) -> Position:
+def _policy_position(app: ArgoApp, *path) -> tuple[str, Position]:
     """The deepest existing key of syncPolicy.<path>, else the spec itself."""
     for depth in range(len(path), -1, -1):
         probe = ("syncPolicy", *path[:depth])
@@ -39,8 +41,8 @@ def _policy_position(app: ArgoApp, *path) -> Position:
         for part in probe:
             node = node.get(part) if isinstance(node, dict) else None
         if node is not None or (depth == 0 and "syncPolicy" in app.spec):
-            return app.position(*probe, key=True)
-    return app.doc.position(app.base, key=True)
+            return app.at(*probe, key=True)
+    return app.at(key=True)
 
 
 # -- sync policy ----------------------------------------------------------------------------------
@@ -123,7 +125,7 @@ def default_project(ctx) -> Iterator[Violation]:
             and not app.patched("project")
             and not _deploys_projects(index, app)
         ):
-            where = app.position("project") if "project" in app.spec else app.doc.position(app.base, key=True)
+            where = app.at("project") if "project" in app.spec else app.at(key=True)
             yield app_violation(
                 index,
                 app,
@@ -157,7 +159,7 @@ def unknown_project(ctx) -> Iterator[Violation]:
                 app,
                 f"{app.label} uses project {project!r}, which no AppProject in this "
                 "repository defines; add the AppProject or fix the name",
-                app.position("project"),
+                app.at("project"),
                 f"project:{project}",
             )
 
@@ -187,7 +189,7 @@ def _source_violations(index, app, project, spec) -> Iterator[Violation]:
                     app,
                     f"{app.label} pulls from {url}, which AppProject/{project} does not "
                     "list in sourceRepos; add it there or change the source",
-                    app.position(*s.where, "repoURL"),
+                    app.at(*s.where, "repoURL"),
                     f"source:{url}",
                 )
 
@@ -207,7 +209,7 @@ def _destination_violations(index, app, project, spec) -> Iterator[Violation]:
                 app,
                 f"{app.label} deploys to ({shown}), which AppProject/{project} does not "
                 "allow in destinations; extend the project or change the destination",
-                app.position("destination", key=True),
+                app.at("destination", key=True),
                 f"destination:{shown}",
             )
 
@@ -229,6 +231,6 @@ def _kind_violations(index, app, project, spec, crds) -> Iterator[Violation]:
                     app,
                     f"{app.label} deploys {scope} {gk}{where}, which AppProject/{project} "
                     f"refuses ({refused}); allow the kind in the project or move it to another app",
-                    app.position(*s.where, "path"),
+                    app.at(*s.where, "path"),
                     f"kind:{gk}",
                 )

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from ..argo_appset import files_under, is_templated
 from ..argo_model import (
-    APPLICATIONSET,
     ArgoApp,
     ArgoIndex,
     Source,
@@ -37,7 +36,7 @@ def source_path_missing(ctx) -> Iterator[Violation]:
                         index,
                         app,
                         f"{app.label} source path {rel or '.'!r} {problem}",
-                        app.position(*s.where, "path"),
+                        app.at(*s.where, "path"),
                         f"path:{rel}",
                     )
         for s, i, item, problem in value_file_problems(index, app):
@@ -45,7 +44,7 @@ def source_path_missing(ctx) -> Iterator[Violation]:
                 index,
                 app,
                 f"{app.label} Helm value file {item!r} {problem}; fix the path or the ref",
-                app.position(*s.where, "helm", "valueFiles", i),
+                app.at(*s.where, "helm", "valueFiles", i),
                 f"values:{item}",
             )
 
@@ -121,11 +120,7 @@ def revision_unpinned(ctx) -> Iterator[Violation]:
             if is_templated(text) or text not in floating:
                 continue
             shown = text or "empty"
-            where = (
-                app.position(*s.where, "targetRevision")
-                if rev is not None
-                else app.position(*s.where, key=True)
-            )
+            where = app.at(*s.where, "targetRevision") if rev is not None else app.at(*s.where, key=True)
             what, follows = (
                 ("chart version", "the newest chart release")
                 if s.chart
@@ -173,7 +168,7 @@ def namespace_not_created(ctx) -> Iterator[Violation]:
                 app,
                 f"{app.label} deploys into namespace {ns!r}, which no Namespace manifest "
                 "here defines; add syncOptions CreateNamespace=true or a Namespace manifest",
-                app.position("destination", "namespace"),
+                app.at("destination", "namespace"),
                 f"namespace:{ns}",
             )
 
@@ -195,7 +190,7 @@ def _creates_namespace(app: ArgoApp) -> bool:
 def appset_no_match(ctx) -> Iterator[Violation]:
     """GL411: a git generator of this repo whose directories or files match nothing."""
     index = argo_index(ctx.repo)
-    for doc in ctx.repo.objects(APPLICATIONSET):
+    for doc in index.appsets:
         for gen in index.generators.get(id(doc), []):
             if not index.is_local(gen.repo_url):
                 continue
