@@ -19,11 +19,11 @@ class PatchSteps:
 
     def _load_patch_text(
         self, k: Kustomization, entry: Any, field_name: str, i: int
-    ) -> tuple[str, str, Position]:
-        """(text, source path, position) of a patch given as a path or inline."""
+    ) -> tuple[str | None, str, Position]:
+        """(text, source path, position) of a patch given inline; (None, path, FILE_START) for a file."""
         if isinstance(entry, str) and "\n" not in entry and self._is_patch_file(k, entry):
             path = self.resolve_file(entry, k, "patch file")
-            return self.tree.read_text(path), path, FILE_START
+            return None, path, FILE_START
         return str(entry), k.path, k.position(field_name, i)
 
     def _is_patch_file(self, k: Kustomization, entry: str) -> bool:
@@ -32,11 +32,14 @@ class PatchSteps:
         except PathEscapesRoot:
             return True  # resolve_file reports it
 
-    def _smp_docs(self, text: str, source: str, pos: Position) -> list[Patch]:
-        key = (source, text)
-        parsed = self._patch_parses.get(key)
-        if parsed is None:
-            parsed = self._patch_parses[key] = parse_text(source, text)
+    def _smp_docs(self, text: str | None, source: str, pos: Position) -> list[Patch]:
+        """The documents of a patch: a file (text None; parsed once per session) or inline text."""
+        if text is None:
+            parsed = self.parse(source)
+        else:
+            parsed = self._patch_parses.get((source, text))
+            if parsed is None:
+                parsed = self._patch_parses[(source, text)] = parse_text(source, text)
         if parsed.violations and not parsed.documents:
             raise RenderError(f"cannot parse patch: {parsed.violations[0].message}", source, pos)
         reject_parse_problems(parsed, source, pos)
@@ -91,7 +94,7 @@ class PatchSteps:
                 raise k.error(msg, "patches", i)
             if has_path:
                 path = self.resolve_file(str(entry["path"]), k, "patch file")
-                text, source, pos = self.tree.read_text(path), path, FILE_START
+                text, source, pos = None, path, FILE_START
             else:
                 text, source, pos = str(entry["patch"]), k.path, k.position("patches", i, "patch")
             options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
