@@ -22,9 +22,12 @@ from functools import cached_property
 
 from .argo_model import argo_index
 from .loader import Document
+from .repository import helm_template_dirs
 from .source import PathEscapesRoot, normalize
 
-_TEMPLATE = re.compile(r"\{\{.*?\}\}")
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")  # Go/Helm templates and Flux substitutions
+_APP_KIND = re.compile(r"^\s*kind:\s*['\"]?Application(Set)?['\"]?\s*$", re.MULTILINE)
+_PATH_LINE = re.compile(r"^\s*path:\s*(.+?)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,17 @@ class OperatorPath:
     dir: str
     recursive: bool
     by: str  # e.g. "Application/web" for messages
+    resolved: bool = True  # False: a source whose directory cannot be told (a template nothing expands)
+
+
+def _unresolved(by: str) -> OperatorPath:
+    return OperatorPath("", False, by, resolved=False)
+
+
+def _templated(repo, pattern: str, by: str) -> Iterator[OperatorPath]:
+    """Directories matching a path whose templated parts (`{{…}}`, `${…}`) are read as `*`."""
+    dirs = _glob_dirs(repo, _TEMPLATE.sub("*", pattern))
+    yield from (OperatorPath(d, True, by) for d in dirs) if dirs else [_unresolved(by)]
 
 
 def _clean(path) -> str | None:
@@ -47,7 +61,7 @@ def _clean(path) -> str | None:
 
 
 def _glob_dirs(repo, pattern: str) -> list[str]:
-    pattern = pattern.strip().strip("/")
+    pattern = re.sub(r"^(?:\./|/)+", "", pattern.strip()).rstrip("/")
     if not pattern.strip("*/"):
         return []  # a fully templated path: every directory would match, which says nothing
     return [d for d in _all_dirs(repo) if fnmatch.fnmatchcase(d, pattern)]
@@ -75,8 +89,7 @@ def _argo_paths(repo) -> Iterator[OperatorPath]:
                 for d in local:
                     yield OperatorPath(d, source.recurse, app.label)
             elif _TEMPLATE.search(source.path):
-                for d in _glob_dirs(repo, _TEMPLATE.sub("*", source.path)):
-                    yield OperatorPath(d, True, app.label)
+                yield from _templated(repo, source.path, app.label)
             else:
                 clean = _clean(source.path)
                 if clean is not None:
@@ -94,15 +107,33 @@ def _flux_paths(repo) -> Iterator[OperatorPath]:
         name = ref.get("name")
         path = doc.get("spec", "path")
         path = path if isinstance(path, str) else "./"
-        if kind == "GitRepository":
+        if _TEMPLATE.search(path):
+            yield from _templated(repo, path, doc.ref)  # substituted by a parent Kustomization's postBuild
+        elif kind == "GitRepository":
             clean = _clean(path)
             # another repository's source: its path still counts when it names a directory here (erring
             # towards "deployed"), but its root never stands for this repository's root
             if clean is not None and (_is_this_repo(_find_source(repo, name), name, is_local) or clean):
                 yield OperatorPath(clean, True, doc.ref)
         elif kind == "ExternalArtifact":
-            for mapped in _artifact_paths(repo, name, path, is_local):
-                yield OperatorPath(mapped, True, doc.ref)
+            mapped = list(_artifact_paths(repo, name, path, is_local))
+            yield from (OperatorPath(m, True, doc.ref) for m in mapped) if mapped else [_unresolved(doc.ref)]
+
+
+# -- Applications inside Helm chart templates (app of apps) ---------------------------------------------
+def _chart_template_paths(repo) -> Iterator[OperatorPath]:
+    """`path:` values of Argo CD Applications written as Helm templates (never parsed as YAML)."""
+    for template_dir in helm_template_dirs(repo.files):
+        for f in (f for f in repo.files if f.startswith(template_dir + "/")):
+            text = repo.text(f)
+            if not text or not _APP_KIND.search(text):
+                continue
+            for match in _PATH_LINE.finditer(text):
+                value = match.group(1).strip("'\"")
+                if _TEMPLATE.search(value):
+                    yield from _templated(repo, value, f)
+                elif (clean := _clean(value)) is not None:
+                    yield OperatorPath(clean, True, f)
 
 
 def _is_this_repo(source: Document | None, name, is_local) -> bool:
@@ -237,19 +268,32 @@ class Deployment:
         self.repo = repo
 
     @cached_property
+    def _chart_paths(self) -> list[OperatorPath]:
+        return list(_chart_template_paths(self.repo))
+
+    @cached_property
+    def _all_paths(self) -> list[OperatorPath]:
+        return [*_argo_paths(self.repo), *_flux_paths(self.repo), *self._chart_paths]
+
+    @cached_property
     def operator_paths(self) -> list[OperatorPath]:
-        return [p for p in (*_argo_paths(self.repo), *_flux_paths(self.repo)) if self.repo.tree.is_dir(p.dir)]
+        """Directories Argo CD and Flux deploy from that exist in this repository."""
+        return [p for p in self._all_paths if p.resolved and self.repo.tree.is_dir(p.dir)]
 
     @cached_property
     def has_operator(self) -> bool:
         """Whether any Argo CD or Flux object in the repository deploys from Git."""
-        return bool(
-            self.repo.objects(
-                "argoproj.io/Application",
-                "argoproj.io/ApplicationSet",
-                "kustomize.toolkit.fluxcd.io/Kustomization",
-            )
+        objects = self.repo.objects(
+            "argoproj.io/Application",
+            "argoproj.io/ApplicationSet",
+            "kustomize.toolkit.fluxcd.io/Kustomization",
         )
+        return bool(objects) or bool(self._chart_paths)
+
+    @cached_property
+    def complete(self) -> bool:
+        """False when some operator source's directory cannot be told: then anything may be deployed."""
+        return all(p.resolved for p in self._all_paths)
 
     @cached_property
     def _read_files(self) -> set[str]:

@@ -357,3 +357,58 @@ def test_gl101_a_directory_of_argo_applications_is_not_a_broken_app(make_repo):
     )
     files = {**classic_app("web", "dev"), **classic_app("api", "dev"), "apps/argocd/web.yaml": application}
     assert findings(make_repo(files), ["GL101"]) == []
+
+
+CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n"
+
+
+def test_gl105_applications_in_helm_chart_templates_deploy_their_paths(make_repo):
+    """App of apps as a Helm chart (argocd-example-apps): its templates are never parsed as YAML."""
+    template = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {{ .Values.name }}\n"
+        "spec:\n  source:\n    repoURL: {{ .Values.repo }}\n    path: guestbook\n"
+    )
+    repo = make_repo(
+        {
+            "apps/Chart.yaml": "apiVersion: v2\nname: apps\nversion: 0.1.0\n",
+            "apps/templates/guestbook.yaml": template,
+            "guestbook/cm.yaml": CM.format("guestbook"),
+            "stray/cm.yaml": CM.format("stray"),
+        }
+    )
+    assert [f.path for f in findings(repo, ["GL105"])] == ["stray/cm.yaml"]
+
+
+def test_gl105_flux_substituted_paths_match_as_globs(make_repo):
+    flux = (
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\nspec:\n"
+        "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./clusters/${CLUSTER}/apps\n"
+    )
+    repo = make_repo(
+        {
+            "flux/apps.yaml": flux,
+            "clusters/eu/apps/cm.yaml": CM.format("eu"),
+            "clusters/us/apps/cm.yaml": CM.format("us"),
+            "clusters/us/other/cm.yaml": CM.format("other"),
+        }
+    )
+    assert [f.path for f in findings(repo, ["GL105"])] == ["clusters/us/other/cm.yaml"]
+
+
+def test_gl105_is_conservative_when_a_source_cannot_be_resolved(make_repo):
+    appset = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: s\nspec:\n"
+        "  generators:\n    - list:\n        elements: [{dir: a}]\n"
+        "  template:\n    metadata:\n      name: x\n    spec:\n      source:\n"
+        "        repoURL: https://example.com/r.git\n        path: '{{dir}}'\n"
+    )
+    repo = make_repo(
+        {
+            "argocd/appset.yaml": appset,
+            "a/cm.yaml": CM.format("a"),  # deployed through the list generator, which is not expanded
+            "k/kustomization.yaml": kustomization("cm.yaml"),
+            "k/cm.yaml": CM.format("k"),
+            "k/forgotten.yaml": CM.format("forgotten"),  # still reported: beside a kustomization
+        }
+    )
+    assert [f.path for f in findings(repo, ["GL105"])] == ["k/forgotten.yaml"]

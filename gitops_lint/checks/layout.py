@@ -287,8 +287,9 @@ def _owner(path: str, apps: dict[str, App]) -> str | None:
 def orphan_manifest(ctx) -> Iterator[Violation]:
     """GL105: a manifest that no kustomization, Argo CD Application or Flux Kustomization deploys.
 
-    Without any Argo CD or Flux object in the repository only files beside a kustomization that does
-    not list them are reported: plain manifest directories there are applied by other means.
+    Without any Argo CD or Flux object in the repository, or when some operator source cannot be
+    resolved (a template nothing expands), only files beside a kustomization that does not list them
+    are reported: plain manifest directories may be applied by other means.
     """
     repo = ctx.repo
     deployment = Deployment(repo)
@@ -303,8 +304,8 @@ def orphan_manifest(ctx) -> Iterator[Violation]:
         directory = posixpath.dirname(path)
         if directory in repo.kustomizations:
             hint = f"add it to {repo.kustomizations[directory].path} or delete it"
-        elif not deployment.has_operator:
-            continue
+        elif not deployment.has_operator or not deployment.complete:
+            continue  # plain manifests applied by other means, or by a source that cannot be resolved
         else:
             hint = "include it in a kustomization or an Argo CD/Flux source path, or delete it"
         first = manifests[0]
