@@ -342,3 +342,43 @@ def test_a_crd_in_the_repo_wins_over_the_bundled_schema_and_schema_dirs_win_over
     (tmp_path / "apps" / "deployment_v1.json").write_text("{}")
     store = SchemaStore(schema_dirs=[tmp_path], crds=[("argo/crds.yaml", crd)])
     assert store.lookup("apps/v1", "Deployment")[1] == f"schema_dirs:{tmp_path}"
+
+
+def test_crd_patterns_python_cannot_run_are_skipped_not_reported():
+    crd = {
+        "kind": "CustomResourceDefinition",
+        "spec": {
+            "group": "re.example.com",
+            "names": {"kind": "R"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {
+                                "spec": {
+                                    "type": "object",
+                                    "properties": {
+                                        "odd": {"type": "string", "pattern": "^(?<unclosed"},
+                                        "ok": {"type": "string", "pattern": "^[a-z]+$"},
+                                    },
+                                }
+                            },
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    store = SchemaStore(crds=[("r.yaml", crd)])
+    obj = {
+        "apiVersion": "re.example.com/v1",
+        "kind": "R",
+        "metadata": {"name": "r"},
+        "spec": {"odd": "x", "ok": "A"},
+    }
+    assert [p.message for p in store.validate(obj).problems] == [
+        "spec.ok: does not match the pattern ^[a-z]+$"
+    ]

@@ -14,6 +14,7 @@ does not say `x-kubernetes-preserve-unknown-fields: true` rejects fields it does
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -105,6 +106,8 @@ def convert(node: Any) -> Any:
     if not isinstance(node, dict):
         return True
     out: dict = {k: node[k] for k in _KEEP if k in node}
+    if "pattern" in out and not _usable_pattern(out["pattern"]):
+        del out["pattern"]  # a Go (RE2) construct Python cannot run: not checked rather than a false error
     if node.get("x-kubernetes-int-or-string"):
         out["type"] = ["integer", "string"]
     elif isinstance(node.get("type"), str):
@@ -125,6 +128,14 @@ def convert(node: Any) -> Any:
         out["items"] = convert(node["items"])
     _object_rules(node, out)
     return out
+
+
+def _usable_pattern(pattern: Any) -> bool:
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError):
+        return False
+    return True
 
 
 def _object_rules(node: dict, out: dict) -> None:
