@@ -233,16 +233,18 @@ def restricts_kinds(project: dict) -> bool:
     return not _in_list(project.get("clusterResourceWhitelist"), "*", "*")
 
 
-def path_kinds(repo, directory: str, recurse: bool = False) -> list[tuple[str, str, str]]:
+def path_kinds(
+    repo, directory: str, recurse: bool = False, render: bool = True
+) -> list[tuple[str, str, str]]:
     """(group, kind, file) of the resources a source directory deploys.
 
-    A kustomization root is rendered when the renderer can build it; otherwise (and for plain
+    A kustomization root is rendered (with `render`) when the renderer can build it; otherwise (and for plain
     directories) the kinds come from the manifests themselves: the resource files of the
     kustomization closure (patches excluded) plus the ConfigMaps/Secrets its generators make, or a
     plain directory's own YAML files (recursively with `directory.recurse`). Helm charts yield nothing.
     """
     if directory in repo.kustomizations:
-        rendered = _rendered_kinds(repo, directory)
+        rendered = _rendered_kinds(repo, directory) if render else None
         return rendered if rendered is not None else _static_kinds(repo, directory)
     if repo.tree.is_file(posixpath.join(directory, "Chart.yaml")):
         return []

@@ -428,3 +428,24 @@ def test_kustomize_managed_applications_are_judged_as_rendered():
         ("GL401", "argocd/base/shop.yaml", 16, "error", "staging"),
         ("GL402", "argocd/overlays/production/automated.yaml", 10, "error", "production"),
     ]
+
+
+def test_project_kinds_confirmed_on_the_rendered_build(make_repo):
+    project = "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: shop}\nspec:\n  sourceRepos: ['*']\n  destinations: [{server: '*', namespace: '*'}]\n"
+    role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules: []\n"
+    delete = (
+        "$patch: delete\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n"
+    )
+    files = {
+        "argocd/p.yaml": project,
+        "argocd/a.yaml": APP.format(name="a", url="https://github.com/acme/d", path="apps/a/overlay"),
+        "apps/a/base/kustomization.yaml": "resources: [cm.yaml, role.yaml]\n",
+        "apps/a/base/cm.yaml": CONFIGMAP,
+        "apps/a/base/role.yaml": role,
+        "apps/a/overlay/kustomization.yaml": "resources: [../base]\n",
+    }
+    found = findings(make_repo(files), "GL407")
+    assert ["ClusterRole" in f.message for f in found] == [True]
+    files["apps/a/overlay/kustomization.yaml"] = "resources: [../base]\npatches: [{path: drop.yaml}]\n"
+    files["apps/a/overlay/drop.yaml"] = delete
+    assert findings(make_repo(files), "GL407") == []

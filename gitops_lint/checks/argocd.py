@@ -214,13 +214,30 @@ def _destination_violations(index, app, project, spec) -> Iterator[Violation]:
             )
 
 
+def _refused_kinds(repo, path: str, recurse: bool, spec: dict, crds: dict) -> list[tuple]:
+    """Kinds of the path that the project refuses: a cheap pass over the manifests first, confirmed on the
+    rendered build when it finds something (kustomize never adds kinds, but `$patch: delete` removes some)."""
+
+    def refused(kinds):
+        out = []
+        for group, kind, source in kinds:
+            hit = refusal(spec, group, kind, is_cluster_scoped(group, kind, crds))
+            if hit is not None:
+                out.append((group, kind, source, hit))
+        return out
+
+    found = refused(path_kinds(repo, path, recurse, render=False))
+    if found and path in repo.kustomizations:
+        found = refused(path_kinds(repo, path, recurse))
+    return found
+
+
 def _kind_violations(index, app, project, spec, crds) -> Iterator[Violation]:
     seen = set()
     for s in app.sources:
         for path in index.local_paths(app, s):
-            for group, kind, source in path_kinds(index.repo, path, s.recurse):
-                refused = refusal(spec, group, kind, is_cluster_scoped(group, kind, crds))
-                if refused is None or (group, kind) in seen:
+            for group, kind, source, refused in _refused_kinds(index.repo, path, s.recurse, spec, crds):
+                if (group, kind) in seen:
                     continue
                 seen.add((group, kind))
                 gk = f"{group}/{kind}" if group else kind
