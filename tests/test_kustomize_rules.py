@@ -371,3 +371,11 @@ def test_gl208_plugins_are_never_run(make_repo):
     result = lint_path(repo)  # every rule, the renderer included
     assert [f.rule for f in result.findings if f.rule == "GL208"] == ["GL208"]
     assert not (repo / "ran-the-plugin").exists()
+
+
+def test_credentials_in_remote_urls_never_reach_a_message(make_repo):
+    url = "https://deploy:ghp_S3cr3tT0k3nValue@github.com/org/repo//base?ref=main"
+    repo = make_repo({"kustomization.yaml": f"resources:\n  - {url}\n  - {url}\n"})
+    found = findings(repo, "GL203", "GL206")
+    assert sorted(f.rule for f in found) == ["GL203", "GL203", "GL206"]
+    assert all("ghp_S3cr3t" not in f.message and "***@github.com" in f.message for f in found)

@@ -19,12 +19,17 @@ from ..loader import Document, parse_text
 _RESOURCE_FIELDS = ("resources", "bases", "components")
 _PLUGIN_FIELDS = ("generators", "transformers", "validators")
 _FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
-_SHA = re.compile(r"^[0-9a-f]{7,40}$", re.IGNORECASE)
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 DEFAULT_BRANCHES = ("main", "master", "HEAD", "develop", "development", "trunk", "latest")
 
 
 def _where(k: Kustomization, r: Reference) -> str:
-    return f"`{r.field}` entry `{r.value}` in {k.path}"
+    return f"`{r.field}` entry `{display(r.value)}` in {k.path}"
+
+
+def display(value: str) -> str:
+    """A path or URL as shown in messages: credentials in a URL (`https://user:token@…`) are masked."""
+    return _USERINFO.sub("***@", value.strip())
 
 
 def _inline(r: Reference) -> bool:
@@ -227,7 +232,7 @@ def _duplicates(k: Kustomization) -> Iterator[Violation]:
             continue
         identity = (family, r.target if r.target is not None else r.value.strip())
         if identity in seen:
-            yield _duplicate(k, r.field, r.value, r.position, seen[identity])
+            yield _duplicate(k, r.field, display(r.value), r.position, seen[identity])
         else:
             seen[identity] = r.position
     for name in ("patches", "patchesJson6902", "replacements"):
