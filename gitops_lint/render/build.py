@@ -16,8 +16,8 @@ from typing import Any
 from ..findings import Position
 from ..loader import ParsedFile, load_yaml
 from ..source import PathEscapesRoot, SourceTree, normalize
+from . import crds, generators, kustomization, namereference, order, plugins, transformers
 from . import fieldspec as fs
-from . import generators, kustomization, namereference, order, plugins, transformers
 from .errors import NotRendered, RenderError
 from .kustomization import Kustomization
 from .resource import Resource, copy_data
@@ -173,8 +173,13 @@ class Session(PatchSteps):
             self.add_resource(k, acc, entry, i, stack)
         for i, rel in enumerate(k.get("configurations", [])):
             acc.merge_config(self._configuration(k, str(rel), i))
-        for rel in k.get("crds", []):
-            self.resolve_file(str(rel), k, "crd file")
+        for i, rel in enumerate(k.get("crds", [])):
+            path = self.resolve_file(str(rel), k, "crd file")
+            docs = self.parse(path).documents
+            try:
+                acc.merge_config(crds.config_from_definitions(docs[0].data if docs else None, str(rel)))
+            except RenderError as exc:
+                raise k.error(exc.message, "crds", i) from None
         self._generate(k, acc)
         plugins.run_generators(self, k, acc, stack)
         for i, entry in enumerate(k.get("components", [])):
