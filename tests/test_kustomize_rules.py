@@ -130,6 +130,9 @@ def test_gl202_symlinks_leaving_the_root(make_repo, tmp_path):
         ("https://github.com/org/repo/releases/latest/download/install.yaml", True),
         ("https://github.com/org/repo/raw/main/install.yaml", True),
         ("https://example.com/install.yaml", False),  # a plain HTTP file: cannot be told, not reported
+        ("https://gitlab.com/org/repo/-/raw/main/deploy.yaml", True),
+        ("https://gitlab.com/org/repo/-/raw/v2.1.0/deploy.yaml", False),
+        ("https://github.com/org/repo/raw/overlays/prod", True),  # a git remote path, not a raw file
     ],
 )
 def test_gl203_pinning(url, unpinned):

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 from ..findings import Position, Violation
+from ..fix import FIXABLE_FIELDS
 from ..kustomizations import DEPRECATED_FIELDS, KUSTOMIZATION_FILES, Kustomization, Reference
 from ..loader import Document, parse_text
 
@@ -144,11 +145,10 @@ def remote_pin_problem(url: str, branches: set[str]) -> str | None:
     ref = (query.get("ref") or query.get("version") or [None])[0]
     if ref is not None:
         return _ref_problem(ref, branches)
-    path_ref = _ref_in_file_url(value)
-    if path_ref is not None:
-        return _ref_problem(path_ref, branches)
     if _is_file_url(value):
-        return None  # a plain HTTP file: whether it is immutable cannot be told from here
+        path_ref = _ref_in_file_url(value)
+        # a plain HTTP file elsewhere: whether it is immutable cannot be told from here
+        return _ref_problem(path_ref, branches) if path_ref is not None else None
     return "has no `?ref=`, so it follows the default branch"
 
 
@@ -166,6 +166,8 @@ def _ref_in_file_url(url: str) -> str | None:
     """The git ref inside well-known raw-file URLs (raw.githubusercontent.com, /raw/, /blob/, releases)."""
     parts = urlsplit(url if "://" in url else f"https://{url}")
     segments = [s for s in parts.path.split("/") if s]
+    if segments[2:3] == ["-"]:  # GitLab: /org/repo/-/raw/<ref>/…
+        segments = segments[:2] + segments[3:]
     host = parts.netloc.lower()
     if host == "raw.githubusercontent.com" and len(segments) >= 3:
         return segments[2]
@@ -187,8 +189,6 @@ def _is_file_url(url: str) -> bool:
 # -- GL204 ------------------------------------------------------------------------------------
 def deprecated_field(ctx) -> Iterator[Violation]:
     """GL204: deprecated kustomization fields, each with its modern replacement."""
-    from ..fix import FIXABLE_FIELDS
-
     for k in ctx.repo.kustomizations.values():
         for name, modern in DEPRECATED_FIELDS.items():
             if name not in k.data or k.document is None:
