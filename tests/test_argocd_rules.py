@@ -449,3 +449,22 @@ def test_project_kinds_confirmed_on_the_rendered_build(make_repo):
     files["apps/a/overlay/kustomization.yaml"] = "resources: [../base]\npatches: [{path: drop.yaml}]\n"
     files["apps/a/overlay/drop.yaml"] = delete
     assert findings(make_repo(files), "GL407") == []
+
+
+@pytest.mark.parametrize(
+    "version, floating",
+    [
+        ("", True),
+        ("*", True),
+        ("^1.2.0", True),
+        ("1.x", True),
+        (">=1.0 <2", True),
+        ("1.2.3", False),
+        ("v0.13.0", False),
+    ],
+)
+def test_chart_version_ranges(make_repo, version, floating):
+    app = APP.format(name="a", url="https://charts.acme.io", path="p").replace(
+        "targetRevision: main, path: p", f"chart: shop, targetRevision: '{version}'"
+    )
+    assert bool(findings(make_repo({"a.yaml": app}), "GL409")) is floating

@@ -4,6 +4,7 @@ namespaces (GL410) and ApplicationSet git generators (GL411)."""
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 
 from ..argo_appset import files_under, is_templated
@@ -19,6 +20,7 @@ from ..findings import Violation
 from .argocd import app_violation
 
 PREEXISTING_NAMESPACES = {"default", "kube-system", "kube-public", "kube-node-lease"}
+_WILDCARD = re.compile(r"(^|\.)[xX](\.|$)")
 DEPLOYABLE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonnet", ".libsonnet")
 
 
@@ -116,8 +118,8 @@ def revision_unpinned(ctx) -> Iterator[Violation]:
         for s in app.sources:
             rev = s.target_revision
             text = "" if rev is None else str(rev).strip()
-            floating = ("", "*") if s.chart else ("", "HEAD")
-            if is_templated(text) or text not in floating:
+            floating = _floating_chart(text) if s.chart else text in ("", "HEAD")
+            if is_templated(text) or not floating:
                 continue
             shown = text or "empty"
             where = app.at(*s.where, "targetRevision") if rev is not None else app.at(*s.where, key=True)
@@ -134,6 +136,11 @@ def revision_unpinned(ctx) -> Iterator[Violation]:
                 where,
                 f"revision:{'/'.join(map(str, s.where))}",
             )
+
+
+def _floating_chart(version: str) -> bool:
+    """An empty chart version, `*`, or a semver range (`^1.2`, `~1.2`, `>=1.0`, `1.2.x`, `a || b`)."""
+    return not version or any(c in version for c in "*^~<>|") or bool(_WILDCARD.search(version))
 
 
 def namespace_not_created(ctx) -> Iterator[Violation]:
