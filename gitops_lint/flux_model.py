@@ -124,6 +124,7 @@ class FluxIndex:
     branch: str | None
     generators: list[Document] = field(default_factory=list)
     _deployers: dict[str, list[str]] | None = None
+    _deployed: dict[str, set[str]] = field(default_factory=dict)
 
     def of_kind(self, *kinds: str) -> list[FluxObject]:
         return [o for o in self.objects if o.kind in kinds and is_flux(o.doc)]
@@ -144,6 +145,13 @@ class FluxIndex:
             and o.name == name
             and (o.namespace == namespace or not o.namespace or not namespace)
         ]
+
+    def find_for(self, referrer: FluxObject, kind: str, namespace: str, name: str) -> list[FluxObject]:
+        """Objects a referrer means: those of its own build, else of its environment, else any match."""
+        found = self.find(kind, namespace, name)
+        same_build = [o for o in found if o.root is not None and o.root == referrer.root]
+        same_env = [o for o in found if o.environment == referrer.environment]
+        return same_build or same_env or found
 
     # -- this repository ----------------------------------------------------------------------------
     def is_this_repo(self, url) -> bool:
@@ -168,37 +176,34 @@ class FluxIndex:
                 return branch
         return None
 
-    def local_source(self, kind: str, namespace: str, name: str) -> bool | None:
-        """True when the source is this repository's content at this revision, None when unknown."""
-        if kind == "GitRepository" and name == BOOTSTRAP and namespace in ("", BOOTSTRAP):
-            return True
+    def local_source(self, kind: str, namespace: str, name: str) -> str | None:
+        """How a source is this repository's content at this revision: "git" when its paths start at the
+        git repository's root (identified by the git remote), "tree" when at the linted tree's root
+        (the bootstrap source, or a URL in `repo_urls`); None when it is not, or unknown."""
         found = self.find(kind, namespace, name)
+        if kind == "GitRepository" and name == BOOTSTRAP and namespace in ("", BOOTSTRAP):
+            by_remote = not self.configured and any(
+                normalize_url(str(o.get("spec", "url") or "")) in self.remotes for o in found
+            )
+            return "git" if by_remote else "tree"
         if kind == "GitRepository":
-            return (
-                any(
-                    self.is_this_repo(o.get("spec", "url")) and self._same_branch(o.get("spec", "ref"))
-                    for o in found
-                )
-                or None
-            )
-        if kind == "OCIRepository" and self.configured:
-            return (
-                any(normalize_url(str(o.get("spec", "url") or "")) in self.configured for o in found) or None
-            )
+            for o in found:
+                if self.is_this_repo(o.get("spec", "url")) and self._same_branch(o.get("spec", "ref")):
+                    return "tree" if self.configured else "git"
+        configured_oci = kind == "OCIRepository" and self.configured
+        if configured_oci and any(
+            normalize_url(str(o.get("spec", "url") or "")) in self.configured for o in found
+        ):
+            return "tree"
         return None
 
-    def repo_dir(self, path: str) -> str | None:
-        """A path inside a source of this repo as a repo-relative path ("" is the root); None if unknown."""
-        try:
-            rel = normalize(path.strip().lstrip("/") or ".")
-        except PathEscapesRoot:
-            return None
-        rel = "" if rel == "." else rel
-        if self.prefix:
-            if rel == self.prefix or rel.startswith(self.prefix + "/"):
-                return rel[len(self.prefix) + 1 :] if rel != self.prefix else ""
-            return None  # outside the linted part of the repository
-        return rel
+    def tree_path(self, rel: str, basis: str) -> str | None:
+        """A path relative to a local source's root, as a path in the linted tree (None: outside it)."""
+        if basis != "git" or not self.prefix:
+            return rel
+        if rel == self.prefix or rel.startswith(self.prefix + "/"):
+            return rel[len(self.prefix) + 1 :] if rel != self.prefix else ""
+        return None
 
     # -- Kustomization paths ------------------------------------------------------------------------
     def resolve(self, ks: FluxObject) -> Resolution:
@@ -218,9 +223,9 @@ class FluxIndex:
         path = path or "./"
         if kind == "ExternalArtifact":
             return self._artifact_resolution(namespace, name, path)
-        if not self.local_source(kind, namespace, name):
-            return Resolution(False)
-        rel = self.repo_dir(path)
+        basis = self.local_source(kind, namespace, name)
+        rel = _clean(path)
+        rel = self.tree_path(rel, basis) if basis and rel is not None else None
         if rel is None:
             return Resolution(False)
         if rel and not self.repo.tree.is_dir(rel):
@@ -229,7 +234,7 @@ class FluxIndex:
 
     def _artifact_resolution(self, namespace: str, name: str, path: str) -> Resolution:
         """Map a path inside an ExternalArtifact back through its ArtifactGenerator's copy rules."""
-        inner = self.repo_dir(path)
+        inner = _clean(path)
         if inner is None:
             return Resolution(False)
         candidates: list[str] = []
@@ -247,7 +252,7 @@ class FluxIndex:
                     return Resolution(False)  # some content comes from elsewhere
                 producers.append(f"ArtifactGenerator/{gen.name}")
                 for copy in art.get("copy") or []:
-                    mapped = _map_copy(copy, inner, aliases) if isinstance(copy, dict) else None
+                    mapped = _map_copy(self, copy, inner, aliases) if isinstance(copy, dict) else None
                     if mapped is not None and mapped not in candidates:
                         candidates.append(mapped)
         if not producers:
@@ -262,19 +267,29 @@ class FluxIndex:
 
     # -- what a Kustomization deploys ---------------------------------------------------------------
     def deployed_files(self, directory: str) -> set[str]:
-        """Files Flux applies from a directory: a kustomization's reads, else every file below it
-        (sub-directories with their own kustomization contribute what that one reads)."""
+        """Files Flux applies from a directory: a kustomization's reads, else the YAML files below it
+        (Flux generates a kustomization for them; a sub-directory with its own kustomization contributes
+        what that one reads)."""
+        hit = self._deployed.get(directory)
+        if hit is not None:
+            return hit
         repo = self.repo
         if directory in repo.kustomizations:
-            return repo.files_read_by(directory)
-        prefix = directory + "/" if directory else ""
-        out: set[str] = set()
-        nested = sorted(d for d in repo.kustomizations if d.startswith(prefix) and d != directory)
-        for d in nested:
-            out |= repo.files_read_by(d)
-        for f in repo.files:
-            if f.startswith(prefix) and not any(f.startswith(d + "/") for d in nested):
-                out.add(f)
+            out = set(repo.files_read_by(directory))
+        else:
+            prefix = directory + "/" if directory else ""
+            out, nested = set(), set()
+            for f in repo.files:
+                if not f.startswith(prefix):
+                    continue
+                owner = _nearest(posixpath.dirname(f), directory, repo.kustomizations)
+                if owner is not None:
+                    nested.add(owner)
+                elif f.endswith((".yaml", ".yml", ".json")):
+                    out.add(f)
+            for d in nested:
+                out |= repo.files_read_by(d)
+        self._deployed[directory] = out
         return out
 
     def deployer_environments(self, path: str) -> list[str]:
@@ -292,22 +307,43 @@ class FluxIndex:
         return self._deployers.get(path, [])
 
 
-def _local_aliases(index: FluxIndex, spec: dict, namespace: str) -> tuple[set[str], bool]:
-    aliases, foreign = set(), False
+def _nearest(parent: str, stop: str, kustomizations) -> str | None:
+    """The outermost kustomization directory between `stop` (exclusive) and `parent` (inclusive)."""
+    found = None
+    while parent != stop and (parent.startswith(stop + "/") if stop else parent):
+        if parent in kustomizations:
+            found = parent
+        parent = posixpath.dirname(parent)
+    return found
+
+
+def _clean(path: str) -> str | None:
+    """A source-relative path (`./apps`, `/apps`, `apps/`) as a normalised relative path ("" = root)."""
+    try:
+        rel = normalize(path.strip().lstrip("/") or ".")
+    except PathEscapesRoot:
+        return None
+    return "" if rel == "." else rel
+
+
+def _local_aliases(index: FluxIndex, spec: dict, namespace: str) -> tuple[dict, bool]:
+    """ArtifactGenerator source aliases that are this repository (alias -> basis), and whether any is not."""
+    aliases, foreign = {}, False
     for s in spec.get("sources") or []:
         if not isinstance(s, dict):
             continue
         kind = s.get("kind") or "GitRepository"
         ns = s.get("namespace") or namespace
-        if isinstance(s.get("name"), str) and index.local_source(kind, ns, s["name"]):
-            aliases.add(s.get("alias"))
+        basis = index.local_source(kind, ns, s["name"]) if isinstance(s.get("name"), str) else None
+        if basis:
+            aliases[s.get("alias")] = basis
         else:
             foreign = True
     return aliases, foreign
 
 
-def _map_copy(copy: dict, inner: str, aliases: set) -> str | None:
-    """`from: "@alias/dir/**"`, `to: "@artifact/sub/"`: the repo directory that `inner` comes from."""
+def _map_copy(index: FluxIndex, copy: dict, inner: str, aliases: dict) -> str | None:
+    """`from: "@alias/dir/**"`, `to: "@artifact/sub/"`: the tree directory that `inner` comes from."""
     src, dst = copy.get("from"), copy.get("to")
     if not isinstance(src, str) or not isinstance(dst, str) or not src.startswith("@"):
         return None
@@ -321,7 +357,9 @@ def _map_copy(copy: dict, inner: str, aliases: set) -> str | None:
     if dst_prefix and inner != dst_prefix and not inner.startswith(dst_prefix + "/"):
         return None
     rest = inner[len(dst_prefix) :].strip("/") if dst_prefix else inner
-    return (posixpath.join(src_prefix, rest) if rest else src_prefix).strip("/")
+    return index.tree_path(
+        (posixpath.join(src_prefix, rest) if rest else src_prefix).strip("/"), aliases[alias]
+    )
 
 
 # -- building the index -----------------------------------------------------------------------------
@@ -340,8 +378,6 @@ def _build(repo) -> FluxIndex:
     names: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for o in objects:
         names[o.kind].add((o.namespace, o.name))
-    for d in docs:
-        names[d.kind].add((d.namespace, d.name))
     generators = [d for d in docs if d.kind == "ArtifactGenerator"]
     for gen in generators:
         for art in gen.get("spec", "artifacts") or []:

@@ -355,7 +355,7 @@ def _unpinned(index: FluxIndex, hr: FluxObject) -> Iterator[Violation]:
         namespace = chart_ref.get("namespace") or hr.namespace
         if not isinstance(name, str) or kind not in ("OCIRepository", "HelmChart"):
             return
-        for source in index.find(kind, namespace, name):
+        for source in index.find_for(hr, kind, namespace, name):
             problem, where = _source_version(source)
             if problem:
                 path, position = source.at(*where)
