@@ -147,9 +147,12 @@ def app_structure(ctx) -> Iterator[Violation]:
     """GL101: an app directory without `base/` (with a kustomization) or without `overlays/<env>/`."""
     repo = ctx.repo
     config = repo.config
-    for app in _apps(repo):
+    apps = _apps(repo)
+    sizes = Counter(a.group for a in apps)
+    classic = Counter(a.group for a in apps if a.classic)
+    for app in apps:
         if not app.classic:
-            yield from _not_classic(repo, app)
+            yield from _not_classic(repo, app, sizes[app.group], classic[app.group])
             continue
         if app.base is None:
             yield _violation(
@@ -186,11 +189,9 @@ def app_structure(ctx) -> Iterator[Violation]:
                 )
 
 
-def _not_classic(repo, app: App) -> Iterator[Violation]:
-    """An app that ignores the base/overlays layout the rest of its group follows."""
-    group = [a for a in _apps(repo) if a.group == app.group]
-    classic = [a for a in group if a.classic]
-    if len(classic) < 2 or len(classic) * 2 < len(group) or not _holds_manifests(repo, app.dir):
+def _not_classic(repo, app: App, group_size: int, classic: int) -> Iterator[Violation]:
+    """An app that ignores the base/overlays layout most of its group (at least two apps) follows."""
+    if classic < 2 or classic * 2 < group_size or not _holds_manifests(repo, app.dir):
         return
     if repo.tree.is_file(f"{app.dir}/Chart.yaml"):
         return  # a Helm chart is a different kind of app, not a broken kustomize one
@@ -198,7 +199,7 @@ def _not_classic(repo, app: App) -> Iterator[Violation]:
         repo,
         app.dir,
         f"app `{app.dir}` has no {repo.config.base_dir}/ and no {repo.config.overlays_dir}/<env>/, unlike "
-        f"{len(classic)} other apps in {app.group}/; move its manifests into that layout",
+        f"{classic} other apps in {app.group}/; move its manifests into that layout",
         "not-classic",
     )
 
