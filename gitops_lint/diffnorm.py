@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from typing import Any
 
 UNCHANGED, CHANGED, REDACTED, ADDED = "<unchanged>", "<changed>", "<redacted>", "<added>"
+_MARKERS = frozenset((UNCHANGED, CHANGED, REDACTED, ADDED))
 _MISSING = object()
 _MERGE_KEYS = ("name", "mountPath", "containerPort", "port", "devicePath", "ip", "key", "topologyKey")
 _SOPS_VALUE = re.compile(r"^ENC\[[A-Z0-9_]+,")
@@ -58,7 +59,9 @@ def _strip_one(node: Any, pattern: tuple[str, ...]) -> Any:
         for key, value in node.items():
             if fnmatch.fnmatchcase(str(key), head):
                 if rest:
-                    out[key] = _strip_one(value, rest)
+                    stripped = _strip_one(value, rest)
+                    if stripped or not value:  # drop a mapping that only held stripped attributes
+                        out[key] = stripped
             else:
                 out[key] = value
         return out
@@ -165,6 +168,8 @@ def _scalar(value: Any) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _string(text: str) -> str:
+    if text in _MARKERS:
+        return text
     if (
         _PLAIN.match(text)
         and text.lower() not in _RESERVED
