@@ -323,11 +323,14 @@ class ArgoIndex:
         return self.__dict__["_dirs"]
 
     def environment(self, app: ArgoApp) -> str | None:
-        """The app's environment: from its paths in this repo, else its name or destination naming one."""
+        """The app's environment: from its paths in this repo, else its own file's path, else its name or
+        destination naming one."""
         repo = self.repo
         if app.rendered_environment:
             return app.rendered_environment
         envs = [e for s in app.sources for p in self.local_paths(app, s) if (e := repo.environment_of(p))]
+        if not envs and (own := repo.environment_of(app.doc.path)):
+            envs.append(own)  # e.g. argocd/production/shop.yaml
         if not envs:
             known = {e.lower(): e for e in (*repo.environments, *repo.config.production)}
             texts = [app.name, app.destination.get("namespace"), app.destination.get("name")]

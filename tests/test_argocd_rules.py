@@ -200,10 +200,14 @@ def test_default_and_unknown_project(make_repo):
             "b.yaml": app.replace("name: a", "name: b"),
         }
     )
+    # no AppProject in the repository at all: projects may live elsewhere, so only a warning
     assert summary(findings(root, "GL405", "GL406")) == [
         ("GL405", "a.yaml", 5, "warning", None),
-        ("GL406", "b.yaml", 5, "error", None),
+        ("GL406", "b.yaml", 5, "warning", None),
     ]
+    other = "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: shopp}\nspec: {}\n"
+    root = make_repo({"b.yaml": app.replace("name: a", "name: b"), "p.yaml": other})
+    assert summary(findings(root, "GL406")) == [("GL406", "b.yaml", 5, "error", None)]
 
 
 def test_namespace_creation(make_repo):

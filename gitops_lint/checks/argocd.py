@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..argo_appset import is_templated
 from ..argo_identity import normalize_url
@@ -16,7 +17,7 @@ from ..argo_project import (
     restricts_kinds,
     source_permitted,
 )
-from ..findings import Position, Violation
+from ..findings import Position, Severity, Violation
 
 
 def app_violation(
@@ -153,7 +154,9 @@ def unknown_project(ctx) -> Iterator[Violation]:
         project = app.project
         if not isinstance(project, str) or not project or project == "default" or is_templated(project):
             continue
-        if project not in index.projects and not index.declared & {project, ANY_PROJECT}:
+        if project in index.projects or index.declared & {project, ANY_PROJECT}:
+            continue
+        if index.projects or index.declared:
             yield app_violation(
                 index,
                 app,
@@ -162,6 +165,16 @@ def unknown_project(ctx) -> Iterator[Violation]:
                 app.at("project"),
                 f"project:{project}",
             )
+        else:  # no AppProject here at all: they may well be managed in another repository
+            v = app_violation(
+                index,
+                app,
+                f"{app.label} uses project {project!r}, and this repository defines no AppProject at all; "
+                "add it here, or disable GL406 if projects are managed in another repository",
+                app.at("project"),
+                f"project:{project}",
+            )
+            yield replace(v, severity=Severity.WARNING)
 
 
 def project_violation(ctx) -> Iterator[Violation]:
