@@ -25,6 +25,10 @@ KNOWN_FIELDS = frozenset(
     buildMetadata""".split()
 )
 
+_API_VERSIONS = {
+    "Kustomization": "kustomize.config.k8s.io/v1beta1",
+    "Component": "kustomize.config.k8s.io/v1alpha1",
+}
 _STRINGS = ("namePrefix", "nameSuffix", "namespace")
 _STRING_MAPS = ("commonLabels", "commonAnnotations")
 _IMAGE_FIELDS = ("name", "newName", "newTag", "digest")
@@ -96,6 +100,13 @@ def load(tree, directory: str, parsed: ParsedFile) -> Kustomization:
     kind = data.get("kind") or "Kustomization"
     if kind not in ("Kustomization", "Component"):
         raise RenderError(f"kind {kind!r} is not a Kustomization or Component", path, doc.position(("kind",)))
+    api_version = data.get("apiVersion")
+    if api_version and api_version != _API_VERSIONS[kind]:
+        raise RenderError(
+            f"apiVersion for {kind} should be {_API_VERSIONS[kind]}, not {api_version!r}",
+            path,
+            doc.position(("apiVersion",)),
+        )
     k = Kustomization(directory, path, kind, data, raw, doc)
     _check_types(k)
     k.resources = _strings(k, "resources") + _strings(k, "bases")
