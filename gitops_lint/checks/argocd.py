@@ -103,7 +103,9 @@ def retry(ctx) -> Iterator[Violation]:
         ):
             problem = "retries without a positive limit (unbounded or none)"
         elif not isinstance(policy.get("backoff"), dict):
-            problem = "retries without a backoff"
+            problem = (
+                "retries without an explicit backoff (Argo CD's default of 5s doubling up to 3m applies)"
+            )
         else:
             continue
         yield app_violation(
