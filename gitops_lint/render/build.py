@@ -16,7 +16,7 @@ from typing import Any
 from ..findings import Position
 from ..loader import ParsedFile, load_yaml
 from ..source import PathEscapesRoot, SourceTree, normalize
-from . import crds, generators, kustomization, namereference, order, plugins, transformers
+from . import buildmeta, crds, generators, kustomization, namereference, order, plugins, transformers
 from . import fieldspec as fs
 from .errors import NotRendered, RenderError
 from .kustomization import Kustomization
@@ -416,6 +416,9 @@ def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resou
             rebind(resources, objects)
         except RenderError as exc:
             raise k.error(exc.message, "vars") from None
+    if k.get("buildMetadata"):
+        buildmeta.check(k)
+        buildmeta.apply(resources, k)
     return order.sort_resources(resources, k.get("sortOptions"))
 
 
