@@ -27,12 +27,17 @@ class CodeOwners:
     path: str
     rules: list[Rule]
 
-    def owners(self, file: str) -> tuple[str, ...]:
-        """Owners of a repo-relative file: the last matching rule's (empty when none or un-owned)."""
+    def rule_for(self, file: str) -> Rule | None:
+        """The rule that decides a file's owners: the last one that matches."""
         for rule in reversed(self.rules):
             if rule.matcher.match_file(file):
-                return rule.owners
-        return ()
+                return rule
+        return None
+
+    def owners(self, file: str) -> tuple[str, ...]:
+        """Owners of a repo-relative file (empty when no rule matches or the last match un-owns it)."""
+        rule = self.rule_for(file)
+        return rule.owners if rule is not None else ()
 
 
 def parse(path: str, text: str) -> CodeOwners:
@@ -42,7 +47,7 @@ def parse(path: str, text: str) -> CodeOwners:
         line = raw.strip()
         if not line or line.startswith("#") or _SECTION.match(line):
             continue
-        line = re.split(r"(?<!\\)\s#", line, maxsplit=1)[0]
+        line = re.split(r"(?<!\\)\s#", line, maxsplit=1)[0].strip()
         parts = re.split(r"(?<!\\)\s+", line)
         pattern = parts[0].replace("\\ ", " ").replace("\\#", "#")
         if pattern.startswith("!"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -63,6 +64,7 @@ DEPLOY_ACTIONS = (
     "tale/kubectl-action",
     "digitalocean/action-doctl",
 )
+_BOOTSTRAP = re.compile(r"(?i)(\bargo-?cd\b|argoproj/argo|\bflux-system\b|\bfluxcd\b|gotk-components)")
 _AZURE_TASKS = ("Kubernetes@", "KubernetesManifest@", "HelmDeploy@")
 
 
@@ -193,20 +195,8 @@ def manual_apply_script(ctx) -> Iterator[Violation]:
 
 
 def _operator_bootstrap(line: str) -> bool:
-    """Installing the operator itself (Argo CD, Flux) is the one apply that must happen by hand."""
-    lowered = line.lower()
-    return any(
-        word in lowered
-        for word in (
-            "argo-cd",
-            "argoproj/argo",
-            "argocd/",
-            "gotk-components",
-            "flux-system",
-            "fluxcd/flux2",
-            "install.yaml -n argocd",
-        )
-    )
+    """Installing the operator itself (Argo CD, Flux) and its root app is the one apply made by hand."""
+    return bool(_BOOTSTRAP.search(line))
 
 
 # -- GL904 ----------------------------------------------------------------------------------------------
@@ -236,10 +226,12 @@ def production_review(ctx) -> Iterator[Violation]:
             continue
         unowned = next((f for f in below.get(directory, ()) if not owners.owners(f)), None)
         if unowned:
+            rule = owners.rule_for(unowned)  # a pattern without owners that un-owns it, if any
             yield Violation(
                 owners.path,
                 f"no CODEOWNERS entry covers production path {directory} (e.g. {unowned}), so changes to it "
                 f"merge without an owner's review; add `/{directory}/ @team`",
+                Position(rule.line, 1) if rule is not None else Position(1, 1),
                 key=f"unowned:{directory}",
             )
 

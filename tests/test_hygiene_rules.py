@@ -1,0 +1,251 @@
+"""Process hygiene rules GL902–GL905 on a fixture platform repo (tests/fixtures/hygiene/) and small repos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gitops_lint.api import lint_path
+from gitops_lint.ci_commands import scan
+from gitops_lint.codeowners import parse
+
+FIXTURES = Path(__file__).parent / "fixtures" / "hygiene"
+HYGIENE_RULES = ("GL902", "GL903", "GL904", "GL905")
+
+
+def findings(repo, select=HYGIENE_RULES):
+    result = lint_path(repo, select=list(select))
+    assert not [f for f in result.findings if f.rule == "GL000"], result.findings
+    return [f for f in result.findings if f.rule in select]
+
+
+def triples(found):
+    return sorted((f.rule, f.path, f.line) for f in found)
+
+
+def test_platform_fixture_reports_exactly_the_seeded_defects():
+    assert triples(findings(FIXTURES / "platform")) == [
+        ("GL902", ".circleci/config.yml", 8),  # kustomize build | kubectl apply
+        ("GL902", ".github/workflows/deploy.yaml", 28),  # azure/k8s-set-context
+        ("GL902", ".github/workflows/deploy.yaml", 31),  # kubeconfig from secrets
+        ("GL902", ".github/workflows/deploy.yaml", 32),  # kubectl -n web apply
+        ("GL902", ".github/workflows/deploy.yaml", 33),  # helm upgrade --install
+        ("GL902", ".github/workflows/deploy.yaml", 34),  # ... --dry-run=client -o yaml | kubectl apply
+        ("GL902", ".gitlab-ci.yml", 10),
+        ("GL902", "Jenkinsfile", 7),  # withKubeConfig credentials
+        ("GL902", "Jenkinsfile", 8),  # kubectl scale
+        ("GL902", "azure-pipelines.yml", 3),  # KubernetesManifest task
+        ("GL903", "Makefile", 5),
+        ("GL903", "Taskfile.yml", 5),
+        ("GL903", "scripts/deploy.sh", 4),
+        ("GL903", "scripts/deploy.sh", 5),
+        ("GL904", "CODEOWNERS", 4),  # the pattern without owners un-owns production
+        ("GL905", "argocd/web-production.yaml", 1),
+    ]
+
+
+def test_fixture_quiet_parts():
+    found = findings(FIXTURES / "platform")
+    paths = {f.path for f in found}
+    # render-only scripts, an e2e script on kind, the operator bootstrap and a read-only pipeline
+    assert not paths & {"scripts/render.sh", "hack/e2e.sh", "scripts/bootstrap.sh", "bitbucket-pipelines.yml"}
+    workflow_lines = {f.line for f in found if f.path == ".github/workflows/deploy.yaml"}
+    assert not workflow_lines & set(range(1, 23))  # the validate job and the kind e2e job
+    column = next(f.column for f in found if f.path == ".github/workflows/deploy.yaml" and f.line == 34)
+    assert column == 94  # the `kubectl apply` after the pipe, not the dry-run create
+
+
+def test_messages_never_repeat_the_command_line():
+    for f in findings(FIXTURES / "platform", ("GL902",)):
+        assert "PROD_KUBECONFIG" not in f.message and "--from-literal" not in f.message
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("kubectl apply -f x.yaml", ["kubectl apply"]),
+        ("  - kubectl --context prod -n web apply -k .", ["kubectl apply"]),
+        (
+            "kubectl delete pod x && kubectl rollout restart deploy/x",
+            ["kubectl delete", "kubectl rollout restart"],
+        ),
+        ("kubectl rollout status deploy/x", []),
+        ("kubectl get pods -o name | xargs kubectl label --overwrite team=a", ["kubectl label"]),
+        ("kubectl diff -k . ; kubectl kustomize .", []),
+        ("kubectl apply --dry-run=client -f x", []),
+        ("kubectl apply --dry-run -f x", []),
+        ("kubectl apply --dry-run=none -f x", ["kubectl apply"]),
+        ("helm upgrade --install web ./chart", ["helm upgrade"]),
+        ("helm template web . | kubectl apply -f -", ["kubectl apply"]),
+        ("helm lint . && helm plugin install https://x", []),
+        ("skaffold run -p prod", ["skaffold run"]),
+        ("helmfile -e prod sync", ["helmfile sync"]),
+        ("oc apply -f route.yaml", ["oc apply"]),
+        ("# kubectl apply -f x", []),
+        ("echo 'kubectl apply -f x'", []),
+        ("- name: kubectl apply everything", []),
+        ("kubectl_apply_helper", []),
+    ],
+)
+def test_scan(line, expected):
+    assert [c.name for c in scan(line)] == expected
+
+
+def test_groovy_comments_in_jenkinsfiles():
+    assert [c.name for c in scan("// sh 'kubectl apply -f x'\nsh 'kubectl apply -f y'", "//")] == [
+        "kubectl apply"
+    ]
+
+
+# -- GL904 CODEOWNERS semantics ----------------------------------------------------------------------------
+def test_codeowners_last_match_wins_and_empty_pattern_unowns():
+    owners = parse(
+        "CODEOWNERS",
+        "* @all\n/apps/ @apps  # inline comment\napps/web/ \n[Section] @x\n"
+        "**/production/ @sre\n!negated @nobody\n",
+    )
+    assert owners.owners("README.md") == ("@all",)
+    assert owners.owners("apps/api/base/k.yaml") == ("@apps",)
+    assert owners.owners("apps/web/base/k.yaml") == ()
+    assert owners.owners("apps/web/overlays/production/k.yaml") == ("@sre",)
+    assert owners.rule_for("apps/web/base/k.yaml").line == 3
+
+
+def _production_app(codeowners: dict[str, str]) -> dict[str, str]:
+    return {
+        "apps/web/base/kustomization.yaml": "resources: []\n",
+        "apps/web/overlays/staging/kustomization.yaml": "resources: [../../base]\n",
+        "apps/web/overlays/production/kustomization.yaml": "resources: [../../base]\n",
+        **codeowners,
+    }
+
+
+@pytest.mark.parametrize(
+    "codeowners, expected",
+    [
+        ({}, [("GL904", "apps/web/overlays/production/kustomization.yaml", 1)]),
+        ({".github/CODEOWNERS": "* @org/all\n"}, []),
+        ({"docs/CODEOWNERS": "/apps/*/overlays/production/ @org/sre\n"}, []),
+        ({".gitlab/CODEOWNERS": "[Production]\n/apps/**/production/ @org/sre\n"}, []),
+        ({"CODEOWNERS": "/apps/*/base/ @org/dev\n"}, [("GL904", "CODEOWNERS", 1)]),
+        # GitHub reads .github/CODEOWNERS first: the root file is ignored
+        (
+            {".github/CODEOWNERS": "/docs/ @org/docs\n", "CODEOWNERS": "* @org/all\n"},
+            [("GL904", ".github/CODEOWNERS", 1)],
+        ),
+        # Kubernetes-style OWNERS files with approvers also gate review
+        ({"apps/OWNERS": "approvers:\n  - sre-lead\n"}, []),
+    ],
+)
+def test_codeowners_locations(make_repo, codeowners, expected):
+    assert triples(findings(make_repo(_production_app(codeowners)), ("GL904",))) == expected
+
+
+def test_no_production_no_codeowners_finding(make_repo):
+    files = _production_app({})
+    del files["apps/web/overlays/production/kustomization.yaml"]
+    assert findings(make_repo(files), ("GL904",)) == []
+
+
+# -- GL905 ------------------------------------------------------------------------------------------------------
+APP = """apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+  namespace: argocd{annotations}
+spec:
+  project: default
+  source: {{repoURL: 'https://github.com/acme/x', path: apps/web, targetRevision: main}}
+  destination: {{server: 'https://kubernetes.default.svc', namespace: web}}
+"""
+NOTIFICATIONS_CM = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: argocd-notifications-cm
+  namespace: argocd
+data:
+{data}"""
+
+
+@pytest.mark.parametrize(
+    "files, alerts",
+    [
+        ({"app.yaml": APP.format(annotations="")}, False),
+        (
+            {
+                "app.yaml": APP.format(
+                    annotations="\n  annotations:\n    notifications.argoproj.io/subscribe.on-sync-failed"
+                    ".slack: gitops"
+                )
+            },
+            True,
+        ),
+        (
+            {
+                "app.yaml": APP.format(annotations=""),
+                "cm.yaml": NOTIFICATIONS_CM.format(data="  service.slack: |\n    token: $slack-token\n"),
+            },
+            True,
+        ),
+        # the empty ConfigMap of a vendored install manifest configures nothing
+        ({"app.yaml": APP.format(annotations=""), "cm.yaml": NOTIFICATIONS_CM.format(data="  {}\n")}, False),
+        (
+            {
+                "app.yaml": APP.format(annotations=""),
+                "values.yaml": "notifications:\n  enabled: true\n  triggers:\n    trigger.on-sync-failed: |\n      - send: [x]\n",
+            },
+            True,
+        ),
+        (
+            {
+                "app.yaml": APP.format(annotations=""),
+                "rules.yaml": (
+                    "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {name: argo}\nspec:\n  groups:\n"
+                    '    - name: argo\n      rules:\n        - alert: OutOfSync\n          expr: argocd_app_info{sync_status!="Synced"} > 0\n'
+                ),
+            },
+            True,
+        ),
+        (
+            {"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n"},
+            None,
+        ),  # no operator
+    ],
+)
+def test_drift_alerting(make_repo, files, alerts):
+    found = findings(make_repo(files), ("GL905",))
+    assert bool(found) is (alerts is False)
+
+
+def test_flux_alert_needs_a_provider(make_repo, tmp_path):
+    card = (
+        Path(__file__).parent.parent / "rules" / "hygiene" / "GL905-hygiene-drift-alerting.yaml"
+    ).read_text()
+    assert "kind: Provider" in card  # the good example pairs them; without the Provider it is not enough
+    ks = (
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a, namespace: flux-system}\n"
+        "spec: {interval: 1m, path: ./, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n"
+    )
+    alert = (
+        "apiVersion: notification.toolkit.fluxcd.io/v1beta3\nkind: Alert\nmetadata: {name: a}\n"
+        "spec: {providerRef: {name: slack}, eventSources: [{kind: Kustomization, name: '*'}]}\n"
+    )
+    assert findings(make_repo({"ks.yaml": ks, "alert.yaml": alert}), ("GL905",))
+
+
+# -- the corpus -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("fluxcd__flux2-kustomize-helm-example", {"GL904": 1, "GL905": 1}),
+        ("fluxcd__flux2-multi-tenancy", {"GL904": 1, "GL905": 1}),
+        ("GoogleCloudPlatform__microservices-demo", {}),
+        ("kubernetes-sigs__kustomize", {"GL904": 1}),
+    ],
+)
+def test_corpus(corpus, name, expected):
+    counts: dict[str, int] = {}
+    for f in findings(corpus / name):
+        counts[f.rule] = counts.get(f.rule, 0) + 1
+    assert counts == expected
