@@ -1,14 +1,13 @@
 """Which files something actually deploys: kustomization roots, Argo CD source paths, Flux paths.
 
-Used by GL105 (orphan manifests). Argo CD and Flux objects are read statically: an Application's
-`source(s).path` (with `directory.recurse`), an ApplicationSet's template path (templated parts
-expanded with its git generators' parameters by the Argo CD index), and a Flux Kustomization's `spec.path`
-relative to its source's root (this repository for the bootstrap `flux-system` GitRepository, one
-not defined here, or one whose URL is this repository's per `repo_urls` or the git remotes; another
-source's non-root path still counts when it exists here; an ExternalArtifact is mapped back through
-its ArtifactGenerator's copy rules). A Flux path without a kustomization file deploys every manifest
-below it, recursively. Skaffold configs' rawYaml/kubectl manifest globs also count (a common way
-to apply plain manifests beside a kustomization).
+Used by GL105 (orphan manifests). Argo CD and Flux objects are read through the shared indexes
+(`argo_model`, `flux_model`), which decide whether a source is this repository and expand templates
+and ArtifactGenerators. Where they cannot tell, a path that exists here still counts (erring towards
+"deployed" keeps orphan findings precise); a source whose directory cannot be told at all marks the
+picture incomplete. A Flux path without a kustomization file deploys every manifest below it,
+recursively. Argo CD Applications inside Helm chart templates (app of apps) are read from their text.
+Skaffold configs' rawYaml/kubectl manifest globs also count (a common way to apply plain manifests
+beside a kustomization).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .argo_model import argo_index
-from .loader import Document
+from .flux_model import KUSTOMIZATION, flux_index
 from .repository import helm_template_dirs
 from .source import PathEscapesRoot, normalize
 
@@ -98,26 +97,28 @@ def _argo_paths(repo) -> Iterator[OperatorPath]:
 
 # -- Flux -----------------------------------------------------------------------------------------
 def _flux_paths(repo) -> Iterator[OperatorPath]:
-    is_local = argo_index(repo).is_local  # configured repo_urls, else the checkout's git remotes
-    for doc in repo.objects("kustomize.toolkit.fluxcd.io/Kustomization"):
-        ref = doc.get("spec", "sourceRef")
-        if not isinstance(ref, dict):
-            continue
-        kind = ref.get("kind") or "GitRepository"
-        name = ref.get("name")
-        path = doc.get("spec", "path")
+    """Kustomization paths as the shared Flux index resolves them (sources, branches, ArtifactGenerators).
+
+    Where the index cannot tell (another repository's source, a `${VAR}` path), a path that exists here
+    still counts, erring towards "deployed"; another source's root never stands for this repository's.
+    """
+    index = flux_index(repo)
+    for ks in index.of_kind(KUSTOMIZATION):
+        resolution = index.resolve(ks)
+        if resolution.checkable:
+            yield from (OperatorPath(d, True, ks.label) for d in resolution.dirs)
+            continue  # a path that does not exist deploys nothing (GL502 reports it)
+        path = ks.spec.get("path")
         path = path if isinstance(path, str) else "./"
+        ref = ks.spec.get("sourceRef")
+        kind = (ref.get("kind") if isinstance(ref, dict) else None) or "GitRepository"
+        clean = _clean(path)
         if _TEMPLATE.search(path):
-            yield from _templated(repo, path, doc.ref)  # substituted by a parent Kustomization's postBuild
-        elif kind == "GitRepository":
-            clean = _clean(path)
-            # another repository's source: its path still counts when it names a directory here (erring
-            # towards "deployed"), but its root never stands for this repository's root
-            if clean is not None and (_is_this_repo(_find_source(repo, name), name, is_local) or clean):
-                yield OperatorPath(clean, True, doc.ref)
+            yield from _templated(repo, path, ks.label)  # substituted by a parent Kustomization's postBuild
         elif kind == "ExternalArtifact":
-            mapped = list(_artifact_paths(repo, name, path, is_local))
-            yield from (OperatorPath(m, True, doc.ref) for m in mapped) if mapped else [_unresolved(doc.ref)]
+            yield _unresolved(ks.label)  # content copied from sources the index cannot see
+        elif clean:
+            yield OperatorPath(clean, True, ks.label)
 
 
 # -- Applications inside Helm chart templates (app of apps) ---------------------------------------------
@@ -134,60 +135,6 @@ def _chart_template_paths(repo) -> Iterator[OperatorPath]:
                     yield from _templated(repo, value, f)
                 elif (clean := _clean(value)) is not None:
                     yield OperatorPath(clean, True, f)
-
-
-def _is_this_repo(source: Document | None, name, is_local) -> bool:
-    if name == "flux-system" or source is None:
-        return True  # the bootstrap source, or one defined outside this tree (assumed this repo)
-    url = source.get("spec", "url")
-    return isinstance(url, str) and is_local(url)
-
-
-def _artifact_paths(repo, artifact: str, path: str, is_local) -> Iterator[str]:
-    """Map a path inside an ExternalArtifact back to repository paths through ArtifactGenerator copies."""
-    inner = _clean(path)
-    if inner is None:
-        return
-    for gen in repo.objects("ArtifactGenerator"):
-        spec = gen.get("spec")
-        if not isinstance(spec, dict):
-            continue
-        aliases = {
-            s.get("alias")
-            for s in spec.get("sources") or []
-            if isinstance(s, dict)
-            and (s.get("kind") or "GitRepository") == "GitRepository"
-            and _is_this_repo(_find_source(repo, s.get("name")), s.get("name"), is_local)
-        }
-        for art in spec.get("artifacts") or []:
-            if not isinstance(art, dict) or art.get("name") != artifact:
-                continue
-            for copy in art.get("copy") or []:
-                mapped = _map_copy(copy, inner, aliases) if isinstance(copy, dict) else None
-                if mapped is not None:
-                    yield mapped
-
-
-def _find_source(repo, name) -> Document | None:
-    return next(
-        (d for d in repo.objects("GitRepository") if d.name == name and d.group.endswith("fluxcd.io")), None
-    )
-
-
-def _map_copy(copy: dict, inner: str, aliases: set) -> str | None:
-    src, dst = copy.get("from"), copy.get("to")
-    if not isinstance(src, str) or not isinstance(dst, str) or not src.startswith("@"):
-        return None
-    alias, _, src_path = src[1:].partition("/")
-    if alias not in aliases:
-        return None
-    src_prefix = re.sub(r"/?\*\*?$", "", src_path).strip("/")
-    dst_prefix = dst.partition("/")[2].strip("/") if dst.startswith("@") else dst.strip("/")
-    if dst_prefix and inner != dst_prefix and not inner.startswith(dst_prefix + "/"):
-        return None
-    rest = inner[len(dst_prefix) :].strip("/") if dst_prefix else inner
-    joined = posixpath.join(src_prefix, rest) if rest else src_prefix
-    return joined.strip("/")
 
 
 def _string_lists(node, keys: tuple[str, ...]) -> Iterator[str]:
