@@ -449,7 +449,10 @@ def chart_templates_define(repo, kind: str, directory: str | None = None) -> boo
     """Whether a Helm chart template (under `directory`, else anywhere) declares objects of `kind`."""
     needle = re.compile(rf"^\s*kind:\s*['\"]?{kind}['\"]?\s*$", re.MULTILINE)
     prefix = f"{directory}/" if directory else ""
-    for template_dir in helm_template_dirs(repo.files):
+    dirs = repo.__dict__.get("_helm_template_dirs")
+    if dirs is None:
+        dirs = repo.__dict__["_helm_template_dirs"] = sorted(helm_template_dirs(repo.files))
+    for template_dir in dirs:
         if prefix and not (template_dir + "/").startswith(prefix):
             continue
         for f in files_under(repo, template_dir):
