@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..loader import PLAIN, scalar_value
 from .errors import RenderError
 
 _MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
@@ -150,8 +151,23 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _key_text(value: Any) -> str:
+    """A merge-key value as kyaml collects them: null and empty values count as absent ("")."""
+    return "" if value is None or value == {} or value == [] else _text(value)
+
+
 def _scalar(text: str) -> Any:
-    return int(text) if re.fullmatch(r"-?[0-9]+", text) else text
+    """A scalar kyaml writes from text (untagged, plain): it reads back typed, `80` as an int."""
+    return scalar_value(PLAIN, text)
+
+
+_PLAIN_UNSAFE = re.compile(r"^[,\[\]{}#&*!|>'\"%@`\s]|^[-?:](\s|$)|\s$|: | #|\n")
+
+
+def _quoted(text: str) -> bool:
+    """Must this string have been written quoted (or as a block) in YAML? Then kyaml's field setter
+    keeps that style for a replacing value, which turns a patched `true` or `5` into a string."""
+    return text == "" or bool(_PLAIN_UNSAFE.search(text)) or not isinstance(scalar_value(PLAIN, text), str)
 
 
 def _kind(value: Any) -> str:
@@ -359,8 +375,11 @@ def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
         value = _walk(dest.get(key, _MISSING), patch_side.get(key, _MISSING), _field(prop, key), (*path, key))
         if value is _MISSING or (value is None and in_patch):
             dest.pop(key, None)
-        else:
-            dest[key] = value
+            continue
+        old = dest.get(key)
+        if isinstance(old, str) and isinstance(value, (bool, int, float)) and _quoted(old):
+            value = _text(value)
+        dest[key] = value
     return dest
 
 
@@ -382,7 +401,7 @@ def _walk_associative(dest: Any, origin: Any, prop: Prop, path: tuple) -> Any:
     sources = [dest] if origin is _MISSING else [origin, dest]  # the patch's items first: kustomize prepends
     for source in sources:
         for elem in source:
-            values = [_text(elem[k]) if isinstance(elem, dict) and k in elem else "" for k in keys]
+            values = [_key_text(elem.get(k)) if isinstance(elem, dict) else "" for k in keys]
             if values and values not in values_list:
                 values_list.append(values)
     if not values_list and not keys:  # a list of scalars, e.g. finalizers
