@@ -96,10 +96,9 @@ def apply_name_affix(
         for spec in specs:
             if not spec.selects(org.group, org.version, org.kind):
                 continue
-            if spec.path == "metadata/name":
+            if spec.path == "metadata/name" and affix:
                 (res.suffixes if suffix else res.prefixes).append(affix)
-                if affix:
-                    res.store_previous_id()
+                res.store_previous_id()
             if not affix:
                 continue
 
