@@ -21,8 +21,10 @@ def write_repo(root: Path, files: dict[str, str] | str, config: dict | None = No
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
     if config:
+        yaml = YAML(typ="safe", pure=True)
+        yaml.default_flow_style = False  # block style: libyaml rejects `[https://…]` in flow lists
         with (root / ".gitops-lint.yaml").open("w", encoding="utf-8") as fh:
-            YAML(typ="safe", pure=True).dump(config, fh)
+            yaml.dump(config, fh)
     return root
 
 
