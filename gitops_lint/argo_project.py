@@ -69,17 +69,35 @@ CLUSTER_SCOPED = {
 
 @lru_cache(maxsize=1024)
 def _segment_glob(pattern: str) -> re.Pattern:
-    """gobwas/glob with `/` as separator: `*` within a segment, `**` across."""
-    out, i = [], 0
+    """gobwas/glob with `/` as separator: `*` within a segment, `**` across, `?`, `[...]`, `{a,b}`."""
+    out, i, depth = [], 0, 0
     while i < len(pattern):
+        c = pattern[i]
         if pattern.startswith("**", i):
             out.append(".*")
             i += 2
             continue
-        c = pattern[i]
-        out.append("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c))
+        if c == "[" and "]" in pattern[i + 1 :]:
+            end = pattern.index("]", i + 1)
+            body = pattern[i + 1 : end].replace("\\", "\\\\")
+            out.append("[" + ("^" + body[1:] if body.startswith("!") else body) + "]")
+            i = end + 1
+            continue
+        if c == "{":
+            depth += 1
+            out.append("(?:")
+        elif c == "}" and depth:
+            depth -= 1
+            out.append(")")
+        elif c == "," and depth:
+            out.append("|")
+        else:
+            out.append("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c))
         i += 1
-    return re.compile("^" + "".join(out) + "$")
+    try:
+        return re.compile("^" + "".join(out) + ("" if not depth else ")" * depth) + "$")
+    except re.error:
+        return re.compile("^.*$")  # a pattern we cannot read never causes a finding
 
 
 def _glob(pattern: str, value: str, segments: bool = False) -> bool:
@@ -104,6 +122,7 @@ def source_permitted(project: dict, repo_url: str, normalize) -> bool:
         if _negated(raw):
             if _glob(normalize(raw[1:]), src, True):
                 return False
+            allowed = True  # as in Argo CD: a deny rule that does not match counts as a match
         elif raw == "*" or _glob(normalize(raw), src, True):
             allowed = True
     return allowed

@@ -263,6 +263,12 @@ def test_project_matching():
     assert source_permitted(project, "https://github.com/acme/deploy.git", normalize_url)
     assert not source_permitted(project, "https://github.com/acme/secrets", normalize_url)
     assert not source_permitted(project, "https://github.com/acme/a/b", normalize_url)  # * stays in a segment
+    deny_only = {"sourceRepos": ["!https://github.com/acme/secret"]}  # Argo CD: everything else is allowed
+    assert source_permitted(deny_only, "https://github.com/acme/deploy", normalize_url)
+    assert not source_permitted(deny_only, "https://github.com/acme/secret.git", normalize_url)
+    assert source_permitted(
+        {"sourceRepos": ["https://github.com/acme/{a,b}"]}, "https://github.com/acme/b", normalize_url
+    )
     assert destination_permitted(project, {"server": "https://x", "namespace": "team-a"}) is True
     assert destination_permitted(project, {"server": "https://x", "namespace": "kube-system"}) is False
     only_server = {"destinations": [{"server": "https://prod.example", "namespace": "*"}]}
