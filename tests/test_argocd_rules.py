@@ -262,7 +262,10 @@ def test_project_matching():
     }
     assert source_permitted(project, "https://github.com/acme/deploy.git", normalize_url)
     assert not source_permitted(project, "https://github.com/acme/secrets", normalize_url)
-    assert not source_permitted(project, "https://github.com/acme/a/b", normalize_url)  # * stays in a segment
+    only_acme = {"sourceRepos": ["https://github.com/acme/*"]}
+    assert not source_permitted(
+        only_acme, "https://github.com/acme/a/b", normalize_url
+    )  # * stays in a segment
     deny_only = {"sourceRepos": ["!https://github.com/acme/secret"]}  # Argo CD: everything else is allowed
     assert source_permitted(deny_only, "https://github.com/acme/deploy", normalize_url)
     assert not source_permitted(deny_only, "https://github.com/acme/secret.git", normalize_url)
