@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import REPO_ROOT
 from gitops_lint.api import lint_path, resolve_config
 from gitops_lint.checks.schemas import manifests
 from gitops_lint.repository import Repository
@@ -58,3 +59,12 @@ def test_backends_agree_on_every_corpus_manifest(corpus):
             ).is_valid(doc.data), doc.ref
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("name", ["k8s-manifests", "anti-patterns"])
+def test_example_repos_have_no_schema_errors(name):
+    root = REPO_ROOT / "examples" / name
+    if not root.is_dir():
+        pytest.skip(f"examples/{name} not present")
+    result = lint_path(root, select=("GL304", "GL305", "GL000"), jobs=1)
+    assert [(f.rule, f.path, f.message) for f in result.findings] == []
