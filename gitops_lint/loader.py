@@ -156,18 +156,27 @@ def load_yaml(path: str, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedF
 
 
 def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
-    """Parse YAML text (already decoded) into documents and violations."""
+    """Parse YAML text (already decoded) into documents and violations.
+
+    libyaml parses first; where it rejects text that YAML 1.2 allows (and Go's YAML libraries,
+    hence kustomize and the operators, accept: `[https://example.com]` in a flow list), the
+    pure-Python YAML 1.2 parser gets the final word.
+    """
+    if _flow_depth_estimate(text) > limits.max_depth:
+        message = f"YAML nesting deeper than {limits.max_depth} levels; not parsed"
+        return ParsedFile(path, text, [], [Violation(path, message, key="depth:GL307")])
+    documents, violations = _parse(path, text, limits, _compose_all)
+    if violations and rule_of(violations[-1]) == "GL301" and _compose_all_pure is not _compose_all:
+        documents, violations = _parse(path, text, limits, _compose_all_pure)
+    return ParsedFile(path, text, documents, violations)
+
+
+def _parse(path: str, text: str, limits: Limits, compose) -> tuple[list[Document], list[Violation]]:
     violations: list[Violation] = []
-    depth = _flow_depth_estimate(text)
-    if depth > limits.max_depth:
-        violations.append(
-            Violation(path, f"YAML nesting deeper than {limits.max_depth} levels; not parsed", key="depth:GL307")
-        )
-        return ParsedFile(path, text, [], violations)
     documents: list[Document] = []
     has_anchors = "&" in text  # no anchor, no alias: the expansion check can be skipped
     try:
-        for index, node in enumerate(_compose_all(text)):
+        for index, node in enumerate(compose(text)):
             if node is None:
                 continue
             try:
@@ -184,7 +193,7 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
         violations.append(Violation(path, f"invalid YAML: {problem}", where, key="syntax:GL301"))
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
         violations.append(Violation(path, f"invalid YAML: {exc.__class__.__name__}", key="syntax:GL301"))
-    return ParsedFile(path, text, documents, violations)
+    return documents, violations
 
 
 def _as(v: Violation, rule: str) -> Violation:
@@ -224,10 +233,16 @@ try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by rua
             composer.dispose()
 
 except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml.clib is missing
-    _yaml = YAML(typ="safe", pure=True)
+    _compose_all = None
 
-    def _compose_all(text: str) -> Iterator[Node | None]:
-        return _yaml.compose_all(io.StringIO(text))
+
+def _compose_all_pure(text: str) -> Iterator[Node | None]:
+    """ruamel's pure-Python YAML 1.2 composer (slower; used where libyaml refuses)."""
+    return YAML(typ="safe", pure=True).compose_all(io.StringIO(text))
+
+
+if _compose_all is None:  # pragma: no cover
+    _compose_all = _compose_all_pure
 
 
 _OPEN = re.compile(r"[\[{]")

@@ -88,3 +88,12 @@ def test_alias_bomb_is_refused_without_expanding_it():
 def test_size_limit():
     parsed = load_yaml("big.yaml", b"a: " + b"x" * 200 + b"\n", Limits(max_file_bytes=100))
     assert rule_of(parsed.violations[0]) == "GL307" and "limit" in parsed.violations[0].message
+
+
+def test_yaml_1_2_flow_scalars_that_libyaml_refuses_are_accepted():
+    # Go's YAML libraries (kustomize, Argo CD, Flux) accept these; so must we.
+    parsed = load_yaml("x.yaml", b"repos: [https://github.com/org/repo.git]\nsrc: {url: https://x.example/a, n: 2}\n")
+    assert parsed.violations == []
+    assert parsed.documents[0].data == {"repos": ["https://github.com/org/repo.git"],
+                                        "src": {"url": "https://x.example/a", "n": 2}}
+    assert parsed.documents[0].position(("src", "n")) == Position(2, 44)
