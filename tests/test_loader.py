@@ -96,4 +96,4 @@ def test_yaml_1_2_flow_scalars_that_libyaml_refuses_are_accepted():
     assert parsed.violations == []
     assert parsed.documents[0].data == {"repos": ["https://github.com/org/repo.git"],
                                         "src": {"url": "https://x.example/a", "n": 2}}
-    assert parsed.documents[0].position(("src", "n")) == Position(2, 44)
+    assert parsed.documents[0].position(("src", "n")) == Position(2, 36)
