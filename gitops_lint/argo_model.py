@@ -294,8 +294,8 @@ class ArgoIndex:
         local = GitGenerator(gen.repo_url, gen.revision, gen.where)
         for pattern, exclude, where in gen.directories:
             rel = self.repo_path(gen.repo_url, pattern)
-            if rel is not None:
-                local.directories.append((rel or "*", exclude, where))
+            if rel:  # the linted root itself is never a generated directory here
+                local.directories.append((rel, exclude, where))
         for pattern, where in gen.files:
             rel = self.repo_path(gen.repo_url, pattern)
             if rel:
