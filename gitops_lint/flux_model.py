@@ -20,18 +20,21 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .argo_model import git_remotes, normalize_url
 from .findings import Position
+from .flux_patches import spec_patches
 from .loader import Document
 from .source import PathEscapesRoot, normalize
 
 KUSTOMIZATION = "Kustomization"
 HELMRELEASE = "HelmRelease"
 BOOTSTRAP = "flux-system"
+BOOTSTRAP_KINDS = ("GitRepository", "OCIRepository", "Bucket", KUSTOMIZATION)
 SOURCE_KINDS = ("GitRepository", "OCIRepository", "HelmRepository", "Bucket", "HelmChart", "ExternalArtifact")
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<<[^>]*>>")  # Flux post-build, Flux Operator ResourceSet inputs
 
 
 def is_flux(doc_or_group: Document | str) -> bool:
@@ -54,6 +57,12 @@ class FluxObject:
     environment: str | None
     locate: Callable[[tuple], tuple[str, Position]]
     root: str | None = None  # the kustomization root that rendered it
+    inherited: dict = field(default_factory=dict)  # spec fields a parent Kustomization's patches set
+
+    def setting(self, key: str):
+        """A spec field as Flux applies it: the object's own value, else what a parent's patch sets."""
+        spec = self.spec
+        return spec[key] if key in spec else self.inherited.get(key)
 
     @property
     def kind(self) -> str:
@@ -131,10 +140,12 @@ class FluxIndex:
 
     def defines(self, kind: str, namespace: str, name: str) -> bool:
         """Whether an object of that kind and name exists; an unknown namespace on either side matches."""
-        if kind in ("GitRepository", KUSTOMIZATION) and name == BOOTSTRAP and namespace in ("", BOOTSTRAP):
-            return True  # created by `flux bootstrap` (gotk-sync.yaml), committed or not
+        if kind in BOOTSTRAP_KINDS and name == BOOTSTRAP and namespace in ("", BOOTSTRAP):
+            return True  # created by `flux bootstrap` (gotk-sync.yaml) or a FluxInstance, committed or not
         return any(
-            ns == namespace or not ns or not namespace for ns, n in self.names.get(kind, ()) if n == name
+            (ns == namespace or not ns or not namespace)
+            and (n == name or ("*" in n and fnmatchcase(name, n)))
+            for ns, n in self.names.get(kind, ())
         )
 
     def find(self, kind: str, namespace: str, name: str) -> list[FluxObject]:
@@ -383,6 +394,9 @@ def _build(repo) -> FluxIndex:
         for art in gen.get("spec", "artifacts") or []:
             if isinstance(art, dict) and isinstance(art.get("name"), str):
                 names["ExternalArtifact"].add((gen.namespace, art["name"]))
+    for doc in repo.objects("ResourceSet"):
+        for kind, namespace, name in _resource_set_names(doc):
+            names[kind].add((namespace, name))
     root = getattr(repo.tree, "root", None)
     remotes, prefix = git_remotes(Path(root)) if root is not None else (set(), "")
     index = FluxIndex(
@@ -400,7 +414,39 @@ def _build(repo) -> FluxIndex:
             envs = index.deployer_environments(o.doc.path)
             production = [e for e in envs if repo.config.is_production(e)]
             o.environment = (production or envs or [None])[0]
+    _inherit(index)
     return index
+
+
+def _inherit(index: FluxIndex) -> None:
+    """Give each object the spec fields its parent Kustomizations' `spec.patches` set on it."""
+    by_file: dict[str, list[FluxObject]] = defaultdict(list)
+    for o in index.objects:
+        by_file[o.doc.path].append(o)
+    for parent in index.of_kind(KUSTOMIZATION):
+        patches = spec_patches(parent.spec)
+        if not patches:
+            continue
+        for d in index.resolve(parent).dirs:
+            for f in index.deployed_files(d):
+                for child in by_file.get(f, ()):
+                    for patch in patches:
+                        if child is not parent and patch.applies_to(child.kind, child.name):
+                            for key, value in patch.fields.items():
+                                child.inherited.setdefault(key, value)
+
+
+def _resource_set_names(doc: Document) -> Iterator[tuple[str, str, str]]:
+    """(kind, namespace, name pattern) of the objects a Flux Operator ResourceSet generates."""
+    resources = doc.get("spec", "resources")
+    for item in resources if isinstance(resources, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
+            continue
+        meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
+        name, namespace = meta.get("name"), meta.get("namespace")
+        if isinstance(name, str):
+            ns = namespace if isinstance(namespace, str) and not has_placeholder(namespace) else ""
+            yield item["kind"], ns, _PLACEHOLDER.sub("*", name)
 
 
 def _instances(repo, docs: list[Document]) -> Iterator[FluxObject]:

@@ -392,3 +392,68 @@ def test_corpus_mutation_breaks_the_artifact_path(corpus, tmp_path):
     assert [(f.rule, f.path) for f in findings(copy, ("GL502",))] == [
         ("GL502", "clusters/production/apps.yaml")
     ]
+
+
+# -- the cluster-template layout: children patched by their parent, kustomize namespaces, components --------
+def test_cluster_template_fixture_is_clean():
+    assert findings(FIXTURES / "cluster-template") == []
+
+
+def test_parent_patches_give_children_their_decryption(tmp_path):
+    copy = tmp_path / "ct"
+    shutil.copytree(FIXTURES / "cluster-template", copy)
+    ks_file = copy / "kubernetes" / "flux" / "cluster" / "ks.yaml"
+    text = ks_file.read_text()
+    ks_file.write_text(text[: text.index("  patches:")])
+    assert triples(findings(copy)) == [("GL506", "kubernetes/apps/default/echo/ks.yaml", 14)]
+
+
+def test_json6902_parent_patch_sets_prune(make_repo):
+    parent = ks(
+        "parent",
+        "./apps",
+        extra=(
+            "  patches:\n    - patch: |\n        - op: add\n          path: /spec/prune\n          value: true\n"
+            "      target:\n        kind: Kustomization\n        name: child-.*\n"
+        ),
+    )
+    child = ks("child-a", "./apps").replace("  prune: true\n", "")
+    other = ks("other", "./apps").replace("  prune: true\n", "")
+    repo = make_repo({"clusters/prod/parent.yaml": parent, "apps/children.yaml": child + "---\n" + other})
+    assert [f.message.split()[0] for f in findings(repo, ("GL501",))] == ["Kustomization/other"]
+
+
+def test_flux_operator_sources_and_resource_sets(make_repo):
+    resource_set = """apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSet
+metadata:
+  name: tenants
+  namespace: flux-system
+spec:
+  inputs:
+    - tenant: team-a
+  resources:
+    - apiVersion: kustomize.toolkit.fluxcd.io/v1
+      kind: Kustomization
+      metadata:
+        name: tenant-<< inputs.tenant >>
+        namespace: flux-system
+      spec:
+        interval: 10m
+        path: ./tenants/<< inputs.tenant >>
+        prune: true
+        sourceRef:
+          kind: OCIRepository
+          name: flux-system
+"""
+    deps = "  dependsOn:\n    - name: tenant-team-a\n    - name: tenant-team-b\n"
+    repo = make_repo(
+        {
+            "clusters/prod/tenants.yaml": resource_set,
+            # the FluxInstance's OCIRepository/flux-system is defined; paths inside an OCI artifact are unknown
+            "clusters/prod/apps.yaml": ks(
+                "apps", "./not/in/this/repo", source_kind="OCIRepository", extra=deps
+            ),
+        }
+    )
+    assert findings(repo) == []

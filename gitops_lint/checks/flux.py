@@ -61,7 +61,7 @@ def prune(ctx) -> Iterator[Violation]:
 
 def _prune(index: FluxIndex) -> Iterator[Violation]:
     for ks in index.of_kind(KUSTOMIZATION):
-        value = ks.spec.get("prune")
+        value = ks.setting("prune")
         if value is True or has_placeholder(value):
             continue
         yield _violation(
@@ -81,7 +81,7 @@ def suspended(ctx) -> Iterator[Violation]:
 
 def _suspended(index: FluxIndex) -> Iterator[Violation]:
     for obj in index.objects:
-        if obj.spec.get("suspend") is True:
+        if obj.setting("suspend") is True:
             yield _violation(
                 obj,
                 f"{obj.label} is committed with suspend: true, so Flux does not reconcile it "
@@ -289,7 +289,7 @@ def sops_without_decryption(ctx) -> Iterator[Violation]:
 
 def _sops(repo, index: FluxIndex) -> Iterator[Violation]:
     for ks in index.of_kind(KUSTOMIZATION):
-        if isinstance(ks.spec.get("decryption"), dict):
+        if isinstance(ks.setting("decryption"), dict):
             continue
         encrypted = sorted(
             {f for d in index.resolve(ks).dirs for f in index.deployed_files(d) if is_sops_encrypted(repo, f)}

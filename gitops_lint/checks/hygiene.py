@@ -64,7 +64,7 @@ DEPLOY_ACTIONS = (
     "tale/kubectl-action",
     "digitalocean/action-doctl",
 )
-_BOOTSTRAP = re.compile(r"(?i)(\bargo-?cd\b|argoproj/argo|\bflux-system\b|\bfluxcd\b|gotk-components)")
+_BOOTSTRAP = re.compile(r"(?i)(\bargo-?cd\b|argoproj/argo|\bflux(cd|-system)?\b|gotk-components)")
 _AZURE_TASKS = ("Kubernetes@", "KubernetesManifest@", "HelmDeploy@")
 
 
