@@ -193,10 +193,11 @@ class FluxIndex:
         (the bootstrap source, or a URL in `repo_urls`); None when it is not, or unknown."""
         found = self.find(kind, namespace, name)
         if kind == "GitRepository" and name == BOOTSTRAP and namespace in ("", BOOTSTRAP):
-            by_remote = not self.configured and any(
-                normalize_url(str(o.get("spec", "url") or "")) in self.remotes for o in found
-            )
-            return "git" if by_remote else "tree"
+            urls = {normalize_url(u) for o in found if isinstance(u := o.get("spec", "url"), str) and u}
+            identity = self.configured or (self.remotes if not self.prefix else set())
+            if urls and identity and not urls & identity and not any(map(has_placeholder, urls)):
+                return None  # the bootstrap syncs another repository (this one is an apps/tenant repo)
+            return "git" if not self.configured and urls & self.remotes else "tree"
         if kind == "GitRepository":
             for o in found:
                 if self.is_this_repo(o.get("spec", "url")) and self._same_branch(o.get("spec", "ref")):

@@ -457,3 +457,17 @@ spec:
         }
     )
     assert findings(repo) == []
+
+
+def test_bootstrap_source_of_another_repository_is_not_this_repository(make_repo):
+    files = {
+        "clusters/prod/flux-system/gotk-sync.yaml": git_repository(
+            "flux-system", "ssh://git@github.com/acme/fleet"
+        ),
+        "clusters/prod/apps.yaml": ks("apps", "./not-here"),
+    }
+    assert [f.rule for f in findings(make_repo(files))] == ["GL502"]
+    files[".gitops-lint.yaml"] = "repo_urls: ['https://github.com/acme/apps']\n"
+    assert findings(make_repo(files)) == []
+    files[".gitops-lint.yaml"] = "repo_urls: ['https://github.com/acme/fleet.git']\n"
+    assert [f.rule for f in findings(make_repo(files))] == ["GL502"]
