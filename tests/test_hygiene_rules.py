@@ -249,3 +249,36 @@ def test_corpus(corpus, name, expected):
     for f in findings(corpus / name):
         counts[f.rule] = counts.get(f.rule, 0) + 1
     assert counts == expected
+
+
+def test_gitlab_jobs_on_kind_are_skipped_job_by_job(make_repo):
+    gitlab = """stages: [test, deploy]
+e2e:
+  stage: test
+  script:
+    - kind create cluster
+    - kubectl apply -k overlays/staging
+deploy:
+  stage: deploy
+  script:
+    - kubectl apply -k overlays/production
+"""
+    assert triples(findings(make_repo({".gitlab-ci.yml": gitlab}), ("GL902",))) == [
+        ("GL902", ".gitlab-ci.yml", 10)
+    ]
+
+
+def test_workflow_level_kubeconfig_is_reported(make_repo):
+    workflow = """name: x
+on: [push]
+env:
+  KUBECONFIG_DATA: ${{ secrets.KUBE_CONFIG }}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+"""
+    found = findings(make_repo({".github/workflows/x.yml": workflow}), ("GL902",))
+    assert triples(found) == [("GL902", ".github/workflows/x.yml", 4)]
+    assert "KUBE_CONFIG" not in found[0].message

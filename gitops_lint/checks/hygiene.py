@@ -111,23 +111,37 @@ def ci_pushes_to_cluster(ctx) -> Iterator[Violation]:
         yield from _keyed(path, found, message)
 
 
+def _job_keys(doc, path: str) -> list[tuple]:
+    """Key paths of the jobs of a CI file whose layout we know (GitHub Actions, CircleCI, GitLab CI)."""
+    data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    if path.startswith(".github/workflows/") or path.startswith(".circleci/"):
+        jobs = data.get("jobs")
+        return [("jobs", name) for name in jobs] if isinstance(jobs, dict) else []
+    if "gitlab" in path:
+        return [(name,) for name in data]  # every top-level key bounds a job (or a global section)
+    return []
+
+
 def _job_ranges(repo, path: str) -> list[tuple[int, int | None]]:
-    """Line ranges of GitHub Actions jobs that do not start a throw-away cluster (whole file otherwise)."""
+    """Line ranges of a CI file minus the jobs that start a throw-away cluster (kind, k3d, minikube):
+    per job where the layout is known, else the whole file or nothing."""
     text = repo.text(path) or ""
     parsed = repo.parsed(path)
     doc = parsed.documents[0] if parsed and parsed.documents else None
-    jobs = doc.get("jobs") if doc is not None else None
-    if not path.startswith(".github/workflows/") or not isinstance(jobs, dict) or not jobs:
+    keys = _job_keys(doc, path)
+    if not keys:
         return [] if EPHEMERAL.search(text) else [(1, None)]
-    starts = sorted(doc.position(("jobs", name), key=True).line for name in jobs)
     lines = text.splitlines()
-    ranges = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] - 1 if i + 1 < len(starts) else len(lines)
-        if not EPHEMERAL.search("\n".join(lines[start - 1 : end])):
-            ranges.append((start, end))
-    head = "\n".join(lines[: starts[0] - 1])  # `on:`/`env:` before the jobs
-    return ranges if not EPHEMERAL.search(head) else []
+    starts = sorted({doc.position(k, key=True).line for k in keys})
+    head = (1, starts[0] - 1)
+    if EPHEMERAL.search("\n".join(lines[: head[1]])):
+        return []  # set up for the whole workflow
+    bounds = [*starts, len(lines) + 1]
+    ranges = [head] if head[1] >= 1 else []
+    for start, nxt in zip(bounds, bounds[1:], strict=False):
+        if not EPHEMERAL.search("\n".join(lines[start - 1 : nxt - 1])):
+            ranges.append((start, nxt - 1))
+    return ranges
 
 
 def _ci_commands(repo, path: str, text: str) -> Iterator[Command]:
