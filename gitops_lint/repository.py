@@ -193,15 +193,36 @@ class Repository:
             return list(self.config.environments)
         return infer_environments(self.apps.values())
 
-    def environment_of(self, path: str) -> str | None:
-        """The environment a path belongs to, from its overlay or a path segment naming one."""
-        for app in self.apps.values():
-            for env, overlay in app.overlays.items():
-                if path == overlay or path.startswith(overlay + "/"):
-                    return env
+    @cached_property
+    def _overlay_environments(self) -> dict[str, str]:
+        return {overlay: env for app in self.apps.values() for env, overlay in app.overlays.items()}
+
+    @cached_property
+    def _environment_names(self) -> set[str]:
         known = {e.lower() for e in self.environments} | {e.lower() for e in self.config.production}
         if not self.config.environments:
             known |= set(KNOWN_ENVIRONMENTS)
+        return known
+
+    @cached_property
+    def _environment_cache(self) -> dict[str, str | None]:
+        return {}
+
+    def environment_of(self, path: str) -> str | None:
+        """The environment a path belongs to, from its overlay or a path segment naming one."""
+        cache = self._environment_cache
+        if path not in cache:
+            cache[path] = self._find_environment(path)
+        return cache[path]
+
+    def _find_environment(self, path: str) -> str | None:
+        overlays = self._overlay_environments
+        probe = path
+        while probe:
+            if probe in overlays:
+                return overlays[probe]
+            probe = posixpath.dirname(probe)
+        known = self._environment_names
         for segment in path.split("/"):
             if segment.lower() in known:
                 return segment
