@@ -1,0 +1,113 @@
+"""Benchmark `gitops-lint diff` on the synthetic 1,000-app monorepo and print the numbers.
+
+    python benchmarks/bench_diff.py [--apps 1000] [--out DIR] [--fresh]
+
+Scenarios (each a commit on its own branch of the benchmark's own repository, diffed against main):
+  one-base    a change to one app's base (3 environments re-rendered)        target <= 3 s
+  component   a change to the component every app's base uses (all roots)   target <= 20 s
+Each is timed twice: `--head <branch>` (CI: both sides from git objects) and the working tree
+(local use: head read from disk). Wall time and the child's CPU time are reported; nothing asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import commit, generate  # noqa: E402
+
+SCENARIOS = {
+    "one-base": ("apps/svc-0000/base/deployment.yaml", "memory: 128Mi", "memory: 192Mi"),
+    "component": ("components/common/kustomization.yaml", "owner: platform", "owner: platform-team"),
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    env_args = ["-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    return subprocess.run(
+        ["git", "-C", str(repo), *env_args, *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def prepare(repo: Path, apps: int, fresh: bool) -> None:
+    if fresh and repo.exists():
+        subprocess.run(["rm", "-rf", str(repo)], check=True)
+    if not (repo / ".git").is_dir():
+        generate(repo, apps, ["development", "staging", "production"])
+        commit(repo)
+    git(repo, "checkout", "-q", "-f", "main")
+    for name, (path, old, new) in SCENARIOS.items():
+        branch = f"bench-{name}"
+        if git(repo, "branch", "--list", branch).strip():
+            continue
+        git(repo, "checkout", "-q", "-b", branch, "main")
+        target = repo / path
+        target.write_text(target.read_text().replace(old, new))
+        git(repo, "commit", "-q", "-am", name)
+        git(repo, "checkout", "-q", "main")
+
+
+def measure(repo: Path, args: list[str]) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gitops_lint.cli",
+            "diff",
+            str(repo),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"diff failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    data = json.loads(proc.stdout)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu, "roots": len(data["roots"]), "changes": len(data["changes"])}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--apps", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "gitops-lint-bench")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the synthetic repo")
+    args = parser.parse_args()
+    repo = args.out / f"diff-{args.apps}"
+    prepare(repo, args.apps, args.fresh)
+    print(f"{'scenario':<10} {'head':<12} {'roots':>6} {'changes':>8} {'wall s':>7} {'cpu s':>6}")
+    for name in SCENARIOS:
+        branch = f"bench-{name}"
+        git(repo, "checkout", "-q", "main")
+        ci = measure(repo, ["--base", "main", "--head", branch])
+        git(repo, "checkout", "-q", branch)  # the benchmark's own repo: head = working tree at the branch
+        local = measure(repo, ["--base", "main"])
+        git(repo, "checkout", "-q", "main")
+        for label, m in (("git object", ci), ("working tree", local)):
+            print(
+                f"{name:<10} {label:<12} {m['roots']:>6} {m['changes']:>8} {m['wall']:>7.2f} {m['cpu']:>6.2f}"
+            )
+
+
+if __name__ == "__main__":
+    main()
