@@ -117,9 +117,7 @@ def _translate(pattern: str, star: str, any_char: str) -> str:
 
 def files_under(repo, directory: str) -> list[str]:
     """Files below `directory` ("" for the root), by bisection of the repository's sorted file list."""
-    files = repo.__dict__.get("_sorted_files")
-    if files is None:
-        files = repo.__dict__["_sorted_files"] = sorted(repo.files)
+    files = repo.files  # sorted
     if not directory:
         return files
     prefix = directory + "/"

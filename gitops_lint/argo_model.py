@@ -13,6 +13,7 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .argo_appset import (
@@ -316,11 +317,9 @@ class ArgoIndex:
                 out.extend({**flatten(item), **base} for item in file_content(self.repo, f) or [{}])
         return out
 
-    @property
+    @cached_property
     def directories(self) -> list[str]:
-        if "_dirs" not in self.__dict__:
-            self.__dict__["_dirs"] = all_directories(self.repo.files)
-        return self.__dict__["_dirs"]
+        return all_directories(self.repo.files)
 
     def environment(self, app: ArgoApp) -> str | None:
         """The app's environment: from its paths in this repo, else its own file's path, else its name or
@@ -345,11 +344,7 @@ class ArgoIndex:
 
 def argo_index(repo) -> ArgoIndex:
     """The Argo CD index of a repository, built on first use and kept on the Repository object."""
-    cached = repo.__dict__.get("_argo_index")
-    if cached is None:
-        cached = _build(repo)
-        repo.__dict__["_argo_index"] = cached
-    return cached
+    return repo.derived("argo-index", _build)
 
 
 def _tree_location(tree) -> tuple[set[str], str]:
@@ -449,9 +444,7 @@ def chart_templates_define(repo, kind: str, directory: str | None = None) -> boo
     """Whether a Helm chart template (under `directory`, else anywhere) declares objects of `kind`."""
     needle = re.compile(rf"^\s*kind:\s*['\"]?{kind}['\"]?\s*$", re.MULTILINE)
     prefix = f"{directory}/" if directory else ""
-    dirs = repo.__dict__.get("_helm_template_dirs")
-    if dirs is None:
-        dirs = repo.__dict__["_helm_template_dirs"] = sorted(helm_template_dirs(repo.files))
+    dirs = repo.derived("helm-template-dirs", lambda r: sorted(helm_template_dirs(r.files)))
     for template_dir in dirs:
         if prefix and not (template_dir + "/").startswith(prefix):
             continue

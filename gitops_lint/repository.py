@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from .config import KNOWN_ENVIRONMENTS, Config
 from .findings import Violation
@@ -21,6 +22,7 @@ from .layout import App, discover_apps, infer_environments
 from .loader import Document, Limits, ParsedFile, decode_text, load_yaml
 from .source import SourceTree, UnsafePath
 
+T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml")
 PARALLEL_THRESHOLD = 400  # files; below this a process pool costs more than it saves
 
@@ -31,13 +33,14 @@ def is_yaml_path(path: str) -> bool:
 
 @dataclass
 class Repository:
-    """Everything rules need to know about one tree of files."""
+    """Everything rules need to know about one tree of files (`files` is sorted)."""
 
     tree: SourceTree
     config: Config
     files: list[str]
     parsed_files: dict[str, ParsedFile]
     unsafe: list[UnsafePath] = field(default_factory=list)
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, tree: SourceTree, config: Config, jobs: int | None = None) -> Repository:
@@ -49,6 +52,13 @@ class Repository:
         parsed = parse_files(tree, yaml_files, config.limits, jobs)
         unsafe = [u for u in tree.unsafe_paths() if not excluded.match_file(u.path)]
         return cls(tree=tree, config=config, files=files, parsed_files=parsed, unsafe=unsafe)
+
+    def derived(self, key: str, build: Callable[[Repository], T]) -> T:
+        """An index derived from this repository (the Argo CD model, the schema store…), built by
+        `build(repo)` on first use and shared by every rule of the run."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        return self._derived[key]
 
     # -- files -------------------------------------------------------------------------------
     def parsed(self, path: str) -> ParsedFile | None:

@@ -108,10 +108,7 @@ def _ancestors(path: str) -> list[str]:
 
 
 def _index(repo) -> _DirIndex:
-    cached = repo.__dict__.get("_layout_dir_index")
-    if cached is None:
-        cached = repo.__dict__["_layout_dir_index"] = _DirIndex(repo)
-    return cached
+    return repo.derived("layout-dir-index", _DirIndex)
 
 
 def _report_file(repo, directory: str) -> str:

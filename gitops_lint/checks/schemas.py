@@ -27,13 +27,12 @@ CRD_KIND = "apiextensions.k8s.io/CustomResourceDefinition"
 
 def schema_store(repo) -> SchemaStore:
     """The repository's schema store, built once per lint run and shared by the schema rules."""
-    cached = vars(repo).get("_gitops_lint_schema_store")
-    if cached is None:
-        config = repo.config
-        crds = [(d.path, d.data) for d in repo.objects(CRD_KIND)]
-        cached = SchemaStore(config.kubernetes_version, _schema_dirs(repo), crds)
-        vars(repo)["_gitops_lint_schema_store"] = cached
-    return cached
+    return repo.derived("schema-store", _build_store)
+
+
+def _build_store(repo) -> SchemaStore:
+    crds = [(d.path, d.data) for d in repo.objects(CRD_KIND)]
+    return SchemaStore(repo.config.kubernetes_version, _schema_dirs(repo), crds)
 
 
 def _schema_dirs(repo) -> list[Path]:
