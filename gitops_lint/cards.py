@@ -85,6 +85,7 @@ class Card:
     options: dict = field(default_factory=dict)
     fixable: bool = False
     builtin: bool = True
+    diff_only: bool = False  # tagged `diff`: evaluated on `gitops-lint diff` (before/after), not by `check`
 
     def resolve_check(self) -> Callable:
         """Import the check function this card names (built-in checks only)."""
@@ -144,6 +145,7 @@ def load_card(path: Path, builtin: bool = True) -> Card:
         options=data.get("options", {}),
         fixable=bool(data.get("fixable", False)),
         builtin=builtin,
+        diff_only="diff" in (data.get("tags") or []),
     )
 
 

@@ -78,6 +78,7 @@ def select_cards(cards: Iterable[Card], repo: Repository, select: Iterable[str] 
 def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = None,
                progress: Callable[[Card], None] | None = None) -> RunResult:
     """Run every card's check and turn violations into filtered findings."""
+    cards = [c for c in cards if not c.diff_only]  # change rules (tag `diff`) run in `gitops-lint diff` only
     findings: list[Finding] = []
     for card in cards:
         if progress is not None:

@@ -317,3 +317,17 @@ def test_git_state_is_untouched(repo):
         code, out = cli(str(repo), *args)
         assert code == 0, out
     assert state(repo) == before
+
+
+def test_plain_check_neither_runs_change_rules_nor_calls_their_suppressions_unused(repo):
+    from gitops_lint.api import lint_path
+
+    write(
+        repo,
+        {
+            "apps/web/overlays/production/kustomization.yaml": "resources: [../../base]\nnamespace: web-prod\n"
+            "replicas: [{name: web, count: 0}]  # gitops-lint: disable=GL804 -- decommissioning\n"
+        },
+    )
+    findings = lint_path(repo).findings
+    assert not [f for f in findings if f.rule.startswith("GL80") or f.rule == "GL001"]
