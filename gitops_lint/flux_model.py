@@ -420,21 +420,33 @@ def _build(repo) -> FluxIndex:
 
 
 def _inherit(index: FluxIndex) -> None:
-    """Give each object the spec fields its parent Kustomizations' `spec.patches` set on it."""
+    """Give each object the spec fields its parent Kustomizations' `spec.patches` set on it (a parent's
+    own inherited `patches` reach the grandchildren: a few passes settle the chain)."""
     by_file: dict[str, list[FluxObject]] = defaultdict(list)
     for o in index.objects:
         by_file[o.doc.path].append(o)
-    for parent in index.of_kind(KUSTOMIZATION):
-        patches = spec_patches(parent.spec)
-        if not patches:
-            continue
-        for d in index.resolve(parent).dirs:
-            for f in index.deployed_files(d):
-                for child in by_file.get(f, ()):
-                    for patch in patches:
-                        if child is not parent and patch.applies_to(child.kind, child.name):
-                            for key, value in patch.fields.items():
-                                child.inherited.setdefault(key, value)
+    files_of: dict[int, list[str]] = {}
+
+    def files(parent: FluxObject) -> list[str]:
+        if id(parent) not in files_of:
+            files_of[id(parent)] = [f for d in index.resolve(parent).dirs for f in index.deployed_files(d)]
+        return files_of[id(parent)]
+
+    for _ in range(3):
+        changed = False
+        for parent in index.of_kind(KUSTOMIZATION):
+            patches = spec_patches({"patches": parent.setting("patches")})
+            if not patches:
+                continue
+            for child in (c for f in files(parent) for c in by_file.get(f, ()) if c is not parent):
+                for patch in patches:
+                    if patch.applies_to(child.kind, child.name):
+                        for key, value in patch.fields.items():
+                            if key not in child.inherited:
+                                child.inherited[key] = value
+                                changed = True
+        if not changed:
+            return
 
 
 def _resource_set_names(doc: Document) -> Iterator[tuple[str, str, str]]:

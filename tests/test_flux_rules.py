@@ -471,3 +471,35 @@ def test_bootstrap_source_of_another_repository_is_not_this_repository(make_repo
     assert findings(make_repo(files)) == []
     files[".gitops-lint.yaml"] = "repo_urls: ['https://github.com/acme/fleet.git']\n"
     assert [f.rule for f in findings(make_repo(files))] == ["GL502"]
+
+
+PARENT_PATCHING_GRANDCHILDREN = """  patches:
+    - patch: |
+        apiVersion: kustomize.toolkit.fluxcd.io/v1
+        kind: Kustomization
+        metadata: {name: _}
+        spec:
+          patches:
+            - patch: |
+                apiVersion: kustomize.toolkit.fluxcd.io/v1
+                kind: Kustomization
+                metadata: {name: _}
+                spec: {prune: true}
+              target: {kind: Kustomization}
+      target: {kind: Kustomization}
+"""
+
+
+def test_inherited_patches_reach_grandchildren(make_repo):
+    child = ks("child", "./team")
+    grandchild = ks("grandchild", "./team").replace("  prune: true\n", "")
+    files = {
+        "clusters/prod/parent.yaml": ks("parent", "./apps", extra=PARENT_PATCHING_GRANDCHILDREN),
+        "apps/child.yaml": child,
+        "team/gc.yaml": grandchild,
+    }
+    assert findings(make_repo(files), ("GL501",)) == []
+    files["clusters/prod/parent.yaml"] = ks("parent", "./apps")
+    assert [f.message.split()[0] for f in findings(make_repo(files), ("GL501",))] == [
+        "Kustomization/grandchild"
+    ]
