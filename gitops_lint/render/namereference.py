@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from . import fieldspec as fs
 from .errors import RenderError
-from .resource import ResId, Resource, is_cluster_scoped
+from .resource import ResId, Resource
 
 
 @dataclass
@@ -268,7 +268,7 @@ class _Info:
 
 def _could_be_referenced(resources: list[Resource], referrer: Resource) -> list[Resource]:
     rid = referrer.cur_id
-    if is_cluster_scoped(rid.kind):
+    if rid.cluster_scoped:
         return list(resources)
     binding_ns = set()
     if rid.kind in ("RoleBinding", "ClusterRoleBinding"):
@@ -278,7 +278,7 @@ def _could_be_referenced(resources: list[Resource], referrer: Resource) -> list[
     out = []
     for r in resources:
         cid = r.cur_id
-        if is_cluster_scoped(cid.kind) or cid.ns_equals(rid) or cid.namespace in binding_ns:
+        if cid.cluster_scoped or cid.ns_equals(rid) or cid.namespace in binding_ns:
             out.append(r)
     return out
 
@@ -351,7 +351,7 @@ class _Fixer:
             role_ref = self.referrer.data.get("roleRef")
             kind_filter = role_ref.get("kind") if isinstance(role_ref, dict) else None
         rid = self.referrer.cur_id
-        referrer_scoped = is_cluster_scoped(rid.kind)
+        referrer_scoped = rid.cluster_scoped
         out = []
         for info in candidates:
             if old not in info.names:
@@ -362,7 +362,7 @@ class _Fixer:
                 continue
             if not referrer_scoped:
                 cid = info.cur
-                if not (is_cluster_scoped(cid.kind) or cid.kind == "ServiceAccount" or cid.ns_equals(rid)):
+                if not (cid.cluster_scoped or cid.kind == "ServiceAccount" or cid.ns_equals(rid)):
                     continue
             out.append(info)
         if len(out) == 1:

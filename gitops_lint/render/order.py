@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cmp_to_key
+
 from .errors import RenderError
 from .resource import Resource
 
@@ -57,9 +59,22 @@ def sort_resources(resources: list[Resource], sort_options: object) -> list[Reso
             last = [str(k) for k in legacy.get("orderLast") or []]
     orders = _type_orders(first, last)
 
-    def key(res: Resource):
+    def key(res: Resource) -> tuple:
         rid = res.cur_id
         gvk = f"{rid.group or '~G'}_{rid.version or '~V'}_{rid.kind or '~K'}"
-        return (orders.get(rid.kind, 0), gvk, f"{rid.namespace or '~X'}|{rid.name or '~N'}")
+        return (orders.get(rid.kind, 0), gvk, f"{rid.namespace or '~X'}|{rid.name or '~N'}", rid)
 
-    return sorted(resources, key=key)
+    def cmp(a: tuple, b: tuple) -> int:
+        if a[1] != b[1]:  # different group/version/kind
+            if a[0] != b[0]:
+                return -1 if a[0] < b[0] else 1
+            ga, gb = a[3], b[3]
+            # kustomize sorts Namespaces of the core group before same-kind objects of other groups
+            reverse = ga.kind == gb.kind == "Namespace" and (not ga.group or not gb.group)
+            less = a[1] > b[1] if reverse else a[1] < b[1]
+            return -1 if less else 1
+        return (a[2] > b[2]) - (a[2] < b[2])
+
+    keyed = [(key(r), r) for r in resources]
+    keyed.sort(key=cmp_to_key(lambda x, y: cmp(x[0], y[0])))
+    return [r for _, r in keyed]

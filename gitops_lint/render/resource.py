@@ -7,16 +7,32 @@ from typing import Any
 
 from ..findings import Position
 
-# Kinds kustomize treats as cluster-scoped (it asks its built-in OpenAPI data; unknown kinds are namespaced).
-CLUSTER_SCOPED = frozenset(
-    """APIService CertificateSigningRequest ClusterRole ClusterRoleBinding ComponentStatus CSIDriver CSINode
-    CustomResourceDefinition FlowSchema IngressClass MutatingWebhookConfiguration Namespace Node PersistentVolume
-    PodSecurityPolicy PriorityClass PriorityLevelConfiguration RuntimeClass SelfSubjectAccessReview
-    SelfSubjectRulesReview StorageClass SubjectAccessReview TokenReview ValidatingWebhookConfiguration
-    VolumeAttachment ValidatingAdmissionPolicy ValidatingAdmissionPolicyBinding StorageVersion
-    ClusterTrustBundle SelfSubjectReview MutatingAdmissionPolicy MutatingAdmissionPolicyBinding
-    ResourceClass DeviceClass IPAddress ServiceCIDR VolumeAttributesClass""".split()
+# (apiVersion, kind) pairs kustomize v5.5 treats as cluster-scoped: its built-in OpenAPI data is
+# Kubernetes 1.21's, looked up by exact group/version/kind (measured with `kubectl kustomize`).
+# Anything else -- newer API versions, alpha versions, CRDs -- is namespaced for kustomize.
+_CLUSTER_KINDS = {
+    "v1": "Namespace Node PersistentVolume ComponentStatus",
+    "admissionregistration.k8s.io/v1 admissionregistration.k8s.io/v1beta1": (
+        "MutatingWebhookConfiguration ValidatingWebhookConfiguration"
+    ),
+    "apiextensions.k8s.io/v1 apiextensions.k8s.io/v1beta1": "CustomResourceDefinition",
+    "apiregistration.k8s.io/v1 apiregistration.k8s.io/v1beta1": "APIService",
+    "certificates.k8s.io/v1 certificates.k8s.io/v1beta1": "CertificateSigningRequest",
+    "flowcontrol.apiserver.k8s.io/v1beta1": "FlowSchema PriorityLevelConfiguration",
+    "networking.k8s.io/v1 networking.k8s.io/v1beta1": "IngressClass",
+    "node.k8s.io/v1 node.k8s.io/v1beta1": "RuntimeClass",
+    "policy/v1beta1": "PodSecurityPolicy",
+    "rbac.authorization.k8s.io/v1 rbac.authorization.k8s.io/v1beta1": "ClusterRole ClusterRoleBinding",
+    "scheduling.k8s.io/v1 scheduling.k8s.io/v1beta1": "PriorityClass",
+    "storage.k8s.io/v1 storage.k8s.io/v1beta1": "CSIDriver CSINode StorageClass VolumeAttachment",
+}
+CLUSTER_SCOPED_GVK = frozenset(
+    (api_version, kind)
+    for versions, kinds in _CLUSTER_KINDS.items()
+    for api_version in versions.split()
+    for kind in kinds.split()
 )
+CLUSTER_SCOPED = frozenset(kind for _, kind in CLUSTER_SCOPED_GVK)
 
 
 def split_api_version(api_version: Any) -> tuple[str, str]:
@@ -27,8 +43,15 @@ def split_api_version(api_version: Any) -> tuple[str, str]:
     return group, version
 
 
-def is_cluster_scoped(kind: str) -> bool:
-    return kind in CLUSTER_SCOPED
+def is_cluster_scoped(kind: str, api_version: str | None = None) -> bool:
+    """Cluster-scoped for kustomize: exact apiVersion/kind when the apiVersion is given, else by kind."""
+    if api_version is None:
+        return kind in CLUSTER_SCOPED
+    return (api_version, kind) in CLUSTER_SCOPED_GVK
+
+
+def gvk_cluster_scoped(group: str, version: str, kind: str) -> bool:
+    return (f"{group}/{version}" if group else version, kind) in CLUSTER_SCOPED_GVK
 
 
 @dataclass(frozen=True)
@@ -42,8 +65,12 @@ class ResId:
     namespace: str
 
     @property
+    def cluster_scoped(self) -> bool:
+        return gvk_cluster_scoped(self.group, self.version, self.kind)
+
+    @property
     def effective_namespace(self) -> str:
-        if is_cluster_scoped(self.kind):
+        if self.cluster_scoped:
             return "_non_namespaceable_"
         return self.namespace or "default"
 

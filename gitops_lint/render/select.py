@@ -180,7 +180,7 @@ def selector_matches(selector: Any, labels: Any) -> bool:
 def effective_namespace(obj: dict, namespace: str | None = None) -> str:
     """kustomize's effective namespace: `default` when unset, a marker for cluster-scoped kinds."""
     kind = obj.get("kind")
-    if isinstance(kind, str) and is_cluster_scoped(kind):
+    if isinstance(kind, str) and is_cluster_scoped(kind, _text(obj.get("apiVersion"))):
         return "_non_namespaceable_"
     if namespace is None:
         meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}

@@ -8,9 +8,9 @@ from typing import Any
 from . import fieldspec as fs
 from .errors import RenderError
 from .kustomization import Kustomization, string_map, truthy
-from .resource import Resource, is_cluster_scoped
+from .resource import Resource
 
-_SKIP_RENAME = {("", "CustomResourceDefinition"), ("apiregistration.k8s.io", "APIService"), ("", "Namespace")}
+_SKIP_RENAME = {("apiregistration.k8s.io", "APIService")}  # with any-group CRDs and Namespaces
 
 
 def _origin(res: Resource, k: Kustomization, field_path: str, *kpath: Any) -> None:
@@ -40,7 +40,7 @@ def apply_namespace(
             continue
         res.store_previous_id()
         data = res.data
-        if not is_cluster_scoped(res.kind):
+        if not res.cur_id.cluster_scoped:
             setter(res.meta, "namespace")
             _origin(res, k, "metadata.namespace", "namespace")
         api_version = data.get("apiVersion")
@@ -91,7 +91,7 @@ def apply_name_affix(
     affix = "" if affix is None else str(affix)
     for res in resources:
         org = res.org_id
-        if (org.group, org.kind) in _SKIP_RENAME or (org.kind == "Namespace"):
+        if org.kind in ("CustomResourceDefinition", "Namespace") or (org.group, org.kind) in _SKIP_RENAME:
             continue
         for spec in specs:
             if not spec.selects(org.group, org.version, org.kind):
