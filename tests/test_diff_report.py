@@ -121,3 +121,29 @@ def test_strip_patterns():
         "metadata": {"annotations": {"keep": "2"}, "name": "x"}
     }
     assert re.search("annotations", str(diffnorm.strip(obj, [("metadata", "annotations")]))) is None
+
+
+def test_sealed_secret_and_sops_payloads_are_masked():
+    sealed = {
+        "apiVersion": "bitnami.com/v1alpha1",
+        "kind": "SealedSecret",
+        "metadata": {"name": "s"},
+        "spec": {
+            "encryptedData": {"a": "AgBy3i4OJSWK+PiTySYZZA==", "b": "same"},
+            "template": {"metadata": {"name": "s"}},
+        },
+    }
+    changed = {**sealed, "spec": {**sealed["spec"], "encryptedData": {"a": "AgCHANGED==", "b": "same"}}}
+    base, head = diffnorm.mask_pair(sealed, changed)
+    assert base["spec"]["encryptedData"] == {"a": "<redacted>", "b": "<unchanged>"}
+    assert head["spec"]["encryptedData"] == {"a": "<changed>", "b": "<unchanged>"}
+    assert head["spec"]["template"] == {"metadata": {"name": "s"}}
+    sops = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "c"},
+        "data": {"k": "ENC[AES256_GCM,data:abc,iv:x,type:str]"},
+        "sops": {"mac": "ENC[AES256_GCM,data:m]"},
+    }
+    masked = diffnorm.mask_single(sops)
+    assert "ENC[" not in diffnorm.to_yaml(masked) and masked["metadata"] == {"name": "c"}
