@@ -31,8 +31,10 @@ CI_FILES = (
     "bitbucket-pipelines.yml",
     ".circleci/config.yml",
     ".circleci/config.yaml",
+    ".github/actions/*/action.yml",  # composite actions run from workflows
+    ".github/actions/*/action.yaml",
 )
-SCRIPT_SUFFIXES = (".sh", ".bash", ".mk")
+SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".mk", ".ps1")
 SCRIPT_NAMES = (
     "Makefile",
     "makefile",
