@@ -59,6 +59,12 @@ def explain_card(card: Card) -> str:
         "Use instead:",
         textwrap.indent(_example(card.examples["good"]), indent),
     ]
+    if "before" in card.examples:  # change rules compare a base tree with a head tree
+        at = parts.index("Example (raises it):")
+        before = textwrap.indent(_example(card.examples["before"]), indent)
+        parts[at:at] = ["Before (the base of the change):", before, ""]
+        parts[parts.index("Example (raises it):")] = "Changed to (raises it):"
+        parts[parts.index("Use instead:")] = "Changed to instead:"
     if card.fixable:
         parts += ["", "Fixable with --fix."]
     return "\n".join(parts)
