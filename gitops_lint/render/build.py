@@ -24,6 +24,10 @@ from .resource import Resource, copy_data
 from .steps import PatchSteps, rebind, reject_parse_problems, replacements_module
 
 MAX_DEPTH = 40
+_CONFIG_KEYS = frozenset(
+    "namePrefix nameSuffix namespace commonLabels templateLabels commonAnnotations nameReference varReference "
+    "images replicas labels".split()
+)
 _REMOTE_PREFIXES = (
     "http://",
     "https://",
@@ -291,6 +295,8 @@ class Session(PatchSteps):
             raise k.error(f"configuration file {rel!r} must hold a mapping", "configurations", i)
         out: dict = {}
         for key, value in data.items():
+            if key not in _CONFIG_KEYS:
+                raise k.error(f"configuration file {rel!r}: unknown field {key!r}", "configurations", i)
             if key == "nameReference":
                 out[key] = namereference.parse_backrefs(value)
             elif isinstance(value, list):
