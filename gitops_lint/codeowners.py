@@ -54,7 +54,7 @@ def parse(path: str, text: str) -> CodeOwners:
             continue  # no negation in CODEOWNERS: the hosts reject the line
         try:
             matcher = pathspec.GitIgnoreSpec.from_lines([pattern])
-        except ValueError:  # pathspec's pattern errors derive from ValueError
+        except (ValueError, re.error):  # a bad pattern or character range: the hosts skip the line
             continue
         rules.append(Rule(pattern, tuple(parts[1:]), number, matcher))
     return CodeOwners(path, rules)

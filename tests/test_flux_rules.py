@@ -503,3 +503,31 @@ def test_inherited_patches_reach_grandchildren(make_repo):
     assert [f.message.split()[0] for f in findings(make_repo(files), ("GL501",))] == [
         "Kustomization/grandchild"
     ]
+
+
+MALFORMED = [
+    "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: a}\nspec: [1, 2]\n",
+    "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: nope\nspec:\n  path: 5\n"
+    "  sourceRef: [GitRepository]\n  dependsOn: infra\n  patches: {patch: x}\n  prune: yes-please\n",
+    "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: b}\nspec:\n"
+    "  path: ../../outside\n  sourceRef: {kind: GitRepository, name: flux-system}\n  dependsOn: [7, {name: 3}]\n"
+    "  patches: [{patch: '- op: add\\n  path: 5'}, {patch: 'not: [valid'}, 3]\n  decryption: true\n",
+    "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: c}\nspec:\n  chart: 3\n"
+    "  chartRef: nope\n",
+    "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: d}\nspec:\n"
+    "  chart: {spec: {version: [1], sourceRef: {kind: 4, name: []}}}\n  dependsOn: [{name: d}]\n",
+    "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: e, namespace: x}\nspec:\n"
+    "  chartRef: {kind: OCIRepository, name: e}\n---\napiVersion: source.toolkit.fluxcd.io/v1\n"
+    "kind: OCIRepository\nmetadata: {name: e, namespace: x}\nspec: {ref: [1]}\n",
+    "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata: {name: g}\n"
+    "spec: {sources: [3, {name: 4}], artifacts: [{name: a, copy: [{from: 3}, 'x', {from: '@x', to: 5}]}]}\n---\n"
+    "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: f}\n"
+    "spec: {path: ./a, sourceRef: {kind: ExternalArtifact, name: a}}\n",
+    "apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata: {name: r}\nspec: {resources: [3, {kind: 4}]}\n",
+]
+
+
+@pytest.mark.parametrize("text", MALFORMED)
+def test_malformed_flux_objects_never_crash(make_repo, text):
+    repo = make_repo({"production/x.yaml": text, "production/kustomization.yaml": "resources: [x.yaml]\n"})
+    findings(repo)  # asserts no internal error (GL000)

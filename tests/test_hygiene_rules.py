@@ -282,3 +282,21 @@ jobs:
     found = findings(make_repo({".github/workflows/x.yml": workflow}), ("GL902",))
     assert triples(found) == [("GL902", ".github/workflows/x.yml", 4)]
     assert "KUBE_CONFIG" not in found[0].message
+
+
+def test_odd_inputs_never_crash(make_repo, tmp_path):
+    repo = make_repo(
+        {
+            ".github/workflows/list.yml": "jobs: [kubectl apply -f x]\n",
+            ".github/workflows/broken.yml": "jobs:\n  a: [\n    run: kubectl apply -f x\n",
+            ".github/workflows/empty.yml": "",
+            ".gitlab-ci.yml": "- just a list\n",
+            "CODEOWNERS": "[unclosed\n\\#escaped @a\n/a/[z-a]/ @b\n** \n",
+            "apps/web/base/kustomization.yaml": "resources: []\n",
+            "apps/web/overlays/production/kustomization.yaml": "resources: [../../base]\n",
+        }
+    )
+    (repo / "scripts").mkdir()
+    (repo / "scripts" / "binary.sh").write_bytes(b"\x00\x01kubectl apply\x00")
+    found = findings(repo)
+    assert {(f.rule, f.path) for f in found} >= {("GL902", ".github/workflows/broken.yml")}
