@@ -18,7 +18,7 @@ from .api import resolve_config
 from .cards import load_cards
 from .config import CONFIG_NAMES, Config, ConfigError, config_from_dict
 from .diffsides import ParseCache, Resource, Side
-from .engine import CheckContext, _apply_suppressions, select_cards, to_finding
+from .engine import CheckContext, _apply_suppressions, internal_finding, select_cards, to_finding
 from .findings import Finding
 from .gitsource import GitTree, content_id, default_base, locate, worktree_changes
 from .loader import load_yaml
@@ -296,7 +296,12 @@ def run_change_rules(result: DiffResult, head: Side, options: DiffOptions) -> li
     for card in select_cards(cards, repo, options.select, options.ignore):
         setting = repo.config.rule_setting(card.id, card.name)
         ctx = ChangeContext(repo=repo, card=card, options={**card.options, **setting.options}, diff=result)
-        for violation in card.resolve_check()(ctx):
+        try:
+            violations = list(card.resolve_check()(ctx))
+        except Exception as exc:  # a bug in a change rule: reported (exit 2), never swallowed
+            findings.append(internal_finding(f"internal error in rule {card.id} ({card.name}): {exc!r}"))
+            continue
+        for violation in violations:
             finding = to_finding(card, violation, repo)
             path_setting = repo.config.rule_setting(card.id, card.name, finding.path)
             if not path_setting.enabled:

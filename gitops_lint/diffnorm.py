@@ -87,7 +87,9 @@ def _merge_key(items: list) -> str | None:
         return None
     for key in _MERGE_KEYS:
         values = [i.get(key, _MISSING) for i in items]
-        if _MISSING not in values and len({json.dumps(v, sort_keys=True) for v in values}) == len(values):
+        if _MISSING not in values and len(
+            {json.dumps(v, sort_keys=True, default=str) for v in values}
+        ) == len(values):
             return key
     return None
 

@@ -78,7 +78,7 @@ def _pvc_spec(data: dict):
     spec = _get(data, "spec")
     if not isinstance(spec, dict):
         return spec
-    spec = json.loads(json.dumps(spec))
+    spec = json.loads(json.dumps(spec, default=str))
     requests = _get(spec, "resources", "requests")
     if isinstance(requests, dict):
         requests.pop("storage", None)
@@ -152,12 +152,12 @@ def prune_dangerous(ctx) -> Iterable[Violation]:
 
 # -- GL803 ----------------------------------------------------------------------------------------
 def _body(data: dict) -> str:
-    data = json.loads(json.dumps(data))
+    data = json.loads(json.dumps(data, default=str))
     meta = data.get("metadata")
     if isinstance(meta, dict):
         meta.pop("name", None)
         meta.pop("namespace", None)
-    return json.dumps(data, sort_keys=True, indent=0)
+    return json.dumps(data, sort_keys=True, indent=0, default=str)
 
 
 def _generated_rename(old: str, new: str) -> bool:
