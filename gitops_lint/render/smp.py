@@ -13,8 +13,8 @@ unknown there (CRDs) get no merge keys: their lists are replaced wholesale, thei
 
 from __future__ import annotations
 
-import copy
 import functools
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -54,6 +54,7 @@ class Prop(NamedTuple):
 class _Schemas(NamedTuple):
     by_gvk: dict[tuple[str, str], str]  # (apiVersion, kind) -> definition name
     fields: dict[str, dict[str, Prop]]  # definition -> field ("*" = additionalProperties) -> Prop
+    plain: frozenset[str]  # definitions below which nothing merges by key and no schema is opaque
 
 
 def _ref_name(node: dict) -> str | None:
@@ -79,10 +80,12 @@ def _compile_prop(owner: str, name: str, node: dict) -> Prop:
 
 @functools.cache
 def _schemas() -> _Schemas:
-    """Compact lookup built once from kubernetes-validate's bundled `_definitions.json`."""
-    import kubernetes_validate
-
-    path = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / _SCHEMA_VERSION
+    """Compact lookup built once from kubernetes-validate's bundled `_definitions.json` (the package
+    is located, not imported: importing it costs a quarter of a second)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
+        raise RenderError("the kubernetes-validate package is required for strategic merge patches")
+    path = Path(spec.origin).parent / "kubernetes-json-schema" / _SCHEMA_VERSION
     definitions = json.loads((path / "_definitions.json").read_text(encoding="utf-8"))["$defs"]
     by_gvk: dict[tuple[str, str], str] = {}
     fields: dict[str, dict[str, Prop]] = {}
@@ -97,7 +100,30 @@ def _schemas() -> _Schemas:
             if kind in _NEWER_KINDS or group in _NEWER_GROUPS:
                 continue
             by_gvk[(f"{group}/{version}" if group else version, kind)] = name
-    return _Schemas(by_gvk, fields)
+    return _Schemas(by_gvk, fields, _plain_definitions(definitions, fields))
+
+
+def _plain_definitions(definitions: dict, fields: dict[str, dict[str, Prop]]) -> frozenset[str]:
+    """Definitions whose whole subtree has schemas and no merge keys: a walk there changes nothing."""
+    special = {
+        name
+        for name, props in fields.items()
+        if any(p.strategy for p in props.values())
+        or (not props and "object" in _types(definitions[name]))  # opaque, e.g. RawExtension
+    }
+    changed = True
+    while changed:
+        changed = False
+        for name, props in fields.items():
+            if name not in special and any(p.target in special for p in props.values()):
+                special.add(name)
+                changed = True
+    return frozenset(fields) - special
+
+
+def _types(node: dict) -> tuple:
+    kind = node.get("type")
+    return tuple(kind) if isinstance(kind, list) else (kind,)
 
 
 def schema_for(api_version: str, kind: str) -> Prop | None:
@@ -329,6 +355,8 @@ def _walk(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
         prop = _meta_schema(dest, origin)
     if origin is _MISSING:
         if isinstance(dest, dict):
+            if prop is not None and prop.target in _schemas().plain:
+                return dest
             return _walk_map(dest, origin, prop, path)
         if isinstance(dest, list) and _associative(prop):
             return _walk_associative(dest, origin, prop, path)
@@ -369,14 +397,25 @@ def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
             return _MISSING
         if directive == "replace":
             dest = origin
-    patch_side = origin if isinstance(origin, dict) else {}
-    for key in sorted(set(dest) | set(patch_side), key=str):
-        in_patch = key in patch_side
-        value = _walk(dest.get(key, _MISSING), patch_side.get(key, _MISSING), _field(prop, key), (*path, key))
+    if origin is _MISSING:  # the patch is silent here: only keyed lists below can change
+        for key, old in list(dest.items()):
+            if isinstance(old, (dict, list)):
+                value = _walk(old, _MISSING, _field(prop, key), (*path, key))
+                if value is _MISSING:
+                    del dest[key]
+                elif value is not old:
+                    dest[key] = value
+        return dest
+    # existing keys keep their place; new ones are appended in sorted order, as kyaml does
+    keys = [k for k in dest if k in origin or isinstance(dest[k], (dict, list))]
+    keys += sorted((k for k in origin if k not in dest), key=str)
+    for key in keys:
+        in_patch = key in origin
+        old = dest.get(key, _MISSING)
+        value = _walk(old, origin.get(key, _MISSING), _field(prop, key), (*path, key))
         if value is _MISSING or (value is None and in_patch):
             dest.pop(key, None)
             continue
-        old = dest.get(key)
         if isinstance(old, str) and isinstance(value, (bool, int, float)) and _quoted(old):
             value = _text(value)
         dest[key] = value
@@ -385,7 +424,12 @@ def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
 
 def _walk_associative(dest: Any, origin: Any, prop: Prop, path: tuple) -> Any:
     if origin is _MISSING:
-        pass
+        if _tidy(dest, prop.keys):  # re-merging it with itself would change nothing but its items
+            element = _elements(prop)
+            for i, item in enumerate(dest):
+                if isinstance(item, (dict, list)):
+                    dest[i] = _walk(item, _MISSING, element, (*path, i))
+            return dest
     elif dest is None or dest is _MISSING:
         dest = origin
     elif origin is None:
@@ -411,6 +455,23 @@ def _walk_associative(dest: Any, origin: Any, prop: Prop, path: tuple) -> Any:
                 if [_text(elem)] not in values_list:
                     values_list.append([_text(elem)])
     return _set_elements(dest, origin, values_list, keys, prop, path)
+
+
+def _tidy(items: list, keys: tuple[str, ...]) -> bool:
+    """Is this list a fixed point of kyaml's self-merge? Unique non-null scalars, or maps that all
+    carry a unique key tuple where each merge key is set on every item or on none."""
+    if not keys:
+        texts = {_text(e) for e in items if e is not None and not isinstance(e, (dict, list))}
+        return len(texts) == len(items)
+    tuples = set()
+    for item in items:
+        if not isinstance(item, dict) or not item:
+            return False
+        tuples.add(tuple(_key_text(item.get(k)) for k in keys))
+    if len(tuples) != len(items):
+        return False
+    columns = [{t[i] == "" for t in tuples} for i in range(len(keys))]
+    return all(len(c) == 1 for c in columns) and columns[0] == {False} if items else True
 
 
 def _set_elements(dest: list, origin: list, values_list: list, keys: list, prop: Prop, path: tuple) -> Any:
@@ -451,13 +512,21 @@ def apply_strategic_merge(
     Raises RenderError on a patch kustomize rejects (a list where the base has a map, unknown `$patch`)."""
     if not isinstance(base, dict) or not isinstance(patch, dict):
         raise RenderError("a strategic merge patch and its target must both be maps")
-    dest, origin = copy.deepcopy(base), copy.deepcopy(patch)
+    dest, origin = _copy(base), _copy(patch)
     prop = _meta_schema(base, patch)
     result = _walk(dest, origin, prop, ())
     if not isinstance(result, dict) or not result:
         return {}
     _restore_identity(result, base, allow_name_change, allow_kind_change)
     return result
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def _restore_identity(result: dict, base: dict, allow_name: bool, allow_kind: bool) -> None:
