@@ -114,7 +114,7 @@ class Session(PatchSteps):
             if self._parse is not None:
                 hit = self._parse(path)
             if hit is None:
-                hit = load_yaml(path, self.tree.read_bytes(path))
+                hit = load_yaml(path, self._read(path))
             self._parsed[path] = hit
         return hit
 
@@ -132,7 +132,13 @@ class Session(PatchSteps):
 
     def read_bytes(self, rel: str, k: Kustomization) -> tuple[str, bytes]:
         path = self.resolve_file(rel, k)
-        return path, self.tree.read_bytes(path)
+        return path, self._read(path)
+
+    def _read(self, path: str) -> bytes:
+        try:
+            return self.tree.read_bytes(path)
+        except (OSError, ValueError) as exc:
+            raise RenderError(f"cannot read {path}: {exc.__class__.__name__}", path) from None
 
     def load_kustomization(self, directory: str) -> Kustomization:
         path = kustomization.find_file(self.tree, directory)

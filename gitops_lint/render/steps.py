@@ -138,7 +138,11 @@ class PatchSteps:
                 raise k.error("must specify the target name", "patchesJson6902", i)
             if entry.get("path"):
                 path = self.resolve_file(str(entry["path"]), k, "patch file")
-                ops = parse_json_ops(self.tree.read_text(path), path)
+                try:
+                    text = self._read(path).decode("utf-8")
+                except UnicodeDecodeError:
+                    raise k.error(f"patch file {path} is not UTF-8 text", "patchesJson6902", i) from None
+                ops = parse_json_ops(text, path)
                 patch = Patch(ops, path, FILE_START)
             else:
                 ops = entry.get("patch")
