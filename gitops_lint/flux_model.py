@@ -172,13 +172,16 @@ class FluxIndex:
         return norm in self.configured if self.configured else norm in self.remotes
 
     def _same_branch(self, ref) -> bool:
+        """Whether a GitRepository ref names the content being linted: no ref, the checked-out branch,
+        or the bootstrap source's branch (`main`/`master` when that is unknown). A tag, semver or commit
+        is some other revision, and another branch (a tenant's, say) other content."""
         if ref is None or ref == {}:
             return True
         if not isinstance(ref, dict) or set(ref) - {"branch"}:
-            return False  # a tag, semver, commit or name: some other revision of the content
-        branch = ref.get("branch")
-        known = self.branch or self._bootstrap_branch()
-        return branch == known if known else branch in ("main", "master")
+            return False
+        bootstrap = self._bootstrap_branch()
+        known = {self.branch, bootstrap} if bootstrap else {self.branch, "main", "master"}
+        return ref.get("branch") in known - {None}
 
     def _bootstrap_branch(self) -> str | None:
         for o in self.find("GitRepository", BOOTSTRAP, BOOTSTRAP):

@@ -531,3 +531,22 @@ MALFORMED = [
 def test_malformed_flux_objects_never_crash(make_repo, text):
     repo = make_repo({"production/x.yaml": text, "production/kustomization.yaml": "resources: [x.yaml]\n"})
     findings(repo)  # asserts no internal error (GL000)
+
+
+def test_checked_out_branch_counts_as_this_content(tmp_path):
+    top = tmp_path / "tenant"
+    subprocess.run(["git", "init", "-q", "-b", "dev-team", str(top)], check=True)
+    subprocess.run(
+        ["git", "-C", str(top), "remote", "add", "origin", "https://github.com/acme/tenants"], check=True
+    )
+    (top / "clusters").mkdir()
+    (top / "clusters" / "sync.yaml").write_text(
+        git_repository("dev", "https://github.com/acme/tenants", ref="branch: dev-team")
+        + "---\n"
+        + git_repository("prod", "https://github.com/acme/tenants", ref="branch: production")
+        + "---\n"
+        + ks("dev", "./missing", "dev")
+        + "---\n"
+        + ks("prod", "./missing", "prod")
+    )
+    assert [f.message.split()[0] for f in findings(top, ("GL502",))] == ["Kustomization/dev"]
