@@ -75,6 +75,13 @@ def render(
     )
     if not tree.is_dir(root):
         raise RenderError(f"{root or '.'} is not a directory")
+    try:
+        return _render(session, root)
+    except RecursionError:
+        raise RenderError("input nested too deeply to render", root or None) from None
+
+
+def _render(session: Session, root: str) -> RenderResult:
     acc = session.build_dir(root, (), top=True)
     top = session.load_kustomization(root)
     from .build import Accumulator

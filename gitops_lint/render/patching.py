@@ -180,6 +180,8 @@ def parse_json_ops(text: str, where: str) -> list:
 
     try:
         value = json.loads(text)
+    except RecursionError:
+        raise RenderError(f"JSON patch nested too deeply ({where})") from None
     except ValueError:
         parsed = parse_text(where, text)
         docs = [d.data for d in parsed.documents]
