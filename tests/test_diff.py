@@ -331,3 +331,34 @@ def test_plain_check_neither_runs_change_rules_nor_calls_their_suppressions_unus
     )
     findings = lint_path(repo).findings
     assert not [f for f in findings if f.rule.startswith("GL80") or f.rule == "GL001"]
+
+
+def test_flux_kustomization_pointer_marks_its_root(repo):
+    flux = (
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: api}\n"
+        "spec: {path: ./apps/api/overlays/production, prune: true, interval: 10m,"
+        " sourceRef: {kind: GitRepository, name: repo}}\n"
+    )
+    change(repo, {"clusters/prod/api.yaml": flux})
+    result = run(repo, {"clusters/prod/api.yaml": flux.replace("10m", "5m")})
+    affected = dict(affected_roots(result.base_side, result.head_side, set(result.changed_files)))
+    assert affected == {"apps/api/overlays/production": "modified", "clusters/prod": "modified"}
+    pointers = result.base_side.all_pointers
+    assert {(p.target, p.prune) for p in pointers} >= {("apps/api/overlays/production", True)}
+
+
+@pytest.mark.parametrize("name", ["GoogleCloudPlatform__microservices-demo", "fluxcd__flux2-multi-tenancy"])
+def test_corpus_added_then_removed(corpus, name, tmp_path):
+    from gitops_lint import diffreport
+    from gitops_lint.config import Config
+    from gitops_lint.diff import diff_trees
+    from gitops_lint.source import WorkingTree
+
+    if not (corpus / name).is_dir():
+        pytest.skip(f"{name} not in the corpus")
+    empty, real = WorkingTree(tmp_path, use_git=False), WorkingTree(corpus / name, use_git=False)
+    added, removed = diff_trees(empty, real, Config()), diff_trees(real, empty, Config())
+    assert added.changes and {c.action for c in added.changes} == {"added"}
+    assert {c.action for c in removed.changes} == {"removed"}
+    for fmt in diffreport.FORMATS:
+        assert diffreport.render(fmt, added) and diffreport.render(fmt, removed)
