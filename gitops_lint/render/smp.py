@@ -39,6 +39,20 @@ _NEWER_THAN_KUSTOMIZE = frozenset(
     }
 )
 _NEWER_KINDS = frozenset({"ValidatingAdmissionPolicy", "MutatingAdmissionPolicy"})
+# Versions served by Kubernetes 1.21 (so known to kustomize) but gone from the bundled schemas, with
+# merge lists: they are looked up under their successor.
+_REMOVED_VERSIONS = {
+    ("batch/v1beta1", "CronJob"): ("batch/v1", "CronJob"),
+    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"): (
+        "admissionregistration.k8s.io/v1",
+        "MutatingWebhookConfiguration",
+    ),
+    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"): (
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+    ),
+    ("storage.k8s.io/v1beta1", "CSINode"): ("storage.k8s.io/v1", "CSINode"),
+}
 _NEWER_GROUPS = frozenset({"resource.k8s.io"})
 
 
@@ -100,6 +114,9 @@ def _schemas() -> _Schemas:
             if kind in _NEWER_KINDS or group in _NEWER_GROUPS:
                 continue
             by_gvk[(f"{group}/{version}" if group else version, kind)] = name
+    for old_gvk, new_gvk in _REMOVED_VERSIONS.items():
+        if new_gvk in by_gvk:
+            by_gvk.setdefault(old_gvk, by_gvk[new_gvk])
     return _Schemas(by_gvk, fields, _plain_definitions(definitions, fields))
 
 
