@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ..findings import Position
 from ..source import SourceTree, normalize
 from .build import Session, finalize
-from .errors import NotRendered, RenderError
+from .errors import NotRendered, RenderError, located
 from .origin import origin_of
 
 __all__ = ["NotRendered", "RenderCache", "RenderError", "RenderResult", "RenderedObject", "render"]
@@ -90,9 +90,7 @@ def _render(session: Session, root: str) -> RenderResult:
     try:
         resources = finalize(session, work, top)
     except RenderError as exc:
-        if exc.path is None:
-            exc.path = top.path
-        raise
+        raise located(exc, top.path, None) from None
     return RenderResult(
         root, [RenderedObject(r.data, r.source, r.position, r.field_origins) for r in resources]
     )

@@ -18,7 +18,7 @@ from ..loader import ParsedFile, load_yaml
 from ..source import PathEscapesRoot, SourceTree, normalize
 from . import buildmeta, crds, generators, kustomization, namereference, order, plugins, transformers
 from . import fieldspec as fs
-from .errors import NotRendered, RenderError
+from .errors import NotRendered, RenderError, located
 from .kustomization import Kustomization
 from .resource import Resource, copy_data
 from .steps import PatchSteps, rebind, reject_parse_problems, replacements_module
@@ -229,9 +229,7 @@ class Session(PatchSteps):
         try:
             sub = self.build_dir(path, stack)
         except RenderError as exc:
-            if exc.path is None:
-                exc.path, exc.position = k.path, k.position(field, i)
-            raise
+            raise located(exc, k.path, k.position(field, i)) from None
         for res in sub.resources:
             acc.append(res.copy(), k, field, i)
         acc.merge_config(sub.config)
@@ -253,9 +251,7 @@ class Session(PatchSteps):
         try:
             comp = self.load_kustomization(path)
         except RenderError as exc:
-            if exc.path is None:
-                exc.path, exc.position = k.path, k.position("components", i)
-            raise
+            raise located(exc, k.path, k.position("components", i)) from None
         if comp.kind != "Component":
             raise k.error(
                 f"{entry!r} is listed under components but its kind is {comp.kind!r}, not Component",
@@ -327,9 +323,7 @@ class Session(PatchSteps):
         try:
             obj, needs_hash, behavior = generators.make_generated(k, gen, kind, reader)
         except RenderError as exc:
-            if exc.position is None:
-                exc.path, exc.position = k.path, k.position(field_name, i)
-            raise
+            raise located(exc, k.path, k.position(field_name, i)) from None
         res = Resource.new(obj, k.path, k.position(field_name, i))
         res.needs_hash, res.behavior = needs_hash, behavior
         self._absorb(acc, res, k, field_name, i)

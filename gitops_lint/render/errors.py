@@ -23,3 +23,12 @@ class RenderError(Exception):
 
 class NotRendered(RenderError):
     """A feature that is deliberately not rendered offline (helm charts, remote resources, KRM functions)."""
+
+
+def located(exc: RenderError, path: str, position: Position | None) -> RenderError:
+    """`exc` if it already says where, else a copy (same class) placed at `path`/`position`.
+    Copies, because a cached sub-build's error is re-raised for every overlay that includes it."""
+    if exc.path is not None and exc.position is not None:
+        return exc
+    copy = exc.__class__(exc.message, exc.path or path, exc.position or position)
+    return copy

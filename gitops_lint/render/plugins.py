@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import fieldspec as fs
 from . import generators, transformers
-from .errors import NotRendered, RenderError
+from .errors import NotRendered, RenderError, located
 from .kustomization import Kustomization, string_map, truthy
 from .resource import copy_data
 
@@ -99,9 +99,7 @@ def run_transformers(session: Session, k: Kustomization, acc: Accumulator, stack
         try:
             runner(session, k, acc, config, _specs(config))
         except RenderError as exc:
-            if exc.path is None:
-                exc.path, exc.position = k.path, k.position("transformers", i)
-            raise
+            raise located(exc, k.path, k.position("transformers", i)) from None
 
 
 def _specs(config: dict) -> list[fs.FieldSpec]:
