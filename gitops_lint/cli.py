@@ -235,12 +235,13 @@ def explain(rule_id) -> None:
 @click.option("--ignore", multiple=True, help="Skip these change rules.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
-def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, config_path, output) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Processes for many roots (default: CPUs).")
+def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, config_path, output, jobs) -> None:
     """Show what each environment receives between two revisions, with dangerous changes (GL8xx)."""
     from . import diffreport
     from .diff import DiffOptions, diff_path
 
-    options = DiffOptions(strip=tuple(strip), select=tuple(_split(select)), ignore=tuple(_split(ignore)))
+    options = DiffOptions(strip=tuple(strip), select=tuple(_split(select)), ignore=tuple(_split(ignore)), jobs=jobs)
     try:
         result = diff_path(path, base=base_ref, head=head_ref, config_path=config_path, options=options)
     except (ConfigError, CardError, SourceError, ValueError) as exc:

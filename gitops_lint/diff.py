@@ -10,10 +10,11 @@ policies (GL801–GL804, `checks/changes.py`) then run over the result.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import diffnorm
+from . import diffnorm, diffpool
 from .api import resolve_config
 from .cards import load_cards
 from .config import CONFIG_NAMES, Config, ConfigError, config_from_dict
@@ -36,6 +37,7 @@ class DiffOptions:
     context: int = 3
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    jobs: int | None = None  # processes for rendering many roots (default: the CPUs available)
 
 
 @dataclass
@@ -206,9 +208,9 @@ def diff_trees(
     affected = affected_roots(base, head, set(changed))
     for side, skip in ((base, "added"), (head, "removed")):  # read every file to render in one batch
         side.prefetch(sorted({f for root, status in affected if status != skip for f in side.roots[root]}))
-    for root, status in affected:
-        rdiff = _diff_root(base, head, root, status, patterns, options.context)
-        if rdiff.changes or rdiff.errors or status != "modified":
+    diff_one = functools.partial(_diff_root, patterns=patterns, context=options.context)
+    for rdiff in diffpool.diff_roots(base, head, affected, diff_one, options.jobs):
+        if rdiff.changes or rdiff.errors or rdiff.status != "modified":
             result.roots.append(rdiff)
     base_envs, head_envs = set(base.repo.environments), set(head.repo.environments)
     result.environments_added = sorted(head_envs - base_envs)

@@ -250,6 +250,12 @@ class Side:
                 candidates.append(f)
         return self.pointers_in(candidates)
 
+    def document_at(self, path: str | None, position: Position) -> Document | None:
+        """The document of file `path` that starts at `position` (where a rendered object came from)."""
+        if not path or path not in self.ids:
+            return None
+        return next((d for d in self.parsed(path).documents if d.start == position), None)
+
     # -- rendering ------------------------------------------------------------------------------
     def render(self, root: str) -> tuple[list[Resource], list[str]]:
         """The objects a root produces (rendered for kustomize roots) and any errors."""

@@ -62,14 +62,9 @@ def render_objects(side: Side, root: str) -> tuple[list[Resource], list[str]]:
 
 
 def _document(side: Side, obj):
-    """The source document of a rendered object when it is untouched enough to locate fields in it."""
-    source, position = getattr(obj, "source", None), getattr(obj, "position", None)
-    if not source or position is None or source not in side.ids:
-        return None
-    for doc in side.parsed(source).documents:
-        if doc.start == position:
-            return doc
-    return None
+    """The source document of a rendered object (to locate the fields it did not get from patches)."""
+    position = getattr(obj, "position", None)
+    return side.document_at(getattr(obj, "source", None), position) if position is not None else None
 
 
 def fallback(side: Side, root: str) -> list[Resource]:

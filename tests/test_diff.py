@@ -362,3 +362,17 @@ def test_corpus_added_then_removed(corpus, name, tmp_path):
     assert {c.action for c in removed.changes} == {"removed"}
     for fmt in diffreport.FORMATS:
         assert diffreport.render(fmt, added) and diffreport.render(fmt, removed)
+
+
+def test_parallel_roots_give_the_same_result(repo, monkeypatch):
+    from gitops_lint import diffpool, diffreport
+
+    files = edit("apps/web/base/deployment.yaml", "matchLabels: {app: web}", "matchLabels: {app: web2}")
+    head = change(repo, files)
+    serial = diff_path(repo, base="HEAD~1", head=head)
+    monkeypatch.setattr(diffpool, "MIN_ROOTS", 2)
+    if diffpool.workers(2, 2) < 2:
+        pytest.skip("no fork or a single CPU here")
+    parallel = diff_path(repo, base="HEAD~1", head=head, options=DiffOptions(jobs=2))
+    assert diffreport.render("json", parallel) == diffreport.render("json", serial)
+    assert [(f.path, f.line) for f in parallel.findings] == [("apps/web/base/deployment.yaml", 8)] * 2
