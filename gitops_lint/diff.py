@@ -196,8 +196,11 @@ def diff_trees(
     base = Side("base", base_tree, config, cache, sha256)
     head = Side("head", head_tree, config, cache, sha256)
     if worktree_hint is not None:
+        links = getattr(base_tree, "links", set())  # git sees a link, not its target's content: always read
         head.ids = {
-            f: base.ids[f] if f in base.ids and f not in worktree_hint else content_id(head_tree, f, sha256)
+            f: base.ids[f]
+            if f in base.ids and f not in worktree_hint and f not in links
+            else content_id(head_tree, f, sha256)
             for f in head.files
         }
     changed = sorted(f for f in set(base.ids) | set(head.ids) if base.ids.get(f) != head.ids.get(f))

@@ -109,6 +109,7 @@ class GitTree(SourceTree):
         self._blobs: dict[str, str] = {}  # tree path (prefix-relative) -> blob id
         self._unsafe: list[UnsafePath] = []
         self._contents: dict[str, bytes] = {}  # blob id -> bytes read so far (each object read once)
+        self.links: set[str] = set()  # paths that are symlinks resolved to a file of the tree
         self._load()
 
     # -- listing -------------------------------------------------------------------------------
@@ -146,6 +147,7 @@ class GitTree(SourceTree):
         if target is None:
             return  # a link to a directory, or a dangling link: skipped, as WorkingTree does
         self._blobs[rel] = self._entries[target][1]
+        self.links.add(rel)
 
     def _resolve(self, full: str) -> str | None:
         """The regular file a symlink leads to (full path), None for directories or dangling links."""

@@ -100,3 +100,16 @@ def test_default_base_is_the_merge_base_with_main(repo):
     assert default_base(repo) == main_tip
     loc = locate(repo / "apps")
     assert loc.prefix == "apps" and loc.toplevel == repo.resolve()
+
+
+def test_a_symlinked_file_follows_its_target_in_the_working_tree_diff(repo):
+    from gitops_lint.diff import diff_path
+
+    write(repo, {"apps/web/deployment.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"})
+    commit(repo, "manifest")
+    write(
+        repo,
+        {"apps/web/deployment.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\n"},
+    )
+    result = diff_path(repo, base="HEAD")
+    assert "apps/web/link.yaml" in result.changed_files and "apps/web/deployment.yaml" in result.changed_files
