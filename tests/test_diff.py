@@ -376,3 +376,13 @@ def test_parallel_roots_give_the_same_result(repo, monkeypatch):
     parallel = diff_path(repo, base="HEAD~1", head=head, options=DiffOptions(jobs=2))
     assert diffreport.render("json", parallel) == diffreport.render("json", serial)
     assert [(f.path, f.line) for f in parallel.findings] == [("apps/web/base/deployment.yaml", 8)] * 2
+
+
+def test_gl801_pvc_storage_may_grow_but_not_shrink(repo):
+    grow = run(repo, edit("apps/web/base/pvc.yaml", "storage: 1Gi", "storage: 2Gi"))
+    assert not grow.findings
+    shrink = run(repo, edit("apps/web/base/pvc.yaml", "storage: 1Gi", "storage: 512Mi"))
+    assert {(f.rule, f.line) for f in shrink.findings} == {("GL801", 7)}
+    assert "spec.resources.requests.storage" in shrink.findings[0].message
+    mode = run(repo, edit("apps/web/base/pvc.yaml", "[ReadWriteOnce]", "[ReadWriteMany]"))
+    assert {f.rule for f in mode.findings} == {"GL801"}

@@ -85,6 +85,40 @@ def _pvc_spec(data: dict):
     return spec
 
 
+_QUANTITY = re.compile(r"^([0-9.]+)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+_UNITS = {
+    None: 1,
+    "k": 10**3,
+    "M": 10**6,
+    "G": 10**9,
+    "T": 10**12,
+    "P": 10**15,
+    "E": 10**18,
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+    "Ei": 2**60,
+}
+
+
+def _bytes(quantity) -> float | None:
+    match = _QUANTITY.match(str(quantity).strip()) if quantity is not _MISSING else None
+    if not match:
+        return None
+    try:
+        return float(match.group(1)) * _UNITS[match.group(2)]
+    except ValueError:
+        return None
+
+
+def _shrinks(before, after) -> bool:
+    """A PVC's storage request may grow (where the class allows expansion), never shrink."""
+    a, b = _bytes(before), _bytes(after)
+    return a is not None and b is not None and b < a
+
+
 def immutable_field(ctx) -> Iterable[Violation]:
     """GL801: a modified object changes a field the API server will not update in place."""
     for change in _changes(ctx, "modified"):
@@ -93,6 +127,9 @@ def immutable_field(ctx) -> Iterable[Violation]:
         fields = [f for f in _immutable_fields(kind, base) if _get(base, *f) != _get(head, *f)]
         if kind == "PersistentVolumeClaim" and _pvc_spec(base) != _pvc_spec(head):
             fields.append(("spec",))
+        storage = ("spec", "resources", "requests", "storage")
+        if kind == "PersistentVolumeClaim" and _shrinks(_get(base, *storage), _get(head, *storage)):
+            fields.append(storage)
         for field in fields:
             name = ".".join(field)
             yield _violation(
