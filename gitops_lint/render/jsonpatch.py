@@ -3,8 +3,10 @@
 Operations: add, remove, replace, move, copy, test. Paths are RFC 6901 JSON pointers (`~1` is `/`,
 `~0` is `~`); `-` appends to a list. Where kustomize (evanphx/json-patch v4) is more lenient than the RFC,
 this module follows kustomize: a negative list index counts from the end, `replace` of an absent key
-creates it, `remove` of an absent key is a no-op, an absent key reads as null for `copy`/`test`, and a
-missing `value` means null. Every failure raises RenderError naming the operation (0-based) and path.
+creates it, an absent key reads as null for `copy`/`test`, and a missing `value` means null. While
+kustomize applies a patch the object always carries its internal build annotations, so
+`/metadata/annotations` exists even when the object has none (`add /metadata/annotations/x` works).
+Every failure raises RenderError naming the operation (0-based) and path.
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ def get(doc: Any, pointer: str) -> Any:
 def _add(doc: Any, pointer: str, value: Any) -> Any:
     tokens = parse_pointer(pointer)
     if not tokens:
-        return value
+        raise RenderError("cannot add at the document root")
     parent = _container(doc, tokens, pointer)
     if isinstance(parent, dict):
         parent[tokens[-1]] = value
@@ -88,15 +90,13 @@ def _add(doc: Any, pointer: str, value: Any) -> Any:
     return doc
 
 
-def _remove(doc: Any, pointer: str, *, missing_ok: bool) -> tuple[Any, Any]:
+def _remove(doc: Any, pointer: str) -> tuple[Any, Any]:
     tokens = parse_pointer(pointer)
     if not tokens:
         raise RenderError("cannot remove the whole document")
     parent = _container(doc, tokens, pointer)
     if isinstance(parent, dict):
         if tokens[-1] not in parent:
-            if missing_ok:  # kustomize lets `remove` of an absent key pass
-                return doc, None
             raise RenderError(f"cannot remove {pointer!r}: it does not exist")
         return doc, parent.pop(tokens[-1])
     return doc, parent.pop(_index(tokens[-1], len(parent), for_insert=False))
@@ -105,8 +105,8 @@ def _remove(doc: Any, pointer: str, *, missing_ok: bool) -> tuple[Any, Any]:
 def _replace(doc: Any, pointer: str, value: Any) -> Any:
     """Replace; like evanphx/json-patch, an absent key under an existing map is created."""
     tokens = parse_pointer(pointer)
-    if not tokens:
-        return value
+    if not tokens:  # the whole document; kustomize keeps its object when given a non-object
+        return value if isinstance(value, dict) else doc
     parent = _container(doc, tokens, pointer)
     if isinstance(parent, dict):
         parent[tokens[-1]] = value
@@ -124,22 +124,24 @@ def _apply_one(doc: Any, op: dict) -> Any:
     if kind == "add":
         return _add(doc, path, copy.deepcopy(op.get("value")))
     if kind == "remove":
-        return _remove(doc, path, missing_ok=True)[0]
+        return _remove(doc, path)[0]
     if kind == "replace":
         return _replace(doc, path, copy.deepcopy(op.get("value")))
     if kind == "test":
+        if "value" not in op:  # kustomize (evanphx/json-patch) crashes on this
+            raise RenderError(f"test of {path!r} has no value")
         actual, wanted = get(doc, path), op.get("value")
         if actual != wanted or not _same_types(actual, wanted):
             raise RenderError(f"test of {path!r} failed: the value differs")
         return doc
     source = op.get("from")
-    if source is None:
-        raise RenderError(f"operation {kind!r} on {path!r} has no 'from'")
+    if not source:  # evanphx/json-patch cannot read the whole document as a source
+        raise RenderError(f"operation {kind!r} on {path!r} has no 'from' path")
     if kind == "copy":
         return _add(doc, path, copy.deepcopy(get(doc, source)))
     if path != source and path.startswith(source + "/"):
         raise RenderError(f"cannot move {source!r} into its own child {path!r}")
-    doc, value = _remove(doc, source, missing_ok=False)
+    doc, value = _remove(doc, source)
     return _add(doc, path, value)
 
 
@@ -158,6 +160,10 @@ def apply_json6902(obj: dict, ops: list[dict]) -> dict:
     if not isinstance(ops, list):
         raise RenderError("a JSON patch must be a list of operations")
     doc = copy.deepcopy(obj)
+    meta = doc.get("metadata") if isinstance(doc, dict) else None
+    placeholder = isinstance(meta, dict) and not meta.get("annotations")
+    if placeholder:  # kustomize's own build annotations are always there while patches apply
+        meta["annotations"] = {}
     for number, op in enumerate(ops):
         if not isinstance(op, dict):
             raise RenderError(f"JSON patch operation {number} is not a map")
@@ -167,4 +173,7 @@ def apply_json6902(obj: dict, ops: list[dict]) -> dict:
             raise RenderError(
                 f"JSON patch operation {number} ({op.get('op')} {op.get('path')}): {exc.message}"
             ) from None
+    meta = doc.get("metadata") if isinstance(doc, dict) else None
+    if placeholder and isinstance(meta, dict) and meta.get("annotations") == {}:
+        del meta["annotations"]
     return doc
