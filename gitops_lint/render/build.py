@@ -16,7 +16,7 @@ from typing import Any
 from ..findings import Position
 from ..loader import ParsedFile, load_yaml
 from ..source import PathEscapesRoot, SourceTree, normalize
-from . import buildmeta, crds, generators, kustomization, namereference, order, plugins, transformers
+from . import buildmeta, crds, generators, kustomization, links, namereference, order, plugins, transformers
 from . import fieldspec as fs
 from .errors import NotRendered, RenderError, located
 from .kustomization import Kustomization
@@ -413,6 +413,8 @@ def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resou
     if acc.vars:
         repl = replacements_module()
         try:
+            for res in resources:
+                links.prune(res)
             objects = repl.apply_vars(
                 [r.data for r in resources],
                 acc.vars,

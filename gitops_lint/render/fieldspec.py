@@ -218,3 +218,26 @@ def _default_config() -> dict[str, list]:
         "varReference": [],
         "nameReference": default_name_references(),
     }
+
+
+def paths(data: Any, spec: FieldSpec) -> list[tuple]:
+    """The concrete paths (`("spec", "template", "metadata", "labels")`) `spec.path` reaches in `data`."""
+    out: list[tuple] = []
+
+    def go(node: Any, i: int, path: tuple) -> None:
+        if isinstance(node, list):
+            for j, item in enumerate(node):
+                go(item, i, (*path, j))
+            return
+        if not isinstance(node, dict):
+            return
+        name = spec.parts[i][0]
+        if name not in node:
+            return
+        if i == len(spec.parts) - 1:
+            out.append((*path, name))
+        else:
+            go(node[name], i + 1, (*path, name))
+
+    go(data, 0, ())
+    return out

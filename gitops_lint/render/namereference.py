@@ -376,7 +376,9 @@ class _Fixer:
         ]
         if len(out) == 1:
             return out[0].res
-        strict = [i for i in out if _same_ending(i.res.prefixes, mine_p) and _same_ending(i.res.suffixes, mine_s)]
+        strict = [
+            i for i in out if _same_ending(i.res.prefixes, mine_p) and _same_ending(i.res.suffixes, mine_s)
+        ]
         if len(strict) == 1:
             return strict[0].res
         if not out:

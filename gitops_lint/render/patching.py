@@ -135,6 +135,7 @@ def apply_json(selected: list[Resource], patch: Patch) -> None:
     for res in selected:
         res.store_previous_id()
         res.data = jsonpatch.apply_json6902(res.data, patch.body)
+        res.links = []  # kustomize rebuilds the whole document from JSON: no node is shared any more
         for op in patch.body:
             if isinstance(op, dict) and isinstance(op.get("path"), str) and op.get("op") != "remove":
                 field = ".".join(p.replace("~1", "/").replace("~0", "~") for p in op["path"].split("/")[1:])

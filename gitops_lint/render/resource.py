@@ -131,6 +131,7 @@ class Resource:
     behavior: str = ""
     prefixes: list[str] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
+    links: list[list] = field(default_factory=list)  # see links.py
 
     @classmethod
     def new(cls, data: dict, source: str, position: Position) -> Resource:
@@ -148,6 +149,7 @@ class Resource:
             self.behavior,
             list(self.prefixes),
             list(self.suffixes),
+            [[value, list(paths)] for value, paths in self.links],
         )
 
     @property

@@ -8,6 +8,7 @@ from typing import Any
 from ..findings import FILE_START, Position
 from ..loader import ParsedFile, parse_text
 from ..source import PathEscapesRoot, normalize
+from . import links
 from .errors import RenderError
 from .kustomization import Kustomization
 from .patching import Patch, apply_json, apply_smp, get_by_id, parse_json_ops, select_targets
@@ -165,6 +166,8 @@ class PatchSteps:
             else:
                 loaded.append(entry)
         try:
+            for res in resources:
+                links.prune(res)
             objects = repl.apply_replacements(
                 [r.data for r in resources], loaded, ids=[[r.org_id, *r.all_ids()] for r in resources]
             )
@@ -179,6 +182,8 @@ def rebind(resources: list[Resource], objects: list[dict]) -> list[Resource]:
         raise RenderError("internal: a transformation changed the number of objects")
     for res, obj in zip(resources, objects, strict=True):
         res.data = obj
+        if res.links:
+            links.propagate(res)
     return resources
 
 

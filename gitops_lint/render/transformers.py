@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import fieldspec as fs
+from . import links
 from .errors import RenderError
 from .kustomization import Kustomization, string_map, truthy
 from .resource import Resource
@@ -153,6 +154,10 @@ def set_map_entries(resources, k: Kustomization, specs, pairs: dict[str, str], k
                 target.update(pairs)
 
             fs.walk(data, spec, setter, "map")
+        if len(specs) > 1:
+            containers = [p for spec in specs if spec.selects_data(data) for p in fs.paths(data, spec)]
+            for key, value in pairs.items():
+                links.record(res, value, [(*c, key) for c in containers])
         base = "metadata.labels" if kpath[0] != "commonAnnotations" else "metadata.annotations"
         for key in pairs:
             _origin(res, k, f"{base}.{key}", *kpath)
