@@ -61,5 +61,6 @@ def test_original_name_and_namespace_also_match():
     assert not matches(obj, {"name": "cm"})
     assert matches(obj, {"name": "cm"}, original_name="cm")
     assert matches(obj, {"namespace": "default"}, original_namespace="")
-    assert matches({"kind": "Namespace", "metadata": {"name": "x"}}, {"kind": "Namespace", "namespace": ""})
-    assert not matches({"kind": "Namespace", "metadata": {"name": "x"}}, {"namespace": "default"})
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "x"}}
+    assert matches(namespace, {"kind": "Namespace", "namespace": ""})
+    assert not matches(namespace, {"namespace": "default"})  # cluster-scoped: no effective namespace
