@@ -51,7 +51,8 @@ def _selected_by(rid: ResId, selector: dict) -> bool:
             return False
     namespace = selector.get("namespace")
     if namespace not in (None, ""):
-        probe = ResId("", "", rid.kind, "", str(namespace))
+        # kustomize's IsNsEquals: the selector's effective namespace (by its own group/version/kind)
+        probe = ResId(*(str(selector.get(f) or "") for f in ("group", "version", "kind")), "", str(namespace))
         if probe.effective_namespace != rid.effective_namespace:
             return False
     return True
