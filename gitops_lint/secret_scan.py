@@ -40,7 +40,7 @@ from .findings import Position, Violation
 from .kustomizations import is_kustomization_file
 from .loader import Document
 
-PARALLEL_THRESHOLD = 400  # files; below this a process pool costs more than it saves
+PARALLEL_LINES = 4000  # candidate lines; below this a process pool costs more than it saves
 BASELINE_FILE = ".secrets.baseline"
 NOISY_PLUGINS = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"})
 KEYWORD = "Secret Keyword"
@@ -146,7 +146,7 @@ def _compile(pattern: str) -> re.Pattern | None:
 
 
 def load_baseline(repo, name: str = BASELINE_FILE) -> dict | None:
-    text = repo.text(name) if name in set(repo.files) or repo.tree.is_file(name) else None
+    text = repo.text(name) if name in repo.files else None
     if not text:
         return None
     try:
@@ -176,39 +176,92 @@ def accepted(baseline: dict | None) -> set[tuple[str, str, str]]:
 
 
 # -- scanning (workers) -----------------------------------------------------------------------------
+# Necessary conditions of each built-in detector's regexes, on lower-cased text: a line that matches
+# none of them cannot produce a hit, so only matching lines are handed to detect-secrets. Detectors
+# missing here (custom or future ones) fall back to their own regexes.
+ANCHORS = {
+    "ArtifactoryDetector": r"akc[a-z0-9]{10}|ap[0-9a-f][a-z0-9]{8}",
+    "AWSKeyDetector": r"(?:a3t[a-z0-9]|abia|acca|akia|asia)[0-9a-z]{16}|aws",
+    "AzureStorageKeyDetector": r"accountkey=",
+    "BasicAuthDetector": r"://[^/@\s]+:[^/@\s]+@",
+    "CloudantDetector": r"(?:cloudant|cl|clou)[_-]?(?:api)?(?:key|pw|pass|token)|\.cloudant\.com",
+    "DiscordBotTokenDetector": r"\.[a-z\d_-]{6}\.[a-z\d_-]{27}",
+    "GitHubTokenDetector": r"gh[pousr]_",
+    "GitLabTokenDetector": r"glpat-|gldt-|glft-|glsoat-|glrt-|gr1348941|glcbt-",
+    "IbmCloudIamDetector": r"(?:key|pwd|pass|token)[\"'\]= :>]*[a-z0-9_-]{44}",
+    "IbmCosHmacDetector": r"secret[-_]?(?:access)?[-_]?key",
+    "JwtTokenDetector": r"eyj",
+    "MailchimpDetector": r"-us[0-9]",
+    "NpmDetector": r"_authtoken",
+    "OpenAIDetector": r"t3blbkfj",
+    "PrivateKeyDetector": r"private key|putty-user-key-file-2",
+    "PypiTokenDetector": r"pypi-ag",
+    "SendGridDetector": r"sg\.[a-z0-9_-]{22}\.",
+    "SlackDetector": r"xox[abposr]-|hooks\.slack\.com",
+    "SoftlayerDetector": r"(?:softlayer|sl)[_-]?(?:api)?[_-]?(?:key|pw|pass|token)|api\.softlayer\.com",
+    "SquareOAuthDetector": r"sq0csp-",
+    "StripeDetector": r"[rs]k_live_",
+    "TelegramBotTokenDetector": r"\d{8,10}:[0-9a-z_-]{35}",
+    "TwilioKeyDetector": r"(?:ac|sk)[a-z0-9]{32}",
+}
+
+
+@dataclass
+class _Engine:
+    plugins: list
+    line_anchors: list  # per plugin: its anchor on a lower-cased line, or None (always run)
+    anchor: re.Pattern | None  # on lower-cased text
+    anchor_i: re.Pattern | None  # the same, case-insensitive, for text whose lower() changes length
+    fallback: list[re.Pattern]
+    exclude_lines: list[re.Pattern]
+    exclude_secrets: list[re.Pattern]
+
+
 @lru_cache(maxsize=4)
-def _engine(config: ScanConfig):
-    """Plugin instances and per-plugin prefilter regexes (MULTILINE), built once per process."""
+def _engine(config: ScanConfig) -> _Engine:
+    """Plugin instances and prefilter regexes, built once per process."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins import keyword
 
     by_name = {c.__name__: c for c in get_mapping_from_secret_type_to_class().values()}
     plugins = [by_name[name](**dict(opts)) for name, opts in config.plugins if name in by_name]
-    patterns = []
+    anchors, fallback, line_anchors = [], [], []
     for plugin in plugins:
-        if isinstance(plugin, keyword.KeywordDetector):
-            patterns.append(re.compile(keyword.DENYLIST_REGEX, re.I | re.M))
+        name = type(plugin).__name__
+        anchor = (
+            "|".join(k.lower() for k in keyword.DENYLIST) if name == "KeywordDetector" else ANCHORS.get(name)
+        )
+        line_anchors.append(re.compile(anchor) if anchor else None)
+        if anchor:
+            anchors.append(anchor)
         elif hasattr(plugin, "denylist"):
-            patterns += [re.compile(p.pattern, p.flags | re.M) for p in plugin.denylist]
+            fallback += [re.compile(p.pattern, p.flags | re.M) for p in plugin.denylist]
         elif hasattr(plugin, "regex"):  # high-entropy strings
-            patterns.append(re.compile(plugin.regex.pattern, plugin.regex.flags | re.M))
-    lines = [re.compile(p) for p in config.exclude_lines if _compile(p)]
-    secrets = [re.compile(p) for p in config.exclude_secrets if _compile(p)]
-    return plugins, patterns, lines, secrets
+            fallback.append(re.compile(plugin.regex.pattern, plugin.regex.flags | re.M))
+    joined = "|".join(f"(?:{a})" for a in anchors)
+    return _Engine(
+        plugins,
+        line_anchors,
+        re.compile(joined, re.M) if anchors else None,
+        re.compile(joined, re.M | re.I) if anchors else None,
+        fallback,
+        [c for c in map(_compile, config.exclude_lines) if c is not None],
+        [c for c in map(_compile, config.exclude_secrets) if c is not None],
+    )
 
 
 _NEWLINE = re.compile("\n")
 
 
-def candidate_lines(text: str, patterns: Iterable[re.Pattern]) -> set[int]:
+def candidate_lines(text: str, patterns: Iterable[tuple[re.Pattern, str]]) -> set[int]:
     """0-based indexes of lines on which some pattern may match: after each hit the search restarts
     at the next line, so no line-local match is ever hidden behind a longer whole-text match."""
     found: set[int] = set()
     starts: list[int] | None = None
-    for pattern in patterns:
+    for pattern, subject in patterns:
         pos = 0
         while True:
-            m = pattern.search(text, pos)
+            m = pattern.search(subject, pos)
             if m is None:
                 break
             if starts is None:
@@ -221,14 +274,24 @@ def candidate_lines(text: str, patterns: Iterable[re.Pattern]) -> set[int]:
     return found
 
 
-def scan_text(config: ScanConfig, path: str, text: str) -> list[Hit]:
-    """Hits of one file (the secret values stay inside this function)."""
+def _prefilter(engine: _Engine, text: str) -> set[int]:
+    pairs: list[tuple[re.Pattern, str]] = [(p, text) for p in engine.fallback]
+    if engine.anchor is not None:
+        lower = text.lower()
+        pairs.append((engine.anchor, lower) if len(lower) == len(text) else (engine.anchor_i, text))
+    return candidate_lines(text, pairs)
+
+
+def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int] | None = None) -> list[Hit]:
+    """Hits of one file (the secret values stay inside this function); `candidates` are the
+    prefiltered 0-based line indexes when the caller already computed them."""
     from detect_secrets.core.potential_secret import PotentialSecret
     from detect_secrets.filters import allowlist, heuristic
     from detect_secrets.util.code_snippet import get_code_snippet
 
-    plugins, patterns, exclude_lines, exclude_secrets = _engine(config)
-    candidates = candidate_lines(text, patterns)
+    engine = _engine(config)
+    plugins, exclude_lines, exclude_secrets = engine.plugins, engine.exclude_lines, engine.exclude_secrets
+    candidates = _prefilter(engine, text) if candidates is None else candidates
     if not candidates:
         return []
     lines = text.splitlines()
@@ -242,7 +305,11 @@ def scan_text(config: ScanConfig, path: str, text: str) -> list[Hit]:
         context = get_code_snippet(lines, index + 1)
         if allowlist.is_line_allowlisted(path, line, context):
             continue
-        for plugin in plugins:
+        lower = line.lower()
+        exact = len(lower) == len(line)
+        for plugin, anchor in zip(plugins, engine.line_anchors, strict=True):
+            if exact and anchor is not None and anchor.search(lower) is None:
+                continue  # this detector cannot match the line
             for found in plugin.analyze_line(
                 filename=path, line=line, line_number=index + 1, context=context
             ):
@@ -425,16 +492,25 @@ def keyword_is_reference(key: str | None, value: str) -> bool:
     return norm.endswith(REFERENCE_ENDINGS)
 
 
-def scan_batch(config: ScanConfig, batch: list[tuple[str, str]]) -> list[Hit]:
-    return [hit for path, text in batch for hit in scan_text(config, path, text)]
+def scan_batch(config: ScanConfig, batch: list[tuple[str, str, list[int]]]) -> list[Hit]:
+    return [hit for path, text, lines in batch for hit in scan_text(config, path, text, lines)]
 
 
 def scan_contents(config: ScanConfig, contents: list[tuple[str, str]], jobs: int) -> list[Hit]:
-    """Scan (path, text) pairs, in a process pool of `jobs` workers when the tree is large."""
-    if jobs <= 1 or len(contents) < PARALLEL_THRESHOLD:
-        return scan_batch(config, contents)
-    chunk = max(1, len(contents) // (jobs * 4))
-    batches = [contents[i : i + chunk] for i in range(0, len(contents), chunk)]
+    """Scan (path, text) pairs. The cheap prefilter runs here; files with candidate lines go to
+    detect-secrets, in a process pool of `jobs` workers when there are many candidate lines."""
+    engine = _engine(config)
+    work = []
+    for path, text in contents:
+        lines = _prefilter(engine, text)
+        if lines:
+            work.append((path, text, sorted(lines)))
+    total = sum(len(lines) for _p, _t, lines in work)
+    if jobs <= 1 or total < PARALLEL_LINES:
+        return scan_batch(config, work)
+    batches: list[list] = [[] for _ in range(jobs * 4)]
+    for i, item in enumerate(sorted(work, key=lambda w: -len(w[2]))):
+        batches[i % len(batches)].append(item)  # balanced by candidate lines
     hits: list[Hit] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for result in pool.map(scan_batch, [config] * len(batches), batches):
