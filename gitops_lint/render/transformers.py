@@ -9,7 +9,7 @@ from . import fieldspec as fs
 from . import links
 from .errors import RenderError
 from .kustomization import Kustomization, string_map, truthy
-from .resource import Resource
+from .resource import Resource, split_api_version
 
 _SKIP_RENAME = {("apiregistration.k8s.io", "APIService")}  # with any-group CRDs and Namespaces
 
@@ -139,11 +139,13 @@ def apply_annotations(resources: list[Resource], k: Kustomization, config: dict)
 
 def set_map_entries(resources, k: Kustomization, specs, pairs: dict[str, str], kpath: tuple) -> None:
     """Set `pairs` into the map each spec reaches (labels and annotations transformers)."""
+    base = "metadata.labels" if kpath[0] != "commonAnnotations" else "metadata.annotations"
     for res in resources:
         data = res.data
-        for spec in specs:
-            if not spec.selects_data(data):
-                continue
+        group, version = split_api_version(data.get("apiVersion"))
+        kind = data.get("kind") or ""
+        selected = [spec for spec in specs if spec.selects(group, version, kind)]
+        for spec in selected:
 
             def setter(c, key, spec=spec, res=res):
                 target = c[key]
@@ -154,11 +156,11 @@ def set_map_entries(resources, k: Kustomization, specs, pairs: dict[str, str], k
                 target.update(pairs)
 
             fs.walk(data, spec, setter, "map")
-        if len(specs) > 1:
-            containers = [p for spec in specs if spec.selects_data(data) for p in fs.paths(data, spec)]
-            for key, value in pairs.items():
-                links.record(res, value, [(*c, key) for c in containers])
-        base = "metadata.labels" if kpath[0] != "commonAnnotations" else "metadata.annotations"
+        if len(selected) > 1:
+            containers = [p for spec in selected for p in fs.paths(data, spec)]
+            if len(containers) > 1:
+                for key, value in pairs.items():
+                    links.record(res, value, [(*c, key) for c in containers])
         for key in pairs:
             _origin(res, k, f"{base}.{key}", *kpath)
 
