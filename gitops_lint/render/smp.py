@@ -7,6 +7,11 @@ come first, in patch order, then the base's. `$patch: delete|replace|merge` work
 (as a lone `{$patch: ...}` item) on whole lists. Like kustomize, `$retainKeys`, `$setElementOrder/...` and
 `$deleteFromPrimitiveList/...` are NOT interpreted: they are ordinary keys and stay in the output.
 
+kyaml's quirks are reproduced because real builds depend on them: keyed lists of the base are re-merged
+even where the patch is silent (duplicates collapse, items without their key vanish); ports whose
+`protocol` is set on one side only are unified oddly; `$patch: replace` on one list item is a no-op; a
+patched value takes the quoting of the base scalar it replaces (`"1"` patched with `true` -> "true").
+
 Merge keys come from the OpenAPI definitions bundled with kubernetes-validate (see `_schemas`). Kinds
 unknown there (CRDs) get no merge keys: their lists are replaced wholesale, their maps merged.
 """
@@ -39,6 +44,7 @@ _NEWER_THAN_KUSTOMIZE = frozenset(
     }
 )
 _NEWER_KINDS = frozenset({"ValidatingAdmissionPolicy", "MutatingAdmissionPolicy"})
+_NEWER_GROUPS = frozenset({"resource.k8s.io"})
 # Versions served by Kubernetes 1.21 (so known to kustomize) but gone from the bundled schemas, with
 # merge lists: they are looked up under their successor.
 _REMOVED_VERSIONS = {
@@ -53,7 +59,6 @@ _REMOVED_VERSIONS = {
     ),
     ("storage.k8s.io/v1beta1", "CSINode"): ("storage.k8s.io/v1", "CSINode"),
 }
-_NEWER_GROUPS = frozenset({"resource.k8s.io"})
 
 
 class Prop(NamedTuple):
