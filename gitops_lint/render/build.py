@@ -24,6 +24,12 @@ from .resource import Resource, copy_data
 from .steps import PatchSteps, rebind, reject_parse_problems, replacements_module
 
 MAX_DEPTH = 40
+_RESTRICTORS = {
+    "rootonly": "rootonly",
+    "loadrestrictionsrootonly": "rootonly",
+    "none": "none",
+    "loadrestrictionsnone": "none",
+}
 _CONFIG_KEYS = frozenset(
     "namePrefix nameSuffix namespace commonLabels templateLabels commonAnnotations nameReference varReference "
     "images replicas labels".split()
@@ -97,8 +103,9 @@ class Session(PatchSteps):
     """One render session: file parses and sub-builds are cached and shared by every render in it."""
 
     def __init__(self, tree: SourceTree, load_restrictor: str = "rootonly", parse: Callable | None = None):
-        if load_restrictor not in ("rootonly", "none"):
-            raise RenderError(f"unknown load restrictor {load_restrictor!r} (rootonly or none)")
+        load_restrictor = _RESTRICTORS.get(str(load_restrictor).lower(), "")
+        if not load_restrictor:
+            raise RenderError("unknown load restrictor (use rootonly or none)")
         self.tree = tree
         self.load_restrictor = load_restrictor
         self._parse = parse
@@ -152,7 +159,7 @@ class Session(PatchSteps):
     def build_dir(self, directory: str, stack: tuple[str, ...], top: bool = False) -> Accumulator:
         """The accumulated (not yet finalised) build of a Kustomization directory, cached."""
         if directory in stack:
-            chain = " -> ".join([*stack[stack.index(directory) :], directory])
+            chain = " -> ".join(d or "." for d in [*stack[stack.index(directory) :], directory])
             raise RenderError(f"cycle detected in kustomization references: {chain}")
         if len(stack) >= MAX_DEPTH:
             raise RenderError(f"kustomization nesting deeper than {MAX_DEPTH} levels at {directory}")
