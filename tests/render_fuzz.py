@@ -382,6 +382,24 @@ def case(seed, root):
         ]
     if rnd.random() < 0.2:
         o["replicas"] = [{"name": "web0", "count": 7}]
+    if rnd.random() < 0.25:
+        o["replacements"] = [
+            {
+                "source": {"kind": "Service", "name": "svc", "fieldPath": "metadata.name"},
+                "targets": [
+                    {
+                        "select": {"kind": "Deployment"},
+                        "fieldPaths": ["spec.template.metadata.annotations.svc"],
+                        "options": {"create": True},
+                    }
+                ],
+            }
+        ]
+    if rnd.random() < 0.25:
+        o["vars"] = [{"name": "SVC", "objref": {"kind": "Service", "name": "svc", "apiVersion": "v1"}}]
+        o.setdefault("commonAnnotations", {})["uses-var"] = "$(SVC)"
+    if rnd.random() < 0.2:
+        o["sortOptions"] = {"order": "fifo"}
     if rnd.random() < 0.2:
         o["generatorOptions"] = {"labels": {"gen": "o"}, "disableNameSuffixHash": rnd.random() < 0.5}
         o.setdefault("configMapGenerator", []).append({"name": "new", "envs": ["a.env"]})
