@@ -551,7 +551,10 @@ def scan_repository(repo, options: dict) -> Iterator[Violation]:
             contents.append((path, text))
     hits = scan_contents(config, contents, int(options.get("jobs") or default_jobs()))
     allowed = accepted(baseline)
-    owned = generator_inputs(repo)
+    rules = [r for r in sops.creation_rules(repo) if not r.catch_all]
+    owned = generator_inputs(repo) | {
+        p for p, _t in contents if rules and sops.rule_for(rules, p) is not None
+    }
     counters: dict[tuple[str, str], int] = {}
     for hit in sorted(hits, key=lambda h: (h.path, h.line, h.type)):
         if (hit.path, hit.type, hit.hashed) in allowed or hit.path in owned:
@@ -562,7 +565,7 @@ def scan_repository(repo, options: dict) -> Iterator[Violation]:
 
 
 def generator_inputs(repo) -> set[str]:
-    """Files read by secretGenerators (GL603 owns them)."""
+    """Files read by secretGenerators (GL603 owns them; files a specific SOPS rule covers are GL604's)."""
     return {
         r.target
         for k in repo.kustomizations.values()
@@ -577,7 +580,7 @@ def _violation(repo, hit: Hit, counters: dict) -> Violation | None:
         return None
     environment = repo.environment_of(hit.path)
     resource = doc.ref if doc is not None and doc.kind and not is_kustomization_file(hit.path) else None
-    if path and not hit.key_unsafe and (hit.key is None or str(path[-1]) == hit.key):
+    if path and _path_is_safe(doc, path, hit):
         where = ".".join(str(p) for p in path)
         stable = where
     elif hit.key is not None:
@@ -599,12 +602,27 @@ def _violation(repo, hit: Hit, counters: dict) -> Violation | None:
     )
 
 
+def _path_is_safe(doc: Document, path: tuple, hit: Hit) -> bool:
+    """Whether the key path may be shown: keys on the hit's line must be the key the worker found
+    before the secret (a key that is, or contains, the secret is never shown)."""
+    if hit.key_unsafe:
+        return False
+    for depth in range(1, len(path) + 1):
+        prefix = path[:depth]
+        line = doc.keys.get(prefix, doc.values.get(prefix, (0, 0)))[0]
+        if line < hit.line:
+            continue
+        if line > hit.line or depth != len(path) or hit.key is None or str(path[-1]) != hit.key:
+            return False
+    return True
+
+
 def owned_elsewhere(doc: Document, path: tuple, hit: Hit) -> bool:
     """Hits that another rule reports or that sit in ciphertext/references by construction."""
     data = doc.data if isinstance(doc.data, dict) else {}
     head = path[0] if path else None
-    if head == "sops" and sops.metadata(data) is not None:
-        return True
+    if sops.metadata(data) is not None:
+        return True  # a SOPS file: its plaintext leaves are GL604's
     if doc.kind == "Secret" and head in ("data", "stringData"):
         return True  # GL601 (plaintext) or GL604 (SOPS)
     if doc.kind == "SealedSecret" and tuple(path[:2]) == ("spec", "encryptedData"):
