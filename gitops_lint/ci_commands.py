@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_FLAGS = r"(?:\s+--?[\w.-]+(?:=\S+|\s+(?!-)[^\s|;&]+)?)*"
+_FLAGS = r"(?:\s+--?\w[\w.-]*(?:=\S+|\s+(?!-)[^\s|;&]+)?)*"
 WRITES = (
     (
         "kubectl",

@@ -300,3 +300,10 @@ def test_odd_inputs_never_crash(make_repo, tmp_path):
     (repo / "scripts" / "binary.sh").write_bytes(b"\x00\x01kubectl apply\x00")
     found = findings(repo)
     assert {(f.rule, f.path) for f in found} >= {("GL902", ".github/workflows/broken.yml")}
+
+
+def test_scan_has_no_catastrophic_backtracking():
+    # every flag could once be read two ways (`-` + `-name` or `--` + `name`): 2^n attempts on a miss
+    line = "kubectl " + " ".join(f"--flag{i} value{i}" for i in range(40)) + " get pods"
+    assert list(scan(line)) == []
+    assert [c.name for c in scan(line.replace(" get pods", " apply -f x"))] == ["kubectl apply"]
