@@ -172,7 +172,7 @@ def _ci_credentials(repo, path: str, text: str) -> Iterator[tuple[Position, str]
         if lowered.startswith(("task:", "- task:")) and any(t.lower() in lowered for t in _AZURE_TASKS):
             yield Position(number, column), stripped.split(":", 1)[1].strip().split("@")[0]
         elif _holds_kubeconfig(lowered):
-            yield Position(number, column), "a kubeconfig from CI secrets"
+            yield Position(number, column), "a kubeconfig handed to CI"
 
 
 def _holds_kubeconfig(lowered: str) -> bool:
