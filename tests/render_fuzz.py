@@ -400,6 +400,23 @@ def case(seed, root):
         o.setdefault("commonAnnotations", {})["uses-var"] = "$(SVC)"
     if rnd.random() < 0.2:
         o["sortOptions"] = {"order": "fifo"}
+    if rnd.random() < 0.15:  # something kustomize refuses
+        broken = rnd.choice(
+            [
+                {
+                    "patchesStrategicMerge": [
+                        json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "nope"}})
+                    ]
+                },
+                {"resources": [*bases, bases[0]]},
+                {"configMapGenerator": [{"name": "absent", "behavior": "merge", "literals": ["a=b"]}]},
+                {"replicas": [{"name": "absent", "count": 1}]},
+                {"images": [{"name": "nginx", "newTag": 2}]},
+                {"secretGenerator": [{"name": "sec", "literals": ["p=x"]}]},
+                {"namePrefix": ["x"]},
+            ]
+        )
+        o.update(broken)
     if rnd.random() < 0.2:
         o["generatorOptions"] = {"labels": {"gen": "o"}, "disableNameSuffixHash": rnd.random() < 0.5}
         o.setdefault("configMapGenerator", []).append({"name": "new", "envs": ["a.env"]})
