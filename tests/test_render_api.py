@@ -257,3 +257,15 @@ def test_output_quotes_strings_a_yaml_1_1_reader_would_retype():
     text = to_yaml([{"data": {"a": "yes", "b": "on", "c": "0755", "d": "", "e": "1.10", "f": "plain"}}])
     assert 'a: "yes"' in text and 'b: "on"' in text and 'c: "0755"' in text and 'd: ""' in text
     assert 'e: "1.10"' in text and "f: plain" in text
+
+
+def test_label_origins_cover_selectors_and_templates(make_repo):
+    files = {
+        **BASE,
+        "o/kustomization.yaml": "resources:\n  - ../base\nlabels:\n  - pairs: {team: a}\n    includeSelectors: true\n",
+    }
+    [obj] = render(_tree(make_repo, files), "o").objects
+    where = ("o/kustomization.yaml", Position(4, 5))
+    assert obj.origin("metadata.labels.team") == where
+    assert obj.origin("spec.selector.matchLabels.team") == where
+    assert obj.origin("spec.template.metadata.labels.team") == where

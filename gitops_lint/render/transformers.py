@@ -156,13 +156,15 @@ def set_map_entries(resources, k: Kustomization, specs, pairs: dict[str, str], k
                 target.update(pairs)
 
             fs.walk(data, spec, setter, "map")
-        if len(selected) > 1:
-            containers = [p for spec in selected for p in fs.paths(data, spec)]
-            if len(containers) > 1:
-                for key, value in pairs.items():
-                    links.record(res, value, [(*c, key) for c in containers])
-        for key in pairs:
-            _origin(res, k, f"{base}.{key}", *kpath)
+        containers = [p for spec in selected for p in fs.paths(data, spec)]
+        if len(containers) > 1:
+            for key, value in pairs.items():
+                links.record(res, value, [(*c, key) for c in containers])
+        where = (k.path, k.position(*kpath))
+        for c in containers or [tuple(base.split("."))]:
+            prefix = ".".join(map(str, c))
+            for key in pairs:
+                res.field_origins[f"{prefix}.{key}"] = where
 
 
 def split_image(image: str) -> tuple[str, str, str]:
