@@ -181,7 +181,8 @@ class FluxIndex:
             return False
         bootstrap = self._bootstrap_branch()
         known = {self.branch, bootstrap} if bootstrap else {self.branch, "main", "master"}
-        return ref.get("branch") in known - {None}
+        branch = ref.get("branch")
+        return isinstance(branch, str) and branch in known - {None}
 
     def _bootstrap_branch(self) -> str | None:
         for o in self.find("GitRepository", BOOTSTRAP, BOOTSTRAP):
@@ -350,8 +351,8 @@ def _local_aliases(index: FluxIndex, spec: dict, namespace: str) -> tuple[dict, 
         kind = s.get("kind") or "GitRepository"
         ns = s.get("namespace") or namespace
         basis = index.local_source(kind, ns, s["name"]) if isinstance(s.get("name"), str) else None
-        if basis:
-            aliases[s.get("alias")] = basis
+        if basis and isinstance(s.get("alias"), str):
+            aliases[s["alias"]] = basis
         else:
             foreign = True
     return aliases, foreign

@@ -523,6 +523,12 @@ MALFORMED = [
     "spec: {sources: [3, {name: 4}], artifacts: [{name: a, copy: [{from: 3}, 'x', {from: '@x', to: 5}]}]}\n---\n"
     "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: f}\n"
     "spec: {path: ./a, sourceRef: {kind: ExternalArtifact, name: a}}\n",
+    "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: s, namespace: flux-system}\n"
+    "spec: {url: 'https://github.com/acme/x', ref: {branch: [main]}}\n---\n"
+    "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: g, namespace: flux-system}\n"
+    "spec: {path: ./a, sourceRef: {kind: GitRepository, name: s, namespace: [x]}}\n---\n"
+    "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata: {name: h}\n"
+    "spec: {sources: [{alias: [a], kind: GitRepository, name: flux-system}], artifacts: [{name: b}]}\n",
     "apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata: {name: r}\nspec: {resources: [3, {kind: 4}]}\n",
 ]
 
@@ -550,3 +556,9 @@ def test_checked_out_branch_counts_as_this_content(tmp_path):
         + ks("prod", "./missing", "prod")
     )
     assert [f.message.split()[0] for f in findings(top, ("GL502",))] == ["Kustomization/dev"]
+
+
+def test_malformed_refs_of_this_repository_never_crash(make_repo):
+    text = MALFORMED[-2]
+    repo = make_repo({".gitops-lint.yaml": "repo_urls: ['https://github.com/acme/x']\n", "x.yaml": text})
+    findings(repo)
