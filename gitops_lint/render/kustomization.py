@@ -79,7 +79,7 @@ def load(tree, directory: str, parsed: ParsedFile) -> Kustomization:
     """Normalise the kustomization `parsed` (the file found by find_file in `directory`)."""
     path = parsed.path
     if parsed.violations and (
-        not parsed.documents or any(v.key.endswith((":GL301", ":GL302", ":GL307")) for v in parsed.violations)
+        not parsed.documents or any(v.key.endswith((":GL301", ":GL307")) for v in parsed.violations)
     ):
         raise RenderError(
             f"cannot parse kustomization: {parsed.violations[0].message}", path, parsed.violations[0].position
