@@ -52,8 +52,15 @@ def get_by_id(resources: list[Resource], rid: ResId) -> Resource:
     if len(found) == 1:
         return found[0]
     if found:
-        raise RenderError(f"multiple matches for Id {rid}")
-    raise RenderError(f"no matches for Id {rid}; failed to find unique target for patch {rid}")
+        raise RenderError(f"the patch for {describe(rid)} matches {len(found)} resources; add a namespace to it")
+    raise RenderError(f"no resource matches the patch for {describe(rid)}; fix its kind, name or namespace")
+
+
+def describe(rid: ResId) -> str:
+    """`apps/v1 Deployment web (namespace prod)` for messages."""
+    api = f"{rid.group}/{rid.version}" if rid.group else rid.version
+    ns = f" (namespace {rid.namespace})" if rid.namespace else ""
+    return f"{api} {rid.kind} {rid.name}{ns}".strip()
 
 
 def _regex(pattern: str):

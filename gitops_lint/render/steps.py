@@ -121,12 +121,7 @@ class PatchSteps:
             if target:
                 resources = apply_smp(resources, select_targets(resources, target), patch)
             else:
-                try:
-                    chosen = get_by_id(resources, patch.org_id)
-                except RenderError as exc:
-                    raise RenderError(
-                        f'no resource matches strategic merge patch "{patch.org_id}": {exc.message}'
-                    ) from None
+                chosen = get_by_id(resources, patch.org_id)
                 resources = apply_smp(resources, [chosen], patch)
         return resources
 
