@@ -20,6 +20,7 @@ from . import buildmeta, crds, generators, kustomization, links, namereference, 
 from . import fieldspec as fs
 from .errors import NotRendered, RenderError, located
 from .kustomization import Kustomization
+from .patching import describe
 from .resource import Resource, copy_data
 from .steps import PatchSteps, rebind, reject_parse_problems, replacements_module
 
@@ -72,7 +73,10 @@ class Accumulator:
             self._keys = {_key(r) for r in self.resources}
         key = _key(res)
         if key in self._keys:
-            msg = f"may not add resource with an already registered id: {res.cur_id}"
+            msg = (
+                f"{describe(res.cur_id)} is already in the build (may not add resource with an already "
+                "registered id); remove the duplicate"
+            )
             raise where.error(msg, *(path or ("resources",))) if where else RenderError(msg)
         self._keys.add(key)
         self.resources.append(res)
