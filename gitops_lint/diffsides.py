@@ -320,13 +320,14 @@ def _pointer(doc: Document) -> Pointer | None:
     if not isinstance(spec, dict):
         return None
     if doc.kind == "Application":
-        sources = [spec.get("source")] + list(spec.get("sources") or [])
+        many = spec.get("sources")
+        sources = [spec.get("source")] + (many if isinstance(many, list) else [])
         paths = [s.get("path") for s in sources if isinstance(s, dict)]
         automated = doc.get("spec", "syncPolicy", "automated")
-        prune = bool(automated.get("prune")) if isinstance(automated, dict) else None
+        prune = automated.get("prune") is True if isinstance(automated, dict) else None
     else:
         paths = [spec.get("path")]
-        prune = bool(spec.get("prune")) if "prune" in spec else None
+        prune = spec["prune"] is True if isinstance(spec.get("prune"), bool) else None
     for path in paths:
         if isinstance(path, str) and path.strip():
             target = posixpath.normpath(path.strip().lstrip("/"))
