@@ -317,7 +317,7 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
                 if _filtered(secret, line, plugin) or any(r.search(secret) for r in exclude_secrets):
                     continue
                 key, unsafe = line_key(line, secret)
-                if plugin.secret_type == KEYWORD and keyword_is_reference(key, secret):
+                if plugin.secret_type == KEYWORD and keyword_is_reference(nearest_key(line, secret), secret):
                     continue
                 hits.append(
                     Hit(path, index + 1, plugin.secret_type, PotentialSecret.hash_secret(secret), key, unsafe)
@@ -353,16 +353,32 @@ def _value_after(line: str, secret: str) -> str:
 _LEADING_KEY = re.compile(
     r"^\s*(?:-\s+)?(?:export\s+)?[\"']?([A-Za-z0-9_.\-/]+)[\"']?\s*(?::=|=>|=|:(?=\s|$))"
 )
-_KEY_BEFORE = re.compile(r"([A-Za-z0-9_.\-/]+)[\"'\]]{0,2}\s*(?::=|=>|==|!=|=|:)\s*[@\"'`]?\s*$")
+_KEY_BEFORE = re.compile(
+    r"(?<![/:\w.\-])([A-Za-z0-9_.\-/]+)[\"'\]]{0,2}\s*(?::=|=>|==|!=|=|:)\s*[@\"'`]?\s*$"
+)
 
 
 def line_key(line: str, secret: str) -> tuple[str | None, bool]:
-    """The key the secret is assigned to on this line, unless it contains (part of) the secret."""
-    start = line.find(secret) if secret else -1
-    head = line[:start] if start >= 0 else line
-    m = _LEADING_KEY.match(head)
-    if m is None:
-        m = _KEY_BEFORE.search(head)
+    """The key the line assigns (its leading key, else the one just before the secret), unless it
+    contains (part of) the secret: then (None, True)."""
+    return _safe_key(
+        _LEADING_KEY.match(_head(line, secret)) or _KEY_BEFORE.search(_head(line, secret)), secret
+    )
+
+
+def nearest_key(line: str, secret: str) -> str | None:
+    """The key directly before the secret (`--password=` in `args: --password=x`), for keyword judgement."""
+    head = _head(line, secret)
+    m = _KEY_BEFORE.search(head) or _LEADING_KEY.match(head)
+    return m.group(1) if m else None
+
+
+def _head(line: str, secret: str) -> str:
+    start = line.rfind(secret) if secret else -1  # the value comes after its key
+    return line[:start] if start >= 0 else line
+
+
+def _safe_key(m: re.Match | None, secret: str) -> tuple[str | None, bool]:
     if m is None:
         return None, False
     key = m.group(1)
@@ -475,17 +491,33 @@ REFERENCE_PREFIXES = ("existing", "use", "create", "generate", "external", "k8s"
 _DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 
 
+_KEY_WORDS = frozenset(
+    ("password", "passwd", "pwd", "secret", "token", "apikey", "api-key", "api_key", "key", "pass")
+)
+
+
+def _names_a_key(value: str) -> bool:
+    parts = re.split(r"[-_.]", value.strip().lower())
+    return bool(re.fullmatch(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*", value.strip())) and bool(
+        _KEY_WORDS & set(parts)
+    )
+
+
 def keyword_is_reference(key: str | None, value: str) -> bool:
     """Whether a `Secret Keyword` hit names a secret (or configures one) rather than holding it."""
     if value.strip().lower() in ("true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil"):
         return True
+    if re.search(r"\s", value.strip()):
+        return True  # prose (comments, descriptions, docs): credentials do not contain spaces
     if re.fullmatch(r"[0-9.]+[a-z]{0,2}", value.strip()):  # lengths, durations, sizes
         return True
     if key is None:
-        return False
+        return True  # no assignment on the line (prose, code): not a configuration value
     norm = re.sub(r"[^a-z0-9]", "", key.lower().rsplit(".", 1)[-1].rsplit("/", 1)[-1])
     if norm.startswith(REFERENCE_PREFIXES):
         return True
+    if norm.endswith("key") and _names_a_key(value):
+        return True  # `secretKey: password`, `passwordKey: admin-password`: the name of a key in a Secret
     if norm.endswith(CREDENTIAL_ENDINGS):
         # `tlsSecret: web-tls`, `adminSecret: grafana-admin`: a Kubernetes object name, not a value
         return norm.endswith("secret") and "-" in value and bool(_DNS_NAME.match(value))

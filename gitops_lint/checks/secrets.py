@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Iterator
 
 from .. import sops
@@ -320,5 +321,6 @@ def _harmless_env_value(value) -> bool:
         sops.is_empty_or_reference(text)
         or text.lower() in ("true", "false", "yes", "no", "none", "null")
         or text.isdigit()
+        or re.fullmatch(r"\d+(?:ms|s|m|h|d)", text) is not None
         or text.startswith("/")
     )
