@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..loader import PLAIN, scalar_value
@@ -123,7 +123,7 @@ def _text(value: Any) -> str:
 
 def _plain(text: str) -> Any:
     """A plain (untagged) YAML scalar written as `text`, as it reads back: `8080` is an int."""
-    return scalar_value(PLAIN, text) if text else ""
+    return scalar_value(PLAIN, text) if text else None
 
 
 def _split_entry(part: str) -> tuple[str, str]:
@@ -138,16 +138,16 @@ def _is_entry(part: str) -> bool:
     return part.startswith("[") and part.endswith("]")
 
 
-def _get_field(node: Any, name: str, path: str) -> Any:
-    if node is None:
-        return None
-    if not isinstance(node, dict):
-        raise RenderError(f"wrong node kind at {name!r} of field path {path!r}: expected a map")
-    return node.get(name)
-
-
 def lookup(obj: Any, path: str) -> Any:
     """The value at a source field path (None when absent), as kyaml's PathGetter."""
+    slot = _lookup_slot(obj, path)
+    return None if slot is None else slot[0][slot[1]]
+
+
+def _lookup_slot(obj: Any, path: str) -> Slot | None:
+    """(container, key) of a source field path, or None when it leads nowhere."""
+    container: Any = None
+    key: Any = None
     node = obj
     for part in split_path(path):
         if node is None:
@@ -155,20 +155,28 @@ def lookup(obj: Any, path: str) -> Any:
         if _INT.fullmatch(part) or part == "-":
             if not isinstance(node, list):
                 raise RenderError(f"wrong node kind at {part!r} of field path {path!r}: expected a list")
-            if part == "-":
-                node = node[-1] if node else None
-            elif int(part) < 0:
+            if part != "-" and int(part) < 0:
                 raise RenderError(f"array index {part} cannot be negative")
-            else:
-                node = node[int(part)] if int(part) < len(node) else None
+            index = len(node) - 1 if part == "-" else int(part)
+            if not 0 <= index < len(node):
+                return None
+            container, key = node, index
         elif _is_entry(part):
-            key, value = _split_entry(part)
+            name, value = _split_entry(part)
             if not isinstance(node, list):
                 raise RenderError(f"wrong node kind at {part!r} of field path {path!r}: expected a list")
-            node = next((e for e in node if _entry_equals(e, key, value)), None)
+            index = next((i for i, e in enumerate(node) if _entry_equals(e, name, value)), None)
+            if index is None:
+                return None
+            container, key = node, index
         else:
-            node = _get_field(node, part, path)
-    return node
+            if not isinstance(node, dict):
+                raise RenderError(f"wrong node kind at {part!r} of field path {path!r}: expected a map")
+            if part not in node:
+                return None
+            container, key = node, part
+        node = container[key]
+    return None if container is None else (container, key)
 
 
 def _entry_equals(elem: Any, key: str, value: str) -> bool:
@@ -213,7 +221,9 @@ def _match(node: Any, parts: list[str], path: str, create: Any = _NO_CREATE) -> 
         regex = _regex(pattern)
         candidates = [(items, i) for i, e in enumerate(items) if _entry_search(e, key, regex)]
         if not candidates and create is not _NO_CREATE:
-            items.append(_plain(pattern) if key == "" else {key: _plain(pattern)})
+            # a created scalar is untyped; when it is the very target, what replaces it reads as YAML
+            made = _Untyped(pattern) if rest == [key] else _plain(pattern)
+            items.append(made if key == "" else {key: made})
             candidates = [(items, len(items) - 1)]
     elif part == "*":
         items = _as_list(node, part, path)
@@ -263,7 +273,9 @@ def _options(entry: dict) -> dict:
     return options if isinstance(options, dict) else {}
 
 
-def _source_value(objects: list[dict], all_ids: list[list[ResId]], source: dict) -> Any:
+def _source_value(objects: list[dict], all_ids: list[list[ResId]], source: dict) -> Callable[[], Any]:
+    """A reader of the replacement value. Unrefined, it reads the live source field, as kustomize holds
+    the source node itself: a target that rewrites the source changes what later targets get."""
     found = [
         o for o, oids in zip(objects, all_ids, strict=True) if any(_selected_by(i, source) for i in oids)
     ]
@@ -275,7 +287,8 @@ def _source_value(objects: list[dict], all_ids: list[list[ResId]], source: dict)
     if not found:
         raise RenderError(f"nothing selected by replacement source {described or '(everything)'}")
     field_path = str(source.get("fieldPath") or "metadata.name")
-    value = lookup(found[0], field_path)
+    slot = _lookup_slot(found[0], field_path)
+    value = None if slot is None else slot[0][slot[1]]
     if value is None or value == {} or value == []:
         raise RenderError(f"fieldPath `{field_path}` is missing for replacement source {described}")
     options = _options(source)
@@ -286,8 +299,9 @@ def _source_value(objects: list[dict], all_ids: list[list[ResId]], source: dict)
         index = _index(options)
         if not 0 <= index < len(pieces):
             raise RenderError(f"options.index {index} is out of bounds for value {_text(value)}")
-        return pieces[index]
-    return copy.deepcopy(value)
+        return lambda: pieces[index]
+    container, key = slot
+    return lambda: copy.deepcopy(container[key])
 
 
 def _index(options: dict) -> int:
@@ -299,8 +313,8 @@ def _index(options: dict) -> int:
 
 def _set(container: Any, key: Any, value: Any, options: dict) -> None:
     """Write `value` into a target slot. As kustomize does, a scalar target keeps its type and takes
-    only the text of the value (a quoted "5432" stays a string, replicas: 2 stays an int); a created or
-    null target is untyped, so the text reads back as YAML would."""
+    only the text of the value (a quoted "5432" stays a string, replicas: 2 stays an int, a map copied
+    onto a scalar leaves ""); a created (untyped) target reads the text as YAML would."""
     current = container[key]
     if options.get("delimiter"):
         if isinstance(current, (dict, list)):
@@ -315,12 +329,29 @@ def _set(container: Any, key: Any, value: Any, options: dict) -> None:
         else:
             pieces[index] = text
         value = delimiter.join(pieces)
-    if isinstance(value, (dict, list)) or isinstance(current, (dict, list)):
+    if isinstance(current, (dict, list)):
         container[key] = copy.deepcopy(value)
-    elif isinstance(current, str):
-        container[key] = _text(value)
-    else:
-        container[key] = _plain(_text(value))
+        return
+    container[key] = _typed("" if isinstance(value, (dict, list)) else _text(value), current)
+
+
+class _Untyped(str):
+    """Text of a scalar created by a target path: it has no YAML type of its own yet."""
+
+
+def _typed(text: str, current: Any) -> Any:
+    """`text` in the type of the scalar it replaces; kustomize fails when it cannot be read so."""
+    if isinstance(current, str) and not isinstance(current, _Untyped):
+        return text
+    value = _plain(text)
+    if current is None or isinstance(current, _Untyped):
+        return value
+    wanted = bool if isinstance(current, bool) else int if isinstance(current, int) else float
+    if wanted is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+        raise RenderError(f"cannot decode {text!r} as a {wanted.__name__} for the replacement target")
+    return value
 
 
 def _empty_like(value: Any) -> Any:
@@ -328,11 +359,12 @@ def _empty_like(value: Any) -> Any:
     return {} if isinstance(value, dict) else [] if isinstance(value, list) else None
 
 
-def _apply_target(obj: dict, value: Any, target: dict) -> None:
+def _apply_target(obj: dict, read: Callable[[], Any], target: dict) -> None:
     options = _options(target)
     paths = target.get("fieldPaths") or ["metadata.name"]
-    create = _empty_like(value) if options.get("create") else _NO_CREATE
     for path in paths:
+        value = read()
+        create = _empty_like(value) if options.get("create") else _NO_CREATE
         parts = split_path(str(path))
         if not parts:
             raise RenderError("a replacement target field path must not be empty")
@@ -341,7 +373,7 @@ def _apply_target(obj: dict, value: Any, target: dict) -> None:
             verb = "find" if create is _NO_CREATE else "find or create"
             raise RenderError(f'unable to {verb} field "{path}" in replacement target')
         for container, key in slots:
-            _set(container, key, value, options)
+            _set(container, key, read(), options)
 
 
 def apply_replacements(
@@ -359,14 +391,19 @@ def apply_replacements(
             or not entry.get("targets")
         ):
             raise RenderError("replacements must specify a source and at least one target")
-        value = _source_value(out, all_ids, entry["source"])
+        read = _source_value(out, all_ids, entry["source"])
         for target in entry["targets"]:
             if not isinstance(target, dict) or not isinstance(target.get("select"), dict):
                 raise RenderError("target must specify resources to select")
             rejects = [r for r in (target.get("reject") or []) if isinstance(r, dict)]
             for obj, obj_ids in zip(out, all_ids, strict=True):
                 if _is_target(obj, obj_ids, target["select"], rejects):
-                    _apply_target(obj, value, target)
+                    _apply_target(obj, read, target)
+    for obj in out:
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        name = meta.get("name")
+        if isinstance(name, (dict, list)) or name in (None, ""):
+            raise RenderError(f"missing metadata.name in a {obj.get('kind')} after replacements")
     return out
 
 
