@@ -614,6 +614,8 @@ def _violation(repo, hit: Hit, counters: dict) -> Violation | None:
     resource = doc.ref if doc is not None and doc.kind and not is_kustomization_file(hit.path) else None
     if path and _path_is_safe(doc, path, hit):
         where = ".".join(str(p) for p in path)
+        if hit.key is not None and str(path[-1]) != hit.key:
+            where += f": {hit.key}"  # a line inside a block scalar (properties, env files in a ConfigMap)
         stable = where
     elif hit.key is not None:
         where = stable = hit.key

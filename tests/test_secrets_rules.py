@@ -152,10 +152,27 @@ def test_gl602_pragma_allowlist(make_repo):
         "passwordKey: admin-password",
         "secret: true",
         "password: <path:secret/data/db#password>",
+        "tls: [{hosts: [a.example.com], secretName: creds}]",
+        "secretKey: password",
+        "# the password: is read from the vault at start-up",
+        "check: gitops_lint.checks.secrets:secret_plaintext",
     ],
 )
 def test_gl602_references_and_placeholders_are_not_secrets(make_repo, line):
     assert [f for f in _gl6(make_repo({"values.yaml": f"app:\n  {line}\n"})) if f.rule == "GL602"] == []
+
+
+def test_gl602_keyword_in_args_and_block_scalars(make_repo):
+    files = {
+        "job.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n"
+        "      image: c:1.0.0\n      args: [--db-password=fixture-arg-pass]\n",
+        "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  app.properties: |\n"
+        "    db.host=db\n    db.password=fixture-props-pass\n",
+    }
+    found = {f.path: f for f in _gl6(make_repo(files))}
+    assert found["job.yaml"].line == 9
+    assert found["cm.yaml"].line == 8
+    assert "data.app.properties: db.password" in found["cm.yaml"].message
 
 
 def test_gl602_high_entropy_is_opt_in(make_repo):
