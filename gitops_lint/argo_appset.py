@@ -56,15 +56,19 @@ def _walk(generators: list, where: tuple) -> Iterator[GitGenerator]:
 
 def _git(git: dict, where: tuple) -> GitGenerator:
     gen = GitGenerator(str(git.get("repoURL") or ""), str(git.get("revision") or ""), where)
-    for j, item in enumerate(git.get("directories") or []):
+    for j, item in enumerate(_list(git.get("directories"))):
         if isinstance(item, dict) and isinstance(item.get("path"), str):
             gen.directories.append(
                 (item["path"], item.get("exclude") is True, (*where, "directories", j, "path"))
             )
-    for j, item in enumerate(git.get("files") or []):
+    for j, item in enumerate(_list(git.get("files"))):
         if isinstance(item, dict) and isinstance(item.get("path"), str):
             gen.files.append((item["path"], (*where, "files", j, "path")))
     return gen
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
 
 
 # -- globbing -------------------------------------------------------------------------------------

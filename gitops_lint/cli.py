@@ -34,7 +34,26 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; an unexpected exception in any command is an internal error (exit 2), shown as
+    one line naming where it happened, never as a Python traceback (GITOPS_LINT_DEBUG=1 re-raises)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("GITOPS_LINT_DEBUG"):
+                raise
+            import traceback
+
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            _fail(f"internal error: {exc.__class__.__name__}: {exc} "
+                  f"[{where.filename.rsplit('/', 1)[-1]}:{where.lineno}]; please report it")
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gitops-lint")
 def main() -> None:
     """Lint GitOps repositories: kustomize layouts, Argo CD and Flux objects, secrets, workloads."""

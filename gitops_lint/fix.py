@@ -73,12 +73,15 @@ def fix_files(root: Path, paths: Iterable[str]) -> list[FixResult]:
     for rel in sorted(set(paths)):
         target = root / rel
         try:
-            text = target.read_text(encoding="utf-8")
+            text = target.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        new_text, fields = fix_text(text)
-        if fields and new_text != text:
-            target.write_text(new_text, encoding="utf-8")
+        bom, crlf = text.startswith("\ufeff"), "\r\n" in text  # both kept as the file had them
+        body = text.removeprefix("\ufeff").replace("\r\n", "\n")
+        new_text, fields = fix_text(body)
+        if fields and new_text != body:
+            new_text = new_text.replace("\n", "\r\n") if crlf else new_text
+            target.write_bytes((("\ufeff" if bom else "") + new_text).encode("utf-8"))
             results.append(FixResult(rel, fields))
     return results
 

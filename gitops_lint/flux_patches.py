@@ -36,7 +36,8 @@ class SpecPatch:
 def spec_patches(parent_spec: dict) -> list[SpecPatch]:
     """The spec fields each entry of a Flux Kustomization's `spec.patches` sets."""
     out = []
-    for entry in parent_spec.get("patches") or []:
+    patches = parent_spec.get("patches")
+    for entry in patches if isinstance(patches, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("patch"), str):
             continue
         target = entry.get("target") if isinstance(entry.get("target"), dict) else {}

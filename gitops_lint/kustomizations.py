@@ -88,6 +88,10 @@ def build_kustomization(path: str, document: Document | None) -> Kustomization:
     return kustomization
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _references(directory: str, doc: Document | None, data: dict) -> Iterator[Reference]:
     def ref(field_name: str, value, path: tuple) -> Reference | None:
         if not isinstance(value, str) or not value.strip():
@@ -128,10 +132,10 @@ def _references(directory: str, doc: Document | None, data: dict) -> Iterator[Re
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict):
                 continue
-            for j, item in enumerate(entry.get("files") or []):
+            for j, item in enumerate(_list(entry.get("files"))):
                 if isinstance(item, str):
                     yield from emit(f"{name}.files", item.split("=", 1)[-1], (name, i, "files", j))
-            for j, item in enumerate(entry.get("envs") or []):
+            for j, item in enumerate(_list(entry.get("envs"))):
                 yield from emit(f"{name}.envs", item, (name, i, "envs", j))
             if isinstance(entry.get("env"), str):
                 yield from emit(f"{name}.env", entry["env"], (name, i, "env"))

@@ -188,8 +188,17 @@ class Repository:
 
     @cached_property
     def top_level_roots(self) -> list[str]:
-        """Kustomization directories nothing else includes (what a user or operator builds)."""
-        return sorted(d for d in self.kustomizations if d not in self.included_kustomizations)
+        """Kustomization directories nothing else includes (what a user or operator builds).
+
+        An inclusion cycle (a directory including itself, `a` ↔ `b`) that nothing outside it includes
+        contributes its first directory, so that the cycle is rendered and reported, not hidden."""
+        roots = [d for d in sorted(self.kustomizations) if d not in self.included_kustomizations]
+        covered = {d for root in roots for d in self.reachable_kustomizations(root)}
+        for directory in sorted(self.kustomizations):
+            if directory not in covered:
+                roots.append(directory)
+                covered.update(self.reachable_kustomizations(directory))
+        return sorted(roots)
 
     # -- layout ---------------------------------------------------------------------------------
     @cached_property

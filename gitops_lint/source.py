@@ -10,6 +10,7 @@ git checkout) and `GitTree` (a git revision read from objects, never checked out
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import stat
@@ -154,7 +155,10 @@ class WorkingTree(SourceTree):
 
     def read_bytes(self, path: str) -> bytes:
         rel = normalize(path)
-        full = (self.root / rel).resolve()
+        try:
+            full = (self.root / rel).resolve()
+        except RuntimeError:  # a symlink loop (pathlib raises RuntimeError before Python 3.13)
+            raise OSError(errno.ELOOP, f"{path!r}: symlink loop") from None
         if not _inside(full, self.root):
             raise PathEscapesRoot(f"{path!r} leads outside the repository root")
         return full.read_bytes()

@@ -10,6 +10,11 @@ from ..workloads import BATCH_KINDS, Workload, split_image, workloads
 SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
 
 
+def _mapping(value) -> dict:
+    """`value` when it is a mapping, else an empty one (hand-written manifests may hold anything)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _violation(w: Workload, path: tuple, message: str, key: str, environment: str | None = None) -> Violation:
     file, position = w.locate(path)
     return Violation(file, message, position, resource=w.ref, environment=environment, key=key)
@@ -64,9 +69,10 @@ def _autoscaled(objects) -> set[tuple[str, str]]:
     out = set()
     for data in objects:
         if data.get("kind") in ("HorizontalPodAutoscaler", "ScaledObject"):
-            target = (data.get("spec") or {}).get("scaleTargetRef") or {}
-            if isinstance(target, dict):
-                out.add((target.get("kind", "Deployment"), target.get("name")))
+            target = _mapping(_mapping(data.get("spec")).get("scaleTargetRef"))
+            kind, name = target.get("kind", "Deployment"), target.get("name")
+            if isinstance(kind, str) and isinstance(name, str):
+                out.add((kind, name))
     return out
 
 
@@ -82,7 +88,7 @@ def critical_without_progressive_delivery(ctx) -> Iterator[Violation]:
             w = Workload(obj.data, render.environment, ctx.repo.rendered.locator(obj))
             if w.kind not in ("Deployment", "StatefulSet", "Rollout") or not _critical(w, names, markers):
                 continue
-            if w.kind == "Rollout" and any(k in (w.get("spec", "strategy") or {}) for k in ("canary", "blueGreen")):
+            if w.kind == "Rollout" and any(k in _mapping(w.get("spec", "strategy")) for k in ("canary", "blueGreen")):
                 continue
             if w.name in canaries or _rollout_refers_to(render.objects, w):
                 continue
@@ -119,7 +125,7 @@ def _flagger_targets(repo) -> set[str]:
 def _rollout_refers_to(objects, w: Workload) -> bool:
     for obj in objects:
         data = obj.data
-        ref = (data.get("spec") or {}).get("workloadRef") if data.get("kind") == "Rollout" else None
+        ref = _mapping(data.get("spec")).get("workloadRef") if data.get("kind") == "Rollout" else None
         if isinstance(ref, dict) and ref.get("name") == w.name and ref.get("kind", "Deployment") == w.kind:
             return True
     return False
@@ -142,7 +148,7 @@ def workload_no_resources(ctx) -> Iterator[Violation]:
 
     def check(w: Workload):
         for path, container, _init in w.containers():
-            requests = (container.get("resources") or {}).get("requests") or {}
+            requests = _mapping(container.get("resources")).get("requests") or {}
             missing = [r for r in wanted if not isinstance(requests, dict) or r not in requests]
             if missing:
                 name = container.get("name", "?")
@@ -160,7 +166,7 @@ def workload_no_probes(ctx) -> Iterator[Violation]:
             return
         for path, container, _init in w.containers(include_init=False):
             if "readinessProbe" not in container:
-                name = container.get("name", "?")
+                name = str(container.get("name", "?"))
                 yield _violation(w, path, f"{w.ref} container {name} has no readinessProbe; traffic reaches it "
                                  "before it is ready", name)
 

@@ -132,22 +132,22 @@ def _check_types(k: Kustomization) -> None:
             raise _type_error(k, name, value, name)
     for name in _STRING_MAPS:
         _check_string_map(k, data.get(name), name, (name,))
-    for i, label in enumerate(data.get("labels") or []):
+    for i, label in enumerate(_list_field(k, data, "labels")):
         if isinstance(label, dict):
             _check_string_map(k, label.get("pairs"), "labels.pairs", ("labels", i, "pairs"))
     for field_name in ("images", "imageTags"):
-        for i, image in enumerate(data.get(field_name) or []):
+        for i, image in enumerate(_list_field(k, data, field_name)):
             if isinstance(image, dict):
                 for f in _IMAGE_FIELDS:
                     value = image.get(f)
                     if value is not None and not isinstance(value, str):
                         raise _type_error(k, f"{field_name}.{f}", value, field_name, i, f)
     for field_name in ("configMapGenerator", "secretGenerator"):
-        for i, gen in enumerate(data.get(field_name) or []):
+        for i, gen in enumerate(_list_field(k, data, field_name)):
             if not isinstance(gen, dict):
                 continue
             for list_name in ("literals", "files", "envs"):
-                for j, item in enumerate(gen.get(list_name) or []):
+                for j, item in enumerate(_list_field(k, gen, list_name, field_name, i)):
                     if not isinstance(item, str):
                         raise _type_error(k, f"{field_name}.{list_name}", item, field_name, i, list_name, j)
             options = gen.get("options")
@@ -160,6 +160,18 @@ def _check_types(k: Kustomization) -> None:
     if isinstance(options, dict):
         for m in ("labels", "annotations"):
             _check_string_map(k, options.get(m), f"generatorOptions.{m}", ("generatorOptions", m))
+
+
+def _list_field(k: Kustomization, parent: dict, name: str, *where: Any) -> list:
+    """`parent[name]` when it is a list (absent or null: empty); anything else fails as in kustomize."""
+    value = parent.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise k.error(
+            f"invalid Kustomization: {name} must be a list, not {type(value).__name__}", *where, name
+        )
+    return value
 
 
 def _check_string_map(k: Kustomization, value: Any, what: str, path: tuple) -> None:
