@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gitops_lint import secret_scan, sops
+from gitops_lint import secret_engine, secret_scan, sops
 from gitops_lint.api import lint_path
 from gitops_lint.cli import main
 
@@ -208,7 +208,7 @@ def test_anchors_are_necessary_conditions():
     classes = {c.__name__: c for c in get_mapping_from_secret_type_to_class().values()}
     import re
 
-    for name, anchor in secret_scan.ANCHORS.items():
+    for name, anchor in secret_engine.ANCHORS.items():
         plugin = classes[name]()
         for line in samples:
             if plugin.analyze_line(filename="x.yaml", line=line, line_number=1):
@@ -218,9 +218,9 @@ def test_anchors_are_necessary_conditions():
 def test_parallel_scan_equals_serial(monkeypatch):
     contents = [(f"f{i}.yaml", f"a: 1\npassword: fixture-pass-{i}\nkey: {FAKE_AWS}\n") for i in range(40)]
     config = secret_scan.scan_config({}, None)
-    serial = secret_scan.scan_contents(config, contents, jobs=1)
-    monkeypatch.setattr(secret_scan, "PARALLEL_LINES", 1)
-    parallel = secret_scan.scan_contents(config, contents, jobs=2)
+    serial = secret_engine.scan_contents(config, contents, jobs=1)
+    monkeypatch.setattr(secret_engine, "PARALLEL_LINES", 1)
+    parallel = secret_engine.scan_contents(config, contents, jobs=2)
     assert sorted(serial, key=repr) == sorted(parallel, key=repr) and len(serial) == 80
 
 

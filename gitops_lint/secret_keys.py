@@ -1,0 +1,126 @@
+"""Keyword judgement for GL602: is a `Secret Keyword` hit a credential, or a key that *names* one?
+
+Kubernetes and Helm configuration is full of secret-sounding keys whose values are references:
+`secretName: web-tls`, `existingSecret: grafana-admin`, `passwordKey: admin-password`,
+`secretKeyRef`, `tls: [{secretName: …}]`. These helpers find the key a value is assigned to on a
+line and decide from its name (and the shape of the value) whether the value can be a secret.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LEADING_KEY = re.compile(
+    r"^\s*(?:-\s+)?(?:export\s+)?[\"']?([A-Za-z0-9_.\-/]+)[\"']?\s*(?::=|=>|=|:(?=\s|$))"
+)
+
+
+_KEY_BEFORE = re.compile(
+    r"(?<![/:\w.\-])([A-Za-z0-9_.\-/]+)[\"'\]]{0,2}\s*(?::=|=>|==|!=|=|:)\s*[@\"'`]?\s*$"
+)
+
+
+def line_key(line: str, secret: str) -> tuple[str | None, bool]:
+    """The key the line assigns (its leading key, else the one just before the secret), unless it
+    contains (part of) the secret: then (None, True)."""
+    return _safe_key(
+        _LEADING_KEY.match(_head(line, secret)) or _KEY_BEFORE.search(_head(line, secret)), secret
+    )
+
+
+def nearest_key(line: str, secret: str) -> str | None:
+    """The key directly before the secret (`--password=` in `args: --password=x`), for keyword judgement."""
+    head = _head(line, secret)
+    m = _KEY_BEFORE.search(head) or _LEADING_KEY.match(head)
+    return m.group(1) if m else None
+
+
+def _head(line: str, secret: str) -> str:
+    start = line.rfind(secret) if secret else -1  # the value comes after its key
+    return line[:start] if start >= 0 else line
+
+
+def _safe_key(m: re.Match | None, secret: str) -> tuple[str | None, bool]:
+    if m is None:
+        return None, False
+    key = m.group(1)
+    if secret and (secret in key or key in secret):
+        return None, True
+    return key, False
+
+
+CREDENTIAL_ENDINGS = (
+    "apikey",
+    "authkey",
+    "servicekey",
+    "accountkey",
+    "dbkey",
+    "databasekey",
+    "privkey",
+    "privatekey",
+    "clientkey",
+    "secretkey",
+    "accesskey",
+    "signingkey",
+    "encryptionkey",
+    "masterkey",
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "secret",
+    "token",
+    "credential",
+    "credentials",
+    "contrasena",
+)
+
+
+REFERENCE_ENDINGS = tuple(
+    (
+        "name names ref refs reference key keys file files path paths dir mount volume store provider selector "
+        "namespace type kind enabled enable length policy id ids arn version template format hash algorithm "
+        "rotation ttl expiry url uri endpoint header field env source size regex pattern label labels annotation "
+        "annotations mode class prefix suffix required optional generator manager backend engine role method "
+        "audience issuer scope scopes location resource create secrets keyref secretref user username"
+    ).split()
+)
+
+
+REFERENCE_PREFIXES = ("existing", "use", "create", "generate", "external", "k8s", "kube")
+
+
+_DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+
+
+_KEY_WORDS = frozenset(
+    ("password", "passwd", "pwd", "secret", "token", "apikey", "api-key", "api_key", "key", "pass")
+)
+
+
+def _names_a_key(value: str) -> bool:
+    parts = re.split(r"[-_.]", value.strip().lower())
+    return bool(re.fullmatch(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*", value.strip())) and bool(
+        _KEY_WORDS & set(parts)
+    )
+
+
+def keyword_is_reference(key: str | None, value: str) -> bool:
+    """Whether a `Secret Keyword` hit names a secret (or configures one) rather than holding it."""
+    if value.strip().lower() in ("true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil"):
+        return True
+    if re.search(r"\s", value.strip()):
+        return True  # prose (comments, descriptions, docs): credentials do not contain spaces
+    if re.fullmatch(r"[0-9.]+[a-z]{0,2}", value.strip()):  # lengths, durations, sizes
+        return True
+    if key is None:
+        return True  # no assignment on the line (prose, code): not a configuration value
+    norm = re.sub(r"[^a-z0-9]", "", key.lower().rsplit(".", 1)[-1].rsplit("/", 1)[-1])
+    if norm.startswith(REFERENCE_PREFIXES):
+        return True
+    if norm.endswith("key") and _names_a_key(value):
+        return True  # `secretKey: password`, `passwordKey: admin-password`: the name of a key in a Secret
+    if norm.endswith(CREDENTIAL_ENDINGS):
+        # `tlsSecret: web-tls`, `adminSecret: grafana-admin`: a Kubernetes object name, not a value
+        return norm.endswith("secret") and "-" in value and bool(_DNS_NAME.match(value))
+    return norm.endswith(REFERENCE_ENDINGS)
