@@ -49,41 +49,17 @@ def _safe_key(m: re.Match | None, secret: str) -> tuple[str | None, bool]:
     return key, False
 
 
-CREDENTIAL_ENDINGS = (
-    "apikey",
-    "authkey",
-    "servicekey",
-    "accountkey",
-    "dbkey",
-    "databasekey",
-    "privkey",
-    "privatekey",
-    "clientkey",
-    "secretkey",
-    "accesskey",
-    "signingkey",
-    "encryptionkey",
-    "masterkey",
-    "password",
-    "passwd",
-    "pwd",
-    "pass",
-    "secret",
-    "token",
-    "credential",
-    "credentials",
-    "contrasena",
-)
-
-
-REFERENCE_ENDINGS = tuple(
+# a key holds a credential when its name ends with one of these (after an optional qualifier below);
+# any other key (`secretName`, `passwordFile`, `secretsStoreCsiDriver`, `passwordKey`…) names or
+# configures a secret
+CREDENTIAL_ENDINGS = tuple(
     (
-        "name names ref refs reference key keys file files path paths dir mount volume store provider selector "
-        "namespace type kind enabled enable length policy id ids arn version template format hash algorithm "
-        "rotation ttl expiry url uri endpoint header field env source size regex pattern label labels annotation "
-        "annotations mode class prefix suffix required optional generator manager backend engine role method "
-        "audience issuer scope scopes location resource create secrets keyref secretref user username"
+        "apikey authkey servicekey accountkey dbkey databasekey privkey privatekey clientkey secretkey accesskey "
+        "signingkey encryptionkey masterkey password passwd pwd pass secret token credential credentials contrasena"
     ).split()
+)
+_QUALIFIER = re.compile(
+    r"(?:value|plain|plaintext|raw|prod|production|dev|development|staging|stage|test|qa|\d+)$"
 )
 
 
@@ -120,7 +96,8 @@ def keyword_is_reference(key: str | None, value: str) -> bool:
         return True
     if norm.endswith("key") and _names_a_key(value):
         return True  # `secretKey: password`, `passwordKey: admin-password`: the name of a key in a Secret
-    if norm.endswith(CREDENTIAL_ENDINGS):
+    stem = _QUALIFIER.sub("", norm) or norm
+    if stem.endswith(CREDENTIAL_ENDINGS):
         # `tlsSecret: web-tls`, `adminSecret: grafana-admin`: a Kubernetes object name, not a value
-        return norm.endswith("secret") and "-" in value and bool(_DNS_NAME.match(value))
-    return norm.endswith(REFERENCE_ENDINGS)
+        return stem.endswith("secret") and "-" in value and bool(_DNS_NAME.match(value))
+    return True
