@@ -261,13 +261,13 @@ class FluxIndex:
             spec = gen.get("spec")
             spec = spec if isinstance(spec, dict) else {}
             aliases, foreign = _local_aliases(self, spec, gen.namespace)
-            for art in spec.get("artifacts") or []:
+            for art in _items(spec.get("artifacts")):
                 if not isinstance(art, dict) or art.get("name") != name:
                     continue
                 if foreign:
                     return Resolution(False)  # some content comes from elsewhere
                 producers.append(f"ArtifactGenerator/{gen.name}")
-                for copy in art.get("copy") or []:
+                for copy in _items(art.get("copy")):
                     mapped = _map_copy(self, copy, inner, aliases) if isinstance(copy, dict) else None
                     if mapped is not None and mapped not in candidates:
                         candidates.append(mapped)
@@ -323,6 +323,11 @@ class FluxIndex:
         return self._deployers.get(path, [])
 
 
+def _items(value) -> list:
+    """A list field's items; nothing when the field is missing or not a list."""
+    return value if isinstance(value, list) else []
+
+
 def _nearest(parent: str, stop: str, kustomizations) -> str | None:
     """The outermost kustomization directory between `stop` (exclusive) and `parent` (inclusive)."""
     found = None
@@ -345,7 +350,7 @@ def _clean(path: str) -> str | None:
 def _local_aliases(index: FluxIndex, spec: dict, namespace: str) -> tuple[dict, bool]:
     """ArtifactGenerator source aliases that are this repository (alias -> basis), and whether any is not."""
     aliases, foreign = {}, False
-    for s in spec.get("sources") or []:
+    for s in _items(spec.get("sources")):
         if not isinstance(s, dict):
             continue
         kind = s.get("kind") or "GitRepository"
@@ -396,7 +401,7 @@ def _build(repo) -> FluxIndex:
         names[o.kind].add((o.namespace, o.name))
     generators = [d for d in docs if d.kind == "ArtifactGenerator"]
     for gen in generators:
-        for art in gen.get("spec", "artifacts") or []:
+        for art in _items(gen.get("spec", "artifacts")):
             if isinstance(art, dict) and isinstance(art.get("name"), str):
                 names["ExternalArtifact"].add((gen.namespace, art["name"]))
     for doc in repo.objects("ResourceSet"):

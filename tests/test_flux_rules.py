@@ -529,6 +529,12 @@ MALFORMED = [
     "spec: {path: ./a, sourceRef: {kind: GitRepository, name: s, namespace: [x]}}\n---\n"
     "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata: {name: h}\n"
     "spec: {sources: [{alias: [a], kind: GitRepository, name: flux-system}], artifacts: [{name: b}]}\n",
+    "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata: {name: g}\n"
+    "spec: {sources: 3, artifacts: [{name: a, copy: 5}]}\n---\n"
+    "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata: {name: h}\n"
+    "spec: {artifacts: 7}\n---\n"
+    "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: f}\n"
+    "spec: {path: ./a, patches: 5, sourceRef: {kind: ExternalArtifact, name: a}}\n",
     "apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSet\nmetadata: {name: r}\nspec: {resources: [3, {kind: 4}]}\n",
 ]
 
