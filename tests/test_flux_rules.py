@@ -565,6 +565,6 @@ def test_checked_out_branch_counts_as_this_content(tmp_path):
 
 
 def test_malformed_refs_of_this_repository_never_crash(make_repo):
-    text = MALFORMED[-2]
+    text = next(t for t in MALFORMED if "branch: [main]" in t)
     repo = make_repo({".gitops-lint.yaml": "repo_urls: ['https://github.com/acme/x']\n", "x.yaml": text})
     findings(repo)
