@@ -568,3 +568,23 @@ def test_malformed_refs_of_this_repository_never_crash(make_repo):
     text = next(t for t in MALFORMED if "branch: [main]" in t)
     repo = make_repo({".gitops-lint.yaml": "repo_urls: ['https://github.com/acme/x']\n", "x.yaml": text})
     findings(repo)
+
+
+def test_oci_repository_listed_in_repo_urls_is_this_repository(make_repo):
+    oci = (
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: {0}\n"
+        "  namespace: flux-system\nspec:\n  interval: 5m\n  url: {1}\n  ref: {{tag: latest}}\n"
+    )
+    files = {
+        ".gitops-lint.yaml": "repo_urls: ['oci://ghcr.io/acme/fleet-manifests']\n",
+        "clusters/prod/sources.yaml": oci.format("fleet", "oci://ghcr.io/acme/fleet-manifests")
+        + "---\n"
+        + oci.format("vendor", "oci://ghcr.io/vendor/manifests"),
+        "clusters/prod/apps.yaml": ks("ok", "./apps", "fleet", source_kind="OCIRepository")
+        + "---\n"
+        + ks("bad", "./missing", "fleet", source_kind="OCIRepository")
+        + "---\n"
+        + ks("vendor", "./missing", "vendor", source_kind="OCIRepository"),
+        "apps/cm.yaml": CONFIGMAP,
+    }
+    assert [f.message.split()[0] for f in findings(make_repo(files), ("GL502",))] == ["Kustomization/bad"]
