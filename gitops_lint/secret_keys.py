@@ -66,7 +66,7 @@ _QUALIFIER = re.compile(
 REFERENCE_PREFIXES = ("existing", "use", "create", "generate", "external", "k8s", "kube")
 
 
-_DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+_DNS_NAME = re.compile(r"^(?:[a-z0-9][-a-z0-9.]*/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")  # [namespace/]name
 
 
 _KEY_WORDS = frozenset(

@@ -41,6 +41,12 @@ def test_safe_paths_raise_nothing(tmp_path):
     assert _gl6(_copy("safe", tmp_path)) == []
 
 
+def test_platform_repo_is_quiet(tmp_path):
+    """Helm values, cert-manager, ServiceMonitor, Flux decryption/postBuild, CI and Vault annotations
+    name secrets everywhere without holding any."""
+    assert _gl6(_copy("platform", tmp_path)) == []
+
+
 def test_every_leak_is_found_once(tmp_path):
     found = _gl6(_copy("leaky", tmp_path))
     assert _summary(found) == {
@@ -149,6 +155,7 @@ def test_gl602_pragma_allowlist(make_repo):
         "password: ENC[AES256_GCM,data:Zm9v,iv:aXY=,tag:dGFn,type:str]",
         "secretName: web-tls",
         "existingSecret: grafana-admin",
+        "nginx.ingress.kubernetes.io/auth-tls-secret: argocd/ca-secret",
         "passwordKey: admin-password",
         "secret: true",
         "password: <path:secret/data/db#password>",
