@@ -67,6 +67,7 @@ DEPLOY_ACTIONS = (
     "digitalocean/action-doctl",
 )
 _BOOTSTRAP = re.compile(r"(?i)(\bargo-?cd\b|argoproj/argo|\bflux(cd|-system)?\b|gotk-components)")
+_VENDORED = {"vendor", "node_modules", "third_party", "third-party", ".terraform"}
 _AZURE_TASKS = ("Kubernetes@", "KubernetesManifest@", "HelmDeploy@")
 
 
@@ -75,6 +76,8 @@ def _is_ci(path: str) -> bool:
 
 
 def _is_script(path: str) -> bool:
+    if any(part in _VENDORED for part in path.split("/")[:-1]):
+        return False  # someone else's code, vendored in
     return path.endswith(SCRIPT_SUFFIXES) or posixpath.basename(path) in SCRIPT_NAMES
 
 
@@ -195,10 +198,11 @@ def manual_apply_script(ctx) -> Iterator[Violation]:
         text = repo.text(path)
         if not text or EPHEMERAL.search(text):
             continue
+        lines = text.splitlines()
         found = [
             (Position(c.line, c.column), c.name, "command")
             for c in scan(text, comment_style(path))
-            if not _operator_bootstrap(text.splitlines()[c.line - 1])
+            if not _operator_bootstrap(lines[c.line - 1])
         ]
 
         def message(what, kind, path=path):
