@@ -30,6 +30,7 @@ from .findings import Position, Violation
 from .kustomizations import is_kustomization_file
 from .loader import Document
 from .secret_engine import KEYWORD, Hit, ScanConfig, compile_regex, default_jobs, scan_contents
+from .secret_keys import keyword_is_reference
 
 BASELINE_FILE = ".secrets.baseline"
 
@@ -165,6 +166,8 @@ def scan_repository(repo, options: dict) -> Iterator[Violation]:
         if text:
             contents.append((path, text))
     hits = scan_contents(config, contents, int(options.get("jobs") or default_jobs()))
+    if options.get("configmap_keys", True):
+        hits += configmap_hits(repo, {(h.path, h.line) for h in hits}, {p for p, _t in contents})
     allowed = accepted(baseline)
     rules = [r for r in sops.creation_rules(repo) if not r.catch_all]
     owned = generator_inputs(repo) | {
@@ -177,6 +180,29 @@ def scan_repository(repo, options: dict) -> Iterator[Violation]:
         v = _violation(repo, hit, counters)
         if v is not None:
             yield v
+
+
+CONFIGMAP_KEY = "Credential-named ConfigMap key"
+
+
+def configmap_hits(repo, seen: set[tuple[str, int]], scanned: set[str]) -> list[Hit]:
+    """ConfigMap data under a credential-named key (`API_TOKEN`, `db_password`…) with a literal value:
+    detect-secrets' keyword list lacks `token`, and a ConfigMap is never the place for a credential."""
+    from detect_secrets.core.potential_secret import PotentialSecret
+
+    hits = []
+    for doc in repo.objects("ConfigMap"):
+        data = doc.data.get("data")
+        if doc.path not in scanned or not isinstance(data, dict):
+            continue
+        for key, value in data.items():
+            line = doc.position(("data", key), key=True).line
+            if (doc.path, line) in seen or not isinstance(value, str) or "\n" in value.strip():
+                continue  # reported already, or a whole file (scanned line by line)
+            if sops.is_reference(value) or keyword_is_reference(str(key), value) or str(key) in value:
+                continue
+            hits.append(Hit(doc.path, line, CONFIGMAP_KEY, PotentialSecret.hash_secret(value), str(key)))
+    return hits
 
 
 def generator_inputs(repo) -> set[str]:
@@ -206,8 +232,9 @@ def _violation(repo, hit: Hit, counters: dict) -> Violation | None:
         n = counters[(hit.path, hit.type)] = counters.get((hit.path, hit.type), 0) + 1
         where, stable = f"line {hit.line}", f"#{n}"
     subject = f"{resource} " if resource else ""
+    detector = "a credential name" if hit.type == CONFIGMAP_KEY else f"detect-secrets: {hit.type}"
     message = (
-        f"{subject}{where} looks like a credential (detect-secrets: {hit.type}); move the value to a "
+        f"{subject}{where} looks like a credential ({detector}); move the value to a "
         "secret manager or SOPS, or accept it in .secrets.baseline if it is not a secret"
     )
     position = Position(hit.line, 1)

@@ -182,6 +182,18 @@ def test_gl602_keyword_in_args_and_block_scalars(make_repo):
     assert "data.app.properties: db.password" in found["cm.yaml"].message
 
 
+def test_gl602_credential_named_configmap_keys(make_repo):
+    cm = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  API_TOKEN: fixture-token-value\n"
+        "  TOKEN_URL: https://auth.example.com/token\n  token_ttl: 24h\n  tokenSecretRef: my-token\n"
+        "  LOG_LEVEL: info\n  SESSION_TOKEN: ${SESSION_TOKEN}\n"
+    )
+    found = _gl6(make_repo(cm))
+    assert [(f.line, "data.API_TOKEN" in f.message) for f in found] == [(6, True)]
+    config = {"rules": {"GL602": {"options": {"configmap_keys": False}}}}
+    assert _gl6(make_repo(cm, config)) == []
+
+
 def test_gl602_high_entropy_is_opt_in(make_repo):
     files = {"values.yaml": 'checksum: "8f4e2a9c1b7d3e6f0a5c9b2d4e7f1a3c"\n'}
     assert _gl6(make_repo(files)) == []
@@ -320,7 +332,7 @@ def _canary_repo(make_repo) -> Path:
             "secret.yaml": f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  password: {b64}\n"
             f"stringData:\n  token: {CANARY}\n",
             "configmap.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n"
-            f"  KEY_ID: {CANARY_AWS}\n  {CANARY_AWS}: 'true'\n  password: {CANARY}\n",
+            f"  KEY_ID: {CANARY_AWS}\n  {CANARY_AWS}: 'true'\n  password: {CANARY}\n  API_TOKEN: {CANARY}\n",
             "deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  template:\n"
             "    spec:\n      containers:\n        - name: d\n          image: d:1.0.0\n          env:\n"
             f"            - name: DB_PASSWORD\n              value: {CANARY}\n",
