@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from ..findings import Violation
-from ..flux_model import HELMRELEASE, KUSTOMIZATION, FluxIndex, FluxObject, flux_index, has_placeholder
+from ..flux_model import HELMRELEASE, KUSTOMIZATION, FluxIndex, flux_index
+from ..flux_objects import FluxObject, has_placeholder
 
 _EXACT_VERSION = re.compile(r"^=?\s*v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 _SOURCE_FIELDS = {
