@@ -94,3 +94,25 @@ def test_validation_errors():
     objs = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}]
     with pytest.raises(RenderError, match="must specify resources to select"):
         apply_replacements(objs, [{"source": {"kind": "ConfigMap"}, "targets": [{"fieldPaths": ["a"]}]}])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: apply_replacements([], None),
+        lambda: apply_replacements([], [{"source": {"kind": "X"}, "targets": 3}]),
+        lambda: apply_replacements(
+            [{"kind": "X", "metadata": {"name": "a"}, "spec": 1}],
+            [{"source": {"kind": "X"}, "targets": [{"select": {}, "fieldPaths": "spec", "reject": 1}]}],
+        ),
+        lambda: apply_replacements(
+            [{"kind": "X", "metadata": {"name": "a"}, "spec": [1]}],
+            [{"source": {"kind": "X"}, "targets": [{"select": {}, "fieldPaths": ["spec.x", "spec.[a]"]}]}],
+        ),
+        lambda: apply_vars([], 3),
+        lambda: apply_vars([{"kind": "X", "metadata": {"name": "a"}}], [{"name": "A", "objref": 3}]),
+    ],
+)
+def test_hostile_input_raises_render_error_only(call):
+    with pytest.raises(RenderError):
+        call()

@@ -75,3 +75,23 @@ def test_unknown_directive_is_an_error():
     patch = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"$patch": "bogus"}}
     with pytest.raises(RenderError, match="unknown patch strategy"):
         apply_strategic_merge(base, patch)
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"kind": "Pod", "spec": [1, 2]},
+        {"kind": "Pod", "spec": {"containers": {"name": "x"}}},
+        {"kind": "Pod", "spec": {"containers": [{"$patch": 3}]}},
+        {"kind": "Pod", "metadata": {"finalizers": [{"a": 1}]}},
+    ],
+)
+def test_hostile_patches_raise_render_error_only(patch):
+    base = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "finalizers": ["a"]},
+        "spec": {"containers": [{"name": "x"}]},
+    }
+    with pytest.raises(RenderError):
+        apply_strategic_merge(base, {"apiVersion": "v1", **patch})

@@ -119,7 +119,7 @@ def _apply_one(doc: Any, op: dict) -> Any:
     kind, path = op.get("op"), op.get("path")
     if kind not in _OPS:
         raise RenderError(f"unsupported operation {kind!r}")
-    if path is None:
+    if not isinstance(path, str):
         raise RenderError(f"operation {kind!r} has no path")
     if kind == "add":
         return _add(doc, path, copy.deepcopy(op.get("value")))
@@ -135,7 +135,9 @@ def _apply_one(doc: Any, op: dict) -> Any:
             raise RenderError(f"test of {path!r} failed: the value differs")
         return doc
     source = op.get("from")
-    if not source:  # evanphx/json-patch cannot read the whole document as a source
+    if not source or not isinstance(
+        source, str
+    ):  # evanphx/json-patch cannot read the whole document as a source
         raise RenderError(f"operation {kind!r} on {path!r} has no 'from' path")
     if kind == "copy":
         return _add(doc, path, copy.deepcopy(get(doc, source)))

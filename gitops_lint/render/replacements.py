@@ -362,6 +362,8 @@ def _empty_like(value: Any) -> Any:
 def _apply_target(obj: dict, read: Callable[[], Any], target: dict) -> None:
     options = _options(target)
     paths = target.get("fieldPaths") or ["metadata.name"]
+    if not isinstance(paths, list):
+        raise RenderError("replacement `fieldPaths` must be a list")
     for path in paths:
         value = read()
         create = _empty_like(value) if options.get("create") else _NO_CREATE
@@ -382,6 +384,8 @@ def apply_replacements(
     """Apply kustomize `replacements` in order; returns new objects (inputs are not modified).
     `ids`, when given, lists per object every id it had (current and previous, e.g. before a name
     prefix): sources and targets are selected by any of them, as kustomize does."""
+    if not isinstance(replacements, list):
+        raise RenderError("`replacements` must be a list")
     out = copy.deepcopy(objects)
     all_ids = _ids(out, ids)
     for entry in replacements:
@@ -391,11 +395,15 @@ def apply_replacements(
             or not entry.get("targets")
         ):
             raise RenderError("replacements must specify a source and at least one target")
+        if not isinstance(entry["targets"], list):
+            raise RenderError("replacement `targets` must be a list")
         read = _source_value(out, all_ids, entry["source"])
         for target in entry["targets"]:
             if not isinstance(target, dict) or not isinstance(target.get("select"), dict):
                 raise RenderError("target must specify resources to select")
-            rejects = [r for r in (target.get("reject") or []) if isinstance(r, dict)]
+            rejects = target.get("reject") or []
+            if not isinstance(rejects, list) or not all(isinstance(r, dict) for r in rejects):
+                raise RenderError("replacement `reject` must be a list of selectors")
             for obj, obj_ids in zip(out, all_ids, strict=True):
                 if _is_target(obj, obj_ids, target["select"], rejects):
                     _apply_target(obj, read, target)
@@ -550,6 +558,8 @@ def apply_vars(
     (kustomize's defaults when None) plus `extra_field_specs` (a kustomization's `configurations`).
     `ids` as for apply_replacements (a var's objref may name an object before its name prefix).
     Returns new objects; an unresolvable var raises RenderError, as in kustomize."""
+    if not isinstance(variables, list):
+        raise RenderError("`vars` must be a list")
     out = copy.deepcopy(objects)
     all_ids = _ids(out, ids)
     values = {str(_key(v, "name")): _var_value(out, all_ids, v) for v in variables if isinstance(v, dict)}
