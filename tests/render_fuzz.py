@@ -429,7 +429,29 @@ def case(seed, root):
                 "apiVersion": "kustomize.config.k8s.io/v1alpha1",
                 "kind": "Component",
                 **kust_fields(rnd, "c", "c"),
-                "configMapGenerator": [{"name": "extra", "literals": ["e=1"]}],
+                "configMapGenerator": [{"name": "extra", "literals": ["e=1"]}]
+                + (
+                    [{"name": "cfg", "behavior": "merge", "literals": ["from-component=1"]}]
+                    if rnd.random() < 0.5
+                    else []
+                ),
+                "patches": [
+                    {
+                        "target": {"kind": "Deployment", "labelSelector": "app=web0"},
+                        "patch": json.dumps(
+                            {
+                                "apiVersion": "apps/v1",
+                                "kind": "Deployment",
+                                "metadata": {"name": "any"},
+                                "spec": {
+                                    "template": {"spec": {"containers": [{"name": "side", "image": "envoy"}]}}
+                                },
+                            }
+                        ),
+                    }
+                ]
+                if rnd.random() < 0.5
+                else [],
             },
         )
         o["components"] = ["../comp"]
