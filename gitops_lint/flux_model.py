@@ -161,6 +161,8 @@ class FluxIndex:
             return self._artifact_resolution(namespace, name, path)
         basis = self.local_source(kind, namespace, name)
         rel = _clean(path)
+        if rel is not None and _under_include(rel, self.find(kind, namespace, name)):
+            return Resolution(False)  # content another repository brings in (`spec.include`)
         rel = self.tree_path(rel, basis) if basis and rel is not None else None
         if rel is None:
             return Resolution(False)
@@ -241,6 +243,24 @@ class FluxIndex:
                         if env not in self._deployers[f]:
                             self._deployers[f].append(env)
         return self._deployers.get(path, [])
+
+
+def _under_include(rel: str, sources: list[FluxObject]) -> bool:
+    """Whether a path is (in or above) where a GitRepository's `spec.include` puts another repository."""
+    for source in sources:
+        for inc in _items(source.spec.get("include")):
+            if not isinstance(inc, dict):
+                continue
+            repo = inc.get("repository")
+            default = repo.get("name") if isinstance(repo, dict) else None
+            to = _clean(inc["toPath"]) if isinstance(inc.get("toPath"), str) else default
+            if (
+                isinstance(to, str)
+                and to
+                and (rel == to or rel.startswith(to + "/") or to.startswith(rel + "/"))
+            ):
+                return True
+    return False
 
 
 def _items(value) -> list:

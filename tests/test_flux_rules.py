@@ -588,3 +588,21 @@ def test_oci_repository_listed_in_repo_urls_is_this_repository(make_repo):
         "apps/cm.yaml": CONFIGMAP,
     }
     assert [f.message.split()[0] for f in findings(make_repo(files), ("GL502",))] == ["Kustomization/bad"]
+
+
+def test_paths_brought_in_by_git_repository_include_are_not_judged(make_repo):
+    sync = git_repository("flux-system", "https://github.com/acme/fleet") + (
+        "  include:\n    - repository: {name: platform}\n      fromPath: deploy\n      toPath: vendor/platform\n"
+        "    - repository: {name: shared}\n"
+    )
+    files = {
+        "clusters/prod/flux-system/gotk-sync.yaml": sync,
+        "clusters/prod/apps.yaml": ks("a", "./vendor/platform/apps")
+        + "---\n"
+        + ks("b", "./shared")
+        + "---\n"
+        + ks("c", "./vendor")
+        + "---\n"
+        + ks("d", "./missing"),
+    }
+    assert [f.message.split()[0] for f in findings(make_repo(files), ("GL502",))] == ["Kustomization/d"]
