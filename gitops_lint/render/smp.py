@@ -420,9 +420,13 @@ def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
         if directive == "replace":
             dest = origin
     if origin is _MISSING:  # the patch is silent here: only keyed lists below can change
+        plain = _schemas().plain
         for key, old in list(dest.items()):
             if isinstance(old, (dict, list)):
-                value = _walk(old, _MISSING, _field(prop, key), (*path, key))
+                child = _field(prop, key)
+                if child is not None and not child.strategy and child.target in plain:
+                    continue
+                value = _walk(old, _MISSING, child, (*path, key))
                 if value is _MISSING:
                     del dest[key]
                 elif value is not old:
