@@ -307,3 +307,19 @@ def test_scan_has_no_catastrophic_backtracking():
     line = "kubectl " + " ".join(f"--flag{i} value{i}" for i in range(40)) + " get pods"
     assert list(scan(line)) == []
     assert [c.name for c in scan(line.replace(" get pods", " apply -f x"))] == ["kubectl apply"]
+
+
+def test_makefile_targets_on_kind_are_skipped_one_by_one(make_repo):
+    makefile = (
+        "e2e:\n\tkind create cluster\n\tkubectl apply -k overlays/staging\n\n"
+        "deploy-prod: render\n\tkubectl apply -k overlays/production\n"
+    )
+    taskfile = (
+        "version: '3'\ntasks:\n  test:\n    cmds:\n      - k3d cluster create t\n      - kubectl apply -k x\n"
+        "  release:\n    cmds:\n      - helm upgrade --install web ./chart\n"
+    )
+    script = "#!/bin/sh\nkind create cluster\nkubectl apply -k overlays/staging\n"
+    found = findings(
+        make_repo({"Makefile": makefile, "Taskfile.yml": taskfile, "hack/e2e.sh": script}), ("GL903",)
+    )
+    assert triples(found) == [("GL903", "Makefile", 6), ("GL903", "Taskfile.yml", 9)]

@@ -67,6 +67,8 @@ DEPLOY_ACTIONS = (
     "digitalocean/action-doctl",
 )
 _BOOTSTRAP = re.compile(r"(?i)(\bargo-?cd\b|argoproj/argo|\bflux(cd|-system)?\b|gotk-components)")
+_MAKE_TARGET = re.compile(r"^[A-Za-z0-9_.%/${}()@-][^\s:=#]*(\s+[^\s:=#]+)*\s*:(?!=)")
+_TASK = re.compile(r"^  [A-Za-z0-9_.:-]+:\s*(#.*)?$")  # a key under `tasks:` (two-space indent)
 _VENDORED = {"vendor", "node_modules", "third_party", "third-party", ".terraform"}
 _AZURE_TASKS = ("Kubernetes@", "KubernetesManifest@", "HelmDeploy@")
 
@@ -196,12 +198,13 @@ def manual_apply_script(ctx) -> Iterator[Violation]:
         if not _is_script(path) or _is_ci(path):
             continue
         text = repo.text(path)
-        if not text or EPHEMERAL.search(text):
+        if not text:
             continue
         lines = text.splitlines()
         found = [
             (Position(c.line, c.column), c.name, "command")
-            for c in scan(text, comment_style(path))
+            for first, last in _target_ranges(path, lines)
+            for c in scan(text, comment_style(path), first, last)
             if not _operator_bootstrap(lines[c.line - 1])
         ]
 
@@ -212,6 +215,24 @@ def manual_apply_script(ctx) -> Iterator[Violation]:
             )
 
         yield from _keyed(path, found, message)
+
+
+def _target_ranges(path: str, lines: list[str]) -> list[tuple[int, int]]:
+    """Line ranges to scan: each Makefile/justfile target or Taskfile task on its own (one that starts
+    a throw-away cluster is skipped), a shell script as a whole (or not at all when it starts one)."""
+    name = posixpath.basename(path)
+    if name.endswith(SCRIPT_SUFFIXES) and not name.endswith(".mk"):
+        starts = [1]
+    elif name.startswith("Taskfile"):
+        starts = [1] + [i for i, line in enumerate(lines, start=1) if _TASK.match(line)]
+    else:
+        starts = [1] + [i for i, line in enumerate(lines, start=1) if _MAKE_TARGET.match(line)]
+    bounds = [*sorted(set(starts)), len(lines) + 1]
+    return [
+        (first, nxt - 1)
+        for first, nxt in zip(bounds, bounds[1:], strict=False)
+        if not EPHEMERAL.search("\n".join(lines[first - 1 : nxt - 1]))
+    ]
 
 
 def _operator_bootstrap(line: str) -> bool:
