@@ -73,7 +73,20 @@ _VENDORED = {"vendor", "node_modules", "third_party", "third-party", ".terraform
 _AZURE_TASKS = ("Kubernetes@", "KubernetesManifest@", "HelmDeploy@")
 
 
+_CI_HINTS = (
+    ".github/",
+    ".gitlab",
+    ".circleci/",
+    ".azure-pipelines/",
+    "azure-pipelines.",
+    "bitbucket-pipelines.",
+)
+
+
 def _is_ci(path: str) -> bool:
+    name = posixpath.basename(path)
+    if not (path.startswith(_CI_HINTS) or name.startswith("Jenkinsfile")):
+        return False  # cheap pre-filter: most files of a large repository are no CI files
     return any(fnmatch.fnmatchcase(path, p) for p in CI_FILES)
 
 
