@@ -269,3 +269,18 @@ def test_label_origins_cover_selectors_and_templates(make_repo):
     assert obj.origin("metadata.labels.team") == where
     assert obj.origin("spec.selector.matchLabels.team") == where
     assert obj.origin("spec.template.metadata.labels.team") == where
+
+
+@pytest.mark.parametrize(
+    ("kustomization", "line"),
+    [
+        ("resources: [cm.yaml]\npatchesStrategicMerge:\n  - missing.yaml\n", 3),
+        ("resources: [cm.yaml]\nconfigMapGenerator:\n  - name: g\n    files: [missing.txt]\n", 3),
+        ("resources: [cm.yaml]\npatches:\n  - path: missing.yaml\n", 3),
+    ],
+)
+def test_missing_inputs_point_at_their_entry(make_repo, kustomization, line):
+    files = {"kustomization.yaml": kustomization, "cm.yaml": "kind: ConfigMap\nmetadata: {name: c}\n"}
+    with pytest.raises(RenderError) as info:
+        render(_tree(make_repo, files), "")
+    assert info.value.position.line == line and "not found" in info.value.message

@@ -129,20 +129,26 @@ class Session(PatchSteps):
             self._parsed[path] = hit
         return hit
 
-    def resolve_file(self, rel: str, k: Kustomization, what: str = "file") -> str:
-        """A file path named in kustomization `k`, checked against the load restrictor."""
+    def resolve_file(self, rel: str, k: Kustomization, what: str = "file", *where: Any) -> str:
+        """A file path named in kustomization `k` (at field path `where`), checked against the load
+        restrictor."""
         try:
             path = normalize(rel, k.dir)
         except PathEscapesRoot as exc:
-            raise k.error(f"{what} {rel!r}: {exc}") from None
+            raise k.error(f"{what} {rel!r}: {exc}", *where) from None
         if not self.tree.is_file(path):
-            raise k.error(f"{what} {rel!r} not found (looked for {path or '.'})")
+            raise k.error(f"{what} {rel!r} not found (looked for {path or '.'})", *where)
         if self.load_restrictor == "rootonly" and k.dir and not path.startswith(k.dir + "/"):
-            raise k.error(f"security; file {rel!r} is not in or below {k.dir!r} (load restrictor rootonly)")
+            msg = f"security; file {rel!r} is not in or below {k.dir!r} (load restrictor rootonly)"
+            raise k.error(msg, *where)
         return path
 
     def read_bytes(self, rel: str, k: Kustomization) -> tuple[str, bytes]:
-        path = self.resolve_file(rel, k)
+        """A generator input file (errors carry no position: the generator entry is filled in)."""
+        try:
+            path = self.resolve_file(rel, k)
+        except RenderError as exc:
+            raise RenderError(exc.message, k.path, None) from None
         return path, self._read(path)
 
     def _read(self, path: str) -> bytes:
@@ -195,7 +201,7 @@ class Session(PatchSteps):
         for i, rel in enumerate(k.get("configurations", [])):
             acc.merge_config(self._configuration(k, str(rel), i))
         for i, rel in enumerate(k.get("crds", [])):
-            path = self.resolve_file(str(rel), k, "crd file")
+            path = self.resolve_file(str(rel), k, "crd file", "crds", i)
             docs = self.parse(path).documents
             try:
                 acc.merge_config(crds.config_from_definitions(docs[0].data if docs else None, str(rel)))
@@ -301,7 +307,7 @@ class Session(PatchSteps):
         return out
 
     def _configuration(self, k: Kustomization, rel: str, i: int) -> dict:
-        path = self.resolve_file(rel, k, "configuration file")
+        path = self.resolve_file(rel, k, "configuration file", "configurations", i)
         docs = self.parse(path).documents
         data = docs[0].data if docs else {}
         if not isinstance(data, dict):

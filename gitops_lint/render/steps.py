@@ -22,8 +22,13 @@ class PatchSteps:
         self, k: Kustomization, entry: Any, field_name: str, i: int
     ) -> tuple[str | None, str, Position]:
         """(text, source path, position) of a patch given inline; (None, path, FILE_START) for a file."""
-        if isinstance(entry, str) and "\n" not in entry and self._is_patch_file(k, entry):
-            path = self.resolve_file(entry, k, "patch file")
+        looks_inline = isinstance(entry, str) and (": " in entry or entry.lstrip().startswith(("{", "[")))
+        if (
+            isinstance(entry, str)
+            and "\n" not in entry
+            and (self._is_patch_file(k, entry) or not looks_inline)
+        ):
+            path = self.resolve_file(entry, k, "patch file", field_name, i)
             return None, path, FILE_START
         return str(entry), k.path, k.position(field_name, i)
 
@@ -62,6 +67,10 @@ class PatchSteps:
                 )
             elif isinstance(d.data, list):
                 return [Patch(copy_data(d.data), source, pos)]
+            elif d.data is not None and d.data != {}:
+                raise RenderError(
+                    "unable to parse the patch as a strategic merge or JSON 6902 patch", source, pos
+                )
         return out
 
     def patches_strategic_merge(self, k: Kustomization, resources: list[Resource]) -> list[Resource]:
@@ -94,7 +103,7 @@ class PatchSteps:
                 )
                 raise k.error(msg, "patches", i)
             if has_path:
-                path = self.resolve_file(str(entry["path"]), k, "patch file")
+                path = self.resolve_file(str(entry["path"]), k, "patch file", "patches", i)
                 text, source, pos = None, path, FILE_START
             else:
                 text, source, pos = str(entry["patch"]), k.path, k.position("patches", i, "patch")
@@ -133,7 +142,7 @@ class PatchSteps:
             if not target.get("name"):
                 raise k.error("must specify the target name", "patchesJson6902", i)
             if entry.get("path"):
-                path = self.resolve_file(str(entry["path"]), k, "patch file")
+                path = self.resolve_file(str(entry["path"]), k, "patch file", "patchesJson6902", i)
                 try:
                     text = self._read(path).decode("utf-8")
                 except UnicodeDecodeError:
@@ -154,7 +163,7 @@ class PatchSteps:
         loaded = []
         for entry in entries:
             if isinstance(entry, dict) and entry.get("path") and len(entry) == 1:
-                path = self.resolve_file(str(entry["path"]), k, "replacement file")
+                path = self.resolve_file(str(entry["path"]), k, "replacement file", "replacements")
                 for d in self.parse(path).documents:
                     value = copy_data(d.data)
                     loaded.extend(value if isinstance(value, list) else [value])
