@@ -31,10 +31,13 @@ class RenderedObject:
 
 @dataclass
 class RenderResult:
+    """A successful build of `root`: its objects in kustomize's output order."""
+
     root: str
     objects: list[RenderedObject]
 
     def to_yaml(self) -> str:
+        """The objects as `kustomize build` prints them (keys sorted, `---` between documents)."""
         from .output import to_yaml
 
         return to_yaml([o.data for o in self.objects])
