@@ -174,6 +174,7 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
     if not candidates:
         return []
     lines = text.splitlines()
+    detector_name = detector_filename(path)
     hits: list[Hit] = []
     for index in sorted(candidates):
         if index >= len(lines):
@@ -190,7 +191,7 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
             if exact and anchor is not None and anchor.search(lower) is None:
                 continue  # this detector cannot match the line
             for found in plugin.analyze_line(
-                filename=path, line=line, line_number=index + 1, context=context
+                filename=detector_name, line=line, line_number=index + 1, context=context
             ):
                 secret = found.secret_value or ""
                 if _filtered(secret, line, plugin) or any(r.search(secret) for r in exclude_secrets):
@@ -202,6 +203,17 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
                     Hit(path, index + 1, plugin.secret_type, PotentialSecret.hash_secret(secret), key, unsafe)
                 )
     return hits
+
+
+def detector_filename(path: str) -> str:
+    """The name detect-secrets sees: dotenv files are key=value configuration (unquoted values count),
+    an extension-less `Kustomization` is YAML."""
+    name = path.rsplit("/", 1)[-1]
+    if name.endswith(".env") or name.startswith(".env") or name == ".envrc":
+        return path + ".conf"
+    if name == "Kustomization":
+        return path + ".yaml"
+    return path
 
 
 def _filtered(secret: str, line: str, plugin) -> bool:

@@ -75,10 +75,10 @@ _KEY_WORDS = frozenset(
 
 
 def _names_a_key(value: str) -> bool:
-    parts = re.split(r"[-_.]", value.strip().lower())
-    return bool(re.fullmatch(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*", value.strip())) and bool(
-        _KEY_WORDS & set(parts)
-    )
+    """`password`, `admin-password`, `api-key`: a lower-case name ending in a credential word."""
+    text = value.strip()
+    parts = re.split(r"[-_.]", text.lower())
+    return bool(re.fullmatch(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*", text)) and parts[-1] in _KEY_WORDS
 
 
 def keyword_is_reference(key: str | None, value: str) -> bool:

@@ -101,10 +101,12 @@ def test_gl602_scans_non_yaml_files(make_repo):
             "README.md": f"Use the key `{FAKE_AWS}` to upload.\n",
             "terraform/main.tf": 'password = "fixture-terraform-pass"\n',
             "config/app.properties": "spring.datasource.password=fixture-props-pass\n",
+            "deploy/app.env": "API_KEY=fixture-env-value-7\nREGION=eu\n",  # dotenv: unquoted values count
             "logo.png": f"{FAKE_AWS}\n",  # binary types are skipped by name
         }
     )
-    assert {f.path for f in _gl6(repo)} == {"README.md", "terraform/main.tf", "config/app.properties"}
+    expected = {"README.md", "terraform/main.tf", "config/app.properties", "deploy/app.env"}
+    assert {f.path for f in _gl6(repo)} == expected
 
 
 def test_gl602_honours_the_detect_secrets_baseline(make_repo):
