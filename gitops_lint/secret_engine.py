@@ -21,7 +21,7 @@ from functools import lru_cache
 from . import sops
 from .secret_keys import keyword_is_reference, line_key, nearest_key
 
-PARALLEL_LINES = 4000  # candidate lines; below this a process pool costs more than it saves
+PARALLEL_BYTES = 2_000_000  # characters of text; below this a process pool costs more than it saves
 
 
 KEYWORD = "Secret Keyword"
@@ -241,25 +241,23 @@ def _value_after(line: str, secret: str) -> str:
     return (head + secret + tail).strip()
 
 
-def scan_batch(config: ScanConfig, batch: list[tuple[str, str, list[int]]]) -> list[Hit]:
-    return [hit for path, text, lines in batch for hit in scan_text(config, path, text, lines)]
+def scan_batch(config: ScanConfig, batch: list[tuple[str, str]]) -> list[Hit]:
+    """Scan a batch of (path, text): prefilter, detectors, filters (what each worker runs)."""
+    return [hit for path, text in batch for hit in scan_text(config, path, text)]
 
 
 def scan_contents(config: ScanConfig, contents: list[tuple[str, str]], jobs: int) -> list[Hit]:
-    """Scan (path, text) pairs. The cheap prefilter runs here; files with candidate lines go to
-    detect-secrets, in a process pool of `jobs` workers when there are many candidate lines."""
-    engine = _engine(config)
-    work = []
-    for path, text in contents:
-        lines = _prefilter(engine, text)
-        if lines:
-            work.append((path, text, sorted(lines)))
-    total = sum(len(lines) for _p, _t, lines in work)
-    if jobs <= 1 or total < PARALLEL_LINES:
-        return scan_batch(config, work)
-    batches: list[list] = [[] for _ in range(jobs * 4)]
-    for i, item in enumerate(sorted(work, key=lambda w: -len(w[2]))):
-        batches[i % len(batches)].append(item)  # balanced by candidate lines
+    """Scan (path, text) pairs; with `jobs` > 1 and enough text, in a process pool over chunked
+    batches balanced by size (each worker builds its plugins once)."""
+    size = sum(len(text) for _p, text in contents)
+    if jobs <= 1 or size < PARALLEL_BYTES:
+        return scan_batch(config, contents)
+    batches: list[list[tuple[str, str]]] = [[] for _ in range(jobs * 4)]
+    loads = [0] * len(batches)
+    for item in sorted(contents, key=lambda c: -len(c[1])):
+        smallest = loads.index(min(loads))
+        batches[smallest].append(item)
+        loads[smallest] += len(item[1]) + 200  # per-file overhead
     hits: list[Hit] = []
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for result in pool.map(scan_batch, [config] * len(batches), batches):

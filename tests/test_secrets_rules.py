@@ -240,7 +240,7 @@ def test_parallel_scan_equals_serial(monkeypatch):
     contents = [(f"f{i}.yaml", f"a: 1\npassword: fixture-pass-{i}\nkey: {FAKE_AWS}\n") for i in range(40)]
     config = secret_scan.scan_config({}, None)
     serial = secret_engine.scan_contents(config, contents, jobs=1)
-    monkeypatch.setattr(secret_engine, "PARALLEL_LINES", 1)
+    monkeypatch.setattr(secret_engine, "PARALLEL_BYTES", 1)
     parallel = secret_engine.scan_contents(config, contents, jobs=2)
     assert sorted(serial, key=repr) == sorted(parallel, key=repr) and len(serial) == 80
 
@@ -390,5 +390,7 @@ def test_corpus_repos(corpus):
     # the kustomize examples commit plaintext Secrets and passwords in properties files; the Flux
     # examples are clean; microservices-demo has a `*_VAL` placeholder that is not reported
     assert counts.get(("kubernetes-sigs__kustomize", "GL601")) == 3
+    # springboot application.properties (3 files + 1 ConfigMap patch) and ldap's config.env passwords
+    assert counts.get(("kubernetes-sigs__kustomize", "GL602")) == 5
     assert not any(k[0].startswith("fluxcd__") for k in counts)
     assert ("GoogleCloudPlatform__microservices-demo", "GL605") not in counts
