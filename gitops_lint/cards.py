@@ -125,7 +125,7 @@ def load_card(path: Path, builtin: bool = True) -> Card:
     if errors:
         where = ".".join(map(str, errors[0].absolute_path)) or "(top level)"
         raise CardError(f"{path}: {where}: {errors[0].message}")
-    if not builtin and "check" in data and not data["check"].startswith(BUILTIN_CHECK_PREFIX):
+    if not builtin and "check" in data and not data["check"].startswith(BUILTIN_CHECK_PREFIX + "checks."):
         raise CardError(f"{path}: organisation cards may use schema: or a built-in check, not {data['check']!r}")
     return Card(
         id=data["id"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -28,6 +29,17 @@ def _use_color(stream) -> bool:
 def _fail(message: str) -> None:
     click.echo(f"gitops-lint: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+def _output_stream(output: str | None):
+    """The --output file, else stdout; a file name that is not UTF-8 is written back as its own bytes."""
+    if output:
+        return open(output, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="surrogateescape")
+    return sys.stdout
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -93,7 +105,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
         rules=len(result.cards), suppressed=len(result.result.suppressed), baselined=len(result.result.baselined),
     )
     fmt = fmt or _default_format()
-    stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    stream = _output_stream(output)
     try:
         stream.write(report.render(fmt, findings, summary, result.cards, color=_use_color(stream)))
     finally:
@@ -265,7 +277,7 @@ def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, 
         result = diff_path(path, base=base_ref, head=head_ref, config_path=config_path, options=options)
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
-    stream = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    stream = _output_stream(output)
     try:
         stream.write(diffreport.render(fmt, result, color=_use_color(stream)))
     finally:

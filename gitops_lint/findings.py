@@ -94,4 +94,4 @@ class Finding:
 def fingerprint(rule: str, path: str, resource: str | None, key: str, environment: str | None) -> str:
     """A fingerprint that survives unrelated edits: no line numbers, only identities."""
     text = "\x1f".join([rule, path, resource or "", environment or "", key])
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:32]  # non-UTF-8 file names

@@ -402,6 +402,60 @@ def mutated_kustomizations(root: Path) -> None:
     write(root, files)
 
 
+RENDER_KUSTOMIZATION = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: web
+namePrefix: p-
+labels: [{pairs: {team: a}, includeSelectors: true}]
+commonAnnotations: {note: x}
+resources: [objects.yaml]
+images: [{name: nginx, newTag: "1.28.0"}]
+replicas: [{name: web, count: 1}]
+patches:
+  - {patch: "apiVersion: apps/v1\\nkind: Deployment\\nmetadata: {name: web}\\nspec: {minReadySeconds: 5}"}
+  - {patch: "- op: add\\n  path: /metadata/annotations/y\\n  value: z", target: {kind: Deployment}}
+"""
+RENDER_OBJECTS = DEPLOYMENT + """\
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, minReplicas: 1, maxReplicas: 3}
+"""
+
+
+def mutated_renders(root: Path) -> None:
+    """One production root per mutation of a Deployment (and its HPA) that every transformer touches,
+    so that the renderer and the rules reading rendered output see each wrong type."""
+    deployment, hpa = _parse_yaml(RENDER_OBJECTS)
+    files: Files = {}
+    variants = [[m, hpa] for m in mutations(deployment)] + [[deployment, m] for m in mutations(hpa)]
+    for i, docs in enumerate(variants):
+        files[f"prod/r{i:04d}/kustomization.yaml"] = RENDER_KUSTOMIZATION
+        files[f"prod/r{i:04d}/objects.yaml"] = "---\n".join(_dump(d) + "\n" for d in docs)
+    write(root, files)
+
+
+def odd_file_names(root: Path) -> None:
+    names = ["with space.yaml", "\u00fcn\u00efc\u00f8d\u00e9.yaml", "-dash.yaml", "--output=x.yaml",
+             "new\nline.yaml", "tab\there.yaml", "back\\slash.yaml", "quote'\"s.yaml", ".hidden.yaml"]
+    files = {f"app/{n}": DEPLOYMENT.replace("name: web", f"name: w{i}") for i, n in enumerate(names)}
+    listed = "".join(f"  - {json.dumps(n)}\n" for n in names)
+    write(root, app({**files, "app/kustomization.yaml": KUSTOMIZATION + listed}))
+    (root / "app").joinpath(os.fsdecode(b"latin-\xe9.yaml")).write_bytes(b"apiVersion: v1\nkind: ConfigMap\n")
+
+
+def deep_chain(root: Path) -> None:
+    """A kustomization including one including one … 300 levels deep."""
+    files: Files = {}
+    for i in range(300):
+        files[f"chain/{i:03d}/kustomization.yaml"] = f"resources: [../{i + 1:03d}]\n"
+    files["chain/300/kustomization.yaml"] = "resources: [cm.yaml]\n"
+    files["chain/300/cm.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: end}\n"
+    write(root, files)
+
+
 # -- file-level hostility ----------------------------------------------------------------------------
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(9)
@@ -544,6 +598,7 @@ def case_list(marker: Path) -> list[Case]:
         Case("wrong-types-argo", mutated_objects(ARGO_OBJECTS, "argocd"), ("GL304",), ()),
         Case("wrong-types-flux", mutated_objects(FLUX_OBJECTS, "clusters/prod"), ("GL304",), ()),
         Case("wrong-types-kustomizations", mutated_kustomizations, ("GL205",), ("k/0000", "k/0001", "k/0100")),
+        Case("wrong-types-rendered", mutated_renders, ("GL205",), ("prod/r0000", "prod/r0003")),
         Case("kustomization-is-a-list", files_case(app(kustomization="- resources\n- deploy.yaml\n")),
              ("GL205",)),
         Case("kustomization-is-a-scalar", files_case(app(kustomization="just a string\n")), ("GL205",)),
@@ -557,6 +612,13 @@ def case_list(marker: Path) -> list[Case]:
                 "      containers:\n        - name: web\n          image: nginx:1.27.0\n", "      containers: {}\n"),
             "app/metadata-list.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: []\n",
         })), ("GL205", "GL304")),
+        Case("empty-and-odd-entries", files_case(app(kustomization=KUSTOMIZATION + (
+            '  - ""\n  - "   "\n  - null\n  - 5\n  - {a: b}\n  - deploy.yaml/\n  - missing\n  - deploy.yaml/..\n'
+            "components: [deploy.yaml]\n"), extra={"app/Kustomization": "resources: []\n",
+                                                     "app/kustomization.yml": "kind: 5\napiVersion: [1]\n"})),
+             ("GL201", "GL205", "GL207")),
+        Case("deep-kustomization-chain", deep_chain, ("GL205",), ("chain/000", "chain/250")),
+        Case("odd-file-names", odd_file_names, env={"PYTHONIOENCODING": "utf-8:strict"}),
         # undecodable or oversized files
         Case("binary-yaml", files_case(app({"app/blob.yaml": bytes(range(256)) * 8})), ("GL307",)),
         Case("non-utf8", files_case(app({"app/latin.yaml": b"apiVersion: v1\nkind: ConfigMap\n"
@@ -606,6 +668,12 @@ def case_list(marker: Path) -> list[Case]:
         Case("helm-chart", files_case(app(HELM_CHART))),
         Case("long-line", files_case(app({"app/long.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: l}\n"
                                                            "data: {k: " + "x" * 1_500_000 + "}\n"}))),
+        Case("many-files-parallel-parse", files_case(app({
+            **{f"app/many/cm{i:03d}.yaml": f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"
+               for i in range(450)},
+            "app/many/bomb.yaml": ALIAS_BOMB, "app/many/blob.yaml": b"\0" * 64, "app/many/latin.yaml": b"a: \xff\n",
+            "app/many/deep.yaml": "[" * 500 + "]" * 500, "app/many/broken.yaml": bad_flow,
+        })), ("GL301", "GL307")),
         Case("ten-thousand-documents", files_case(app({"app/many.yaml": many_documents(10_000)}))),
         Case("duplicate-resource-ids", files_case(app({
             "app/kustomization.yaml": KUSTOMIZATION + "  - copy.yaml\n",
