@@ -40,6 +40,7 @@ class Repository:
     files: list[str]
     parsed_files: dict[str, ParsedFile]
     unsafe: list[UnsafePath] = field(default_factory=list)
+    jobs: int | None = None  # worker processes allowed (--jobs); None: one per CPU
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -51,7 +52,7 @@ class Repository:
         yaml_files = [f for f in files if is_yaml_path(f) and not _under(f, templates)]
         parsed = parse_files(tree, yaml_files, config.limits, jobs)
         unsafe = [u for u in tree.unsafe_paths() if not excluded.match_file(u.path)]
-        return cls(tree=tree, config=config, files=files, parsed_files=parsed, unsafe=unsafe)
+        return cls(tree=tree, config=config, files=files, parsed_files=parsed, unsafe=unsafe, jobs=jobs)
 
     def derived(self, key: str, build: Callable[[Repository], T]) -> T:
         """An index derived from this repository (the Argo CD model, the schema store…), built by

@@ -165,7 +165,7 @@ def scan_repository(repo, options: dict) -> Iterator[Violation]:
         text = repo.text(path)
         if text:
             contents.append((path, text))
-    hits = scan_contents(config, contents, int(options.get("jobs") or default_jobs()))
+    hits = scan_contents(config, contents, int(options.get("jobs") or getattr(repo, "jobs", None) or default_jobs()))
     if options.get("configmap_keys", True):
         hits += configmap_hits(repo, {(h.path, h.line) for h in hits}, {p for p, _t in contents})
     allowed = accepted(baseline)
