@@ -21,7 +21,7 @@ from .config import CONFIG_NAMES, Config, ConfigError, config_from_dict
 from .diffsides import ParseCache, Resource, Side
 from .engine import CheckContext, _apply_suppressions, internal_finding, select_cards, to_finding
 from .findings import Finding
-from .gitsource import GitTree, content_id, default_base, locate, worktree_changes
+from .gitsource import GitTree, WorkingTreeOverBase, content_id, default_base, locate, worktree_changes
 from .loader import load_yaml
 from .source import SourceTree, WorkingTree
 
@@ -150,14 +150,17 @@ def diff_path(
     where = locate(path)
     base_rev = base or default_base(where.toplevel)
     base_tree = GitTree(where.toplevel, base_rev, where.prefix)
-    head_tree: SourceTree = WorkingTree(path) if head is None else GitTree(where.toplevel, head, where.prefix)
-    if head is None:
+    hint = worktree_changes(where.toplevel, base_tree.commit, where.prefix) if head is None else None
+    head_tree: SourceTree
+    if head is not None:
+        head_tree = GitTree(where.toplevel, head, where.prefix)
+    else:
+        head_tree = WorkingTree(path) if hint is None else WorkingTreeOverBase(path, base_tree, hint)
         head_tree.label = "working tree"
     if config_path or head is None:
         config = resolve_config(Path(path), config_path)
     else:
         config = config_from_tree(head_tree)
-    hint = worktree_changes(where.toplevel, base_tree.commit, where.prefix) if head is None else None
     try:
         return diff_trees(base_tree, head_tree, config, options, worktree_hint=hint)
     finally:

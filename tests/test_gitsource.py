@@ -113,3 +113,25 @@ def test_a_symlinked_file_follows_its_target_in_the_working_tree_diff(repo):
     )
     result = diff_path(repo, base="HEAD")
     assert "apps/web/link.yaml" in result.changed_files and "apps/web/deployment.yaml" in result.changed_files
+
+
+def test_working_tree_over_base_lists_what_working_tree_lists(repo):
+    from gitops_lint.gitsource import WorkingTreeOverBase
+
+    write(
+        repo,
+        {
+            "apps/web/deployment.yaml": "kind: Deployment\nchanged: 1\n",
+            "apps/new/x.yaml": "a: 1\n",
+            "apps/api/config.yaml": None,
+        },
+    )
+    os.symlink("../../../elsewhere", repo / "apps/new/escape.yaml")  # untracked and unsafe
+    (repo / "README.md").unlink()  # the target of a tracked link disappears
+    (repo / ".gitignore").write_text("ignored.yaml\n")
+    (repo / "ignored.yaml").write_text("x: 1\n")
+    with GitTree(repo, "HEAD") as base:
+        fast = WorkingTreeOverBase(repo, base, worktree_changes(repo, base.commit))
+        slow = WorkingTree(repo)
+        assert fast.files() == slow.files()
+        assert sorted(u.path for u in fast.unsafe_paths()) == sorted(u.path for u in slow.unsafe_paths())
