@@ -2,7 +2,7 @@
 
 * Every tracked file is read once (`repo.text`); binary, lock and image files are skipped by name.
 * `secret_engine` scans the texts (anchors prefilter, detect-secrets plugins and filters, references
-  and key-name values dropped), in a process pool when there are many candidate lines.
+  and key-name values dropped), in a process pool over chunked batches for large trees (`--jobs`).
 * Here, hits in YAML files are mapped to the key path of their document, and what other rules own
   or what is safe by construction is dropped: a Secret's data (GL601), SOPS files (GL604), SealedSecret
   ciphertext, ExternalSecret/SecretStore/SecretProviderClass specs (keyword hits), secretGenerator
@@ -33,6 +33,7 @@ from .secret_engine import KEYWORD, Hit, ScanConfig, compile_regex, default_jobs
 from .secret_keys import keyword_is_reference
 
 BASELINE_FILE = ".secrets.baseline"
+GENERATOR_FIELDS = ("secretGenerator.files", "secretGenerator.envs", "secretGenerator.env")
 
 
 NOISY_PLUGINS = frozenset({"Base64HighEntropyString", "HexHighEntropyString", "IPPublicDetector"})
@@ -120,7 +121,24 @@ def load_baseline(repo, name: str = BASELINE_FILE) -> dict | None:
         data = json.loads(text)
     except ValueError:
         return None
-    return data if isinstance(data, dict) else None
+    return _well_formed(data) if isinstance(data, dict) else None
+
+
+def _well_formed(data: dict) -> dict:
+    """The baseline without entries of the wrong shape (a hand-edited baseline never breaks the scan)."""
+    out = dict(data)
+    plugins, filters = data.get("plugins_used"), data.get("filters_used")
+    out["plugins_used"] = [
+        p for p in (plugins if isinstance(plugins, list) else []) if isinstance(p, dict) and isinstance(p.get("name"), str)
+    ]
+    out["filters_used"] = [
+        {**f, "pattern": [p for p in f["pattern"] if isinstance(p, str)]} if isinstance(f.get("pattern"), list) else f
+        for f in (filters if isinstance(filters, list) else [])
+        if isinstance(f, dict)
+    ]
+    if not isinstance(data.get("results"), dict):
+        out["results"] = {}
+    return out
 
 
 def accepted(baseline: dict | None) -> set[tuple[str, str, str]]:
@@ -165,7 +183,8 @@ def scan_repository(repo, options: dict) -> Iterator[Violation]:
         text = repo.text(path)
         if text:
             contents.append((path, text))
-    hits = scan_contents(config, contents, int(options.get("jobs") or getattr(repo, "jobs", None) or default_jobs()))
+    jobs = int(options.get("jobs") or getattr(repo, "jobs", None) or default_jobs())
+    hits = scan_contents(config, contents, jobs)
     if options.get("configmap_keys", True):
         hits += configmap_hits(repo, {(h.path, h.line) for h in hits}, {p for p, _t in contents})
     allowed = accepted(baseline)
@@ -206,13 +225,8 @@ def configmap_hits(repo, seen: set[tuple[str, int]], scanned: set[str]) -> list[
 
 
 def generator_inputs(repo) -> set[str]:
-    """Files read by secretGenerators (GL603 owns them; files a specific SOPS rule covers are GL604's)."""
-    return {
-        r.target
-        for k in repo.kustomizations.values()
-        for r in k.refs("secretGenerator.files", "secretGenerator.envs", "secretGenerator.env")
-        if r.target
-    }
+    """Files read by secretGenerators (GL603 owns them)."""
+    return {r.target for k in repo.kustomizations.values() for r in k.refs(*GENERATOR_FIELDS) if r.target}
 
 
 def _violation(repo, hit: Hit, counters: dict) -> Violation | None:

@@ -15,27 +15,11 @@ from .. import sops
 from ..findings import FILE_START, Position, Violation
 from ..kustomizations import is_kustomization_file
 from ..loader import Document, parse_text
-from ..secret_scan import scan_repository
+from ..secret_scan import GENERATOR_FIELDS, REFERENCE_KINDS, scan_repository
 from ..workloads import POD_SPEC_PATHS, Workload
 
 SECRET_FIELDS = ("data", "stringData")
-SAFE_KINDS = frozenset(
-    {
-        "SealedSecret",
-        "ExternalSecret",
-        "ClusterExternalSecret",
-        "PushSecret",
-        "SecretStore",
-        "ClusterSecretStore",
-        "SecretProviderClass",
-        "VaultStaticSecret",
-        "VaultDynamicSecret",
-        "OnePasswordItem",
-        "InfisicalSecret",
-        "DopplerSecret",
-    }
-)
-GENERATOR_FIELDS = ("secretGenerator.files", "secretGenerator.envs", "secretGenerator.env")
+SAFE_KINDS = REFERENCE_KINDS  # sealed, external, CSI and vault-operator objects hold no plaintext
 
 
 def _names(keys: list[str], limit: int = 3) -> str:
