@@ -236,6 +236,23 @@ def test_anchors_are_necessary_conditions():
                 assert re.search(anchor, line.lower()), (name, line)
 
 
+def test_each_file_is_read_once(tmp_path, monkeypatch):
+    from collections import Counter
+
+    from gitops_lint.source import WorkingTree
+
+    reads: Counter = Counter()
+    original = WorkingTree.read_bytes
+
+    def counting(self, path):
+        reads[path] += 1
+        return original(self, path)
+
+    monkeypatch.setattr(WorkingTree, "read_bytes", counting)
+    _gl6(_copy("leaky", tmp_path))
+    assert reads and max(reads.values()) == 1, reads
+
+
 def test_parallel_scan_equals_serial(monkeypatch):
     contents = [(f"f{i}.yaml", f"a: 1\npassword: fixture-pass-{i}\nkey: {FAKE_AWS}\n") for i in range(40)]
     config = secret_scan.scan_config({}, None)
