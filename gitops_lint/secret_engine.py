@@ -59,6 +59,7 @@ def compile_regex(pattern: str) -> re.Pattern | None:
 # none of them cannot produce a hit, so only matching lines are handed to detect-secrets. Detectors
 # missing here (custom or future ones) fall back to their own regexes.
 ANCHORS = {
+    "AgeSecretKeyDetector": r"age-secret-key-1",
     "ArtifactoryDetector": r"akc[a-z0-9]{10}|ap[0-9a-f][a-z0-9]{8}",
     "AWSKeyDetector": r"(?:a3t[a-z0-9]|abia|acca|akia|asia)[0-9a-z]{16}|aws",
     "AzureStorageKeyDetector": r"accountkey=",
@@ -85,6 +86,18 @@ ANCHORS = {
 }
 
 
+def extra_plugins() -> list[type]:
+    """Detectors GitOps repositories need that detect-secrets lacks, as detect-secrets plugins:
+    an age identity (`AGE-SECRET-KEY-1…`) is the private key that decrypts every SOPS file."""
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    class AgeSecretKeyDetector(RegexBasedDetector):
+        secret_type = "Age Secret Key"
+        denylist = (re.compile(r"AGE-SECRET-KEY-1[0-9A-Z]{58}"),)
+
+    return [AgeSecretKeyDetector]
+
+
 @dataclass
 class _Engine:
     plugins: list
@@ -103,6 +116,7 @@ def _engine(config: ScanConfig) -> _Engine:
     from detect_secrets.plugins import keyword
 
     by_name = {c.__name__: c for c in get_mapping_from_secret_type_to_class().values()}
+    by_name.update({c.__name__: c for c in extra_plugins()})
     plugins = [by_name[name](**dict(opts)) for name, opts in config.plugins if name in by_name]
     anchors, fallback, line_anchors = [], [], []
     for plugin in plugins:

@@ -29,7 +29,7 @@ from . import sops
 from .findings import Position, Violation
 from .kustomizations import is_kustomization_file
 from .loader import Document
-from .secret_engine import KEYWORD, Hit, ScanConfig, compile_regex, default_jobs, scan_contents
+from .secret_engine import KEYWORD, Hit, ScanConfig, compile_regex, default_jobs, extra_plugins, scan_contents
 from .secret_keys import keyword_is_reference
 
 BASELINE_FILE = ".secrets.baseline"
@@ -72,7 +72,8 @@ def scan_config(options: dict, baseline: dict | None) -> ScanConfig:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
     classes = sorted(c.__name__ for c in get_mapping_from_secret_type_to_class().values())
-    chosen = [c for c in classes if c not in NOISY_PLUGINS]
+    own = [c.__name__ for c in extra_plugins()]
+    chosen = [c for c in classes if c not in NOISY_PLUGINS] + own
     settings: dict[str, dict] = {c: {} for c in chosen}
     if options.get("high_entropy"):
         settings["Base64HighEntropyString"] = {"limit": float(options.get("base64_limit", 4.5))}
@@ -87,7 +88,7 @@ def scan_config(options: dict, baseline: dict | None) -> ScanConfig:
             settings = {
                 name: {**opts, **_plugin_options(name, used[name])}
                 for name, opts in settings.items()
-                if name in used
+                if name in used or name in own
             }
         for f in baseline.get("filters_used", []):
             if isinstance(f, dict) and isinstance(f.get("pattern"), list):
@@ -129,10 +130,17 @@ def _well_formed(data: dict) -> dict:
     out = dict(data)
     plugins, filters = data.get("plugins_used"), data.get("filters_used")
     out["plugins_used"] = [
-        p for p in (plugins if isinstance(plugins, list) else []) if isinstance(p, dict) and isinstance(p.get("name"), str)
+        p
+        for p in (plugins if isinstance(plugins, list) else [])
+        if isinstance(p, dict) and isinstance(p.get("name"), str)
     ]
     out["filters_used"] = [
-        {**f, "pattern": [p for p in f["pattern"] if isinstance(p, str)]} if isinstance(f.get("pattern"), list) else f
+        {
+            **f,
+            "pattern": [p for p in f["pattern"] if isinstance(p, str)]
+            if isinstance(f.get("pattern"), list)
+            else [],
+        }
         for f in (filters if isinstance(filters, list) else [])
         if isinstance(f, dict)
     ]

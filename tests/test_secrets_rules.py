@@ -17,6 +17,7 @@ from gitops_lint.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "secrets"
 FAKE_AWS = "AKIA" + "IOSFODNN7FIXTURE"  # AWS-key shaped, not a key
+AGE_KEY = "AGE-SECRET-KEY-1" + "FIXTURE0NOT0A0REAL0KEY" * 2 + "FIXTURE0NOT0AB"  # age-identity shaped
 
 
 def _copy(name: str, tmp_path: Path) -> Path:
@@ -102,10 +103,17 @@ def test_gl602_scans_non_yaml_files(make_repo):
             "terraform/main.tf": 'password = "fixture-terraform-pass"\n',
             "config/app.properties": "spring.datasource.password=fixture-props-pass\n",
             "deploy/app.env": "API_KEY=fixture-env-value-7\nREGION=eu\n",  # dotenv: unquoted values count
+            "keys/age.agekey": "# public key: age1example\n" + AGE_KEY + "\n",  # decrypts every SOPS file
             "logo.png": f"{FAKE_AWS}\n",  # binary types are skipped by name
         }
     )
-    expected = {"README.md", "terraform/main.tf", "config/app.properties", "deploy/app.env"}
+    expected = {
+        "README.md",
+        "terraform/main.tf",
+        "config/app.properties",
+        "deploy/app.env",
+        "keys/age.agekey",
+    }
     assert {f.path for f in _gl6(repo)} == expected
 
 
@@ -225,8 +233,10 @@ def test_anchors_are_necessary_conditions():
         "AccountKey=" + "a" * 88,
         "glpat-" + "a" * 20,
         "sendgrid: SG." + "a" * 22 + "." + "b" * 43,
+        AGE_KEY,
     ]
     classes = {c.__name__: c for c in get_mapping_from_secret_type_to_class().values()}
+    classes.update({c.__name__: c for c in secret_engine.extra_plugins()})
     import re
 
     for name, anchor in secret_engine.ANCHORS.items():
