@@ -86,7 +86,7 @@ def scan_config(options: dict, baseline: dict | None) -> ScanConfig:
         used = {p.get("name"): p for p in baseline.get("plugins_used", []) if isinstance(p, dict)}
         if used:  # a detector the team disabled stays disabled; custom (file://) plugins are never loaded
             settings = {
-                name: {**opts, **_plugin_options(name, used[name])}
+                name: {**opts, **_plugin_options(name, used.get(name, {}))}
                 for name, opts in settings.items()
                 if name in used or name in own
             }
