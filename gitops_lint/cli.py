@@ -219,7 +219,9 @@ def _repository_root(directory: Path) -> Path:
     """The git work tree containing `directory`, else the directory itself."""
     import subprocess
 
-    proc = subprocess.run(["git", "-C", str(directory), "rev-parse", "--show-toplevel"],
+    from .source import GIT_SAFETY
+
+    proc = subprocess.run(["git", *GIT_SAFETY, "-C", str(directory), "rev-parse", "--show-toplevel"],
                           capture_output=True, text=True, check=False)
     return Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else directory
 

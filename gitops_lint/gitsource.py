@@ -17,17 +17,26 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .source import PathEscapesRoot, SourceError, SourceTree, UnsafePath, WorkingTree, normalize
+from .source import (
+    GIT_SAFE_ENV,
+    GIT_SAFETY,
+    PathEscapesRoot,
+    SourceError,
+    SourceTree,
+    UnsafePath,
+    WorkingTree,
+    normalize,
+)
 
 _MAX_LINK_HOPS = 40
-_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **GIT_SAFE_ENV}
 
 
 def _git(cwd: str | os.PathLike, *args: str, check: bool = True) -> str:
     """Run a read-only git command and return its stdout; SourceError when it fails."""
     try:
         proc = subprocess.run(
-            ["git", "-C", str(cwd), *args],
+            ["git", *GIT_SAFETY, "-C", str(cwd), *args],
             capture_output=True,
             timeout=120,
             check=False,
@@ -233,7 +242,7 @@ class GitTree(SourceTree):
     def _batch(self) -> subprocess.Popen:
         if self._proc is None or self._proc.poll() is not None:
             self._proc = subprocess.Popen(
-                ["git", "-C", str(self.repo_dir), "cat-file", "--batch"],
+                ["git", *GIT_SAFETY, "-C", str(self.repo_dir), "cat-file", "--batch"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -303,6 +312,8 @@ def worktree_changes(toplevel: str | os.PathLike, commit: str, prefix: str = "")
 
     Uses git's index and stat data (fast). None when git cannot tell; untracked files are not listed.
     """
+    if _git(toplevel, "config", "--get-regexp", r"^filter\.", check=False):
+        return None  # git would run the repository's filter programs on working-tree files: never
     args = ["diff", "--no-renames", "--name-only", "-z", "--no-ext-diff", "--no-textconv", commit, "--"]
     out = _git(toplevel, *args, *([prefix] if prefix else []), check=False)
     if out == "" and _git(toplevel, "rev-parse", "--verify", "--quiet", commit, check=False) == "":

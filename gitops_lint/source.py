@@ -19,6 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+# Every git command runs with these: a repository's own git config must not make a read start a
+# program (core.fsmonitor) or reach the network (a partial clone's lazy fetch, any transport).
+GIT_SAFETY = ("-c", "core.fsmonitor=false", "-c", "protocol.allow=never")
+GIT_SAFE_ENV = {"GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"}
+
 
 class PathEscapesRoot(ValueError):
     """A path (by `..`, an absolute path or a symlink) that leads outside the repository root."""
@@ -176,8 +181,9 @@ def _git_ls_files(root: Path) -> list[str] | None:
     """Tracked and untracked-but-not-ignored files below `root`, or None outside a git work tree."""
     try:
         proc = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", *GIT_SAFETY, "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             capture_output=True,
+            env={**os.environ, **GIT_SAFE_ENV},
             timeout=60,
             check=False,
         )

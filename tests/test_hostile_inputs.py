@@ -456,6 +456,105 @@ def deep_chain(root: Path) -> None:
     write(root, files)
 
 
+WORKFLOW = """\
+name: deploy
+on: {push: {branches: [main]}}
+env: {KUBECONFIG: /tmp/kc}
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: production
+    env: {A: b}
+    services: {db: {image: postgres}}
+    steps:
+      - uses: actions/checkout@v4
+      - run: kubectl apply -f manifests/
+      - {name: helm, run: "helm upgrade --install web charts/web", env: {KUBE_CONFIG: "${{ secrets.KUBECONFIG }}"}}
+"""
+GITLAB = """\
+stages: [deploy]
+variables: {KUBECONFIG: /tmp/kc}
+deploy:
+  stage: deploy
+  image: bitnami/kubectl
+  script: [kubectl apply -f manifests/]
+  environment: {name: production}
+  rules: [{if: '$CI_COMMIT_BRANCH == "main"'}]
+"""
+CIRCLE = """\
+version: 2.1
+jobs:
+  deploy:
+    docker: [{image: cimg/base:2024.01}]
+    steps: [checkout, {run: {command: kubectl apply -k overlays/prod}}]
+workflows: {main: {jobs: [deploy]}}
+"""
+
+
+def hostile_hygiene(root: Path) -> None:
+    """CI files of every wrong shape, CODEOWNERS and scripts that are binary, not UTF-8 or absurd,
+    next to production overlays (so that GL902-GL905 all have something to judge)."""
+    files: Files = {
+        "apps/web/base/kustomization.yaml": KUSTOMIZATION,
+        "apps/web/base/deploy.yaml": DEPLOYMENT,
+        "apps/web/overlays/prod/kustomization.yaml": "resources: [../../base]\n",
+        "apps/web/overlays/dev/kustomization.yaml": "resources: [../../base]\n",
+        "CODEOWNERS": "[\n\\\n**/***/ @a\n/apps/**/prod/ \n" + "x" * 200_000 + " @b\n* @c @d\n#\n!x @e\n",
+        ".github/CODEOWNERS": b"\xff\xfe/apps @x\n",
+        "docs/CODEOWNERS": b"\0\0binary",
+        "Makefile": b"deploy:\n\tkubectl apply -k .\n\0\0",
+        "deploy.sh": b"#!/bin/sh\nkubectl apply -f \xe9\n",
+        "scripts/long.sh": "kubectl apply " + "-f x " * 100_000 + "\n",
+        "Taskfile.yml": "version: 3\ntasks: [1, 2]\n",
+        "justfile": "deploy:\n    kubectl apply -k overlays/prod\n",
+        ".circleci/config.yml": "- just\n- a list\n",
+        ".gitlab-ci.yml": "just a scalar\n",
+        ".github/actions/x/action.yml": "runs: {using: composite, steps: 5}\n",
+        ".github/workflows/bad.yml": "on: [push\n",
+        ".github/workflows/binary.yml": b"\0\1\2",
+    }
+    for i, doc in enumerate(mutations(_parse_yaml(WORKFLOW)[0], keep_identity=False)):
+        files[f".github/workflows/m{i:03d}.yml"] = _dump(doc) + "\n"
+    for i, doc in enumerate(mutations(_parse_yaml(GITLAB)[0], keep_identity=False)):
+        files[f".gitlab/ci/m{i:03d}.yml"] = _dump(doc) + "\n"
+    for i, doc in enumerate(mutations(_parse_yaml(CIRCLE)[0], keep_identity=False)):
+        files[f"more/{i:03d}/.circleci/config.yml"] = _dump(doc) + "\n"
+    write(root, files)
+
+
+SOPS_SECRET = """\
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+stringData: {password: "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]", user: admin}
+sops:
+  mac: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]
+  encrypted_regex: ^(data|stringData)$
+  age: [{recipient: age1xyz, enc: "-----BEGIN AGE ENCRYPTED FILE-----"}]
+  lastmodified: "2024-01-01T00:00:00Z"
+  version: 3.8.1
+"""
+
+
+def hostile_secrets(baseline: str | bytes) -> Callable[[Path], None]:
+    """Secrets, SOPS metadata of every wrong shape, a `.sops.yaml` and a `.secrets.baseline` as given."""
+
+    def build(root: Path) -> None:
+        files: Files = {
+            **app(),
+            ".secrets.baseline": baseline,
+            ".sops.yaml": "creation_rules: 5\nstores: [1]\n",
+            "app/plain.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: p}\nstringData: {password: hunter2}\n",
+            "app/creds.env": b"PASSWORD=\xff\xfe\nTOKEN=ghp_0123456789abcdef0123456789abcdef0123\n",
+            "app/key.pem": b"-----BEGIN RSA PRIVATE KEY-----\n\0\0\0\n",
+        }
+        sops = "---\n".join(_dump(m) + "\n" for m in mutations(_parse_yaml(SOPS_SECRET)[0]))
+        files["secrets/sops.yaml"] = sops
+        write(root, files)
+
+    return build
+
+
 # -- file-level hostility ----------------------------------------------------------------------------
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(9)
@@ -619,6 +718,16 @@ def case_list(marker: Path) -> list[Case]:
              ("GL201", "GL205", "GL207")),
         Case("deep-kustomization-chain", deep_chain, ("GL205",), ("chain/000", "chain/250")),
         Case("odd-file-names", odd_file_names, env={"PYTHONIOENCODING": "utf-8:strict"}),
+        Case("hostile-ci-codeowners-scripts", hostile_hygiene, ("GL301", "GL307"), ("apps/web/overlays/prod",)),
+        Case("secrets-baseline-wrong-types", hostile_secrets(
+            '{"plugins_used": 5, "filters_used": "x", "results": [1, {"a": 5}], "exclude": 5, "version": []}'),
+             ("GL601",)),
+        Case("secrets-baseline-shapes", hostile_secrets(
+            '{"plugins_used": [5, {"name": 7}, {"name": ["KeywordDetector"]}], "filters_used": [{"path": 5}, 3, '
+            '{"path": "detect_secrets.filters.regex.should_exclude_file", "pattern": 5}, '
+            '{"path": "detect_secrets.filters.regex.should_exclude_line", "pattern": [1, "(", null]}], '
+            '"results": {"app/plain.yaml": [1, {"type": 5, "hashed_secret": []}], "x": 5}}'), ("GL601",)),
+        Case("secrets-baseline-not-json", hostile_secrets(b"\xff{not json"), ("GL601",)),
         # undecodable or oversized files
         Case("binary-yaml", files_case(app({"app/blob.yaml": bytes(range(256)) * 8})), ("GL307",)),
         Case("non-utf8", files_case(app({"app/latin.yaml": b"apiVersion: v1\nkind: ConfigMap\n"
@@ -976,3 +1085,29 @@ def test_unreadable_config_is_a_usage_error_without_traceback(tmp_path, workspac
     assert run.code == 2
     assert "Traceback" not in run.stdout + run.stderr
     assert ".gitops-lint.yaml" in run.stderr
+
+
+def test_repository_git_config_runs_nothing(tmp_path, workspace):
+    """A repository's own .git/config (an unpacked tarball, a shared checkout) names programs that git
+    runs on reads: fsmonitor, clean/process filters, textconv, external diff, pager, ssh, remote helpers.
+    No gitops-lint command may let git start one of them."""
+    _base, marker, trap = workspace
+    evil = f"touch '{marker}'; cat"
+    root = tmp_path / "repo"
+    base_commit = git_repo(root, files_case(app({".gitattributes": "* filter=evil diff=evil\n",
+                                                 "argocd/web.yaml": ARGO_APP})))
+    settings = {
+        "core.fsmonitor": evil, "filter.evil.clean": evil, "filter.evil.smudge": evil,
+        "filter.evil.process": evil, "filter.evil.required": "true", "diff.evil.textconv": evil,
+        "diff.evil.command": evil, "diff.external": evil, "core.pager": evil, "core.sshCommand": evil,
+        "remote.origin.url": f"ext::sh -c touch% {marker}", "core.hooksPath": str(trap),
+    }
+    for key, value in settings.items():
+        subprocess.run(["git", "-C", str(root), "config", key, value], check=True)
+    (root / "app/deploy.yaml").write_text(DEPLOYMENT.replace("replicas: 2", "replicas: 3"))  # stat-dirty
+    before = snapshot(root)
+    for args in (["check", "."], ["check", "app/deploy.yaml"], ["scorecard", "."], ["build", "app"],
+                 ["diff", ".", "--base", base_commit], ["diff", ".", "--base", base_commit, "--head", "HEAD"]):
+        assert_handled(run_cli(args, cwd=root, trap=trap))
+        assert not marker.exists(), (args, marker.read_text())
+    assert snapshot(root) == before
