@@ -108,6 +108,15 @@ def _glob(pattern: str, value: str, segments: bool = False) -> bool:
     return fnmatch.fnmatchcase(value, pattern)
 
 
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _text(value) -> str:
+    """A string field; anything else (a hand-written object may hold any type) counts as unset."""
+    return value if isinstance(value, str) else ""
+
+
 def _negated(pattern) -> bool:
     return isinstance(pattern, str) and pattern.startswith("!")
 
@@ -116,7 +125,7 @@ def source_permitted(project: dict, repo_url: str, normalize) -> bool:
     """Argo CD's IsSourcePermitted (URLs compared in normalised form)."""
     src = normalize(repo_url)
     allowed = False
-    for raw in project.get("sourceRepos") or []:
+    for raw in _list(project.get("sourceRepos")):
         if not isinstance(raw, str):
             continue
         if _negated(raw):
@@ -130,18 +139,18 @@ def source_permitted(project: dict, repo_url: str, normalize) -> bool:
 
 def destination_permitted(project: dict, dest: dict) -> bool | None:
     """Argo CD's destination check: True, False, or None when a name/server mismatch makes it unknowable."""
-    server, name = dest.get("server") or "", dest.get("name") or ""
+    server, name = _text(dest.get("server")), _text(dest.get("name"))
     if server == IN_CLUSTER_SERVER and not name:
         name = IN_CLUSTER_NAME
     if name == IN_CLUSTER_NAME and not server:
         server = IN_CLUSTER_SERVER
-    namespace = dest.get("namespace") or ""
+    namespace = _text(dest.get("namespace"))
     matched, unknown = False, False
-    for item in project.get("destinations") or []:
+    for item in _list(project.get("destinations")):
         if not isinstance(item, dict):
             continue
         cluster = _cluster_match(item, server, name)
-        ns_pattern = item.get("namespace") or ""
+        ns_pattern = _text(item.get("namespace"))
         ns = _deny_aware(ns_pattern, namespace)
         if cluster is True and ns:
             matched = True
@@ -162,12 +171,11 @@ def _deny_aware(pattern: str, value: str) -> bool:
 
 def _cluster_match(item: dict, server: str, name: str) -> bool | None:
     results = []
-    if item.get("server"):
-        results.append(
-            _deny_aware(item["server"], server) if server else (True if item["server"] == "*" else None)
-        )
-    if item.get("name"):
-        results.append(_deny_aware(item["name"], name) if name else (True if item["name"] == "*" else None))
+    item_server, item_name = _text(item.get("server")), _text(item.get("name"))
+    if item_server:
+        results.append(_deny_aware(item_server, server) if server else (True if item_server == "*" else None))
+    if item_name:
+        results.append(_deny_aware(item_name, name) if name else (True if item_name == "*" else None))
     if not results:
         return False
     if True in results:
@@ -183,7 +191,7 @@ def _denies(item: dict, cluster: bool | None, ns_ok: bool) -> bool:
 
 
 def _in_list(entries, group: str, kind: str) -> bool:
-    for e in entries or []:
+    for e in _list(entries):
         if (
             isinstance(e, dict)
             and _glob(str(e.get("group", "")), group)

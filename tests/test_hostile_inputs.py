@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import socket
 import stat
 import subprocess
@@ -251,6 +252,14 @@ ARGO_OBJECTS = ARGO_APP + """\
     - {repoURL: "https://example.com/org/config.git", path: app, targetRevision: v1, ref: values}
 ---
 apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: web-team, namespace: argocd}
+spec:
+  project: team
+  source: {repoURL: "https://example.com/org/config.git", targetRevision: v1, path: app}
+  destination: {name: in-cluster, namespace: web-a}
+---
+apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata: {name: apps, namespace: argocd}
 spec:
@@ -384,6 +393,36 @@ def mutated_objects(source: str, directory: str) -> Callable[[Path], None]:
         for i, doc in enumerate(_parse_yaml(source)):
             docs = "---\n".join(_dump(m) + "\n" for m in mutations(doc))
             files[f"{directory}/{i:02d}-{doc['kind'].lower()}.yaml"] = docs
+        write(root, files)
+
+    return build
+
+
+def random_mutations(seed: int) -> Callable[[Path], None]:
+    """Production roots whose objects and kustomization each have several fields replaced at once,
+    with wrong types or hostile values (a fixed seed: the same repository every run)."""
+    values = [*WRONG_VALUES, True, 0, -1, "", "../../etc", "/etc/passwd", "*", "{{x}}", 1.5, {"": None}, [[[]]]]
+
+    def build(root: Path) -> None:
+        rng = random.Random(seed)
+
+        def mutate(doc, count: int):
+            for _ in range(count):
+                paths = [p for p in _paths(doc) if p[0] not in ("apiVersion", "kind")]
+                if not paths:
+                    break
+                doc = _replaced(doc, rng.choice(paths), rng.choice(values))
+            return doc
+
+        sources = {"w": WORKLOAD_OBJECTS, "a": ARGO_OBJECTS, "f": FLUX_OBJECTS, "r": RENDER_OBJECTS}
+        files: Files = {}
+        for name, source in sources.items():
+            docs = _parse_yaml(source)
+            for i in range(40):
+                out = [mutate(d, rng.randint(2, 4)) for d in docs]
+                files[f"prod/{name}{i:02d}/objects.yaml"] = "---\n".join(_dump(d) + "\n" for d in out)
+                k = mutate(_parse_yaml(RENDER_KUSTOMIZATION)[0], rng.randint(0, 2))
+                files[f"prod/{name}{i:02d}/kustomization.yaml"] = _dump(k) + "\n"
         write(root, files)
 
     return build
@@ -698,6 +737,7 @@ def case_list(marker: Path) -> list[Case]:
         Case("wrong-types-flux", mutated_objects(FLUX_OBJECTS, "clusters/prod"), ("GL304",), ()),
         Case("wrong-types-kustomizations", mutated_kustomizations, ("GL205",), ("k/0000", "k/0001", "k/0100")),
         Case("wrong-types-rendered", mutated_renders, ("GL205",), ("prod/r0000", "prod/r0003")),
+        Case("random-multi-field-mutations", random_mutations(20261127), ("GL205", "GL304"), ("prod/w00", "prod/a01")),
         Case("kustomization-is-a-list", files_case(app(kustomization="- resources\n- deploy.yaml\n")),
              ("GL205",)),
         Case("kustomization-is-a-scalar", files_case(app(kustomization="just a string\n")), ("GL205",)),
@@ -1111,3 +1151,58 @@ def test_repository_git_config_runs_nothing(tmp_path, workspace):
         assert_handled(run_cli(args, cwd=root, trap=trap))
         assert not marker.exists(), (args, marker.read_text())
     assert snapshot(root) == before
+
+
+CHANGED_OBJECTS = DEPLOYMENT + """\
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 3
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: "postgres:16.1"}]}}
+  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data}
+spec: {accessModes: [ReadWriteOnce], storageClassName: fast, resources: {requests: {storage: 5Gi}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec: {clusterIP: 10.0.0.10, selector: {app: web}, ports: [{port: 80}]}
+"""
+
+
+def test_diff_between_valid_and_wrong_typed_objects(tmp_path, workspace):
+    """The change policies (GL801-GL804) compare each production object with a head version in which
+    one field, in turn, holds a value of the wrong type; every comparison completes."""
+    _base, marker, trap = workspace
+    valid = _parse_yaml(CHANGED_OBJECTS)
+    root = tmp_path / "repo"
+    variants = [
+        [*valid[:i], mutated, *valid[i + 1 :]]
+        for i, doc in enumerate(valid)
+        for mutated in mutations(doc)
+        if mutated is not None
+    ]
+
+    def write_side(docs_of: Callable[[int], list]) -> Callable[[Path], None]:
+        return lambda r: write(r, {f"prod/r{i:04d}/kustomization.yaml": "resources: [objects.yaml]\n"
+                                   for i in range(len(variants))}
+                               | {f"prod/r{i:04d}/objects.yaml": "---\n".join(_dump(d) + "\n" for d in docs_of(i))
+                                  for i in range(len(variants))})
+
+    base_commit = git_repo(root, write_side(lambda i: valid))
+    write_side(lambda i: variants[i])(root)
+    before = snapshot(root)
+    for args in (["diff", ".", "--base", base_commit, "--format", "json"],
+                 ["diff", ".", "--base", "HEAD", "--format", "json", "--fail-on", "info"]):
+        run = run_cli(args, cwd=root, trap=trap)
+        assert_handled(run)
+        assert json.loads(run.stdout)["changes"]
+    assert snapshot(root) == before
+    assert not marker.exists()
