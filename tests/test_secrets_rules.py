@@ -87,6 +87,15 @@ def test_gl601_data_values(make_repo, value, reported):
     assert bool([f for f in _gl6(repo) if f.rule == "GL601"]) is reported
 
 
+def test_gl601_argocd_repository_secret_settings(make_repo):
+    head = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: repo\n  labels:\n"
+    head += "    argocd.argoproj.io/secret-type: repository\nstringData:\n"
+    public = head + "  type: git\n  url: https://github.com/example/gitops.git\n  project: default\n"
+    assert _gl6(make_repo(public)) == []
+    private = public + "  password: fixture-repo-pass\n"
+    assert [(f.rule, f.line) for f in _gl6(make_repo(private))] == [("GL601", 11)]
+
+
 def test_gl601_sops_secret_is_left_to_gl604(make_repo):
     text = (FIXTURES / "safe" / "sops-secret.yaml").read_text()
     repo = make_repo(

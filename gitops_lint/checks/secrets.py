@@ -22,6 +22,15 @@ SECRET_FIELDS = ("data", "stringData")
 SAFE_KINDS = REFERENCE_KINDS  # sealed, external, CSI and vault-operator objects hold no plaintext
 
 
+# Argo CD declarative repository/cluster Secrets: these fields are settings, not credentials
+ARGOCD_SECRET_TYPE = "argocd.argoproj.io/secret-type"
+ARGOCD_PUBLIC_KEYS = frozenset(
+    "url type name project server namespaces clusterResources enableOCI insecure insecureIgnoreHostKey "
+    "enableLfs forceHttpBasicAuth proxy noProxy githubAppID githubAppInstallationID "
+    "githubAppEnterpriseBaseUrl".split()
+)
+
+
 def _names(keys: list[str], limit: int = 3) -> str:
     shown = ", ".join(str(k) for k in keys[:limit])
     return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
@@ -36,12 +45,14 @@ def plaintext_keys(doc: Document) -> list[tuple[str, str]]:
     """(field, key) of a Secret's data/stringData entries that hold a real value (not empty,
     a placeholder, a reference or SOPS ciphertext)."""
     out = []
+    labels = doc.get("metadata", "labels")
+    public = ARGOCD_PUBLIC_KEYS if isinstance(labels, dict) and ARGOCD_SECRET_TYPE in labels else frozenset()
     for name in SECRET_FIELDS:
         entries = doc.data.get(name)
         if not isinstance(entries, dict):
             continue
         for key, value in entries.items():
-            if sops.is_empty_or_reference(value, base64_encoded=name == "data"):
+            if key in public or sops.is_empty_or_reference(value, base64_encoded=name == "data"):
                 continue
             out.append((name, str(key)))
     return out
