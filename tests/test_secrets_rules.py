@@ -285,12 +285,14 @@ def test_parallel_scan_equals_serial(monkeypatch):
 def test_gl603_file_inputs(make_repo):
     kustomization = (
         "secretGenerator:\n  - name: tls\n    files:\n      - tls.key\n      - empty.txt\n      - enc.json\n"
+        "      - tls.crt\n"
     )
     repo = make_repo(
         {
             "kustomization.yaml": kustomization,
             "tls.key": "-----BEGIN PRIVATE KEY-----\nZmFrZQ==\n-----END PRIVATE KEY-----\n",
             "empty.txt": "\n",
+            "tls.crt": "-----BEGIN CERTIFICATE-----\nZmFrZQ==\n-----END CERTIFICATE-----\n",
             "enc.json": '{"data": "ENC[AES256_GCM,data:Zm9v,iv:aXY=,tag:dGFn,type:str]", "sops": {"mac": "x"}}\n',
         }
     )

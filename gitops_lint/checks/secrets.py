@@ -141,7 +141,14 @@ def _file_is_plaintext(repo, path: str, dotenv: bool) -> bool:
         return True  # binary content (keystores, certificates): plaintext secret material
     if dotenv:
         return any(not sops.is_empty_or_reference(v) for _n, _k, v in sops.dotenv_pairs(text))
+    if _PUBLIC_PEM.sub("", text).strip() == "" or path.endswith((".pub", "known_hosts")):
+        return False  # certificates, public keys, known hosts: public material beside the secret
     return not sops.is_empty_or_reference(text)
+
+
+_PUBLIC_PEM = re.compile(
+    r"-----BEGIN (CERTIFICATE|PUBLIC KEY|X509 CRL|TRUSTED CERTIFICATE)-----.*?-----END \1-----", re.S
+)
 
 
 def is_sops_file(repo, path: str) -> bool:
