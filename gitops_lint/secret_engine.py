@@ -201,6 +201,7 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
             continue
         lower = line.lower()
         exact = len(lower) == len(line)
+        comment = line.lstrip().startswith(_COMMENT_MARKS)
         for plugin, anchor in zip(plugins, engine.line_anchors, strict=True):
             if exact and anchor is not None and anchor.search(lower) is None:
                 continue  # this detector cannot match the line
@@ -211,12 +212,17 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
                 if _filtered(secret, line, plugin) or any(r.search(secret) for r in exclude_secrets):
                     continue
                 key, unsafe = line_key(line, secret)
-                if plugin.secret_type == KEYWORD and keyword_is_reference(nearest_key(line, secret), secret):
-                    continue
+                if plugin.secret_type == KEYWORD and (
+                    comment or keyword_is_reference(nearest_key(line, secret), secret)
+                ):
+                    continue  # commented examples (`# password: changeme` in chart values) are docs
                 hits.append(
                     Hit(path, index + 1, plugin.secret_type, PotentialSecret.hash_secret(secret), key, unsafe)
                 )
     return hits
+
+
+_COMMENT_MARKS = ("#", "//", "--", ";", "<!--", "/*", "* ")
 
 
 def detector_filename(path: str) -> str:

@@ -157,6 +157,10 @@ def test_gl602_baseline_disables_plugins(make_repo):
     assert [(f.line, "Keyword" in f.message) for f in _gl6(make_repo(files))] == [(2, True)]
 
 
+def test_gl602_formats_are_found_in_comments(make_repo):
+    assert [f.line for f in _gl6(make_repo({"values.yaml": f"# key: {FAKE_AWS}\n"}))] == [1]
+
+
 def test_gl602_pragma_allowlist(make_repo):
     repo = make_repo({"a.env": f"AWS_KEY={FAKE_AWS}  # pragma: allowlist secret\n"})
     assert _gl6(repo) == []
@@ -181,6 +185,7 @@ def test_gl602_pragma_allowlist(make_repo):
         "tls: [{hosts: [a.example.com], secretName: creds}]",
         "secretKey: password",
         "# the password: is read from the vault at start-up",
+        "# password: changeme-in-your-values",
         "check: gitops_lint.checks.secrets:secret_plaintext",
     ],
 )
