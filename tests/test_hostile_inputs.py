@@ -360,7 +360,6 @@ replacements:
   - source: {kind: ConfigMap, name: cfg, fieldPath: data.a}
     targets: [{select: {kind: Deployment}, fieldPaths: [spec.template.metadata.annotations.x], options: {create: true}}]
 vars: [{name: V, objref: {kind: ConfigMap, name: cfg, apiVersion: v1}, fieldref: {fieldpath: metadata.name}}]
-helmCharts: [{name: chart, repo: "https://charts.example.com", version: 1.0.0, valuesFile: values.yaml}]
 crds: [crd.yaml]
 configurations: [conf.yaml]
 openapi: {path: schema.json}
@@ -377,7 +376,8 @@ KUSTOMIZATION_SUPPORT: Files = {
     "env.env": "A=1\n",
     "values.yaml": "a: 1\n",
     "crd.yaml": "{}\n",
-    "conf.yaml": "nameReference: []\n",
+    "conf.yaml": "nameReference: [{kind: ConfigMap, fieldSpecs: [{path: spec/template/spec/volumes/configMap/name}]}]\n"
+    "commonLabels: [{path: metadata/labels, create: true}]\nimages: [{path: spec/containers/image, kind: Pod}]\n",
     "schema.json": "{}\n",
     "transformer.yaml": "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: l}\nlabels: {z: y}\n"
     "fieldSpecs: [{path: metadata/labels, create: true}]\n",
@@ -428,11 +428,42 @@ def random_mutations(seed: int) -> Callable[[Path], None]:
     return build
 
 
+def random_kustomization_mutations(seed: int) -> Callable[[Path], None]:
+    """Kustomization roots using every field, where several fields of the kustomization, or of the
+    files it reads (patches, configurations, plugin configs, resources), hold wrong types at once."""
+    values = [*WRONG_VALUES, True, 0, -1, "", "*", 1.5, "web", "Deployment", "metadata/labels", "/", "[x]"]
+
+    def build(root: Path) -> None:
+        rng = random.Random(seed)
+
+        def mutate(doc, count: int):
+            for _ in range(count):
+                paths = list(_paths(doc))
+                if not paths:
+                    break
+                doc = _replaced(doc, rng.choice(paths), rng.choice(values))
+            return doc
+
+        base = _parse_yaml(FULL_KUSTOMIZATION)[0]
+        files: Files = {"k/component/kustomization.yaml": "kind: Component\nnamePrefix: c-\n"}
+        for i in range(120):
+            mutate_kustomization = i % 2 == 0
+            kustomization = mutate(base, rng.randint(1, 3)) if mutate_kustomization else base
+            files[f"k/{i:04d}/kustomization.yaml"] = _dump(kustomization) + "\n"
+            for name, text in KUSTOMIZATION_SUPPORT.items():
+                if not mutate_kustomization and name.endswith(".yaml") and rng.random() < 0.4:
+                    text = "---\n".join(_dump(mutate(d, rng.randint(1, 3))) + "\n" for d in _parse_yaml(text))
+                files[f"k/{i:04d}/{name}"] = text
+        write(root, files)
+
+    return build
+
+
 def mutated_kustomizations(root: Path) -> None:
     """One kustomization root per mutation of a kustomization using every field."""
     base = _parse_yaml(FULL_KUSTOMIZATION)[0]
     component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamePrefix: c-\n"
-    files: Files = {"component/kustomization.yaml": component}
+    files: Files = {"k/component/kustomization.yaml": component}
     for i, doc in enumerate(mutations(base)):
         files[f"k/{i:04d}/kustomization.yaml"] = _dump(doc) + "\n"
         files.update({f"k/{i:04d}/{name}": text for name, text in KUSTOMIZATION_SUPPORT.items()})
@@ -738,6 +769,7 @@ def case_list(marker: Path) -> list[Case]:
         Case("wrong-types-kustomizations", mutated_kustomizations, ("GL205",), ("k/0000", "k/0001", "k/0100")),
         Case("wrong-types-rendered", mutated_renders, ("GL205",), ("prod/r0000", "prod/r0003")),
         Case("random-multi-field-mutations", random_mutations(20261127), ("GL205", "GL304"), ("prod/w00", "prod/a01")),
+        Case("random-kustomization-mutations", random_kustomization_mutations(20261127), ("GL205",), ("k/0000", "k/0001")),
         Case("kustomization-is-a-list", files_case(app(kustomization="- resources\n- deploy.yaml\n")),
              ("GL205",)),
         Case("kustomization-is-a-scalar", files_case(app(kustomization="just a string\n")), ("GL205",)),

@@ -57,7 +57,7 @@ def make(path: str, kind: str = "", group: str = "", version: str = "", create: 
 
 def from_dict(entry: Any) -> FieldSpec:
     """A field spec from a kustomize configuration entry (`{path, group, version, kind, create}`)."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not entry["path"].strip("/"):
         raise RenderError(f"invalid field spec {entry!r}: it needs a string `path`")
     create = entry.get("create", False)
     return make(

@@ -82,18 +82,25 @@ class Reader:
 
     def pairs(self, generator: dict, what: str) -> list[tuple[str, str | bytes]]:
         out: list[tuple[str, str | bytes]] = []
-        for env in generator.get("envs") or []:
+        for env in _sources(generator, "envs", what):
             _, raw = self.read_bytes(str(env), self.k)
             out.extend(_env_pairs(raw, str(env)))
-        for lit in generator.get("literals") or []:
+        for lit in _sources(generator, "literals", what):
             out.append(_literal(str(lit)))
-        for f in generator.get("files") or []:
+        for f in _sources(generator, "files", what):
             key, _, rel = str(f).rpartition("=")
             if not rel:
                 raise RenderError(f"{what}: file source {f!r} has an empty path")
             _, raw = self.read_bytes(rel, self.k)
             out.append((key or posixpath.basename(rel), raw))
         return out
+
+
+def _sources(generator: dict, field: str, what: str) -> list:
+    value = generator.get(field)
+    if value is not None and not isinstance(value, list):
+        raise RenderError(f"{what}: `{field}` must be a list, not {type(value).__name__}")
+    return value or []
 
 
 def encode_base64(raw: bytes) -> str:

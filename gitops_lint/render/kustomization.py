@@ -31,6 +31,11 @@ _API_VERSIONS = {
 }
 _STRINGS = ("namePrefix", "nameSuffix", "namespace")
 _STRING_MAPS = ("commonLabels", "commonAnnotations")
+_LISTS = tuple(
+    """resources bases components crds configurations generators transformers validators patches
+    patchesStrategicMerge patchesJson6902 images imageTags replicas labels configMapGenerator secretGenerator
+    vars replacements helmCharts helmChartInflationGenerator buildMetadata""".split()
+)  # slices in kustomize's Go struct: anything but a list (or null) fails to decode
 _IMAGE_FIELDS = ("name", "newName", "newTag", "digest")
 
 
@@ -132,9 +137,15 @@ def _check_types(k: Kustomization) -> None:
             raise _type_error(k, name, value, name)
     for name in _STRING_MAPS:
         _check_string_map(k, data.get(name), name, (name,))
+    for name in _LISTS:
+        _list_field(k, data, name)
     for i, label in enumerate(_list_field(k, data, "labels")):
         if isinstance(label, dict):
             _check_string_map(k, label.get("pairs"), "labels.pairs", ("labels", i, "pairs"))
+            _list_field(k, label, "fields", "labels", i)
+    for i, var in enumerate(_list_field(k, data, "vars")):
+        if isinstance(var, dict) and var.get("name") is not None and not isinstance(var["name"], str):
+            raise _type_error(k, "vars.name", var["name"], "vars", i, "name")
     for field_name in ("images", "imageTags"):
         for i, image in enumerate(_list_field(k, data, field_name)):
             if isinstance(image, dict):

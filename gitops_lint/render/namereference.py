@@ -197,7 +197,10 @@ def parse_backrefs(entries: object) -> list[BackRef]:
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict):
             raise RenderError(f"invalid nameReference entry {entry!r}")
-        specs = [fs.from_dict(x) for x in entry.get("fieldSpecs") or []]
+        field_specs = entry.get("fieldSpecs")
+        if field_specs is not None and not isinstance(field_specs, list):
+            raise RenderError(f"invalid nameReference entry {entry!r}: fieldSpecs must be a list")
+        specs = [fs.from_dict(x) for x in field_specs or []]
         out.append(
             BackRef(
                 str(entry.get("group") or ""),

@@ -103,7 +103,10 @@ def run_transformers(session: Session, k: Kustomization, acc: Accumulator, stack
 
 
 def _specs(config: dict) -> list[fs.FieldSpec]:
-    return [fs.from_dict(x) for x in config.get("fieldSpecs") or []]
+    specs = config.get("fieldSpecs")
+    if specs is not None and not isinstance(specs, list):
+        raise RenderError(f"{config.get('kind') or 'plugin'}: `fieldSpecs` must be a list")
+    return [fs.from_dict(x) for x in specs or []]
 
 
 def _labels(session, k, acc, config, specs) -> None:
