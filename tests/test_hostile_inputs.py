@@ -280,6 +280,28 @@ spec:
       syncPolicy: {automated: {}}
 ---
 apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: web-overrides, namespace: argocd, finalizers: [resources-finalizer.argocd.argoproj.io]}
+spec:
+  project: team
+  source:
+    repoURL: https://example.com/org/config.git
+    targetRevision: HEAD
+    path: app
+    kustomize:
+      namePrefix: x-
+      images: ["nginx=nginx:1.28"]
+      commonLabels: {a: b}
+      patches: [{target: {kind: Deployment}, patch: "- op: add\\n  path: /x\\n  value: 1"}]
+      components: [../component]
+      replicas: [{name: web, count: 3}]
+    directory: {recurse: true, include: "*.yaml", exclude: "secret*", jsonnet: {tlas: [{name: a, value: b}]}}
+    plugin: {name: evil, env: [{name: A, value: b}]}
+    helm: {valueFiles: [../../etc/passwd, values.yaml], parameters: [{name: a, value: b}], values: "a: 1"}
+  destination: {server: "https://kubernetes.default.svc", namespace: web}
+  ignoreDifferences: [{group: apps, kind: Deployment, jsonPointers: [/spec/replicas]}]
+---
+apiVersion: argoproj.io/v1alpha1
 kind: AppProject
 metadata: {name: team, namespace: argocd}
 spec:
@@ -322,6 +344,45 @@ spec:
   values: {replicaCount: 1, image: {tag: latest}}
   valuesFrom: [{kind: Secret, name: vals}]
   dependsOn: [{name: infra}]
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: flux-system}
+spec:
+  interval: 10m
+  path: ./app
+  prune: false
+  wait: true
+  targetNamespace: web
+  namePrefix: p-
+  components: [../component]
+  images: [{name: nginx, newTag: "1.28"}]
+  healthChecks: [{kind: Deployment, name: web, namespace: web}]
+  kubeConfig: {secretRef: {name: kc}}
+  sourceRef: {kind: OCIRepository, name: oci}
+  dependsOn: [{name: web}]
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: ref, namespace: web}
+spec:
+  interval: 10m
+  chartRef: {kind: OCIRepository, name: oci, namespace: flux-system}
+  postRenderers: [{kustomize: {patches: [{target: {kind: Deployment}, patch: "- op: add\\n  path: /x\\n  value: 1"}]}}]
+  install: {remediation: {retries: 3}}
+  upgrade: {remediation: {retries: 3, remediateLastFailure: true}}
+---
+apiVersion: fluxcd.controlplane.io/v1
+kind: ResourceSet
+metadata: {name: set, namespace: flux-system}
+spec:
+  inputs: [{tenant: a}]
+  resources: [{apiVersion: v1, kind: Namespace, metadata: {name: "<< inputs.tenant >>"}}]
+---
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: Bucket
+metadata: {name: bucket, namespace: flux-system}
+spec: {interval: 1h, bucketName: b, endpoint: s3.example.com}
 ---
 apiVersion: notification.toolkit.fluxcd.io/v1beta3
 kind: Alert
@@ -1149,14 +1210,34 @@ def test_fix_writes_only_the_fixable_kustomizations(tmp_path, workspace):
     assert not marker.exists()
 
 
-def test_unreadable_config_is_a_usage_error_without_traceback(tmp_path, workspace):
-    """A broken config is the one bad input that is the user's invocation: exit 2, one clear line."""
-    _base, _marker, trap = workspace
-    write(tmp_path, {**app(), ".gitops-lint.yaml": "rules: [\n"})
-    run = run_cli(["check", "."], cwd=tmp_path, trap=trap)
-    assert run.code == 2
-    assert "Traceback" not in run.stdout + run.stderr
-    assert ".gitops-lint.yaml" in run.stderr
+BAD_CONFIGS = {
+    "invalid-yaml": "rules: [\n",
+    "binary": b"\0\1\2",
+    "not-utf8": b"fail_on: \xff\n",
+    "a-list": "- rules\n",
+    "wrong-types": "rules: 5\nexclude: x\nlimits: []\n",
+    "bad-rule-setting": "rules: {GL301: {severity: 5}}\n",
+    "alias-bomb": ALIAS_BOMB,
+    "repo-card-naming-any-function": "rule_dirs: [cards]\n",
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_CONFIGS))
+def test_bad_config_is_a_usage_error_without_traceback(name, tmp_path, workspace):
+    """A broken config (or a card it brings) is the user's invocation going wrong: exit 2 and one
+    clear line naming the file, for check, scorecard and diff alike."""
+    _base, marker, trap = workspace
+    card = ("id: GL950\nname: any-function\nseverity: error\nsummary: s\nrationale: r\nfix: f\n"
+            "check: gitops_lint.fix:fix_files\nexamples: {bad: 'a: 1', good: 'b: 1'}\n")
+    base_commit = git_repo(tmp_path / "repo", files_case(app({".gitops-lint.yaml": BAD_CONFIGS[name],
+                                                              "cards/GL950-any.yaml": card})))
+    for args in (["check", "."], ["scorecard", "."], ["diff", ".", "--base", base_commit]):
+        run = run_cli(args, cwd=tmp_path / "repo", trap=trap)
+        assert run.code == 2, (args, run.stdout, run.stderr)
+        assert "Traceback" not in run.stdout + run.stderr
+        assert "internal error" not in run.stderr
+        assert ".gitops-lint.yaml" in run.stderr or "GL950-any.yaml" in run.stderr, run.stderr
+    assert not marker.exists()
 
 
 def test_repository_git_config_runs_nothing(tmp_path, workspace):
