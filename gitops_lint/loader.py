@@ -36,6 +36,16 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+# Ceilings that no configuration raises (a repository's own config may be hostile): past them libyaml
+# exhausts the C stack (a crash, not an error) or an alias bomb exhausts memory.
+HARD_LIMITS = Limits(max_file_bytes=64 * 1024 * 1024, max_nodes=2_000_000, max_depth=1_000)
+
+
+def _bounded(limits: Limits) -> Limits:
+    if limits is DEFAULT_LIMITS:
+        return limits
+    fields = ("max_file_bytes", "max_nodes", "max_depth")
+    return Limits(*(min(getattr(limits, f), getattr(HARD_LIMITS, f)) for f in fields))
 
 
 @dataclass
@@ -135,6 +145,7 @@ class _UnsafeContent(Exception):
 
 def decode_text(path: str, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str | None, Violation | None]:
     """UTF-8 text of a file, or a GL307 violation for binary, oversized or non-UTF-8 content."""
+    limits = _bounded(limits)
     if len(raw) > limits.max_file_bytes:
         return None, Violation(path, f"file is {len(raw):,} bytes, over the {limits.max_file_bytes:,}-byte limit; not parsed", key="size")
     if b"\0" in raw[:8192]:
@@ -162,6 +173,7 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
     hence kustomize and the operators, accept: `[https://example.com]` in a flow list), the
     pure-Python YAML 1.2 parser gets the final word.
     """
+    limits = _bounded(limits)
     if _flow_depth_estimate(text) > limits.max_depth:
         message = f"YAML nesting deeper than {limits.max_depth} levels; not parsed"
         return ParsedFile(path, text, [], [Violation(path, message, key="depth:GL307")])
@@ -191,7 +203,9 @@ def _parse(path: str, text: str, limits: Limits, compose) -> tuple[list[Document
         where = Position(*_pos(mark)) if mark is not None else FILE_START
         problem = (exc.problem or exc.context or "syntax error").strip()
         violations.append(Violation(path, f"invalid YAML: {problem}", where, key="syntax:GL301"))
-    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+    except RecursionError:
+        violations.append(Violation(path, "YAML nesting too deep to parse; not parsed", key="depth:GL307"))
+    except (YAMLError, ValueError, TypeError) as exc:
         violations.append(Violation(path, f"invalid YAML: {exc.__class__.__name__}", key="syntax:GL301"))
     return documents, violations
 

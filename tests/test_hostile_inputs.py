@@ -724,6 +724,15 @@ def symlink_escape(root: Path) -> None:
     symlink(root, "outside", "../")
 
 
+def special_files(root: Path) -> None:
+    """Named pipes where a kustomization expects files: reading one would block forever."""
+    write(root, app(kustomization=KUSTOMIZATION + "  - fifo.yaml\nconfigMapGenerator:\n  - name: c\n"
+                    "    files: [fifo.txt]\npatches:\n  - path: fifo-patch.yaml\n"))
+    for name in ("fifo.yaml", "fifo.txt", "fifo-patch.yaml", "Makefile", "CODEOWNERS"):
+        os.mkfifo(root / "app" / name)
+    symlink(root, "app/link.yaml", "fifo.yaml")
+
+
 def self_including(root: Path) -> None:
     write(root, app(kustomization=KUSTOMIZATION + "  - .\n  - ../app\n"))
 
@@ -873,6 +882,13 @@ def case_list(marker: Path) -> list[Case]:
              ("GL307",)),
         Case("deep-block-nesting", files_case(app({"app/deep.yaml": "".join(
             " " * i + f"k{i}:\n" for i in range(2_000)) + " " * 2_000 + "v\n"})), ("GL307",)),
+        Case("config-raises-limits", files_case(app({
+            ".gitops-lint.yaml": "limits: {max_depth: 10000000, max_nodes: 1000000000, max_file_bytes: 1000000000}\n",
+            "app/deep.yaml": "a: " + "[" * 100_000 + "]" * 100_000 + "\n",
+            "app/dash.yaml": "- " * 50_000 + "x\n",
+            "app/block.yaml": "".join(" " * i + f"k{i}:\n" for i in range(3_000)) + " " * 3_000 + "v\n",
+            "app/bomb.yaml": ALIAS_BOMB,
+        })), ("GL307",)),
         Case("deep-dash-nesting", files_case(app({"app/deep.yaml": "- " * 5_000 + "x\n"})), ("GL307",)),
         # links and paths leading elsewhere
         Case("symlink-loop", symlink_loop, ("GL307",)),
@@ -888,6 +904,7 @@ def case_list(marker: Path) -> list[Case]:
             "argocd/abs.yaml": ARGO_APP.replace("path: app", "path: /etc").replace("name: web\n", "name: abs\n", 1),
             "clusters/prod/web.yaml": FLUX_KS.replace("./app", "../../../etc"),
         })), (), ()),
+        Case("named-pipes", special_files, ("GL201", "GL205")),
         Case("self-including", self_including, ("GL205",)),
         Case("cycle-of-two", cycle_of_two, ("GL205",), ("a", "b")),
         # remote content and code execution: never fetched, never run
