@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Every git command runs with these: a repository's own git config must not make a read start a
-# program (core.fsmonitor) or reach the network (a partial clone's lazy fetch, any transport).
-GIT_SAFETY = ("-c", "core.fsmonitor=false", "-c", "protocol.allow=never")
+# program (core.fsmonitor) or reach the network (a partial clone's lazy fetch, any transport), and
+# `git diff` must not rewrite .git/index when it meets stat-only changes (diff.autoRefreshIndex).
+GIT_SAFETY = ("-c", "core.fsmonitor=false", "-c", "protocol.allow=never", "-c", "diff.autoRefreshIndex=false")
 GIT_SAFE_ENV = {"GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0"}
 
 

@@ -14,6 +14,12 @@ The whole rule pack runs. For each run:
 Nothing may reach the network or execute repository code: every run has proxies pointing at a closed
 loopback port, and a PATH whose `helm`, `kustomize`, `kubectl`, `docker`, `ssh`, `curl`… only drop a
 marker file; plugin executables in the repositories do the same. No marker may ever appear.
+
+Beyond the case matrix: in-process runs with sockets refused and every started process recorded (only
+git may run), a repository whose .git/config names programs (fsmonitor, filters, textconv…), the
+never-writes-into-the-repo check in every output format, `--fix` (only fixable kustomizations, never
+through a link leading out, CRLF kept), bad configs (exit 2, one line), and diffs between valid objects
+and wrong-typed versions of them (the change policies).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import socket
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1328,6 +1335,9 @@ def test_diff_between_valid_and_wrong_typed_objects(tmp_path, workspace):
 
     base_commit = git_repo(root, write_side(lambda i: valid))
     write_side(lambda i: variants[i])(root)
+    later = time.time() + 100  # stat-only changes: git diff would refresh (rewrite) .git/index for them
+    for kustomization in root.glob("prod/*/kustomization.yaml"):
+        os.utime(kustomization, (later, later))
     before = snapshot(root)
     for args in (["diff", ".", "--base", base_commit, "--format", "json"],
                  ["diff", ".", "--base", "HEAD", "--format", "json", "--fail-on", "info"]):
