@@ -1020,8 +1020,8 @@ def snapshot(root: Path) -> dict[str, tuple]:
 
 
 def git_repo(root: Path, build: Callable[[Path], None]) -> str:
-    """A git repository whose first commit is a plain README and whose HEAD adds the hostile files;
-    returns the base commit."""
+    """A git repository whose first commit is a plain README and whose HEAD adds the hostile files
+    (left stat-dirty); returns the base commit."""
     root.mkdir(parents=True)
     env = {**os.environ, **GIT_ENV}
 
@@ -1037,7 +1037,11 @@ def git_repo(root: Path, build: Callable[[Path], None]) -> str:
     build(root)
     git("add", "-A")
     git("commit", "-q", "-m", "hostile")
-    git("update-index", "--refresh")  # so that a later read-only `git diff` has nothing to refresh
+    later = time.time() + 100  # every file stat-dirty, content unchanged: tempts git to rewrite its index
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        for name in filenames:
+            os.utime(os.path.join(dirpath, name), (later, later), follow_symlinks=False)
     return base
 
 
