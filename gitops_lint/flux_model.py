@@ -326,11 +326,7 @@ def _map_copy(index: FluxIndex, copy: dict, inner: str, aliases: dict) -> str | 
 # -- building the index -----------------------------------------------------------------------------
 def flux_index(repo) -> FluxIndex:
     """The Flux index of a repository, built on first use and kept on the Repository object."""
-    cached = repo.__dict__.get("_flux_index")
-    if cached is None:
-        cached = _build(repo)
-        repo.__dict__["_flux_index"] = cached
-    return cached
+    return repo.derived("flux-index", _build)
 
 
 def _build(repo) -> FluxIndex:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .findings import Finding, Severity
+from .findings import Finding
 from .repository import Repository
 
 
@@ -65,7 +65,8 @@ class ItemResult:
 def score(repo: Repository, findings: list[Finding], rules_run: list[str]) -> list[ItemResult]:
     """Judge each checklist item from the findings of a full run.
 
-    An item fails on a warning or error of its rules; info findings are listed but do not fail it.
+    An item fails on any finding of its rules (each was chosen because its findings mean the item
+    is not met — drift alerting's GL905 is only info in `check`, yet it decides that item).
     An item whose rules did not run at all (deselected) does not apply.
     """
     results = []
@@ -74,7 +75,7 @@ def score(repo: Repository, findings: list[Finding], rules_run: list[str]) -> li
         mine = [f for f in findings if f.rule in item.rules]
         if not item.applies(repo) or not ran.intersection(item.rules):
             status = "n/a"
-        elif any(f.severity >= Severity.WARNING for f in mine):
+        elif mine:
             status = "fail"
         else:
             status = "pass"
