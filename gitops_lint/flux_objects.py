@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from .datapath import dig
 from .findings import Position
 from .loader import Document
 
@@ -74,15 +75,7 @@ class FluxObject:
         return spec if isinstance(spec, dict) else {}
 
     def get(self, *path, default=None):
-        node = self.data
-        for part in path:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-            else:
-                return default
-        return node
+        return dig(self.data, path, default)
 
     def at(self, *path) -> tuple[str, Position]:
         """File and position of the deepest existing field on `path` (the line that set it)."""

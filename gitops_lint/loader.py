@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .datapath import dig
 from .findings import FILE_START, Position, Violation
 
 PathKey = tuple  # a path into a document: ("spec", "containers", 0, "image")
@@ -73,15 +74,7 @@ class Document:
 
     def get(self, *path: Any, default: Any = None) -> Any:
         """Walk `path` through dicts and lists; `default` where it leads nowhere."""
-        node = self.data
-        for part in path:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
-                node = node[part]
-            else:
-                return default
-        return node
+        return dig(self.data, path, default)
 
     @property
     def is_mapping(self) -> bool:

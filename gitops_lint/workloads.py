@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .datapath import dig
 from .findings import Position
 
 # where the pod spec lives, per kind
@@ -54,15 +55,7 @@ class Workload:
         return f"{self.kind}/{ns + '/' if isinstance(ns, str) and ns else ''}{self.name}"
 
     def get(self, *path: Any, default: Any = None) -> Any:
-        node: Any = self.data
-        for part in path:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                node = node[part]
-            else:
-                return default
-        return node
+        return dig(self.data, path, default)
 
     def containers(self, include_init: bool = True) -> Iterator[tuple[tuple, dict, bool]]:
         """(path, container, is_init) for each container of the pod template."""

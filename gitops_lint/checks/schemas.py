@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from ..datapath import has_path
 from ..findings import Severity, Violation
 from ..kustomizations import is_kustomization_file
 from ..loader import Document
@@ -177,7 +178,7 @@ def _locate(repo, obj, problem) -> tuple:
     if origin is not None:
         doc = _document_at(repo, *origin)
         # a patch document mirrors the object: point at the field itself when the patch has it
-        if doc is not None and _has_path(doc.data, problem.path):
+        if doc is not None and has_path(doc.data, problem.path):
             return doc.path, doc.position(problem.path, key=problem.at_key)
         return origin
     doc = _document_at(repo, obj.source, obj.position)
@@ -194,16 +195,6 @@ def _document_at(repo, path: str, position) -> Document | None:
             return doc
     return None
 
-
-def _has_path(data, path: tuple) -> bool:
-    for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return False
-    return True
 
 
 def _ref(data: dict) -> str:

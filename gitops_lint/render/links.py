@@ -11,20 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..datapath import dig
 from .resource import Resource
 
 _MISSING = object()
 
 
 def _get(data: Any, path: tuple) -> Any:
-    for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return _MISSING
-    return data
+    return dig(data, path, _MISSING)
 
 
 def _set(data: Any, path: tuple, value: Any) -> None:

@@ -1,0 +1,24 @@
+"""Walking paths (`("spec", "containers", 0, "image")`) through plain YAML/JSON data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MISSING: Any = object()  # sentinel: the path leads nowhere
+
+
+def dig(data: Any, path, default: Any = None) -> Any:
+    """The value at `path` (dict keys and non-negative list indexes), else `default`."""
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return default
+    return data
+
+
+def has_path(data: Any, path) -> bool:
+    """Whether `path` exists in `data` (a present `null` counts)."""
+    return dig(data, path, MISSING) is not MISSING
