@@ -137,7 +137,8 @@ examples:
 """)
     repo = make_repo({"cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"},
                      {"rule_dirs": [str(policies)]})
-    (finding,) = [f for f in lint(repo, select=["ORG"]).findings]
+    config = str(repo / ".gitops-lint.yaml")
+    (finding,) = [f for f in lint(repo, select=["ORG"], config_path=config).findings]
     assert finding.line == 4 and "ConfigMap/a has no owner label" in finding.message
 
 
@@ -148,5 +149,5 @@ def test_organisation_cards_cannot_run_python(make_repo, tmp_path):
         "id: ORG002\nname: evil\nseverity: error\nsummary: s\nrationale: r\nfix: f\n"
         "check: os:system\nexamples: {bad: a, good: b}\n")
     repo = make_repo({"a.yaml": "a: 1\n"}, {"rule_dirs": [str(policies)]})
-    with pytest.raises(Exception, match="organisation cards"):
-        lint(repo)
+    with pytest.raises(Exception, match="organisation cards|may name only"):
+        lint(repo, config_path=str(repo / ".gitops-lint.yaml"))

@@ -7,20 +7,32 @@ import pytest
 from conftest import REPO_ROOT
 from gitops_lint import api
 from gitops_lint.cards import load_card
+from gitops_lint.config import ConfigError
 
 POLICY_DIR = REPO_ROOT / "examples" / "policies"
 POLICIES = sorted(POLICY_DIR.glob("*.yaml"))
+
+
+def _lint(repo, rule):
+    """The policies live outside the fixture repo, so the config is passed explicitly (trusted)."""
+    return api.lint_path(repo, config_path=str(repo / ".gitops-lint.yaml"), select=[rule]).findings
+
+
+def test_a_repository_config_cannot_reach_outside_the_repository(make_repo):
+    repo = make_repo({"a.yaml": "a: 1\n"}, {"rule_dirs": [str(POLICY_DIR)]})
+    with pytest.raises(ConfigError, match="outside the repository"):
+        api.lint_path(repo)
 
 
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
 def test_policy_examples(path, make_repo):
     card = load_card(path, builtin=False)
     config = {"rule_dirs": [str(POLICY_DIR)]}
-    bad = api.lint_path(make_repo(card.examples["bad"], config), select=[card.id]).findings
+    bad = _lint(make_repo(card.examples["bad"], config), card.id)
     assert [f.rule for f in bad] == [card.id]
     if "bad_line" in card.examples:
         assert bad[0].line == card.examples["bad_line"]
-    good = api.lint_path(make_repo(card.examples["good"], config), select=[card.id]).findings
+    good = _lint(make_repo(card.examples["good"], config), card.id)
     assert good == []
 
 
@@ -35,6 +47,6 @@ def test_team_label_policy_is_judged_per_environment(make_repo):
         "apps/web/overlays/production/kustomization.yaml": "resources: [../../base]\n",
     }
     repo = make_repo(base, {"rule_dirs": [str(POLICY_DIR)]})
-    (finding,) = api.lint_path(repo, select=["ORG100"]).findings
+    (finding,) = _lint(repo, "ORG100")
     assert finding.environment == "production" and finding.path == "apps/web/base/deployment.yaml"
     assert "Deployment/web in production has no team label" in finding.message
