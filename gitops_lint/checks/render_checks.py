@@ -14,7 +14,7 @@ def build_failed(ctx) -> Iterator[Violation]:
     that are deliberately not rendered offline (Helm charts, remote resources, KRM functions) are
     left to their own rules."""
     repo = ctx.repo
-    seen: set[tuple] = set()
+    seen: set[tuple] = _broken_references(repo)
     for root in repo.rendered.deployed_roots():
         error = root.error
         if error is None or isinstance(error, NotRendered):
@@ -23,7 +23,7 @@ def build_failed(ctx) -> Iterator[Violation]:
         path = error.path or (k.path if k is not None else root.root)
         position = error.position or FILE_START
         key = (path, position.line, error.message)
-        if key in seen:
+        if key in seen or (path, position.line) in seen:
             continue
         seen.add(key)
         where = root.root or "."
@@ -34,3 +34,14 @@ def build_failed(ctx) -> Iterator[Violation]:
             environment=root.environment,
             key=f"build:{error.message}",
         )
+
+
+def _broken_references(repo) -> set[tuple]:
+    """(kustomization file, line) of references that lead nowhere or outside the repository:
+    GL201/GL202 already report them at that line, so the build failure they cause is not repeated."""
+    out = set()
+    for k in repo.kustomizations.values():
+        for ref in k.references:
+            if ref.escapes or (ref.target is not None and not repo.tree.exists(ref.target)):
+                out.add((k.path, ref.position.line))
+    return out
