@@ -18,11 +18,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..loader import PLAIN, scalar_value
+from ..scalars import PLAIN, scalar_value
 from . import fieldspec
 from .errors import RenderError
 from .resource import ResId, res_id
 from .select import selector_matches
+from .smp import scalar_text
 
 _INT = re.compile(r"-?[0-9]+")
 
@@ -111,16 +112,6 @@ def split_path(path: str) -> list[str]:
     return [p.strip() for p in out if p.strip()]
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, (dict, list)):
-        return ""
-    return str(value)
-
-
 def _plain(text: str) -> Any:
     """A plain (untagged) YAML scalar written as `text`, as it reads back: `8080` is an int."""
     return scalar_value(PLAIN, text) if text else None
@@ -181,8 +172,8 @@ def _lookup_slot(obj: Any, path: str) -> Slot | None:
 
 def _entry_equals(elem: Any, key: str, value: str) -> bool:
     if key == "":
-        return _text(elem) == value
-    return isinstance(elem, dict) and key in elem and _text(elem[key]) == value
+        return scalar_text(elem) == value
+    return isinstance(elem, dict) and key in elem and scalar_text(elem[key]) == value
 
 
 Slot = tuple[Any, Any]  # (container, key or index)
@@ -259,10 +250,10 @@ def _regex(pattern: str) -> re.Pattern:
 
 def _entry_search(elem: Any, key: str, regex: re.Pattern) -> bool:
     if key == "":
-        return not isinstance(elem, (dict, list)) and regex.search(_text(elem)) is not None
+        return not isinstance(elem, (dict, list)) and regex.search(scalar_text(elem)) is not None
     if not isinstance(elem, dict) or elem.get(key) is None:
         return False
-    return regex.search(_text(elem[key])) is not None
+    return regex.search(scalar_text(elem[key])) is not None
 
 
 # --- replacements ------------------------------------------------------------------------------------
@@ -295,10 +286,10 @@ def _source_value(objects: list[dict], all_ids: list[list[ResId]], source: dict)
     if options.get("delimiter"):
         if isinstance(value, (dict, list)):
             raise RenderError("delimiter option can only be used with scalar nodes")
-        pieces = _text(value).split(str(options["delimiter"]))
+        pieces = scalar_text(value).split(str(options["delimiter"]))
         index = _index(options)
         if not 0 <= index < len(pieces):
-            raise RenderError(f"options.index {index} is out of bounds for value {_text(value)}")
+            raise RenderError(f"options.index {index} is out of bounds for value {scalar_text(value)}")
         return lambda: pieces[index]
     container, key = slot
     return lambda: copy.deepcopy(container[key])
@@ -320,8 +311,8 @@ def _set(container: Any, key: Any, value: Any, options: dict) -> None:
         if isinstance(current, (dict, list)):
             raise RenderError("delimiter option can only be used with scalar nodes")
         delimiter = str(options["delimiter"])
-        pieces = ("" if current is None else _text(current)).split(delimiter)
-        index, text = _index(options), _text(value)
+        pieces = ("" if current is None else scalar_text(current)).split(delimiter)
+        index, text = _index(options), scalar_text(value)
         if index < 0:
             pieces.insert(0, text)
         elif index >= len(pieces):
@@ -332,7 +323,7 @@ def _set(container: Any, key: Any, value: Any, options: dict) -> None:
     if isinstance(current, (dict, list)):
         container[key] = copy.deepcopy(value)
         return
-    container[key] = _typed("" if isinstance(value, (dict, list)) else _text(value), current)
+    container[key] = _typed("" if isinstance(value, (dict, list)) else scalar_text(value), current)
 
 
 class _Untyped(str):
@@ -519,7 +510,7 @@ def expand(text: str, values: dict[str, Any]) -> Any:
                 i += 2
                 continue
             name = text[i + 2 : close]
-            out.append(_var_text(values[name]) if name in values else f"$({name})")
+            out.append(_varscalar_text(values[name]) if name in values else f"$({name})")
             i = close + 1
         else:
             out.append("$" + following)
@@ -527,8 +518,8 @@ def expand(text: str, values: dict[str, Any]) -> Any:
     return "".join(out)
 
 
-def _var_text(value: Any) -> str:
-    return _text(value) if not isinstance(value, (dict, list)) else str(value)
+def _varscalar_text(value: Any) -> str:
+    return scalar_text(value) if not isinstance(value, (dict, list)) else str(value)
 
 
 def _substitute(container: Any, key: Any, values: dict[str, Any]) -> None:

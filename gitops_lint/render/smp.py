@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..loader import PLAIN, scalar_value
+from ..scalars import PLAIN, scalar_value
 from .errors import RenderError
 
 _MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
@@ -188,7 +188,7 @@ def _meta_schema(*values: Any) -> Prop | None:
 # --- scalar text as kyaml compares it -------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
+def scalar_text(value: Any) -> str:
     """The text kyaml compares for a node: a scalar's value, "" for maps and lists."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -201,7 +201,7 @@ def _text(value: Any) -> str:
 
 def _key_text(value: Any) -> str:
     """A merge-key value as kyaml collects them: null and empty values count as absent ("")."""
-    return "" if value is None or value == {} or value == [] else _text(value)
+    return "" if value is None or value == {} or value == [] else scalar_text(value)
 
 
 def _scalar(text: str) -> Any:
@@ -236,10 +236,10 @@ def _field_matches(elem: Any, key: str, value: str) -> bool:
     if key == "":
         if isinstance(elem, (dict, list)):
             raise RenderError(f"wrong node kind: expected a scalar list item, got {_kind(elem)}")
-        return _text(elem) == value
+        return scalar_text(elem) == value
     if not isinstance(elem, dict):
         raise RenderError(f"wrong node kind: expected a map list item, got {_kind(elem)}")
-    return key in elem and (value == "" or _text(elem[key]) == value)
+    return key in elem and (value == "" or scalar_text(elem[key]) == value)
 
 
 def _find(items: Any, keys: list[str], values: list[str]) -> Any:
@@ -248,10 +248,10 @@ def _find(items: Any, keys: list[str], values: list[str]) -> Any:
         return _MISSING
     if not keys or keys[0] == "":
         want = values[0] if values else ""
-        return next((e for e in items if _text(e) == want), _MISSING)
+        return next((e for e in items if scalar_text(e) == want), _MISSING)
     for elem in items:
         if isinstance(elem, dict) and all(
-            k in elem and _text(elem[k]) == v for k, v in zip(keys, values, strict=False)
+            k in elem and scalar_text(elem[k]) == v for k, v in zip(keys, values, strict=False)
         ):
             return elem
     return _MISSING
@@ -292,14 +292,14 @@ def _append_list(dst: list, src: list, keys: list[str]) -> list:
     """Set each element of `src` into `dst` by its key values (kyaml appendListNode)."""
     for elem in list(src):
         if keys[0] == "":
-            _set_element(dst, elem, [""], [_text(elem)])
+            _set_element(dst, elem, [""], [scalar_text(elem)])
             continue
         values: list[str] = []
         for key in keys:
             if elem is None or not isinstance(elem, dict) or key not in elem:
                 dst.append(elem)
                 continue
-            values.append(_text(elem[key]))
+            values.append(scalar_text(elem[key]))
         if len(keys) > 1:
             _set_element(dst, _MISSING, keys, values)
         _set_element(dst, elem, keys, values)
@@ -350,7 +350,7 @@ def _directive(patch: Any) -> str:
     """The `$patch` directive of a map (removed from it), or "merge"."""
     if not isinstance(patch, dict) or _DIRECTIVE not in patch:
         return "merge"
-    value = _text(patch[_DIRECTIVE])
+    value = scalar_text(patch[_DIRECTIVE])
     if value not in ("delete", "replace", "merge"):
         raise RenderError(f"unknown patch strategy '{value}'")
     del patch[_DIRECTIVE]
@@ -362,7 +362,7 @@ def _list_directive(patch: list) -> str:
     item = next((e for e in patch if isinstance(e, dict) and _DIRECTIVE in e), None)
     if item is None or len(item) > 1:
         return "merge"
-    value = _text(item[_DIRECTIVE])
+    value = scalar_text(item[_DIRECTIVE])
     if value not in ("delete", "replace", "merge"):
         raise RenderError(f"unknown patch strategy '{value}'")
     _set_element(patch, _MISSING, [_DIRECTIVE], [value])
@@ -443,7 +443,7 @@ def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
             dest.pop(key, None)
             continue
         if isinstance(old, str) and isinstance(value, (bool, int, float)) and _quoted(old):
-            value = _text(value)
+            value = scalar_text(value)
         dest[key] = value
     return dest
 
@@ -478,8 +478,8 @@ def _walk_associative(dest: Any, origin: Any, prop: Prop, path: tuple) -> Any:
         keys = [""]
         for source in sources:
             for elem in source:
-                if [_text(elem)] not in values_list:
-                    values_list.append([_text(elem)])
+                if [scalar_text(elem)] not in values_list:
+                    values_list.append([scalar_text(elem)])
     return _set_elements(dest, origin, values_list, keys, prop, path)
 
 
@@ -487,7 +487,7 @@ def _tidy(items: list, keys: tuple[str, ...]) -> bool:
     """Is this list a fixed point of kyaml's self-merge? Unique non-null scalars, or maps that all
     carry a unique key tuple where each merge key is set on every item or on none."""
     if not keys:
-        texts = {_text(e) for e in items if e is not None and not isinstance(e, (dict, list))}
+        texts = {scalar_text(e) for e in items if e is not None and not isinstance(e, (dict, list))}
         return len(texts) == len(items)
     tuples = set()
     for item in items:
