@@ -19,7 +19,7 @@ from .api import resolve_config
 from .cards import load_cards
 from .config import CONFIG_NAMES, Config, ConfigError, config_from_dict
 from .diffsides import ParseCache, Resource, Side
-from .engine import CheckContext, _apply_suppressions, internal_finding, select_cards, to_finding
+from .engine import CheckContext, apply_suppressions, internal_finding, select_cards, to_finding
 from .findings import Finding
 from .gitsource import GitTree, WorkingTreeOverBase, content_id, default_base, locate, worktree_changes
 from .loader import load_yaml
@@ -317,5 +317,5 @@ def run_change_rules(result: DiffResult, head: Side, options: DiffOptions) -> li
             findings.append(
                 finding.with_severity(path_setting.severity) if path_setting.severity else finding
             )
-    kept, _, _ = _apply_suppressions(repo, findings)
+    kept, _, _ = apply_suppressions(repo, findings)
     return sorted(kept, key=lambda f: (-f.severity, f.sort_key()))

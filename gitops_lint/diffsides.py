@@ -20,7 +20,7 @@ from .kustomizations import Kustomization, build_kustomization, is_kustomization
 from .loader import Document, ParsedFile, load_yaml
 from .render.origin import origin_of
 from .render_adapter import render_objects
-from .repository import Repository, _kustomization_precedence, is_yaml_path
+from .repository import Repository, is_yaml_path, kustomization_precedence
 from .source import SourceTree, WorkingTree
 
 POINTER_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "Kustomization")}
@@ -171,7 +171,7 @@ class Side:
         by_dir: dict[str, list[str]] = defaultdict(list)
         for f in wanted:
             by_dir[posixpath.dirname(f)].append(f)
-        chosen = {d: min(paths, key=_kustomization_precedence) for d, paths in by_dir.items()}
+        chosen = {d: min(paths, key=kustomization_precedence) for d, paths in by_dir.items()}
         # same result as Repository.kustomizations, with the index shared between the two sides
         repo.__dict__["kustomizations"] = {
             d: self.cache.kustomization(p, self.ids.get(p), parsed[p]) for d, p in chosen.items()

@@ -87,7 +87,7 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
             continue  # evaluated below, once suppressions are known
         findings.extend(_run_card(repo, card))
     findings = _apply_config(repo, findings)
-    kept, suppressed, suppressions = _apply_suppressions(repo, findings)
+    kept, suppressed, suppressions = apply_suppressions(repo, findings)
     by_id = {c.id: c for c in cards}
     kept.extend(_suppression_findings(repo, by_id, suppressions))
     baselined = []
@@ -157,7 +157,8 @@ def _collect_suppressions(repo: Repository, paths: Iterable[str]) -> list[Suppre
     return found
 
 
-def _apply_suppressions(repo: Repository, findings: list[Finding]):
+def apply_suppressions(repo: Repository, findings: list[Finding]):
+    """Split findings into (kept, suppressed) by inline comments and object annotations."""
     paths = set(repo.parsed_files) | {f.path for f in findings}
     suppressions = _collect_suppressions(repo, paths)
     kept, suppressed = [], []

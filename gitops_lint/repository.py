@@ -129,7 +129,7 @@ class Repository:
         """Directory → its kustomization (the first file, by kustomize's precedence)."""
         result = {}
         for directory, paths in self.kustomization_files.items():
-            path = min(paths, key=_kustomization_precedence)
+            path = min(paths, key=kustomization_precedence)
             parsed = self.parsed_files.get(path)
             doc = parsed.documents[0] if parsed and parsed.documents else None
             result[directory] = build_kustomization(path, doc)
@@ -280,7 +280,8 @@ def _under(path: str, dirs: set[str]) -> bool:
     return False
 
 
-def _kustomization_precedence(path: str) -> int:
+def kustomization_precedence(path: str) -> int:
+    """kustomize's order among kustomization file names in one directory (lower wins)."""
     order = {"kustomization.yaml": 0, "kustomization.yml": 1, "Kustomization": 2}
     return order.get(posixpath.basename(path), 3)
 
