@@ -911,7 +911,8 @@ def case_list(marker: Path) -> list[Case]:
             "argocd/abs.yaml": ARGO_APP.replace("path: app", "path: /etc").replace("name: web\n", "name: abs\n", 1),
             "clusters/prod/web.yaml": FLUX_KS.replace("./app", "../../../etc"),
         })), (), ()),
-        Case("named-pipes", special_files, ("GL201", "GL205")),
+        # GL201 reports the unreadable reference; GL205 does not repeat it at the same line
+        Case("named-pipes", special_files, ("GL201",)),
         Case("self-including", self_including, ("GL205",)),
         Case("cycle-of-two", cycle_of_two, ("GL205",), ("a", "b")),
         # remote content and code execution: never fetched, never run

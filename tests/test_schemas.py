@@ -146,17 +146,17 @@ def test_patch_files_are_not_validated_as_objects(findings):
     assert not _messages(findings, "apps/web/overlay/replicas.yaml")
 
 
-def test_schema_dirs_supply_schemas_for_unknown_kinds(make_repo, tmp_path):
-    schemas = tmp_path / "schemas" / "gadgets.example.com"
+def test_schema_dirs_supply_schemas_for_unknown_kinds(make_repo):
+    repo = make_repo(
+        "apiVersion: gadgets.example.com/v1\nkind: Gadget\nmetadata: {name: one}\nspec: {sise: 1}\n",
+        config={"schema_dirs": ["schemas"]},
+    )
+    schemas = repo / "schemas" / "gadgets.example.com"
     schemas.mkdir(parents=True)
     (schemas / "gadget_v1.json").write_text(
         '{"type": "object", "properties": {"apiVersion": {}, "kind": {}, "metadata": {},'
         ' "spec": {"type": "object", "properties": {"size": {"type": "integer"}}, "additionalProperties": false}},'
         ' "additionalProperties": false}'
-    )
-    repo = make_repo(
-        "apiVersion: gadgets.example.com/v1\nkind: Gadget\nmetadata: {name: one}\nspec: {sise: 1}\n",
-        config={"schema_dirs": [str(tmp_path / "schemas")]},
     )
     found = [(f.rule, f.line, f.message) for f in _findings(repo)]
     assert found == [("GL304", 4, "Gadget/one: spec.sise: unknown field; did you mean size?")]
