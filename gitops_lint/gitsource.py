@@ -291,14 +291,7 @@ class WorkingTreeOverBase(WorkingTree):
             touched = self._changed | {p for p in listed.split("\0") if p} | self._base.links
             files = [f for f in self._base.files() if f not in touched]
             unsafe = [u for u in self._base.unsafe_paths() if u.path not in touched]
-            for rel in sorted(touched):
-                problem = self._check(rel)
-                if problem is None:
-                    files.append(rel)
-                elif problem is not False:
-                    unsafe.append(problem)
-            self._files = sorted(set(files))
-            self._unsafe = unsafe
+            self._admit(sorted(touched), files, unsafe)
         return self._files
 
 

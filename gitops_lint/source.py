@@ -127,16 +127,19 @@ class WorkingTree(SourceTree):
 
     def files(self) -> list[str]:
         if self._files is None:
-            files, unsafe = [], []
-            for rel in self._candidates():
-                problem = self._check(rel)
-                if problem is None:
-                    files.append(rel)
-                elif problem is not False:
-                    unsafe.append(problem)
-            self._files = sorted(set(files))
-            self._unsafe = unsafe
+            self._admit(self._candidates(), [], [])
         return self._files
+
+    def _admit(self, candidates: Iterable[str], files: list[str], unsafe: list[UnsafePath]) -> None:
+        """Check each candidate path and record the listing: safe files, and the unsafe paths."""
+        for rel in candidates:
+            problem = self._check(rel)
+            if problem is None:
+                files.append(rel)
+            elif problem is not False:
+                unsafe.append(problem)
+        self._files = sorted(set(files))
+        self._unsafe = unsafe
 
     def _check(self, rel: str) -> UnsafePath | None | bool:
         """None when `rel` is a safe regular file; False to skip silently; else the problem."""
