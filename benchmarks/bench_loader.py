@@ -24,7 +24,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from generate import generate  # noqa: E402
 
-from gitops_lint.loader import load_yaml  # noqa: E402
+from gitops_lint.core.loader import load_yaml  # noqa: E402
 
 
 def _timed(label: str, texts: list[tuple[str, bytes]], parse) -> None:
@@ -48,7 +48,7 @@ def main() -> None:
     _timed("ruamel round-trip load (pure Python)", texts, lambda p, b: list(rt.load_all(io.BytesIO(b))))
     _timed("ruamel safe load (ruamel.yaml.clib)", texts, lambda p, b: list(safe.load_all(io.BytesIO(b))))
     _timed("ruamel compose (clib, Python resolver)", texts, lambda p, b: list(safe.compose_all(io.BytesIO(b))))
-    _timed("gitops_lint.loader (clib, deferred resolve)", texts, load_yaml)
+    _timed("gitops_lint.core.loader (clib, deferred resolve)", texts, load_yaml)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gitops_lint.loader import load_yaml  # noqa: E402
+from gitops_lint.core.loader import load_yaml  # noqa: E402
+from gitops_lint.core.source import WorkingTree  # noqa: E402
 from gitops_lint.render import RenderCache, render  # noqa: E402
-from gitops_lint.source import WorkingTree  # noqa: E402
 
 
 def main() -> None:

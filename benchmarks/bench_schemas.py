@@ -162,8 +162,8 @@ def bench_cli(objects: list[dict]) -> float | None:
 def rendered_objects(root: Path) -> tuple[list[dict], float]:
     """Every deployed kustomization root of a repository, rendered with the built-in renderer."""
     from gitops_lint.api import resolve_config
-    from gitops_lint.repository import Repository
-    from gitops_lint.source import WorkingTree
+    from gitops_lint.core.source import WorkingTree
+    from gitops_lint.model.repository import Repository
 
     start = time.perf_counter()
     repo = Repository.build(WorkingTree(root), resolve_config(root, None))

@@ -25,9 +25,9 @@ sys.path.insert(0, str(HERE))
 from generate import generate  # noqa: E402
 
 from gitops_lint.api import resolve_config  # noqa: E402
-from gitops_lint.repository import Repository  # noqa: E402
-from gitops_lint.secret_scan import scan_repository  # noqa: E402
-from gitops_lint.source import WorkingTree  # noqa: E402
+from gitops_lint.core.source import WorkingTree  # noqa: E402
+from gitops_lint.model.repository import Repository  # noqa: E402
+from gitops_lint.secrets.scan import scan_repository  # noqa: E402
 
 FAKE_AWS = "AKIA" + "IOSFODNN7" + "BENCH00"  # AWS-key shaped, not a key
 

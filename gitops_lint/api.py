@@ -6,12 +6,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cards import Card, load_cards
-from .config import Config, ConfigError, find_config, load_config
-from .engine import RunResult, run_checks, select_cards
-from .findings import Finding, Severity
-from .repository import Repository
-from .source import SourceTree, WorkingTree
+from gitops_lint.core.config import Config, ConfigError, find_config, load_config
+from gitops_lint.core.findings import Finding, Severity
+from gitops_lint.core.source import SourceTree, WorkingTree
+from gitops_lint.lint.cards import Card, load_cards
+from gitops_lint.lint.engine import RunResult, run_checks, select_cards
+from gitops_lint.model.repository import Repository
 
 FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import click
 
-from . import __version__, report
-from .api import FAIL_LEVELS, exit_code, lint_path, read_baseline, write_baseline
-from .cards import CardError, load_cards
-from .config import ConfigError
-from .source import SourceError
+from gitops_lint import __version__
+from gitops_lint.api import FAIL_LEVELS, exit_code, lint_path, read_baseline, write_baseline
+from gitops_lint.core.config import ConfigError
+from gitops_lint.core.source import SourceError
+from gitops_lint.lint.cards import CardError, load_cards
+from gitops_lint.report import formats as report
+from gitops_lint.report.summary import Summary
 
 EXIT_USAGE = 2
 
@@ -90,7 +92,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
     root, only = _root_and_files(paths)
     try:
         if fix:
-            from .fix import fix_path
+            from gitops_lint.lint.fix import fix_path
 
             for fixed in fix_path(root, config_path=config_path, only=only):
                 click.echo(f"fixed {fixed.path}: {', '.join(fixed.fields)}", err=True)
@@ -100,7 +102,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
     findings = [f for f in result.findings if not only or f.path in only or f.rule == "GL000"]
-    summary = report.Summary.of(
+    summary = Summary.of(
         findings, files=len(result.repo.files), documents=len(result.repo.documents),
         rules=len(result.cards), suppressed=len(result.result.suppressed), baselined=len(result.result.baselined),
     )
@@ -171,7 +173,7 @@ def baseline(path, output, config_path) -> None:
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
 def scorecard(path, fmt, config_path) -> None:
     """Score the repository against the GitOps checklist (exit 1 when an item fails)."""
-    from . import scorecard as card
+    from gitops_lint.lint import scorecard as card
 
     try:
         result = lint_path(path, config_path=config_path)
@@ -194,9 +196,9 @@ def scorecard(path, fmt, config_path) -> None:
               help="Repository root that confines file access (default: the git work tree, else DIRECTORY).")
 def build(directory, load_restrictor, renderer, repo_root) -> None:
     """Render a kustomization directory like `kustomize build` (offline; nothing is executed)."""
-    from .render import RenderError, render
-    from .render.external import render_external
-    from .source import WorkingTree
+    from gitops_lint.core.source import WorkingTree
+    from gitops_lint.render import RenderError, render
+    from gitops_lint.render.external import render_external
 
     root = Path(repo_root) if repo_root else _repository_root(Path(directory))
     try:
@@ -219,7 +221,7 @@ def _repository_root(directory: Path) -> Path:
     """The git work tree containing `directory`, else the directory itself."""
     import subprocess
 
-    from .source import GIT_SAFETY
+    from gitops_lint.core.source import GIT_SAFETY
 
     proc = subprocess.run(["git", *GIT_SAFETY, "-C", str(directory), "rev-parse", "--show-toplevel"],
                           capture_output=True, text=True, check=False)
@@ -230,7 +232,7 @@ def _repository_root(directory: Path) -> Path:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
 def list_rules(fmt) -> None:
     """List every rule of the pack (from the rule cards)."""
-    from .docs import rules_table
+    from gitops_lint.lint.docs import rules_table
 
     try:
         cards = load_cards()
@@ -251,7 +253,7 @@ def explain(rule_id) -> None:
     card = next((c for c in cards if c.id.lower() == wanted.lower() or c.name == wanted), None)
     if card is None:
         _fail(f"unknown rule {rule_id!r}; `gitops-lint rules` lists them")
-    from .docs import explain_card
+    from gitops_lint.lint.docs import explain_card
 
     click.echo(explain_card(card))
 
@@ -271,8 +273,8 @@ def explain(rule_id) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Processes for many roots (default: CPUs).")
 def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, config_path, output, jobs) -> None:
     """Show what each environment receives between two revisions, with dangerous changes (GL8xx)."""
-    from . import diffreport
-    from .diff import DiffOptions, diff_path
+    from gitops_lint.diff import report as diffreport
+    from gitops_lint.diff.pipeline import DiffOptions, diff_path
 
     options = DiffOptions(strip=tuple(strip), select=tuple(_split(select)), ignore=tuple(_split(ignore)), jobs=jobs)
     try:
@@ -300,7 +302,7 @@ def github() -> None:
 @click.option("--marker", default=None, help="Hidden marker that identifies the sticky comment.")
 def github_comment(body_file, repository, number, marker) -> None:
     """Create or update one sticky PR comment (token from $GITHUB_TOKEN, API from $GITHUB_API_URL)."""
-    from . import github as gh
+    from gitops_lint.report import github_comment as gh
 
     try:
         target = gh.target_from_env(repository, number)

@@ -15,9 +15,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from gitops_lint.loader import parse_text  # noqa: E402
+from gitops_lint.core.loader import parse_text  # noqa: E402
+from gitops_lint.core.source import WorkingTree  # noqa: E402
 from gitops_lint.render import RenderCache, RenderError, render  # noqa: E402
-from gitops_lint.source import WorkingTree  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures" / "render"
 CORPUS = REPO.parent / "shared" / "corpus"

@@ -19,8 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import render_conformance as rc  # noqa: E402
 
+from gitops_lint.core.source import WorkingTree  # noqa: E402
 from gitops_lint.render import RenderError, render  # noqa: E402
-from gitops_lint.source import WorkingTree  # noqa: E402
 
 WORK = tempfile.mkdtemp(prefix="render-fuzz-")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from gitops_lint.api import lint_path
-from gitops_lint.argo_appset import go_path_match, greedy_glob, substitute
-from gitops_lint.argo_identity import normalize_url
-from gitops_lint.argo_project import destination_permitted, source_permitted
-from gitops_lint.findings import Severity
+from gitops_lint.argo.appset import go_path_match, greedy_glob, substitute
+from gitops_lint.argo.identity import normalize_url
+from gitops_lint.argo.project import destination_permitted, source_permitted
+from gitops_lint.core.findings import Severity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "argocd"
 
@@ -367,8 +367,8 @@ def test_operator_declared_through_helm(make_repo):
 
 
 def test_git_object_trees_know_their_remote_and_prefix(make_repo):
-    from gitops_lint.argo_model import _tree_location
-    from gitops_lint.gitsource import GitTree
+    from gitops_lint.argo.model import _tree_location
+    from gitops_lint.core.gitsource import GitTree
 
     root = make_repo({"deploy/apps/a/cm.yaml": CONFIGMAP})
     git = ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@t"]

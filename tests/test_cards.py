@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gitops_lint.api import lint_path
-from gitops_lint.cards import load_cards
+from gitops_lint.lint.cards import load_cards
 
 CARDS = load_cards()
 
@@ -13,8 +13,8 @@ CARDS = load_cards()
 def _findings(repo, rule, before=None):
     if before is not None:  # change rules (GL8xx): diff the `before` tree against this one
         from gitops_lint.api import resolve_config
-        from gitops_lint.diff import diff_trees
-        from gitops_lint.source import WorkingTree
+        from gitops_lint.core.source import WorkingTree
+        from gitops_lint.diff.pipeline import diff_trees
 
         result = diff_trees(WorkingTree(before, use_git=False), WorkingTree(repo, use_git=False),
                             resolve_config(repo, None))

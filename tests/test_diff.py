@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from gitfixture import commit, init, state, write
 
 from gitops_lint.cli import main
-from gitops_lint.diff import DiffOptions, affected_roots, diff_path
+from gitops_lint.diff.pipeline import DiffOptions, affected_roots, diff_path
 
 CANARY = "canary-Zq8vX2-do-not-print"
 CANARY_B64 = base64.b64encode(CANARY.encode()).decode()
@@ -128,7 +128,7 @@ def test_unrelated_file_affects_nothing(repo):
 
 
 def test_a_changed_application_marks_its_root_affected(repo):
-    from gitops_lint.diff import diff_trees  # noqa: F401 - the sides come from a full run
+    from gitops_lint.diff.pipeline import diff_trees  # noqa: F401 - the sides come from a full run
 
     result = run(repo, edit("argocd/web-production.yaml", "selfHeal: true", "selfHeal: false"))
     affected = dict(affected_roots(result.base_side, result.head_side, set(result.changed_files)))
@@ -349,10 +349,10 @@ def test_flux_kustomization_pointer_marks_its_root(repo):
 
 @pytest.mark.parametrize("name", ["GoogleCloudPlatform__microservices-demo", "fluxcd__flux2-multi-tenancy"])
 def test_corpus_added_then_removed(corpus, name, tmp_path):
-    from gitops_lint import diffreport
-    from gitops_lint.config import Config
-    from gitops_lint.diff import diff_trees
-    from gitops_lint.source import WorkingTree
+    from gitops_lint.core.config import Config
+    from gitops_lint.core.source import WorkingTree
+    from gitops_lint.diff import report as diffreport
+    from gitops_lint.diff.pipeline import diff_trees
 
     if not (corpus / name).is_dir():
         pytest.skip(f"{name} not in the corpus")
@@ -365,7 +365,8 @@ def test_corpus_added_then_removed(corpus, name, tmp_path):
 
 
 def test_parallel_roots_give_the_same_result(repo, monkeypatch):
-    from gitops_lint import diffpool, diffreport
+    from gitops_lint.diff import pool as diffpool
+    from gitops_lint.diff import report as diffreport
 
     files = edit("apps/web/base/deployment.yaml", "matchLabels: {app: web}", "matchLabels: {app: web2}")
     head = change(repo, files)

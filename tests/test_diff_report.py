@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 
-from gitops_lint import diffnorm, diffreport
-from gitops_lint.diff import Change, DiffResult, RootDiff, compare
-from gitops_lint.diffsides import Resource
-from gitops_lint.findings import Finding, Position, Severity
+from gitops_lint.core.findings import Finding, Position, Severity
+from gitops_lint.diff import normalise as diffnorm
+from gitops_lint.diff import report as diffreport
+from gitops_lint.diff.pipeline import Change, DiffResult, RootDiff, compare
+from gitops_lint.diff.sides import Resource
 
 
 def _resource(name: str, **extra) -> Resource:

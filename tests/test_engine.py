@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gitops_lint import api
-from gitops_lint.cards import Card
-from gitops_lint.config import ConfigError, config_from_dict
+from gitops_lint.core.config import ConfigError, config_from_dict
+from gitops_lint.lint.cards import Card
 
 DUPLICATE = """apiVersion: v1
 kind: ConfigMap

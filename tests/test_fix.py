@@ -7,7 +7,7 @@ import subprocess
 from click.testing import CliRunner
 
 from gitops_lint.cli import main
-from gitops_lint.fix import fix_text
+from gitops_lint.lint.fix import fix_text
 
 BASE = {
     "base/kustomization.yaml": "resources:\n  - deploy.yaml\n",

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from click.testing import CliRunner
 
-from gitops_lint import github
 from gitops_lint.cli import main
+from gitops_lint.report import github_comment as github
 
 TOKEN = "ghs_test-token-123"
 

@@ -7,8 +7,15 @@ import os
 import pytest
 from gitfixture import commit, git, init, state, write
 
-from gitops_lint.gitsource import GitTree, content_id, default_base, locate, resolve_rev, worktree_changes
-from gitops_lint.source import SourceError, WorkingTree
+from gitops_lint.core.gitsource import (
+    GitTree,
+    content_id,
+    default_base,
+    locate,
+    resolve_rev,
+    worktree_changes,
+)
+from gitops_lint.core.source import SourceError, WorkingTree
 
 
 @pytest.fixture
@@ -103,7 +110,7 @@ def test_default_base_is_the_merge_base_with_main(repo):
 
 
 def test_a_symlinked_file_follows_its_target_in_the_working_tree_diff(repo):
-    from gitops_lint.diff import diff_path
+    from gitops_lint.diff.pipeline import diff_path
 
     write(repo, {"apps/web/deployment.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"})
     commit(repo, "manifest")
@@ -116,7 +123,7 @@ def test_a_symlinked_file_follows_its_target_in_the_working_tree_diff(repo):
 
 
 def test_working_tree_over_base_lists_what_working_tree_lists(repo):
-    from gitops_lint.gitsource import WorkingTreeOverBase
+    from gitops_lint.core.gitsource import WorkingTreeOverBase
 
     write(
         repo,

@@ -1122,10 +1122,11 @@ def test_hostile_repository(case_id, command, repos, workspace):
 def test_in_process_no_socket_and_only_git_runs(case_id, tmp_path, monkeypatch):
     """Every entry point over remote bases and exec plugins: no socket is opened, and the only
     program started is git (listing files, reading revisions)."""
-    from gitops_lint import api, scorecard
-    from gitops_lint.diff import diff_path
+    from gitops_lint import api
+    from gitops_lint.core.source import WorkingTree
+    from gitops_lint.diff.pipeline import diff_path
+    from gitops_lint.lint import scorecard
     from gitops_lint.render import NotRendered, RenderError, render
-    from gitops_lint.source import WorkingTree
 
     marker = tmp_path / "MARKER-executed"
     case = {c.id: c for c in case_list(marker)}[case_id]
@@ -1257,7 +1258,7 @@ def test_bad_config_is_a_usage_error_without_traceback(name, tmp_path, workspace
     clear line naming the file, for check, scorecard and diff alike."""
     _base, marker, trap = workspace
     card = ("id: GL950\nname: any-function\nseverity: error\nsummary: s\nrationale: r\nfix: f\n"
-            "check: gitops_lint.fix:fix_files\nexamples: {bad: 'a: 1', good: 'b: 1'}\n")
+            "check: gitops_lint.lint.fix:fix_files\nexamples: {bad: 'a: 1', good: 'b: 1'}\n")
     base_commit = git_repo(tmp_path / "repo", files_case(app({".gitops-lint.yaml": BAD_CONFIGS[name],
                                                               "cards/GL950-any.yaml": card})))
     for args in (["check", "."], ["scorecard", "."], ["diff", ".", "--base", base_commit]):

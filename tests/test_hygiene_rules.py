@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from gitops_lint.api import lint_path
-from gitops_lint.ci_commands import scan
-from gitops_lint.codeowners import parse
+from gitops_lint.hygiene.ci_commands import scan
+from gitops_lint.hygiene.codeowners import parse
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hygiene"
 HYGIENE_RULES = ("GL902", "GL903", "GL904", "GL905")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gitops_lint.findings import Position
-from gitops_lint.loader import Limits, load_yaml, rule_of
+from gitops_lint.core.findings import Position
+from gitops_lint.core.loader import Limits, load_yaml, rule_of
 
 MANIFEST = b"""apiVersion: apps/v1
 kind: Deployment

@@ -6,8 +6,8 @@ import pytest
 
 from conftest import REPO_ROOT
 from gitops_lint import api
-from gitops_lint.cards import load_card
-from gitops_lint.config import ConfigError
+from gitops_lint.core.config import ConfigError
+from gitops_lint.lint.cards import load_card
 
 POLICY_DIR = REPO_ROOT / "examples" / "policies"
 POLICIES = sorted(POLICY_DIR.glob("*.yaml"))

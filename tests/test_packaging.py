@@ -36,6 +36,6 @@ def test_wheel_contains_cards_and_runs_rules_from_a_fresh_venv(tmp_path):
     out = subprocess.run([str(env_dir / "bin" / "gitops-lint"), "rules"], cwd=tmp_path,
                          check=True, capture_output=True, text=True, timeout=120)
     assert "GL302  yaml-duplicate-key" in out.stdout
-    where = subprocess.run([str(python), "-c", "import gitops_lint.cards as c; print(c.builtin_rules_dir())"],
+    where = subprocess.run([str(python), "-c", "import gitops_lint.lint.cards as c; print(c.builtin_rules_dir())"],
                            cwd=tmp_path, check=True, capture_output=True, text=True).stdout
     assert where.startswith(str(env_dir)) and "rule_pack" in where

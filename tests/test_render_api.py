@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from gitops_lint.findings import Position
-from gitops_lint.loader import load_yaml, parse_text
+from gitops_lint.core.findings import Position
+from gitops_lint.core.loader import load_yaml, parse_text
+from gitops_lint.core.source import WorkingTree
 from gitops_lint.render import NotRendered, RenderCache, RenderError, render
-from gitops_lint.source import WorkingTree
 
 BASE = {
     "base/kustomization.yaml": "resources:\n  - deployment.yaml\n",

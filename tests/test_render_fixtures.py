@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from gitops_lint.loader import parse_text
+from gitops_lint.core.loader import parse_text
+from gitops_lint.core.source import WorkingTree
 from gitops_lint.render import RenderCache, RenderError, render
-from gitops_lint.source import WorkingTree
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "render"
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from gitops_lint.cli import main
-from gitops_lint.report.github import escape_data, escape_property
+from gitops_lint.report.github_annotations import escape_data, escape_property
 
 BAD = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: 1\n  k: 2\n"
 

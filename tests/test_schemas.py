@@ -196,7 +196,7 @@ RENDERED_REPO = {
 
 
 def test_rendered_output_errors_point_at_the_patch_and_base_errors_are_reported_once(make_repo):
-    pytest.importorskip("gitops_lint.rendered")
+    pytest.importorskip("gitops_lint.model.rendered_views")
     found = sorted(
         (f.path, f.line, f.column, f.message, f.environment) for f in _findings(make_repo(RENDERED_REPO))
     )
@@ -257,7 +257,7 @@ def test_fields_that_the_build_adds_are_judged_on_the_build(make_repo):
             "    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n"
         ),
     }
-    pytest.importorskip("gitops_lint.rendered")
+    pytest.importorskip("gitops_lint.model.rendered_views")
     assert not _findings(make_repo(files))  # commonLabels adds spec.selector
     files["app/kustomization.yaml"] = "resources: [deployment.yaml]\n"
     assert [(f.path, f.line, f.message) for f in _findings(make_repo(files))] == [
@@ -270,13 +270,13 @@ def test_fields_that_the_build_adds_are_judged_on_the_build(make_repo):
 
 
 def test_a_base_shared_by_three_unchanged_overlays_is_validated_once(make_repo):
-    pytest.importorskip("gitops_lint.rendered")
+    pytest.importorskip("gitops_lint.model.rendered_views")
     from types import SimpleNamespace
 
     from gitops_lint.api import resolve_config
     from gitops_lint.checks.schemas import k8s_schema, schema_store
-    from gitops_lint.repository import Repository
-    from gitops_lint.source import WorkingTree
+    from gitops_lint.core.source import WorkingTree
+    from gitops_lint.model.repository import Repository
 
     files = {
         "app/base/kustomization.yaml": "resources: [service.yaml]\n",

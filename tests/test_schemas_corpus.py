@@ -7,10 +7,10 @@ import pytest
 from conftest import REPO_ROOT
 from gitops_lint.api import lint_path, resolve_config
 from gitops_lint.checks.schemas import manifests
-from gitops_lint.repository import Repository
+from gitops_lint.core.source import WorkingTree
+from gitops_lint.model.repository import Repository
 from gitops_lint.schemas import SchemaStore
 from gitops_lint.schemas.validators import jsonschema_rs
-from gitops_lint.source import WorkingTree
 
 REPOS = [
     "GoogleCloudPlatform__microservices-demo",

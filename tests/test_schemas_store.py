@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from gitops_lint.loader import load_yaml
+from gitops_lint.core.loader import load_yaml
 from gitops_lint.schemas import SchemaStore, validate_objects
 from gitops_lint.schemas.crds import crd_schemas
 from gitops_lint.schemas.deprecations import api_status

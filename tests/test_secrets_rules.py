@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gitops_lint import secret_engine, secret_scan, sops
 from gitops_lint.api import lint_path
 from gitops_lint.cli import main
+from gitops_lint.secrets import engine as secret_engine
+from gitops_lint.secrets import scan as secret_scan
+from gitops_lint.secrets import sops
 
 FIXTURES = Path(__file__).parent / "fixtures" / "secrets"
 FAKE_AWS = "AKIA" + "IOSFODNN7FIXTURE"  # AWS-key shaped, not a key
@@ -263,7 +265,7 @@ def test_anchors_are_necessary_conditions():
 def test_each_file_is_read_once(tmp_path, monkeypatch):
     from collections import Counter
 
-    from gitops_lint.source import WorkingTree
+    from gitops_lint.core.source import WorkingTree
 
     reads: Counter = Counter()
     original = WorkingTree.read_bytes

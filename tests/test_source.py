@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from gitops_lint.source import PathEscapesRoot, WorkingTree, normalize
+from gitops_lint.core.source import PathEscapesRoot, WorkingTree, normalize
 
 
 def test_normalize_refuses_escapes():

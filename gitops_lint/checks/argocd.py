@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from ..argo_appset import is_templated
-from ..argo_identity import normalize_url
-from ..argo_model import ANY_PROJECT, ArgoApp, ArgoIndex, argo_index
-from ..argo_project import (
+from gitops_lint.argo.appset import is_templated
+from gitops_lint.argo.identity import normalize_url
+from gitops_lint.argo.model import ANY_PROJECT, ArgoApp, ArgoIndex, argo_index
+from gitops_lint.argo.project import (
     crd_scopes,
     destination_permitted,
     is_cluster_scoped,
@@ -17,7 +17,7 @@ from ..argo_project import (
     restricts_kinds,
     source_permitted,
 )
-from ..findings import Position, Severity, Violation
+from gitops_lint.core.findings import Position, Severity, Violation
 
 
 def app_violation(

@@ -7,8 +7,8 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from ..argo_appset import files_under, is_templated
-from ..argo_model import (
+from gitops_lint.argo.appset import files_under, is_templated
+from gitops_lint.argo.model import (
     ArgoApp,
     ArgoIndex,
     Source,
@@ -16,8 +16,8 @@ from ..argo_model import (
     chart_templates_define,
     pattern_hits,
 )
-from ..findings import Violation
-from .argocd import app_violation
+from gitops_lint.checks.argocd import app_violation
+from gitops_lint.core.findings import Violation
 
 PREEXISTING_NAMESPACES = {"default", "kube-system", "kube-public", "kube-node-lease"}
 _WILDCARD = re.compile(r"(^|\.)[xX](\.|$)")

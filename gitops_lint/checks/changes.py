@@ -1,6 +1,6 @@
 """Change policies (GL801–GL804): dangerous edits, seen only by comparing the base and head renders.
 
-These checks read `ctx.diff` (a `gitops_lint.diff.DiffResult`), which only `gitops-lint diff` sets:
+These checks read `ctx.diff` (a `gitops_lint.diff.pipeline.DiffResult`), which only `gitops-lint diff` sets:
 during a plain `check` they yield nothing. Findings point at the head file and line when the
 object still exists there, else at the base file that declared it.
 """
@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
-from ..findings import Position, Violation
+from gitops_lint.core.findings import Position, Violation
 
 WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "Rollout")

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 import jsonschema
 
-from ..findings import Violation
-from ..workloads import Workload
+from gitops_lint.core.findings import Violation
+from gitops_lint.model.workloads import Workload
 
 
 @lru_cache(maxsize=256)

@@ -1,6 +1,6 @@
 """Flux rules (GL501–GL507) over Kustomizations, HelmReleases and their sources.
 
-Every object is judged as each build deploys it (see `gitops_lint.flux_model`); the same finding from
+Every object is judged as each build deploys it (see `gitops_lint.flux.model`); the same finding from
 several builds of one file is reported once. `${VAR}` post-build substitutions are never judged: their
 values only exist in the cluster.
 """
@@ -11,9 +11,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from ..findings import Violation
-from ..flux_model import HELMRELEASE, KUSTOMIZATION, FluxIndex, flux_index
-from ..flux_objects import FluxObject, has_placeholder
+from gitops_lint.core.findings import Violation
+from gitops_lint.flux.model import HELMRELEASE, KUSTOMIZATION, FluxIndex, flux_index
+from gitops_lint.flux.objects import FluxObject, has_placeholder
 
 _EXACT_VERSION = re.compile(r"^=?\s*v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 _SOURCE_FIELDS = {

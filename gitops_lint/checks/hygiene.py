@@ -9,9 +9,9 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from .. import codeowners
-from ..ci_commands import EPHEMERAL, Command, comment_style, scan
-from ..findings import Position, Violation
+from gitops_lint.core.findings import Position, Violation
+from gitops_lint.hygiene import codeowners
+from gitops_lint.hygiene.ci_commands import EPHEMERAL, Command, comment_style, scan
 
 CI_FILES = (
     ".github/workflows/*.yml",

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
-from ..findings import Position, Violation
-from ..fix import FIXABLE_FIELDS
-from ..kustomizations import DEPRECATED_FIELDS, KUSTOMIZATION_FILES, Kustomization, Reference
-from ..loader import Document, parse_text
+from gitops_lint.core.findings import Position, Violation
+from gitops_lint.core.loader import Document, parse_text
+from gitops_lint.lint.fix import FIXABLE_FIELDS
+from gitops_lint.model.kustomizations import DEPRECATED_FIELDS, KUSTOMIZATION_FILES, Kustomization, Reference
 
 # fields whose entries must name a kustomization directory or a manifest file
 _RESOURCE_FIELDS = ("resources", "bases", "components")

@@ -14,9 +14,15 @@ from collections import Counter
 from collections.abc import Iterator
 from functools import cached_property
 
-from ..deployment import CONFIG_GROUPS, Deployment, is_manifest, is_patch_text, skipped_path
-from ..findings import FILE_START, Position, Violation
-from ..layout import App
+from gitops_lint.core.findings import FILE_START, Position, Violation
+from gitops_lint.deploy.deployed_files import (
+    CONFIG_GROUPS,
+    Deployment,
+    is_manifest,
+    is_patch_text,
+    skipped_path,
+)
+from gitops_lint.model.layout import App
 
 SYNONYMS = (
     ("production", "prod", "prd", "live"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Violation
+from gitops_lint.core.findings import Violation
 
 
 def evaluated_by_engine(ctx) -> Iterator[Violation]:

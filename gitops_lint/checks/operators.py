@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..argo_model import chart_templates_define
-from ..findings import Violation
+from gitops_lint.argo.model import chart_templates_define
+from gitops_lint.core.findings import Violation
 
 OPERATOR_KINDS = (
     "argoproj.io/Application",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import FILE_START, Violation
-from ..render import NotRendered
+from gitops_lint.core.findings import FILE_START, Violation
+from gitops_lint.render import NotRendered
 
 
 def build_failed(ctx) -> Iterator[Violation]:

@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from ..datapath import has_path
-from ..findings import Severity, Violation
-from ..kustomizations import is_kustomization_file
-from ..loader import Document
-from ..render.origin import origin_of
-from ..schemas import INVALID, SchemaStore
-from ..schemas.deprecations import api_status
-from ..schemas.kubernetes import parse_version, resolve_version
+from gitops_lint.core.datapath import has_path
+from gitops_lint.core.findings import Severity, Violation
+from gitops_lint.core.loader import Document
+from gitops_lint.model.kustomizations import is_kustomization_file
+from gitops_lint.render.origin import origin_of
+from gitops_lint.schemas import INVALID, SchemaStore
+from gitops_lint.schemas.deprecations import api_status
+from gitops_lint.schemas.kubernetes import parse_version, resolve_version
 
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
 CRD_KIND = "apiextensions.k8s.io/CustomResourceDefinition"

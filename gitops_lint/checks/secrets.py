@@ -11,12 +11,12 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from .. import sops
-from ..findings import FILE_START, Position, Violation
-from ..kustomizations import is_kustomization_file
-from ..loader import Document, parse_text
-from ..secret_scan import GENERATOR_FIELDS, REFERENCE_KINDS, scan_repository
-from ..workloads import POD_SPEC_PATHS, Workload
+from gitops_lint.core.findings import FILE_START, Position, Violation
+from gitops_lint.core.loader import Document, parse_text
+from gitops_lint.model.kustomizations import is_kustomization_file
+from gitops_lint.model.workloads import POD_SPEC_PATHS, Workload
+from gitops_lint.secrets import sops
+from gitops_lint.secrets.scan import GENERATOR_FIELDS, REFERENCE_KINDS, scan_repository
 
 SECRET_FIELDS = ("data", "stringData")
 SAFE_KINDS = REFERENCE_KINDS  # sealed, external, CSI and vault-operator objects hold no plaintext

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Violation
-from ..loader import rule_of
-from ..source import UnsafePath
+from gitops_lint.core.findings import Violation
+from gitops_lint.core.loader import rule_of
+from gitops_lint.core.source import UnsafePath
 
 
 def _manifest_like(doc) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..findings import Violation
-from ..workloads import BATCH_KINDS, Workload, split_image, workloads
+from gitops_lint.core.findings import Violation
+from gitops_lint.model.workloads import BATCH_KINDS, Workload, split_image, workloads
 
 SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
 

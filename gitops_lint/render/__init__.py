@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..findings import Position
-from ..source import SourceTree, normalize
-from .build import Session, finalize
-from .errors import NotRendered, RenderError, located
-from .origin import origin_of
+from gitops_lint.core.findings import Position
+from gitops_lint.core.source import SourceTree, normalize
+from gitops_lint.render.build import Session, finalize
+from gitops_lint.render.errors import NotRendered, RenderError, located
+from gitops_lint.render.origin import origin_of
 
 __all__ = ["NotRendered", "RenderCache", "RenderError", "RenderResult", "RenderedObject", "render"]
 
@@ -38,7 +38,7 @@ class RenderResult:
 
     def to_yaml(self) -> str:
         """The objects as `kustomize build` prints them (keys sorted, `---` between documents)."""
-        from .output import to_yaml
+        from gitops_lint.render.output import to_yaml
 
         return to_yaml([o.data for o in self.objects])
 
@@ -87,7 +87,7 @@ def render(
 def _render(session: Session, root: str) -> RenderResult:
     acc = session.build_dir(root, (), top=True)
     top = session.load_kustomization(root)
-    from .build import Accumulator
+    from gitops_lint.render.build import Accumulator
 
     work = Accumulator([r.copy() for r in acc.resources], acc.config, list(acc.vars))
     try:

@@ -13,16 +13,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import Position
-from ..loader import ParsedFile, load_yaml
-from ..source import PathEscapesRoot, SourceTree, normalize
-from . import buildmeta, crds, generators, kustomization, links, namereference, order, plugins, transformers
-from . import fieldspec as fs
-from .errors import NotRendered, RenderError, located
-from .kustomization import Kustomization
-from .patching import describe
-from .resource import Resource, copy_data
-from .steps import PatchSteps, rebind, reject_parse_problems, replacements_module
+from gitops_lint.core.findings import Position
+from gitops_lint.core.loader import ParsedFile, load_yaml
+from gitops_lint.core.source import PathEscapesRoot, SourceTree, normalize
+from gitops_lint.render import (
+    buildmeta,
+    crds,
+    generators,
+    kustomization,
+    links,
+    namereference,
+    order,
+    plugins,
+    transformers,
+)
+from gitops_lint.render import fieldspec as fs
+from gitops_lint.render.errors import NotRendered, RenderError, located
+from gitops_lint.render.kustomization import Kustomization
+from gitops_lint.render.patching import describe
+from gitops_lint.render.resource import Resource, copy_data
+from gitops_lint.render.steps import PatchSteps, rebind, reject_parse_problems, replacements_module
 
 MAX_DEPTH = 40
 _RESTRICTORS = {
@@ -419,7 +429,7 @@ def _reject_unrendered(k: Kustomization) -> None:
 
 def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resource]:
     """Top-level steps: hash suffixes, name references, vars, ordering."""
-    from .generators import content_hash
+    from gitops_lint.render.generators import content_hash
 
     resources = acc.resources
     for res in resources:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import posixpath
 
-from .errors import NotRendered
-from .kustomization import Kustomization
-from .resource import Resource
+from gitops_lint.render.errors import NotRendered
+from gitops_lint.render.kustomization import Kustomization
+from gitops_lint.render.resource import Resource
 
 ORIGIN = "config.kubernetes.io/origin"
 MANAGED_BY = "app.kubernetes.io/managed-by"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import fieldspec as fs
-from .errors import RenderError
-from .namereference import BackRef
+from gitops_lint.render import fieldspec as fs
+from gitops_lint.render.errors import RenderError
+from gitops_lint.render.namereference import BackRef
 
 
 def config_from_definitions(definitions: Any, source: str) -> dict[str, list]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..findings import Position
+from gitops_lint.core.findings import Position
 
 
 class RenderError(Exception):

@@ -13,11 +13,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..findings import FILE_START
-from ..loader import parse_text
-from ..source import SourceTree, normalize
-from . import RenderedObject, RenderResult
-from .errors import RenderError
+from gitops_lint.core.findings import FILE_START
+from gitops_lint.core.loader import parse_text
+from gitops_lint.core.source import SourceTree, normalize
+from gitops_lint.render import RenderedObject, RenderResult
+from gitops_lint.render.errors import RenderError
 
 RENDERERS = ("kubectl", "kustomize")
 _NOISE = re.compile(r'^E\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err=')

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import RenderError
-from .resource import split_api_version
+from gitops_lint.render.errors import RenderError
+from gitops_lint.render.resource import split_api_version
 
 _SPLIT = re.compile(r"(?<!\\)/")
 
@@ -204,7 +204,7 @@ def default_config() -> dict[str, list]:
 
 @functools.lru_cache(maxsize=1)
 def _default_config() -> dict[str, list]:
-    from .namereference import default_name_references
+    from gitops_lint.render.namereference import default_name_references
 
     return {
         "commonLabels": [*_TEMPLATE_LABELS[:1], *_SELECTORS, *_TEMPLATE_LABELS[1:]],

@@ -7,8 +7,8 @@ import hashlib
 import json
 import posixpath
 
-from .errors import RenderError
-from .kustomization import Kustomization, string_map, truthy
+from gitops_lint.render.errors import RenderError
+from gitops_lint.render.kustomization import Kustomization, string_map, truthy
 
 
 def _go_json(value) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .errors import RenderError
+from gitops_lint.render.errors import RenderError
 
 _OPS = ("add", "remove", "replace", "move", "copy", "test")
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import FILE_START, Position
-from ..loader import Document, ParsedFile
-from .errors import RenderError
+from gitops_lint.core.findings import FILE_START, Position
+from gitops_lint.core.loader import Document, ParsedFile
+from gitops_lint.render.errors import RenderError
 
 FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 

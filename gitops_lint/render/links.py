@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..datapath import dig
-from .resource import Resource
+from gitops_lint.core.datapath import dig
+from gitops_lint.render.resource import Resource
 
 _MISSING = object()
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import fieldspec as fs
-from .errors import RenderError
-from .resource import ResId, Resource
+from gitops_lint.render import fieldspec as fs
+from gitops_lint.render.errors import RenderError
+from gitops_lint.render.resource import ResId, Resource
 
 
 @dataclass

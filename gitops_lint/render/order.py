@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cmp_to_key
 
-from .errors import RenderError
-from .resource import Resource
+from gitops_lint.render.errors import RenderError
+from gitops_lint.render.resource import Resource
 
 ORDER_FIRST = [
     "Namespace",

@@ -7,7 +7,7 @@ kustomization entry or patch that last set it. `origin_of` finds the nearest rec
 
 from __future__ import annotations
 
-from ..findings import Position
+from gitops_lint.core.findings import Position
 
 
 def origin_of(field_origins: dict[str, tuple[str, Position]], path) -> tuple[str, Position] | None:

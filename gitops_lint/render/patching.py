@@ -7,9 +7,9 @@ import json
 import re
 from typing import Any
 
-from ..findings import Position
-from .errors import RenderError
-from .resource import ResId, Resource, copy_data, res_id
+from gitops_lint.core.findings import Position
+from gitops_lint.render.errors import RenderError
+from gitops_lint.render.resource import ResId, Resource, copy_data, res_id
 
 
 class Patch:
@@ -184,7 +184,7 @@ def _record(
 
 def parse_json_ops(text: str, where: str) -> list:
     """JSON 6902 operations from JSON or YAML text."""
-    from ..loader import parse_text
+    from gitops_lint.core.loader import parse_text
 
     try:
         value = json.loads(text)

@@ -18,12 +18,12 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ..scalars import PLAIN, scalar_value
-from . import fieldspec
-from .errors import RenderError
-from .resource import ResId, res_id
-from .select import selector_matches
-from .smp import scalar_text
+from gitops_lint.core.scalars import PLAIN, scalar_value
+from gitops_lint.render import fieldspec
+from gitops_lint.render.errors import RenderError
+from gitops_lint.render.resource import ResId, res_id
+from gitops_lint.render.select import selector_matches
+from gitops_lint.render.smp import scalar_text
 
 _INT = re.compile(r"-?[0-9]+")
 

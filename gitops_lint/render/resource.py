@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import Position
+from gitops_lint.core.findings import Position
 
 # (apiVersion, kind) pairs kustomize v5.5 treats as cluster-scoped: its built-in OpenAPI data is
 # Kubernetes 1.21's, looked up by exact group/version/kind (measured with `kubectl kustomize`).

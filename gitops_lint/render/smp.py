@@ -25,8 +25,8 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..scalars import PLAIN, scalar_value
-from .errors import RenderError
+from gitops_lint.core.scalars import PLAIN, scalar_value
+from gitops_lint.render.errors import RenderError
 
 _MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
 _DIRECTIVE = "$patch"

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..findings import FILE_START, Position
-from ..loader import ParsedFile, parse_text
-from ..source import PathEscapesRoot, normalize
-from . import links
-from .errors import RenderError
-from .kustomization import Kustomization
-from .patching import Patch, apply_json, apply_smp, get_by_id, parse_json_ops, select_targets
-from .resource import Resource, copy_data
+from gitops_lint.core.findings import FILE_START, Position
+from gitops_lint.core.loader import ParsedFile, parse_text
+from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.render import links
+from gitops_lint.render.errors import RenderError
+from gitops_lint.render.kustomization import Kustomization
+from gitops_lint.render.patching import (
+    Patch,
+    apply_json,
+    apply_smp,
+    get_by_id,
+    parse_json_ops,
+    select_targets,
+)
+from gitops_lint.render.resource import Resource, copy_data
 
 
 class PatchSteps:
@@ -193,7 +200,7 @@ def rebind(resources: list[Resource], objects: list[dict]) -> list[Resource]:
 
 def replacements_module():
     try:
-        from . import replacements
+        from gitops_lint.render import replacements
     except ImportError:
         replacements = None
     if not hasattr(replacements, "apply_replacements") or not hasattr(replacements, "apply_vars"):

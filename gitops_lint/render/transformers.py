@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import fieldspec as fs
-from . import links
-from .errors import RenderError
-from .kustomization import Kustomization, string_map, truthy
-from .resource import Resource, split_api_version
+from gitops_lint.render import fieldspec as fs
+from gitops_lint.render import links
+from gitops_lint.render.errors import RenderError
+from gitops_lint.render.kustomization import Kustomization, string_map, truthy
+from gitops_lint.render.resource import Resource, split_api_version
 
 _SKIP_RENAME = {("apiregistration.k8s.io", "APIService")}  # with any-group CRDs and Namespaces
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
-from ..findings import Finding
-from . import Summary
+from gitops_lint import __version__
+from gitops_lint.core.findings import Finding
+from gitops_lint.report.summary import Summary
 
 
 def render(findings: list[Finding], summary: Summary) -> str:

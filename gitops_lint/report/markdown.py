@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..findings import Finding
-from . import Summary
-from .text import summary_line
+from gitops_lint.core.findings import Finding
+from gitops_lint.report.summary import Summary
+from gitops_lint.report.text import summary_line
 
 _ICON = {"error": "🔴", "warning": "🟠", "info": "🔵"}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import Finding
-from . import Summary
+from gitops_lint.core.findings import Finding
+from gitops_lint.report.summary import Summary
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET = "\033[0m"

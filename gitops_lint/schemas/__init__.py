@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .crds import CrdSchema, crd_index
-from .errors import Problem, problems, render_path
-from .files import SchemaDirectory, SchemaFileError, bundled_directory, schema_directories
-from .kubernetes import DEFINITIONS_URI, KubernetesSchemas, format_version, resolve_version
-from .validators import BACKENDS, ValidatorCache, default_backend
+from gitops_lint.schemas.crds import CrdSchema, crd_index
+from gitops_lint.schemas.errors import Problem, problems, render_path
+from gitops_lint.schemas.files import SchemaDirectory, SchemaFileError, bundled_directory, schema_directories
+from gitops_lint.schemas.kubernetes import DEFINITIONS_URI, KubernetesSchemas, format_version, resolve_version
+from gitops_lint.schemas.validators import BACKENDS, ValidatorCache, default_backend
 
 __all__ = [
     "Problem", "Result", "SchemaStore", "content_hash", "render_path", "validate_objects",

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .kubernetes import OBJECT_META_REF
+from gitops_lint.schemas.kubernetes import OBJECT_META_REF
 
 _KEEP = (
     "enum", "format", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .kubernetes import format_version, parse_version
+from gitops_lint.schemas.kubernetes import format_version, parse_version
 
 ANY_KIND = "*"
 

@@ -1,0 +1,376 @@
+"""YAML → `Document`s with a 1-based position for every key, value and sequence item.
+
+One parse per file: ruamel.yaml's libyaml-backed composer (ruamel.yaml.clib) builds the node graph,
+which this module converts into plain JSON-like data plus a position table. All line/column
+conversion from the parser's 0-based marks happens here, in `_pos`.
+
+Bad input never raises: syntax errors (GL301), duplicate keys (GL302) and unsafe content such as
+binary data, oversized files, alias bombs and deep nesting (GL307) come back as violations.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from gitops_lint.core.datapath import dig
+from gitops_lint.core.findings import FILE_START, Position, Violation
+from gitops_lint.core.scalars import PLAIN, scalar_value
+
+PathKey = tuple  # a path into a document: ("spec", "containers", 0, "image")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what the loader will parse (configurable; defaults suit real repos)."""
+
+    max_file_bytes: int = 2 * 1024 * 1024
+    max_nodes: int = 250_000  # after alias expansion, per document
+    max_depth: int = 100
+
+
+DEFAULT_LIMITS = Limits()
+# Ceilings that no configuration raises (a repository's own config may be hostile): past them libyaml
+# exhausts the C stack (a crash, not an error) or an alias bomb exhausts memory.
+HARD_LIMITS = Limits(max_file_bytes=64 * 1024 * 1024, max_nodes=2_000_000, max_depth=1_000)
+
+
+def _bounded(limits: Limits) -> Limits:
+    if limits is DEFAULT_LIMITS:
+        return limits
+    fields = ("max_file_bytes", "max_nodes", "max_depth")
+    return Limits(*(min(getattr(limits, f), getattr(HARD_LIMITS, f)) for f in fields))
+
+
+@dataclass
+class Document:
+    """One YAML document: its data (plain dict/list/scalars) and where every node sits."""
+
+    path: str
+    index: int
+    data: Any
+    start: Position
+    end_line: int
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def position(self, path: PathKey = (), *, key: bool = False) -> Position:
+        """Position of the value at `path` (or of its key), else of the nearest ancestor."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            hit = table.get(probe) or (self.keys.get(probe) if not key else self.values.get(probe))
+            if hit:
+                return Position(*hit)
+            probe = probe[:-1]
+        return self.start
+
+    def get(self, *path: Any, default: Any = None) -> Any:
+        """Walk `path` through dicts and lists; `default` where it leads nowhere."""
+        return dig(self.data, path, default)
+
+    @property
+    def is_mapping(self) -> bool:
+        return isinstance(self.data, dict)
+
+    @property
+    def api_version(self) -> str:
+        value = self.get("apiVersion")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def kind(self) -> str:
+        value = self.get("kind")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def name(self) -> str:
+        value = self.get("metadata", "name")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def namespace(self) -> str:
+        value = self.get("metadata", "namespace")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
+
+    @property
+    def ref(self) -> str:
+        """`Kind/name` (namespace-qualified when set) for messages."""
+        ns = f"{self.namespace}/" if self.namespace else ""
+        return f"{self.kind or '?'}/{ns}{self.name or '?'}"
+
+
+@dataclass
+class ParsedFile:
+    """What the loader made of one file."""
+
+    path: str
+    text: str | None
+    documents: list[Document]
+    violations: list[Violation]
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines() if self.text is not None else []
+
+
+def _pos(mark) -> tuple[int, int]:
+    """The one place where 0-based parser marks become 1-based positions."""
+    return (mark.line + 1, mark.column + 1)
+
+
+class _UnsafeContent(Exception):
+    def __init__(self, message: str, position: tuple[int, int] = (1, 1)):
+        super().__init__(message)
+        self.position = position
+
+
+def decode_text(path: str, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str | None, Violation | None]:
+    """UTF-8 text of a file, or a GL307 violation for binary, oversized or non-UTF-8 content."""
+    limits = _bounded(limits)
+    if len(raw) > limits.max_file_bytes:
+        return None, Violation(path, f"file is {len(raw):,} bytes, over the {limits.max_file_bytes:,}-byte limit; not parsed", key="size")
+    if b"\0" in raw[:8192]:
+        return None, Violation(path, "binary content in a YAML file; not parsed", key="binary")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, Violation(path, "file is not valid UTF-8; not parsed", Position(line, 1), key="encoding")
+    return text, None
+
+
+def load_yaml(path: str, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
+    """Parse every document in a YAML file. Never raises for bad input."""
+    text, problem = decode_text(path, raw, limits)
+    if problem is not None:
+        return ParsedFile(path, None, [], [_as(problem, "GL307")])
+    return parse_text(path, text, limits)
+
+
+def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
+    """Parse YAML text (already decoded) into documents and violations.
+
+    libyaml parses first; where it rejects text that YAML 1.2 allows (and Go's YAML libraries,
+    hence kustomize and the operators, accept: `[https://example.com]` in a flow list), the
+    pure-Python YAML 1.2 parser gets the final word.
+    """
+    limits = _bounded(limits)
+    if _flow_depth_estimate(text) > limits.max_depth:
+        message = f"YAML nesting deeper than {limits.max_depth} levels; not parsed"
+        return ParsedFile(path, text, [], [Violation(path, message, key="depth:GL307")])
+    documents, violations = _parse(path, text, limits, _compose_all)
+    if violations and rule_of(violations[-1]) == "GL301" and _compose_all_pure is not _compose_all:
+        documents, violations = _parse(path, text, limits, _compose_all_pure)
+    return ParsedFile(path, text, documents, violations)
+
+
+def _parse(path: str, text: str, limits: Limits, compose) -> tuple[list[Document], list[Violation]]:
+    violations: list[Violation] = []
+    documents: list[Document] = []
+    has_anchors = "&" in text  # no anchor, no alias: the expansion check can be skipped
+    try:
+        for index, node in enumerate(compose(text)):
+            if node is None:
+                continue
+            try:
+                document = _convert_document(path, index, node, limits, violations, has_anchors)
+            except _UnsafeContent as exc:
+                violations.append(Violation(path, str(exc), Position(*exc.position), key=f"unsafe:{index}:GL307"))
+                continue
+            if document.data is not None:
+                documents.append(document)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Position(*_pos(mark)) if mark is not None else FILE_START
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        violations.append(Violation(path, f"invalid YAML: {problem}", where, key="syntax:GL301"))
+    except RecursionError:
+        violations.append(Violation(path, "YAML nesting too deep to parse; not parsed", key="depth:GL307"))
+    except (YAMLError, ValueError, TypeError) as exc:
+        violations.append(Violation(path, f"invalid YAML: {exc.__class__.__name__}", key="syntax:GL301"))
+    return documents, violations
+
+
+def _as(v: Violation, rule: str) -> Violation:
+    return Violation(v.path, v.message, v.position, key=f"{v.key}:{rule}")
+
+
+def rule_of(v: Violation) -> str:
+    """The loader rule (GL301/GL302/GL307) that a loader violation belongs to."""
+    return v.key.rsplit(":", 1)[-1]
+
+
+QUOTED, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
+try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by ruamel's Python resolver
+    from _ruamel_yaml import CParser
+
+    class _Composer(CParser):
+        """libyaml's parser and composer with a constant-time resolver (resolution happens later)."""
+
+        def descend_resolver(self, *args) -> None:
+            pass
+
+        def ascend_resolver(self, *args) -> None:
+            pass
+
+        def resolve(self, kind, value, implicit) -> str:
+            if kind is ScalarNode:
+                return PLAIN if implicit[0] else QUOTED
+            return SEQ if kind is SequenceNode else MAP
+
+    def _compose_all(text: str) -> Iterator[Node | None]:
+        composer = _Composer(io.StringIO(text))
+        try:
+            while composer.check_node():
+                yield composer.get_node()
+        finally:
+            composer.dispose()
+
+except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml.clib is missing
+    _compose_all = None
+
+
+def _compose_all_pure(text: str) -> Iterator[Node | None]:
+    """ruamel's pure-Python YAML 1.2 composer (slower; used where libyaml refuses)."""
+    return YAML(typ="safe", pure=True).compose_all(io.StringIO(text))
+
+
+if _compose_all is None:  # pragma: no cover
+    _compose_all = _compose_all_pure
+
+
+_OPEN = re.compile(r"[\[{]")
+
+
+def _flow_depth_estimate(text: str) -> int:
+    """A cheap upper bound of flow/sequence nesting, so that libyaml is never handed input
+    deep enough to exhaust the C stack. Quote-unaware on purpose: it only needs to be safe."""
+    if len(_OPEN.findall(text)) <= 64 and "- - - -" not in text:
+        return 0
+    depth = best = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    dash_run = max((len(m.group(0)) // 2 for m in re.finditer(r"(?:- )+", text)), default=0)
+    return max(best, dash_run)
+
+
+def _convert_document(path: str, index: int, root: Node, limits: Limits, violations: list[Violation],
+                      has_anchors: bool = True) -> Document:
+    if has_anchors:
+        _check_expanded_size(root, limits)
+    doc = Document(path=path, index=index, data=None, start=Position(*_pos(root.start_mark)), end_line=root.end_mark.line + 1)
+    doc.data = _Converter(doc, limits, violations).convert(root, (), 0)
+    return doc
+
+
+def _check_expanded_size(root: Node, limits: Limits) -> None:
+    """Refuse alias bombs: the node count after alias expansion, computed without expanding."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+
+    def size(node: Node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in in_progress:
+            raise _UnsafeContent("recursive YAML alias; not parsed", _pos(node.start_mark))
+        if depth > limits.max_depth:
+            raise _UnsafeContent(f"YAML nesting deeper than {limits.max_depth} levels; not parsed", _pos(node.start_mark))
+        in_progress.add(key)
+        total = 1
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                total += size(k, depth + 1) + size(v, depth + 1)
+        elif isinstance(node, SequenceNode):
+            for item in node.value:
+                total += size(item, depth + 1)
+        in_progress.discard(key)
+        sizes[key] = total
+        if total > limits.max_nodes:
+            raise _UnsafeContent(
+                f"document expands to more than {limits.max_nodes:,} nodes (YAML alias bomb?); not parsed",
+                _pos(root.start_mark),
+            )
+        return total
+
+    size(root, 0)
+
+
+class _Converter:
+    """Turns a composed node graph into plain data, filling the document's position tables."""
+
+    def __init__(self, doc: Document, limits: Limits, violations: list[Violation]):
+        self.doc = doc
+        self.limits = limits
+        self.violations = violations
+
+    def convert(self, node: Node, path: PathKey, depth: int) -> Any:
+        if depth > self.limits.max_depth:
+            raise _UnsafeContent(f"YAML nesting deeper than {self.limits.max_depth} levels; not parsed",
+                                 _pos(node.start_mark))
+        self.doc.values.setdefault(path, _pos(node.start_mark))
+        if isinstance(node, ScalarNode):
+            return scalar_value(node.tag, node.value, node.style)
+        if isinstance(node, SequenceNode):
+            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._mapping(node, path, depth)
+
+    def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict:
+        result: dict = {}
+        merged: list[dict] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.tag == PLAIN and key_node.value == "<<"):
+                merged.extend(self._merge_sources(value_node, path, depth))
+                continue
+            key = _key_text(key_node)
+            if key in result:
+                self.violations.append(
+                    Violation(
+                        self.doc.path,
+                        f"duplicate key {key!r} (first at line {self.doc.keys[(*path, key)][0]}); the last value silently wins",
+                        Position(*_pos(key_node.start_mark)),
+                        key=f"{'.'.join(map(str, (*path, key)))}:GL302",
+                    )
+                )
+            child = (*path, key)
+            self.doc.keys.setdefault(child, _pos(key_node.start_mark))
+            if child in self.doc.values:
+                del self.doc.values[child]
+            result[key] = self.convert(value_node, child, depth + 1)
+        for source in merged:
+            for key, value in source.items():
+                result.setdefault(key, value)
+        return result
+
+    def _merge_sources(self, node: Node, path: PathKey, depth: int) -> list[dict]:
+        nodes = node.value if isinstance(node, SequenceNode) else [node]
+        out = []
+        for item in nodes:
+            value = self.convert(item, path, depth + 1)
+            if isinstance(value, dict):
+                out.append(value)
+        return out
+
+
+def _key_text(node: Node) -> Any:
+    if isinstance(node, ScalarNode):
+        value = scalar_value(node.tag, node.value, node.style)
+        return value if isinstance(value, str) else node.value
+    return f"<{node.__class__.__name__}>"

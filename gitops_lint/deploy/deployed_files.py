@@ -1,0 +1,304 @@
+"""Which files something actually deploys: kustomization roots, Argo CD source paths, Flux paths.
+
+Used by GL105 (orphan manifests). Argo CD and Flux objects are read through the shared indexes
+(`argo_model`, `flux_model`), which decide whether a source is this repository and expand templates
+and ArtifactGenerators. Where they cannot tell, a path that exists here still counts (erring towards
+"deployed" keeps orphan findings precise); a source whose directory cannot be told at all marks the
+picture incomplete. A Flux path without a kustomization file deploys every manifest below it,
+recursively. Argo CD Applications inside Helm chart templates (app of apps) are read from their text.
+Skaffold configs' rawYaml/kubectl manifest globs also count (a common way to apply plain manifests
+beside a kustomization).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from gitops_lint.argo.model import argo_index
+from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.flux.model import KUSTOMIZATION, flux_index
+from gitops_lint.model.repository import helm_template_dirs
+
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")  # Go/Helm templates and Flux substitutions
+_APP_KIND = re.compile(r"^\s*kind:\s*['\"]?Application(Set)?['\"]?\s*$", re.MULTILINE)
+_PATH_LINE = re.compile(r"^\s*path:\s*(.+?)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class OperatorPath:
+    """A directory an operator deploys from, and whether it descends into subdirectories."""
+
+    dir: str
+    recursive: bool
+    by: str  # e.g. "Application/web" for messages
+    resolved: bool = True  # False: a source whose directory cannot be told (a template nothing expands)
+
+
+def _unresolved(by: str) -> OperatorPath:
+    return OperatorPath("", False, by, resolved=False)
+
+
+def _templated(repo, pattern: str, by: str) -> Iterator[OperatorPath]:
+    """Directories matching a path whose templated parts (`{{…}}`, `${…}`) are read as `*`."""
+    dirs = _glob_dirs(repo, _TEMPLATE.sub("*", pattern))
+    yield from (OperatorPath(d, True, by) for d in dirs) if dirs else [_unresolved(by)]
+
+
+def _clean(path) -> str | None:
+    """A repo-relative directory from an operator's path field, or None when it cannot be used."""
+    if not isinstance(path, str):
+        return None
+    try:
+        return normalize(path.strip().lstrip("/") or ".")
+    except PathEscapesRoot:
+        return None
+
+
+def _glob_dirs(repo, pattern: str) -> list[str]:
+    pattern = re.sub(r"^(?:\./|/)+", "", pattern.strip()).rstrip("/")
+    if not pattern.strip("*/"):
+        return []  # a fully templated path: every directory would match, which says nothing
+    return [d for d in _all_dirs(repo) if fnmatch.fnmatchcase(d, pattern)]
+
+
+def _all_dirs(repo) -> list[str]:
+    return sorted(d for d in repo.tree._dirs() if d)
+
+
+# -- Argo CD --------------------------------------------------------------------------------------
+def _argo_paths(repo) -> Iterator[OperatorPath]:
+    """Source paths of Applications and ApplicationSet templates, through the shared Argo CD index.
+
+    Where the index cannot tell that a source is this repository, or cannot expand a template, the
+    path is still taken when it exists here (templated parts matched as globs): for orphan detection,
+    erring towards "deployed" keeps findings precise.
+    """
+    index = argo_index(repo)
+    for app in index.apps:
+        for source in app.sources:
+            if source.chart or source.path is None:
+                continue
+            local = index.local_paths(app, source)
+            if local:
+                for d in local:
+                    yield OperatorPath(d, source.recurse, app.label)
+            elif _TEMPLATE.search(source.path):
+                yield from _templated(repo, source.path, app.label)
+            else:
+                clean = _clean(source.path)
+                if clean is not None:
+                    yield OperatorPath(clean, source.recurse, app.label)
+
+
+# -- Flux -----------------------------------------------------------------------------------------
+def _flux_paths(repo) -> Iterator[OperatorPath]:
+    """Kustomization paths as the shared Flux index resolves them (sources, branches, ArtifactGenerators).
+
+    Where the index cannot tell (another repository's source, a `${VAR}` path), a path that exists here
+    still counts, erring towards "deployed"; another source's root never stands for this repository's.
+    """
+    index = flux_index(repo)
+    for ks in index.of_kind(KUSTOMIZATION):
+        resolution = index.resolve(ks)
+        if resolution.checkable:
+            yield from (OperatorPath(d, True, ks.label) for d in resolution.dirs)
+            continue  # a path that does not exist deploys nothing (GL502 reports it)
+        path = ks.spec.get("path")
+        path = path if isinstance(path, str) else "./"
+        ref = ks.spec.get("sourceRef")
+        kind = (ref.get("kind") if isinstance(ref, dict) else None) or "GitRepository"
+        clean = _clean(path)
+        if _TEMPLATE.search(path):
+            yield from _templated(repo, path, ks.label)  # substituted by a parent Kustomization's postBuild
+        elif kind == "ExternalArtifact":
+            yield _unresolved(ks.label)  # content copied from sources the index cannot see
+        elif clean:
+            yield OperatorPath(clean, True, ks.label)
+
+
+# -- Applications inside Helm chart templates (app of apps) ---------------------------------------------
+def _chart_template_paths(repo) -> Iterator[OperatorPath]:
+    """`path:` values of Argo CD Applications written as Helm templates (never parsed as YAML)."""
+    for template_dir in helm_template_dirs(repo.files):
+        for f in (f for f in repo.files if f.startswith(template_dir + "/")):
+            text = repo.text(f)
+            if not text or not _APP_KIND.search(text):
+                continue
+            for match in _PATH_LINE.finditer(text):
+                value = match.group(1).strip("'\"")
+                if _TEMPLATE.search(value):
+                    yield from _templated(repo, value, f)
+                elif (clean := _clean(value)) is not None:
+                    yield OperatorPath(clean, True, f)
+
+
+def _string_lists(node, keys: tuple[str, ...]) -> Iterator[str]:
+    """Strings in lists under any of `keys`, anywhere in a document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in keys and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, str))
+            else:
+                yield from _string_lists(value, keys)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _string_lists(item, keys)
+
+
+# -- what counts as a manifest ------------------------------------------------------------------
+BOOTSTRAP_KINDS = {
+    ("argoproj.io", "Application"),
+    ("argoproj.io", "AppProject"),
+    ("argoproj.io", "ApplicationSet"),
+}
+CONFIG_GROUPS = (
+    "kustomize.config.k8s.io",
+    "config.kubernetes.io",
+    "kpt.dev",
+    "fn.kpt.dev",
+    "skaffold",
+    "kind.x-k8s.io",
+    "ctlptl.dev",
+    "builtin",
+)
+
+
+def is_patch_text(text: str | None) -> bool:
+    """Strategic-merge patch directives mark a partial object, not a manifest."""
+    return bool(text) and (
+        "$patch:" in text or "$setElementOrder/" in text or "$deleteFromPrimitiveList/" in text
+    )
+
+
+def skipped_path(path: str, charts: set[str]) -> bool:
+    """Paths never taken for manifests: dot-directories (.github/), patch files, Helm chart contents."""
+    segments = path.split("/")
+    if any(s.startswith(".") for s in segments):
+        return True  # .github/, .gitlab-ci.yml, config dot-files
+    if "patch" in segments[-1].lower():
+        return True  # a kustomize patch (partial object) kept for an overlay, not a manifest
+    current = posixpath.dirname(path)
+    while True:
+        if current in charts:
+            return True
+        if not current:
+            return False
+        current = posixpath.dirname(current)
+
+
+def is_manifest(doc, ignored_groups: tuple[str, ...]) -> bool:
+    """A Kubernetes object (not an operator bootstrap object, kustomize config or plugin config)."""
+    data = doc.data
+    if not isinstance(data, dict) or not doc.kind or not doc.api_version or not doc.name:
+        return False
+    group = doc.group or doc.api_version
+    if (doc.group, doc.kind) in BOOTSTRAP_KINDS or group.endswith("fluxcd.io"):
+        return False
+    if any(group == g or group.startswith(g) or doc.api_version.startswith(g) for g in ignored_groups):
+        return False
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    functions = ("config.kubernetes.io/function", "config.k8s.io/function")  # KRM function configuration
+    return not (isinstance(annotations, dict) and any(k in annotations for k in functions))
+
+
+# -- the deployed set -------------------------------------------------------------------------------
+class Deployment:
+    """Answers "does anything deploy this file?" for one repository."""
+
+    def __init__(self, repo):
+        self.repo = repo
+
+    @cached_property
+    def _chart_paths(self) -> list[OperatorPath]:
+        return list(_chart_template_paths(self.repo))
+
+    @cached_property
+    def _all_paths(self) -> list[OperatorPath]:
+        return [*_argo_paths(self.repo), *_flux_paths(self.repo), *self._chart_paths]
+
+    @cached_property
+    def operator_paths(self) -> list[OperatorPath]:
+        """Directories Argo CD and Flux deploy from that exist in this repository."""
+        return [p for p in self._all_paths if p.resolved and self.repo.tree.is_dir(p.dir)]
+
+    @cached_property
+    def has_operator(self) -> bool:
+        """Whether any Argo CD or Flux object in the repository deploys from Git."""
+        objects = self.repo.objects(
+            "argoproj.io/Application",
+            "argoproj.io/ApplicationSet",
+            "kustomize.toolkit.fluxcd.io/Kustomization",
+        )
+        return bool(objects) or bool(self._chart_paths)
+
+    @cached_property
+    def complete(self) -> bool:
+        """False when some operator source's directory cannot be told: then anything may be deployed."""
+        return all(p.resolved for p in self._all_paths)
+
+    @cached_property
+    def _read_files(self) -> set[str]:
+        """Every file some kustomization reads directly (their own files, resources, patches…)."""
+        read: set[str] = set()
+        for k in self.repo.kustomizations.values():
+            read.add(k.path)
+            for r in k.references:
+                if r.target is not None and self.repo.tree.is_file(r.target):
+                    read.add(r.target)
+        return read
+
+    @cached_property
+    def _read_dirs(self) -> set[str]:
+        """Plain directories (no kustomization) listed as resources: everything below is read."""
+        return {
+            r.target
+            for k in self.repo.kustomizations.values()
+            for r in k.references
+            if r.target is not None
+            and r.target not in self.repo.kustomizations
+            and self.repo.tree.is_dir(r.target)
+        }
+
+    @cached_property
+    def _operator_dirs(self) -> dict[str, bool]:
+        dirs: dict[str, bool] = {}
+        for p in self.operator_paths:
+            if p.dir not in self.repo.kustomizations:
+                dirs[p.dir] = dirs.get(p.dir, False) or p.recursive
+        return dirs
+
+    @cached_property
+    def _skaffold_globs(self) -> list[str]:
+        """Manifest globs of Skaffold configs (rawYaml, kubectl manifests), relative to the repository root."""
+        globs = []
+        for doc in self.repo.documents:
+            if doc.api_version.startswith("skaffold/"):
+                base = posixpath.dirname(doc.path)
+                for pattern in _string_lists(doc.data, ("rawYaml", "manifests")):
+                    clean = _clean(posixpath.join(base, pattern))
+                    if clean is not None:
+                        globs.append(clean)
+        return globs
+
+    def deploys(self, path: str) -> bool:
+        """Whether a kustomization reads `path`, an operator path takes it in or Skaffold applies it."""
+        if path in self._read_files or any(fnmatch.fnmatchcase(path, g) for g in self._skaffold_globs):
+            return True
+        directory = posixpath.dirname(path)
+        current, direct = directory, True
+        while True:
+            if current in self._read_dirs:
+                return True
+            if current in self._operator_dirs and (direct or self._operator_dirs[current]):
+                return True
+            if current in self.repo.kustomizations:
+                return False  # in or below a kustomization directory, only what it reads is deployed
+            if not current:
+                return False
+            current, direct = posixpath.dirname(current), False

@@ -1,0 +1,335 @@
+"""`gitops-lint diff`: what each environment receives after a change, resource by resource.
+
+Both sides are read as trees (git objects for refs, the working directory for uncommitted work).
+Only *affected* roots are rendered: a root whose transitively-read files changed, or that an
+Argo CD Application / Flux Kustomization pointing at it changed. Resources are matched by
+apiVersion/kind/namespace/name; each modified one gets a unified diff of its normalised YAML
+(attributes stripped, lists in merge-key order, secrets masked: see `diffnorm`). The change
+policies (GL801–GL804, `checks/changes.py`) then run over the result.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitops_lint.api import resolve_config
+from gitops_lint.core.config import CONFIG_NAMES, Config, ConfigError, config_from_dict
+from gitops_lint.core.findings import Finding
+from gitops_lint.core.gitsource import (
+    GitTree,
+    WorkingTreeOverBase,
+    content_id,
+    default_base,
+    locate,
+    worktree_changes,
+)
+from gitops_lint.core.loader import load_yaml
+from gitops_lint.core.source import SourceTree, WorkingTree
+from gitops_lint.diff import normalise as diffnorm
+from gitops_lint.diff import pool as diffpool
+from gitops_lint.diff.sides import ParseCache, Resource, Side
+from gitops_lint.lint.cards import load_cards
+from gitops_lint.lint.engine import (
+    CheckContext,
+    apply_suppressions,
+    internal_finding,
+    select_cards,
+    to_finding,
+)
+
+CHANGE_CHECKS = "gitops_lint.checks.changes:"
+ACTIONS = ("removed", "modified", "added")
+
+
+@dataclass
+class DiffOptions:
+    """How resources are compared and shown."""
+
+    strip: tuple[str, ...] = ()  # attribute patterns (see diffnorm.parse_strip)
+    context: int = 3
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    jobs: int | None = None  # processes for rendering many roots (default: the CPUs available)
+
+
+@dataclass
+class Change:
+    """One resource added, removed or modified in one root."""
+
+    root: str
+    app: str | None
+    environment: str | None
+    action: str
+    base: Resource | None
+    head: Resource | None
+    diff: str  # masked unified diff
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.head or self.base).key
+
+    @property
+    def ref(self) -> str:
+        return (self.head or self.base).ref
+
+    def to_dict(self) -> dict:
+        api_version, kind, namespace, name = self.key
+        return {
+            "root": self.root,
+            "app": self.app,
+            "environment": self.environment,
+            "action": self.action,
+            "apiVersion": api_version,
+            "kind": kind,
+            "namespace": namespace or None,
+            "name": name,
+            "diff": self.diff,
+        }
+
+
+@dataclass
+class RootDiff:
+    """The changes of one root (a kustomization or a directory of plain manifests)."""
+
+    root: str
+    app: str | None
+    environment: str | None
+    status: str  # added | removed | modified
+    changes: list[Change] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.changes if c.action == action)
+
+    def to_dict(self) -> dict:
+        return {
+            "root": self.root,
+            "app": self.app,
+            "environment": self.environment,
+            "status": self.status,
+            **{a: self.count(a) for a in ACTIONS},
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class DiffResult:
+    base: str
+    head: str
+    roots: list[RootDiff]
+    environments_added: list[str] = field(default_factory=list)
+    environments_removed: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    changed_files: list[str] = field(default_factory=list)
+    base_side: Side | None = None
+    head_side: Side | None = None
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for r in self.roots for c in r.changes]
+
+    def to_dict(self) -> dict:
+        return {
+            "base": self.base,
+            "head": self.head,
+            "roots": [r.to_dict() for r in self.roots],
+            "environments": {"added": self.environments_added, "removed": self.environments_removed},
+            "changes": [c.to_dict() for c in self.changes],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+@dataclass
+class ChangeContext(CheckContext):
+    """A CheckContext that also carries the diff: change rules look at `ctx.diff`."""
+
+    diff: DiffResult | None = None
+    base_repo: object | None = None
+
+
+# -- entry points ---------------------------------------------------------------------------------
+def diff_path(
+    path: str | Path = ".",
+    base: str | None = None,
+    head: str | None = None,
+    config_path: str | None = None,
+    options: DiffOptions | None = None,
+) -> DiffResult:
+    """Diff `path` (a directory in a git work tree) between two revisions, or a revision and the work tree.
+
+    Raises SourceError for a non-git directory or an unknown revision, ConfigError for a bad config.
+    """
+    where = locate(path)
+    base_rev = base or default_base(where.toplevel)
+    base_tree = GitTree(where.toplevel, base_rev, where.prefix)
+    hint = worktree_changes(where.toplevel, base_tree.commit, where.prefix) if head is None else None
+    head_tree: SourceTree
+    if head is not None:
+        head_tree = GitTree(where.toplevel, head, where.prefix)
+    else:
+        head_tree = WorkingTree(path) if hint is None else WorkingTreeOverBase(path, base_tree, hint)
+        head_tree.label = "working tree"
+    if config_path or head is None:
+        config = resolve_config(Path(path), config_path)
+    else:
+        config = config_from_tree(head_tree)
+    try:
+        return diff_trees(base_tree, head_tree, config, options, worktree_hint=hint)
+    finally:
+        for tree in (base_tree, head_tree):
+            if isinstance(tree, GitTree):
+                tree.close()
+
+
+def config_from_tree(tree: SourceTree) -> Config:
+    """The config file at the root of a tree (a git revision), else defaults."""
+    for name in CONFIG_NAMES:
+        if tree.is_file(name):
+            parsed = load_yaml(name, tree.read_bytes(name))
+            if parsed.violations:
+                raise ConfigError(f"{name}: {parsed.violations[0].message}")
+            doc = parsed.documents[0] if parsed.documents else None
+            return config_from_dict((doc.data if doc else None) or {}, source=name, document=doc)
+    return Config()
+
+
+def diff_trees(
+    base_tree: SourceTree,
+    head_tree: SourceTree,
+    config: Config,
+    options: DiffOptions | None = None,
+    worktree_hint: set[str] | None = None,
+) -> DiffResult:
+    """Diff two trees: affected roots, resource changes, change-policy findings.
+
+    `worktree_hint`: when head is the working tree of base's repository, the tracked files git says
+    differ from base; every other tracked file is taken as unchanged without being read.
+    """
+    options = options or DiffOptions()
+    cache = ParseCache(config)
+    sha256 = len(getattr(base_tree, "commit", "")) == 64
+    base = Side("base", base_tree, config, cache, sha256)
+    head = Side("head", head_tree, config, cache, sha256)
+    if worktree_hint is not None:
+        links = getattr(base_tree, "links", set())  # git sees a link, not its target's content: always read
+        head.ids = {
+            f: base.ids[f]
+            if f in base.ids and f not in worktree_hint and f not in links
+            else content_id(head_tree, f, sha256)
+            for f in head.files
+        }
+    changed = sorted(f for f in set(base.ids) | set(head.ids) if base.ids.get(f) != head.ids.get(f))
+    result = DiffResult(
+        base_tree.label, head_tree.label, [], changed_files=changed, base_side=base, head_side=head
+    )
+    patterns = [diffnorm.parse_strip(p) for p in options.strip]
+    affected = affected_roots(base, head, set(changed))
+    for side, skip in ((base, "added"), (head, "removed")):  # read every file to render in one batch
+        side.prefetch(sorted({f for root, status in affected if status != skip for f in side.roots[root]}))
+    diff_one = functools.partial(_diff_root, patterns=patterns, context=options.context)
+    for rdiff in diffpool.diff_roots(base, head, affected, diff_one, options.jobs):
+        if rdiff.changes or rdiff.errors or rdiff.status != "modified":
+            result.roots.append(rdiff)
+    base_envs, head_envs = set(base.repo.environments), set(head.repo.environments)
+    result.environments_added = sorted(head_envs - base_envs)
+    result.environments_removed = sorted(base_envs - head_envs)
+    result.findings = run_change_rules(result, head, options)
+    return result
+
+
+# -- affected roots -------------------------------------------------------------------------------
+def affected_roots(base: Side, head: Side, changed: set[str]) -> list[tuple[str, str]]:
+    """(root, status) for roots added, removed, or reading a changed file, sorted by root."""
+    targets = {p.target for side in (base, head) for p in side.pointers_in(changed)}
+    out = []
+    for root in sorted(set(head.roots) | set(base.roots)):  # head first: a working tree reads fastest
+        in_base, in_head = root in base.roots, root in head.roots
+        if not in_base:
+            out.append((root, "added"))
+        elif not in_head:
+            out.append((root, "removed"))
+        elif (
+            root in targets
+            or not changed.isdisjoint(base.roots[root])
+            or not changed.isdisjoint(head.roots[root])
+        ):
+            out.append((root, "modified"))
+    return out
+
+
+def _diff_root(base: Side, head: Side, root: str, status: str, patterns, context: int) -> RootDiff:
+    side = head if status != "removed" else base
+    env = side.environment_of(root) or (base.environment_of(root) if side is head else None)
+    app = side.app_of(root) or (base.app_of(root) if side is head else None)
+    rdiff = RootDiff(root, app, env, status)
+    base_objs, base_errors = base.render(root) if status != "added" else ([], [])
+    head_objs, head_errors = head.render(root) if status != "removed" else ([], [])
+    rdiff.errors = [f"base: {e}" for e in base_errors] + [f"head: {e}" for e in head_errors]
+    if rdiff.errors:
+        return rdiff  # one side did not render: a resource diff would only be noise
+    before = {r.key: r for r in base_objs}
+    after = {r.key: r for r in head_objs}
+    for key in sorted(set(before) | set(after), key=_order):
+        change = compare(before.get(key), after.get(key), patterns, context)
+        if change is not None:
+            action, text = change
+            rdiff.changes.append(Change(root, app, env, action, before.get(key), after.get(key), text))
+    return rdiff
+
+
+def _order(key: tuple[str, str, str, str]) -> tuple:
+    return (key[1], key[2], key[3], key[0])
+
+
+def compare(before: Resource | None, after: Resource | None, patterns, context: int = 3):
+    """(action, masked unified diff) for one resource identity, None when nothing changed."""
+    b = diffnorm.canonical(diffnorm.strip(before.data, patterns)) if before else None
+    a = diffnorm.canonical(diffnorm.strip(after.data, patterns)) if after else None
+    if b is not None and a is not None and b == a:
+        return None
+    if b is not None and a is not None:
+        mb, ma = diffnorm.mask_pair(b, a)
+        action = "modified"
+    else:
+        mb = diffnorm.mask_single(b) if b is not None else None
+        ma = diffnorm.mask_single(a) if a is not None else None
+        action = "added" if b is None else "removed"
+    label = (after or before).ref
+    text = diffnorm.unified(
+        diffnorm.to_yaml(mb) if mb is not None else "",
+        diffnorm.to_yaml(ma) if ma is not None else "",
+        label,
+        context,
+    )
+    return action, text
+
+
+# -- change policies ------------------------------------------------------------------------------
+def run_change_rules(result: DiffResult, head: Side, options: DiffOptions) -> list[Finding]:
+    """Run the change-policy cards (GL801–GL804 and any card using their checks) over the diff."""
+    repo = head.repo
+    extra = [
+        Path(repo.config.source).parent / d if repo.config.source else Path(d) for d in repo.config.rule_dirs
+    ]
+    cards = [c for c in load_cards(extra) if (c.check or "").startswith(CHANGE_CHECKS)]
+    findings = []
+    for card in select_cards(cards, repo, options.select, options.ignore):
+        setting = repo.config.rule_setting(card.id, card.name)
+        ctx = ChangeContext(repo=repo, card=card, options={**card.options, **setting.options}, diff=result)
+        try:
+            violations = list(card.resolve_check()(ctx))
+        except Exception as exc:  # a bug in a change rule: reported (exit 2), never swallowed
+            findings.append(internal_finding(f"internal error in rule {card.id} ({card.name}): {exc!r}"))
+            continue
+        for violation in violations:
+            finding = to_finding(card, violation, repo)
+            path_setting = repo.config.rule_setting(card.id, card.name, finding.path)
+            if not path_setting.enabled:
+                continue
+            findings.append(
+                finding.with_severity(path_setting.severity) if path_setting.severity else finding
+            )
+    kept, _, _ = apply_suppressions(repo, findings)
+    return sorted(kept, key=lambda f: (-f.severity, f.sort_key()))

@@ -1,0 +1,335 @@
+"""One side of a diff (base or head): its files, a light repository index, its roots and their renders.
+
+Only what the diff needs is parsed: every kustomization file (for the reference graph), changed
+files (for Argo CD / Flux pointers), and the files of the roots that are rendered. Files with the
+same content on both sides are parsed once (a cache keyed by path and blob id shared by the sides).
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from gitops_lint.core.config import Config
+from gitops_lint.core.findings import Position
+from gitops_lint.core.gitsource import content_id
+from gitops_lint.core.loader import Document, ParsedFile, load_yaml
+from gitops_lint.core.source import SourceTree, WorkingTree
+from gitops_lint.diff.render_side import render_objects
+from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
+from gitops_lint.model.repository import Repository, is_yaml_path, kustomization_precedence
+from gitops_lint.render.origin import origin_of
+
+POINTER_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "Kustomization")}
+
+
+@dataclass
+class Resource:
+    """One rendered object of a root, with where it came from."""
+
+    data: dict
+    path: str | None
+    position: Position
+    document: Document | None = None
+    origins: dict = field(default_factory=dict)  # dotted field path -> (file, Position) set by patches
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        meta = self.data.get("metadata") if isinstance(self.data.get("metadata"), dict) else {}
+        return (
+            str(self.data.get("apiVersion", "")),
+            str(self.data.get("kind", "")),
+            str(meta.get("namespace") or ""),
+            str(meta.get("name") or ""),
+        )
+
+    @property
+    def ref(self) -> str:
+        _, kind, ns, name = self.key
+        return f"{kind}/{ns}/{name}" if ns else f"{kind}/{name}"
+
+    def location(self, *path) -> tuple[str | None, Position]:
+        """File and position where a field was set: a patch or transformer, else the source document."""
+        hit = origin_of(self.origins, path) if self.origins and path else None
+        if hit is not None:
+            return hit
+        if self.document is not None:
+            return self.path, self.document.position(tuple(path))
+        return self.path, self.position
+
+
+@dataclass
+class Pointer:
+    """An Argo CD Application or Flux Kustomization and the directory it deploys."""
+
+    document: Document
+    target: str
+    prune: bool | None  # None: unknown (manual sync)
+
+
+class ParseCache:
+    """ParsedFile by (path, content id): shared by both sides so unchanged files are parsed once."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self._parsed: dict[tuple[str, str | None], ParsedFile] = {}
+        self._kustomizations: dict[tuple[str, str | None], Kustomization] = {}
+
+    def get(self, tree: SourceTree, path: str, cid: str | None, raw: bytes | None = None) -> ParsedFile:
+        key = (path, cid)
+        if cid is None or key not in self._parsed:
+            if raw is None:
+                try:
+                    raw = tree.read_bytes(path)
+                except (OSError, ValueError):
+                    raw = b""
+            self._parsed[key] = load_yaml(path, raw, self.config.limits)
+        return self._parsed[key]
+
+    def __contains__(self, key: tuple[str, str | None]) -> bool:
+        return key in self._parsed
+
+    def put(self, path: str, cid: str | None, parsed: ParsedFile) -> None:
+        if cid is not None:
+            self._parsed[(path, cid)] = parsed
+
+    def kustomization(self, path: str, cid: str | None, parsed: ParsedFile) -> Kustomization:
+        """The reference index of a kustomization file, shared by both sides when the content is equal."""
+        key = (path, cid)
+        hit = self._kustomizations.get(key) if cid is not None else None
+        if hit is None:
+            hit = build_kustomization(path, parsed.documents[0] if parsed.documents else None)
+            if cid is not None:
+                self._kustomizations[key] = hit
+        return hit
+
+
+@dataclass
+class Side:
+    """A tree, the content id of each of its files and a repository index over its kustomizations."""
+
+    name: str  # "base" or "head"
+    tree: SourceTree
+    config: Config
+    cache: ParseCache
+    sha256: bool = False
+    render_cache: object | None = None  # the renderer's RenderCache, created on first render
+
+    @cached_property
+    def files(self) -> list[str]:
+        excluded = self.config.excluded()
+        return [f for f in self.tree.files() if not excluded.match_file(f)]
+
+    @cached_property
+    def ids(self) -> dict[str, str | None]:
+        return {f: content_id(self.tree, f, self.sha256) for f in self.files}
+
+    def parsed(self, path: str) -> ParsedFile:
+        return self.cache.get(self.tree, path, self.ids.get(path))
+
+    @cached_property
+    def file_set(self) -> set[str]:
+        return set(self.files)
+
+    def _read_listed(self, path: str) -> bytes:
+        """A listed working-tree file (already checked to stay inside the root when listed)."""
+        root = getattr(self.tree, "root", None)
+        if isinstance(self.tree, WorkingTree) and root is not None and path in self.file_set:
+            try:
+                with open(os.path.join(root, path), "rb") as fh:
+                    return fh.read()
+            except OSError:
+                return b""
+        return _read(self.tree, path)
+
+    def prefetch(self, paths) -> None:
+        """Parse files not yet in the cache: read in one batch where the tree can, parsed in parallel
+        when there are many."""
+        missing = [p for p in paths if (p, self.ids.get(p)) not in self.cache]
+        if not missing or (len(missing) < 8 and not hasattr(self.tree, "read_many")):
+            return
+        read_many = getattr(self.tree, "read_many", None)
+        contents = read_many(missing) if read_many else {p: self._read_listed(p) for p in missing}
+        items = [(p, contents.get(p) or b"") for p in missing]
+        for path, parsed in zip(missing, parse_many(items, self.config.limits), strict=True):
+            self.cache.put(path, self.ids.get(path), parsed)
+
+    @cached_property
+    def repo(self) -> Repository:
+        """A Repository whose parsed files are the kustomizations only (enough for the graph)."""
+        wanted = [f for f in self.files if is_kustomization_file(f)]
+        self.prefetch(wanted)
+        parsed = {f: self.parsed(f) for f in wanted}
+        excluded = self.config.excluded()
+        unsafe = [u for u in self.tree.unsafe_paths() if not excluded.match_file(u.path)]
+        repo = Repository(
+            tree=self.tree, config=self.config, files=self.files, parsed_files=parsed, unsafe=unsafe
+        )
+        by_dir: dict[str, list[str]] = defaultdict(list)
+        for f in wanted:
+            by_dir[posixpath.dirname(f)].append(f)
+        chosen = {d: min(paths, key=kustomization_precedence) for d, paths in by_dir.items()}
+        # same result as Repository.kustomizations, with the index shared between the two sides
+        repo.__dict__["kustomizations"] = {
+            d: self.cache.kustomization(p, self.ids.get(p), parsed[p]) for d, p in chosen.items()
+        }
+        return repo
+
+    def _direct_reads(self, kdir: str) -> set[str]:
+        """Files one kustomization reads itself (not through included kustomizations); memoised."""
+        memo = self.__dict__.setdefault("_reads_memo", {})
+        if kdir not in memo:
+            k = self.repo.kustomizations[kdir]
+            read = {k.path}
+            for r in k.references:
+                if r.target is None or r.target in self.repo.kustomizations:
+                    continue
+                if r.target in self.file_set:
+                    read.add(r.target)
+                elif self.tree.is_dir(r.target):
+                    read.update(f for f in self.files if f.startswith(r.target + "/"))
+            memo[kdir] = read
+        return memo[kdir]
+
+    def files_read_by(self, root: str) -> set[str]:
+        """Same as Repository.files_read_by, memoised per kustomization (bases are shared widely)."""
+        return set().union(*(self._direct_reads(k) for k in self.repo.reachable_kustomizations(root)))
+
+    # -- roots ----------------------------------------------------------------------------------
+    @cached_property
+    def roots(self) -> dict[str, set[str]]:
+        """Root directory -> the files it reads: kustomization roots, then plain-manifest directories."""
+        repo = self.repo
+        roots = {
+            r: self.files_read_by(r)
+            for r in repo.top_level_roots
+            if repo.kustomizations[r].kind != "Component"
+        }
+        read = set().union(*roots.values()) if roots else set()
+        loose: dict[str, set[str]] = defaultdict(set)
+        for f in self.files:
+            directory = posixpath.dirname(f)
+            if is_yaml_path(f) and f not in read and directory not in repo.kustomizations:
+                loose[directory].add(f)
+        for directory, files in loose.items():
+            roots.setdefault(directory, files)
+        return roots
+
+    def is_kustomize_root(self, root: str) -> bool:
+        return root in self.repo.kustomizations
+
+    def pointers_in(self, paths) -> list[Pointer]:
+        """Argo CD Applications and Flux Kustomizations declared in the given files."""
+        found = []
+        self.prefetch([p for p in paths if p in self.ids and is_yaml_path(p)])
+        for path in sorted(paths):
+            if path not in self.ids or not is_yaml_path(path):
+                continue
+            for doc in self.parsed(path).documents:
+                pointer = _pointer(doc)
+                if pointer is not None:
+                    found.append(pointer)
+        return found
+
+    @cached_property
+    def all_pointers(self) -> list[Pointer]:
+        """Every pointer of the tree (read lazily: only when a rule needs to know the prune policy)."""
+        candidates = []
+        paths = [f for f in self.files if is_yaml_path(f) and not is_kustomization_file(f)]
+        read_many = getattr(self.tree, "read_many", None)
+        contents = read_many(paths) if read_many else {}
+        for f in paths:
+            try:
+                raw = contents[f] if f in contents else self.tree.read_bytes(f)
+            except (OSError, ValueError):
+                continue
+            if b"argoproj.io" in raw or b"toolkit.fluxcd.io" in raw:
+                candidates.append(f)
+        return self.pointers_in(candidates)
+
+    def document_at(self, path: str | None, position: Position) -> Document | None:
+        """The document of file `path` that starts at `position` (where a rendered object came from)."""
+        if not path or path not in self.ids:
+            return None
+        return next((d for d in self.parsed(path).documents if d.start == position), None)
+
+    # -- rendering ------------------------------------------------------------------------------
+    def render(self, root: str) -> tuple[list[Resource], list[str]]:
+        """The objects a root produces (rendered for kustomize roots) and any errors."""
+        self.prefetch(sorted(self.roots.get(root, ())))
+        if self.is_kustomize_root(root):
+            return render_objects(self, root)
+        return self.manifests(sorted(self.roots.get(root, ()))), []
+
+    def manifests(self, paths) -> list[Resource]:
+        out = []
+        for path in paths:
+            for doc in self.parsed(path).documents:
+                if isinstance(doc.data, dict) and doc.kind and doc.name and doc.api_version:
+                    out.append(Resource(doc.data, path, doc.start, doc))
+        return out
+
+    @cached_property
+    def _layout(self) -> tuple[dict[str, str], dict[str, str], set[str]]:
+        """(overlay dir -> environment, app dir -> app name, known environment names), for fast lookups."""
+        overlays = {d: env for app in self.repo.apps.values() for env, d in app.overlays.items()}
+        apps = {app.dir: app.name for app in self.repo.apps.values()}
+        known = {e.lower() for e in self.repo.environments} | {e.lower() for e in self.config.production}
+        return overlays, apps, known
+
+    def environment_of(self, root: str) -> str | None:
+        """As Repository.environment_of (overlay first, else a path segment naming an environment)."""
+        overlays, _, known = self._layout
+        for directory in _ancestors(root):
+            if directory in overlays:
+                return overlays[directory]
+        return next((seg for seg in root.split("/") if seg.lower() in known), None)
+
+    def app_of(self, root: str) -> str | None:
+        """The innermost app directory holding `root`."""
+        _, apps, _ = self._layout
+        return next((apps[d] for d in _ancestors(root) if d in apps), None)
+
+
+def _ancestors(path: str):
+    while path:
+        yield path
+        path = posixpath.dirname(path)
+
+
+def _read(tree: SourceTree, path: str) -> bytes:
+    try:
+        return tree.read_bytes(path)
+    except (OSError, ValueError):
+        return b""
+
+
+def parse_many(items: list[tuple[str, bytes]], limits) -> list[ParsedFile]:
+    """Parse (path, bytes) pairs in order. Serial on purpose: measured on the 1,000-app benchmark, a
+    process pool's pickling of position tables cost more than the second core saved."""
+    return [load_yaml(path, raw, limits) for path, raw in items]
+
+
+def _pointer(doc: Document) -> Pointer | None:
+    if (doc.group, doc.kind) not in POINTER_KINDS or not isinstance(doc.data, dict):
+        return None
+    spec = doc.get("spec", default={})
+    if not isinstance(spec, dict):
+        return None
+    if doc.kind == "Application":
+        many = spec.get("sources")
+        sources = [spec.get("source")] + (many if isinstance(many, list) else [])
+        paths = [s.get("path") for s in sources if isinstance(s, dict)]
+        automated = doc.get("spec", "syncPolicy", "automated")
+        prune = automated.get("prune") is True if isinstance(automated, dict) else None
+    else:
+        paths = [spec.get("path")]
+        prune = spec["prune"] is True if isinstance(spec.get("prune"), bool) else None
+    for path in paths:
+        if isinstance(path, str) and path.strip():
+            target = posixpath.normpath(path.strip().lstrip("/"))
+            return Pointer(doc, "" if target == "." else target, prune)
+    return None

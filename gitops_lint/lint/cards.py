@@ -1,0 +1,168 @@
+"""Rule cards: one YAML file per rule, the single source of truth for a rule's identity and docs."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from gitops_lint.core.findings import Severity
+from gitops_lint.core.loader import load_yaml
+
+CARD_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "name", "severity", "summary", "rationale", "fix", "examples"],
+    "oneOf": [{"required": ["check"]}, {"required": ["schema"]}],
+    "properties": {
+        "id": {"type": "string", "pattern": r"^[A-Z]{2,}[0-9]{3,}$"},
+        "name": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},
+        "severity": {"enum": ["error", "warning", "info"]},
+        "production_severity": {"enum": ["error", "warning", "info"]},
+        "summary": {"type": "string"},
+        "rationale": {"type": "string"},
+        "fix": {"type": "string"},
+        "fixable": {"type": "boolean"},
+        "check": {"type": "string", "pattern": r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"},
+        "schema": {"type": "object"},
+        "message": {"type": "string"},
+        "rendered": {"type": "boolean"},
+        "applies_to": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "kinds": {"type": "array", "items": {"type": "string"}},
+                "environments": {"type": "array", "items": {"type": "string"}},
+                "paths": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "options": {"type": "object"},
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "examples": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["bad", "good"],
+            "properties": {
+                "bad": {"type": ["string", "object"]},
+                "good": {"type": ["string", "object"]},
+                "bad_line": {"type": "integer"},
+                "config": {"type": "object"},
+                "before": {"type": ["string", "object"]},  # change rules: base tree; bad/good are heads
+            },
+        },
+    },
+}
+
+BUILTIN_CHECK_PREFIX = "gitops_lint."
+
+
+class CardError(ValueError):
+    """A rule card is malformed (exit code 2: the rule pack itself is broken)."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """A rule: identity, docs, examples and how it is checked."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    fix: str
+    examples: dict
+    path: str
+    production_severity: Severity | None = None
+    check: str | None = None
+    schema: dict | None = None
+    message: str | None = None
+    rendered: bool = False
+    applies_to: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+    fixable: bool = False
+    builtin: bool = True
+    diff_only: bool = False  # tagged `diff`: evaluated on `gitops-lint diff` (before/after), not by `check`
+
+    def resolve_check(self) -> Callable:
+        """Import the check function this card names (built-in checks only)."""
+        if self.check is None:
+            from gitops_lint.checks.declarative import schema_check
+
+            return schema_check
+        module_name, _, func_name = self.check.partition(":")
+        if not module_name.startswith(BUILTIN_CHECK_PREFIX):
+            raise CardError(f"{self.path}: check {self.check!r} is outside gitops_lint; organisation cards use schema:")
+        module = importlib.import_module(module_name)
+        try:
+            return getattr(module, func_name)
+        except AttributeError as exc:
+            raise CardError(f"{self.path}: check {self.check!r} does not exist") from exc
+
+    def kinds(self) -> list[str]:
+        return list(self.applies_to.get("kinds", []))
+
+
+def builtin_rules_dir() -> Path:
+    """The rule pack: inside the installed wheel, else the source checkout's top-level `rules/`."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "rule_pack"
+    return packaged if packaged.is_dir() else here.parent / "rules"
+
+
+def load_card(path: Path, builtin: bool = True) -> Card:
+    parsed = load_yaml(str(path), path.read_bytes())
+    if parsed.violations:
+        v = parsed.violations[0]
+        raise CardError(f"{path}:{v.position.line}:{v.position.column}: {v.message}")
+    if len(parsed.documents) != 1:
+        raise CardError(f"{path}: a card is exactly one YAML document")
+    data = parsed.documents[0].data
+    errors = sorted(jsonschema.Draft202012Validator(CARD_SCHEMA).iter_errors(data), key=lambda e: e.path)
+    if errors:
+        where = ".".join(map(str, errors[0].absolute_path)) or "(top level)"
+        raise CardError(f"{path}: {where}: {errors[0].message}")
+    if not builtin and "check" in data and not data["check"].startswith(BUILTIN_CHECK_PREFIX + "checks."):
+        raise CardError(f"{path}: organisation cards may use schema: or a built-in check, not {data['check']!r}")
+    return Card(
+        id=data["id"],
+        name=data["name"],
+        severity=Severity.parse(data["severity"]),
+        production_severity=Severity.parse(data["production_severity"]) if "production_severity" in data else None,
+        summary=data["summary"].strip(),
+        rationale=" ".join(data["rationale"].split()),
+        fix=data["fix"].strip(),
+        examples=data["examples"],
+        path=str(path),
+        check=data.get("check"),
+        schema=data.get("schema"),
+        message=data.get("message"),
+        rendered=bool(data.get("rendered", False)),
+        applies_to=data.get("applies_to", {}),
+        options=data.get("options", {}),
+        fixable=bool(data.get("fixable", False)),
+        builtin=builtin,
+        diff_only="diff" in (data.get("tags") or []),
+    )
+
+
+def load_cards(extra_dirs: Iterable[Path] = ()) -> list[Card]:
+    """The built-in rule pack plus organisation card directories, sorted by id; ids must be unique."""
+    cards: dict[str, Card] = {}
+    sources = [(builtin_rules_dir(), True)] + [(Path(d), False) for d in extra_dirs]
+    for directory, builtin in sources:
+        if not directory.is_dir():
+            raise CardError(f"{directory}: rule directory not found")
+        for path in sorted(directory.rglob("*.y*ml")):
+            card = load_card(path, builtin=builtin)
+            if card.id in cards:
+                raise CardError(f"{path}: duplicate rule id {card.id} (also {cards[card.id].path})")
+            cards[card.id] = card
+    names = [c.name for c in cards.values()]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise CardError(f"duplicate rule names: {', '.join(sorted(duplicates))}")
+    return sorted(cards.values(), key=lambda c: c.id)

@@ -1,0 +1,246 @@
+"""`check --fix`: rewrite a kustomization file's deprecated fields (GL204) to their modern forms.
+
+ruamel.yaml's round-trip mode keeps comments, key order and quoting. The rewrites follow what
+kustomize itself does with these fields, so `kustomize build` renders the same output before and
+after:
+
+- `bases` → appended to `resources`
+- `patchesStrategicMerge` → `patches` entries (`path:` for files, `patch:` for inline patches),
+  placed first because kustomize applies strategic-merge patches before `patches`
+- `patchesJson6902` → `patches` entries with the same `target` and `path`/`patch`, placed last
+- `commonLabels` → a `labels` entry with `includeSelectors: true` (commonLabels also set selectors)
+- `imageTags` → appended to `images`
+
+`vars` has no mechanical equivalent (replacements need the fields that use each variable) and is
+left for a person. Only files given to `fix_files` are written, and only when something changed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.tokens import CommentToken
+
+FIXABLE_FIELDS = ("bases", "patchesStrategicMerge", "patchesJson6902", "commonLabels", "imageTags")
+_JSON6902_TARGET_KEYS = ("group", "version", "kind", "name", "namespace")
+
+
+@dataclass(frozen=True)
+class FixResult:
+    path: str
+    fields: tuple[str, ...]  # deprecated fields rewritten
+
+
+def _yaml_for(text: str) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    indented = re.search(r"^([ \t]*)[^\s#-][^\n]*:[ \t]*\n(?:[ \t]*#[^\n]*\n)*\1[ \t]+- ", text, re.MULTILINE)
+    if indented:
+        yaml.indent(mapping=2, sequence=4, offset=2)
+    else:
+        yaml.indent(mapping=2, sequence=2, offset=0)
+    return yaml
+
+
+def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
+    """The rewritten kustomization text and the deprecated fields it replaced (text unchanged if none)."""
+    yaml = _yaml_for(text)
+    try:
+        data = yaml.load(text)
+    except YAMLError:
+        return text, ()
+    if not isinstance(data, CommentedMap):
+        return text, ()
+    fixed = tuple(name for name in FIXABLE_FIELDS if name in data and _REWRITES[name](data))
+    if not fixed:
+        return text, ()
+    out = io.StringIO()
+    yaml.dump(data, out)
+    return out.getvalue(), fixed
+
+
+def fix_files(root: Path, paths: Iterable[str]) -> list[FixResult]:
+    """Rewrite the given repo-relative kustomization files in place; return what changed."""
+    results = []
+    for rel in sorted(set(paths)):
+        target = root / rel
+        try:
+            text = target.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        bom, crlf = text.startswith("\ufeff"), "\r\n" in text  # both kept as the file had them
+        body = text.removeprefix("\ufeff").replace("\r\n", "\n")
+        new_text, fields = fix_text(body)
+        if fields and new_text != body:
+            new_text = new_text.replace("\n", "\r\n") if crlf else new_text
+            target.write_bytes((("\ufeff" if bom else "") + new_text).encode("utf-8"))
+            results.append(FixResult(rel, fields))
+    return results
+
+
+# -- rewrites: each takes the kustomization mapping, changes it, returns True when it did ----------
+def _seq(data: CommentedMap, key: str, before: str) -> CommentedSeq | None:
+    """The list under `key`, created where the deprecated field `before` sits when it is missing.
+
+    None when `key` holds something else (a malformed file): the rewrite is then skipped.
+    """
+    value = data.get(key)
+    if isinstance(value, CommentedSeq):
+        return value
+    if value is not None:
+        return None
+    new = CommentedSeq()
+    if key in data:
+        data[key] = new
+    else:
+        data.insert(list(data.keys()).index(before), key, new)
+    return new
+
+
+def _extend(target: CommentedSeq, items: list) -> None:
+    """Append `items` to `target`, carrying the end-of-line comments of a commented sequence along."""
+    offset = len(target)
+    target.extend(items)
+    if isinstance(items, CommentedSeq):
+        for index, comment in items.ca.items.items():
+            target.ca.items[offset + index] = comment
+
+
+def _move_comment(data: CommentedMap, old: str, new: str) -> None:
+    """Keep the comment that followed the deprecated key (ruamel stores it on the key)."""
+    comment = data.ca.items.pop(old, None)
+    if comment is not None and new not in data.ca.items:
+        data.ca.items[new] = comment
+
+
+def _drop(data: CommentedMap, old: str, new: str) -> None:
+    _move_comment(data, old, new)
+    del data[old]
+
+
+def _bases(data: CommentedMap) -> bool:
+    bases = data.get("bases")
+    if not isinstance(bases, list):
+        return False
+    resources = _seq(data, "resources", "bases")
+    if resources is None:
+        return False
+    _extend(resources, bases)
+    _drop(data, "bases", "resources")
+    return True
+
+
+def _patches_strategic_merge(data: CommentedMap) -> bool:
+    entries = data.get("patchesStrategicMerge")
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        return False
+    patches = _seq(data, "patches", "patchesStrategicMerge")
+    if patches is None:
+        return False
+    comments = entries.ca.items if isinstance(entries, CommentedSeq) else {}
+    for i, value in enumerate(entries):
+        key = "patch" if "\n" in value else "path"
+        entry = CommentedMap([(key, value)])
+        if i in comments and comments[i] and comments[i][0] is not None:
+            entry.ca.items[key] = [None, None, comments[i][0], None]  # the item's end-of-line comment
+        patches.insert(i, entry)
+    _drop(data, "patchesStrategicMerge", "patches")
+    return True
+
+
+def _patches_json6902(data: CommentedMap) -> bool:
+    entries = data.get("patchesJson6902")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        return False
+    patches = _seq(data, "patches", "patchesJson6902")
+    if patches is None:
+        return False
+    for entry in entries:
+        target = entry.get("target")
+        new = CommentedMap()
+        if isinstance(target, dict):
+            new["target"] = CommentedMap((k, target[k]) for k in _JSON6902_TARGET_KEYS if k in target)
+        for key in ("path", "patch"):
+            if key in entry:
+                new[key] = entry[key]
+        patches.append(new)
+    _drop(data, "patchesJson6902", "patches")
+    return True
+
+
+def _common_labels(data: CommentedMap) -> bool:
+    labels = data.get("commonLabels")
+    if not isinstance(labels, dict):
+        return False
+    target = _seq(data, "labels", "commonLabels")
+    if target is None:
+        return False
+    pairs = labels if isinstance(labels, CommentedMap) else CommentedMap(labels.items())  # keeps comments
+    entry = CommentedMap([("pairs", pairs), ("includeSelectors", True)])
+    last = next(reversed(pairs), None) if pairs else None
+    trailing = pairs.ca.items.get(last) if last is not None else None
+    if trailing and len(trailing) > 2 and trailing[2] is not None:
+        _move_blank_lines(trailing[2], entry, "includeSelectors")
+    target.append(entry)
+    _drop(data, "commonLabels", "labels")
+    return True
+
+
+def _move_blank_lines(token: CommentToken, entry: CommentedMap, key: str) -> None:
+    """Blank and comment lines after the last label belong after the new entry; an end-of-line comment
+    stays on its label."""
+    value = token.value
+    line_end = value.find("\n")
+    if line_end < 0 or not value[line_end + 1 :]:
+        return
+    own, rest = value[: line_end + 1], value[line_end + 1 :]
+    token.value = own
+    entry.ca.items[key] = [None, None, CommentToken("\n" + rest, token.start_mark, None), None]
+
+
+def _image_tags(data: CommentedMap) -> bool:
+    tags = data.get("imageTags")
+    if not isinstance(tags, list):
+        return False
+    images = _seq(data, "images", "imageTags")
+    if images is None:
+        return False
+    _extend(images, tags)
+    _drop(data, "imageTags", "images")
+    return True
+
+
+_REWRITES = {
+    "bases": _bases,
+    "patchesStrategicMerge": _patches_strategic_merge,
+    "patchesJson6902": _patches_json6902,
+    "commonLabels": _common_labels,
+    "imageTags": _image_tags,
+}
+
+
+def fix_path(
+    root: Path | str, *, config_path: str | None = None, only: Iterable[str] = ()
+) -> list[FixResult]:
+    """Fix the kustomization files that have fixable GL204 findings (after config and suppressions).
+
+    `only` restricts the rewrite to those repo-relative paths (as `check FILE…` does for the report).
+    """
+    from gitops_lint.api import lint_path
+
+    result = lint_path(root, config_path=config_path, select=["GL204"])
+    wanted = set(only)
+    paths = {
+        f.path
+        for f in result.findings
+        if f.rule == "GL204" and f.fixable and (not wanted or f.path in wanted)
+    }
+    return fix_files(Path(root), paths)
