@@ -26,6 +26,7 @@ from generate import generate  # noqa: E402
 
 from gitops_lint.api import resolve_config  # noqa: E402
 from gitops_lint.core.source import WorkingTree  # noqa: E402
+from gitops_lint.lint.cards import builtin_card  # noqa: E402
 from gitops_lint.model.repository import Repository  # noqa: E402
 from gitops_lint.secrets.scan import scan_repository  # noqa: E402
 
@@ -77,11 +78,12 @@ def main() -> None:
     tree = WorkingTree(repo, use_git=False)
     config = resolve_config(repo, None)
     print(f"repo: {repo}")
+    gl602 = builtin_card("GL602")
     for jobs in (int(j) for j in args.jobs.split(",")):
         repository = Repository.build(tree, config, jobs=2)
         files = len(repository.files)
         start, cpu = time.perf_counter(), time.process_time()
-        found = list(scan_repository(repository, {"jobs": jobs, "high_entropy": args.high_entropy}))
+        found = list(scan_repository(repository, gl602.options_for({"jobs": jobs, "high_entropy": args.high_entropy})))
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(
             f"jobs={jobs}: {files} files scanned in {wall:.2f} s wall ({files / wall:,.0f} files/s; "

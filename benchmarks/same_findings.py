@@ -6,7 +6,8 @@
 Targets: every repository under `examples/`, every fixture repository under `tests/fixtures/`, every
 repository in `../shared/corpus/` (where present), with `check --format json`; and a handful of diff
 scenarios (git repositories built in a temporary folder from `examples/k8s-manifests`, one edit each)
-with `diff --format json`. Run from the project root with the project installed.
+with `diff --format json`. Run from the project root with the project installed; in a git worktree
+away from `../shared/corpus`, set GITOPS_LINT_CORPUS to the corpus directory.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+# the corpus beside the checkout, or (a git worktree elsewhere) wherever GITOPS_LINT_CORPUS says
+CORPUS = Path(os.environ.get("GITOPS_LINT_CORPUS") or ROOT.parent / "shared" / "corpus")
 CLI = [sys.executable, "-m", "gitops_lint.cli"]
 
 # (name, path under examples/k8s-manifests, old text, new text): None as old text writes a new file,
@@ -87,7 +89,7 @@ def snapshot() -> dict:
     """Every target's JSON output, keyed by target name."""
     out: dict[str, object] = {}
     for target in check_targets():
-        key = "check:" + str(target.relative_to(ROOT.parent if CORPUS in target.parents else ROOT))
+        key = "check:" + (f"shared/corpus/{target.name}" if CORPUS in target.parents else str(target.relative_to(ROOT)))
         out[key] = run_json(["check", str(target), "--format", "json", "--fail-on", "never", "-j", "1"])
     with tempfile.TemporaryDirectory() as tmp:
         for name, rel, old, new in DIFF_EDITS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitops_lint.core.config import Config, ConfigError, find_config, load_config
@@ -11,6 +11,7 @@ from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.lint.cards import Card, load_cards
 from gitops_lint.lint.engine import RunResult, run_checks, select_cards
+from gitops_lint.lint.options import validate_config_options
 from gitops_lint.model.repository import Repository
 
 FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
@@ -18,11 +19,12 @@ FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Sev
 
 @dataclass
 class LintResult:
-    """A finished run: the repository it looked at, the cards it ran and the result."""
+    """A finished run: the repository it looked at, the cards it ran, the result and the whole rule pack."""
 
     repo: Repository
     cards: list[Card]
     result: RunResult
+    pack: list[Card] = field(default_factory=list)
 
     @property
     def findings(self) -> list[Finding]:
@@ -55,6 +57,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     """
     base = config_dir or Path(".")
     cards = load_cards([base / d for d in config.rule_dirs])
+    validate_config_options(config, cards)
     if progress:
         progress("parsing", 0, 1)
     repo = Repository.build(tree, config, jobs=jobs)
@@ -66,7 +69,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
         def step(card) -> None:
             progress(f"{card.id} {card.name}", next(counter), len(chosen))
 
-    return LintResult(repo, chosen, run_checks(repo, chosen, baseline, progress=step))
+    return LintResult(repo, chosen, run_checks(repo, chosen, baseline, progress=step), pack=cards)
 
 
 def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ignore=(),
@@ -83,7 +86,7 @@ def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ig
 
 def exit_code(findings: list[Finding], fail_on: str) -> int:
     """0 clean, 1 findings at or above the fail level, 2 internal error."""
-    if any(f.rule == "GL000" for f in findings):
+    if any(f.is_internal_error for f in findings):
         return 2
     level = FAIL_LEVELS[fail_on]
     if level is None:

@@ -101,7 +101,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
                            jobs=jobs, baseline=baseline, progress=_progress())
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
-    findings = [f for f in result.findings if not only or f.path in only or f.rule == "GL000"]
+    findings = [f for f in result.findings if not only or f.path in only or f.is_internal_error]
     summary = Summary.of(
         findings, files=len(result.repo.files), documents=len(result.repo.documents),
         rules=len(result.cards), suppressed=len(result.result.suppressed), baselined=len(result.result.baselined),
@@ -180,8 +180,8 @@ def scorecard(path, fmt, config_path) -> None:
     except (ConfigError, CardError, SourceError) as exc:
         _fail(str(exc))
     if result.result.internal_error:
-        _fail("internal error while linting: " + next(f.message for f in result.findings if f.rule == "GL000"))
-    results = card.score(result.repo, result.findings, result.result.rules_run)
+        _fail("internal error while linting: " + next(f.message for f in result.findings if f.is_internal_error))
+    results = card.score(result.repo, result.findings, result.pack, result.result.rules_run)
     click.echo(card.render(results, fmt), nl=False)
     sys.exit(1 if any(r.status == "fail" for r in results) else 0)
 

@@ -1155,7 +1155,7 @@ def test_in_process_no_socket_and_only_git_runs(case_id, tmp_path, monkeypatch):
     result = api.lint_path(root)
     assert not result.result.internal_error, [f.message for f in result.findings if f.rule == "GL000"]
     assert set(case.expect) <= {f.rule for f in result.findings}
-    scorecard.score(result.repo, result.findings, result.result.rules_run)
+    scorecard.score(result.repo, result.findings, result.pack, result.result.rules_run)
     with pytest.raises(RenderError) as raised:
         render(WorkingTree(root), "app")
     assert isinstance(raised.value, NotRendered), raised.value

@@ -7,7 +7,8 @@ import os
 import pytest
 
 from gitops_lint.api import lint_path
-from gitops_lint.checks.kustomize import DEFAULT_BRANCHES, plugin_execution, remote_pin_problem
+from gitops_lint.checks.kustomize import plugin_execution, remote_pin_problem
+from gitops_lint.lint.cards import builtin_card
 
 MY_RULES = (
     "GL101",
@@ -136,7 +137,7 @@ def test_gl202_symlinks_leaving_the_root(make_repo, tmp_path):
     ],
 )
 def test_gl203_pinning(url, unpinned):
-    assert (remote_pin_problem(url, {b.lower() for b in DEFAULT_BRANCHES}) is not None) is unpinned
+    assert (remote_pin_problem(url, {b.lower() for b in builtin_card("GL203").options_for({})["branches"]}) is not None) is unpinned
 
 
 def test_gl203_branch_option_from_config(make_repo):

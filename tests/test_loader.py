@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gitops_lint.core.findings import Position
-from gitops_lint.core.loader import Limits, load_yaml, rule_of
+from gitops_lint.core.loader import DUPLICATE_KEY, SYNTAX, UNSAFE_CONTENT, Limits, load_yaml
 
 MANIFEST = b"""apiVersion: apps/v1
 kind: Deployment
@@ -48,13 +48,13 @@ def test_merge_keys_are_applied():
 def test_syntax_error_has_the_parsers_position():
     parsed = load_yaml("x.yaml", b"a: 1\nb: [1, 2\nc: 3\n")
     (v,) = parsed.violations
-    assert rule_of(v) == "GL301" and v.position.line == 3
+    assert v.kind == SYNTAX and v.position.line == 3
 
 
 def test_duplicate_key_reported_and_last_value_wins():
     parsed = load_yaml("x.yaml", b"a: 1\nb: 2\na: 3\n")
     (v,) = parsed.violations
-    assert rule_of(v) == "GL302" and v.position == Position(3, 1) and "first at line 1" in v.message
+    assert v.kind == DUPLICATE_KEY and v.position == Position(3, 1) and "first at line 1" in v.message
     assert parsed.documents[0].data["a"] == 3
 
 
@@ -70,7 +70,7 @@ def test_duplicate_key_reported_and_last_value_wins():
 )
 def test_unsafe_input_becomes_gl307(content, fragment):
     parsed = load_yaml("x.yaml", content)
-    assert [rule_of(v) for v in parsed.violations] == ["GL307"]
+    assert [v.kind for v in parsed.violations] == [UNSAFE_CONTENT]
     assert fragment in parsed.violations[0].message
     assert not parsed.documents
 
@@ -81,13 +81,13 @@ def test_alias_bomb_is_refused_without_expanding_it():
         refs = ",".join([f"*l{i - 1}"] * 9)
         lines.append(f"l{i}: &l{i} [{refs}]")
     parsed = load_yaml("bomb.yaml", "\n".join(lines).encode())
-    assert [rule_of(v) for v in parsed.violations] == ["GL307"]
+    assert [v.kind for v in parsed.violations] == [UNSAFE_CONTENT]
     assert "alias" in parsed.violations[0].message
 
 
 def test_size_limit():
     parsed = load_yaml("big.yaml", b"a: " + b"x" * 200 + b"\n", Limits(max_file_bytes=100))
-    assert rule_of(parsed.violations[0]) == "GL307" and "limit" in parsed.violations[0].message
+    assert parsed.violations[0].kind == UNSAFE_CONTENT and "limit" in parsed.violations[0].message
 
 
 def test_yaml_1_2_flow_scalars_that_libyaml_refuses_are_accepted():

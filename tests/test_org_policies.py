@@ -28,12 +28,14 @@ def test_a_repository_config_cannot_reach_outside_the_repository(make_repo):
 def test_policy_examples(path, make_repo):
     card = load_card(path, builtin=False)
     config = {"rule_dirs": [str(POLICY_DIR)]}
-    bad = _lint(make_repo(card.examples["bad"], config), card.id)
-    assert [f.rule for f in bad] == [card.id]
-    if "bad_line" in card.examples:
-        assert bad[0].line == card.examples["bad_line"]
-    good = _lint(make_repo(card.examples["good"], config), card.id)
-    assert good == []
+    for example in card.examples:
+        found = _lint(make_repo(example.files, config), card.id)
+        if not example.bad:
+            assert found == [], example.name
+            continue
+        assert [f.rule for f in found] == [card.id], example.name
+        if example.bad_line is not None:
+            assert found[0].line == example.bad_line
 
 
 def test_team_label_policy_is_judged_per_environment(make_repo):

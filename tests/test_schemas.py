@@ -271,11 +271,11 @@ def test_fields_that_the_build_adds_are_judged_on_the_build(make_repo):
 
 def test_a_base_shared_by_three_unchanged_overlays_is_validated_once(make_repo):
     pytest.importorskip("gitops_lint.model.rendered_views")
-    from types import SimpleNamespace
-
     from gitops_lint.api import resolve_config
     from gitops_lint.checks.schemas import k8s_schema, schema_store
     from gitops_lint.core.source import WorkingTree
+    from gitops_lint.lint.cards import builtin_card
+    from gitops_lint.lint.engine import CheckContext
     from gitops_lint.model.repository import Repository
 
     files = {
@@ -288,7 +288,8 @@ def test_a_base_shared_by_three_unchanged_overlays_is_validated_once(make_repo):
     }
     root = make_repo(files)
     repo = Repository.build(WorkingTree(root), resolve_config(root, None), jobs=1)
-    assert list(k8s_schema(SimpleNamespace(repo=repo, options={"rendered": True}))) == []
+    card = builtin_card("GL304")
+    assert list(k8s_schema(CheckContext(repo, card, card.options_for({"rendered": True})))) == []
     assert len([r for r in repo.rendered.deployed_roots() if r.ok]) == 3
     stats = schema_store(repo).stats
     # validated: the Service, the base kustomization, the (identical) overlay kustomizations once;

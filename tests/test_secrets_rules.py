@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from gitops_lint.api import lint_path
 from gitops_lint.cli import main
+from gitops_lint.lint.cards import builtin_card
 from gitops_lint.secrets import engine as secret_engine
 from gitops_lint.secrets import scan as secret_scan
 from gitops_lint.secrets import sops
@@ -281,7 +282,7 @@ def test_each_file_is_read_once(tmp_path, monkeypatch):
 
 def test_parallel_scan_equals_serial(monkeypatch):
     contents = [(f"f{i}.yaml", f"a: 1\npassword: fixture-pass-{i}\nkey: {FAKE_AWS}\n") for i in range(40)]
-    config = secret_scan.scan_config({}, None)
+    config = secret_scan.scan_config(builtin_card("GL602").options_for({}), None)
     serial = secret_engine.scan_contents(config, contents, jobs=1)
     monkeypatch.setattr(secret_engine, "PARALLEL_BYTES", 1)
     parallel = secret_engine.scan_contents(config, contents, jobs=2)

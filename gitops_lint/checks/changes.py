@@ -170,7 +170,7 @@ def _prune_policy(diff, root: str) -> bool | None:
 
 def prune_dangerous(ctx) -> Iterable[Violation]:
     """GL802: the change removes a Namespace, CRD, PVC or PV that pruning would delete with its data."""
-    report_unknown = ctx.options.get("report_unknown_prune", True)
+    report_unknown = ctx.option("report_unknown_prune")
     for change in _changes(ctx, "removed"):
         kind = change.key[1]
         if kind not in DANGEROUS_PRUNE or _prune_disabled_by_annotation(change.base.data):
@@ -205,8 +205,8 @@ def _generated_rename(old: str, new: str) -> bool:
 
 def rename(ctx) -> Iterable[Violation]:
     """GL803: a resource removed and a near-identical one added in the same root."""
-    threshold = float(ctx.options.get("similarity", 0.9))
-    max_pairs = int(ctx.options.get("max_pairs", 2500))
+    threshold = float(ctx.option("similarity"))
+    max_pairs = ctx.option("max_pairs")
     removed_by_root: dict[tuple, list] = {}
     for change in _changes(ctx, "removed"):
         removed_by_root.setdefault((change.root, change.key[0].split("/")[0], change.key[1]), []).append(

@@ -21,7 +21,6 @@ _RESOURCE_FIELDS = ("resources", "bases", "components")
 _PLUGIN_FIELDS = ("generators", "transformers", "validators")
 _FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
 _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
-DEFAULT_BRANCHES = ("main", "master", "HEAD", "develop", "development", "trunk", "latest")
 
 
 def _where(k: Kustomization, r: Reference) -> str:
@@ -122,7 +121,7 @@ def path_escapes_repo(ctx) -> Iterator[Violation]:
 # -- GL203 ------------------------------------------------------------------------------------
 def remote_unpinned(ctx) -> Iterator[Violation]:
     """GL203: remote bases (git or HTTP) without a `ref` pinned to a tag or commit."""
-    branches = {b.lower() for b in ctx.options.get("branches", DEFAULT_BRANCHES)}
+    branches = {b.lower() for b in ctx.option("branches")}
     for k in ctx.repo.kustomizations.values():
         for r in k.references:
             if not r.remote or _inline(r):

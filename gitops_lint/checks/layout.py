@@ -31,22 +31,6 @@ SYNONYMS = (
     ("test", "testing", "tst"),
     ("integration", "int"),
 )
-CODE_MARKERS = (
-    "Dockerfile",
-    "Containerfile",
-    "package.json",
-    "go.mod",
-    "pom.xml",
-    "build.gradle",
-    "build.gradle.kts",
-    "Cargo.toml",
-    "requirements.txt",
-    "setup.py",
-    "pyproject.toml",
-    "Gemfile",
-    "composer.json",
-    "mix.exs",
-)
 CODE_SUFFIXES = (
     ".go",
     ".py",
@@ -297,7 +281,7 @@ def orphan_manifest(ctx) -> Iterator[Violation]:
     """
     repo = ctx.repo
     deployment = Deployment(repo)
-    ignored_groups = tuple(ctx.options.get("ignore_api_groups", CONFIG_GROUPS))
+    ignored_groups = tuple(ctx.option("ignore_api_groups"))
     charts = {posixpath.dirname(f) for f in repo.files if posixpath.basename(f) == "Chart.yaml"}
     for path, parsed in sorted(repo.parsed_files.items()):
         if path in repo.kustomization_files.get(posixpath.dirname(path), ()) or skipped_path(path, charts):
@@ -363,7 +347,7 @@ def _expected_name(env: str, configured: list[str], used: Counter) -> str | None
 # -- GL107 ------------------------------------------------------------------------------------
 def app_code_in_config_repo(ctx) -> Iterator[Violation]:
     """GL107: application source (Dockerfile, package.json, go.mod, src/…) in the config repository."""
-    markers = set(ctx.options.get("markers", CODE_MARKERS))
+    markers = set(ctx.option("markers"))
     reported_src: set[str] = set()
     for path in ctx.repo.files:
         segments = path.split("/")

@@ -1,4 +1,5 @@
-"""Rules about suppressions themselves (GL001, GL002), evaluated by the engine once suppressions are known."""
+"""Rules about suppressions themselves (GL001, GL002): cards of stage `suppressions`, which the engine
+runs once every other rule's findings have met the suppressions."""
 
 from __future__ import annotations
 
@@ -7,6 +8,22 @@ from collections.abc import Iterator
 from gitops_lint.core.findings import Violation
 
 
-def evaluated_by_engine(ctx) -> Iterator[Violation]:
-    """Nothing to do per check: `engine.run_checks` evaluates these after applying suppressions."""
-    return iter(())
+def unused_suppression(ctx) -> Iterator[Violation]:
+    """Suppressions naming a rule that ran, yet silenced nothing of it (unless the config turns this off)."""
+    if not ctx.repo.config.report_unused_suppressions:
+        return
+    for s in ctx.suppressions:
+        for rule in s.rules:
+            if rule not in s.used and rule in ctx.rules_run:
+                yield Violation(s.path, f"suppression of {rule} silences nothing here; remove it",
+                                s.position, resource=s.resource, key=f"{s.scope}:{rule}")
+
+
+def suppression_without_reason(ctx) -> Iterator[Violation]:
+    """Suppressions without `-- reason`, when the config sets `require_reason`."""
+    if not ctx.repo.config.require_reason:
+        return
+    for s in ctx.suppressions:
+        if not s.reason:
+            yield Violation(s.path, f"suppression of {', '.join(s.rules)} gives no reason; add `-- why`",
+                            s.position, resource=s.resource, key=f"{s.scope}:{','.join(s.rules)}")

@@ -108,7 +108,7 @@ def k8s_schema(ctx) -> Iterator[Violation]:
     """GL304: manifests that fail their Kubernetes, CRD or bundled schema; kustomizations that fail kustomize's;
     and (option `rendered`) objects that only fail once an overlay's patches and transformers applied."""
     store = schema_store(ctx.repo)
-    rendered = bool(ctx.options.get("rendered", True))
+    rendered = ctx.option("rendered")
     # a kustomize input may lack a required field that the build adds (commonLabels adds a selector):
     # with rendered validation on, its missing fields are judged on the build (when that succeeds)
     completed_by_build = _kustomize_inputs(ctx.repo) if rendered else set()

@@ -280,8 +280,8 @@ def _sops_dotenv(repo, path: str) -> Iterator[Violation]:
 # -- GL605 ------------------------------------------------------------------------------------------
 def secret_inline_env(ctx) -> Iterator[Violation]:
     """GL605: credential-named env vars with a literal `value:` instead of `valueFrom.secretKeyRef`."""
-    patterns = [p.upper() for p in ctx.options.get("names", [])]
-    ignored = [p.upper() for p in ctx.options.get("ignore_names", [])]
+    patterns = [p.upper() for p in ctx.option("names")]
+    ignored = [p.upper() for p in ctx.option("ignore_names")]
     repo = ctx.repo
     for doc in repo.documents:
         if doc.kind not in POD_SPEC_PATHS:

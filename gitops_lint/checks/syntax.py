@@ -1,11 +1,12 @@
-"""YAML-level rules: syntax (GL301), duplicate keys (GL302), Kubernetes identity (GL303), unsafe content (GL307)."""
+"""YAML-level rules: the loader's violations (syntax, duplicate keys, unsafe content: each card says which
+kinds it `reports`), and Kubernetes identity."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from gitops_lint.core.findings import Violation
-from gitops_lint.core.loader import rule_of
 from gitops_lint.core.source import UnsafePath
 
 
@@ -18,23 +19,19 @@ def _manifest_like(doc) -> bool:
     return "kind" in data or ("apiVersion" in data and "metadata" in data)
 
 
-def _loader_violations(ctx, rule: str) -> Iterator[Violation]:
-    return (v for v in ctx.repo.load_violations if rule_of(v) == rule)
+def loader_violations(ctx) -> Iterator[Violation]:
+    """The loader's violations of the kinds the card `reports` (syntax errors, duplicate keys…).
 
-
-def yaml_syntax(ctx) -> Iterator[Violation]:
-    """GL301: the parser's own errors, at its line and column."""
-    yield from _loader_violations(ctx, "GL301")
-
-
-def duplicate_key(ctx) -> Iterator[Violation]:
-    """GL302: a mapping key given twice."""
-    yield from _loader_violations(ctx, "GL302")
+    The key ends with the rule id, as it always has: fingerprints (and baselines) stay stable."""
+    kinds = set(ctx.card.reports)
+    for v in ctx.repo.load_violations:
+        if v.kind in kinds:
+            yield replace(v, key=f"{v.key}:{ctx.card.id}")
 
 
 def unsafe_content(ctx) -> Iterator[Violation]:
-    """GL307: oversized, binary, non-UTF-8, alias-bomb or too-deep files, and unreadable links."""
-    yield from _loader_violations(ctx, "GL307")
+    """GL307: oversized, binary, non-UTF-8, alias-bomb or too-deep files (loader), and unreadable links."""
+    yield from loader_violations(ctx)
     for u in ctx.repo.unsafe:
         if not u.escapes:
             yield _unsafe(u)

@@ -22,8 +22,8 @@ def _violation(w: Workload, path: tuple, message: str, key: str, environment: st
 
 def image_mutable_tag(ctx) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
-    mutable = {t.lower() for t in ctx.options.get("mutable_tags", ["latest"])}
-    require_digest = bool(ctx.options.get("require_digest", False))
+    mutable = {t.lower() for t in ctx.option("mutable_tags")}
+    require_digest = ctx.option("require_digest")
     for w in workloads(ctx.repo):
         for path, container, _init in w.containers():
             image = container.get("image")
@@ -45,7 +45,7 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
 
 def prod_single_replica(ctx) -> Iterator[Violation]:
     """GL702: a production Deployment/StatefulSet/Rollout with fewer than 2 replicas and no autoscaler."""
-    minimum = int(ctx.options.get("min_replicas", 2))
+    minimum = ctx.option("min_replicas")
     for render in ctx.repo.rendered.deployed_roots():
         if not render.ok or not ctx.is_production(render.environment):
             continue
@@ -78,8 +78,8 @@ def _autoscaled(objects) -> set[tuple[str, str]]:
 
 def critical_without_progressive_delivery(ctx) -> Iterator[Violation]:
     """GL703: a critical workload in production rolled out without canary or blue-green."""
-    names = set(ctx.options.get("critical_names", []))
-    markers = [m.split("=", 1) for m in ctx.options.get("critical_markers", [])]
+    names = set(ctx.option("critical_names"))
+    markers = [m.split("=", 1) for m in ctx.option("critical_markers")]
     canaries = _flagger_targets(ctx.repo)
     for render in ctx.repo.rendered.deployed_roots():
         if not render.ok or not ctx.is_production(render.environment):
@@ -144,7 +144,7 @@ def _env_independent(ctx, check) -> Iterator[Violation]:
 
 def workload_no_resources(ctx) -> Iterator[Violation]:
     """GL704: containers without CPU and memory requests."""
-    wanted = ctx.options.get("requests", ["cpu", "memory"])
+    wanted = ctx.option("requests")
 
     def check(w: Workload):
         for path, container, _init in w.containers():

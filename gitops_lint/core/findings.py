@@ -39,7 +39,9 @@ class Violation:
     """One problem found by a check, before the engine attaches the rule's identity.
 
     `key` is a short, position-free description of *what* is wrong (e.g. the field path);
-    together with the path and resource it forms the finding's stable fingerprint.
+    together with the path and resource it forms the finding's stable fingerprint. `kind` names the
+    class of problem of a violation found outside any check (the loader's), which cards claim with
+    `reports:`.
     """
 
     path: str
@@ -50,6 +52,10 @@ class Violation:
     key: str = ""
     fixable: bool = False
     severity: Severity | None = None  # a check may override the card's default
+    kind: str = ""
+
+
+INTERNAL_ERROR = "GL000"  # reserved: a failure of the tool itself, not a rule (no card; exit code 2)
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,11 @@ class Finding:
     fingerprint: str = ""
     fixable: bool = False
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_internal_error(self) -> bool:
+        """A failure of gitops-lint itself (exit code 2), not a finding of a rule."""
+        return self.rule == INTERNAL_ERROR
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)

@@ -4,8 +4,9 @@ One parse per file: ruamel.yaml's libyaml-backed composer (ruamel.yaml.clib) bui
 which this module converts into plain JSON-like data plus a position table. All line/column
 conversion from the parser's 0-based marks happens here, in `_pos`.
 
-Bad input never raises: syntax errors (GL301), duplicate keys (GL302) and unsafe content such as
-binary data, oversized files, alias bombs and deep nesting (GL307) come back as violations.
+Bad input never raises: syntax errors, duplicate keys and unsafe content such as binary data,
+oversized files, alias bombs and deep nesting come back as violations of a `kind` (LOADER_KINDS);
+the rule cards say which kinds they report.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.scalars import PLAIN, scalar_value
 
 PathKey = tuple  # a path into a document: ("spec", "containers", 0, "image")
+
+SYNTAX, DUPLICATE_KEY, UNSAFE_CONTENT = "yaml-syntax", "duplicate-key", "unsafe-content"
+LOADER_KINDS = (SYNTAX, DUPLICATE_KEY, UNSAFE_CONTENT)
 
 
 @dataclass(frozen=True)
@@ -137,17 +141,18 @@ class _UnsafeContent(Exception):
 
 
 def decode_text(path: str, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[str | None, Violation | None]:
-    """UTF-8 text of a file, or a GL307 violation for binary, oversized or non-UTF-8 content."""
+    """UTF-8 text of a file, or an unsafe-content violation for binary, oversized or non-UTF-8 content."""
     limits = _bounded(limits)
     if len(raw) > limits.max_file_bytes:
-        return None, Violation(path, f"file is {len(raw):,} bytes, over the {limits.max_file_bytes:,}-byte limit; not parsed", key="size")
+        return None, Violation(path, f"file is {len(raw):,} bytes, over the {limits.max_file_bytes:,}-byte limit; not parsed", key="size", kind=UNSAFE_CONTENT)
     if b"\0" in raw[:8192]:
-        return None, Violation(path, "binary content in a YAML file; not parsed", key="binary")
+        return None, Violation(path, "binary content in a YAML file; not parsed", key="binary", kind=UNSAFE_CONTENT)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, Violation(path, "file is not valid UTF-8; not parsed", Position(line, 1), key="encoding")
+        return None, Violation(path, "file is not valid UTF-8; not parsed", Position(line, 1), key="encoding",
+                               kind=UNSAFE_CONTENT)
     return text, None
 
 
@@ -155,7 +160,7 @@ def load_yaml(path: str, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedF
     """Parse every document in a YAML file. Never raises for bad input."""
     text, problem = decode_text(path, raw, limits)
     if problem is not None:
-        return ParsedFile(path, None, [], [_as(problem, "GL307")])
+        return ParsedFile(path, None, [], [problem])
     return parse_text(path, text, limits)
 
 
@@ -169,9 +174,9 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
     limits = _bounded(limits)
     if _flow_depth_estimate(text) > limits.max_depth:
         message = f"YAML nesting deeper than {limits.max_depth} levels; not parsed"
-        return ParsedFile(path, text, [], [Violation(path, message, key="depth:GL307")])
+        return ParsedFile(path, text, [], [Violation(path, message, key="depth", kind=UNSAFE_CONTENT)])
     documents, violations = _parse(path, text, limits, _compose_all)
-    if violations and rule_of(violations[-1]) == "GL301" and _compose_all_pure is not _compose_all:
+    if violations and violations[-1].kind == SYNTAX and _compose_all_pure is not _compose_all:
         documents, violations = _parse(path, text, limits, _compose_all_pure)
     return ParsedFile(path, text, documents, violations)
 
@@ -187,7 +192,8 @@ def _parse(path: str, text: str, limits: Limits, compose) -> tuple[list[Document
             try:
                 document = _convert_document(path, index, node, limits, violations, has_anchors)
             except _UnsafeContent as exc:
-                violations.append(Violation(path, str(exc), Position(*exc.position), key=f"unsafe:{index}:GL307"))
+                violations.append(Violation(path, str(exc), Position(*exc.position), key=f"unsafe:{index}",
+                                            kind=UNSAFE_CONTENT))
                 continue
             if document.data is not None:
                 documents.append(document)
@@ -195,21 +201,13 @@ def _parse(path: str, text: str, limits: Limits, compose) -> tuple[list[Document
         mark = exc.problem_mark or exc.context_mark
         where = Position(*_pos(mark)) if mark is not None else FILE_START
         problem = (exc.problem or exc.context or "syntax error").strip()
-        violations.append(Violation(path, f"invalid YAML: {problem}", where, key="syntax:GL301"))
+        violations.append(Violation(path, f"invalid YAML: {problem}", where, key="syntax", kind=SYNTAX))
     except RecursionError:
-        violations.append(Violation(path, "YAML nesting too deep to parse; not parsed", key="depth:GL307"))
+        violations.append(Violation(path, "YAML nesting too deep to parse; not parsed", key="depth",
+                                    kind=UNSAFE_CONTENT))
     except (YAMLError, ValueError, TypeError) as exc:
-        violations.append(Violation(path, f"invalid YAML: {exc.__class__.__name__}", key="syntax:GL301"))
+        violations.append(Violation(path, f"invalid YAML: {exc.__class__.__name__}", key="syntax", kind=SYNTAX))
     return documents, violations
-
-
-def _as(v: Violation, rule: str) -> Violation:
-    return Violation(v.path, v.message, v.position, key=f"{v.key}:{rule}")
-
-
-def rule_of(v: Violation) -> str:
-    """The loader rule (GL301/GL302/GL307) that a loader violation belongs to."""
-    return v.key.rsplit(":", 1)[-1]
 
 
 QUOTED, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
@@ -346,7 +344,8 @@ class _Converter:
                         self.doc.path,
                         f"duplicate key {key!r} (first at line {self.doc.keys[(*path, key)][0]}); the last value silently wins",
                         Position(*_pos(key_node.start_mark)),
-                        key=f"{'.'.join(map(str, (*path, key)))}:GL302",
+                        key=".".join(map(str, (*path, key))),
+                        kind=DUPLICATE_KEY,
                     )
                 )
             child = (*path, key)

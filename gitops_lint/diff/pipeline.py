@@ -38,6 +38,7 @@ from gitops_lint.lint.engine import (
     select_cards,
     to_finding,
 )
+from gitops_lint.lint.options import validate_config_options
 
 CHANGE_CHECKS = "gitops_lint.checks.changes:"
 ACTIONS = ("removed", "modified", "added")
@@ -313,11 +314,13 @@ def run_change_rules(result: DiffResult, head: Side, options: DiffOptions) -> li
     extra = [
         Path(repo.config.source).parent / d if repo.config.source else Path(d) for d in repo.config.rule_dirs
     ]
-    cards = [c for c in load_cards(extra) if (c.check or "").startswith(CHANGE_CHECKS)]
+    pack = load_cards(extra)
+    validate_config_options(repo.config, pack)
+    cards = [c for c in pack if (c.check or "").startswith(CHANGE_CHECKS)]
     findings = []
     for card in select_cards(cards, repo, options.select, options.ignore):
         setting = repo.config.rule_setting(card.id, card.name)
-        ctx = ChangeContext(repo=repo, card=card, options={**card.options, **setting.options}, diff=result)
+        ctx = ChangeContext(repo=repo, card=card, options=card.options_for(setting.options), diff=result)
         try:
             violations = list(card.resolve_check()(ctx))
         except Exception as exc:  # a bug in a change rule: reported (exit 2), never swallowed

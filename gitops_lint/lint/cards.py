@@ -12,6 +12,22 @@ import jsonschema
 
 from gitops_lint.core.findings import Severity
 from gitops_lint.core.loader import load_yaml
+from gitops_lint.lint.options import (
+    OPTIONS_SCHEMA,
+    effective_options,
+)
+
+_EXAMPLE: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "bad": {"type": ["string", "object"]},
+        "good": {"type": ["string", "object"]},
+        "bad_line": {"type": "integer"},
+        "config": {"type": "object"},
+        "before": {"type": ["string", "object"]},  # change rules: base tree; bad/good are heads
+    },
+}
 
 CARD_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -40,28 +56,57 @@ CARD_SCHEMA: dict[str, Any] = {
                 "paths": {"type": "array", "items": {"type": "string"}},
             },
         },
-        "options": {"type": "object"},
+        "options": OPTIONS_SCHEMA,
         "tags": {"type": "array", "items": {"type": "string"}},
-        "examples": {
+        "reports": {"type": "array", "items": {"type": "string"}},  # loader violation kinds (LOADER_KINDS)
+        "stage": {"enum": ["repository", "suppressions"]},  # suppressions: runs once suppressions are applied
+        "fix_safety": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["bad", "good"],
-            "properties": {
-                "bad": {"type": ["string", "object"]},
-                "good": {"type": ["string", "object"]},
-                "bad_line": {"type": "integer"},
-                "config": {"type": "object"},
-                "before": {"type": ["string", "object"]},  # change rules: base tree; bad/good are heads
-            },
+            "required": ["safe", "reason"],
+            "properties": {"safe": {"type": "boolean"}, "reason": {"type": "string"}},
+        },
+        "examples": {
+            "oneOf": [
+                {**_EXAMPLE, "required": ["bad", "good"]},  # today's single pair
+                {"type": "array", "minItems": 2, "items": {  # named examples, each either bad or good
+                    **_EXAMPLE, "required": ["name"], "oneOf": [{"required": ["bad"]}, {"required": ["good"]}],
+                    "properties": {**_EXAMPLE["properties"], "name": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]*$"}},
+                }},
+            ],
         },
     },
 }
 
 BUILTIN_CHECK_PREFIX = "gitops_lint."
+OPTIONS_NONE: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
 
 
 class CardError(ValueError):
     """A rule card is malformed (exit code 2: the rule pack itself is broken)."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One card example: files that raise the rule (`bad`) or that do not (good)."""
+
+    name: str
+    bad: bool
+    files: str | dict
+    bad_line: int | None = None
+    config: dict | None = None
+    before: str | dict | None = None  # change rules: the base tree the example is diffed against
+    named: bool = True  # False for the two examples of a card's single {bad, good} pair
+
+
+def _examples(raw: dict | list) -> tuple[Example, ...]:
+    """Named examples as written, or today's single {bad, good} pair as two examples `bad` and `good`."""
+    if isinstance(raw, dict):
+        shared = {"config": raw.get("config"), "before": raw.get("before")}
+        return (Example("bad", True, raw["bad"], raw.get("bad_line"), named=False, **shared),
+                Example("good", False, raw["good"], named=False, **shared))
+    return tuple(Example(e["name"], "bad" in e, e["bad"] if "bad" in e else e["good"], e.get("bad_line"),
+                         e.get("config"), e.get("before")) for e in raw)
 
 
 @dataclass(frozen=True)
@@ -74,7 +119,7 @@ class Card:
     summary: str
     rationale: str
     fix: str
-    examples: dict
+    examples: tuple[Example, ...]
     path: str
     production_severity: Severity | None = None
     check: str | None = None
@@ -82,10 +127,18 @@ class Card:
     message: str | None = None
     rendered: bool = False
     applies_to: dict = field(default_factory=dict)
-    options: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # JSON Schema of the options, each with a default
     fixable: bool = False
+    fix_safety: dict | None = None  # {safe, reason}: the card's rule has an automatic fix (`check --fix`)
     builtin: bool = True
     diff_only: bool = False  # tagged `diff`: evaluated on `gitops-lint diff` (before/after), not by `check`
+    tags: tuple[str, ...] = ()
+    reports: tuple[str, ...] = ()  # loader violation kinds this rule reports
+    stage: str = "repository"  # "suppressions": run once suppressions are known, over them
+
+    def options_for(self, given: dict) -> dict[str, Any]:
+        """The effective options: defaults from the card, overridden by config (validated at load)."""
+        return effective_options(self.options, given)
 
     def resolve_check(self) -> Callable:
         """Import the check function this card names (built-in checks only)."""
@@ -135,17 +188,21 @@ def load_card(path: Path, builtin: bool = True) -> Card:
         summary=data["summary"].strip(),
         rationale=" ".join(data["rationale"].split()),
         fix=data["fix"].strip(),
-        examples=data["examples"],
+        examples=_examples(data["examples"]),
         path=str(path),
         check=data.get("check"),
         schema=data.get("schema"),
         message=data.get("message"),
         rendered=bool(data.get("rendered", False)),
         applies_to=data.get("applies_to", {}),
-        options=data.get("options", {}),
+        options=data.get("options", OPTIONS_NONE),
         fixable=bool(data.get("fixable", False)),
+        fix_safety=data.get("fix_safety"),
         builtin=builtin,
         diff_only="diff" in (data.get("tags") or []),
+        tags=tuple(data.get("tags") or ()),
+        reports=tuple(data.get("reports", ())),
+        stage=data.get("stage", "repository"),
     )
 
 
@@ -166,3 +223,11 @@ def load_cards(extra_dirs: Iterable[Path] = ()) -> list[Card]:
     if duplicates:
         raise CardError(f"duplicate rule names: {', '.join(sorted(duplicates))}")
     return sorted(cards.values(), key=lambda c: c.id)
+
+
+def builtin_card(rule_id: str) -> Card:
+    """One card of the built-in rule pack, by id (its option defaults serve library callers and tests)."""
+    for card in load_cards():
+        if card.id == rule_id:
+            return card
+    raise CardError(f"no built-in rule {rule_id}")

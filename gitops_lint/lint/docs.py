@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from gitops_lint.lint.cards import Card
+from gitops_lint.lint.cards import Card, Example
 
 
 def _severity(card: Card) -> str:
@@ -39,8 +39,33 @@ def _example(value) -> str:
     return str(value).rstrip()
 
 
+def _example_sections(examples: tuple[Example, ...], indent: str) -> list[str]:
+    """Each example under its heading (and its name, when named); change rules show the base first."""
+    parts: list[str] = []
+    shown_before = None
+    for e in examples:
+        if e.before is not None and e.before != shown_before:
+            parts += ["Before (the base of the change):", textwrap.indent(_example(e.before), indent), ""]
+            shown_before = e.before
+        if e.before is not None:
+            heading = "Changed to (raises it)" if e.bad else "Changed to instead"
+        else:
+            heading = "Example (raises it)" if e.bad else "Use instead"
+        heading += f" [{e.name}]:" if e.named else ":"
+        parts += [heading, textwrap.indent(_example(e.files), indent), ""]
+    return parts[:-1]
+
+
+def _fix_safety(card: Card, indent: str) -> list[str]:
+    if not card.fix_safety:
+        return []
+    safety = "Safe" if card.fix_safety["safe"] else "Unsafe"
+    text = f"{safety}: {' '.join(card.fix_safety['reason'].split())}"
+    return ["", "Fix safety (`check --fix`):", textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent)]
+
+
 def explain_card(card: Card) -> str:
-    """The long form of one rule, in ruff-like fixed sections."""
+    """The long form of one rule, in ruff-like fixed sections: what, why, how to fix, examples, fix safety."""
     indent = "    "
     parts = [
         f"{card.id} {card.name} ({_severity(card)})",
@@ -53,18 +78,9 @@ def explain_card(card: Card) -> str:
         "How to fix:",
         textwrap.fill(card.fix, 100, initial_indent=indent, subsequent_indent=indent),
         "",
-        "Example (raises it):",
-        textwrap.indent(_example(card.examples["bad"]), indent),
-        "",
-        "Use instead:",
-        textwrap.indent(_example(card.examples["good"]), indent),
+        *_example_sections(card.examples, indent),
+        *_fix_safety(card, indent),
     ]
-    if "before" in card.examples:  # change rules compare a base tree with a head tree
-        at = parts.index("Example (raises it):")
-        before = textwrap.indent(_example(card.examples["before"]), indent)
-        parts[at:at] = ["Before (the base of the change):", before, ""]
-        parts[parts.index("Example (raises it):")] = "Changed to (raises it):"
-        parts[parts.index("Use instead:")] = "Changed to instead:"
     if card.fixable:
         parts += ["", "Fixable with --fix."]
     return "\n".join(parts)

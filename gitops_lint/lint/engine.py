@@ -6,25 +6,39 @@ import fnmatch
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from gitops_lint.core.findings import FILE_START, Finding, Position, Severity, Violation, fingerprint
+from gitops_lint.core.findings import (
+    FILE_START,
+    INTERNAL_ERROR,
+    Finding,
+    Position,
+    Severity,
+    Violation,
+    fingerprint,
+)
 from gitops_lint.core.loader import Document
 from gitops_lint.lint.cards import Card
 from gitops_lint.lint.suppressions import Suppression, from_annotation, scan_text
 from gitops_lint.model.repository import Repository
 
-INTERNAL_ERROR = "GL000"
-UNUSED_SUPPRESSION = "GL001"
-SUPPRESSION_WITHOUT_REASON = "GL002"
-
 
 @dataclass
 class CheckContext:
-    """What a check receives: the repository, its own card and its effective options."""
+    """What a check receives: the repository, its own card and its effective options.
+
+    Cards of stage `suppressions` also receive every suppression found (with what each silenced)
+    and the ids and names of the rules that ran."""
 
     repo: Repository
     card: Card
     options: dict
+    suppressions: list[Suppression] = field(default_factory=list)
+    rules_run: frozenset[str] = frozenset()
+
+    def option(self, name: str) -> Any:
+        """One option, typed and defaulted by the card's option schema (the config was validated at load)."""
+        return self.options[name]
 
     def documents(self) -> list[Document]:
         """Documents matching the card's `applies_to` kinds (every document when it names none)."""
@@ -50,7 +64,7 @@ class RunResult:
 
     @property
     def internal_error(self) -> bool:
-        return any(f.rule == INTERNAL_ERROR for f in self.findings)
+        return any(f.is_internal_error for f in self.findings)
 
 
 def select_cards(cards: Iterable[Card], repo: Repository, select: Iterable[str] = (),
@@ -83,13 +97,14 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
     for card in cards:
         if progress is not None:
             progress(card)
-        if card.id in (UNUSED_SUPPRESSION, SUPPRESSION_WITHOUT_REASON):
-            continue  # evaluated below, once suppressions are known
-        findings.extend(_run_card(repo, card))
+        if card.stage == "repository":
+            findings.extend(_run_card(repo, card))
     findings = _apply_config(repo, findings)
     kept, suppressed, suppressions = apply_suppressions(repo, findings)
-    by_id = {c.id: c for c in cards}
-    kept.extend(_suppression_findings(repo, by_id, suppressions))
+    ran = frozenset(c.id for c in cards) | {c.name for c in cards}
+    for card in cards:
+        if card.stage == "suppressions":  # rules about the suppressions themselves: now that they are known
+            kept.extend(_run_card(repo, card, suppressions, ran))
     baselined = []
     if baseline:
         baselined = [f for f in kept if f.fingerprint in baseline]
@@ -98,9 +113,11 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
     return RunResult(kept, suppressed, baselined, [c.id for c in cards])
 
 
-def _run_card(repo: Repository, card: Card) -> list[Finding]:
+def _run_card(repo: Repository, card: Card, suppressions: list[Suppression] | None = None,
+              rules_run: frozenset[str] = frozenset()) -> list[Finding]:
     setting = repo.config.rule_setting(card.id, card.name)
-    ctx = CheckContext(repo=repo, card=card, options={**card.options, **setting.options})
+    ctx = CheckContext(repo=repo, card=card, options=card.options_for(setting.options),
+                       suppressions=suppressions or [], rules_run=rules_run)
     try:
         check: Callable[[CheckContext], Iterable[Violation]] = card.resolve_check()
         return [to_finding(card, v, repo) for v in check(ctx)]
@@ -136,7 +153,7 @@ def _apply_config(repo: Repository, findings: list[Finding]) -> list[Finding]:
     """Per-rule and per-path severity and enablement from the config."""
     out = []
     for f in findings:
-        if f.rule == INTERNAL_ERROR:
+        if f.is_internal_error:
             out.append(f)
             continue
         setting = repo.config.rule_setting(f.rule, f.name, f.path)
@@ -164,7 +181,7 @@ def apply_suppressions(repo: Repository, findings: list[Finding]):
     kept, suppressed = [], []
     for f in findings:
         token = None
-        if f.rule != INTERNAL_ERROR:
+        if not f.is_internal_error:
             for s in suppressions:
                 token = s.match(f)
                 if token is not None:
@@ -172,31 +189,6 @@ def apply_suppressions(repo: Repository, findings: list[Finding]):
                     break
         (kept if token is None else suppressed).append(f)
     return kept, suppressed, suppressions
-
-
-def _suppression_findings(repo: Repository, cards: dict[str, Card], suppressions: list[Suppression]):
-    """GL001 for suppressions that silenced nothing, GL002 for ones without a reason (when required)."""
-    out = []
-    unused_card = cards.get(UNUSED_SUPPRESSION)
-    reason_card = cards.get(SUPPRESSION_WITHOUT_REASON)
-    ran = set(cards)
-    for s in suppressions:
-        if unused_card and repo.config.report_unused_suppressions:
-            unused = [r for r in s.rules if r not in s.used and _rule_ran(r, cards, ran)]
-            for rule in unused:
-                v = Violation(s.path, f"suppression of {rule} silences nothing here; remove it",
-                              s.position, resource=s.resource, key=f"{s.scope}:{rule}")
-                out.append(to_finding(unused_card, v, repo))
-        if reason_card and repo.config.require_reason and not s.reason:
-            v = Violation(s.path, f"suppression of {', '.join(s.rules)} gives no reason; add `-- why`",
-                          s.position, resource=s.resource, key=f"{s.scope}:{','.join(s.rules)}")
-            out.append(to_finding(reason_card, v, repo))
-    return out
-
-
-def _rule_ran(rule: str, cards: dict[str, Card], ran: set[str]) -> bool:
-    """Only report a suppression unused when its rule actually ran (not deselected)."""
-    return rule in ran or any(c.name == rule for c in cards.values())
 
 
 def internal_finding(message: str, path: str = "", position: Position = FILE_START) -> Finding:

@@ -1,4 +1,7 @@
-"""The GitOps checklist as a scorecard: each item passes, fails or does not apply, with its findings."""
+"""The GitOps checklist as a scorecard: each item passes, fails or does not apply, with its findings.
+
+Which rules decide an item is said by the cards: a card tagged `scorecard:<item key>` counts for it
+(organisation cards may join an item the same way)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from gitops_lint.core.findings import Finding
+from gitops_lint.lint.cards import Card
 from gitops_lint.model.repository import Repository
+
+TAG_PREFIX = "scorecard:"
 
 
 def _has_operator(repo: Repository) -> bool:
@@ -29,41 +35,41 @@ def _always(repo: Repository) -> bool:
 
 @dataclass(frozen=True)
 class Item:
-    """One checklist item: the rules whose findings make it fail, and when it applies at all."""
+    """One checklist item (its rules are the cards tagged `scorecard:<key>`), and when it applies at all."""
 
     key: str
     title: str
-    rules: tuple[str, ...]
     applies: Callable[[Repository], bool] = _always
 
 
 CHECKLIST: tuple[Item, ...] = (
-    Item("operator", "An operator (Argo CD or Flux) pulls this repository", ("GL901",)),
-    Item("all-in-git", "Everything deployed is declared in Git (no CI pushes, no manual applies, no orphans)",
-         ("GL105", "GL902", "GL903")),
-    Item("automated-sync", "Automated sync with self-heal and prune",
-         ("GL401", "GL402", "GL403", "GL501", "GL505"), _has_operator),
-    Item("base-overlays", "Apps use a base plus one overlay per environment",
-         ("GL101", "GL102", "GL103", "GL106"), _has_apps),
-    Item("external-secrets", "Secrets are managed outside Git (SOPS, Sealed Secrets, External Secrets)",
-         ("GL601", "GL602", "GL603", "GL604", "GL605")),
-    Item("progressive-delivery", "Critical services ship with canary or blue-green", ("GL703",), _has_production),
-    Item("drift-alerts", "Drift and sync failures raise alerts", ("GL905",), _has_operator),
-    Item("reviewed-production", "Production changes need an owner's review", ("GL904",), _has_production),
-    Item("clean-rollback", "Reverting a commit rolls back cleanly (pinned images, charts and revisions)",
-         ("GL701", "GL203", "GL409", "GL507")),
+    Item("operator", "An operator (Argo CD or Flux) pulls this repository"),
+    Item("all-in-git", "Everything deployed is declared in Git (no CI pushes, no manual applies, no orphans)"),
+    Item("automated-sync", "Automated sync with self-heal and prune", _has_operator),
+    Item("base-overlays", "Apps use a base plus one overlay per environment", _has_apps),
+    Item("external-secrets", "Secrets are managed outside Git (SOPS, Sealed Secrets, External Secrets)"),
+    Item("progressive-delivery", "Critical services ship with canary or blue-green", _has_production),
+    Item("drift-alerts", "Drift and sync failures raise alerts", _has_operator),
+    Item("reviewed-production", "Production changes need an owner's review", _has_production),
+    Item("clean-rollback", "Reverting a commit rolls back cleanly (pinned images, charts and revisions)"),
 )
 
 
 @dataclass
 class ItemResult:
     item: Item
+    rules: tuple[str, ...]  # ids of the cards tagged for the item
     status: str  # "pass", "fail" or "n/a"
     findings: list[Finding]
 
 
-def score(repo: Repository, findings: list[Finding], rules_run: list[str]) -> list[ItemResult]:
-    """Judge each checklist item from the findings of a full run.
+def item_rules(item: Item, cards: list[Card]) -> tuple[str, ...]:
+    """The ids of the cards tagged `scorecard:<item key>`."""
+    return tuple(c.id for c in cards if TAG_PREFIX + item.key in c.tags)
+
+
+def score(repo: Repository, findings: list[Finding], cards: list[Card], rules_run: list[str]) -> list[ItemResult]:
+    """Judge each checklist item from the findings of a full run; `cards` is the whole rule pack.
 
     An item fails on any finding of its rules (each was chosen because its findings mean the item
     is not met — drift alerting's GL905 is only info in `check`, yet it decides that item).
@@ -72,14 +78,15 @@ def score(repo: Repository, findings: list[Finding], rules_run: list[str]) -> li
     results = []
     ran = set(rules_run)
     for item in CHECKLIST:
-        mine = [f for f in findings if f.rule in item.rules]
-        if not item.applies(repo) or not ran.intersection(item.rules):
+        rules = item_rules(item, cards)
+        mine = [f for f in findings if f.rule in rules]
+        if not item.applies(repo) or not ran.intersection(rules):
             status = "n/a"
         elif mine:
             status = "fail"
         else:
             status = "pass"
-        results.append(ItemResult(item, status, mine))
+        results.append(ItemResult(item, rules, status, mine))
     return results
 
 
@@ -91,7 +98,7 @@ def render(results: list[ItemResult], fmt: str) -> str:
     """The scorecard as text, markdown or json."""
     if fmt == "json":
         return json.dumps({"items": [{
-            "key": r.item.key, "title": r.item.title, "status": r.status, "rules": list(r.item.rules),
+            "key": r.item.key, "title": r.item.title, "status": r.status, "rules": list(r.rules),
             "findings": [f.to_dict() for f in r.findings],
         } for r in results], "passed": sum(r.status == "pass" for r in results),
             "failed": sum(r.status == "fail" for r in results)}, indent=2) + "\n"
@@ -102,7 +109,7 @@ def render(results: list[ItemResult], fmt: str) -> str:
             lines.append(f"| {_ICON[r.status]} | {r.item.title} | {_count(r)} |")
     else:
         for r in results:
-            lines.append(f"{_MARK[r.status]}  {r.item.title}  [{', '.join(r.item.rules)}]")
+            lines.append(f"{_MARK[r.status]}  {r.item.title}  [{', '.join(r.rules)}]")
             for f in r.findings[:5]:
                 lines.append(f"      {f.path}:{f.line}: {f.rule} {f.message}")
             if len(r.findings) > 5:

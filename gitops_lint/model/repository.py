@@ -1,7 +1,7 @@
 """The repository index: every file parsed once, documents by kind, kustomizations, apps, environments.
 
 Rules are functions over this index; nothing here reports findings except the loader's own
-violations (kept in `load_violations` for the GL301/GL302/GL307 rules to emit).
+violations (kept in `load_violations` for the cards that report their kinds to emit).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from gitops_lint.core.config import KNOWN_ENVIRONMENTS, Config
 from gitops_lint.core.findings import Violation
-from gitops_lint.core.loader import Document, Limits, ParsedFile, decode_text, load_yaml
+from gitops_lint.core.loader import UNSAFE_CONTENT, Document, Limits, ParsedFile, decode_text, load_yaml
 from gitops_lint.core.source import SourceTree, UnsafePath
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.layout import App, discover_apps, infer_environments
@@ -316,7 +316,7 @@ def _parse_one(tree: SourceTree, path: str, limits: Limits) -> ParsedFile:
 
 def _parse_bytes(path: str, raw: bytes | None, limits: Limits) -> ParsedFile:
     if raw is None:
-        return ParsedFile(path, None, [], [Violation(path, "file cannot be read", key="unreadable:GL307")])
+        return ParsedFile(path, None, [], [Violation(path, "file cannot be read", key="unreadable", kind=UNSAFE_CONTENT)])
     return load_yaml(path, raw, limits)
 
 

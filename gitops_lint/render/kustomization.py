@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gitops_lint.core.findings import FILE_START, Position
-from gitops_lint.core.loader import Document, ParsedFile
+from gitops_lint.core.loader import SYNTAX, UNSAFE_CONTENT, Document, ParsedFile
 from gitops_lint.render.errors import RenderError
 
 FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -84,7 +84,7 @@ def load(tree, directory: str, parsed: ParsedFile) -> Kustomization:
     """Normalise the kustomization `parsed` (the file found by find_file in `directory`)."""
     path = parsed.path
     if parsed.violations and (
-        not parsed.documents or any(v.key.endswith((":GL301", ":GL307")) for v in parsed.violations)
+        not parsed.documents or any(v.kind in (SYNTAX, UNSAFE_CONTENT) for v in parsed.violations)
     ):
         raise RenderError(
             f"cannot parse kustomization: {parsed.violations[0].message}", path, parsed.violations[0].position

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from gitops_lint.core.findings import FILE_START, Position
-from gitops_lint.core.loader import ParsedFile, parse_text
+from gitops_lint.core.loader import LOADER_KINDS, ParsedFile, parse_text
 from gitops_lint.core.source import PathEscapesRoot, normalize
 from gitops_lint.render import links
 from gitops_lint.render.errors import RenderError
@@ -210,9 +210,7 @@ def replacements_module():
 
 def reject_parse_problems(parsed: ParsedFile, path: str, position: Position | None) -> None:
     """kustomize's YAML decoder refuses what our loader only warns about (duplicate keys)."""
-    if parsed.violations and (not parsed.documents or any(v.key.endswith(_FATAL) for v in parsed.violations)):
+    if parsed.violations and (not parsed.documents or any(v.kind in LOADER_KINDS for v in parsed.violations)):
         v = parsed.violations[0]
         raise RenderError(f"cannot parse {path}: {v.message}", path, position or v.position)
 
-
-_FATAL = (":GL301", ":GL302", ":GL307")

@@ -76,20 +76,19 @@ SKIP_EXTENSIONS = frozenset(
 
 
 def scan_config(options: dict, baseline: dict | None) -> ScanConfig:
-    """Plugins chosen deliberately (see module doc), narrowed by the baseline's `plugins_used`."""
+    """Plugins chosen deliberately (see module doc), narrowed by the baseline's `plugins_used`.
+
+    `options` are GL602's, typed and defaulted by its card (`Card.options_for`)."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
     classes = sorted(c.__name__ for c in get_mapping_from_secret_type_to_class().values())
     own = [c.__name__ for c in extra_plugins()]
     chosen = [c for c in classes if c not in NOISY_PLUGINS] + own
     settings: dict[str, dict] = {c: {} for c in chosen}
-    if options.get("high_entropy"):
-        settings["Base64HighEntropyString"] = {"limit": float(options.get("base64_limit", 4.5))}
-        settings["HexHighEntropyString"] = {"limit": float(options.get("hex_limit", 3.0))}
-    exclude_lines, exclude_secrets = (
-        list(options.get("exclude_lines", [])),
-        list(options.get("exclude_secrets", [])),
-    )
+    if options["high_entropy"]:
+        settings["Base64HighEntropyString"] = {"limit": float(options["base64_limit"])}
+        settings["HexHighEntropyString"] = {"limit": float(options["hex_limit"])}
+    exclude_lines, exclude_secrets = list(options["exclude_lines"]), list(options["exclude_secrets"])
     if baseline:
         used = {p.get("name"): p for p in baseline.get("plugins_used", []) if isinstance(p, dict)}
         if used:  # a detector the team disabled stays disabled; custom (file://) plugins are never loaded
@@ -187,8 +186,8 @@ def scannable(path: str) -> bool:
 
 
 def scan_repository(repo, options: dict) -> Iterator[Violation]:
-    """GL602 violations for the whole repository."""
-    baseline_name = str(options.get("baseline", BASELINE_FILE))
+    """GL602 violations for the whole repository (`options` typed and defaulted by the card)."""
+    baseline_name = options["baseline"]
     baseline = load_baseline(repo, baseline_name)
     config = scan_config(options, baseline)
     excluded = baseline_exclude_files(baseline)
@@ -199,9 +198,9 @@ def scan_repository(repo, options: dict) -> Iterator[Violation]:
         text = repo.text(path)
         if text:
             contents.append((path, text))
-    jobs = int(options.get("jobs") or getattr(repo, "jobs", None) or default_jobs())
+    jobs = options["jobs"] or getattr(repo, "jobs", None) or default_jobs()
     hits = scan_contents(config, contents, jobs)
-    if options.get("configmap_keys", True):
+    if options["configmap_keys"]:
         hits += configmap_hits(repo, {(h.path, h.line) for h in hits}, {p for p, _t in contents})
     allowed = accepted(baseline)
     rules = [r for r in sops.creation_rules(repo) if not r.catch_all]
