@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from gitops_lint.core.findings import Severity
-from gitops_lint.core.loader import load_yaml
+from gitops_lint.core.loader import LOADER_KINDS, load_yaml
 from gitops_lint.lint.options import (
     OPTIONS_SCHEMA,
+    OptionsSchemaError,
+    check_option_schema,
     effective_options,
+    inherit_options,
 )
 
 _EXAMPLE: dict[str, Any] = {
@@ -178,6 +181,13 @@ def load_card(path: Path, builtin: bool = True) -> Card:
     if errors:
         where = ".".join(map(str, errors[0].absolute_path)) or "(top level)"
         raise CardError(f"{path}: {where}: {errors[0].message}")
+    try:
+        check_option_schema(data.get("options", OPTIONS_NONE))
+    except OptionsSchemaError as exc:
+        raise CardError(f"{path}: {exc}") from exc
+    unknown = set(data.get("reports", ())) - set(LOADER_KINDS)
+    if unknown:
+        raise CardError(f"{path}: reports: unknown kinds {sorted(unknown)} (known: {', '.join(LOADER_KINDS)})")
     if not builtin and "check" in data and not data["check"].startswith(BUILTIN_CHECK_PREFIX + "checks."):
         raise CardError(f"{path}: organisation cards may use schema: or a built-in check, not {data['check']!r}")
     return Card(
@@ -207,14 +217,22 @@ def load_card(path: Path, builtin: bool = True) -> Card:
 
 
 def load_cards(extra_dirs: Iterable[Path] = ()) -> list[Card]:
-    """The built-in rule pack plus organisation card directories, sorted by id; ids must be unique."""
+    """The built-in rule pack plus organisation card directories, sorted by id; ids must be unique.
+
+    An organisation card naming a built-in check takes that check's options from the built-in card
+    using it (its own `options` may redeclare some: other defaults or tighter bounds)."""
     cards: dict[str, Card] = {}
+    by_check: dict[str, Card] = {}
     sources = [(builtin_rules_dir(), True)] + [(Path(d), False) for d in extra_dirs]
     for directory, builtin in sources:
         if not directory.is_dir():
             raise CardError(f"{directory}: rule directory not found")
         for path in sorted(directory.rglob("*.y*ml")):
             card = load_card(path, builtin=builtin)
+            if builtin and card.check:
+                by_check.setdefault(card.check, card)
+            elif card.check in by_check:
+                card = replace(card, options=inherit_options(by_check[card.check].options, card.options))
             if card.id in cards:
                 raise CardError(f"{path}: duplicate rule id {card.id} (also {cards[card.id].path})")
             cards[card.id] = card

@@ -47,6 +47,11 @@ def check_option_schema(schema: dict) -> None:
             raise OptionsSchemaError(f"options.{name}: default {prop['default']!r} is invalid: {errors[0].message}")
 
 
+def inherit_options(base: dict, own: dict) -> dict:
+    """A card's option schema on top of another's (an organisation card reusing a built-in check)."""
+    return {**base, "properties": {**base.get("properties", {}), **own.get("properties", {})}}
+
+
 def defaults(schema: dict) -> dict[str, Any]:
     """Every option at its declared default."""
     return {name: prop["default"] for name, prop in schema.get("properties", {}).items()}
