@@ -37,6 +37,8 @@ CARD_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "required": ["id", "name", "severity", "summary", "rationale", "fix", "examples"],
     "oneOf": [{"required": ["check"]}, {"required": ["schema"]}],
+    "if": {"required": ["fixable"], "properties": {"fixable": {"const": True}}},
+    "then": {"required": ["fix_safety"]},  # a rule with an automatic fix says whether the fix is safe
     "properties": {
         "id": {"type": "string", "pattern": r"^[A-Z]{2,}[0-9]{3,}$"},
         "name": {"type": "string", "pattern": r"^[a-z0-9]+(-[a-z0-9]+)*$"},

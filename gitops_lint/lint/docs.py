@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import textwrap
+
+from ruamel.yaml import YAML
 
 from gitops_lint.lint.cards import Card, Example
 
@@ -39,6 +42,17 @@ def _example(value) -> str:
     return str(value).rstrip()
 
 
+def _example_files(e: Example) -> str:
+    """An example's files, with the configuration it holds under (if any) as `.gitops-lint.yaml`."""
+    if not e.config:
+        return _example(e.files)
+    files = dict(e.files) if isinstance(e.files, dict) else {"manifest.yaml": e.files}
+    out, yaml = io.StringIO(), YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.dump(e.config, out)
+    return _example({".gitops-lint.yaml": out.getvalue(), **files})
+
+
 def _example_sections(examples: tuple[Example, ...], indent: str) -> list[str]:
     """Each example under its heading (and its name, when named); change rules show the base first."""
     parts: list[str] = []
@@ -52,7 +66,7 @@ def _example_sections(examples: tuple[Example, ...], indent: str) -> list[str]:
         else:
             heading = "Example (raises it)" if e.bad else "Use instead"
         heading += f" [{e.name}]:" if e.named else ":"
-        parts += [heading, textwrap.indent(_example(e.files), indent), ""]
+        parts += [heading, textwrap.indent(_example_files(e), indent), ""]
     return parts[:-1]
 
 
@@ -61,7 +75,8 @@ def _fix_safety(card: Card, indent: str) -> list[str]:
         return []
     safety = "Safe" if card.fix_safety["safe"] else "Unsafe"
     text = f"{safety}: {' '.join(card.fix_safety['reason'].split())}"
-    return ["", "Fix safety (`check --fix`):", textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent)]
+    return ["", "Fix safety (fixable with `check --fix`):",
+            textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent)]
 
 
 def explain_card(card: Card) -> str:
@@ -81,8 +96,6 @@ def explain_card(card: Card) -> str:
         *_example_sections(card.examples, indent),
         *_fix_safety(card, indent),
     ]
-    if card.fixable:
-        parts += ["", "Fixable with --fix."]
     return "\n".join(parts)
 
 

@@ -1,4 +1,4 @@
-"""`check --fix`: rewrite a kustomization file's deprecated fields (GL204) to their modern forms.
+"""`check --fix`: rewrite a kustomization file's deprecated fields (kustomize-deprecated-field) to their modern forms.
 
 ruamel.yaml's round-trip mode keeps comments, key order and quoting. The rewrites follow what
 kustomize itself does with these fields, so `kustomize build` renders the same output before and
@@ -27,6 +27,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.tokens import CommentToken
+
+from gitops_lint.lint.cards import load_cards
 
 FIXABLE_FIELDS = ("bases", "patchesStrategicMerge", "patchesJson6902", "commonLabels", "imageTags")
 _JSON6902_TARGET_KEYS = ("group", "version", "kind", "name", "namespace")
@@ -230,17 +232,21 @@ _REWRITES = {
 def fix_path(
     root: Path | str, *, config_path: str | None = None, only: Iterable[str] = ()
 ) -> list[FixResult]:
-    """Fix the kustomization files that have fixable GL204 findings (after config and suppressions).
+    """Fix the kustomization files that have fixable findings (after config and suppressions) of the
+    built-in rules whose card states a `fix_safety` (the deprecated-field rule).
 
     `only` restricts the rewrite to those repo-relative paths (as `check FILE…` does for the report).
     """
     from gitops_lint.api import lint_path
 
-    result = lint_path(root, config_path=config_path, select=["GL204"])
+    fixable_rules = [card.id for card in load_cards() if card.fix_safety]
+    if not fixable_rules:
+        return []
+    result = lint_path(root, config_path=config_path, select=fixable_rules)
     wanted = set(only)
     paths = {
         f.path
         for f in result.findings
-        if f.rule == "GL204" and f.fixable and (not wanted or f.path in wanted)
+        if f.rule in fixable_rules and f.fixable and (not wanted or f.path in wanted)
     }
     return fix_files(Path(root), paths)
