@@ -117,3 +117,16 @@ def test_organisation_cards_reusing_a_builtin_check_get_its_options(make_repo, t
                     {"rule_dirs": [str(policies)], "rules": {"ORG300": {"options": {"mutable_tags": "edge"}}}})
     result = check(bad, "--config", str(bad / ".gitops-lint.yaml"))
     assert result.exit_code == 2 and "ORG300 (org-image-policy)" in result.output and "mutable_tags" in result.output
+
+
+def test_diff_validates_the_options_of_the_change_rules(make_repo):
+    from gitops_lint.api import resolve_config
+    from gitops_lint.core.config import ConfigError
+    from gitops_lint.core.source import WorkingTree
+    from gitops_lint.diff.pipeline import diff_trees
+
+    base = make_repo({"deployment.yaml": DEPLOYMENT})
+    head = make_repo({"deployment.yaml": DEPLOYMENT.replace("1.27.3", "1.27.4")},
+                     {"rules": {"GL803": {"options": {"similarity": "high"}}}})
+    with pytest.raises(ConfigError, match=r"GL803 \(change-rename\) option 'similarity' expects number from 0 to 1"):
+        diff_trees(WorkingTree(base, use_git=False), WorkingTree(head, use_git=False), resolve_config(head, None))

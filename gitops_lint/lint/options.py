@@ -66,6 +66,8 @@ def expected_type(prop: dict) -> str:
         text += f" of {expected_type(items)}"
     if "enum" in prop:
         text += " (one of " + ", ".join(map(repr, prop["enum"])) + ")"
+    if "minimum" in prop and "maximum" in prop:
+        return text + f" from {prop['minimum']} to {prop['maximum']}"
     for word, sign in (("minimum", ">="), ("maximum", "<="), ("exclusiveMinimum", ">"), ("exclusiveMaximum", "<")):
         if word in prop:
             text += f" {sign} {prop[word]}"
