@@ -172,7 +172,7 @@ def unknown_project(ctx) -> Iterator[Violation]:
                 index,
                 app,
                 f"{app.label} uses project {project!r}, and this repository defines no AppProject at all; "
-                "add it here, or disable GL406 if projects are managed in another repository",
+                f"add it here, or disable {ctx.card.id} if projects are managed in another repository",
                 app.at("project"),
                 f"project:{project}",
             )
