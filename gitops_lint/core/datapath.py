@@ -22,3 +22,8 @@ def dig(data: Any, path, default: Any = None) -> Any:
 def has_path(data: Any, path) -> bool:
     """Whether `path` exists in `data` (a present `null` counts)."""
     return dig(data, path, MISSING) is not MISSING
+
+
+def as_dict(value: Any) -> dict:
+    """`value` when it is a mapping, else an empty one (for optional YAML mappings)."""
+    return value if isinstance(value, dict) else {}
