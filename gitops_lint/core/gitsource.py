@@ -14,9 +14,9 @@ import os
 import posixpath
 import subprocess
 import threading
-from typing import IO
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from gitops_lint.core.source import (
     GIT_SAFE_ENV,
