@@ -273,14 +273,14 @@ class GitTree(SourceTree):
     def __enter__(self) -> GitTree:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):  # interpreter shutdown
             self.close()
 
-    def __getstate__(self):  # a process pool may pickle the tree: never the pipe
+    def __getstate__(self) -> dict:  # a process pool may pickle the tree: never the pipe
         state = dict(self.__dict__)
         state["_proc"] = None
         return state
@@ -291,7 +291,7 @@ class WorkingTreeOverBase(WorkingTree):
     as different (`changed`: tracked files that differ from base; untracked files are asked for), so
     that the thousands of unchanged files are not each stat'ed again. Same answers as WorkingTree."""
 
-    def __init__(self, root: str | os.PathLike, base: GitTree, changed: set[str]):
+    def __init__(self, root: str | os.PathLike, base: GitTree, changed: set[str]) -> None:
         super().__init__(root)
         self._base, self._changed = base, changed
 
@@ -305,7 +305,7 @@ class WorkingTreeOverBase(WorkingTree):
         return self._files or []
 
 
-def _feed(stream, data: bytes) -> None:
+def _feed(stream: IO[bytes], data: bytes) -> None:
     stream.write(data)
     stream.flush()
 
