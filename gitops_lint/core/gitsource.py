@@ -16,6 +16,7 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from gitops_lint.core.source import (
     GIT_SAFE_ENV,
@@ -31,6 +32,13 @@ from gitops_lint.core.source import (
 _MAX_LINK_HOPS = 40
 _GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **GIT_SAFE_ENV}
 
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """A pipe of a process started with `subprocess.PIPE` (never None there)."""
+    if stream is None:
+        raise SourceError("git cat-file: pipe not open")
+    return stream
 
 def _git(cwd: str | os.PathLike, *args: str, check: bool = True) -> str:
     """Run a read-only git command and return its stdout; SourceError when it fails."""
@@ -215,31 +223,33 @@ class GitTree(SourceTree):
         if not wanted:
             return out
         proc = self._batch()
+        stdout = _pipe(proc.stdout)
         request = b"".join(oid.encode() + b"\n" for _, oid in wanted)
         writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
         writer.start()
         for path, oid in wanted:
-            header = proc.stdout.readline().split()
+            header = stdout.readline().split()
             if len(header) != 3:
                 raise SourceError(f"git cat-file: cannot read object {oid}")
-            out[path] = self._contents[oid] = proc.stdout.read(int(header[2]))
-            proc.stdout.read(1)
+            out[path] = self._contents[oid] = stdout.read(int(header[2]))
+            stdout.read(1)
         writer.join()
         return out
 
     def _read_object(self, oid: str) -> bytes:
         proc = self._batch()
-        proc.stdin.write(oid.encode() + b"\n")
-        proc.stdin.flush()
-        header = proc.stdout.readline().split()
+        stdin, stdout = _pipe(proc.stdin), _pipe(proc.stdout)
+        stdin.write(oid.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().split()
         if len(header) != 3:
             raise SourceError(f"git cat-file: cannot read object {oid}")
         size = int(header[2])
-        data = proc.stdout.read(size)
-        proc.stdout.read(1)  # the newline after the contents
+        data = stdout.read(size)
+        stdout.read(1)  # the newline after the contents
         return data
 
-    def _batch(self) -> subprocess.Popen:
+    def _batch(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:
             self._proc = subprocess.Popen(
                 ["git", *GIT_SAFETY, "-C", str(self.repo_dir), "cat-file", "--batch"],
@@ -254,7 +264,7 @@ class GitTree(SourceTree):
         """Stop the cat-file process (also done on garbage collection)."""
         if self._proc is not None:
             try:
-                self._proc.stdin.close()
+                _pipe(self._proc.stdin).close()
                 self._proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 self._proc.kill()
@@ -263,14 +273,14 @@ class GitTree(SourceTree):
     def __enter__(self) -> GitTree:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):  # interpreter shutdown
             self.close()
 
-    def __getstate__(self):  # a process pool may pickle the tree: never the pipe
+    def __getstate__(self) -> dict:  # a process pool may pickle the tree: never the pipe
         state = dict(self.__dict__)
         state["_proc"] = None
         return state
@@ -281,7 +291,7 @@ class WorkingTreeOverBase(WorkingTree):
     as different (`changed`: tracked files that differ from base; untracked files are asked for), so
     that the thousands of unchanged files are not each stat'ed again. Same answers as WorkingTree."""
 
-    def __init__(self, root: str | os.PathLike, base: GitTree, changed: set[str]):
+    def __init__(self, root: str | os.PathLike, base: GitTree, changed: set[str]) -> None:
         super().__init__(root)
         self._base, self._changed = base, changed
 
@@ -292,10 +302,10 @@ class WorkingTreeOverBase(WorkingTree):
             files = [f for f in self._base.files() if f not in touched]
             unsafe = [u for u in self._base.unsafe_paths() if u.path not in touched]
             self._admit(sorted(touched), files, unsafe)
-        return self._files
+        return self._files or []
 
 
-def _feed(stream, data: bytes) -> None:
+def _feed(stream: IO[bytes], data: bytes) -> None:
     stream.write(data)
     stream.flush()
 

@@ -128,7 +128,7 @@ class WorkingTree(SourceTree):
     def files(self) -> list[str]:
         if self._files is None:
             self._admit(self._candidates(), [], [])
-        return self._files
+        return self._files or []
 
     def _admit(self, candidates: Iterable[str], files: list[str], unsafe: list[UnsafePath]) -> None:
         """Check each candidate path and record the listing: safe files, and the unsafe paths."""
@@ -136,7 +136,7 @@ class WorkingTree(SourceTree):
             problem = self._check(rel)
             if problem is None:
                 files.append(rel)
-            elif problem is not False:
+            elif isinstance(problem, UnsafePath):
                 unsafe.append(problem)
         self._files = sorted(set(files))
         self._unsafe = unsafe

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.render.errors import NotRendered
 from gitops_lint.render.kustomization import Kustomization
 from gitops_lint.render.resource import Resource
@@ -38,8 +39,8 @@ def apply(resources: list[Resource], top: Kustomization) -> None:
                 text = f"configuredIn: {rel}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n"
             else:
                 text = f"path: {rel}\n"
-            annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+            annotations = as_dict(meta.get("annotations"))
             meta["annotations"] = {**annotations, ORIGIN: text}
         if "managedByLabel" in options:
-            labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+            labels = as_dict(meta.get("labels"))
             meta["labels"] = {**labels, MANAGED_BY: MANAGED_BY_VALUE}

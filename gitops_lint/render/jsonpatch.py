@@ -164,7 +164,7 @@ def apply_json6902(obj: dict, ops: list[dict]) -> dict:
     doc = copy.deepcopy(obj)
     meta = doc.get("metadata") if isinstance(doc, dict) else None
     placeholder = isinstance(meta, dict) and not meta.get("annotations")
-    if placeholder:  # kustomize's own build annotations are always there while patches apply
+    if isinstance(meta, dict) and placeholder:  # kustomize's own build annotations are always there while patches apply
         meta["annotations"] = {}
     for number, op in enumerate(ops):
         if not isinstance(op, dict):

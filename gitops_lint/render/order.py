@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cmp_to_key
 
 from gitops_lint.render.errors import RenderError
-from gitops_lint.render.resource import Resource
+from gitops_lint.render.resource import ResId, Resource
 
 ORDER_FIRST = [
     "Namespace",
@@ -59,12 +59,12 @@ def sort_resources(resources: list[Resource], sort_options: object) -> list[Reso
             last = [str(k) for k in legacy.get("orderLast") or []]
     orders = _type_orders(first, last)
 
-    def key(res: Resource) -> tuple:
+    def key(res: Resource) -> tuple[int, str, str, ResId]:
         rid = res.cur_id
         gvk = f"{rid.group or '~G'}_{rid.version or '~V'}_{rid.kind or '~K'}"
         return (orders.get(rid.kind, 0), gvk, f"{rid.namespace or '~X'}|{rid.name or '~N'}", rid)
 
-    def cmp(a: tuple, b: tuple) -> int:
+    def cmp(a: tuple[int, str, str, ResId], b: tuple[int, str, str, ResId]) -> int:
         if a[1] != b[1]:  # different group/version/kind
             if a[0] != b[0]:
                 return -1 if a[0] < b[0] else 1
@@ -75,6 +75,4 @@ def sort_resources(resources: list[Resource], sort_options: object) -> list[Reso
             return -1 if less else 1
         return (a[2] > b[2]) - (a[2] < b[2])
 
-    keyed = [(key(r), r) for r in resources]
-    keyed.sort(key=cmp_to_key(lambda x, y: cmp(x[0], y[0])))
-    return [r for _, r in keyed]
+    return sorted(resources, key=lambda r: cmp_to_key(cmp)(key(r)))

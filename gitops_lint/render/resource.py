@@ -102,7 +102,7 @@ def res_id(data: dict) -> ResId:
     return ResId(
         group,
         version,
-        data.get("kind") if isinstance(data.get("kind"), str) else "",
+        kind if isinstance(kind := data.get("kind"), str) else "",
         name if isinstance(name, str) else ("" if name is None else str(name)),
         ns if isinstance(ns, str) else ("" if ns is None else str(ns)),
     )

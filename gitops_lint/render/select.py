@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.resource import is_cluster_scoped, split_api_version
 
@@ -183,7 +184,7 @@ def effective_namespace(obj: dict, namespace: str | None = None) -> str:
     if isinstance(kind, str) and is_cluster_scoped(kind, _text(obj.get("apiVersion"))):
         return "_non_namespaceable_"
     if namespace is None:
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = as_dict(obj.get("metadata"))
         namespace = _text(meta.get("namespace"))
     return namespace or "default"
 
@@ -209,10 +210,10 @@ def matches(
         raise RenderError("a target selector must be a mapping")
     if not isinstance(obj, dict):
         return False
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = as_dict(obj.get("metadata"))
     name = _text(meta.get("name"))
-    names = (name,) if original_name is None else (original_name, name)
-    namespaces = (effective_namespace(obj),)
+    names: tuple[str, ...] = (name,) if original_name is None else (original_name, name)
+    namespaces: tuple[str, ...] = (effective_namespace(obj),)
     if original_namespace is not None:
         namespaces = (effective_namespace(obj, original_namespace), *namespaces)
     group, version = split_api_version(obj.get("apiVersion"))

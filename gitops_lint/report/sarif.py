@@ -30,7 +30,7 @@ def render(findings: list[Finding], cards: list) -> str:
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []
     for f in findings:
-        result = {
+        result: dict[str, object] = {
             "ruleId": f.rule,
             "level": _LEVEL[str(f.severity)],
             "message": {"text": f.message},

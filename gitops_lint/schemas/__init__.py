@@ -82,7 +82,7 @@ class SchemaStore:
             self._validators = ValidatorCache({DEFINITIONS_URI: self.kubernetes.definitions}, self.backend)
         return self._validators
 
-    def lookup(self, api_version: str, kind: str) -> tuple[dict, str] | None:
+    def lookup(self, api_version: object, kind: object) -> tuple[dict, str] | None:
         """The schema for an apiVersion/kind and a label of where it came from, or None.
 
         Raises SchemaFileError for a user schema file that is not a JSON object."""

@@ -29,10 +29,18 @@ def _e(api_version: str, kinds: str, deprecated: str, removed: str | None, repla
     return DeprecatedApi(
         api_version,
         tuple(kinds.split()),
-        parse_version(deprecated),
-        parse_version(removed) if removed else None,
+        _table_version(deprecated),
+        _table_version(removed) if removed else None,
         replacement,
     )
+
+
+def _table_version(text: str) -> tuple[int, int]:
+    """A version written in the table below (always well formed)."""
+    version = parse_version(text)
+    if version is None:
+        raise ValueError(f"bad version {text!r} in the deprecation table")
+    return version
 
 
 _WORKLOADS = "Deployment DaemonSet ReplicaSet StatefulSet ControllerRevision"
@@ -100,7 +108,7 @@ class ApiStatus:
     def message(self, kind: str, target: tuple[int, int]) -> str:
         e = self.entry
         use = e.replacement if " " in e.replacement else f"use {e.replacement}"
-        if self.removed:
+        if self.removed and e.removed_in is not None:
             return (
                 f"{e.api_version} {kind} was removed in Kubernetes {format_version(e.removed_in)} "
                 f"(target {format_version(target)}); {use}"

@@ -17,7 +17,7 @@ from referencing.jsonschema import DRAFT202012
 try:  # optional accelerator
     import jsonschema_rs
 except ImportError:  # pragma: no cover - depends on the environment
-    jsonschema_rs = None
+    jsonschema_rs = None  # type: ignore[assignment]
 
 BACKENDS = ("jsonschema", "jsonschema-rs")
 
