@@ -36,7 +36,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _example(value) -> str:
+def _example(value: str | dict) -> str:
     if isinstance(value, dict):
         return "\n".join(f"# {path}\n{content.rstrip()}" for path, content in value.items())
     return str(value).rstrip()
