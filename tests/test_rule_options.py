@@ -130,3 +130,15 @@ def test_diff_validates_the_options_of_the_change_rules(make_repo):
                      {"rules": {"GL803": {"options": {"similarity": "high"}}}})
     with pytest.raises(ConfigError, match=r"GL803 \(change-rename\) option 'similarity' expects number from 0 to 1"):
         diff_trees(WorkingTree(base, use_git=False), WorkingTree(head, use_git=False), resolve_config(head, None))
+
+
+
+def test_the_typed_accessor_reads_defaults_and_names_undeclared_options():
+    from gitops_lint.lint.cards import builtin_card
+    from gitops_lint.lint.engine import CheckContext
+
+    card = builtin_card("GL702")
+    ctx = CheckContext(repo=None, card=card, options=card.options_for({}))  # type: ignore[arg-type]
+    assert ctx.option("min_replicas") == 2
+    with pytest.raises(KeyError, match="'max_replicas' is not declared by the card of GL702"):
+        ctx.option("max_replicas")

@@ -38,6 +38,8 @@ class CheckContext:
 
     def option(self, name: str) -> Any:
         """One option, typed and defaulted by the card's option schema (the config was validated at load)."""
+        if name not in self.options:  # a check reading an option its card does not declare: a pack bug
+            raise KeyError(f"option {name!r} is not declared by the card of {self.card.id}")
         return self.options[name]
 
     def documents(self) -> list[Document]:
