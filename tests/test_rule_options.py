@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from gitops_lint import api
 from gitops_lint.cli import main
 from gitops_lint.lint.cards import CardError, load_card, load_cards
+from gitops_lint.lint.options import check_option_schema
 
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -78,6 +79,7 @@ def test_valid_options_reach_the_check_and_defaults_fill_the_rest(make_repo):
 
 def test_every_card_option_has_a_default_of_its_type():
     for card in load_cards():
+        check_option_schema(card.options, against_metaschema=True)  # skipped for built-in cards at run time
         assert card.options["type"] == "object" and card.options["additionalProperties"] is False
         for name, prop in card.options["properties"].items():
             assert card.options_for({})[name] == prop["default"]
@@ -91,8 +93,10 @@ def test_every_card_option_has_a_default_of_its_type():
         ("options: {type: object, additionalProperties: false, properties: {n: {type: integer, default: x}}}",
          "options.n: default 'x' is invalid"),
         ("options: {n: 3}", "options"),  # today's old shape: values instead of a schema
+        ("options: {type: object, additionalProperties: false, properties: {n: {type: integr, default: 1}}}",
+         "not a valid JSON Schema"),
     ],
-    ids=["no-default", "default-of-wrong-type", "not-a-schema"],
+    ids=["no-default", "default-of-wrong-type", "not-a-schema", "unknown-type"],
 )
 def test_a_card_with_a_malformed_option_schema_is_refused(tmp_path, options, error):
     path = tmp_path / "ORG300.yaml"

@@ -184,7 +184,7 @@ def load_card(path: Path, builtin: bool = True) -> Card:
         where = ".".join(map(str, errors[0].absolute_path)) or "(top level)"
         raise CardError(f"{path}: {where}: {errors[0].message}")
     try:
-        check_option_schema(data.get("options", OPTIONS_NONE))
+        check_option_schema(data.get("options", OPTIONS_NONE), against_metaschema=not builtin)
     except OptionsSchemaError as exc:
         raise CardError(f"{path}: {exc}") from exc
     unknown = set(data.get("reports", ())) - set(LOADER_KINDS)

@@ -35,16 +35,26 @@ class OptionsSchemaError(ValueError):
     """A card's option schema is not a valid JSON Schema, or a default does not match it."""
 
 
-def check_option_schema(schema: dict) -> None:
-    """Raise OptionsSchemaError when a (shape-checked) option schema is unusable or a default is invalid."""
+def check_option_schema(schema: dict, against_metaschema: bool = True) -> None:
+    """Raise OptionsSchemaError when a (shape-checked) option schema is unusable or a default is invalid.
+
+    The metaschema check costs a few milliseconds a card: the built-in pack skips it at run time
+    (its test checks every card), organisation cards always get it."""
+    if not schema["properties"]:
+        return
     try:
-        jsonschema.Draft202012Validator.check_schema(schema)
+        if against_metaschema:
+            jsonschema.Draft202012Validator.check_schema(schema)
+        for name, prop in schema["properties"].items():
+            _check_default(name, prop)
     except jsonschema.SchemaError as exc:
         raise OptionsSchemaError(f"options: not a valid JSON Schema: {exc.message}") from exc
-    for name, prop in schema["properties"].items():
-        errors = list(jsonschema.Draft202012Validator(prop).iter_errors(prop["default"]))
-        if errors:
-            raise OptionsSchemaError(f"options.{name}: default {prop['default']!r} is invalid: {errors[0].message}")
+
+
+def _check_default(name: str, prop: dict) -> None:
+    errors = list(jsonschema.Draft202012Validator(prop).iter_errors(prop["default"]))
+    if errors:
+        raise OptionsSchemaError(f"options.{name}: default {prop['default']!r} is invalid: {errors[0].message}")
 
 
 def inherit_options(base: dict, own: dict) -> dict:
