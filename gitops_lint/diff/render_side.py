@@ -1,38 +1,33 @@
-"""Render a kustomization root for the diff: the built-in renderer when present, else a plain fallback.
-
-The fallback (used only while `gitops_lint.render.render` is unavailable) concatenates the manifests a
-root lists under `resources`/`bases`/`crds`, transitively: no patches, generators or transformers.
-"""
+"""Render a kustomization root of one diff side with the built-in renderer."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from gitops_lint.core.config import Config
 from gitops_lint.core.findings import Position
-
-if TYPE_CHECKING:
-    from gitops_lint.diff.sides import Resource, Side
-
-
-def _renderer():
-    try:
-        from gitops_lint.render import render
-    except ImportError:
-        return None
-    return render
+from gitops_lint.core.loader import Document, ParsedFile
+from gitops_lint.core.source import SourceTree
+from gitops_lint.diff.resources import Resource
+from gitops_lint.render import RenderCache, RenderedObject, render
 
 
-def render_objects(side: Side, root: str) -> tuple[list[Resource], list[str]]:
+class RenderSource(Protocol):
+    """What rendering needs of a side (`gitops_lint.diff.sides.Side` is one)."""
+
+    tree: SourceTree
+    config: Config
+
+    @property
+    def render_cache(self) -> RenderCache: ...
+
+    def parsed(self, path: str) -> ParsedFile: ...
+
+    def document_at(self, path: str | None, position: Position) -> Document | None: ...
+
+
+def render_objects(side: RenderSource, root: str) -> tuple[list[Resource], list[str]]:
     """(objects, errors) for one kustomization root of one side."""
-    from gitops_lint.diff.sides import Resource
-
-    render = _renderer()
-    if render is None:
-        return fallback(side, root), []
-    if side.render_cache is None:
-        from gitops_lint.render import RenderCache
-
-        side.render_cache = RenderCache()
     try:
         result = render(
             side.tree,
@@ -43,42 +38,11 @@ def render_objects(side: Side, root: str) -> tuple[list[Resource], list[str]]:
         )
     except Exception as exc:  # a render failure is reported for this root, never fatal to the diff
         return [], [f"{root}: cannot render: {exc}"]
-    objects = []
-    for obj in getattr(result, "objects", []):
-        data = getattr(obj, "data", None)
-        if isinstance(data, dict):
-            position = getattr(obj, "position", None) or Position()
-            objects.append(
-                Resource(
-                    data,
-                    getattr(obj, "source", None),
-                    position,
-                    _document(side, obj),
-                    dict(getattr(obj, "field_origins", None) or {}),
-                )
-            )
-    errors = [str(e) for e in getattr(result, "errors", []) or []]
-    return objects, errors
+    return [_resource(side, obj) for obj in result.objects if isinstance(obj.data, dict)], []
 
 
-def _document(side: Side, obj):
-    """The source document of a rendered object (to locate the fields it did not get from patches)."""
-    position = getattr(obj, "position", None)
-    return side.document_at(getattr(obj, "source", None), position) if position is not None else None
-
-
-def fallback(side: Side, root: str) -> list[Resource]:
-    repo = side.repo
-    paths: list[str] = []
-    for kdir in repo.reachable_kustomizations(root):
-        for ref in repo.kustomizations[kdir].refs("resources", "bases", "crds"):
-            target = ref.target
-            if target is None or target in repo.kustomizations:
-                continue
-            if side.tree.is_file(target):
-                paths.append(target)
-            elif side.tree.is_dir(target):
-                paths.extend(
-                    f for f in side.files if f.startswith(target + "/") and f.endswith((".yaml", ".yml"))
-                )
-    return side.manifests(dict.fromkeys(paths))
+def _resource(side: RenderSource, obj: RenderedObject) -> Resource:
+    """A rendered object with its source document (to locate the fields it did not get from patches)."""
+    position = obj.position or Position()
+    document = side.document_at(obj.source, obj.position) if obj.position is not None else None
+    return Resource(obj.data, obj.source, position, document, dict(obj.field_origins or {}))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 from gitops_lint.core.config import Config
@@ -19,46 +19,12 @@ from gitops_lint.core.gitsource import content_id
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.diff.render_side import render_objects
+from gitops_lint.diff.resources import Resource
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.repository import Repository, is_yaml_path, kustomization_precedence
-from gitops_lint.render.origin import origin_of
+from gitops_lint.render import RenderCache
 
 POINTER_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "Kustomization")}
-
-
-@dataclass
-class Resource:
-    """One rendered object of a root, with where it came from."""
-
-    data: dict
-    path: str | None
-    position: Position
-    document: Document | None = None
-    origins: dict = field(default_factory=dict)  # dotted field path -> (file, Position) set by patches
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        meta = self.data.get("metadata") if isinstance(self.data.get("metadata"), dict) else {}
-        return (
-            str(self.data.get("apiVersion", "")),
-            str(self.data.get("kind", "")),
-            str(meta.get("namespace") or ""),
-            str(meta.get("name") or ""),
-        )
-
-    @property
-    def ref(self) -> str:
-        _, kind, ns, name = self.key
-        return f"{kind}/{ns}/{name}" if ns else f"{kind}/{name}"
-
-    def location(self, *path) -> tuple[str | None, Position]:
-        """File and position where a field was set: a patch or transformer, else the source document."""
-        hit = origin_of(self.origins, path) if self.origins and path else None
-        if hit is not None:
-            return hit
-        if self.document is not None:
-            return self.path, self.document.position(tuple(path))
-        return self.path, self.position
 
 
 @dataclass
@@ -116,7 +82,11 @@ class Side:
     config: Config
     cache: ParseCache
     sha256: bool = False
-    render_cache: object | None = None  # the renderer's RenderCache, created on first render
+
+    @cached_property
+    def render_cache(self) -> RenderCache:
+        """The renderer's cache for this side's tree (bases built once for all roots)."""
+        return RenderCache()
 
     @cached_property
     def files(self) -> list[str]:
@@ -178,25 +148,9 @@ class Side:
         }
         return repo
 
-    def _direct_reads(self, kdir: str) -> set[str]:
-        """Files one kustomization reads itself (not through included kustomizations); memoised."""
-        memo = self.__dict__.setdefault("_reads_memo", {})
-        if kdir not in memo:
-            k = self.repo.kustomizations[kdir]
-            read = {k.path}
-            for r in k.references:
-                if r.target is None or r.target in self.repo.kustomizations:
-                    continue
-                if r.target in self.file_set:
-                    read.add(r.target)
-                elif self.tree.is_dir(r.target):
-                    read.update(f for f in self.files if f.startswith(r.target + "/"))
-            memo[kdir] = read
-        return memo[kdir]
-
     def files_read_by(self, root: str) -> set[str]:
-        """Same as Repository.files_read_by, memoised per kustomization (bases are shared widely)."""
-        return set().union(*(self._direct_reads(k) for k in self.repo.reachable_kustomizations(root)))
+        """Every file a kustomization root reads, transitively (Repository.files_read_by)."""
+        return self.repo.files_read_by(root)
 
     # -- roots ----------------------------------------------------------------------------------
     @cached_property
@@ -272,32 +226,13 @@ class Side:
                     out.append(Resource(doc.data, path, doc.start, doc))
         return out
 
-    @cached_property
-    def _layout(self) -> tuple[dict[str, str], dict[str, str], set[str]]:
-        """(overlay dir -> environment, app dir -> app name, known environment names), for fast lookups."""
-        overlays = {d: env for app in self.repo.apps.values() for env, d in app.overlays.items()}
-        apps = {app.dir: app.name for app in self.repo.apps.values()}
-        known = {e.lower() for e in self.repo.environments} | {e.lower() for e in self.config.production}
-        return overlays, apps, known
-
     def environment_of(self, root: str) -> str | None:
-        """As Repository.environment_of (overlay first, else a path segment naming an environment)."""
-        overlays, _, known = self._layout
-        for directory in _ancestors(root):
-            if directory in overlays:
-                return overlays[directory]
-        return next((seg for seg in root.split("/") if seg.lower() in known), None)
+        """The environment of a root (Repository.environment_of)."""
+        return self.repo.environment_of(root)
 
     def app_of(self, root: str) -> str | None:
-        """The innermost app directory holding `root`."""
-        _, apps, _ = self._layout
-        return next((apps[d] for d in _ancestors(root) if d in apps), None)
-
-
-def _ancestors(path: str):
-    while path:
-        yield path
-        path = posixpath.dirname(path)
+        """The innermost app directory holding `root` (Repository.app_of)."""
+        return self.repo.app_of(root)
 
 
 def _read(tree: SourceTree, path: str) -> bytes:

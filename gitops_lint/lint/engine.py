@@ -6,6 +6,7 @@ import fnmatch
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from gitops_lint.core.findings import FILE_START, Finding, Position, Severity, Violation, fingerprint
 from gitops_lint.core.loader import Document
@@ -37,6 +38,23 @@ class CheckContext:
 
     def is_production(self, environment: str | None) -> bool:
         return self.repo.config.is_production(environment)
+
+
+class ChangeSet(Protocol):
+    """What change rules read of a diff (`gitops_lint.diff.pipeline.DiffResult` is one)."""
+
+    @property
+    def changes(self) -> list[Any]: ...
+
+    base_side: Any
+    head_side: Any
+
+
+@dataclass
+class ChangeContext(CheckContext):
+    """What a change rule (card tagged `diff`) receives: the head repository's context and the diff."""
+
+    diff: ChangeSet | None = None
 
 
 @dataclass
@@ -76,20 +94,25 @@ def select_cards(cards: Iterable[Card], repo: Repository, select: Iterable[str] 
 
 
 def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = None,
-               progress: Callable[[Card], None] | None = None) -> RunResult:
-    """Run every card's check and turn violations into filtered findings."""
-    cards = [c for c in cards if not c.diff_only]  # change rules (tag `diff`) run in `gitops-lint diff` only
+               progress: Callable[[Card], None] | None = None, *, diff: ChangeSet | None = None,
+               suppressions: Iterable[Suppression] = ()) -> RunResult:
+    """Run the cards' checks and turn violations into findings filtered by config, suppressions and baseline.
+
+    Without `diff` (`check`) change rules are skipped; with it (`diff`) only change rules run, each
+    with a ChangeContext. `suppressions`: more than the repository's own comments and annotations.
+    """
+    cards = [c for c in cards if c.diff_only == (diff is not None)]
     findings: list[Finding] = []
     for card in cards:
         if progress is not None:
             progress(card)
         if card.id in (UNUSED_SUPPRESSION, SUPPRESSION_WITHOUT_REASON):
             continue  # evaluated below, once suppressions are known
-        findings.extend(_run_card(repo, card))
+        findings.extend(_run_card(repo, card, diff))
     findings = _apply_config(repo, findings)
-    kept, suppressed, suppressions = apply_suppressions(repo, findings)
+    kept, suppressed, found = apply_suppressions(repo, findings, suppressions)
     by_id = {c.id: c for c in cards}
-    kept.extend(_suppression_findings(repo, by_id, suppressions))
+    kept.extend(_suppression_findings(repo, by_id, found))
     baselined = []
     if baseline:
         baselined = [f for f in kept if f.fingerprint in baseline]
@@ -98,9 +121,11 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
     return RunResult(kept, suppressed, baselined, [c.id for c in cards])
 
 
-def _run_card(repo: Repository, card: Card) -> list[Finding]:
+def _run_card(repo: Repository, card: Card, diff: ChangeSet | None = None) -> list[Finding]:
     setting = repo.config.rule_setting(card.id, card.name)
-    ctx = CheckContext(repo=repo, card=card, options={**card.options, **setting.options})
+    options = {**card.options, **setting.options}
+    ctx = (CheckContext(repo=repo, card=card, options=options) if diff is None
+           else ChangeContext(repo=repo, card=card, options=options, diff=diff))
     try:
         check: Callable[[CheckContext], Iterable[Violation]] = card.resolve_check()
         return [to_finding(card, v, repo) for v in check(ctx)]
@@ -146,7 +171,8 @@ def _apply_config(repo: Repository, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _collect_suppressions(repo: Repository, paths: Iterable[str]) -> list[Suppression]:
+def _collect_suppressions(repo: Repository, paths: Iterable[str],
+                          extra: Iterable[Suppression] = ()) -> list[Suppression]:
     found: list[Suppression] = []
     for path in sorted(set(paths)):
         text = repo.text(path)
@@ -154,13 +180,15 @@ def _collect_suppressions(repo: Repository, paths: Iterable[str]) -> list[Suppre
             found.extend(scan_text(path, text))
     for doc in repo.documents:
         found.extend(from_annotation(doc))
+    found.extend(extra)
     return found
 
 
-def apply_suppressions(repo: Repository, findings: list[Finding]):
-    """Split findings into (kept, suppressed) by inline comments and object annotations."""
+def apply_suppressions(repo: Repository, findings: list[Finding], extra: Iterable[Suppression] = ()):
+    """Split findings into (kept, suppressed) by inline comments and object annotations (the
+    repository's own, plus `extra`); also returns every suppression seen."""
     paths = set(repo.parsed_files) | {f.path for f in findings}
-    suppressions = _collect_suppressions(repo, paths)
+    suppressions = _collect_suppressions(repo, paths, extra)
     kept, suppressed = [], []
     for f in findings:
         token = None
