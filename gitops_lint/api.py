@@ -10,7 +10,7 @@ from gitops_lint.core.config import Config, config_base_dir, confine_config_dirs
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.lint.cards import Card, load_cards
-from gitops_lint.lint.engine import RunResult, run_checks, select_cards
+from gitops_lint.lint.engine import INTERNAL_ERROR, RunResult, run_checks, select_cards
 from gitops_lint.model.repository import Repository
 
 __all__ = ["LintResult", "confine_config_dirs", "exit_code", "lint_path", "lint_tree", "read_baseline",
@@ -67,7 +67,7 @@ def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ig
 
 def exit_code(findings: list[Finding], fail_on: str) -> int:
     """0 clean, 1 findings at or above the fail level, 2 internal error."""
-    if any(f.rule == "GL000" for f in findings):
+    if any(f.rule == INTERNAL_ERROR for f in findings):
         return 2
     level = FAIL_LEVELS[fail_on]
     if level is None:

@@ -178,3 +178,17 @@ def test_pool_returns_roots_in_order_and_raises_a_worker_error(monkeypatch):
     assert [r.root for r in pool.diff_roots(_Side(), _Side(), roots, _diff_one, jobs=2)] == [r for r, _ in roots]
     with pytest.raises(ValueError, match="cannot diff bad"):
         pool.diff_roots(_Side(), _Side(), [*roots, ("bad", "added")], _diff_one, jobs=2)
+
+
+# -- one repository model -------------------------------------------------------------------------
+def test_diff_and_check_agree_on_the_environment_of_a_root(tmp_path):
+    from gitops_lint.core.config import Config
+    from gitops_lint.core.source import WorkingTree
+    from gitops_lint.model.repository import Repository
+
+    config_map = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: edge\ndata: {{mode: {mode}}}\n"
+    base = {**files(), "clusters/staging/edge.yaml": config_map.format(mode="a")}
+    result = diff_after(tmp_path, base, {"clusters/staging/edge.yaml": config_map.format(mode="b")})
+    model = Repository.build(WorkingTree(tmp_path / "repo"), Config(), jobs=1)
+    assert [(r.root, r.environment) for r in result.roots] == [("clusters/staging", "staging")]
+    assert model.environment_of("clusters/staging") == "staging"

@@ -264,8 +264,8 @@ def affected_roots(base: Side, head: Side, changed: set[str]) -> list[tuple[str,
 
 def _diff_root(base: Side, head: Side, root: str, status: str, patterns, context: int) -> RootDiff:
     side = head if status != "removed" else base
-    env = side.environment_of(root) or (base.environment_of(root) if side is head else None)
-    app = side.app_of(root) or (base.app_of(root) if side is head else None)
+    env = side.repo.environment_of(root) or (base.repo.environment_of(root) if side is head else None)
+    app = side.repo.app_of(root) or (base.repo.app_of(root) if side is head else None)
     rdiff = RootDiff(root, app, env, status)
     base_objs, base_errors = base.render(root) if status != "added" else ([], [])
     head_objs, head_errors = head.render(root) if status != "removed" else ([], [])

@@ -148,17 +148,13 @@ class Side:
         }
         return repo
 
-    def files_read_by(self, root: str) -> set[str]:
-        """Every file a kustomization root reads, transitively (Repository.files_read_by)."""
-        return self.repo.files_read_by(root)
-
     # -- roots ----------------------------------------------------------------------------------
     @cached_property
     def roots(self) -> dict[str, set[str]]:
         """Root directory -> the files it reads: kustomization roots, then plain-manifest directories."""
         repo = self.repo
         roots = {
-            r: self.files_read_by(r)
+            r: repo.files_read_by(r)
             for r in repo.top_level_roots
             if repo.kustomizations[r].kind != "Component"
         }
@@ -225,14 +221,6 @@ class Side:
                 if isinstance(doc.data, dict) and doc.kind and doc.name and doc.api_version:
                     out.append(Resource(doc.data, path, doc.start, doc))
         return out
-
-    def environment_of(self, root: str) -> str | None:
-        """The environment of a root (Repository.environment_of)."""
-        return self.repo.environment_of(root)
-
-    def app_of(self, root: str) -> str | None:
-        """The innermost app directory holding `root` (Repository.app_of)."""
-        return self.repo.app_of(root)
 
 
 def _read(tree: SourceTree, path: str) -> bytes:

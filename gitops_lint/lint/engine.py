@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from gitops_lint.core.findings import FILE_START, Finding, Position, Severity, Violation, fingerprint
+from gitops_lint.core.findings import Finding, Severity, Violation, fingerprint
 from gitops_lint.core.loader import Document
 from gitops_lint.lint.cards import Card
 from gitops_lint.lint.suppressions import Suppression, from_annotation, scan_text
@@ -226,8 +226,3 @@ def _rule_ran(rule: str, cards: dict[str, Card], ran: set[str]) -> bool:
     """Only report a suppression unused when its rule actually ran (not deselected)."""
     return rule in ran or any(c.name == rule for c in cards.values())
 
-
-def internal_finding(message: str, path: str = "", position: Position = FILE_START) -> Finding:
-    """An internal-error finding for failures outside any check (exit code 2)."""
-    return Finding(INTERNAL_ERROR, "internal-error", Severity.ERROR, path, position.line, position.column,
-                   message, fingerprint=fingerprint(INTERNAL_ERROR, path, None, message, None))
