@@ -21,7 +21,7 @@ from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.diff.render_side import render_objects
 from gitops_lint.diff.resources import Resource
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
-from gitops_lint.model.repository import Repository, is_yaml_path, kustomization_precedence
+from gitops_lint.model.repository import Repository, is_yaml_path
 from gitops_lint.render import RenderCache
 
 POINTER_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "Kustomization")}
@@ -62,12 +62,12 @@ class ParseCache:
         if cid is not None:
             self._parsed[(path, cid)] = parsed
 
-    def kustomization(self, path: str, cid: str | None, parsed: ParsedFile) -> Kustomization:
+    def kustomization(self, path: str, cid: str | None, document: Document | None) -> Kustomization:
         """The reference index of a kustomization file, shared by both sides when the content is equal."""
         key = (path, cid)
         hit = self._kustomizations.get(key) if cid is not None else None
         if hit is None:
-            hit = build_kustomization(path, parsed.documents[0] if parsed.documents else None)
+            hit = build_kustomization(path, document)
             if cid is not None:
                 self._kustomizations[key] = hit
         return hit
@@ -135,18 +135,10 @@ class Side:
         parsed = {f: self.parsed(f) for f in wanted}
         excluded = self.config.excluded()
         unsafe = [u for u in self.tree.unsafe_paths() if not excluded.match_file(u.path)]
-        repo = Repository(
-            tree=self.tree, config=self.config, files=self.files, parsed_files=parsed, unsafe=unsafe
+        return Repository(
+            tree=self.tree, config=self.config, files=self.files, parsed_files=parsed, unsafe=unsafe,
+            index_kustomization=lambda path, doc: self.cache.kustomization(path, self.ids.get(path), doc),
         )
-        by_dir: dict[str, list[str]] = defaultdict(list)
-        for f in wanted:
-            by_dir[posixpath.dirname(f)].append(f)
-        chosen = {d: min(paths, key=kustomization_precedence) for d, paths in by_dir.items()}
-        # same result as Repository.kustomizations, with the index shared between the two sides
-        repo.__dict__["kustomizations"] = {
-            d: self.cache.kustomization(p, self.ids.get(p), parsed[p]) for d, p in chosen.items()
-        }
-        return repo
 
     # -- roots ----------------------------------------------------------------------------------
     @cached_property

@@ -41,6 +41,9 @@ class Repository:
     parsed_files: dict[str, ParsedFile]
     unsafe: list[UnsafePath] = field(default_factory=list)
     jobs: int | None = None  # worker processes allowed (--jobs); None: one per CPU
+    # how one kustomization file is indexed (the diff shares one index between its two sides)
+    index_kustomization: Callable[[str, Document | None], Kustomization] = field(
+        default=build_kustomization, repr=False, compare=False)
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -132,7 +135,7 @@ class Repository:
             path = min(paths, key=kustomization_precedence)
             parsed = self.parsed_files.get(path)
             doc = parsed.documents[0] if parsed and parsed.documents else None
-            result[directory] = build_kustomization(path, doc)
+            result[directory] = self.index_kustomization(path, doc)
         return result
 
     @cached_property
