@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 from gitfixture import commit, init, write
@@ -192,3 +194,19 @@ def test_diff_and_check_agree_on_the_environment_of_a_root(tmp_path):
     model = Repository.build(WorkingTree(tmp_path / "repo"), Config(), jobs=1)
     assert [(r.root, r.environment) for r in result.roots] == [("clusters/staging", "staging")]
     assert model.environment_of("clusters/staging") == "staging"
+
+
+def _diff_one_or_die(base, head, root: str, status: str) -> _RootDiff:
+    if root == "bad":
+        os._exit(3)  # a worker killed mid-run (out of memory, a signal)
+    return _RootDiff(root)
+
+
+def test_pool_reports_a_worker_that_died(monkeypatch):
+    monkeypatch.setattr(pool, "MIN_ROOTS", 2)
+    monkeypatch.setattr(pool, "POLL_SECONDS", 0.1)
+    if pool.workers(2, 8) < 2:
+        pytest.skip("no fork or a single CPU here")
+    roots = [(f"r{i}", "modified") for i in range(8)] + [("bad", "added")]
+    with pytest.raises(RuntimeError, match="stopped before returning"):
+        pool.diff_roots(_Side(), _Side(), roots, _diff_one_or_die, jobs=2)

@@ -106,9 +106,9 @@ def _run_forked(job: _Job, batches: list[list[tuple[str, str]]], n: int) -> list
         while len(done) < len(batches):
             try:
                 index, rdiffs, error = results.get(timeout=POLL_SECONDS)
-            except queue.Empty:
-                if any(p.exitcode not in (None, 0) for p in procs):
-                    raise RuntimeError("a diff worker process died") from None
+            except queue.Empty:  # a worker that died, or all gone with results missing: never wait forever
+                if any(p.exitcode not in (None, 0) for p in procs) or all(p.exitcode is not None for p in procs):
+                    raise RuntimeError("a diff worker process stopped before returning its roots") from None
                 continue
             if error is not None:
                 raise error
