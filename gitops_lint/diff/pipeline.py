@@ -325,7 +325,10 @@ def change_annotations(result: DiffResult) -> list[Suppression]:
     were, for removed ones): the side the change rules' findings point at."""
     found: list[Suppression] = []
     for change in result.changes:
-        resource = change.head if change.head is not None and change.head.path else change.base
+        head, base = change.head, change.base
+        resource = head if head is not None and (head.path or base is None) else base
+        if resource is None:
+            continue
         meta = resource.data.get("metadata")
         annotations = meta.get("annotations") if isinstance(meta, dict) else None
         value = annotations.get(ANNOTATION) if isinstance(annotations, dict) else None
