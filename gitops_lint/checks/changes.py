@@ -157,9 +157,9 @@ def _prune_disabled_by_annotation(data: dict) -> bool:
     )
 
 
-def _prune_policy(diff: ChangeSet, root: str) -> bool | None:
+def _prune_policy(diff: ChangeSet | None, root: str) -> bool | None:
     """True/False when an Argo CD Application or Flux Kustomization deploying `root` says so, else None."""
-    side = diff.base_side
+    side = diff.base_side if diff is not None else None
     if side is None:
         return None
     policies = [p.prune for p in side.all_pointers if p.target == root]

@@ -21,7 +21,8 @@ class Resource:
 
     @property
     def key(self) -> tuple[str, str, str, str]:
-        meta = self.data.get("metadata") if isinstance(self.data.get("metadata"), dict) else {}
+        meta = self.data.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
         return (
             str(self.data.get("apiVersion", "")),
             str(self.data.get("kind", "")),

@@ -184,12 +184,14 @@ def _collect_suppressions(repo: Repository, paths: Iterable[str],
     return found
 
 
-def apply_suppressions(repo: Repository, findings: list[Finding], extra: Iterable[Suppression] = ()):
+def apply_suppressions(repo: Repository, findings: list[Finding], extra: Iterable[Suppression] = ()
+                       ) -> tuple[list[Finding], list[Finding], list[Suppression]]:
     """Split findings into (kept, suppressed) by inline comments and object annotations (the
     repository's own, plus `extra`); also returns every suppression seen."""
     paths = set(repo.parsed_files) | {f.path for f in findings}
     suppressions = _collect_suppressions(repo, paths, extra)
-    kept, suppressed = [], []
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
     for f in findings:
         token = None
         if f.rule != INTERNAL_ERROR:
