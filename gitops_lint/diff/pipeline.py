@@ -36,8 +36,7 @@ from gitops_lint.core.loader import load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff import pool as diffpool
-from gitops_lint.diff.resources import Resource
-from gitops_lint.diff.sides import ParseCache, Side
+from gitops_lint.diff.sides import ParseCache, Resource, Side
 from gitops_lint.lint.cards import load_cards
 from gitops_lint.lint.engine import run_checks, select_cards
 from gitops_lint.lint.suppressions import ANNOTATION, Suppression, annotation_suppressions

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from gitops_lint.core.config import Config
@@ -18,13 +18,47 @@ from gitops_lint.core.findings import Position
 from gitops_lint.core.gitsource import content_id
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
-from gitops_lint.diff.render_side import render_objects
-from gitops_lint.diff.resources import Resource
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.repository import Repository, is_yaml_path
-from gitops_lint.render import RenderCache
+from gitops_lint.render import RenderCache, RenderedObject, render
+from gitops_lint.render.origin import origin_of
 
 POINTER_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "Kustomization")}
+
+
+@dataclass
+class Resource:
+    """One rendered object of a root, with where it came from."""
+
+    data: dict
+    path: str | None
+    position: Position
+    document: Document | None = None
+    origins: dict = field(default_factory=dict)  # dotted field path -> (file, Position) set by patches
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        meta = self.data.get("metadata") if isinstance(self.data.get("metadata"), dict) else {}
+        return (
+            str(self.data.get("apiVersion", "")),
+            str(self.data.get("kind", "")),
+            str(meta.get("namespace") or ""),
+            str(meta.get("name") or ""),
+        )
+
+    @property
+    def ref(self) -> str:
+        _, kind, ns, name = self.key
+        return f"{kind}/{ns}/{name}" if ns else f"{kind}/{name}"
+
+    def location(self, *path) -> tuple[str | None, Position]:
+        """File and position where a field was set: a patch or transformer, else the source document."""
+        hit = origin_of(self.origins, path) if self.origins and path else None
+        if hit is not None:
+            return hit
+        if self.document is not None:
+            return self.path, self.document.position(tuple(path))
+        return self.path, self.position
 
 
 @dataclass
@@ -203,8 +237,24 @@ class Side:
         """The objects a root produces (rendered for kustomize roots) and any errors."""
         self.prefetch(sorted(self.roots.get(root, ())))
         if self.is_kustomize_root(root):
-            return render_objects(self, root)
+            return self._render_kustomization(root)
         return self.manifests(sorted(self.roots.get(root, ()))), []
+
+    def _render_kustomization(self, root: str) -> tuple[list[Resource], list[str]]:
+        """The objects the built-in renderer builds for a kustomization root, or the error."""
+        try:
+            result = render(
+                self.tree, root, load_restrictor=self.config.load_restrictor, parse=self.parsed,
+                cache=self.render_cache,
+            )
+        except Exception as exc:  # a render failure is reported for this root, never fatal to the diff
+            return [], [f"{root}: cannot render: {exc}"]
+        return [self._rendered(obj) for obj in result.objects if isinstance(obj.data, dict)], []
+
+    def _rendered(self, obj: RenderedObject) -> Resource:
+        """A rendered object with its source document (to locate the fields it did not get from patches)."""
+        document = self.document_at(obj.source, obj.position) if obj.position is not None else None
+        return Resource(obj.data, obj.source, obj.position or Position(), document, dict(obj.field_origins or {}))
 
     def manifests(self, paths) -> list[Resource]:
         out = []
