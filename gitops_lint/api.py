@@ -6,13 +6,16 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitops_lint.core.config import Config, ConfigError, find_config, load_config
+from gitops_lint.core.config import Config, config_base_dir, confine_config_dirs, resolve_config
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.lint.cards import Card, load_cards
 from gitops_lint.lint.engine import RunResult, run_checks, select_cards
 from gitops_lint.lint.options import validate_config_options
 from gitops_lint.model.repository import Repository
+
+__all__ = ["LintResult", "confine_config_dirs", "exit_code", "lint_path", "lint_tree", "read_baseline",
+           "resolve_config", "write_baseline"]
 
 FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
 
@@ -29,24 +32,6 @@ class LintResult:
     @property
     def findings(self) -> list[Finding]:
         return self.result.findings
-
-
-def resolve_config(root: Path, config_path: str | None) -> Config:
-    """The config given with --config, else the repository's own, else defaults."""
-    return load_config(Path(config_path) if config_path else find_config(root))
-
-
-def confine_config_dirs(config: Config, root: Path) -> None:
-    """A config found inside the repository may only name rule and schema directories inside it:
-    linting a repository must not read (or walk) the rest of the disk. A config passed explicitly
-    with --config is the user's own choice and is trusted."""
-    base = root.resolve()
-    for key, entries in (("rule_dirs", config.rule_dirs), ("schema_dirs", config.schema_dirs)):
-        for entry in entries:
-            target = (base / entry).resolve()
-            if target != base and base not in target.parents:
-                raise ConfigError(f"{config.source}: {key} entry {entry!r} leads outside the repository; "
-                                  "pass a config with --config to use directories elsewhere")
 
 
 def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: int | None = None,
@@ -77,11 +62,10 @@ def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ig
     """Lint a directory on disk (a working tree)."""
     root = Path(path)
     config = resolve_config(root, config_path)
-    config_dir = Path(config.source).parent if config.source else root
     if config_path is None:
         confine_config_dirs(config, root)
     return lint_tree(WorkingTree(root), config, select=select, ignore=ignore, jobs=jobs, baseline=baseline,
-                     config_dir=config_dir, progress=progress)
+                     config_dir=config_base_dir(config, root), progress=progress)
 
 
 def exit_code(findings: list[Finding], fail_on: str) -> int:

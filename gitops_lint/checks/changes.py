@@ -1,8 +1,9 @@
 """Change policies (GL801–GL804): dangerous edits, seen only by comparing the base and head renders.
 
-These checks read `ctx.diff` (a `gitops_lint.diff.pipeline.DiffResult`), which only `gitops-lint diff` sets:
-during a plain `check` they yield nothing. Findings point at the head file and line when the
-object still exists there, else at the base file that declared it.
+These checks read `ctx.diff` (a `gitops_lint.diff.pipeline.DiffResult`) of the ChangeContext the engine
+gives cards tagged `diff`, which only `gitops-lint diff` runs (`check` skips them; a card using these
+checks without the tag sees no diff and yields nothing). Findings point at the head file and line
+when the object still exists there, else at the base file that declared it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from gitops_lint.core.findings import Position, Violation
+from gitops_lint.lint.engine import ChangeContext, ChangeSet
 
 WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "Rollout")
@@ -21,8 +23,8 @@ _HASH_SUFFIX = re.compile(r"^(.*)-[a-z0-9]{10}$")
 _MISSING = object()
 
 
-def _changes(ctx, *actions: str) -> Iterator:
-    diff = getattr(ctx, "diff", None)
+def _changes(ctx: ChangeContext, *actions: str) -> Iterator:
+    diff = getattr(ctx, "diff", None)  # a plain CheckContext: a card missing the `diff` tag
     if diff is None:
         return
     for change in diff.changes:
@@ -119,7 +121,7 @@ def _shrinks(before, after) -> bool:
     return a is not None and b is not None and b < a
 
 
-def immutable_field(ctx) -> Iterable[Violation]:
+def immutable_field(ctx: ChangeContext) -> Iterable[Violation]:
     """GL801: a modified object changes a field the API server will not update in place."""
     for change in _changes(ctx, "modified"):
         base, head = change.base.data, change.head.data
@@ -155,9 +157,9 @@ def _prune_disabled_by_annotation(data: dict) -> bool:
     )
 
 
-def _prune_policy(diff, root: str) -> bool | None:
+def _prune_policy(diff: ChangeSet | None, root: str) -> bool | None:
     """True/False when an Argo CD Application or Flux Kustomization deploying `root` says so, else None."""
-    side = diff.base_side
+    side = diff.base_side if diff is not None else None
     if side is None:
         return None
     policies = [p.prune for p in side.all_pointers if p.target == root]
@@ -168,7 +170,7 @@ def _prune_policy(diff, root: str) -> bool | None:
     return None
 
 
-def prune_dangerous(ctx) -> Iterable[Violation]:
+def prune_dangerous(ctx: ChangeContext) -> Iterable[Violation]:
     """GL802: the change removes a Namespace, CRD, PVC or PV that pruning would delete with its data."""
     report_unknown = ctx.option("report_unknown_prune")
     for change in _changes(ctx, "removed"):
@@ -203,7 +205,7 @@ def _generated_rename(old: str, new: str) -> bool:
     return bool(a and b and a.group(1) == b.group(1))
 
 
-def rename(ctx) -> Iterable[Violation]:
+def rename(ctx: ChangeContext) -> Iterable[Violation]:
     """GL803: a resource removed and a near-identical one added in the same root."""
     threshold = float(ctx.option("similarity"))
     max_pairs = ctx.option("max_pairs")
@@ -242,7 +244,7 @@ def _replicas(data: dict) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def prod_scale_to_zero(ctx) -> Iterable[Violation]:
+def prod_scale_to_zero(ctx: ChangeContext) -> Iterable[Violation]:
     """GL804: a production workload's replicas go from non-zero to 0."""
     for change in _changes(ctx, "modified"):
         if change.key[1] not in SCALABLE or not ctx.is_production(change.environment):

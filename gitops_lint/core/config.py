@@ -182,6 +182,29 @@ def load_config(path: Path | None) -> Config:
     return config_from_dict(data or {}, source=str(path), document=parsed.documents[0] if parsed.documents else None)
 
 
+def resolve_config(root: Path, config_path: str | None) -> Config:
+    """The config given with --config, else the repository's own, else defaults."""
+    return load_config(Path(config_path) if config_path else find_config(root))
+
+
+def config_base_dir(config: Config, root: Path) -> Path:
+    """The directory a config's relative `rule_dirs` are read from: the config file's, else `root`."""
+    return Path(config.source).parent if config.source else root
+
+
+def confine_config_dirs(config: Config, root: Path) -> None:
+    """A config found inside the repository may only name rule and schema directories inside it:
+    linting a repository must not read (or walk) the rest of the disk. A config passed explicitly
+    with --config is the user's own choice and is trusted."""
+    base = root.resolve()
+    for key, entries in (("rule_dirs", config.rule_dirs), ("schema_dirs", config.schema_dirs)):
+        for entry in entries:
+            target = (base / entry).resolve()
+            if target != base and base not in target.parents:
+                raise ConfigError(f"{config.source}: {key} entry {entry!r} leads outside the repository; "
+                                  "pass a config with --config to use directories elsewhere")
+
+
 def config_from_dict(data: Any, source: str | None = None, document=None) -> Config:
     """Validate a config mapping and build the effective Config."""
     validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)

@@ -14,8 +14,15 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitops_lint.api import resolve_config
-from gitops_lint.core.config import CONFIG_NAMES, Config, ConfigError, config_from_dict
+from gitops_lint.core.config import (
+    CONFIG_NAMES,
+    Config,
+    ConfigError,
+    config_base_dir,
+    config_from_dict,
+    confine_config_dirs,
+    resolve_config,
+)
 from gitops_lint.core.findings import Finding
 from gitops_lint.core.gitsource import (
     GitTree,
@@ -31,16 +38,10 @@ from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff import pool as diffpool
 from gitops_lint.diff.sides import ParseCache, Resource, Side
 from gitops_lint.lint.cards import load_cards
-from gitops_lint.lint.engine import (
-    CheckContext,
-    apply_suppressions,
-    internal_finding,
-    select_cards,
-    to_finding,
-)
+from gitops_lint.lint.engine import run_checks, select_cards
 from gitops_lint.lint.options import validate_config_options
+from gitops_lint.lint.suppressions import ANNOTATION, Suppression, annotation_suppressions
 
-CHANGE_CHECKS = "gitops_lint.checks.changes:"
 ACTIONS = ("removed", "modified", "added")
 
 
@@ -142,14 +143,6 @@ class DiffResult:
         }
 
 
-@dataclass
-class ChangeContext(CheckContext):
-    """A CheckContext that also carries the diff: change rules look at `ctx.diff`."""
-
-    diff: DiffResult | None = None
-    base_repo: object | None = None
-
-
 # -- entry points ---------------------------------------------------------------------------------
 def diff_path(
     path: str | Path = ".",
@@ -160,7 +153,8 @@ def diff_path(
 ) -> DiffResult:
     """Diff `path` (a directory in a git work tree) between two revisions, or a revision and the work tree.
 
-    Raises SourceError for a non-git directory or an unknown revision, ConfigError for a bad config.
+    Raises SourceError for a non-git directory or an unknown revision, ConfigError for a bad config
+    (or, unless it was given with `config_path`, one naming rule or schema directories outside `path`).
     """
     where = locate(path)
     base_rev = base or default_base(where.toplevel)
@@ -172,12 +166,17 @@ def diff_path(
     else:
         head_tree = WorkingTree(path) if hint is None else WorkingTreeOverBase(path, base_tree, hint)
         head_tree.label = "working tree"
+    root = Path(path)
     if config_path or head is None:
-        config = resolve_config(Path(path), config_path)
+        config = resolve_config(root, config_path)
+        rules_base = config_base_dir(config, root)
     else:
         config = config_from_tree(head_tree)
+        rules_base = root  # the config's own directory, on disk
+    if config_path is None:
+        confine_config_dirs(config, root)
     try:
-        return diff_trees(base_tree, head_tree, config, options, worktree_hint=hint)
+        return diff_trees(base_tree, head_tree, config, options, worktree_hint=hint, config_dir=rules_base)
     finally:
         for tree in (base_tree, head_tree):
             if isinstance(tree, GitTree):
@@ -202,11 +201,13 @@ def diff_trees(
     config: Config,
     options: DiffOptions | None = None,
     worktree_hint: set[str] | None = None,
+    config_dir: Path | None = None,
 ) -> DiffResult:
     """Diff two trees: affected roots, resource changes, change-policy findings.
 
     `worktree_hint`: when head is the working tree of base's repository, the tracked files git says
     differ from base; every other tracked file is taken as unchanged without being read.
+    `config_dir`: where the config's relative `rule_dirs` are (default: the config file's directory).
     """
     options = options or DiffOptions()
     cache = ParseCache(config)
@@ -236,7 +237,8 @@ def diff_trees(
     base_envs, head_envs = set(base.repo.environments), set(head.repo.environments)
     result.environments_added = sorted(head_envs - base_envs)
     result.environments_removed = sorted(base_envs - head_envs)
-    result.findings = run_change_rules(result, head, options)
+    rules_base = config_dir if config_dir is not None else config_base_dir(config, Path("."))
+    result.findings = run_change_rules(result, head, options, rules_base)
     return result
 
 
@@ -262,8 +264,8 @@ def affected_roots(base: Side, head: Side, changed: set[str]) -> list[tuple[str,
 
 def _diff_root(base: Side, head: Side, root: str, status: str, patterns, context: int) -> RootDiff:
     side = head if status != "removed" else base
-    env = side.environment_of(root) or (base.environment_of(root) if side is head else None)
-    app = side.app_of(root) or (base.app_of(root) if side is head else None)
+    env = side.repo.environment_of(root) or (base.repo.environment_of(root) if side is head else None)
+    app = side.repo.app_of(root) or (base.repo.app_of(root) if side is head else None)
     rdiff = RootDiff(root, app, env, status)
     base_objs, base_errors = base.render(root) if status != "added" else ([], [])
     head_objs, head_errors = head.render(root) if status != "removed" else ([], [])
@@ -308,31 +310,35 @@ def compare(before: Resource | None, after: Resource | None, patterns, context: 
 
 
 # -- change policies ------------------------------------------------------------------------------
-def run_change_rules(result: DiffResult, head: Side, options: DiffOptions) -> list[Finding]:
-    """Run the change-policy cards (GL801–GL804 and any card using their checks) over the diff."""
+def run_change_rules(result: DiffResult, head: Side, options: DiffOptions, config_dir: Path) -> list[Finding]:
+    """Run the change rules (cards tagged `diff`: GL801–GL804 and organisation cards) over the diff,
+    with the engine that runs `check`: same config, suppressions, error handling."""
     repo = head.repo
-    extra = [
-        Path(repo.config.source).parent / d if repo.config.source else Path(d) for d in repo.config.rule_dirs
-    ]
-    pack = load_cards(extra)
-    validate_config_options(repo.config, pack)
-    cards = [c for c in pack if (c.check or "").startswith(CHANGE_CHECKS)]
-    findings = []
-    for card in select_cards(cards, repo, options.select, options.ignore):
-        setting = repo.config.rule_setting(card.id, card.name)
-        ctx = ChangeContext(repo=repo, card=card, options=card.options_for(setting.options), diff=result)
-        try:
-            violations = list(card.resolve_check()(ctx))
-        except Exception as exc:  # a bug in a change rule: reported (exit 2), never swallowed
-            findings.append(internal_finding(f"internal error in rule {card.id} ({card.name}): {exc!r}"))
+    cards = load_cards([config_dir / d for d in repo.config.rule_dirs])
+    validate_config_options(repo.config, cards)
+    chosen = select_cards(cards, repo, options.select, options.ignore)
+    run = run_checks(repo, chosen, diff=result, suppressions=change_annotations(result))
+    return sorted(run.findings, key=lambda f: (-f.severity, f.sort_key()))
+
+
+def change_annotations(result: DiffResult) -> list[Suppression]:
+    """`gitops-lint.io/ignore` annotations of the changed objects as the change leaves them (as they
+    were, for removed ones): the side the change rules' findings point at."""
+    found: list[Suppression] = []
+    for change in result.changes:
+        head, base = change.head, change.base
+        resource = head if head is not None and (head.path or base is None) else base
+        if resource is None:
             continue
-        for violation in violations:
-            finding = to_finding(card, violation, repo)
-            path_setting = repo.config.rule_setting(card.id, card.name, finding.path)
-            if not path_setting.enabled:
-                continue
-            findings.append(
-                finding.with_severity(path_setting.severity) if path_setting.severity else finding
-            )
-    kept, _, _ = apply_suppressions(repo, findings)
-    return sorted(kept, key=lambda f: (-f.severity, f.sort_key()))
+        meta = resource.data.get("metadata")
+        annotations = meta.get("annotations") if isinstance(meta, dict) else None
+        value = annotations.get(ANNOTATION) if isinstance(annotations, dict) else None
+        if not isinstance(value, str):
+            continue
+        path, position = resource.location("metadata", "annotations", ANNOTATION)
+        doc = resource.document  # the lines it covers: its whole document when it is set there
+        lines = (position.line, position.line)
+        if doc is not None and path == resource.path:
+            lines = (doc.start.line, doc.end_line)
+        found.extend(annotation_suppressions(value, path or change.root, position, lines, change.ref))
+    return found

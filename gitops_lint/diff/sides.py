@@ -18,9 +18,9 @@ from gitops_lint.core.findings import Position
 from gitops_lint.core.gitsource import content_id
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
-from gitops_lint.diff.render_side import render_objects
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
-from gitops_lint.model.repository import Repository, is_yaml_path, kustomization_precedence
+from gitops_lint.model.repository import Repository, is_yaml_path
+from gitops_lint.render import RenderCache, RenderedObject, render
 from gitops_lint.render.origin import origin_of
 
 POINTER_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "Kustomization")}
@@ -96,12 +96,12 @@ class ParseCache:
         if cid is not None:
             self._parsed[(path, cid)] = parsed
 
-    def kustomization(self, path: str, cid: str | None, parsed: ParsedFile) -> Kustomization:
+    def kustomization(self, path: str, cid: str | None, document: Document | None) -> Kustomization:
         """The reference index of a kustomization file, shared by both sides when the content is equal."""
         key = (path, cid)
         hit = self._kustomizations.get(key) if cid is not None else None
         if hit is None:
-            hit = build_kustomization(path, parsed.documents[0] if parsed.documents else None)
+            hit = build_kustomization(path, document)
             if cid is not None:
                 self._kustomizations[key] = hit
         return hit
@@ -116,7 +116,11 @@ class Side:
     config: Config
     cache: ParseCache
     sha256: bool = False
-    render_cache: object | None = None  # the renderer's RenderCache, created on first render
+
+    @cached_property
+    def render_cache(self) -> RenderCache:
+        """The renderer's cache for this side's tree (bases built once for all roots)."""
+        return RenderCache()
 
     @cached_property
     def files(self) -> list[str]:
@@ -165,38 +169,10 @@ class Side:
         parsed = {f: self.parsed(f) for f in wanted}
         excluded = self.config.excluded()
         unsafe = [u for u in self.tree.unsafe_paths() if not excluded.match_file(u.path)]
-        repo = Repository(
-            tree=self.tree, config=self.config, files=self.files, parsed_files=parsed, unsafe=unsafe
+        return Repository(
+            tree=self.tree, config=self.config, files=self.files, parsed_files=parsed, unsafe=unsafe,
+            index_kustomization=lambda path, doc: self.cache.kustomization(path, self.ids.get(path), doc),
         )
-        by_dir: dict[str, list[str]] = defaultdict(list)
-        for f in wanted:
-            by_dir[posixpath.dirname(f)].append(f)
-        chosen = {d: min(paths, key=kustomization_precedence) for d, paths in by_dir.items()}
-        # same result as Repository.kustomizations, with the index shared between the two sides
-        repo.__dict__["kustomizations"] = {
-            d: self.cache.kustomization(p, self.ids.get(p), parsed[p]) for d, p in chosen.items()
-        }
-        return repo
-
-    def _direct_reads(self, kdir: str) -> set[str]:
-        """Files one kustomization reads itself (not through included kustomizations); memoised."""
-        memo = self.__dict__.setdefault("_reads_memo", {})
-        if kdir not in memo:
-            k = self.repo.kustomizations[kdir]
-            read = {k.path}
-            for r in k.references:
-                if r.target is None or r.target in self.repo.kustomizations:
-                    continue
-                if r.target in self.file_set:
-                    read.add(r.target)
-                elif self.tree.is_dir(r.target):
-                    read.update(f for f in self.files if f.startswith(r.target + "/"))
-            memo[kdir] = read
-        return memo[kdir]
-
-    def files_read_by(self, root: str) -> set[str]:
-        """Same as Repository.files_read_by, memoised per kustomization (bases are shared widely)."""
-        return set().union(*(self._direct_reads(k) for k in self.repo.reachable_kustomizations(root)))
 
     # -- roots ----------------------------------------------------------------------------------
     @cached_property
@@ -204,7 +180,7 @@ class Side:
         """Root directory -> the files it reads: kustomization roots, then plain-manifest directories."""
         repo = self.repo
         roots = {
-            r: self.files_read_by(r)
+            r: repo.files_read_by(r)
             for r in repo.top_level_roots
             if repo.kustomizations[r].kind != "Component"
         }
@@ -261,8 +237,24 @@ class Side:
         """The objects a root produces (rendered for kustomize roots) and any errors."""
         self.prefetch(sorted(self.roots.get(root, ())))
         if self.is_kustomize_root(root):
-            return render_objects(self, root)
+            return self._render_kustomization(root)
         return self.manifests(sorted(self.roots.get(root, ()))), []
+
+    def _render_kustomization(self, root: str) -> tuple[list[Resource], list[str]]:
+        """The objects the built-in renderer builds for a kustomization root, or the error."""
+        try:
+            result = render(
+                self.tree, root, load_restrictor=self.config.load_restrictor, parse=self.parsed,
+                cache=self.render_cache,
+            )
+        except Exception as exc:  # a render failure is reported for this root, never fatal to the diff
+            return [], [f"{root}: cannot render: {exc}"]
+        return [self._rendered(obj) for obj in result.objects if isinstance(obj.data, dict)], []
+
+    def _rendered(self, obj: RenderedObject) -> Resource:
+        """A rendered object with its source document (to locate the fields it did not get from patches)."""
+        document = self.document_at(obj.source, obj.position) if obj.position is not None else None
+        return Resource(obj.data, obj.source, obj.position or Position(), document, dict(obj.field_origins or {}))
 
     def manifests(self, paths) -> list[Resource]:
         out = []
@@ -271,33 +263,6 @@ class Side:
                 if isinstance(doc.data, dict) and doc.kind and doc.name and doc.api_version:
                     out.append(Resource(doc.data, path, doc.start, doc))
         return out
-
-    @cached_property
-    def _layout(self) -> tuple[dict[str, str], dict[str, str], set[str]]:
-        """(overlay dir -> environment, app dir -> app name, known environment names), for fast lookups."""
-        overlays = {d: env for app in self.repo.apps.values() for env, d in app.overlays.items()}
-        apps = {app.dir: app.name for app in self.repo.apps.values()}
-        known = {e.lower() for e in self.repo.environments} | {e.lower() for e in self.config.production}
-        return overlays, apps, known
-
-    def environment_of(self, root: str) -> str | None:
-        """As Repository.environment_of (overlay first, else a path segment naming an environment)."""
-        overlays, _, known = self._layout
-        for directory in _ancestors(root):
-            if directory in overlays:
-                return overlays[directory]
-        return next((seg for seg in root.split("/") if seg.lower() in known), None)
-
-    def app_of(self, root: str) -> str | None:
-        """The innermost app directory holding `root`."""
-        _, apps, _ = self._layout
-        return next((apps[d] for d in _ancestors(root) if d in apps), None)
-
-
-def _ancestors(path: str):
-    while path:
-        yield path
-        path = posixpath.dirname(path)
 
 
 def _read(tree: SourceTree, path: str) -> bytes:

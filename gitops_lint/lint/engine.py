@@ -6,13 +6,11 @@ import fnmatch
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from gitops_lint.core.findings import (
-    FILE_START,
     INTERNAL_ERROR,
     Finding,
-    Position,
     Severity,
     Violation,
     fingerprint,
@@ -55,6 +53,23 @@ class CheckContext:
         return self.repo.config.is_production(environment)
 
 
+class ChangeSet(Protocol):
+    """What change rules read of a diff (`gitops_lint.diff.pipeline.DiffResult` is one)."""
+
+    @property
+    def changes(self) -> list[Any]: ...
+
+    base_side: Any
+    head_side: Any
+
+
+@dataclass
+class ChangeContext(CheckContext):
+    """What a change rule (card tagged `diff`) receives: the head repository's context and the diff."""
+
+    diff: ChangeSet | None = None
+
+
 @dataclass
 class RunResult:
     """Findings after suppressions and baseline, plus what was filtered (for `baseline` and stats)."""
@@ -92,21 +107,26 @@ def select_cards(cards: Iterable[Card], repo: Repository, select: Iterable[str] 
 
 
 def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = None,
-               progress: Callable[[Card], None] | None = None) -> RunResult:
-    """Run every card's check and turn violations into filtered findings."""
-    cards = [c for c in cards if not c.diff_only]  # change rules (tag `diff`) run in `gitops-lint diff` only
+               progress: Callable[[Card], None] | None = None, *, diff: ChangeSet | None = None,
+               suppressions: Iterable[Suppression] = ()) -> RunResult:
+    """Run the cards' checks and turn violations into findings filtered by config, suppressions and baseline.
+
+    Without `diff` (`check`) change rules are skipped; with it (`diff`) only change rules run, each
+    with a ChangeContext. `suppressions`: more than the repository's own comments and annotations.
+    """
+    cards = [c for c in cards if c.diff_only == (diff is not None)]
     findings: list[Finding] = []
     for card in cards:
         if progress is not None:
             progress(card)
         if card.stage == "repository":
-            findings.extend(_run_card(repo, card))
+            findings.extend(_run_card(repo, card, diff=diff))
     findings = _apply_config(repo, findings)
-    kept, suppressed, suppressions = apply_suppressions(repo, findings)
+    kept, suppressed, found = apply_suppressions(repo, findings, suppressions)
     ran = frozenset(c.id for c in cards) | {c.name for c in cards}
     for card in cards:
         if card.stage == "suppressions":  # rules about the suppressions themselves: now that they are known
-            kept.extend(_run_card(repo, card, suppressions, ran))
+            kept.extend(_run_card(repo, card, found, ran))
     baselined = []
     if baseline:
         baselined = [f for f in kept if f.fingerprint in baseline]
@@ -116,10 +136,12 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
 
 
 def _run_card(repo: Repository, card: Card, suppressions: list[Suppression] | None = None,
-              rules_run: frozenset[str] = frozenset()) -> list[Finding]:
+              rules_run: frozenset[str] = frozenset(), *, diff: ChangeSet | None = None) -> list[Finding]:
     setting = repo.config.rule_setting(card.id, card.name)
-    ctx = CheckContext(repo=repo, card=card, options=card.options_for(setting.options),
-                       suppressions=suppressions or [], rules_run=rules_run)
+    options = card.options_for(setting.options)
+    ctx = (CheckContext(repo=repo, card=card, options=options, suppressions=suppressions or [],
+                        rules_run=rules_run) if diff is None
+           else ChangeContext(repo=repo, card=card, options=options, diff=diff))
     try:
         check: Callable[[CheckContext], Iterable[Violation]] = card.resolve_check()
         return [to_finding(card, v, repo) for v in check(ctx)]
@@ -165,7 +187,8 @@ def _apply_config(repo: Repository, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _collect_suppressions(repo: Repository, paths: Iterable[str]) -> list[Suppression]:
+def _collect_suppressions(repo: Repository, paths: Iterable[str],
+                          extra: Iterable[Suppression] = ()) -> list[Suppression]:
     found: list[Suppression] = []
     for path in sorted(set(paths)):
         text = repo.text(path)
@@ -173,14 +196,18 @@ def _collect_suppressions(repo: Repository, paths: Iterable[str]) -> list[Suppre
             found.extend(scan_text(path, text))
     for doc in repo.documents:
         found.extend(from_annotation(doc))
+    found.extend(extra)
     return found
 
 
-def apply_suppressions(repo: Repository, findings: list[Finding]):
-    """Split findings into (kept, suppressed) by inline comments and object annotations."""
+def apply_suppressions(repo: Repository, findings: list[Finding], extra: Iterable[Suppression] = ()
+                       ) -> tuple[list[Finding], list[Finding], list[Suppression]]:
+    """Split findings into (kept, suppressed) by inline comments and object annotations (the
+    repository's own, plus `extra`); also returns every suppression seen."""
     paths = set(repo.parsed_files) | {f.path for f in findings}
-    suppressions = _collect_suppressions(repo, paths)
-    kept, suppressed = [], []
+    suppressions = _collect_suppressions(repo, paths, extra)
+    kept: list[Finding] = []
+    suppressed: list[Finding] = []
     for f in findings:
         token = None
         if not f.is_internal_error:
@@ -191,9 +218,3 @@ def apply_suppressions(repo: Repository, findings: list[Finding]):
                     break
         (kept if token is None else suppressed).append(f)
     return kept, suppressed, suppressions
-
-
-def internal_finding(message: str, path: str = "", position: Position = FILE_START) -> Finding:
-    """An internal-error finding for failures outside any check (exit code 2)."""
-    return Finding(INTERNAL_ERROR, "internal-error", Severity.ERROR, path, position.line, position.column,
-                   message, fingerprint=fingerprint(INTERNAL_ERROR, path, None, message, None))

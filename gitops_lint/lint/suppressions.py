@@ -72,10 +72,19 @@ def from_annotation(doc: Document) -> list[Suppression]:
     if not isinstance(value, str):
         return []
     position = doc.position(("metadata", "annotations", ANNOTATION))
+    return annotation_suppressions(value, doc.path, position, (doc.start.line, doc.end_line), doc.ref)
+
+
+def annotation_suppressions(value: object, path: str, position: Position, lines: tuple[int, int],
+                            resource: str | None) -> list[Suppression]:
+    """Suppressions in the value of a `gitops-lint.io/ignore` annotation (`ID[: reason]; ...`) of the
+    object `resource`, declared at `path`:`position` in a document spanning `lines` (first, last)."""
+    if not isinstance(value, str):
+        return []
     found = []
     for item in re.split(r"[;\n]", value):
         match = _ANNOTATION_ITEM.match(item) if item.strip() else None
         if match:
-            found.append(Suppression(doc.path, position, (match.group("id"),), "object", match.group("reason"),
-                                     doc.start.line, doc.end_line, resource=doc.ref))
+            found.append(Suppression(path, position, (match.group("id"),), "object", match.group("reason"),
+                                     lines[0], lines[1], resource=resource))
     return found

@@ -41,6 +41,9 @@ class Repository:
     parsed_files: dict[str, ParsedFile]
     unsafe: list[UnsafePath] = field(default_factory=list)
     jobs: int | None = None  # worker processes allowed (--jobs); None: one per CPU
+    # how one kustomization file is indexed (the diff shares one index between its two sides)
+    index_kustomization: Callable[[str, Document | None], Kustomization] = field(
+        default=build_kustomization, repr=False, compare=False)
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -132,7 +135,7 @@ class Repository:
             path = min(paths, key=kustomization_precedence)
             parsed = self.parsed_files.get(path)
             doc = parsed.documents[0] if parsed and parsed.documents else None
-            result[directory] = build_kustomization(path, doc)
+            result[directory] = self.index_kustomization(path, doc)
         return result
 
     @cached_property
@@ -160,20 +163,28 @@ class Repository:
 
     def files_read_by(self, directory: str) -> set[str]:
         """Every file a kustomization root reads, transitively (its own file and all referenced paths)."""
-        read: set[str] = set()
-        for kdir in self.reachable_kustomizations(directory):
+        return set().union(*(self._direct_reads(k) for k in self.reachable_kustomizations(directory)))
+
+    @cached_property
+    def _direct_reads_memo(self) -> dict[str, frozenset[str]]:
+        return {}
+
+    def _direct_reads(self, kdir: str) -> frozenset[str]:
+        """Files one kustomization reads itself (not through the kustomizations it includes); memoised,
+        as bases are shared by many roots."""
+        memo = self._direct_reads_memo
+        if kdir not in memo:
             k = self.kustomizations[kdir]
-            read.add(k.path)
+            read = {k.path}
             for r in k.references:
-                if r.target is None:
-                    continue
-                if r.target in self.kustomizations:
+                if r.target is None or r.target in self.kustomizations:
                     continue
                 if self.tree.is_file(r.target):
                     read.add(r.target)
                 elif self.tree.is_dir(r.target):
                     read.update(f for f in self.files if f.startswith(r.target + "/"))
-        return read
+            memo[kdir] = frozenset(read)
+        return memo[kdir]
 
     @cached_property
     def patch_files(self) -> set[str]:
@@ -237,16 +248,23 @@ class Repository:
 
     def _find_environment(self, path: str) -> str | None:
         overlays = self._overlay_environments
-        probe = path
-        while probe:
-            if probe in overlays:
-                return overlays[probe]
-            probe = posixpath.dirname(probe)
+        hit = next((overlays[d] for d in ancestors(path) if d in overlays), None)
+        if hit is not None:
+            return hit
         known = self._environment_names
         for segment in path.split("/"):
             if segment.lower() in known:
                 return segment
         return None
+
+    @cached_property
+    def _app_names(self) -> dict[str, str]:
+        return {app.dir: app.name for app in self.apps.values()}
+
+    def app_of(self, path: str) -> str | None:
+        """The name of the innermost app whose directory holds `path`."""
+        names = self._app_names
+        return next((names[d] for d in ancestors(path) if d in names), None)
 
     @cached_property
     def rendered(self):
@@ -269,15 +287,15 @@ def helm_template_dirs(files: list[str]) -> set[str]:
     return {f"{c}/templates" if c else "templates" for c in charts}
 
 
+def ancestors(path: str) -> Iterator[str]:
+    """`path` and each directory above it, innermost first (`a/b/c`, `a/b`, `a`)."""
+    while path:
+        yield path
+        path = posixpath.dirname(path)
+
+
 def _under(path: str, dirs: set[str]) -> bool:
-    if not dirs:
-        return False
-    parent = posixpath.dirname(path)
-    while parent:
-        if parent in dirs:
-            return True
-        parent = posixpath.dirname(parent)
-    return False
+    return bool(dirs) and any(d in dirs for d in ancestors(posixpath.dirname(path)))
 
 
 def kustomization_precedence(path: str) -> int:
