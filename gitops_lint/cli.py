@@ -87,9 +87,12 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: CPUs).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--fix", is_flag=True, help="Rewrite deprecated kustomization fields (GL204) in place, then lint.")
-def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix) -> None:
+@click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
+              help="Also write the report in FORMAT to PATH (repeatable; the repository is parsed once).")
+def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, output_formats) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
     root, only = _root_and_files(paths)
+    extra_outputs = _extra_outputs(output_formats, report.FORMATS, output)
     try:
         if fix:
             from gitops_lint.lint.fix import fix_path
@@ -113,7 +116,28 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
     finally:
         if output:
             stream.close()
+    _write_extra_outputs(extra_outputs, lambda extra: report.render(extra, findings, summary, result.cards))
     sys.exit(exit_code(findings, fail_on or result.repo.config.fail_on))
+
+
+def _extra_outputs(values: tuple[str, ...], formats, output: str | None) -> list:
+    """The parsed --output-format values (a bad one is a usage error before any work is done)."""
+    from gitops_lint.report.outputs import OutputSpecError, parse_output_formats
+
+    try:
+        return parse_output_formats(values, formats, taken=[output])
+    except OutputSpecError as exc:
+        _fail(str(exc))
+
+
+def _write_extra_outputs(outputs: list, render) -> None:
+    """Write each --output-format report; an unwritable path is a usage error."""
+    from gitops_lint.report.outputs import write_outputs
+
+    try:
+        write_outputs(outputs, render)
+    except OSError as exc:
+        _fail(f"--output-format: {exc.filename}: {exc.strerror}")
 
 
 def _progress():
@@ -262,7 +286,8 @@ def explain(rule_id) -> None:
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
 @click.option("--base", "base_ref", help="Base revision (default: merge-base of HEAD with the default branch).")
 @click.option("--head", "head_ref", help="Head revision (default: the working tree, uncommitted changes included).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "codequality"]), default="text",
+              help="Output format; codequality: the dangerous changes as a GitLab Code Quality report.")
 @click.option("--strip", multiple=True, help="Attribute to ignore, e.g. 'metadata.annotations[checksum/*]'.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default=None,
               help="Lowest severity of a dangerous change that makes the exit code 1 (default: config's fail_on).")
@@ -271,10 +296,15 @@ def explain(rule_id) -> None:
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Processes for many roots (default: CPUs).")
-def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, config_path, output, jobs) -> None:
+@click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
+              help="Also write the report in FORMAT to PATH (repeatable; the repository is parsed once).")
+def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, config_path, output, jobs,
+                 output_formats) -> None:
     """Show what each environment receives between two revisions, with dangerous changes (GL8xx)."""
     from gitops_lint.diff import report as diffreport
     from gitops_lint.diff.pipeline import DiffOptions, diff_path
+
+    extra_outputs = _extra_outputs(output_formats, diffreport.FORMATS, output)
 
     options = DiffOptions(strip=tuple(strip), select=tuple(_split(select)), ignore=tuple(_split(ignore)), jobs=jobs)
     try:
@@ -287,6 +317,7 @@ def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, 
     finally:
         if output:
             stream.close()
+    _write_extra_outputs(extra_outputs, lambda extra: diffreport.render(extra, result))
     sys.exit(exit_code(result.findings, fail_on or result.head_side.config.fail_on))
 
 
