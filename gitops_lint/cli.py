@@ -343,5 +343,34 @@ def github_comment(body_file, repository, number, marker) -> None:
     click.echo(f"{action} comment {comment_id} on {target.repository}#{target.number}")
 
 
+@main.group()
+def gitlab() -> None:
+    """GitLab integration (used by the GitLab CI template)."""
+
+
+@gitlab.command(name="note")
+@click.option("--body-file", required=True, type=click.File("r", encoding="utf-8"), help="Markdown body ('-': stdin).")
+@click.option("--project", help="Project id or path (default: $CI_MERGE_REQUEST_PROJECT_ID, else $CI_PROJECT_ID).")
+@click.option("--mr", "merge_request", type=int, help="Merge request IID (default: $CI_MERGE_REQUEST_IID).")
+@click.option("--marker", default=None, help="Hidden marker that identifies the sticky note.")
+def gitlab_note(body_file, project, merge_request, marker) -> None:
+    """Create or update one sticky merge-request note (token from $GITLAB_TOKEN or $CI_JOB_TOKEN)."""
+    from gitops_lint.report import gitlab_note as gl
+
+    try:
+        target = gl.target_from_env(project, merge_request)
+    except gl.GitLabError as exc:
+        _fail(str(exc))
+    try:
+        action, note_id = gl.upsert_note(target, body_file.read(), marker or gl.DEFAULT_MARKER)
+    except gl.GitLabError as exc:
+        reason = gl.refused(target, exc)
+        if reason is None:
+            _fail(str(exc))
+        click.echo(f"gitops-lint: {reason}", err=True)
+        return
+    click.echo(f"{action} note {note_id} on {target.label}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
