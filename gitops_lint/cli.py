@@ -86,19 +86,22 @@ def main() -> None:
               help="Report only findings that are not in this baseline file.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: CPUs).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
-@click.option("--fix", is_flag=True, help="Rewrite deprecated kustomization fields (GL204) in place, then lint.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes in place (comments and layout kept), then lint.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: the unsafe fixes too (see each rule's docs).")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the unified diff that --fix would apply and write nothing (exit 1 if anything would change).")
 @click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
               help="Also write the report in FORMAT to PATH (repeatable; the repository is parsed once).")
-def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, output_formats) -> None:
+def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
+          show_diff, output_formats) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
     root, only = _root_and_files(paths)
     extra_outputs = _extra_outputs(output_formats, report.FORMATS, output)
+    if unsafe_fixes and not (fix or show_diff):
+        _fail("--unsafe-fixes needs --fix or --diff")
     try:
-        if fix:
-            from gitops_lint.lint.fix import fix_path
-
-            for fixed in fix_path(root, config_path=config_path, only=only):
-                click.echo(f"fixed {fixed.path}: {', '.join(fixed.fields)}", err=True)
+        if fix or show_diff:
+            _fix(root, config_path, select, ignore, only, unsafe=unsafe_fixes, dry_run=show_diff)
         baseline = read_baseline(Path(baseline_path)) if baseline_path else None
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
                            jobs=jobs, baseline=baseline, progress=_progress())
@@ -118,6 +121,22 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
             stream.close()
     _write_extra_outputs(extra_outputs, lambda extra: report.render(extra, findings, summary, result.cards))
     sys.exit(exit_code(findings, fail_on or result.repo.config.fail_on))
+
+
+def _fix(root: Path, config_path, select, ignore, only: set[str], *, unsafe: bool, dry_run: bool) -> None:
+    """Plan the fixes of the selected rules; print them as a diff and exit (dry run), or write them."""
+    from gitops_lint.lint import autofix
+
+    result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore))
+    fixes = autofix.plan(root, result.findings, {c.id: c for c in result.cards}, unsafe=unsafe, only=only)
+    for note in fixes.skipped:
+        click.echo(f"gitops-lint: {note}", err=True)
+    if dry_run:
+        click.echo(fixes.diff(), nl=False)
+        sys.exit(1 if fixes.files else 0)
+    autofix.write(root, fixes)
+    for fixed in fixes.files:
+        click.echo(f"fixed {fixed.path}: {', '.join(fixed.rules)}", err=True)
 
 
 def _extra_outputs(values: tuple[str, ...], formats, output: str | None) -> list:

@@ -225,22 +225,3 @@ _REWRITES = {
     "commonLabels": _common_labels,
     "imageTags": _image_tags,
 }
-
-
-def fix_path(
-    root: Path | str, *, config_path: str | None = None, only: Iterable[str] = ()
-) -> list[FixResult]:
-    """Fix the kustomization files that have fixable GL204 findings (after config and suppressions).
-
-    `only` restricts the rewrite to those repo-relative paths (as `check FILE…` does for the report).
-    """
-    from gitops_lint.api import lint_path
-
-    result = lint_path(root, config_path=config_path, select=["GL204"])
-    wanted = set(only)
-    paths = {
-        f.path
-        for f in result.findings
-        if f.rule == "GL204" and f.fixable and (not wanted or f.path in wanted)
-    }
-    return fix_files(Path(root), paths)
