@@ -12,13 +12,14 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import stat
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
 
 from gitops_lint.core.findings import Finding
 from gitops_lint.lint import fix as kustomize_fix
@@ -56,6 +57,13 @@ def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     return yaml
+
+
+def _load_all(text: str) -> list:
+    """Every document of `text`, round-trip; ruamel's warnings (reused anchors…) are the linter's business."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return list(_yaml().load_all(text))
 
 
 def _plain(node):
@@ -121,8 +129,8 @@ def _deep_update(target: dict, values: dict) -> None:
 def fix_text(text: str, findings: list[Finding], allowed) -> tuple[str, tuple[str, ...]]:
     """The text with the fixes for `findings` applied; `allowed(rule, change)` says which may run."""
     try:
-        docs = list(_yaml().load_all(text))
-    except YAMLError:
+        docs = _load_all(text)
+    except Exception:  # noqa: BLE001 - ruamel raises warnings-as-errors too (duplicate keys); no fix then
         return text, ()
     by_doc: dict[int, list[Change]] = defaultdict(list)
     rules = set()
@@ -152,8 +160,8 @@ def fix_text(text: str, findings: list[Finding], allowed) -> tuple[str, tuple[st
         return text, ()
     new_text = textedit.apply(text, edits)
     try:
-        after = [_plain(d) for d in _yaml().load_all(new_text)]
-    except YAMLError:
+        after = [_plain(d) for d in _load_all(new_text)]
+    except Exception:  # noqa: BLE001 - an edit that breaks the YAML is dropped
         return text, ()
     return (new_text, tuple(sorted(rules))) if after == expected else (text, ())
 
@@ -169,7 +177,7 @@ def writable_file(root: Path, rel: str) -> tuple[Path | None, str]:
         return None, "a symbolic link or outside the repository"
     if not target.is_file():
         return None, "not a regular file"
-    if not os.access(target, os.W_OK):
+    if not os.access(target, os.W_OK) or not target.stat().st_mode & stat.S_IWUSR:  # root ignores modes
         return None, "read-only"
     return target, ""
 
