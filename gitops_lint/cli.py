@@ -125,10 +125,11 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
 
 def _fix(root: Path, config_path, select, ignore, only: set[str], *, unsafe: bool, dry_run: bool) -> None:
     """Plan the fixes of the selected rules; print them as a diff and exit (dry run), or write them."""
+    from gitops_lint.api import plan_fixes
     from gitops_lint.lint import autofix
 
-    result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore))
-    fixes = autofix.plan(root, result.findings, {c.id: c for c in result.cards}, unsafe=unsafe, only=only)
+    fixes = plan_fixes(root, config_path=config_path, select=_split(select), ignore=_split(ignore), only=only,
+                       unsafe=unsafe)
     for note in fixes.skipped:
         click.echo(f"gitops-lint: {note}", err=True)
     if dry_run:

@@ -205,3 +205,46 @@ def test_corpus_copies_fix_cleanly(corpus, tmp_path, name):
     assert fixed
     assert invoke("check", "-j", "1", copy, "--diff", "--unsafe-fixes").exit_code == 0  # idempotent
     assert not [f for f in after if f["rule"] in {"GL401", "GL402", "GL403", "GL404", "GL501"}]
+
+
+PINNED_APPS = """apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: own, namespace: argocd}
+spec:
+  project: default
+  sources:
+    - repoURL: git@example.com:org/gitops.git
+      targetRevision: HEAD
+      path: apps/web
+    - repoURL: https://charts.example.com
+      chart: web
+      targetRevision: '*'
+  destination: {server: 'https://kubernetes.default.svc', namespace: web}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: foreign, namespace: argocd}
+spec:
+  project: default
+  source: {repoURL: 'https://example.com/other/repo.git', path: apps/web}
+  destination: {server: 'https://kubernetes.default.svc', namespace: web}
+"""
+
+
+def test_floating_revision_pinned_only_to_a_locally_known_commit(tmp_path):
+    from gitfixture import git, init
+
+    repo = tmp_path / "repo"
+    head = init(repo, {"argocd/apps.yaml": PINNED_APPS, "apps/web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+                       "metadata: {name: web}\n"})
+    git(repo, "remote", "add", "origin", "https://example.com/org/gitops.git")
+    assert invoke("check", "-j", "1", repo, "--diff", "--unsafe-fixes", "--select", "GL409").exit_code == 0
+    git(repo, "update-ref", "refs/remotes/origin/main", head)
+    git(repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    invoke("check", "-j", "1", repo, "--fix", "--select", "GL409")
+    assert (repo / "argocd/apps.yaml").read_text() == PINNED_APPS  # unsafe: not under plain --fix
+    invoke("check", "-j", "1", repo, "--fix", "--unsafe-fixes", "--select", "GL409")
+    assert (repo / "argocd/apps.yaml").read_text() == PINNED_APPS.replace(
+        "      targetRevision: HEAD\n", f"      targetRevision: {head}\n")
+    left = {(f["resource"], f["line"]) for f in findings(repo, "--select", "GL409")}
+    assert {r for r, _ in left} == {"Application/argocd/own", "Application/argocd/foreign"}  # chart, other repo

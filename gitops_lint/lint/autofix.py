@@ -24,7 +24,7 @@ from ruamel.yaml import YAML
 from gitops_lint.core.findings import Finding
 from gitops_lint.lint import fix as kustomize_fix
 from gitops_lint.lint import textedit
-from gitops_lint.lint.fixers import FIXERS, Change, node_at, rule_is_safe
+from gitops_lint.lint.fixers import FIXERS, Change, FixContext, node_at, rule_is_safe
 
 KUSTOMIZE_RULE = "GL204"
 
@@ -84,11 +84,20 @@ def _doc_for(docs: list, line: int):
     return hit
 
 
+def _walk(node, path: tuple):
+    for part in path:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
 def _expected(data, base: tuple, add: dict, replace: dict):
     """What a document's plain data must become under one merged change."""
-    node = data
-    for part in base:
-        node = node.get(part) if isinstance(node, dict) else None
+    node = _walk(data, base)
     if not isinstance(node, dict):
         return data
 
@@ -101,9 +110,7 @@ def _expected(data, base: tuple, add: dict, replace: dict):
 
     merge(node, add)
     for path, value in replace.items():
-        parent = node
-        for part in path[:-1]:
-            parent = parent.get(part) if isinstance(parent, dict) else None
+        parent = _walk(node, path[:-1])
         if isinstance(parent, dict) and path[-1] in parent:
             parent[path[-1]] = value
     return data
@@ -126,8 +133,9 @@ def _deep_update(target: dict, values: dict) -> None:
             target[key] = copy.deepcopy(value)
 
 
-def fix_text(text: str, findings: list[Finding], allowed) -> tuple[str, tuple[str, ...]]:
+def fix_text(text: str, findings: list[Finding], allowed, ctx: FixContext | None = None) -> tuple[str, tuple[str, ...]]:
     """The text with the fixes for `findings` applied; `allowed(rule, change)` says which may run."""
+    ctx = ctx or FixContext()
     try:
         docs = _load_all(text)
     except Exception:  # noqa: BLE001 - ruamel raises warnings-as-errors too (duplicate keys); no fix then
@@ -138,7 +146,7 @@ def fix_text(text: str, findings: list[Finding], allowed) -> tuple[str, tuple[st
         index = _doc_for(docs, finding.line)
         if index is None or not isinstance(docs[index], dict) or finding.rule not in FIXERS:
             continue
-        for change in FIXERS[finding.rule](docs[index], finding):
+        for change in FIXERS[finding.rule](docs[index], finding, ctx):
             if allowed(finding.rule, change):
                 by_doc[index].append(change)
                 rules.add(finding.rule)
@@ -183,7 +191,7 @@ def writable_file(root: Path, rel: str) -> tuple[Path | None, str]:
 
 
 def plan(root: Path, findings: list[Finding], cards: dict, *, unsafe: bool = False,
-         only: Iterable[str] = ()) -> FixPlan:
+         only: Iterable[str] = (), ctx: FixContext | None = None) -> FixPlan:
     """The fixes for a run's findings (safe ones, plus unsafe ones with `unsafe`), nothing written."""
     def allowed(rule: str, change: Change | None = None) -> bool:
         safe = rule_is_safe(rule, cards.get(rule)) and (change is None or change.safe)
@@ -206,7 +214,7 @@ def plan(root: Path, findings: list[Finding], cards: dict, *, unsafe: bool = Fal
             result.skipped.append(f"{rel}: not fixed (not UTF-8)")
             continue
         bom = "\ufeff" if raw.startswith("\ufeff") else ""
-        text, rules = fix_text(raw.removeprefix(bom), found, allowed)
+        text, rules = fix_text(raw.removeprefix(bom), found, allowed, ctx)
         if any(f.rule == KUSTOMIZE_RULE for f in found) and allowed(KUSTOMIZE_RULE):
             crlf = "\r\n" in text
             rewritten, fields = kustomize_fix.fix_text(text.replace("\r\n", "\n"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from gitops_lint.core.findings import Finding
 
@@ -38,6 +38,13 @@ PURE_RENAMES: dict[tuple[str, str], str] = {
 
 
 @dataclass(frozen=True)
+class FixContext:
+    """What a fixer may know beyond the document: the commit a git URL's default branch is at, if known."""
+
+    known_commit: Callable[[str], str | None] = lambda url: None
+
+
+@dataclass(frozen=True)
 class Change:
     """Keys to add under the mapping at `base` (missing ones only), or scalars to overwrite."""
 
@@ -54,10 +61,15 @@ def _argo_base(doc: CommentedMap) -> tuple[str, ...] | None:
 
 
 def node_at(doc, path: tuple) -> CommentedMap | None:
-    """The mapping at `path` in a round-trip document, if there is one."""
+    """The mapping at `path` (keys and list indexes) in a round-trip document, if there is one."""
     node = doc
     for part in path:
-        node = node.get(part) if isinstance(node, CommentedMap) else None
+        if isinstance(node, CommentedMap):
+            node = node.get(part)
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
     return node if isinstance(node, CommentedMap) else None
 
 
@@ -71,19 +83,19 @@ def _flag(doc: CommentedMap, flag: str) -> list[Change]:
     return [Change(base, add={"syncPolicy": {"automated": {flag: True}}})]
 
 
-def automated_sync(doc: CommentedMap, finding: Finding) -> list[Change]:
+def automated_sync(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[Change]:
     """GL401: `syncPolicy.automated` with prune and selfHeal."""
     base = _argo_base(doc)
     return [Change(base, add={"syncPolicy": {"automated": {"prune": True, "selfHeal": True}}})] if base else []
 
 
-def retry(doc: CommentedMap, finding: Finding) -> list[Change]:
+def retry(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[Change]:
     """GL404: a bounded `syncPolicy.retry` with Argo CD's default backoff, or its missing parts."""
     base = _argo_base(doc)
     return [Change(base, add={"syncPolicy": {"retry": RETRY}})] if base else []
 
 
-def flux_prune(doc: CommentedMap, finding: Finding) -> list[Change]:
+def flux_prune(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[Change]:
     """GL501: `spec.prune: true` on a Flux Kustomization."""
     if doc.get("kind") != "Kustomization" or not str(doc.get("apiVersion", "")).startswith(
             "kustomize.toolkit.fluxcd.io/"):
@@ -94,18 +106,43 @@ def flux_prune(doc: CommentedMap, finding: Finding) -> list[Change]:
     return [Change(("spec",), add={"prune": True})]
 
 
-def deprecated_api(doc: CommentedMap, finding: Finding) -> list[Change]:
+def deprecated_api(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[Change]:
     """GL306: the successor apiVersion, where it is a pure rename."""
     new = PURE_RENAMES.get((str(doc.get("apiVersion", "")), str(doc.get("kind", ""))))
     return [Change((), replace={("apiVersion",): new})] if new else []
 
 
-FIXERS: dict[str, Callable[[CommentedMap, Finding], list[Change]]] = {
+def pin_revision(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[Change]:
+    """GL409: a floating git `targetRevision` (HEAD or none) pinned to the commit its branch is at now,
+    only where that commit is known locally (the repoURL is a remote of this repository)."""
+    base = _argo_base(doc)
+    spec = node_at(doc, base) if base else None
+    if spec is None:
+        return []
+    paths = [("source",)] + [("sources", i) for i in range(len(spec.get("sources") or []))]
+    changes = []
+    for path in paths:
+        source = node_at(spec, path)
+        if source is None or "chart" in source:
+            continue
+        commit = ctx.known_commit(str(source.get("repoURL") or ""))
+        revision = source.get("targetRevision", "HEAD")
+        if not commit or not isinstance(revision, str) or revision.strip() not in ("", "HEAD"):
+            continue
+        if "targetRevision" in source:
+            changes.append(Change((*base, *path), replace={("targetRevision",): commit}, safe=False))
+        else:
+            changes.append(Change((*base, *path), add={"targetRevision": commit}, safe=False))
+    return changes
+
+
+FIXERS: dict[str, Callable[[CommentedMap, Finding, FixContext], list[Change]]] = {
     "GL306": deprecated_api,
     "GL401": automated_sync,
-    "GL402": lambda doc, finding: _flag(doc, "selfHeal"),
-    "GL403": lambda doc, finding: _flag(doc, "prune"),
+    "GL402": lambda doc, finding, ctx: _flag(doc, "selfHeal"),
+    "GL403": lambda doc, finding, ctx: _flag(doc, "prune"),
     "GL404": retry,
+    "GL409": pin_revision,
     "GL501": flux_prune,
 }
 
