@@ -248,3 +248,34 @@ def test_floating_revision_pinned_only_to_a_locally_known_commit(tmp_path):
         "      targetRevision: HEAD\n", f"      targetRevision: {head}\n")
     left = {(f["resource"], f["line"]) for f in findings(repo, "--select", "GL409")}
     assert {r for r, _ in left} == {"Application/argocd/own", "Application/argocd/foreign"}  # chart, other repo
+
+
+KUSTOMIZATION = """# overlay for production
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace:   shop   # odd spacing stays
+
+bases:
+- ../../base   # the shared base
+configMapGenerator:
+  - {name: flags, literals: [A=1]}
+
+resources:
+- extra.yaml
+
+# labels for every object
+commonLabels:
+  team: payments
+images: [{name: web, newTag: "2.0"}]
+"""
+
+
+def test_kustomization_fix_rewrites_only_the_blocks_it_changes(make_repo):
+    repo = make_repo({"overlay/kustomization.yaml": KUSTOMIZATION, "overlay/extra.yaml": "a: 1\n"})
+    invoke("check", "-j", "1", repo, "--fix", "--select", "GL204")
+    text = (repo / "overlay/kustomization.yaml").read_text()
+    assert text == KUSTOMIZATION.replace("\nbases:\n- ../../base   # the shared base\n", "\n").replace(
+        "- extra.yaml\n", "- extra.yaml\n- ../../base   # the shared base\n").replace(
+        "commonLabels:\n  team: payments\n",
+        "labels:\n- pairs:\n    team: payments\n  includeSelectors: true\n")
+    assert invoke("check", "-j", "1", repo, "--diff", "--select", "GL204").exit_code == 0

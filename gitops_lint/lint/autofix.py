@@ -3,7 +3,7 @@
 Each fixable finding's document is found in its file by line; the changes of all findings in one
 document are merged and written as surgical text edits (`gitops_lint.lint.textedit`), checked by
 parsing the result: the new data must be the old data plus exactly the planned changes, or the file
-is left alone. GL204's kustomization rewrite (`gitops_lint.lint.fix`) runs last on its files.
+is left alone. GL204's kustomization rewrite (`gitops_lint.lint.fix_blocks`) runs last on its files.
 Only regular files inside the repository that the user may write are touched.
 """
 
@@ -22,8 +22,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from gitops_lint.core.findings import Finding
-from gitops_lint.lint import fix as kustomize_fix
-from gitops_lint.lint import textedit
+from gitops_lint.lint import fix_blocks, textedit
 from gitops_lint.lint.fixers import FIXERS, Change, FixContext, node_at, rule_is_safe
 
 KUSTOMIZE_RULE = "GL204"
@@ -217,7 +216,7 @@ def plan(root: Path, findings: list[Finding], cards: dict, *, unsafe: bool = Fal
         text, rules = fix_text(raw.removeprefix(bom), found, allowed, ctx)
         if any(f.rule == KUSTOMIZE_RULE for f in found) and allowed(KUSTOMIZE_RULE):
             crlf = "\r\n" in text
-            rewritten, fields = kustomize_fix.fix_text(text.replace("\r\n", "\n"))
+            rewritten, fields = fix_blocks.fix_kustomization(text.replace("\r\n", "\n"))
             if fields:
                 text, rules = (rewritten.replace("\n", "\r\n") if crlf else rewritten), (*rules, KUSTOMIZE_RULE)
         if rules and bom + text != raw:
