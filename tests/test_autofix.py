@@ -279,3 +279,41 @@ def test_kustomization_fix_rewrites_only_the_blocks_it_changes(make_repo):
         "commonLabels:\n  team: payments\n",
         "labels:\n- pairs:\n    team: payments\n  includeSelectors: true\n")
     assert invoke("check", "-j", "1", repo, "--diff", "--select", "GL204").exit_code == 0
+
+
+APPSET = """apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: apps
+  namespace: argocd
+spec:
+  generators:
+    - list:
+        elements:
+          - {env: staging}
+  template:
+    metadata:
+      name: 'web-{{env}}'
+    spec:
+      project: default
+      source:
+        repoURL: https://example.com/repo.git
+        targetRevision: v1.0.0
+        path: 'apps/web/overlays/{{env}}'
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: 'web-{{env}}'
+"""
+
+
+def test_applicationset_templates_get_the_sync_policy_in_the_template(make_repo):
+    repo = make_repo({"argocd/appset.yaml": APPSET})
+    assert {"GL401", "GL404"} <= {f["rule"] for f in findings(repo)}
+    invoke("check", "-j", "1", repo, "--fix")
+    text = (repo / "argocd/appset.yaml").read_text()
+    assert inserted_only(APPSET, text)
+    assert text.endswith("        namespace: 'web-{{env}}'\n      syncPolicy:\n        automated:\n"
+                         "          prune: true\n          selfHeal: true\n        retry:\n          limit: 5\n"
+                         "          backoff:\n            duration: 5s\n            factor: 2\n"
+                         "            maxDuration: 3m\n")
+    assert not {"GL401", "GL402", "GL403", "GL404"} & {f["rule"] for f in findings(repo)}

@@ -106,3 +106,18 @@ def test_corpus_reports_validate(corpus, name):
     issues = codequality(repo)
     doc = junit(repo)
     assert int(doc.get("failures")) == len(issues)
+
+
+def test_severity_levels_and_duplicate_fingerprints_stay_apart():
+    from gitops_lint.core.findings import Finding, Severity
+    from gitops_lint.report import codequality
+
+    def finding(rule: str, severity: Severity, line: int) -> Finding:
+        return Finding(rule, "n", severity, "a.yaml", line, 1, "m", fingerprint="f" * 32)
+
+    issues = codequality.issues([finding("GL302", Severity.ERROR, 3), finding("GL302", Severity.ERROR, 9),
+                                 finding("GL000", Severity.ERROR, 1), finding("GL105", Severity.WARNING, 2),
+                                 finding("GL404", Severity.INFO, 4)])
+    assert [(i["check_name"], i["severity"]) for i in issues] == [
+        ("GL000", "blocker"), ("GL105", "minor"), ("GL302", "critical"), ("GL404", "info"), ("GL302", "critical")]
+    assert len({i["fingerprint"] for i in issues}) == 5 and issues[0]["fingerprint"] == "f" * 32  # the first keeps it
