@@ -317,3 +317,11 @@ def test_applicationset_templates_get_the_sync_policy_in_the_template(make_repo)
                          "          backoff:\n            duration: 5s\n            factor: 2\n"
                          "            maxDuration: 3m\n")
     assert not {"GL401", "GL402", "GL403", "GL404"} & {f["rule"] for f in findings(repo)}
+
+
+def test_files_named_on_the_command_line_limit_the_fix(make_repo, monkeypatch):
+    repo = make_repo({"a/flux.yaml": FLUX, "b/flux.yaml": FLUX})
+    monkeypatch.chdir(repo)
+    result = invoke("check", "-j", "1", "a/flux.yaml", "--fix")
+    assert "fixed a/flux.yaml: GL501" in result.output
+    assert "prune: true" in (repo / "a/flux.yaml").read_text() and (repo / "b/flux.yaml").read_text() == FLUX
