@@ -117,18 +117,17 @@ def flow(values: dict) -> str:
 
 
 def indent_step(node: CommentedMap, default: int = 2) -> int:
-    """How far this document indents a child mapping under its parent key."""
-    for key, value in node.items():
-        if isinstance(value, CommentedMap) and not value.fa.flow_style() and value:
-            step = value.lc.col - node.lc.key(key)[1]
-            if step > 0:
-                return step
-            return default
-    for value in node.values():
-        if isinstance(value, CommentedMap):
-            found = indent_step(value, 0)
-            if found:
-                return found
+    """How far this document indents a child mapping under its parent key (the first one found)."""
+    pending = [node]
+    while pending:
+        parent = pending.pop(0)
+        for key, value in parent.items():
+            if isinstance(value, CommentedMap) and value and not value.fa.flow_style():
+                step = value.lc.col - parent.lc.key(key)[1]
+                if step > 0:
+                    return step
+            if isinstance(value, CommentedMap):
+                pending.append(value)
     return default
 
 
