@@ -93,3 +93,21 @@ def read_baseline(path: Path) -> set[str]:
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise ValueError(f"{path}: not a gitops-lint baseline")
     return {e["fingerprint"] for e in data["findings"] if isinstance(e, dict) and "fingerprint" in e}
+
+
+def plan_fixes(root: str | Path, *, config_path: str | None = None, select=(), ignore=(), only=(),
+               unsafe: bool = False):
+    """Lint `root` and plan the fixes of its findings (nothing written; see `lint.autofix.write`).
+
+    GL409 pins a floating revision only to a commit known locally: the default branch of one of the
+    repository's own git remotes, as last fetched.
+    """
+    from gitops_lint.argo.identity import normalize_url, remote_head_commits
+    from gitops_lint.lint import autofix
+    from gitops_lint.lint.fixers import FixContext
+
+    result = lint_path(root, config_path=config_path, select=select, ignore=ignore)
+    commits = remote_head_commits(Path(root))
+    ctx = FixContext(known_commit=lambda url: commits.get(normalize_url(url)) if url else None)
+    return autofix.plan(Path(root), result.findings, {c.id: c for c in result.cards}, unsafe=unsafe, only=only,
+                        ctx=ctx)

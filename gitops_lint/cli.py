@@ -86,16 +86,22 @@ def main() -> None:
               help="Report only findings that are not in this baseline file.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: CPUs).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
-@click.option("--fix", is_flag=True, help="Rewrite deprecated kustomization fields (GL204) in place, then lint.")
-def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix) -> None:
+@click.option("--fix", is_flag=True, help="Apply the safe fixes in place (comments and layout kept), then lint.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: the unsafe fixes too (see each rule's docs).")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print the unified diff that --fix would apply and write nothing (exit 1 if anything would change).")
+@click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
+              help="Also write the report in FORMAT to PATH (repeatable; the repository is parsed once).")
+def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
+          show_diff, output_formats) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
     root, only = _root_and_files(paths)
+    extra_outputs = _extra_outputs(output_formats, report.FORMATS, output)
+    if unsafe_fixes and not (fix or show_diff):
+        _fail("--unsafe-fixes needs --fix or --diff")
     try:
-        if fix:
-            from gitops_lint.lint.fix import fix_path
-
-            for fixed in fix_path(root, config_path=config_path, only=only):
-                click.echo(f"fixed {fixed.path}: {', '.join(fixed.fields)}", err=True)
+        if fix or show_diff:
+            _fix(root, config_path, select, ignore, only, unsafe=unsafe_fixes, dry_run=show_diff)
         baseline = read_baseline(Path(baseline_path)) if baseline_path else None
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
                            jobs=jobs, baseline=baseline, progress=_progress())
@@ -113,7 +119,45 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
     finally:
         if output:
             stream.close()
+    _write_extra_outputs(extra_outputs, lambda extra: report.render(extra, findings, summary, result.cards))
     sys.exit(exit_code(findings, fail_on or result.repo.config.fail_on))
+
+
+def _fix(root: Path, config_path, select, ignore, only: set[str], *, unsafe: bool, dry_run: bool) -> None:
+    """Plan the fixes of the selected rules; print them as a diff and exit (dry run), or write them."""
+    from gitops_lint.api import plan_fixes
+    from gitops_lint.lint import autofix
+
+    fixes = plan_fixes(root, config_path=config_path, select=_split(select), ignore=_split(ignore), only=only,
+                       unsafe=unsafe)
+    for note in fixes.skipped:
+        click.echo(f"gitops-lint: {note}", err=True)
+    if dry_run:
+        click.echo(fixes.diff(), nl=False)
+        sys.exit(1 if fixes.files else 0)
+    autofix.write(root, fixes)
+    for fixed in fixes.files:
+        click.echo(f"fixed {fixed.path}: {', '.join(fixed.rules)}", err=True)
+
+
+def _extra_outputs(values: tuple[str, ...], formats, output: str | None) -> list:
+    """The parsed --output-format values (a bad one is a usage error before any work is done)."""
+    from gitops_lint.report.outputs import OutputSpecError, parse_output_formats
+
+    try:
+        return parse_output_formats(values, formats, taken=[output])
+    except OutputSpecError as exc:
+        _fail(str(exc))
+
+
+def _write_extra_outputs(outputs: list, render) -> None:
+    """Write each --output-format report; an unwritable path is a usage error."""
+    from gitops_lint.report.outputs import write_outputs
+
+    try:
+        write_outputs(outputs, render)
+    except OSError as exc:
+        _fail(f"--output-format: {exc.filename}: {exc.strerror}")
 
 
 def _progress():
@@ -262,7 +306,8 @@ def explain(rule_id) -> None:
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
 @click.option("--base", "base_ref", help="Base revision (default: merge-base of HEAD with the default branch).")
 @click.option("--head", "head_ref", help="Head revision (default: the working tree, uncommitted changes included).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "codequality"]), default="text",
+              help="Output format; codequality: the dangerous changes as a GitLab Code Quality report.")
 @click.option("--strip", multiple=True, help="Attribute to ignore, e.g. 'metadata.annotations[checksum/*]'.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default=None,
               help="Lowest severity of a dangerous change that makes the exit code 1 (default: config's fail_on).")
@@ -271,10 +316,15 @@ def explain(rule_id) -> None:
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Processes for many roots (default: CPUs).")
-def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, config_path, output, jobs) -> None:
+@click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
+              help="Also write the report in FORMAT to PATH (repeatable; the repository is parsed once).")
+def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, config_path, output, jobs,
+                 output_formats) -> None:
     """Show what each environment receives between two revisions, with dangerous changes (GL8xx)."""
     from gitops_lint.diff import report as diffreport
     from gitops_lint.diff.pipeline import DiffOptions, diff_path
+
+    extra_outputs = _extra_outputs(output_formats, diffreport.FORMATS, output)
 
     options = DiffOptions(strip=tuple(strip), select=tuple(_split(select)), ignore=tuple(_split(ignore)), jobs=jobs)
     try:
@@ -287,6 +337,7 @@ def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, 
     finally:
         if output:
             stream.close()
+    _write_extra_outputs(extra_outputs, lambda extra: diffreport.render(extra, result))
     sys.exit(exit_code(result.findings, fail_on or result.head_side.config.fail_on))
 
 
@@ -310,6 +361,35 @@ def github_comment(body_file, repository, number, marker) -> None:
     except gh.GitHubError as exc:
         _fail(str(exc))
     click.echo(f"{action} comment {comment_id} on {target.repository}#{target.number}")
+
+
+@main.group()
+def gitlab() -> None:
+    """GitLab integration (used by the GitLab CI template)."""
+
+
+@gitlab.command(name="note")
+@click.option("--body-file", required=True, type=click.File("r", encoding="utf-8"), help="Markdown body ('-': stdin).")
+@click.option("--project", help="Project id or path (default: $CI_MERGE_REQUEST_PROJECT_ID, else $CI_PROJECT_ID).")
+@click.option("--mr", "merge_request", type=int, help="Merge request IID (default: $CI_MERGE_REQUEST_IID).")
+@click.option("--marker", default=None, help="Hidden marker that identifies the sticky note.")
+def gitlab_note(body_file, project, merge_request, marker) -> None:
+    """Create or update one sticky merge-request note (token from $GITLAB_TOKEN or $CI_JOB_TOKEN)."""
+    from gitops_lint.report import gitlab_note as gl
+
+    try:
+        target = gl.target_from_env(project, merge_request)
+    except gl.GitLabError as exc:
+        _fail(str(exc))
+    try:
+        action, note_id = gl.upsert_note(target, body_file.read(), marker or gl.DEFAULT_MARKER)
+    except gl.GitLabError as exc:
+        reason = gl.refused(target, exc)
+        if reason is None:
+            _fail(str(exc))
+        click.echo(f"gitops-lint: {reason}", err=True)
+        return
+    click.echo(f"{action} note {note_id} on {target.label}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from ruamel.yaml import YAML
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("GITOPS_LINT_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")  # worktrees: set it
 
 
 def write_repo(root: Path, files: dict[str, str] | str, config: dict | None = None) -> Path:

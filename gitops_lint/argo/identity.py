@@ -3,6 +3,7 @@ the tree's path inside it, and a comparable form of git URLs."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -62,3 +63,25 @@ def _remote_urls(config: Path) -> set[str]:
             if key.lower() in ("url", "pushurl") and value:
                 urls.add(normalize_url(value))
     return urls
+
+
+def remote_head_commits(root: Path) -> dict[str, str]:
+    """For each remote of the git repository at `root`: its normalised URL -> the commit of its default
+    branch as last fetched (`refs/remotes/<name>/HEAD`). Local refs only; never the network."""
+    import subprocess
+
+    from gitops_lint.core.source import GIT_SAFE_ENV, GIT_SAFETY
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *GIT_SAFETY, "-C", str(root), *args], capture_output=True, text=True,
+                              check=False, env={**os.environ, **GIT_SAFE_ENV})
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    commits = {}
+    for line in git("config", "--get-regexp", r"^remote\..*\.url$").splitlines():
+        key, _, url = line.partition(" ")
+        name = key.removeprefix("remote.").removesuffix(".url")
+        commit = git("rev-parse", "--verify", "--quiet", f"refs/remotes/{name}/HEAD^{{commit}}")
+        if re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", commit):
+            commits.setdefault(normalize_url(url), commit)
+    return commits

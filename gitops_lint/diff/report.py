@@ -1,4 +1,5 @@
-"""Output of `gitops-lint diff`: text (coloured on a TTY), markdown (PR comments, job summaries), json.
+"""Output of `gitops-lint diff`: text (coloured on a TTY), markdown (PR comments, job summaries), json,
+codequality (the dangerous changes for GitLab).
 
 Every format prints only the masked diffs built by `gitops_lint.diff.pipeline`; no raw object data is read here.
 """
@@ -11,9 +12,10 @@ import re
 
 from gitops_lint import __version__
 from gitops_lint.diff.pipeline import ACTIONS, DiffResult, RootDiff
+from gitops_lint.report import codequality
 from gitops_lint.report.markdown import escape
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json", "codequality")
 COMMENT_LIMIT = 65_536  # GitHub's limit on a comment body (characters)
 DEFAULT_MARKDOWN_BUDGET = 60_000  # leaves room for the sticky-comment marker and a footer
 _SIGN = {"added": "+", "removed": "-", "modified": "~"}
@@ -29,6 +31,8 @@ def render(fmt: str, result: DiffResult, color: bool = False, budget: int = DEFA
         return markdown(result, budget)
     if fmt == "text":
         return text(result, color)
+    if fmt == "codequality":
+        return codequality.render(result.findings)
     raise ValueError(f"unknown diff format {fmt!r}")
 
 

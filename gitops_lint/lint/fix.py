@@ -28,8 +28,6 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.tokens import CommentToken
 
-from gitops_lint.lint.cards import load_cards
-
 FIXABLE_FIELDS = ("bases", "patchesStrategicMerge", "patchesJson6902", "commonLabels", "imageTags")
 _JSON6902_TARGET_KEYS = ("group", "version", "kind", "name", "namespace")
 
@@ -227,26 +225,3 @@ _REWRITES = {
     "commonLabels": _common_labels,
     "imageTags": _image_tags,
 }
-
-
-def fix_path(
-    root: Path | str, *, config_path: str | None = None, only: Iterable[str] = ()
-) -> list[FixResult]:
-    """Fix the kustomization files that have fixable findings (after config and suppressions) of the
-    built-in rules whose card states a `fix_safety` (the deprecated-field rule).
-
-    `only` restricts the rewrite to those repo-relative paths (as `check FILE…` does for the report).
-    """
-    from gitops_lint.api import lint_path
-
-    fixable_rules = [card.id for card in load_cards() if card.fix_safety]
-    if not fixable_rules:
-        return []
-    result = lint_path(root, config_path=config_path, select=fixable_rules)
-    wanted = set(only)
-    paths = {
-        f.path
-        for f in result.findings
-        if f.rule in fixable_rules and f.fixable and (not wanted or f.path in wanted)
-    }
-    return fix_files(Path(root), paths)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from gitops_lint.core.findings import Finding
-from gitops_lint.report import github_annotations, json_report, markdown, sarif, text
+from gitops_lint.report import codequality, github_annotations, json_report, junit, markdown, sarif, text
 from gitops_lint.report.summary import Summary
 
-FORMATS = ("text", "json", "sarif", "github", "markdown")
+FORMATS = ("text", "json", "sarif", "github", "markdown", "codequality", "junit")
 
 
 def render(fmt: str, findings: list[Finding], summary: Summary, cards: list, color: bool = False) -> str:
@@ -21,4 +21,8 @@ def render(fmt: str, findings: list[Finding], summary: Summary, cards: list, col
         return github_annotations.render(findings, summary)
     if fmt == "markdown":
         return markdown.render(findings, summary)
+    if fmt == "codequality":
+        return codequality.render(findings)
+    if fmt == "junit":
+        return junit.render(findings, cards)
     raise ValueError(f"unknown format {fmt!r}")

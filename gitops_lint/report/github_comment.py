@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 
-DEFAULT_MARKER = "<!-- gitops-lint:diff -->"
+from gitops_lint.report import sticky
+
+DEFAULT_MARKER = sticky.DEFAULT_MARKER
 DEFAULT_API = "https://api.github.com"
 BODY_LIMIT = 65_536
 _TRUNCATED = "\n\n_Comment truncated to GitHub's size limit._\n"
 
 
-class GitHubError(RuntimeError):
+class GitHubError(sticky.ApiError):
     """The API refused a request, or the environment lacks what the command needs."""
 
 
@@ -45,9 +45,7 @@ def target_from_env(repository: str | None = None, number: int | None = None, en
         number = _pr_number(env.get("GITHUB_EVENT_PATH"))
     if number is None:
         raise GitHubError("no pull request number: pass --pr N or run on a pull_request event")
-    api = (env.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/")
-    if not api.startswith(("https://", "http://127.0.0.1", "http://localhost", "http://[::1]")):
-        raise GitHubError(f"refusing to send the token to a non-HTTPS API URL {api!r}")
+    api = sticky.checked_api_url(env.get("GITHUB_API_URL") or DEFAULT_API, GitHubError)
     return Target(api, repository, int(number), token)
 
 
@@ -65,62 +63,36 @@ def _pr_number(event_path: str | None) -> int | None:
 
 
 def _request(target: Target, method: str, path: str, payload: dict | None = None):
-    url = f"{target.api_url}{path}"
-    data = json.dumps(payload).encode() if payload is not None else None
-    req = urllib.request.Request(
-        url,
-        data=data,
-        method=method,
-        headers={
-            "Accept": "application/vnd.github+json",
-            "Authorization": f"Bearer {target.token}",
-            "X-GitHub-Api-Version": "2022-11-28",
-            "User-Agent": "gitops-lint",
-            **({"Content-Type": "application/json"} if data is not None else {}),
-        },
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 - URL scheme checked above
-            body = resp.read()
-    except urllib.error.HTTPError as exc:
-        raise GitHubError(f"{method} {path}: HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        raise GitHubError(f"{method} {path}: {exc.reason}") from None
-    return json.loads(body) if body else None
+    headers = {
+        "Accept": "application/vnd.github+json",
+        "Authorization": f"Bearer {target.token}",
+        "X-GitHub-Api-Version": "2022-11-28",
+    }
+    return sticky.request_json(target.api_url, method, path, headers, payload, error=GitHubError)
 
 
 def with_marker(body: str, marker: str = DEFAULT_MARKER) -> str:
     """The comment body: the marker first, cut to GitHub's limit."""
-    text = f"{marker}\n{body}"
-    if len(text) > BODY_LIMIT:
-        text = text[: BODY_LIMIT - len(_TRUNCATED)].rsplit("\n", 1)[0] + _TRUNCATED
-    return text
+    return sticky.with_marker(body, marker, BODY_LIMIT, _TRUNCATED)
+
+
+def _comments_page(target: Target, page: int) -> list:
+    repo = urllib.parse.quote(target.repository, safe="/")
+    return _request(target, "GET", f"/repos/{repo}/issues/{target.number}/comments?per_page={sticky.PAGE_SIZE}"
+                                   f"&page={page}")
 
 
 def find_comment(target: Target, marker: str = DEFAULT_MARKER) -> int | None:
     """The id of the first comment on the PR whose body holds `marker`."""
-    repo = urllib.parse.quote(target.repository, safe="/")
-    for page in range(1, 51):
-        comments = _request(
-            target, "GET", f"/repos/{repo}/issues/{target.number}/comments?per_page=100&page={page}"
-        )
-        if not comments:
-            return None
-        for comment in comments:
-            if marker in (comment.get("body") or ""):
-                return int(comment["id"])
-        if len(comments) < 100:
-            return None
-    return None
+    return sticky.find_marked(lambda page: _comments_page(target, page), marker)
 
 
 def upsert_comment(target: Target, body: str, marker: str = DEFAULT_MARKER) -> tuple[str, int]:
     """Create the sticky comment or update it in place; returns ("created"|"updated", comment id)."""
     repo = urllib.parse.quote(target.repository, safe="/")
-    text = with_marker(body, marker)
-    existing = find_comment(target, marker)
-    if existing is None:
-        made = _request(target, "POST", f"/repos/{repo}/issues/{target.number}/comments", {"body": text})
-        return "created", int(made["id"])
-    _request(target, "PATCH", f"/repos/{repo}/issues/comments/{existing}", {"body": text})
-    return "updated", existing
+    return sticky.upsert(
+        lambda page: _comments_page(target, page),
+        lambda text: _request(target, "POST", f"/repos/{repo}/issues/{target.number}/comments", {"body": text}),
+        lambda cid, text: _request(target, "PATCH", f"/repos/{repo}/issues/comments/{cid}", {"body": text}),
+        with_marker(body, marker), marker,
+    )

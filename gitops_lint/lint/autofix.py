@@ -1,0 +1,230 @@
+"""`check --fix` / `--unsafe-fixes` / `--diff`: plan the fixes of a lint run, then write them or show them.
+
+Each fixable finding's document is found in its file by line; the changes of all findings in one
+document are merged and written as surgical text edits (`gitops_lint.lint.textedit`), checked by
+parsing the result: the new data must be the old data plus exactly the planned changes, or the file
+is left alone. GL204's kustomization rewrite (`gitops_lint.lint.fix_blocks`) runs last on its files.
+Only regular files inside the repository that the user may write are touched.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+import stat
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from gitops_lint.core.findings import Finding
+from gitops_lint.lint import fix_blocks, textedit
+from gitops_lint.lint.fixers import FIXERS, Change, FixContext, node_at, rule_is_safe
+
+KUSTOMIZE_RULE = "GL204"
+
+
+@dataclass(frozen=True)
+class FileFix:
+    path: str  # repo-relative
+    before: str
+    after: str
+    rules: tuple[str, ...]
+
+
+@dataclass
+class FixPlan:
+    files: list[FileFix] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # why a file with fixable findings was left alone
+
+    def diff(self) -> str:
+        """The unified diff of every planned change (a/ and b/ prefixes, like git)."""
+        out = []
+        for f in self.files:
+            out += difflib.unified_diff(f.before.splitlines(keepends=True), f.after.splitlines(keepends=True),
+                                        f"a/{f.path}", f"b/{f.path}")
+            if out and not out[-1].endswith("\n"):
+                out[-1] += "\n\\ No newline at end of file\n"
+        return "".join(out)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def _load_all(text: str) -> list:
+    """Every document of `text`, round-trip; ruamel's warnings (reused anchors…) are the linter's business."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return list(_yaml().load_all(text))
+
+
+def _plain(node):
+    """Round-trip data as plain dicts and lists (so that comparisons ignore key order and comments)."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _doc_for(docs: list, line: int):
+    """The index of the document holding 1-based `line` (documents start at their first node)."""
+    hit = None
+    for index, doc in enumerate(docs):
+        if hasattr(doc, "lc") and doc.lc.line <= line - 1:
+            hit = index
+    return hit
+
+
+def _walk(node, path: tuple):
+    for part in path:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return None
+    return node
+
+
+def _expected(data, base: tuple, add: dict, replace: dict):
+    """What a document's plain data must become under one merged change."""
+    node = _walk(data, base)
+    if not isinstance(node, dict):
+        return data
+
+    def merge(target: dict, values: dict) -> None:
+        for key, value in values.items():
+            if key not in target:
+                target[key] = _plain(value)
+            elif isinstance(value, dict) and isinstance(target[key], dict):
+                merge(target[key], value)
+
+    merge(node, add)
+    for path, value in replace.items():
+        parent = _walk(node, path[:-1])
+        if isinstance(parent, dict) and path[-1] in parent:
+            parent[path[-1]] = value
+    return data
+
+
+def _merge(changes: Iterable[Change]) -> dict[tuple, tuple[dict, dict]]:
+    merged: dict[tuple, tuple[dict, dict]] = {}
+    for change in changes:
+        add, replace = merged.setdefault(change.base, ({}, {}))
+        _deep_update(add, change.add)
+        replace.update(change.replace)
+    return merged
+
+
+def _deep_update(target: dict, values: dict) -> None:
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_update(target[key], value)
+        elif key not in target:
+            target[key] = copy.deepcopy(value)
+
+
+def fix_text(text: str, findings: list[Finding], allowed, ctx: FixContext | None = None) -> tuple[str, tuple[str, ...]]:
+    """The text with the fixes for `findings` applied; `allowed(rule, change)` says which may run."""
+    ctx = ctx or FixContext()
+    try:
+        docs = _load_all(text)
+    except Exception:  # noqa: BLE001 - ruamel raises warnings-as-errors too (duplicate keys); no fix then
+        return text, ()
+    by_doc: dict[int, list[Change]] = defaultdict(list)
+    rules = set()
+    for finding in findings:
+        index = _doc_for(docs, finding.line)
+        if index is None or not isinstance(docs[index], dict) or finding.rule not in FIXERS:
+            continue
+        for change in FIXERS[finding.rule](docs[index], finding, ctx):
+            if allowed(finding.rule, change):
+                by_doc[index].append(change)
+                rules.add(finding.rule)
+    source = textedit.Text(text)
+    edits, expected = [], [_plain(d) for d in docs]
+    for index, changes in by_doc.items():
+        step = textedit.indent_step(docs[index])
+        for base, (add, replace) in _merge(changes).items():
+            node = node_at(docs[index], base)
+            if node is None:
+                continue
+            edits += textedit.add_keys(source, node, add, step)
+            for path, value in replace.items():
+                parent = node_at(node, path[:-1])
+                if parent is not None:
+                    edits += textedit.replace_scalar(source, parent, path[-1], value)
+            expected[index] = _expected(expected[index], base, add, replace)
+    if not edits:
+        return text, ()
+    new_text = textedit.apply(text, edits)
+    try:
+        after = [_plain(d) for d in _load_all(new_text)]
+    except Exception:  # noqa: BLE001 - an edit that breaks the YAML is dropped
+        return text, ()
+    return (new_text, tuple(sorted(rules))) if after == expected else (text, ())
+
+
+def writable_file(root: Path, rel: str) -> tuple[Path | None, str]:
+    """The file to write for a repo-relative path, or None and why not."""
+    target = root / rel
+    try:
+        inside = target.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return None, "unreadable"
+    if target.is_symlink() or not inside:
+        return None, "a symbolic link or outside the repository"
+    if not target.is_file():
+        return None, "not a regular file"
+    if not os.access(target, os.W_OK) or not target.stat().st_mode & stat.S_IWUSR:  # root ignores modes
+        return None, "read-only"
+    return target, ""
+
+
+def plan(root: Path, findings: list[Finding], cards: dict, *, unsafe: bool = False,
+         only: Iterable[str] = (), ctx: FixContext | None = None) -> FixPlan:
+    """The fixes for a run's findings (safe ones, plus unsafe ones with `unsafe`), nothing written."""
+    def allowed(rule: str, change: Change | None = None) -> bool:
+        safe = rule_is_safe(rule, cards.get(rule)) and (change is None or change.safe)
+        return safe or unsafe
+
+    wanted = set(only)
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        if (f.rule in FIXERS or (f.rule == KUSTOMIZE_RULE and f.fixable)) and (not wanted or f.path in wanted):
+            by_file[f.path].append(f)
+    result = FixPlan()
+    for rel, found in sorted(by_file.items()):
+        target, why = writable_file(root, rel)
+        if target is None:
+            result.skipped.append(f"{rel}: not fixed ({why})")
+            continue
+        try:
+            raw = target.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            result.skipped.append(f"{rel}: not fixed (not UTF-8)")
+            continue
+        bom = "\ufeff" if raw.startswith("\ufeff") else ""
+        text, rules = fix_text(raw.removeprefix(bom), found, allowed, ctx)
+        if any(f.rule == KUSTOMIZE_RULE for f in found) and allowed(KUSTOMIZE_RULE):
+            crlf = "\r\n" in text
+            rewritten, fields = fix_blocks.fix_kustomization(text.replace("\r\n", "\n"))
+            if fields:
+                text, rules = (rewritten.replace("\n", "\r\n") if crlf else rewritten), (*rules, KUSTOMIZE_RULE)
+        if rules and bom + text != raw:
+            result.files.append(FileFix(rel, raw, bom + text, tuple(sorted(rules))))
+    return result
+
+
+def write(root: Path, fixes: FixPlan) -> None:
+    """Write the planned files in place (same inode and mode; bytes outside the edits unchanged)."""
+    for f in fixes.files:
+        (root / f.path).write_bytes(f.after.encode("utf-8"))
