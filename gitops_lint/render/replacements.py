@@ -23,7 +23,7 @@ from gitops_lint.render import fieldspec
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.resource import ResId, res_id
 from gitops_lint.render.select import selector_matches
-from gitops_lint.render.smp import scalar_text
+from gitops_lint.render.smp_lists import scalar_text
 
 _INT = re.compile(r"-?[0-9]+")
 
