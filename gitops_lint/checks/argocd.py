@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from gitops_lint.argo.apps import ArgoApp
 from gitops_lint.argo.appset import is_templated
-from gitops_lint.argo.identity import normalize_url
-from gitops_lint.argo.model import ANY_PROJECT, ArgoApp, ArgoIndex, argo_index
+from gitops_lint.argo.helm_projects import ANY_PROJECT
+from gitops_lint.argo.model import ArgoIndex, argo_index
 from gitops_lint.argo.project import (
     crd_scopes,
     destination_permitted,
@@ -18,6 +19,7 @@ from gitops_lint.argo.project import (
     source_permitted,
 )
 from gitops_lint.core.findings import Position, Severity, Violation
+from gitops_lint.core.git_identity import normalize_url
 
 
 def app_violation(

@@ -58,6 +58,18 @@ def normalize(path: str, base: str = "") -> str:
     return joined
 
 
+def source_relative(path: object) -> str | None:
+    """A directory written relative to some source root (`./apps`, `/apps`, `apps/`, as Argo CD, Flux
+    and operators write them) as a normalised repo-relative path ("" for the root); None when it is
+    not a string or leads outside."""
+    if not isinstance(path, str):
+        return None
+    try:
+        return normalize(path.strip().lstrip("/") or ".")
+    except PathEscapesRoot:
+        return None
+
+
 class SourceTree:
     """Interface shared by the working-tree and git-revision views."""
 
