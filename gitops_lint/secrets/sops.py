@@ -189,6 +189,20 @@ def is_sops_text(text: str) -> bool:
     return "ENC[" in text and ("sops_mac" in text or '"sops"' in text or "[sops]" in text)
 
 
+def is_encrypted_file(repo, path: str) -> bool:
+    """Whether a file carries SOPS metadata (a `sops` mapping with a MAC, or dotenv `sops_mac=`)."""
+    parsed = repo.parsed(path)
+    if parsed is not None:
+        return any(
+            (meta := metadata(d.data)) is not None and ("mac" in meta or "ENC[" in (parsed.text or ""))
+            for d in parsed.documents
+        )
+    if not path.endswith((".env", ".json", ".ini", ".txt")) and "." in path.rsplit("/", 1)[-1]:
+        return False
+    text = repo.text(path) or ""
+    return "ENC[" in text and ("sops_mac=" in text or '"sops"' in text)
+
+
 # -- .sops.yaml creation rules ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class CreationRule:
