@@ -21,6 +21,7 @@ from gitops_lint.core.loader import Document, Limits, ParsedFile, decode_text, l
 from gitops_lint.core.source import SourceTree, UnsafePath
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.layout import App, discover_apps, infer_environments
+from gitops_lint.model.rendered_views import RenderedViews
 
 T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -249,10 +250,8 @@ class Repository:
         return None
 
     @cached_property
-    def rendered(self):
+    def rendered(self) -> RenderedViews:
         """Rendered views of the kustomization roots (built on demand, each root once)."""
-        from gitops_lint.model.rendered_views import RenderedViews
-
         return RenderedViews(self)
 
     def environment_roots(self) -> Iterator[tuple[str, str]]:
