@@ -9,7 +9,7 @@ from gitops_lint.argo.overlays import patch_files, rendered_variants
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
-from gitops_lint.render.origin import origin_of
+from gitops_lint.model.locator import FieldLocator
 
 APPLICATION = "argoproj.io/Application"
 APPLICATIONSET = "argoproj.io/ApplicationSet"
@@ -41,7 +41,7 @@ class ArgoApp:
     patch: str = ""  # an ApplicationSet's templatePatch (a Go template string), checked for mentions
     rendered_environment: str | None = None  # the environment of the overlay that renders it, if any
     variant: str = ""  # the roots of this rendering when an overlay-patched document renders differently
-    origins: dict | None = None  # field origins of the rendering (which patch set what)
+    locate: FieldLocator | None = None  # where the rendering's fields were set (None: as written)
 
     def patched(self, *words: str) -> bool:
         """Whether the ApplicationSet's templatePatch may set any of these fields (then rules stay quiet)."""
@@ -60,16 +60,8 @@ class ArgoApp:
 
     def at(self, *path, key: bool = False) -> tuple[str, Position]:
         """File and position of a spec field: the overlay patch that set it, else the document itself."""
-        full = self.where(*path)
-        if self.origins:
-            hit = origin_of(self.origins, full)
-            if hit is None and full not in self.doc.keys:  # a block the patch added: its first line
-                dotted = ".".join(map(str, full)) + "."
-                below = [o for k, o in self.origins.items() if k.startswith(dotted)]
-                hit = min(below, key=lambda o: (o[0], o[1])) if below else None
-            if hit is not None and hit[0] != self.doc.path:
-                return hit
-        return self.doc.path, self.doc.position(full, key=key)
+        locate = self.locate or FieldLocator.of_document(self.doc)
+        return locate(self.where(*path), key=key)
 
     def _dict(self, *path) -> dict:
         node = self.spec
@@ -143,12 +135,16 @@ def applications(repo) -> list[ArgoApp]:
             continue
         for v in renderings:
             variant = ",".join(v.roots) if len(renderings) > 1 else ""
-            apps.extend(_app(doc, v.data, v.environment, variant, v.origins))
+            apps.extend(_app(doc, v.data, v.environment, variant, v.locate))
     return apps
 
 
 def _app(
-    doc: Document, data: dict, environment: str | None = None, variant: str = "", origins: dict | None = None
+    doc: Document,
+    data: dict,
+    environment: str | None = None,
+    variant: str = "",
+    locate: FieldLocator | None = None,
 ) -> list[ArgoApp]:
     appset = data.get("kind") == "ApplicationSet"
     base = ("spec", "template", "spec") if appset else ("spec",)
@@ -168,6 +164,6 @@ def _app(
             patch if isinstance(patch, str) else "",
             environment,
             variant,
-            origins,
+            locate,
         )
     ]
