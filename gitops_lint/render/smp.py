@@ -18,6 +18,7 @@ Merge keys come from smp_schema.py; list items are matched and set as in smp_lis
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from gitops_lint.core.scalars import PLAIN, scalar_value
@@ -61,9 +62,7 @@ def _directive(patch: Any) -> str:
     """The `$patch` directive of a map (removed from it), or "merge"."""
     if not isinstance(patch, dict) or _DIRECTIVE not in patch:
         return "merge"
-    value = scalar_text(patch[_DIRECTIVE])
-    if value not in ("delete", "replace", "merge"):
-        raise RenderError(f"unknown patch strategy '{value}'")
+    value = _known_directive(patch[_DIRECTIVE])
     del patch[_DIRECTIVE]
     return value
 
@@ -73,11 +72,28 @@ def _list_directive(patch: list) -> str:
     item = next((e for e in patch if isinstance(e, dict) and _DIRECTIVE in e), None)
     if item is None or len(item) > 1:
         return "merge"
-    value = scalar_text(item[_DIRECTIVE])
-    if value not in ("delete", "replace", "merge"):
-        raise RenderError(f"unknown patch strategy '{value}'")
+    value = _known_directive(item[_DIRECTIVE])
     set_element(patch, MISSING, [_DIRECTIVE], [value])
     return value
+
+
+def _known_directive(node: Any) -> str:
+    value = scalar_text(node)
+    if value not in ("delete", "replace", "merge"):
+        raise RenderError(f"unknown patch strategy '{value}'")
+    return value
+
+
+def _merge_base(dest: Any, origin: Any, directive_of: Callable[[Any], str], new_field_directive: bool) -> Any:
+    """What the patch side `origin` (present) merges into: `dest`, the patch itself (a new field or
+    `$patch: replace`), or MISSING (`null` or `$patch: delete`). kyaml reads a new field's directive
+    for maps only (`new_field_directive`): a new list keeps its `{$patch: ...}` item."""
+    if dest is None or dest is MISSING:
+        return MISSING if new_field_directive and directive_of(origin) == "delete" else origin
+    if origin is None:
+        return MISSING
+    directive = directive_of(origin)
+    return MISSING if directive == "delete" else origin if directive == "replace" else dest
 
 
 def _walk(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
@@ -116,20 +132,10 @@ def _associative(prop: Prop | None) -> bool:
 
 
 def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
-    if origin is MISSING:
-        pass
-    elif dest is None or dest is MISSING:
-        if _directive(origin) == "delete":
+    if origin is not MISSING:
+        dest = _merge_base(dest, origin, _directive, new_field_directive=True)
+        if dest is MISSING:
             return MISSING
-        dest = origin
-    elif origin is None:
-        return MISSING
-    else:
-        directive = _directive(origin)
-        if directive == "delete":
-            return MISSING
-        if directive == "replace":
-            dest = origin
     if origin is MISSING:  # the patch is silent here: only keyed lists below can change
         plain = plain_definitions()
         for key, old in list(dest.items()):
@@ -167,16 +173,10 @@ def _walk_associative(dest: Any, origin: Any, prop: Prop, path: tuple) -> Any:
                 if isinstance(item, (dict, list)):
                     dest[i] = _walk(item, MISSING, element, (*path, i))
             return dest
-    elif dest is None or dest is MISSING:
-        dest = origin
-    elif origin is None:
-        return MISSING
     else:
-        directive = _list_directive(origin)
-        if directive == "delete":
+        dest = _merge_base(dest, origin, _list_directive, new_field_directive=False)
+        if dest is MISSING:
             return MISSING
-        if directive == "replace":
-            dest = origin
     keys = list(prop.keys)
     values_list: list[list[str]] = []
     sources = [dest] if origin is MISSING else [origin, dest]  # the patch's items first: kustomize prepends
