@@ -64,9 +64,7 @@ class ArgoApp:
         return locate(self.where(*path), key=key)
 
     def _dict(self, *path) -> dict:
-        node = self.spec
-        for part in path:
-            node = node.get(part) if isinstance(node, dict) else None
+        node = dig(self.spec, path)
         return node if isinstance(node, dict) else {}
 
     @property

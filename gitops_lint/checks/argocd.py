@@ -18,6 +18,7 @@ from gitops_lint.argo.project import (
     restricts_kinds,
     source_permitted,
 )
+from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Position, Severity, Violation
 from gitops_lint.core.git_identity import normalize_url
 
@@ -40,10 +41,7 @@ def _policy_position(app: ArgoApp, *path) -> tuple[str, Position]:
     """The deepest existing key of syncPolicy.<path>, else the spec itself."""
     for depth in range(len(path), -1, -1):
         probe = ("syncPolicy", *path[:depth])
-        node = app.spec
-        for part in probe:
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is not None or (depth == 0 and "syncPolicy" in app.spec):
+        if dig(app.spec, probe) is not None or (depth == 0 and "syncPolicy" in app.spec):
             return app.at(*probe, key=True)
     return app.at(key=True)
 

@@ -18,7 +18,7 @@ from typing import TypeVar
 from gitops_lint.core.config import KNOWN_ENVIRONMENTS, Config
 from gitops_lint.core.findings import Violation
 from gitops_lint.core.loader import Document, Limits, ParsedFile, decode_text, load_yaml
-from gitops_lint.core.source import SourceTree, UnsafePath
+from gitops_lint.core.source import SourceTree, UnsafePath, parent_dirs
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.layout import App, discover_apps, infer_environments
 from gitops_lint.model.rendered_views import RenderedViews
@@ -238,11 +238,9 @@ class Repository:
 
     def _find_environment(self, path: str) -> str | None:
         overlays = self._overlay_environments
-        probe = path
-        while probe:
+        for probe in parent_dirs(path):
             if probe in overlays:
                 return overlays[probe]
-            probe = posixpath.dirname(probe)
         known = self._environment_names
         for segment in path.split("/"):
             if segment.lower() in known:
@@ -269,14 +267,7 @@ def helm_template_dirs(files: list[str]) -> set[str]:
 
 
 def _under(path: str, dirs: set[str]) -> bool:
-    if not dirs:
-        return False
-    parent = posixpath.dirname(path)
-    while parent:
-        if parent in dirs:
-            return True
-        parent = posixpath.dirname(parent)
-    return False
+    return bool(dirs) and any(parent in dirs for parent in parent_dirs(posixpath.dirname(path)))
 
 
 def kustomization_precedence(path: str) -> int:

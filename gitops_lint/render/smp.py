@@ -23,6 +23,7 @@ from typing import Any
 
 from gitops_lint.core.scalars import PLAIN, scalar_value
 from gitops_lint.render.errors import RenderError
+from gitops_lint.render.resource import copy_data
 from gitops_lint.render.smp_lists import (
     MISSING,
     append_list,
@@ -249,21 +250,13 @@ def apply_strategic_merge(
     Raises RenderError on a patch kustomize rejects (a list where the base has a map, unknown `$patch`)."""
     if not isinstance(base, dict) or not isinstance(patch, dict):
         raise RenderError("a strategic merge patch and its target must both be maps")
-    dest, origin = _copy(base), _copy(patch)
+    dest, origin = copy_data(base), copy_data(patch)
     prop = meta_schema(base, patch)
     result = _walk(dest, origin, prop, ())
     if not isinstance(result, dict) or not result:
         return {}
     _restore_identity(result, base, allow_name_change, allow_kind_change)
     return result
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def _restore_identity(result: dict, base: dict, allow_name: bool, allow_kind: bool) -> None:
