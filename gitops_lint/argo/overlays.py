@@ -35,9 +35,9 @@ def rendered_variants(repo, argo_files: set[str]) -> dict[tuple[str, int], list[
     patches something (so an unpatched environment is judged too); roots that do not render fall
     back to the documents as written.
     """
-    views = getattr(repo, "rendered", None)
-    if views is None or not argo_files:
+    if not argo_files:
         return {}
+    views = repo.rendered
     roots_by_file: dict[str, list[str]] = defaultdict(list)
     for root in repo.top_level_roots:
         if repo.kustomizations[root].kind == "Component":

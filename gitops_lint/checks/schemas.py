@@ -133,17 +133,12 @@ def k8s_schema(ctx) -> Iterator[Violation]:
 
 def _kustomize_inputs(repo) -> set[str]:
     """Files read by a kustomization root whose build succeeds (their build is validated too)."""
-    views = getattr(repo, "rendered", None)
-    if views is None:
-        return set()
-    return {f for render in views.deployed_roots() if render.ok for f in repo.files_read_by(render.root)}
+    return {f for render in repo.rendered.deployed_roots() if render.ok for f in repo.files_read_by(render.root)}
 
 
 def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator[Violation]:
     """Schema errors of each deployed root's build, at the line that set the field; each place once."""
-    views = getattr(repo, "rendered", None)
-    if views is None:
-        return
+    views = repo.rendered
     for render in views.deployed_roots():
         if not render.ok:
             continue  # GL205 reports the failed build

@@ -8,7 +8,6 @@ and the output is sorted. Sub-builds are cached per session and copied by their 
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from typing import Any
 
@@ -369,6 +368,3 @@ def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resou
         buildmeta.apply(resources, k)
     return order.sort_resources(resources, k.get("sortOptions"))
 
-
-def directory_of(path: str) -> str:
-    return posixpath.dirname(path)
