@@ -10,6 +10,7 @@ from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
 from gitops_lint.model.locator import FieldLocator
+from gitops_lint.model.repository import Repository
 
 APPLICATION = "argoproj.io/Application"
 APPLICATIONSET = "argoproj.io/ApplicationSet"
@@ -120,7 +121,7 @@ def _sources(spec: dict) -> list[Source]:
     return out
 
 
-def applications(repo) -> list[ArgoApp]:
+def applications(repo: Repository) -> list[ArgoApp]:
     """Applications and ApplicationSet templates; patch files skipped, overlay-patched ones as rendered."""
     patches = patch_files(repo)
     docs = [d for d in repo.objects(APPLICATION, APPLICATIONSET) if d.path not in patches]

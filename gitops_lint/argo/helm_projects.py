@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 
 from gitops_lint.argo.appset import files_under
-from gitops_lint.model.repository import helm_template_dirs
+from gitops_lint.model.repository import Repository, helm_template_dirs
 
 PROJECT_VALUE_KEYS = ("projects", "additionalProjects")
 ANY_PROJECT = "*"  # in `declared`: a Helm chart template defines AppProjects whose names are unknown
 
 
-def chart_templates_define(repo, kind: str, directory: str | None = None) -> bool:
+def chart_templates_define(repo: Repository, kind: str, directory: str | None = None) -> bool:
     """Whether a Helm chart template (under `directory`, else anywhere) declares objects of `kind`."""
     needle = re.compile(rf"^\s*kind:\s*['\"]?{kind}['\"]?\s*$", re.MULTILINE)
     prefix = f"{directory}/" if directory else ""
@@ -27,7 +27,7 @@ def chart_templates_define(repo, kind: str, directory: str | None = None) -> boo
     return False
 
 
-def declared_projects(repo) -> set[str]:
+def declared_projects(repo: Repository) -> set[str]:
     """Project names declared in Helm values files (`projects:` of argocd-apps, `additionalProjects`)."""
     names: set[str] = set()
     for parsed in repo.parsed_files.values():

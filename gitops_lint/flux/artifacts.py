@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from gitops_lint.flux.model import FluxIndex
 
 
-def list_items(value) -> list:
+def list_items(value: object) -> list:
     """A list field's items; nothing when the field is missing or not a list."""
     return value if isinstance(value, list) else []
 

@@ -28,6 +28,7 @@ from gitops_lint.render.smp_lists import scalar_text
 
 
 def ids_per_object(objects: list[dict], ids: Sequence[Iterable[ResId]] | None) -> list[list[ResId]]:
+    """Every id each object is selected by: the given ones (current and previous), else its current id."""
     if ids is None:
         return [[res_id(o)] for o in objects]
     if len(ids) != len(objects):

@@ -30,12 +30,13 @@ def key_text(value: Any) -> str:
 
 
 def node_kind(value: Any) -> str:
+    """"map", "list" or "scalar", for messages."""
     return "map" if isinstance(value, dict) else "list" if isinstance(value, list) else "scalar"
 
 
 def is_empty_item(value: Any) -> bool:
+    """A list item kyaml drops: null, missing or an empty map."""
     return value is None or value is MISSING or value == {}
-
 
 
 def _field_matches(elem: Any, key: str, value: str) -> bool:

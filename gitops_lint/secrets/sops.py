@@ -13,7 +13,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gitops_lint.model.repository import Repository
 
 DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted"
 ENC_VALUE = re.compile(r"^ENC\[[A-Z0-9_]+,data:.*\]$", re.S)
@@ -189,7 +192,7 @@ def is_sops_text(text: str) -> bool:
     return "ENC[" in text and ("sops_mac" in text or '"sops"' in text or "[sops]" in text)
 
 
-def is_encrypted_file(repo, path: str) -> bool:
+def is_encrypted_file(repo: Repository, path: str) -> bool:
     """Whether a file carries SOPS metadata (a `sops` mapping with a MAC, or dotenv `sops_mac=`)."""
     parsed = repo.parsed(path)
     if parsed is not None:
