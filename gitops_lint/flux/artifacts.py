@@ -5,10 +5,19 @@ through the generator's source aliases and `copy` rules (`from: "@alias/dir/**"`
 from __future__ import annotations
 
 import posixpath
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from gitops_lint.flux.model import FluxIndex
+from gitops_lint.core.loader import Document
+
+
+class SourceIndex(Protocol):
+    """What the copy rules need of the Flux index (flux/model.py's FluxIndex)."""
+
+    generators: list[Document]
+
+    def local_source(self, kind: str, namespace: str, name: str) -> str | None: ...
+
+    def tree_path(self, rel: str, basis: str) -> str | None: ...
 
 
 def list_items(value: object) -> list:
@@ -16,7 +25,7 @@ def list_items(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def artifact_sources(index: FluxIndex, namespace: str, name: str, inner: str) -> tuple[list[str], list[str]] | None:
+def artifact_sources(index: SourceIndex, namespace: str, name: str, inner: str) -> tuple[list[str], list[str]] | None:
     """(producing generators, candidate tree paths) for path `inner` of ExternalArtifact `name`; None when
     no generator here produces it or some of its content comes from another repository."""
     candidates: list[str] = []
@@ -40,7 +49,7 @@ def artifact_sources(index: FluxIndex, namespace: str, name: str, inner: str) ->
     return (producers, candidates) if producers else None
 
 
-def _local_aliases(index: FluxIndex, spec: dict, namespace: str) -> tuple[dict, bool]:
+def _local_aliases(index: SourceIndex, spec: dict, namespace: str) -> tuple[dict, bool]:
     """ArtifactGenerator source aliases that are this repository (alias -> basis), and whether any is not."""
     aliases, foreign = {}, False
     for s in list_items(spec.get("sources")):
@@ -56,7 +65,7 @@ def _local_aliases(index: FluxIndex, spec: dict, namespace: str) -> tuple[dict, 
     return aliases, foreign
 
 
-def _map_copy(index: FluxIndex, copy: dict, inner: str, aliases: dict) -> str | None:
+def _map_copy(index: SourceIndex, copy: dict, inner: str, aliases: dict) -> str | None:
     """`from: "@alias/dir/**"`, `to: "@artifact/sub/"`: the tree directory that `inner` comes from."""
     src, dst = copy.get("from"), copy.get("to")
     if not isinstance(src, str) or not isinstance(dst, str) or not src.startswith("@"):
