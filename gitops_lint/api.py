@@ -102,7 +102,7 @@ def plan_fixes(root: str | Path, *, config_path: str | None = None, select=(), i
     GL409 pins a floating revision only to a commit known locally: the default branch of one of the
     repository's own git remotes, as last fetched.
     """
-    from gitops_lint.argo.identity import normalize_url, remote_head_commits
+    from gitops_lint.core.git_identity import normalize_url, remote_head_commits
     from gitops_lint.lint import autofix
     from gitops_lint.lint.fixers import FixContext
 

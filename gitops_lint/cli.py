@@ -6,6 +6,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -28,7 +29,7 @@ def _use_color(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"gitops-lint: {message}", err=True)
     sys.exit(EXIT_USAGE)
 
@@ -195,16 +196,21 @@ def _root_and_files(paths: tuple[str, ...]) -> tuple[Path, set[str]]:
     return Path("."), rel
 
 
+def _lint_or_fail(path: str, config_path: str | None):
+    """Lint with every rule; a configuration, card or source error ends the command (exit 2)."""
+    try:
+        return lint_path(path, config_path=config_path)
+    except (ConfigError, CardError, SourceError) as exc:
+        _fail(str(exc))
+
+
 @main.command()
 @click.argument("path", default=".", type=click.Path(exists=True, file_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False), help="Baseline file to write.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
 def baseline(path, output, config_path) -> None:
     """Record today's findings so that `check --baseline` reports only new ones."""
-    try:
-        result = lint_path(path, config_path=config_path)
-    except (ConfigError, CardError, SourceError) as exc:
-        _fail(str(exc))
+    result = _lint_or_fail(path, config_path)
     if result.result.internal_error:
         _fail("internal error while linting; baseline not written")
     write_baseline(result.findings, Path(output))
@@ -219,10 +225,7 @@ def scorecard(path, fmt, config_path) -> None:
     """Score the repository against the GitOps checklist (exit 1 when an item fails)."""
     from gitops_lint.lint import scorecard as card
 
-    try:
-        result = lint_path(path, config_path=config_path)
-    except (ConfigError, CardError, SourceError) as exc:
-        _fail(str(exc))
+    result = _lint_or_fail(path, config_path)
     if result.result.internal_error:
         _fail("internal error while linting: " + next(f.message for f in result.findings if f.is_internal_error))
     results = card.score(result.repo, result.findings, result.pack, result.result.rules_run)

@@ -9,9 +9,9 @@ import pytest
 
 from gitops_lint.api import lint_path
 from gitops_lint.argo.appset import go_path_match, greedy_glob, substitute
-from gitops_lint.argo.identity import normalize_url
 from gitops_lint.argo.project import destination_permitted, source_permitted
 from gitops_lint.core.findings import Severity
+from gitops_lint.core.git_identity import normalize_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "argocd"
 

@@ -6,8 +6,10 @@ import pytest
 from fixtures.render_patches.support import ROOT, by_id, case_names, docs, expected
 
 from gitops_lint.render.errors import RenderError
-from gitops_lint.render.replacements import apply_replacements, apply_vars, expand, lookup, split_path
+from gitops_lint.render.fieldpath import lookup, split_path
+from gitops_lint.render.replacements import apply_replacements
 from gitops_lint.render.resource import ResId
+from gitops_lint.render.vars import apply_vars, expand
 
 
 def _run(group: str, name: str, apply, key: str):

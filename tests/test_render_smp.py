@@ -6,7 +6,8 @@ import pytest
 from fixtures.render_patches.support import ROOT, case_names, docs, expected
 
 from gitops_lint.render.errors import RenderError
-from gitops_lint.render.smp import apply_strategic_merge, merge_keys
+from gitops_lint.render.smp import apply_strategic_merge
+from gitops_lint.render.smp_schema import merge_keys
 
 CASES = case_names("smp")
 

@@ -1,5 +1,5 @@
-"""Argo CD as the rules see it: Applications (and ApplicationSet templates), their sources, and whether a
-source's repoURL is this repository.
+"""The Argo CD index of a repository: its Applications (apps.py), AppProjects, ApplicationSet git
+generators, and whether a source's repoURL is this repository.
 
 "This repo" is decided once per repository: the config's `repo_urls` when given (authoritative), else
 the git remote(s) of the tree root's repository (read from `.git/config`, never the network), plus
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from gitops_lint.argo.apps import APPLICATIONSET, ArgoApp, Source, applications
 from gitops_lint.argo.appset import (
     GitGenerator,
     all_directories,
     file_content,
-    files_under,
     flatten,
     git_generators,
     is_templated,
@@ -29,182 +29,14 @@ from gitops_lint.argo.appset import (
     path_params,
     substitute,
 )
-from gitops_lint.argo.identity import git_remotes, normalize_url
-from gitops_lint.argo.overlays import patch_files, rendered_variants
-from gitops_lint.core.findings import Position
+from gitops_lint.argo.helm_projects import ANY_PROJECT, chart_templates_define, declared_projects
+from gitops_lint.argo.overlays import patch_files
+from gitops_lint.core.git_identity import git_remotes, normalize_url
 from gitops_lint.core.loader import Document
-from gitops_lint.core.source import PathEscapesRoot, normalize
-from gitops_lint.model.repository import helm_template_dirs
-from gitops_lint.render.origin import origin_of
+from gitops_lint.core.source import source_relative
 
-APPLICATION = "argoproj.io/Application"
-APPLICATIONSET = "argoproj.io/ApplicationSet"
 APPPROJECT = "argoproj.io/AppProject"
 _TOKEN_SPLIT = re.compile(r"[-_.{}\s/]+")
-
-
-@dataclass(frozen=True)
-class Source:
-    """One entry of `spec.source` / `spec.sources`."""
-
-    repo_url: str
-    path: str | None
-    target_revision: object
-    chart: str | None
-    ref: str | None
-    where: tuple  # relative to the app's spec: ("source",) or ("sources", i)
-    recurse: bool = False
-
-
-@dataclass
-class ArgoApp:
-    """An Application, or the template of an ApplicationSet (`is_appset`)."""
-
-    doc: Document
-    base: tuple  # where the Application spec sits in the document
-    spec: dict
-    name: str
-    is_appset: bool
-    sources: list[Source] = field(default_factory=list)
-    patch: str = ""  # an ApplicationSet's templatePatch (a Go template string), checked for mentions
-    rendered_environment: str | None = None  # the environment of the overlay that renders it, if any
-    variant: str = ""  # the roots of this rendering when an overlay-patched document renders differently
-    origins: dict | None = None  # field origins of the rendering (which patch set what)
-
-    def patched(self, *words: str) -> bool:
-        """Whether the ApplicationSet's templatePatch may set any of these fields (then rules stay quiet)."""
-        return any(w in self.patch for w in words)
-
-    @property
-    def label(self) -> str:
-        return (
-            f"ApplicationSet/{self.doc.name or '?'} (template)"
-            if self.is_appset
-            else f"Application/{self.name}"
-        )
-
-    def where(self, *path) -> tuple:
-        return (*self.base, *path)
-
-    def at(self, *path, key: bool = False) -> tuple[str, Position]:
-        """File and position of a spec field: the overlay patch that set it, else the document itself."""
-        full = self.where(*path)
-        if self.origins:
-            hit = origin_of(self.origins, full)
-            if hit is None and full not in self.doc.keys:  # a block the patch added: its first line
-                dotted = ".".join(map(str, full)) + "."
-                below = [o for k, o in self.origins.items() if k.startswith(dotted)]
-                hit = min(below, key=lambda o: (o[0], o[1])) if below else None
-            if hit is not None and hit[0] != self.doc.path:
-                return hit
-        return self.doc.path, self.doc.position(full, key=key)
-
-    def _dict(self, *path) -> dict:
-        node = self.spec
-        for part in path:
-            node = node.get(part) if isinstance(node, dict) else None
-        return node if isinstance(node, dict) else {}
-
-    @property
-    def project(self):
-        return self.spec.get("project")
-
-    @property
-    def destination(self) -> dict:
-        return self._dict("destination")
-
-    @property
-    def sync_policy(self) -> dict:
-        return self._dict("syncPolicy")
-
-    @property
-    def automated(self) -> dict | None:
-        """The `automated` policy when automated sync is on, else None (`enabled: false` turns it off)."""
-        policy = self.sync_policy
-        if "automated" not in policy or policy["automated"] is None:
-            return None
-        auto = policy["automated"] if isinstance(policy["automated"], dict) else {}
-        return None if auto.get("enabled") is False else auto
-
-    @property
-    def sync_options(self) -> list[str]:
-        options = self.sync_policy.get("syncOptions")
-        return (
-            [o.replace(" ", "") for o in options if isinstance(o, str)] if isinstance(options, list) else []
-        )
-
-
-def _sources(spec: dict) -> list[Source]:
-    multi = spec.get("sources")
-    entries = [(("sources", i), s) for i, s in enumerate(multi)] if isinstance(multi, list) and multi else []
-    if not entries and isinstance(spec.get("source"), dict):
-        entries = [(("source",), spec["source"])]
-    out = []
-    for where, s in entries:
-        if not isinstance(s, dict):
-            continue
-        directory = s.get("directory")
-        out.append(
-            Source(
-                repo_url=s["repoURL"] if isinstance(s.get("repoURL"), str) else "",
-                path=s["path"] if isinstance(s.get("path"), str) else None,
-                target_revision=s.get("targetRevision"),
-                chart=s["chart"] if isinstance(s.get("chart"), str) else None,
-                ref=s["ref"] if isinstance(s.get("ref"), str) else None,
-                where=where,
-                recurse=isinstance(directory, dict) and directory.get("recurse") is True,
-            )
-        )
-    return out
-
-
-def _apps(repo) -> list[ArgoApp]:
-    """Applications and ApplicationSet templates; patch files skipped, overlay-patched ones as rendered."""
-    patches = patch_files(repo)
-    docs = [d for d in repo.objects(APPLICATION, APPLICATIONSET) if d.path not in patches]
-    variants = rendered_variants(repo, {d.path for d in docs})
-    apps = []
-    for doc in docs:
-        renderings = variants.get((doc.path, doc.start.line))
-        if not renderings:
-            apps.extend(_app(doc, doc.data))
-            continue
-        for v in renderings:
-            variant = ",".join(v.roots) if len(renderings) > 1 else ""
-            apps.extend(_app(doc, v.data, v.environment, variant, v.origins))
-    return apps
-
-
-def _app(
-    doc: Document, data: dict, environment: str | None = None, variant: str = "", origins: dict | None = None
-) -> list[ArgoApp]:
-    appset = data.get("kind") == "ApplicationSet"
-    base = ("spec", "template", "spec") if appset else ("spec",)
-    spec = _get(data, *base)
-    if not isinstance(spec, dict):
-        return []
-    name = _get(data, "spec", "template", "metadata", "name") if appset else _get(data, "metadata", "name")
-    patch = _get(data, "spec", "templatePatch") if appset else None
-    return [
-        ArgoApp(
-            doc,
-            base,
-            spec,
-            name if isinstance(name, str) else "?",
-            appset,
-            _sources(spec),
-            patch if isinstance(patch, str) else "",
-            environment,
-            variant,
-            origins,
-        )
-    ]
-
-
-def _get(data, *path):
-    for part in path:
-        data = data.get(part) if isinstance(data, dict) else None
-    return data
 
 
 @dataclass
@@ -234,14 +66,9 @@ class ArgoIndex:
 
     def repo_path(self, url: str, path: str) -> str | None:
         """A source/generator path as a repo-relative directory ("" for the root); None when unknown."""
-        text = path.strip()
-        if text.startswith("/"):
-            text = text.lstrip("/")
-        try:
-            rel = normalize(text or ".")
-        except PathEscapesRoot:
+        rel = source_relative(path)
+        if rel is None:
             return None
-        rel = "" if rel == "." else rel
         if self.prefix:
             if rel == self.prefix:
                 return ""
@@ -367,12 +194,12 @@ def _tree_location(tree) -> tuple[set[str], str]:
 def _build(repo) -> ArgoIndex:
     remotes, prefix = _tree_location(repo.tree)
     projects = {d.name: d for d in repo.objects(APPPROJECT) if d.name}
-    declared = _declared_projects(repo) - set(projects)
+    declared = declared_projects(repo) - set(projects)
     if chart_templates_define(repo, "AppProject"):
         declared.add(ANY_PROJECT)
     index = ArgoIndex(
         repo=repo,
-        apps=_apps(repo),
+        apps=applications(repo),
         projects=projects,
         declared=declared,
         configured={normalize_url(u) for u in repo.config.repo_urls},
@@ -434,47 +261,3 @@ def pattern_hits(index: ArgoIndex, gen: GitGenerator) -> list[tuple[bool, str, s
         if not is_templated(pattern):
             out.append((bool(matched_files(pattern, index.repo.files)), "file", originals[where], where))
     return out
-
-
-PROJECT_VALUE_KEYS = ("projects", "additionalProjects")
-ANY_PROJECT = "*"  # in `declared`: a Helm chart template defines AppProjects whose names are unknown
-
-
-def chart_templates_define(repo, kind: str, directory: str | None = None) -> bool:
-    """Whether a Helm chart template (under `directory`, else anywhere) declares objects of `kind`."""
-    needle = re.compile(rf"^\s*kind:\s*['\"]?{kind}['\"]?\s*$", re.MULTILINE)
-    prefix = f"{directory}/" if directory else ""
-    dirs = repo.derived("helm-template-dirs", lambda r: sorted(helm_template_dirs(r.files)))
-    for template_dir in dirs:
-        if prefix and not (template_dir + "/").startswith(prefix):
-            continue
-        for f in files_under(repo, template_dir):
-            text = repo.text(f)
-            if text and needle.search(text):
-                return True
-    return False
-
-
-def _declared_projects(repo) -> set[str]:
-    """Project names declared in Helm values files (`projects:` of argocd-apps, `additionalProjects`)."""
-    names: set[str] = set()
-    for parsed in repo.parsed_files.values():
-        for doc in parsed.documents:
-            if isinstance(doc.data, dict) and "kind" not in doc.data:
-                _collect_projects(doc.data, names, depth=0)
-    return names
-
-
-def _collect_projects(node, names: set[str], depth: int) -> None:
-    if depth > 4 or not isinstance(node, dict):
-        return
-    for key, value in node.items():
-        if key in PROJECT_VALUE_KEYS:
-            if isinstance(value, dict):
-                names.update(k for k in value if isinstance(k, str))
-            elif isinstance(value, list):
-                names.update(
-                    v["name"] for v in value if isinstance(v, dict) and isinstance(v.get("name"), str)
-                )
-        else:
-            _collect_projects(value, names, depth + 1)

@@ -7,6 +7,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
+from gitops_lint.model.locator import FieldLocator
+
 ARGO_KINDS = ("Application", "ApplicationSet")
 PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902", "replacements")
 
@@ -18,7 +20,7 @@ class Variant:
     data: dict
     roots: tuple[str, ...]
     environment: str | None
-    origins: dict
+    locate: FieldLocator  # where the fields of (the first object of) this rendering were set
 
 
 def patch_files(repo) -> set[str]:
@@ -33,9 +35,9 @@ def rendered_variants(repo, argo_files: set[str]) -> dict[tuple[str, int], list[
     patches something (so an unpatched environment is judged too); roots that do not render fall
     back to the documents as written.
     """
-    views = getattr(repo, "rendered", None)
-    if views is None or not argo_files:
+    if not argo_files:
         return {}
+    views = repo.rendered
     roots_by_file: dict[str, list[str]] = defaultdict(list)
     for root in repo.top_level_roots:
         if repo.kustomizations[root].kind == "Component":
@@ -53,7 +55,7 @@ def rendered_variants(repo, argo_files: set[str]) -> dict[tuple[str, int], list[
             if obj.source not in wanted or data.get("kind") not in ARGO_KINDS or not _argo(data):
                 continue
             key = json.dumps(data, sort_keys=True, default=str)
-            entry = found[(obj.source, obj.position.line)].setdefault(key, (data, [], [], obj.field_origins))
+            entry = found[(obj.source, obj.position.line)].setdefault(key, (data, [], [], views.locator(obj)))
             entry[1].append(root)
             entry[2].append(result.environment)
     return {where: [_variant(repo, *entry) for entry in by_data.values()] for where, by_data in found.items()}
@@ -65,10 +67,10 @@ def _patches(repo, root: str) -> bool:
     )
 
 
-def _variant(repo, data: dict, roots: list[str], environments: list[str | None], origins: dict) -> Variant:
+def _variant(repo, data: dict, roots: list[str], environments: list[str | None], locate: FieldLocator) -> Variant:
     envs = [e for e in environments if e]
     production = [e for e in envs if repo.config.is_production(e)]
-    return Variant(data, tuple(roots), (production or envs or [None])[0], origins or {})
+    return Variant(data, tuple(roots), (production or envs or [None])[0], locate)
 
 
 def _argo(data: dict) -> bool:

@@ -279,10 +279,7 @@ def path_kinds(
 
 
 def _rendered_kinds(repo, directory: str) -> list[tuple[str, str, str]] | None:
-    views = getattr(repo, "rendered", None)
-    if views is None:
-        return None
-    result = views.root(directory)
+    result = repo.rendered.root(directory)
     if not result.ok:
         return None
     out = []

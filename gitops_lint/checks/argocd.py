@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from gitops_lint.argo.apps import ArgoApp
 from gitops_lint.argo.appset import is_templated
-from gitops_lint.argo.identity import normalize_url
-from gitops_lint.argo.model import ANY_PROJECT, ArgoApp, ArgoIndex, argo_index
+from gitops_lint.argo.helm_projects import ANY_PROJECT
+from gitops_lint.argo.model import ArgoIndex, argo_index
 from gitops_lint.argo.project import (
     crd_scopes,
     destination_permitted,
@@ -17,7 +18,9 @@ from gitops_lint.argo.project import (
     restricts_kinds,
     source_permitted,
 )
+from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Position, Severity, Violation
+from gitops_lint.core.git_identity import normalize_url
 
 
 def app_violation(
@@ -38,10 +41,7 @@ def _policy_position(app: ArgoApp, *path) -> tuple[str, Position]:
     """The deepest existing key of syncPolicy.<path>, else the spec itself."""
     for depth in range(len(path), -1, -1):
         probe = ("syncPolicy", *path[:depth])
-        node = app.spec
-        for part in probe:
-            node = node.get(part) if isinstance(node, dict) else None
-        if node is not None or (depth == 0 and "syncPolicy" in app.spec):
+        if dig(app.spec, probe) is not None or (depth == 0 and "syncPolicy" in app.spec):
             return app.at(*probe, key=True)
     return app.at(key=True)
 

@@ -7,15 +7,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from gitops_lint.argo.apps import ArgoApp, Source
 from gitops_lint.argo.appset import files_under, is_templated
-from gitops_lint.argo.model import (
-    ArgoApp,
-    ArgoIndex,
-    Source,
-    argo_index,
-    chart_templates_define,
-    pattern_hits,
-)
+from gitops_lint.argo.helm_projects import chart_templates_define
+from gitops_lint.argo.model import ArgoIndex, argo_index, pattern_hits
 from gitops_lint.checks.argocd import app_violation
 from gitops_lint.core.findings import Violation
 

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 
+from gitops_lint.core.datapath import MISSING, dig
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.lint.engine import ChangeContext, ChangeSet
 
@@ -20,7 +21,6 @@ WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "Rollout")
 DANGEROUS_PRUNE = ("Namespace", "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume")
 _HASH_SUFFIX = re.compile(r"^(.*)-[a-z0-9]{10}$")
-_MISSING = object()
 
 
 def _changes(ctx: ChangeContext, *actions: str) -> Iterator:
@@ -33,12 +33,7 @@ def _changes(ctx: ChangeContext, *actions: str) -> Iterator:
 
 
 def _get(data, *path):
-    node = data
-    for part in path:
-        if not isinstance(node, dict) or part not in node:
-            return _MISSING
-        node = node[part]
-    return node
+    return dig(data, path, MISSING)
 
 
 def _where(change, *field) -> tuple[str, Position]:
@@ -69,7 +64,7 @@ def _immutable_fields(kind: str, base: dict) -> list[tuple]:
         fields += [("spec", "volumeClaimTemplates"), ("spec", "serviceName"), ("spec", "podManagementPolicy")]
     if kind == "Job":
         fields += [("spec", "template"), ("spec", "selector")]
-    if kind == "Service" and _get(base, "spec", "clusterIP") not in (_MISSING, "", None):
+    if kind == "Service" and _get(base, "spec", "clusterIP") not in (MISSING, "", None):
         fields.append(("spec", "clusterIP"))
     if kind in ("ConfigMap", "Secret") and _get(base, "immutable") is True:
         fields += [("data",), ("binaryData",), ("stringData",), ("immutable",)]
@@ -106,7 +101,7 @@ _UNITS = {
 
 
 def _bytes(quantity) -> float | None:
-    match = _QUANTITY.match(str(quantity).strip()) if quantity is not _MISSING else None
+    match = _QUANTITY.match(str(quantity).strip()) if quantity is not MISSING else None
     if not match:
         return None
     try:
@@ -239,7 +234,7 @@ def rename(ctx: ChangeContext) -> Iterable[Violation]:
 # -- GL804 ----------------------------------------------------------------------------------------
 def _replicas(data: dict) -> int | None:
     value = _get(data, "spec", "replicas")
-    if value is _MISSING or value is None:
+    if value is MISSING or value is None:
         return 1
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 

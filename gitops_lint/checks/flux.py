@@ -12,8 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from gitops_lint.core.findings import Violation
+from gitops_lint.core.graph import cycle_path, cyclic_components
 from gitops_lint.flux.model import HELMRELEASE, KUSTOMIZATION, FluxIndex, flux_index
 from gitops_lint.flux.objects import FluxObject, has_placeholder
+from gitops_lint.secrets.sops import is_encrypted_file
 
 _EXACT_VERSION = re.compile(r"^=?\s*v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 _SOURCE_FIELDS = {
@@ -210,12 +212,12 @@ def _cycles(index: FluxIndex) -> Iterator[Violation]:
         for i, namespace, name in _dependencies(obj):
             for target in index.find(obj.kind, namespace, name):
                 edges[node].setdefault((target.kind, target.namespace, target.name), (obj, i))
-    for component in _strongly_connected(edges):
+    for component in cyclic_components(edges):
         members = sorted(component)
         first = members[0]
         nxt = next(t for t in sorted(edges[first]) if t in component)
         obj, i = edges[first][nxt]
-        names = " -> ".join(f"{k}/{n}" for k, _, n in (*_cycle_order(edges, first, component), first))
+        names = " -> ".join(f"{k}/{n}" for k, _, n in (*cycle_path(edges, first, component), first))
         yield _violation(
             obj,
             f"{obj.label} is in a dependsOn cycle ({names}), so none of them ever "
@@ -226,60 +228,6 @@ def _cycles(index: FluxIndex) -> Iterator[Violation]:
             i,
             "name",
         )
-
-
-def _cycle_order(edges, start, component) -> list:
-    order, current = [start], start
-    while True:
-        current = next(t for t in sorted(edges[current]) if t in component)
-        if current in order:
-            return order
-        order.append(current)
-
-
-def _strongly_connected(edges: dict) -> list[set]:
-    """Tarjan's algorithm (iterative); only components that form a cycle (size > 1 or a self-loop)."""
-    index_of: dict = {}
-    low: dict = {}
-    stack: list = []
-    on_stack: set = set()
-    result: list[set] = []
-    counter = 0
-    for start in sorted(edges):
-        if start in index_of:
-            continue
-        work = [(start, iter(sorted(edges.get(start, {}))))]
-        index_of[start] = low[start] = counter
-        counter += 1
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index_of:
-                    index_of[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges.get(child, {})))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index_of[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index_of[node]:
-                component = set()
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.add(member)
-                    if member == node:
-                        break
-                if len(component) > 1 or node in edges.get(node, {}):
-                    result.append(component)
-    return result
 
 
 # -- GL506 ----------------------------------------------------------------------------------------------
@@ -293,7 +241,7 @@ def _sops(repo, index: FluxIndex) -> Iterator[Violation]:
         if isinstance(ks.setting("decryption"), dict):
             continue
         encrypted = sorted(
-            {f for d in index.resolve(ks).dirs for f in index.deployed_files(d) if is_sops_encrypted(repo, f)}
+            {f for d in index.resolve(ks).dirs for f in index.deployed_files(d) if is_encrypted_file(repo, f)}
         )
         if encrypted:
             more = f" and {len(encrypted) - 1} more" if len(encrypted) > 1 else ""
@@ -306,22 +254,6 @@ def _sops(repo, index: FluxIndex) -> Iterator[Violation]:
                 "spec",
                 "path",
             )
-
-
-def is_sops_encrypted(repo, path: str) -> bool:
-    """Whether a file carries SOPS metadata (a `sops` mapping with a MAC, or dotenv `sops_mac=`)."""
-    parsed = repo.parsed(path)
-    if parsed is not None:
-        return any(
-            isinstance(d.data, dict)
-            and isinstance(d.data.get("sops"), dict)
-            and ("mac" in d.data["sops"] or "ENC[" in (parsed.text or ""))
-            for d in parsed.documents
-        )
-    if not path.endswith((".env", ".json", ".ini", ".txt")) and "." in path.rsplit("/", 1)[-1]:
-        return False
-    text = repo.text(path) or ""
-    return "ENC[" in text and ("sops_mac=" in text or '"sops"' in text)
 
 
 # -- GL507 ----------------------------------------------------------------------------------------------

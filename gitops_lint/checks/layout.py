@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from functools import cached_property
 
 from gitops_lint.core.findings import FILE_START, Position, Violation
+from gitops_lint.core.source import parent_dirs
 from gitops_lint.deploy.deployed_files import (
     CONFIG_GROUPS,
     Deployment,
@@ -75,8 +76,8 @@ class _DirIndex:
         """Directories with a kustomization in or below them."""
         out: set[str] = set()
         for directory in self.repo.kustomization_files:
-            out.add(directory)
-            out.update(_ancestors(directory + "/x"))
+            out.add(directory)  # "" too: a kustomization at the root
+            out.update(parent_dirs(directory))
         return out
 
     @cached_property
@@ -84,17 +85,8 @@ class _DirIndex:
         """Directories holding a Kubernetes manifest (not only operator objects or configs) below them."""
         out: set[str] = set()
         for path in {d.path for d in self.repo.documents if is_manifest(d, CONFIG_GROUPS)}:
-            out.update(_ancestors(path))
+            out.update(parent_dirs(posixpath.dirname(path)))
         return out
-
-
-def _ancestors(path: str) -> list[str]:
-    out = []
-    current = posixpath.dirname(path)
-    while current:
-        out.append(current)
-        current = posixpath.dirname(current)
-    return out
 
 
 def _index(repo) -> _DirIndex:

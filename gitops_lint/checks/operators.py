@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gitops_lint.argo.model import chart_templates_define
+from gitops_lint.argo.helm_projects import chart_templates_define
 from gitops_lint.core.findings import Violation
 
 OPERATOR_KINDS = (

@@ -13,11 +13,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from gitops_lint.core.datapath import has_path
 from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.loader import Document
 from gitops_lint.model.kustomizations import is_kustomization_file
-from gitops_lint.render.origin import origin_of
 from gitops_lint.schemas import INVALID, SchemaStore
 from gitops_lint.schemas.deprecations import api_status
 from gitops_lint.schemas.kubernetes import parse_version, resolve_version
@@ -135,17 +133,12 @@ def k8s_schema(ctx) -> Iterator[Violation]:
 
 def _kustomize_inputs(repo) -> set[str]:
     """Files read by a kustomization root whose build succeeds (their build is validated too)."""
-    views = getattr(repo, "rendered", None)
-    if views is None:
-        return set()
-    return {f for render in views.deployed_roots() if render.ok for f in repo.files_read_by(render.root)}
+    return {f for render in repo.rendered.deployed_roots() if render.ok for f in repo.files_read_by(render.root)}
 
 
 def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator[Violation]:
     """Schema errors of each deployed root's build, at the line that set the field; each place once."""
-    views = getattr(repo, "rendered", None)
-    if views is None:
-        return
+    views = repo.rendered
     for render in views.deployed_roots():
         if not render.ok:
             continue  # GL205 reports the failed build
@@ -158,7 +151,7 @@ def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator
                 continue
             ref = _ref(data)
             for problem in result.problems:
-                path, position = _locate(repo, obj, problem)
+                path, position = views.locator(obj, into_patches=True)(problem.path, key=problem.at_key)
                 if (path, position, problem.message) in seen:
                     continue
                 seen.add((path, position, problem.message))
@@ -170,31 +163,6 @@ def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator
                     environment=render.environment,
                     key=f"rendered:{ref}:{problem.message}",
                 )
-
-
-def _locate(repo, obj, problem) -> tuple:
-    """The file and position that set the failing field: a patch or transformer, else the source document."""
-    origin = origin_of(obj.field_origins, problem.path) if obj.field_origins else None
-    if origin is not None:
-        doc = _document_at(repo, *origin)
-        # a patch document mirrors the object: point at the field itself when the patch has it
-        if doc is not None and has_path(doc.data, problem.path):
-            return doc.path, doc.position(problem.path, key=problem.at_key)
-        return origin
-    doc = _document_at(repo, obj.source, obj.position)
-    if doc is not None:
-        return doc.path, doc.position(problem.path, key=problem.at_key)
-    return obj.source, obj.position
-
-
-def _document_at(repo, path: str, position) -> Document | None:
-    """The document of `path` that contains `position`."""
-    parsed = repo.parsed(path)
-    for doc in parsed.documents if parsed is not None else ():
-        if doc.start <= position and position.line <= doc.end_line:
-            return doc
-    return None
-
 
 
 def _ref(data: dict) -> str:

@@ -81,10 +81,6 @@ class Document:
         return dig(self.data, path, default)
 
     @property
-    def is_mapping(self) -> bool:
-        return isinstance(self.data, dict)
-
-    @property
     def api_version(self) -> str:
         value = self.get("apiVersion")
         return value if isinstance(value, str) else ""

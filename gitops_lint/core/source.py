@@ -15,7 +15,7 @@ import os
 import posixpath
 import stat
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +56,25 @@ def normalize(path: str, base: str = "") -> str:
     if joined == ".." or joined.startswith("../"):
         raise PathEscapesRoot(f"{path!r} leads outside the repository root")
     return joined
+
+
+def parent_dirs(path: str) -> Iterator[str]:
+    """`path` and every directory above it, innermost first ("" — the root — excluded)."""
+    while path:
+        yield path
+        path = posixpath.dirname(path)
+
+
+def source_relative(path: object) -> str | None:
+    """A directory written relative to some source root (`./apps`, `/apps`, `apps/`, as Argo CD, Flux
+    and operators write them) as a normalised repo-relative path ("" for the root); None when it is
+    not a string or leads outside."""
+    if not isinstance(path, str):
+        return None
+    try:
+        return normalize(path.strip().lstrip("/") or ".")
+    except PathEscapesRoot:
+        return None
 
 
 class SourceTree:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from gitops_lint.argo.model import argo_index
-from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.core.source import source_relative
 from gitops_lint.flux.model import KUSTOMIZATION, flux_index
 from gitops_lint.model.repository import helm_template_dirs
 
@@ -47,16 +47,6 @@ def _templated(repo, pattern: str, by: str) -> Iterator[OperatorPath]:
     """Directories matching a path whose templated parts (`{{…}}`, `${…}`) are read as `*`."""
     dirs = _glob_dirs(repo, _TEMPLATE.sub("*", pattern))
     yield from (OperatorPath(d, True, by) for d in dirs) if dirs else [_unresolved(by)]
-
-
-def _clean(path) -> str | None:
-    """A repo-relative directory from an operator's path field, or None when it cannot be used."""
-    if not isinstance(path, str):
-        return None
-    try:
-        return normalize(path.strip().lstrip("/") or ".")
-    except PathEscapesRoot:
-        return None
 
 
 def _glob_dirs(repo, pattern: str) -> list[str]:
@@ -90,7 +80,7 @@ def _argo_paths(repo) -> Iterator[OperatorPath]:
             elif _TEMPLATE.search(source.path):
                 yield from _templated(repo, source.path, app.label)
             else:
-                clean = _clean(source.path)
+                clean = source_relative(source.path)
                 if clean is not None:
                     yield OperatorPath(clean, source.recurse, app.label)
 
@@ -112,7 +102,7 @@ def _flux_paths(repo) -> Iterator[OperatorPath]:
         path = path if isinstance(path, str) else "./"
         ref = ks.spec.get("sourceRef")
         kind = (ref.get("kind") if isinstance(ref, dict) else None) or "GitRepository"
-        clean = _clean(path)
+        clean = source_relative(path)
         if _TEMPLATE.search(path):
             yield from _templated(repo, path, ks.label)  # substituted by a parent Kustomization's postBuild
         elif kind == "ExternalArtifact":
@@ -133,7 +123,7 @@ def _chart_template_paths(repo) -> Iterator[OperatorPath]:
                 value = match.group(1).strip("'\"")
                 if _TEMPLATE.search(value):
                     yield from _templated(repo, value, f)
-                elif (clean := _clean(value)) is not None:
+                elif (clean := source_relative(value)) is not None:
                     yield OperatorPath(clean, True, f)
 
 
@@ -281,7 +271,7 @@ class Deployment:
             if doc.api_version.startswith("skaffold/"):
                 base = posixpath.dirname(doc.path)
                 for pattern in _string_lists(doc.data, ("rawYaml", "manifests")):
-                    clean = _clean(posixpath.join(base, pattern))
+                    clean = source_relative(posixpath.join(base, pattern))
                     if clean is not None:
                         globs.append(clean)
         return globs

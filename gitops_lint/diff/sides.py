@@ -19,9 +19,9 @@ from gitops_lint.core.gitsource import content_id
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
+from gitops_lint.model.locator import FieldLocator
 from gitops_lint.model.repository import Repository, is_yaml_path
 from gitops_lint.render import RenderCache, RenderedObject, render
-from gitops_lint.render.origin import origin_of
 
 POINTER_KINDS = {("argoproj.io", "Application"), ("kustomize.toolkit.fluxcd.io", "Kustomization")}
 
@@ -52,13 +52,8 @@ class Resource:
         return f"{kind}/{ns}/{name}" if ns else f"{kind}/{name}"
 
     def location(self, *path) -> tuple[str | None, Position]:
-        """File and position where a field was set: a patch or transformer, else the source document."""
-        hit = origin_of(self.origins, path) if self.origins and path else None
-        if hit is not None:
-            return hit
-        if self.document is not None:
-            return self.path, self.document.position(tuple(path))
-        return self.path, self.position
+        """File and position where a field was set (see model/locator.py)."""
+        return FieldLocator(self.path, self.position, self.origins, self.document)(path)
 
 
 @dataclass

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from gitops_lint.argo.model import git_remotes, normalize_url
+from gitops_lint.core.git_identity import git_remotes, head_branch, normalize_url
 from gitops_lint.core.loader import Document
-from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.core.source import source_relative
+from gitops_lint.flux.artifacts import artifact_sources, list_items
 from gitops_lint.flux.objects import FluxObject, has_placeholder, instances, is_flux, resource_set_names
 from gitops_lint.flux.patches import spec_patches
 
@@ -160,7 +161,7 @@ class FluxIndex:
         if kind == "ExternalArtifact":
             return self._artifact_resolution(namespace, name, path)
         basis = self.local_source(kind, namespace, name)
-        rel = _clean(path)
+        rel = source_relative(path)
         if rel is not None and _under_include(rel, self.find(kind, namespace, name)):
             return Resolution(False)  # content another repository brings in (`spec.include`)
         rel = self.tree_path(rel, basis) if basis and rel is not None else None
@@ -172,35 +173,17 @@ class FluxIndex:
 
     def _artifact_resolution(self, namespace: str, name: str, path: str) -> Resolution:
         """Map a path inside an ExternalArtifact back through its ArtifactGenerator's copy rules."""
-        inner = _clean(path)
-        if inner is None:
+        inner = source_relative(path)
+        found = None if inner is None else artifact_sources(self, namespace, name, inner)
+        if found is None:
             return Resolution(False)
-        candidates: list[str] = []
-        producers: list[str] = []  # generators (one per cluster, often with one name) producing it
-        for gen in self.generators:
-            if namespace and gen.namespace and gen.namespace != namespace:
-                continue
-            spec = gen.get("spec")
-            spec = spec if isinstance(spec, dict) else {}
-            aliases, foreign = _local_aliases(self, spec, gen.namespace)
-            for art in _items(spec.get("artifacts")):
-                if not isinstance(art, dict) or art.get("name") != name:
-                    continue
-                if foreign:
-                    return Resolution(False)  # some content comes from elsewhere
-                producers.append(f"ArtifactGenerator/{gen.name}")
-                for copy in _items(art.get("copy")):
-                    mapped = _map_copy(self, copy, inner, aliases) if isinstance(copy, dict) else None
-                    if mapped is not None and mapped not in candidates:
-                        candidates.append(mapped)
-        if not producers:
-            return Resolution(False)
+        producers, candidates = found
         if not candidates:
             return Resolution(True, (), f"no copy rule of {producers[0]} fills {path}")
         tree = self.repo.tree
-        found = tuple(c for c in candidates if c == "" or tree.is_dir(c) or tree.is_file(c))
-        if found:
-            return Resolution(True, found)
+        hits = tuple(c for c in candidates if c == "" or tree.is_dir(c) or tree.is_file(c))
+        if hits:
+            return Resolution(True, hits)
         return Resolution(True, (), f"{' or '.join(candidates)} is not a directory of this repository")
 
     # -- what a Kustomization deploys ---------------------------------------------------------------
@@ -248,12 +231,12 @@ class FluxIndex:
 def _under_include(rel: str, sources: list[FluxObject]) -> bool:
     """Whether a path is (in or above) where a GitRepository's `spec.include` puts another repository."""
     for source in sources:
-        for inc in _items(source.spec.get("include")):
+        for inc in list_items(source.spec.get("include")):
             if not isinstance(inc, dict):
                 continue
             repo = inc.get("repository")
             default = repo.get("name") if isinstance(repo, dict) else None
-            to = _clean(inc["toPath"]) if isinstance(inc.get("toPath"), str) else default
+            to = source_relative(inc["toPath"]) if isinstance(inc.get("toPath"), str) else default
             if (
                 isinstance(to, str)
                 and to
@@ -261,11 +244,6 @@ def _under_include(rel: str, sources: list[FluxObject]) -> bool:
             ):
                 return True
     return False
-
-
-def _items(value) -> list:
-    """A list field's items; nothing when the field is missing or not a list."""
-    return value if isinstance(value, list) else []
 
 
 def _nearest(parent: str, stop: str, kustomizations) -> str | None:
@@ -278,52 +256,6 @@ def _nearest(parent: str, stop: str, kustomizations) -> str | None:
     return found
 
 
-def _clean(path: str) -> str | None:
-    """A source-relative path (`./apps`, `/apps`, `apps/`) as a normalised relative path ("" = root)."""
-    try:
-        rel = normalize(path.strip().lstrip("/") or ".")
-    except PathEscapesRoot:
-        return None
-    return "" if rel == "." else rel
-
-
-def _local_aliases(index: FluxIndex, spec: dict, namespace: str) -> tuple[dict, bool]:
-    """ArtifactGenerator source aliases that are this repository (alias -> basis), and whether any is not."""
-    aliases, foreign = {}, False
-    for s in _items(spec.get("sources")):
-        if not isinstance(s, dict):
-            continue
-        kind = s.get("kind") or "GitRepository"
-        ns = s.get("namespace") or namespace
-        basis = index.local_source(kind, ns, s["name"]) if isinstance(s.get("name"), str) else None
-        if basis and isinstance(s.get("alias"), str):
-            aliases[s["alias"]] = basis
-        else:
-            foreign = True
-    return aliases, foreign
-
-
-def _map_copy(index: FluxIndex, copy: dict, inner: str, aliases: dict) -> str | None:
-    """`from: "@alias/dir/**"`, `to: "@artifact/sub/"`: the tree directory that `inner` comes from."""
-    src, dst = copy.get("from"), copy.get("to")
-    if not isinstance(src, str) or not isinstance(dst, str) or not src.startswith("@"):
-        return None
-    alias, _, src_path = src[1:].partition("/")
-    if alias not in aliases:
-        return None
-    parts = src_path.strip("/").split("/")
-    glob = next((i for i, p in enumerate(parts) if "*" in p), len(parts))
-    src_prefix = "/".join(parts[:glob]).strip("/")
-    dst_prefix = dst.partition("/")[2].strip("/") if dst.startswith("@") else dst.strip("/")
-    if dst_prefix and inner != dst_prefix and not inner.startswith(dst_prefix + "/"):
-        return None
-    rest = inner[len(dst_prefix) :].strip("/") if dst_prefix else inner
-    return index.tree_path(
-        (posixpath.join(src_prefix, rest) if rest else src_prefix).strip("/"), aliases[alias]
-    )
-
-
-# -- building the index -----------------------------------------------------------------------------
 def flux_index(repo) -> FluxIndex:
     """The Flux index of a repository, built on first use and kept on the Repository object."""
     return repo.derived("flux-index", _build)
@@ -337,7 +269,7 @@ def _build(repo) -> FluxIndex:
         names[o.kind].add((o.namespace, o.name))
     generators = [d for d in docs if d.kind == "ArtifactGenerator"]
     for gen in generators:
-        for art in _items(gen.get("spec", "artifacts")):
+        for art in list_items(gen.get("spec", "artifacts")):
             if isinstance(art, dict) and isinstance(art.get("name"), str):
                 names["ExternalArtifact"].add((gen.namespace, art["name"]))
     for doc in repo.objects("ResourceSet"):
@@ -352,7 +284,7 @@ def _build(repo) -> FluxIndex:
         configured={normalize_url(u) for u in repo.config.repo_urls},
         remotes=remotes,
         prefix=prefix,
-        branch=_head_branch(Path(root)) if root is not None else None,
+        branch=head_branch(Path(root)) if root is not None else None,
         generators=generators,
     )
     for o in index.objects:
@@ -392,22 +324,3 @@ def _inherit(index: FluxIndex) -> None:
                                 changed = True
         if not changed:
             return
-
-
-def _head_branch(root: Path) -> str | None:
-    """The branch the tree's git checkout is on (from `.git/HEAD`), if any."""
-    for top in (root, *root.parents):
-        dot_git = top / ".git"
-        try:
-            if dot_git.is_file():
-                text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-                if not text.startswith("gitdir:"):
-                    return None
-                dot_git = (top / text.split(":", 1)[1].strip()).resolve()
-            head = dot_git / "HEAD"
-            if head.is_file():
-                text = head.read_text(encoding="utf-8", errors="replace").strip()
-                return text.removeprefix("ref: refs/heads/") if text.startswith("ref: refs/heads/") else None
-        except OSError:
-            return None
-    return None

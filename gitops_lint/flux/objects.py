@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
+from gitops_lint.model.locator import FieldLocator
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<<[^>]*>>")  # Flux post-build, Flux Operator ResourceSet inputs
 
@@ -37,7 +38,7 @@ class FluxObject:
     doc: Document
     data: dict
     environment: str | None
-    locate: Callable[[tuple], tuple[str, Position]]
+    locate: FieldLocator
     root: str | None = None  # the kustomization root that rendered it
     inherited: dict = field(default_factory=dict)  # spec fields a parent Kustomization's patches set
 
@@ -105,7 +106,7 @@ def instances(repo, docs: list[Document]) -> Iterator[FluxObject]:
             if obj.source in wanted and isinstance(obj.data, dict):
                 env = view.environment or repo.environment_of(obj.source)
                 rendered[(obj.source, obj.position.line)].append(
-                    FluxObject(None, obj.data, env, _refined(repo, repo.rendered.locator(obj)), root)
+                    FluxObject(None, obj.data, env, repo.rendered.locator(obj, into_patches=True), root)
                 )
     for doc in docs:
         copies = rendered.get((doc.path, doc.start.line))
@@ -114,29 +115,7 @@ def instances(repo, docs: list[Document]) -> Iterator[FluxObject]:
                 copy.doc = doc
                 yield copy
         else:
-            yield FluxObject(doc, doc.data, repo.environment_of(doc.path), _doc_locator(doc))
-
-
-def _doc_locator(doc: Document):
-    def locate(path: tuple) -> tuple[str, Position]:
-        return doc.path, doc.position(path)
-
-    return locate
-
-
-def _refined(repo, locate):
-    """A locator that, when a whole patch is the origin, points at the patched field's own line."""
-
-    def refined(path: tuple) -> tuple[str, Position]:
-        file, position = locate(path)
-        parsed = repo.parsed(file)
-        if parsed is not None and path:
-            for doc in parsed.documents:
-                if doc.start.line <= position.line <= doc.end_line and path in doc.values:
-                    return file, doc.position(path)
-        return file, position
-
-    return refined
+            yield FluxObject(doc, doc.data, repo.environment_of(doc.path), FieldLocator.of_document(doc))
 
 
 def resource_set_names(doc: Document) -> Iterator[tuple[str, str, str]]:

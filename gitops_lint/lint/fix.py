@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -59,7 +60,7 @@ def fix_text(text: str) -> tuple[str, tuple[str, ...]]:
         return text, ()
     if not isinstance(data, CommentedMap):
         return text, ()
-    fixed = tuple(name for name in FIXABLE_FIELDS if name in data and _REWRITES[name](data))
+    fixed = tuple(name for name in FIXABLE_FIELDS if name in data and _rewrite(data, name))
     if not fixed:
         return text, ()
     out = io.StringIO()
@@ -105,7 +106,7 @@ def _seq(data: CommentedMap, key: str, before: str) -> CommentedSeq | None:
     return new
 
 
-def _extend(target: CommentedSeq, items: list) -> None:
+def _extend(items: list, target: CommentedSeq) -> None:
     """Append `items` to `target`, carrying the end-of-line comments of a commented sequence along."""
     offset = len(target)
     target.extend(items)
@@ -126,25 +127,7 @@ def _drop(data: CommentedMap, old: str, new: str) -> None:
     del data[old]
 
 
-def _bases(data: CommentedMap) -> bool:
-    bases = data.get("bases")
-    if not isinstance(bases, list):
-        return False
-    resources = _seq(data, "resources", "bases")
-    if resources is None:
-        return False
-    _extend(resources, bases)
-    _drop(data, "bases", "resources")
-    return True
-
-
-def _patches_strategic_merge(data: CommentedMap) -> bool:
-    entries = data.get("patchesStrategicMerge")
-    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
-        return False
-    patches = _seq(data, "patches", "patchesStrategicMerge")
-    if patches is None:
-        return False
+def _move_patches_strategic_merge(entries: list, patches: CommentedSeq) -> None:
     comments = entries.ca.items if isinstance(entries, CommentedSeq) else {}
     for i, value in enumerate(entries):
         key = "patch" if "\n" in value else "path"
@@ -152,17 +135,9 @@ def _patches_strategic_merge(data: CommentedMap) -> bool:
         if i in comments and comments[i] and comments[i][0] is not None:
             entry.ca.items[key] = [None, None, comments[i][0], None]  # the item's end-of-line comment
         patches.insert(i, entry)
-    _drop(data, "patchesStrategicMerge", "patches")
-    return True
 
 
-def _patches_json6902(data: CommentedMap) -> bool:
-    entries = data.get("patchesJson6902")
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        return False
-    patches = _seq(data, "patches", "patchesJson6902")
-    if patches is None:
-        return False
+def _move_patches_json6902(entries: list, patches: CommentedSeq) -> None:
     for entry in entries:
         target = entry.get("target")
         new = CommentedMap()
@@ -172,17 +147,9 @@ def _patches_json6902(data: CommentedMap) -> bool:
             if key in entry:
                 new[key] = entry[key]
         patches.append(new)
-    _drop(data, "patchesJson6902", "patches")
-    return True
 
 
-def _common_labels(data: CommentedMap) -> bool:
-    labels = data.get("commonLabels")
-    if not isinstance(labels, dict):
-        return False
-    target = _seq(data, "labels", "commonLabels")
-    if target is None:
-        return False
+def _move_common_labels(labels: dict, target: CommentedSeq) -> None:
     pairs = labels if isinstance(labels, CommentedMap) else CommentedMap(labels.items())  # keeps comments
     entry = CommentedMap([("pairs", pairs), ("includeSelectors", True)])
     last = next(reversed(pairs), None) if pairs else None
@@ -190,8 +157,6 @@ def _common_labels(data: CommentedMap) -> bool:
     if trailing and len(trailing) > 2 and trailing[2] is not None:
         _move_blank_lines(trailing[2], entry, "includeSelectors")
     target.append(entry)
-    _drop(data, "commonLabels", "labels")
-    return True
 
 
 def _move_blank_lines(token: CommentToken, entry: CommentedMap, key: str) -> None:
@@ -206,22 +171,35 @@ def _move_blank_lines(token: CommentToken, entry: CommentedMap, key: str) -> Non
     entry.ca.items[key] = [None, None, CommentToken("\n" + rest, token.start_mark, None), None]
 
 
-def _image_tags(data: CommentedMap) -> bool:
-    tags = data.get("imageTags")
-    if not isinstance(tags, list):
+def _list_of(kind: type) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, list) and all(isinstance(e, kind) for e in value)
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, list)
+
+
+# deprecated field -> (the field that replaces it, which values can be moved, how they are moved)
+_REWRITES: dict[str, tuple[str, Callable[[Any], bool], Callable[[Any, CommentedSeq], None]]] = {
+    "bases": ("resources", _is_list, _extend),
+    "patchesStrategicMerge": ("patches", _list_of(str), _move_patches_strategic_merge),
+    "patchesJson6902": ("patches", _list_of(dict), _move_patches_json6902),
+    "commonLabels": ("labels", lambda value: isinstance(value, dict), _move_common_labels),
+    "imageTags": ("images", _is_list, _extend),
+}
+
+
+def _rewrite(data: CommentedMap, old: str) -> bool:
+    """Move deprecated field `old` into the list that replaces it (created where `old` stood); False,
+    with nothing changed, when `old` holds something the rewrite cannot move or the new field is not a list."""
+    new, accepts, move = _REWRITES[old]
+    value = data.get(old)
+    if not accepts(value):
         return False
-    images = _seq(data, "images", "imageTags")
-    if images is None:
+    target = _seq(data, new, old)
+    if target is None:
         return False
-    _extend(images, tags)
-    _drop(data, "imageTags", "images")
+    move(value, target)
+    _drop(data, old, new)
     return True
 
-
-_REWRITES = {
-    "bases": _bases,
-    "patchesStrategicMerge": _patches_strategic_merge,
-    "patchesJson6902": _patches_json6902,
-    "commonLabels": _common_labels,
-    "imageTags": _image_tags,
-}

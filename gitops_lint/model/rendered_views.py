@@ -7,14 +7,14 @@ most once per run and base builds are shared through one `RenderCache`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Position
-from gitops_lint.core.loader import ParsedFile, load_yaml
+from gitops_lint.core.loader import Document, ParsedFile, load_yaml
+from gitops_lint.model.locator import FieldLocator, document_at
 from gitops_lint.render import RenderCache, RenderedObject, RenderError, render
-from gitops_lint.render.origin import origin_of
 
 if TYPE_CHECKING:
     from gitops_lint.model.repository import Repository
@@ -41,7 +41,6 @@ class RenderedViews:
         self.repo = repo
         self._cache = RenderCache()
         self._results: dict[str, RootRender] = {}
-        self._doc_index: dict | None = None
 
     def _parse(self, path: str) -> ParsedFile:
         parsed = self.repo.parsed(path)
@@ -68,29 +67,17 @@ class RenderedViews:
             self._results[directory] = hit
         return hit
 
-    def locator(self, obj: RenderedObject):
-        """`locate(path) -> (file, Position)`: the patch or transformer that set a field, else the
-        field's own line in the source document the object came from."""
-        doc = self._documents_by_start().get((obj.source, obj.position.line))
+    def locator(self, obj: RenderedObject, *, into_patches: bool = False) -> FieldLocator:
+        """Where each field of a rendered object was set (see model/locator.py); `into_patches` points
+        at the field's own line inside a patch document that set a whole block."""
+        document = document_at(self.documents_of(obj.source), obj.position)
+        patches = self.documents_of if into_patches else None
+        return FieldLocator(obj.source, obj.position, obj.field_origins, document, patches)
 
-        def locate(path: tuple) -> tuple[str, Position]:
-            path = tuple(path)
-            exact = obj.field_origins.get(".".join(map(str, path))) if obj.field_origins else None
-            if exact is not None:
-                return exact
-            if doc is not None and (path in doc.values or path in doc.keys):
-                return obj.source, doc.position(path)
-            hit = origin_of(obj.field_origins, path) if obj.field_origins else None
-            if hit is not None:
-                return hit
-            return obj.source, doc.position(path) if doc is not None else obj.position
-
-        return locate
-
-    def _documents_by_start(self) -> dict:
-        if self._doc_index is None:
-            self._doc_index = {(d.path, d.start.line): d for d in self.repo.documents}
-        return self._doc_index
+    def documents_of(self, path: str) -> Sequence[Document]:
+        """The parsed documents of a file of the repository (none for files it did not parse)."""
+        parsed = self.repo.parsed(path)
+        return parsed.documents if parsed is not None else ()
 
     def environments(self) -> Iterator[RootRender]:
         """Renders of every top-level root tied to an environment (overlays, cluster dirs)."""

@@ -18,9 +18,10 @@ from typing import TypeVar
 from gitops_lint.core.config import KNOWN_ENVIRONMENTS, Config
 from gitops_lint.core.findings import Violation
 from gitops_lint.core.loader import UNSAFE_CONTENT, Document, Limits, ParsedFile, decode_text, load_yaml
-from gitops_lint.core.source import SourceTree, UnsafePath
+from gitops_lint.core.source import SourceTree, UnsafePath, parent_dirs
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.layout import App, discover_apps, infer_environments
+from gitops_lint.model.rendered_views import RenderedViews
 
 T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -248,9 +249,9 @@ class Repository:
 
     def _find_environment(self, path: str) -> str | None:
         overlays = self._overlay_environments
-        hit = next((overlays[d] for d in ancestors(path) if d in overlays), None)
-        if hit is not None:
-            return hit
+        for probe in parent_dirs(path):
+            if probe in overlays:
+                return overlays[probe]
         known = self._environment_names
         for segment in path.split("/"):
             if segment.lower() in known:
@@ -264,13 +265,11 @@ class Repository:
     def app_of(self, path: str) -> str | None:
         """The name of the innermost app whose directory holds `path`."""
         names = self._app_names
-        return next((names[d] for d in ancestors(path) if d in names), None)
+        return next((names[d] for d in parent_dirs(path) if d in names), None)
 
     @cached_property
-    def rendered(self):
+    def rendered(self) -> RenderedViews:
         """Rendered views of the kustomization roots (built on demand, each root once)."""
-        from gitops_lint.model.rendered_views import RenderedViews
-
         return RenderedViews(self)
 
     def environment_roots(self) -> Iterator[tuple[str, str]]:
@@ -287,15 +286,8 @@ def helm_template_dirs(files: list[str]) -> set[str]:
     return {f"{c}/templates" if c else "templates" for c in charts}
 
 
-def ancestors(path: str) -> Iterator[str]:
-    """`path` and each directory above it, innermost first (`a/b/c`, `a/b`, `a`)."""
-    while path:
-        yield path
-        path = posixpath.dirname(path)
-
-
 def _under(path: str, dirs: set[str]) -> bool:
-    return bool(dirs) and any(d in dirs for d in ancestors(posixpath.dirname(path)))
+    return bool(dirs) and any(parent in dirs for parent in parent_dirs(posixpath.dirname(path)))
 
 
 def kustomization_precedence(path: str) -> int:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from gitops_lint.core.findings import Position
 from gitops_lint.core.source import SourceTree, normalize
+from gitops_lint.render.accumulator import Accumulator
 from gitops_lint.render.build import Session, finalize
 from gitops_lint.render.errors import NotRendered, RenderError, located
 from gitops_lint.render.origin import origin_of
@@ -87,8 +88,6 @@ def render(
 def _render(session: Session, root: str) -> RenderResult:
     acc = session.build_dir(root, (), top=True)
     top = session.load_kustomization(root)
-    from gitops_lint.render.build import Accumulator
-
     work = Accumulator([r.copy() for r in acc.resources], acc.config, list(acc.vars))
     try:
         resources = finalize(session, work, top)

@@ -8,9 +8,7 @@ and the output is sorted. Sub-builds are cached per session and copied by their 
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from gitops_lint.core.findings import Position
@@ -28,11 +26,12 @@ from gitops_lint.render import (
     transformers,
 )
 from gitops_lint.render import fieldspec as fs
+from gitops_lint.render.accumulator import Accumulator
 from gitops_lint.render.errors import NotRendered, RenderError, located
 from gitops_lint.render.kustomization import Kustomization
-from gitops_lint.render.patching import describe
 from gitops_lint.render.resource import Resource, copy_data
-from gitops_lint.render.steps import PatchSteps, rebind, reject_parse_problems, replacements_module
+from gitops_lint.render.steps import PatchSteps, rebind, reject_parse_problems
+from gitops_lint.render.vars import apply_vars
 
 MAX_DEPTH = 40
 _RESTRICTORS = {
@@ -66,51 +65,6 @@ def is_remote(entry: str) -> bool:
         or ".git//" in lower
         or "//" in lower.split("?")[0][1:]
     )
-
-
-@dataclass
-class Accumulator:
-    """Resources plus the transformer configuration and vars gathered so far (kustomize's ResAccumulator)."""
-
-    resources: list[Resource] = field(default_factory=list)
-    config: dict = field(default_factory=fs.default_config)
-    vars: list[dict] = field(default_factory=list)
-
-    _keys: set | None = None
-
-    def append(self, res: Resource, where: Kustomization | None = None, *path: Any) -> None:
-        if self._keys is None or len(self._keys) != len(self.resources):
-            self._keys = {_key(r) for r in self.resources}
-        key = _key(res)
-        if key in self._keys:
-            msg = (
-                f"{describe(res.cur_id)} is already in the build (may not add resource with an already "
-                "registered id); remove the duplicate"
-            )
-            raise where.error(msg, *(path or ("resources",))) if where else RenderError(msg)
-        self._keys.add(key)
-        self.resources.append(res)
-
-    def invalidate(self) -> None:
-        self._keys = None
-
-    def merge_config(self, other: dict) -> None:
-        for key, specs in other.items():
-            if specs is self.config.get(key) or not specs:
-                continue
-            if key == "nameReference":
-                self.config[key] = namereference.merge_backrefs(self.config[key], specs)
-            else:
-                self.config[key] = fs.merge(self.config.get(key, []), specs)
-
-    def merge_vars(self, new_vars: list[dict], where: Kustomization | None) -> None:
-        names = {v.get("name") for v in self.vars}
-        for v in new_vars:
-            if v.get("name") in names:
-                msg = f"var '{v.get('name')}' already encountered"
-                raise where.error(msg, "vars") if where else RenderError(msg)
-            names.add(v.get("name"))
-            self.vars.append(v)
 
 
 class Session(PatchSteps):
@@ -353,41 +307,7 @@ class Session(PatchSteps):
             raise located(exc, k.path, k.position(field_name, i)) from None
         res = Resource.new(obj, k.path, k.position(field_name, i))
         res.needs_hash, res.behavior = needs_hash, behavior
-        self._absorb(acc, res, k, field_name, i)
-
-    def _absorb(self, acc: Accumulator, res: Resource, k: Kustomization, field_name: str, i: int) -> None:
-        rid = res.cur_id
-        matches = [r for r in acc.resources if any(x.equals(rid) for x in r.all_ids())]
-        if not matches:
-            if res.behavior in ("merge", "replace"):
-                raise k.error(f"id {rid} does not exist; cannot merge or replace", field_name, i)
-            acc.append(res, k, field_name, i)
-            return
-        if len(matches) > 1:
-            raise k.error(f"found multiple objects that could accept merge of {rid}", field_name, i)
-        old = matches[0]
-        if res.behavior == "create":
-            raise k.error(f"id {rid} exists; behavior must be merge or replace", field_name, i)
-        new, old_meta = res.data, old.meta
-        meta = new["metadata"]
-        for key in ("labels", "annotations"):
-            merged = {**(old_meta.get(key) or {}), **(meta.get(key) or {})}
-            if merged:
-                meta[key] = merged
-        meta["name"] = old_meta.get("name")
-        if old_meta.get("namespace"):
-            meta["namespace"] = old_meta["namespace"]
-        else:
-            meta.pop("namespace", None)
-        if res.behavior == "merge":
-            for key in ("data", "binaryData"):
-                merged = {**(old.data.get(key) or {}), **(new.get(key) or {})}
-                if merged:
-                    new[key] = merged
-        old.data = new
-        acc.invalidate()
-        old.needs_hash = res.needs_hash and old.needs_hash
-        old.field_origins.update({"data": (k.path, k.position(field_name, i))})
+        acc.absorb(res, k, field_name, i)
 
     # -- transformers ----------------------------------------------------------------------------------
     def _transform(self, k: Kustomization, acc: Accumulator) -> None:
@@ -408,11 +328,6 @@ class Session(PatchSteps):
             acc.resources = self.replacements(k, acc.resources, replacements)
 
 
-def _key(res: Resource) -> tuple:
-    rid = res.cur_id
-    return (rid.group, rid.version, rid.kind, rid.name, rid.effective_namespace)
-
-
 def _reject_unrendered(k: Kustomization) -> None:
     for name, why in (
         ("helmCharts", "Helm charts are not inflated offline"),
@@ -429,20 +344,17 @@ def _reject_unrendered(k: Kustomization) -> None:
 
 def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resource]:
     """Top-level steps: hash suffixes, name references, vars, ordering."""
-    from gitops_lint.render.generators import content_hash
-
     resources = acc.resources
     for res in resources:
         if res.needs_hash:
             res.store_previous_id()
-            res.meta["name"] = f"{res.meta.get('name')}-{content_hash(res.data)}"
+            res.meta["name"] = f"{res.meta.get('name')}-{generators.content_hash(res.data)}"
     namereference.fix_name_references(resources, acc.config["nameReference"], session.nameref_memo)
     if acc.vars:
-        repl = replacements_module()
         try:
             for res in resources:
                 links.prune(res)
-            objects = repl.apply_vars(
+            objects = apply_vars(
                 [r.data for r in resources],
                 acc.vars,
                 extra_field_specs=acc.config.get("varReference", []),
@@ -456,6 +368,3 @@ def finalize(session: Session, acc: Accumulator, k: Kustomization) -> list[Resou
         buildmeta.apply(resources, k)
     return order.sort_resources(resources, k.get("sortOptions"))
 
-
-def directory_of(path: str) -> str:
-    return posixpath.dirname(path)

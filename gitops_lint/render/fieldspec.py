@@ -6,7 +6,6 @@ in compact form; paths are split once, when the table is built.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -118,106 +117,6 @@ def _walk(node: Any, parts, i: int, spec: FieldSpec, visit: Visitor, create_kind
         visit(node, name)
     else:
         _walk(node[name], parts, i + 1, spec, visit, create_kind)
-
-
-def _kinds(path: str, kinds: str, create: bool = True, **gvk: str) -> list[FieldSpec]:
-    return [make(path, k, create=create, **gvk) for k in kinds.split()]
-
-
-# metadataLabelsFieldSpecs
-_TEMPLATE_LABELS = [
-    make("metadata/labels", create=True),
-    make("spec/template/metadata/labels", "ReplicationController", version="v1", create=True),
-    *_kinds("spec/template/metadata/labels", "Deployment ReplicaSet DaemonSet"),
-    make("spec/template/metadata/labels", "StatefulSet", group="apps", create=True),
-    make("spec/volumeClaimTemplates[]/metadata/labels", "StatefulSet", group="apps", create=True),
-    make("spec/template/metadata/labels", "Job", group="batch", create=True),
-    make("spec/jobTemplate/metadata/labels", "CronJob", group="batch", create=True),
-    make("spec/jobTemplate/spec/template/metadata/labels", "CronJob", group="batch", create=True),
-]
-
-_AFFINITY = [
-    f"spec/template/spec/affinity/{a}/{p}/labelSelector/matchLabels"
-    for a in ("podAffinity", "podAntiAffinity")
-    for p in (
-        "preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm",
-        "requiredDuringSchedulingIgnoredDuringExecution",
-    )
-] + ["spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels"]
-
-_SELECTORS = [
-    make("spec/selector", "Service", version="v1", create=True),
-    make("spec/selector", "ReplicationController", version="v1", create=True),
-    make("spec/selector/matchLabels", "Deployment", create=True),
-    *[make(p, "Deployment", group="apps") for p in _AFFINITY],
-    make("spec/selector/matchLabels", "ReplicaSet", create=True),
-    make("spec/selector/matchLabels", "DaemonSet", create=True),
-    make("spec/selector/matchLabels", "StatefulSet", group="apps", create=True),
-    make("spec/volumeClaimTemplates[]/metadata/labels", "StatefulSet", group="apps", create=True),
-    *[make(p, "StatefulSet", group="apps") for p in _AFFINITY],
-    make("spec/selector/matchLabels", "Job", group="batch"),
-    make("spec/jobTemplate/spec/selector/matchLabels", "CronJob", group="batch"),
-    make("spec/selector/matchLabels", "PodDisruptionBudget", group="policy"),
-    make("spec/podSelector/matchLabels", "NetworkPolicy", group="networking.k8s.io"),
-    make("spec/ingress/from/podSelector/matchLabels", "NetworkPolicy", group="networking.k8s.io"),
-    make("spec/egress/to/podSelector/matchLabels", "NetworkPolicy", group="networking.k8s.io"),
-]
-
-_ANNOTATIONS = [
-    make("metadata/annotations", create=True),
-    make("spec/template/metadata/annotations", "ReplicationController", version="v1", create=True),
-    *_kinds("spec/template/metadata/annotations", "Deployment ReplicaSet DaemonSet"),
-    make("spec/template/metadata/annotations", "StatefulSet", group="apps", create=True),
-    make("spec/template/metadata/annotations", "Job", group="batch", create=True),
-    make("spec/jobTemplate/metadata/annotations", "CronJob", group="batch", create=True),
-    make("spec/jobTemplate/spec/template/metadata/annotations", "CronJob", group="batch", create=True),
-]
-
-_IMAGES = [
-    make("spec/containers[]/image"),
-    make("spec/initContainers[]/image"),
-    make("spec/template/spec/containers[]/image"),
-    make("spec/template/spec/initContainers[]/image"),
-]
-
-_REPLICAS = _kinds("spec/replicas", "Deployment ReplicationController ReplicaSet StatefulSet")
-
-_NAMESPACE = [
-    make("metadata/namespace", create=True),
-    make("metadata/name", "Namespace", create=True),
-    make("subjects[]/namespace", "RoleBinding"),
-    make("subjects[]/namespace", "ClusterRoleBinding"),
-    make("spec/service/namespace", "APIService", group="apiregistration.k8s.io", create=True),
-    make(
-        "spec/conversion/webhook/clientConfig/service/namespace",
-        "CustomResourceDefinition",
-        group="apiextensions.k8s.io",
-    ),
-]
-
-
-def default_config() -> dict[str, list]:
-    """kustomize's default transformer configuration. The dict is fresh; the lists are shared and
-    must never be mutated in place (merging builds new lists)."""
-    return dict(_default_config())
-
-
-@functools.lru_cache(maxsize=1)
-def _default_config() -> dict[str, list]:
-    from gitops_lint.render.namereference import default_name_references
-
-    return {
-        "commonLabels": [*_TEMPLATE_LABELS[:1], *_SELECTORS, *_TEMPLATE_LABELS[1:]],
-        "templateLabels": list(_TEMPLATE_LABELS),
-        "commonAnnotations": list(_ANNOTATIONS),
-        "namePrefix": [make("metadata/name")],
-        "nameSuffix": [make("metadata/name")],
-        "namespace": list(_NAMESPACE),
-        "images": list(_IMAGES),
-        "replicas": list(_REPLICAS),
-        "varReference": [],
-        "nameReference": default_name_references(),
-    }
 
 
 def paths(data: Any, spec: FieldSpec) -> list[tuple]:

@@ -8,8 +8,12 @@ import re
 from typing import Any
 
 from gitops_lint.core.findings import Position
+from gitops_lint.core.loader import parse_text
 from gitops_lint.render.errors import RenderError
+from gitops_lint.render.jsonpatch import apply_json6902
 from gitops_lint.render.resource import ResId, Resource, copy_data, res_id
+from gitops_lint.render.select import matches
+from gitops_lint.render.smp import apply_strategic_merge
 
 
 class Patch:
@@ -32,18 +36,6 @@ class Patch:
     @property
     def org_id(self) -> ResId:
         return res_id(self.body)
-
-
-def _engines():
-    import importlib
-
-    mods = []
-    for name in ("smp", "jsonpatch", "select"):
-        try:
-            mods.append(importlib.import_module(f"{__package__}.{name}"))
-        except ImportError:
-            mods.append(None)
-    return tuple(mods)
 
 
 def get_by_id(resources: list[Resource], rid: ResId) -> Resource:
@@ -74,7 +66,6 @@ def select_targets(resources: list[Resource], target: dict) -> list[Resource]:
     """kustomize's ResMap.Select: name and namespace match the original or the current id."""
     if not isinstance(target, dict):
         raise RenderError("a patch `target` must be a mapping")
-    _, _, select = _engines()
     rest = {k: v for k, v in target.items() if k not in ("name", "namespace")}
     name_re = _regex(str(target["name"])) if target.get("name") else None
     ns_re = _regex(str(target["namespace"])) if target.get("namespace") else None
@@ -85,26 +76,14 @@ def select_targets(resources: list[Resource], target: dict) -> list[Resource]:
             continue
         if name_re and not (name_re.match(org.name) or name_re.match(cur.name)):
             continue
-        if rest and not (select.matches(res.data, rest) if select is not None else _gvk_matches(res, rest)):
+        if rest and not matches(res.data, rest):
             continue
         out.append(res)
     return out
 
 
-def _gvk_matches(res: Resource, target: dict) -> bool:
-    """Fallback used only while the selector module is unavailable: group/version/kind, exact."""
-    if target.get("labelSelector") or target.get("annotationSelector"):
-        raise RenderError("label/annotation selectors in patch targets are not available in this build")
-    rid = res.cur_id
-    return all(
-        not target.get(f) or str(target[f]) == v
-        for f, v in (("group", rid.group), ("version", rid.version), ("kind", rid.kind))
-    )
-
-
 def apply_smp(resources: list[Resource], selected: list[Resource], patch: Patch) -> list[Resource]:
     """Apply an SMP to the selected resources; resources the patch deletes entirely are dropped."""
-    smp, _, _ = _engines()
     chosen = {id(r) for r in selected}
     out = []
     for res in resources:
@@ -117,7 +96,7 @@ def apply_smp(resources: list[Resource], selected: list[Resource], patch: Patch)
             name, ns, kind = res.name, res.data.get("metadata", {}).get("namespace"), res.data.get("kind")
             if allow_name or allow_kind:
                 res.store_previous_id()
-            result = smp.apply_strategic_merge(
+            result = apply_strategic_merge(
                 res.data, body, allow_name_change=allow_name, allow_kind_change=allow_kind
             )
             if not result:
@@ -138,10 +117,9 @@ def apply_smp(resources: list[Resource], selected: list[Resource], patch: Patch)
 
 
 def apply_json(selected: list[Resource], patch: Patch) -> None:
-    _, jsonpatch, _ = _engines()
     for res in selected:
         res.store_previous_id()
-        res.data = jsonpatch.apply_json6902(res.data, patch.body)
+        res.data = apply_json6902(res.data, patch.body)
         res.links = []  # kustomize rebuilds the whole document from JSON: no node is shared any more
         for op in patch.body:
             if isinstance(op, dict) and isinstance(op.get("path"), str) and op.get("op") != "remove":
@@ -184,8 +162,6 @@ def _record(
 
 def parse_json_ops(text: str, where: str) -> list:
     """JSON 6902 operations from JSON or YAML text."""
-    from gitops_lint.core.loader import parse_text
-
     try:
         value = json.loads(text)
     except RecursionError:

@@ -10,22 +10,22 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from gitops_lint.core.loader import parse_text
 from gitops_lint.render import fieldspec as fs
 from gitops_lint.render import generators, transformers
+from gitops_lint.render.accumulator import Accumulator
 from gitops_lint.render.errors import NotRendered, RenderError, located
 from gitops_lint.render.kustomization import Kustomization, string_map, truthy
 from gitops_lint.render.resource import copy_data
 
 if TYPE_CHECKING:
-    from gitops_lint.render.build import Accumulator, Session
+    from gitops_lint.render.build import Session
 
 _FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
 
 
 def load_configs(session: Session, k: Kustomization, field: str, stack: tuple) -> list[tuple[dict, int]]:
     """(config, entry index) for every plugin config named in `field` of `k`."""
-    from gitops_lint.render.build import Accumulator
-
     out = []
     for i, entry in enumerate(k.get(field, [])):
         if not isinstance(entry, str):
@@ -41,8 +41,6 @@ def load_configs(session: Session, k: Kustomization, field: str, stack: tuple) -
 
 
 def _inline_docs(text: str, k: Kustomization, field: str, i: int) -> list[dict]:
-    from gitops_lint.core.loader import parse_text
-
     parsed = parse_text(k.path, text)
     if parsed.violations:
         raise k.error(f"cannot parse inline {field} entry: {parsed.violations[0].message}", field, i)

@@ -184,8 +184,5 @@ class Resource:
     def store_previous_id(self) -> None:
         self.prev_ids.append(self.cur_id)
 
-    def original_names(self) -> set[str]:
-        return {i.name for i in self.prev_ids} | {self.org_id.name}
-
     def set_origin(self, field_path: str, path: str, position: Position) -> None:
         self.field_origins[field_path] = (path, position)

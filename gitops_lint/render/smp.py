@@ -12,196 +12,33 @@ even where the patch is silent (duplicates collapse, items without their key van
 `protocol` is set on one side only are unified oddly; `$patch: replace` on one list item is a no-op; a
 patched value takes the quoting of the base scalar it replaces (`"1"` patched with `true` -> "true").
 
-Merge keys come from the OpenAPI definitions bundled with kubernetes-validate (see `_schemas`). Kinds
-unknown there (CRDs) get no merge keys: their lists are replaced wholesale, their maps merged.
+Merge keys come from smp_schema.py; list items are matched and set as in smp_lists.py.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import json
 import re
-from pathlib import Path
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any
 
 from gitops_lint.core.scalars import PLAIN, scalar_value
 from gitops_lint.render.errors import RenderError
-
-_MISSING: Any = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
-_DIRECTIVE = "$patch"
-_SCHEMA_VERSION = "v1.37.0-local"
-
-# kustomize v5.5 embeds the Kubernetes 1.21 OpenAPI document; these merge lists are newer than that and
-# are therefore replaced, not merged, by kustomize. (definition name suffix, field)
-_NEWER_THAN_KUSTOMIZE = frozenset(
-    {
-        ("core.v1.PodSpec", "schedulingGates"),
-        ("core.v1.PodSpec", "resourceClaims"),
-        ("core.v1.PodSpec", "evictionResponders"),
-        ("admissionregistration.v1.MutatingWebhook", "matchConditions"),
-        ("admissionregistration.v1.ValidatingWebhook", "matchConditions"),
-    }
+from gitops_lint.render.resource import copy_data
+from gitops_lint.render.smp_lists import (
+    MISSING,
+    append_list,
+    find_element,
+    is_empty_item,
+    key_text,
+    keys_in_use,
+    merge_values,
+    node_kind,
+    scalar_text,
+    set_element,
 )
-_NEWER_KINDS = frozenset({"ValidatingAdmissionPolicy", "MutatingAdmissionPolicy"})
-_NEWER_GROUPS = frozenset({"resource.k8s.io"})
-# Versions served by Kubernetes 1.21 (so known to kustomize) but gone from the bundled schemas, with
-# merge lists: they are looked up under their successor.
-_REMOVED_VERSIONS = {
-    ("batch/v1beta1", "CronJob"): ("batch/v1", "CronJob"),
-    ("admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration"): (
-        "admissionregistration.k8s.io/v1",
-        "MutatingWebhookConfiguration",
-    ),
-    ("admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration"): (
-        "admissionregistration.k8s.io/v1",
-        "ValidatingWebhookConfiguration",
-    ),
-    ("storage.k8s.io/v1beta1", "CSINode"): ("storage.k8s.io/v1", "CSINode"),
-}
+from gitops_lint.render.smp_schema import Prop, element_prop, field_prop, meta_schema, plain_definitions
 
-
-class Prop(NamedTuple):
-    """What the schema says about one field: patch strategy, merge keys, and the definition it refers to
-    (for arrays: the definition of the items)."""
-
-    strategy: str
-    keys: tuple[str, ...]
-    target: str | None
-
-
-class _Schemas(NamedTuple):
-    by_gvk: dict[tuple[str, str], str]  # (apiVersion, kind) -> definition name
-    fields: dict[str, dict[str, Prop]]  # definition -> field ("*" = additionalProperties) -> Prop
-    plain: frozenset[str]  # definitions below which nothing merges by key and no schema is opaque
-
-
-def _ref_name(node: dict) -> str | None:
-    ref = node.get("$ref")
-    return ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
-
-
-def _compile_prop(owner: str, name: str, node: dict) -> Prop:
-    target = _ref_name(node)
-    items = node.get("items")
-    if target is None and isinstance(items, dict):
-        target = _ref_name(items)
-    strategy = str(node.get("x-kubernetes-patch-strategy") or "")
-    keys: tuple[str, ...] = ()
-    if strategy:
-        map_keys = node.get("x-kubernetes-list-map-keys")
-        merge_key = node.get("x-kubernetes-patch-merge-key")
-        keys = tuple(map_keys) if map_keys else ((merge_key,) if merge_key else ())
-    if any(owner.endswith(suffix) and name == field for suffix, field in _NEWER_THAN_KUSTOMIZE):
-        strategy, keys = "", ()
-    return Prop(strategy, keys, target)
-
-
-@functools.cache
-def _schemas() -> _Schemas:
-    """Compact lookup built once from kubernetes-validate's bundled `_definitions.json` (the package
-    is located, not imported: importing it costs a quarter of a second)."""
-    spec = importlib.util.find_spec("kubernetes_validate")
-    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
-        raise RenderError("the kubernetes-validate package is required for strategic merge patches")
-    path = Path(spec.origin).parent / "kubernetes-json-schema" / _SCHEMA_VERSION
-    definitions = json.loads((path / "_definitions.json").read_text(encoding="utf-8"))["$defs"]
-    by_gvk: dict[tuple[str, str], str] = {}
-    fields: dict[str, dict[str, Prop]] = {}
-    for name, definition in definitions.items():
-        props = {k: _compile_prop(name, k, v) for k, v in (definition.get("properties") or {}).items()}
-        extra = definition.get("additionalProperties")
-        if isinstance(extra, dict):
-            props["*"] = _compile_prop(name, "*", extra)
-        fields[name] = props
-        for gvk in definition.get("x-kubernetes-group-version-kind") or ():
-            group, version, kind = gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", "")
-            if kind in _NEWER_KINDS or group in _NEWER_GROUPS:
-                continue
-            by_gvk[(f"{group}/{version}" if group else version, kind)] = name
-    for old_gvk, new_gvk in _REMOVED_VERSIONS.items():
-        if new_gvk in by_gvk:
-            by_gvk.setdefault(old_gvk, by_gvk[new_gvk])
-    return _Schemas(by_gvk, fields, _plain_definitions(definitions, fields))
-
-
-def _plain_definitions(definitions: dict, fields: dict[str, dict[str, Prop]]) -> frozenset[str]:
-    """Definitions whose whole subtree has schemas and no merge keys: a walk there changes nothing."""
-    special = {
-        name
-        for name, props in fields.items()
-        if any(p.strategy for p in props.values())
-        or (not props and "object" in _types(definitions[name]))  # opaque, e.g. RawExtension
-    }
-    changed = True
-    while changed:
-        changed = False
-        for name, props in fields.items():
-            if name not in special and any(p.target in special for p in props.values()):
-                special.add(name)
-                changed = True
-    return frozenset(fields) - special
-
-
-def _types(node: dict) -> tuple:
-    kind = node.get("type")
-    return tuple(kind) if isinstance(kind, list) else (kind,)
-
-
-def schema_for(api_version: str, kind: str) -> Prop | None:
-    """The root schema for a kind, or None for kinds the bundled schemas do not know (CRDs)."""
-    name = _schemas().by_gvk.get((api_version, kind))
-    return Prop("", (), name) if name else None
-
-
-def merge_keys(api_version: str, kind: str, *path: str) -> Prop | None:
-    """Strategy and merge keys of the field at `path` (list indexes omitted), e.g.
-    `merge_keys("apps/v1", "Deployment", "spec", "template", "spec", "containers")`."""
-    prop = schema_for(api_version, kind)
-    for part in path:
-        prop = _field(prop, part)
-    return prop
-
-
-def _field(prop: Prop | None, key: str) -> Prop | None:
-    if prop is None or prop.target is None:
-        return None
-    table = _schemas().fields.get(prop.target, {})
-    return table.get(key) or table.get("*")
-
-
-def _elements(prop: Prop | None) -> Prop | None:
-    return None if prop is None else Prop("", (), prop.target)
-
-
-def _meta_schema(*values: Any) -> Prop | None:
-    for value in values:
-        if isinstance(value, dict):
-            api_version, kind = value.get("apiVersion"), value.get("kind")
-            if isinstance(api_version, str) and isinstance(kind, str) and api_version and kind:
-                found = schema_for(api_version, kind)
-                if found is not None:
-                    return found
-    return None
-
-
-# --- scalar text as kyaml compares it -------------------------------------------------------------
-
-
-def scalar_text(value: Any) -> str:
-    """The text kyaml compares for a node: a scalar's value, "" for maps and lists."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, (dict, list)):
-        return ""
-    return str(value)
-
-
-def _key_text(value: Any) -> str:
-    """A merge-key value as kyaml collects them: null and empty values count as absent ("")."""
-    return "" if value is None or value == {} or value == [] else scalar_text(value)
+_DIRECTIVE = "$patch"
 
 
 def _scalar(text: str) -> Any:
@@ -218,130 +55,6 @@ def _quoted(text: str) -> bool:
     return text == "" or bool(_PLAIN_UNSAFE.search(text)) or not isinstance(scalar_value(PLAIN, text), str)
 
 
-def _kind(value: Any) -> str:
-    return "map" if isinstance(value, dict) else "list" if isinstance(value, list) else "scalar"
-
-
-def _is_empty_item(value: Any) -> bool:
-    return value is None or value is _MISSING or value == {}
-
-
-# --- element lookup and replacement (kyaml ElementMatcher / ElementSetter semantics) ---------------
-
-
-def _field_matches(elem: Any, key: str, value: str) -> bool:
-    """Does `elem` have `key` (any value when `value` is "")? With key "", compare a scalar itself."""
-    if elem is None:
-        return False
-    if key == "":
-        if isinstance(elem, (dict, list)):
-            raise RenderError(f"wrong node kind: expected a scalar list item, got {_kind(elem)}")
-        return scalar_text(elem) == value
-    if not isinstance(elem, dict):
-        raise RenderError(f"wrong node kind: expected a map list item, got {_kind(elem)}")
-    return key in elem and (value == "" or scalar_text(elem[key]) == value)
-
-
-def _find(items: Any, keys: list[str], values: list[str]) -> Any:
-    """First element matching every key/value exactly (kyaml ElementMatcher); _MISSING if none."""
-    if not isinstance(items, list):
-        return _MISSING
-    if not keys or keys[0] == "":
-        want = values[0] if values else ""
-        return next((e for e in items if scalar_text(e) == want), _MISSING)
-    for elem in items:
-        if isinstance(elem, dict) and all(
-            k in elem and scalar_text(elem[k]) == v for k, v in zip(keys, values, strict=False)
-        ):
-            return elem
-    return _MISSING
-
-
-def _set_element(items: list, element: Any, keys: list[str], values: list[str]) -> None:
-    """Replace every element matching keys/values with `element` (delete when _MISSING), append if none.
-    Null and empty-map elements are dropped on the way, as kyaml does."""
-    keys = keys or [""]
-    mapping_setter = keys[0] != "" and bool(values) and values[0] != ""
-    kept: list = []
-    found_any = False
-    for elem in items:
-        if _is_empty_item(elem):
-            continue
-        if mapping_setter and not isinstance(elem, dict):
-            kept.append(elem)
-            continue
-        matched = False
-        for j, key in enumerate(keys):
-            if j < len(values):
-                matched = _field_matches(elem, key, values[j])
-            if not matched:
-                break
-        if not matched:
-            if values:
-                kept.append(elem)
-            continue
-        found_any = True
-        if element is not _MISSING:
-            kept.append(element)
-    items[:] = kept
-    if element is not _MISSING and element is not None and not found_any:
-        items.append(element)
-
-
-def _append_list(dst: list, src: list, keys: list[str]) -> list:
-    """Set each element of `src` into `dst` by its key values (kyaml appendListNode)."""
-    for elem in list(src):
-        if keys[0] == "":
-            _set_element(dst, elem, [""], [scalar_text(elem)])
-            continue
-        values: list[str] = []
-        for key in keys:
-            if elem is None or not isinstance(elem, dict) or key not in elem:
-                dst.append(elem)
-                continue
-            values.append(scalar_text(elem[key]))
-        if len(keys) > 1:
-            _set_element(dst, _MISSING, keys, values)
-        _set_element(dst, elem, keys, values)
-    return dst
-
-
-def _valid_keys(values_list: list[list[str]], values: list[str], keys: list[str]) -> tuple[list, list]:
-    """Drop the merge keys that no element sets (e.g. `protocol` when no port names one)."""
-    present = {keys[i] for vals in values_list for i, v in enumerate(vals) if v != ""}
-    if not present:
-        return keys, values
-    return [k for k in keys if k in present], [
-        v for i, v in enumerate(values) if v != "" or keys[i] in present
-    ]
-
-
-def _merge_values(values_list: list[list[str]]) -> list[list[str]]:
-    """Treat key tuples that differ only where one side is empty as the same element."""
-
-    def match(a: list[str], b: list[str]) -> list[str] | None:
-        if len(a) != len(b):
-            return None
-        common, out = False, []
-        for x, y in zip(a, b, strict=False):
-            if x == y:
-                common = True
-                out.append(x)
-            elif x and y:
-                return None
-            else:
-                out.append(x or y)
-        return out if common else None
-
-    for i in range(len(values_list)):
-        first = values_list[i]  # read once per row, as Go's range does; later rows see the updates
-        for j in range(len(values_list)):
-            merged = match(first, values_list[j])
-            if merged is not None:
-                values_list[i] = merged
-                values_list[j] = list(merged)
-    return values_list
-
 
 # --- the walk ---------------------------------------------------------------------------------------
 
@@ -350,9 +63,7 @@ def _directive(patch: Any) -> str:
     """The `$patch` directive of a map (removed from it), or "merge"."""
     if not isinstance(patch, dict) or _DIRECTIVE not in patch:
         return "merge"
-    value = scalar_text(patch[_DIRECTIVE])
-    if value not in ("delete", "replace", "merge"):
-        raise RenderError(f"unknown patch strategy '{value}'")
+    value = _known_directive(patch[_DIRECTIVE])
     del patch[_DIRECTIVE]
     return value
 
@@ -362,42 +73,59 @@ def _list_directive(patch: list) -> str:
     item = next((e for e in patch if isinstance(e, dict) and _DIRECTIVE in e), None)
     if item is None or len(item) > 1:
         return "merge"
-    value = scalar_text(item[_DIRECTIVE])
-    if value not in ("delete", "replace", "merge"):
-        raise RenderError(f"unknown patch strategy '{value}'")
-    _set_element(patch, _MISSING, [_DIRECTIVE], [value])
+    value = _known_directive(item[_DIRECTIVE])
+    set_element(patch, MISSING, [_DIRECTIVE], [value])
     return value
 
 
+def _known_directive(node: Any) -> str:
+    value = scalar_text(node)
+    if value not in ("delete", "replace", "merge"):
+        raise RenderError(f"unknown patch strategy '{value}'")
+    return value
+
+
+def _merge_base(dest: Any, origin: Any, directive_of: Callable[[Any], str], new_field_directive: bool) -> Any:
+    """What the patch side `origin` (present) merges into: `dest`, the patch itself (a new field or
+    `$patch: replace`), or MISSING (`null` or `$patch: delete`). kyaml reads a new field's directive
+    for maps only (`new_field_directive`): a new list keeps its `{$patch: ...}` item."""
+    if dest is None or dest is MISSING:
+        return MISSING if new_field_directive and directive_of(origin) == "delete" else origin
+    if origin is None:
+        return MISSING
+    directive = directive_of(origin)
+    return MISSING if directive == "delete" else origin if directive == "replace" else dest
+
+
 def _walk(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
-    """Merge `origin` (patch side) into `dest`; returns the new value, or _MISSING to remove the field.
-    Where the patch says nothing (`origin` is _MISSING) maps are still walked and merge-keyed lists
+    """Merge `origin` (patch side) into `dest`; returns the new value, or MISSING to remove the field.
+    Where the patch says nothing (`origin` is MISSING) maps are still walked and merge-keyed lists
     re-merged with themselves, as kyaml does: that dedupes them (and drops items without a key)."""
     if prop is None:
-        prop = _meta_schema(dest, origin)
-    if origin is _MISSING:
+        prop = meta_schema(dest, origin)
+    if origin is MISSING:
         if isinstance(dest, dict):
-            if prop is not None and prop.target in _schemas().plain:
+            if prop is not None and prop.target in plain_definitions():
                 return dest
             return _walk_map(dest, origin, prop, path)
         if isinstance(dest, list) and _associative(prop):
             return _walk_associative(dest, origin, prop, path)
         return dest
-    present = [v for v in (dest, origin) if v is not None and v is not _MISSING]
+    present = [v for v in (dest, origin) if v is not None and v is not MISSING]
     if not present:
-        return _MISSING
-    kind = _kind(present[0])
+        return MISSING
+    kind = node_kind(present[0])
     for value in present[1:]:
-        if _kind(value) != kind:
+        if node_kind(value) != kind:
             where = ".".join(str(p) for p in path) or "<root>"
             raise RenderError(
-                f"wrong node kind at {where}: expected {kind} but the patch has a {_kind(value)}"
+                f"wrong node kind at {where}: expected {kind} but the patch has a {node_kind(value)}"
             )
     if kind == "map":
         return _walk_map(dest, origin, prop, path)
     if kind == "list" and _associative(prop):
         return _walk_associative(dest, origin, prop, path)
-    return _MISSING if origin is None else origin
+    return MISSING if origin is None else origin
 
 
 def _associative(prop: Prop | None) -> bool:
@@ -405,29 +133,19 @@ def _associative(prop: Prop | None) -> bool:
 
 
 def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
-    if origin is _MISSING:
-        pass
-    elif dest is None or dest is _MISSING:
-        if _directive(origin) == "delete":
-            return _MISSING
-        dest = origin
-    elif origin is None:
-        return _MISSING
-    else:
-        directive = _directive(origin)
-        if directive == "delete":
-            return _MISSING
-        if directive == "replace":
-            dest = origin
-    if origin is _MISSING:  # the patch is silent here: only keyed lists below can change
-        plain = _schemas().plain
+    if origin is not MISSING:
+        dest = _merge_base(dest, origin, _directive, new_field_directive=True)
+        if dest is MISSING:
+            return MISSING
+    if origin is MISSING:  # the patch is silent here: only keyed lists below can change
+        plain = plain_definitions()
         for key, old in list(dest.items()):
             if isinstance(old, (dict, list)):
-                child = _field(prop, key)
+                child = field_prop(prop, key)
                 if child is not None and not child.strategy and child.target in plain:
                     continue
-                value = _walk(old, _MISSING, child, (*path, key))
-                if value is _MISSING:
+                value = _walk(old, MISSING, child, (*path, key))
+                if value is MISSING:
                     del dest[key]
                 elif value is not old:
                     dest[key] = value
@@ -437,9 +155,9 @@ def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
     keys += sorted((k for k in origin if k not in dest), key=str)
     for key in keys:
         in_patch = key in origin
-        old = dest.get(key, _MISSING)
-        value = _walk(old, origin.get(key, _MISSING), _field(prop, key), (*path, key))
-        if value is _MISSING or (value is None and in_patch):
+        old = dest.get(key, MISSING)
+        value = _walk(old, origin.get(key, MISSING), field_prop(prop, key), (*path, key))
+        if value is MISSING or (value is None and in_patch):
             dest.pop(key, None)
             continue
         if isinstance(old, str) and isinstance(value, (bool, int, float)) and _quoted(old):
@@ -449,29 +167,23 @@ def _walk_map(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
 
 
 def _walk_associative(dest: Any, origin: Any, prop: Prop, path: tuple) -> Any:
-    if origin is _MISSING:
+    if origin is MISSING:
         if _tidy(dest, prop.keys):  # re-merging it with itself would change nothing but its items
-            element = _elements(prop)
+            element = element_prop(prop)
             for i, item in enumerate(dest):
                 if isinstance(item, (dict, list)):
-                    dest[i] = _walk(item, _MISSING, element, (*path, i))
+                    dest[i] = _walk(item, MISSING, element, (*path, i))
             return dest
-    elif dest is None or dest is _MISSING:
-        dest = origin
-    elif origin is None:
-        return _MISSING
     else:
-        directive = _list_directive(origin)
-        if directive == "delete":
-            return _MISSING
-        if directive == "replace":
-            dest = origin
+        dest = _merge_base(dest, origin, _list_directive, new_field_directive=False)
+        if dest is MISSING:
+            return MISSING
     keys = list(prop.keys)
     values_list: list[list[str]] = []
-    sources = [dest] if origin is _MISSING else [origin, dest]  # the patch's items first: kustomize prepends
+    sources = [dest] if origin is MISSING else [origin, dest]  # the patch's items first: kustomize prepends
     for source in sources:
         for elem in source:
-            values = [_key_text(elem.get(k)) if isinstance(elem, dict) else "" for k in keys]
+            values = [key_text(elem.get(k)) if isinstance(elem, dict) else "" for k in keys]
             if values and values not in values_list:
                 values_list.append(values)
     if not values_list and not keys:  # a list of scalars, e.g. finalizers
@@ -493,7 +205,7 @@ def _tidy(items: list, keys: tuple[str, ...]) -> bool:
     for item in items:
         if not isinstance(item, dict) or not item:
             return False
-        tuples.add(tuple(_key_text(item.get(k)) for k in keys))
+        tuples.add(tuple(key_text(item.get(k)) for k in keys))
     if len(tuples) != len(items):
         return False
     columns = [{t[i] == "" for t in tuples} for i in range(len(keys))]
@@ -503,29 +215,29 @@ def _tidy(items: list, keys: tuple[str, ...]) -> bool:
 def _set_elements(dest: list, origin: list, values_list: list, keys: list, prop: Prop, path: tuple) -> Any:
     items: list = []
     if len(keys) > 1:
-        values_list = _merge_values(values_list)
+        values_list = merge_values(values_list)
     valid_keys, valid_values = keys, []
     for values in values_list:
         if not values:
             continue
-        valid_keys, valid_values = _valid_keys(values_list, values, keys)
-        lookup_keys, lookup_values = _valid_keys([valid_values], valid_values, valid_keys)
+        valid_keys, valid_values = keys_in_use(values_list, values, keys)
+        lookup_keys, lookup_values = keys_in_use([valid_values], valid_values, valid_keys)
         value = _walk(
-            _find(dest, lookup_keys, lookup_values),
-            _find(origin, lookup_keys, lookup_values),
-            _elements(prop),
+            find_element(dest, lookup_keys, lookup_values),
+            find_element(origin, lookup_keys, lookup_values),
+            element_prop(prop),
             (*path, "[" + ",".join(f"{k}={v}" for k, v in zip(valid_keys, valid_values, strict=False)) + "]"),
         )
-        if _is_empty_item(value):
-            _set_element(dest, _MISSING, valid_keys, valid_values)
+        if is_empty_item(value):
+            set_element(dest, MISSING, valid_keys, valid_values)
             continue
         for key, text in zip(valid_keys, valid_values, strict=False):
             if isinstance(value, dict) and key not in value and text != "":
                 value[key] = _scalar(text)
-        _set_element(items, value, valid_keys, valid_values)
+        set_element(items, value, valid_keys, valid_values)
     if not values_list:
         return dest
-    return _append_list(items, dest, valid_keys)
+    return append_list(items, dest, valid_keys)
 
 
 def apply_strategic_merge(
@@ -538,21 +250,13 @@ def apply_strategic_merge(
     Raises RenderError on a patch kustomize rejects (a list where the base has a map, unknown `$patch`)."""
     if not isinstance(base, dict) or not isinstance(patch, dict):
         raise RenderError("a strategic merge patch and its target must both be maps")
-    dest, origin = _copy(base), _copy(patch)
-    prop = _meta_schema(base, patch)
+    dest, origin = copy_data(base), copy_data(patch)
+    prop = meta_schema(base, patch)
     result = _walk(dest, origin, prop, ())
     if not isinstance(result, dict) or not result:
         return {}
     _restore_identity(result, base, allow_name_change, allow_kind_change)
     return result
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def _restore_identity(result: dict, base: dict, allow_name: bool, allow_kind: bool) -> None:

@@ -19,6 +19,7 @@ from gitops_lint.render.patching import (
     parse_json_ops,
     select_targets,
 )
+from gitops_lint.render.replacements import apply_replacements
 from gitops_lint.render.resource import Resource, copy_data
 
 
@@ -166,7 +167,6 @@ class PatchSteps:
                 raise k.error(exc.message, "patchesJson6902", i) from None
 
     def replacements(self, k: Kustomization, resources: list[Resource], entries: list) -> list[Resource]:
-        repl = replacements_module()
         loaded = []
         for entry in entries:
             if isinstance(entry, dict) and entry.get("path") and len(entry) == 1:
@@ -179,7 +179,7 @@ class PatchSteps:
         try:
             for res in resources:
                 links.prune(res)
-            objects = repl.apply_replacements(
+            objects = apply_replacements(
                 [r.data for r in resources], loaded, ids=[[r.org_id, *r.all_ids()] for r in resources]
             )
         except RenderError as exc:
@@ -196,16 +196,6 @@ def rebind(resources: list[Resource], objects: list[dict]) -> list[Resource]:
         if res.links:
             links.propagate(res)
     return resources
-
-
-def replacements_module():
-    try:
-        from gitops_lint.render import replacements
-    except ImportError:
-        replacements = None
-    if not hasattr(replacements, "apply_replacements") or not hasattr(replacements, "apply_vars"):
-        raise RenderError("replacements and vars are not available in this build")
-    return replacements
 
 
 def reject_parse_problems(parsed: ParsedFile, path: str, position: Position | None) -> None:

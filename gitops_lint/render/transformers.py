@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gitops_lint.core.datapath import dig
 from gitops_lint.render import fieldspec as fs
 from gitops_lint.render import links
 from gitops_lint.render.errors import RenderError
@@ -223,7 +224,7 @@ def apply_images(
                     c[key] = _update_image(value, image)
 
             for path in _container_image_fields(res.data, ()):
-                container = _get(res.data, path[:-1])
+                container = dig(res.data, path[:-1])
                 before = container.get("image")
                 setter(container, "image")
                 if container.get("image") != before:
@@ -231,12 +232,6 @@ def apply_images(
             for spec in specs:
                 if spec.selects_data(res.data):
                     fs.walk(res.data, spec, setter)
-
-
-def _get(data, path):
-    for p in path:
-        data = data[p]
-    return data
 
 
 def _container_image_fields(node, path: tuple) -> list[tuple]:

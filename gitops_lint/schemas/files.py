@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from gitops_lint.schemas.lookup import SchemaLookup
+
 BUNDLED_DIR = Path(__file__).parent / "bundled"
 
 
@@ -19,24 +21,18 @@ class SchemaFileError(ValueError):
     """A schema file that exists but is not a JSON object."""
 
 
-class SchemaDirectory:
+class SchemaDirectory(SchemaLookup):
     """A directory of schema files, read lazily; each file at most once."""
 
     def __init__(self, root: str | Path, label: str):
+        super().__init__()
         self.root = Path(root)
         self.label = label
-        self._cache: dict[tuple[str, str], dict | None] = {}
 
     def path_for(self, api_version: str, kind: str) -> Path:
         group, _, version = api_version.rpartition("/")
         name = f"{kind.lower()}_{version}.json"
         return self.root / group / name if group else self.root / name
-
-    def lookup(self, api_version: str, kind: str) -> dict | None:
-        key = (api_version, kind)
-        if key not in self._cache:
-            self._cache[key] = self._load(api_version, kind)
-        return self._cache[key]
 
     def _load(self, api_version: str, kind: str) -> dict | None:
         if not api_version or not kind or "/" in kind or ".." in api_version or api_version.count("/") > 1:

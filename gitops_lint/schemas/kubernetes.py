@@ -13,6 +13,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from gitops_lint.schemas.lookup import SchemaLookup
+
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 OBJECT_META_REF = f"{DEFINITIONS_URI}#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local-strict$")
@@ -69,13 +71,13 @@ def resolve_version(requested: str | None) -> tuple[int, int] | None:
     return older[-1] if older else versions[0]
 
 
-class KubernetesSchemas:
+class KubernetesSchemas(SchemaLookup):
     """Built-in kind schemas of one Kubernetes version, loaded lazily and kept."""
 
     def __init__(self, version: tuple[int, int] | None):
+        super().__init__()
         self.version = version
         self.directory = bundled_versions().get(version) if version else None
-        self._cache: dict[tuple[str, str], dict | None] = {}
         self._definitions: dict | None = None
 
     @property
@@ -86,13 +88,6 @@ class KubernetesSchemas:
             if self.directory is not None:
                 self._definitions = json.loads((self.directory / "_definitions.json").read_text())
         return self._definitions
-
-    def lookup(self, api_version: str, kind: str) -> dict | None:
-        """The strict schema of `kind` in `api_version`, or None when Kubernetes has no such kind."""
-        key = (api_version, kind)
-        if key not in self._cache:
-            self._cache[key] = self._load(api_version, kind)
-        return self._cache[key]
 
     def _load(self, api_version: str, kind: str) -> dict | None:
         if self.directory is None or not kind or not api_version or "/" in kind:

@@ -13,7 +13,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gitops_lint.model.repository import Repository
 
 DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted"
 ENC_VALUE = re.compile(r"^ENC\[[A-Z0-9_]+,data:.*\]$", re.S)
@@ -187,6 +190,20 @@ def dotenv_metadata(text: str) -> dict:
 def is_sops_text(text: str) -> bool:
     """Whether non-YAML text looks SOPS-encrypted (dotenv/ini `sops_mac`, JSON `"sops"`, binary `data`)."""
     return "ENC[" in text and ("sops_mac" in text or '"sops"' in text or "[sops]" in text)
+
+
+def is_encrypted_file(repo: Repository, path: str) -> bool:
+    """Whether a file carries SOPS metadata (a `sops` mapping with a MAC, or dotenv `sops_mac=`)."""
+    parsed = repo.parsed(path)
+    if parsed is not None:
+        return any(
+            (meta := metadata(d.data)) is not None and ("mac" in meta or "ENC[" in (parsed.text or ""))
+            for d in parsed.documents
+        )
+    if not path.endswith((".env", ".json", ".ini", ".txt")) and "." in path.rsplit("/", 1)[-1]:
+        return False
+    text = repo.text(path) or ""
+    return "ENC[" in text and ("sops_mac=" in text or '"sops"' in text)
 
 
 # -- .sops.yaml creation rules ----------------------------------------------------------------------

@@ -31,21 +31,45 @@ def git_remotes(root: Path | None) -> tuple[set[str], str]:
     return set(), ""
 
 
+def _git_dir(dot_git: Path) -> Path | None:
+    """The git directory a `.git` entry stands for: itself, or what a worktree's or submodule's
+    `.git` file points at (`gitdir: <path>`)."""
+    if not dot_git.is_file():
+        return dot_git
+    text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+    if not text.startswith("gitdir:"):
+        return None
+    return (dot_git.parent / text.split(":", 1)[1].strip()).resolve()
+
+
 def _git_config_path(dot_git: Path) -> Path | None:
     try:
-        if dot_git.is_file():  # worktree or submodule: "gitdir: <path>"
-            text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-            if not text.startswith("gitdir:"):
-                return None
-            gitdir = (dot_git.parent / text.split(":", 1)[1].strip()).resolve()
-            common = gitdir / "commondir"
-            if common.is_file():
-                gitdir = (gitdir / common.read_text(encoding="utf-8").strip()).resolve()
-            dot_git = gitdir
-        config = dot_git / "config"
+        gitdir = _git_dir(dot_git)
+        if gitdir is None:
+            return None
+        common = gitdir / "commondir"
+        if dot_git.is_file() and common.is_file():
+            gitdir = (gitdir / common.read_text(encoding="utf-8").strip()).resolve()
+        config = gitdir / "config"
         return config if config.is_file() else None
     except OSError:
         return None
+
+
+def head_branch(root: Path) -> str | None:
+    """The branch the git checkout holding `root` is on (from its `HEAD`), if any."""
+    for top in (root, *root.parents):
+        try:
+            gitdir = _git_dir(top / ".git")
+            if gitdir is None:
+                return None
+            head = gitdir / "HEAD"
+            if head.is_file():
+                text = head.read_text(encoding="utf-8", errors="replace").strip()
+                return text.removeprefix("ref: refs/heads/") if text.startswith("ref: refs/heads/") else None
+        except OSError:
+            return None
+    return None
 
 
 def _remote_urls(config: Path) -> set[str]:
