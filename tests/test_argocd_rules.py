@@ -180,8 +180,9 @@ def test_sync_policy_rules(make_repo):
 @pytest.mark.parametrize(
     "retry, ok",
     [
-        ("", False),
-        ("    retry: {limit: 5}\n", False),
+        ("", True),  # Argo CD retries an automated sync 5 times with backoff by default
+        ("    retry: {limit: 5}\n", True),  # the default backoff applies
+        ("    retry: {limit: 0}\n", False),  # retries turned off
         ("    retry: {limit: -1, backoff: {duration: 5s}}\n", False),
         ("    retry: {limit: true, backoff: {duration: 5s}}\n", False),
         ("    retry: {limit: 5, backoff: {duration: 5s, factor: 2}}\n", True),
@@ -190,6 +191,14 @@ def test_sync_policy_rules(make_repo):
 def test_retry(make_repo, retry, ok):
     root = make_repo({"a.yaml": APP.format(name="a", url="https://x/y", path="p") + retry})
     assert bool(findings(root, "GL404")) is not ok
+
+
+def test_manual_sync_convention_is_one_finding_per_application(make_repo):
+    """A repo whose Applications all sync by hand (no automated, no retry): GL401 once per Application."""
+    manual = APP.replace("    automated: {{prune: true, selfHeal: true}}\n", "")
+    root = make_repo({f"apps/{n}.yaml": manual.format(name=n, url="https://x/y", path=n) for n in "abc"})
+    found = findings(root, "GL401", "GL402", "GL403", "GL404")
+    assert sorted((f.rule, f.path) for f in found) == [("GL401", f"apps/{n}.yaml") for n in "abc"]
 
 
 def test_default_and_unknown_project(make_repo):
@@ -330,9 +339,9 @@ spec:
     root = make_repo({"appset.yaml": appset, "values/argocd-apps.yaml": values})
     assert findings(root, "GL401", "GL402", "GL403", "GL404", "GL406", "GL410") == []
     root = make_repo({"appset.yaml": appset.split("  templatePatch")[0]})
+    # manual sync: one GL401 finding, no second one for the retry that only automated sync uses
     assert {f.rule for f in findings(root, "GL401", "GL404", "GL406", "GL410")} == {
         "GL401",
-        "GL404",
         "GL406",
         "GL410",
     }

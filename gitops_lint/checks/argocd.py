@@ -88,31 +88,28 @@ def prune(ctx) -> Iterator[Violation]:
 
 
 def retry(ctx) -> Iterator[Violation]:
-    """GL404: no bounded retry with backoff."""
+    """GL404: an explicit sync retry that is unbounded or disabled.
+
+    Argo CD retries a failed automated sync by itself when `retry` is unset (5 attempts, backoff
+    5s doubling up to 3m), and a limit without a backoff gets that default backoff; only a limit
+    that is not positive (-1: forever, 0: never) is a problem. Manual syncs are GL401's concern.
+    """
     index = argo_index(ctx.repo)
     for app in index.apps:
         policy = app.sync_policy.get("retry")
-        if app.patched("retry"):
+        if app.patched("retry") or app.automated is None or not isinstance(policy, dict):
             continue
-        if not isinstance(policy, dict):
-            problem = "has no syncPolicy.retry, so a transient failure leaves the sync failed"
-        elif (
-            isinstance(policy.get("limit"), bool)
-            or not isinstance(policy.get("limit"), int)
-            or policy["limit"] <= 0
-        ):
-            problem = "retries without a positive limit (unbounded or none)"
-        elif not isinstance(policy.get("backoff"), dict):
-            problem = (
-                "retries without an explicit backoff (Argo CD's default of 5s doubling up to 3m applies)"
-            )
-        else:
+        limit = policy.get("limit")
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
             continue
+        problem = ("retries a failed sync forever" if isinstance(limit, int) and not isinstance(limit, bool)
+                   and limit < 0 else "sets syncPolicy.retry without a positive limit, so a failed sync "
+                   "is not retried")
         yield app_violation(
             index,
             app,
-            f"{app.label} {problem}; set syncPolicy.retry with a limit and a backoff",
-            _policy_position(app, "retry"),
+            f"{app.label} {problem}; set syncPolicy.retry.limit to a positive number (and a backoff)",
+            _policy_position(app, "retry", "limit"),
             "retry",
         )
 
