@@ -22,3 +22,10 @@ def test_readiness_probes_are_asked_only_of_containers_behind_a_service():
         ("apps/shop/base/web.yaml", 12, "Deployment/shop/web"),
     ]
     assert all("serves traffic through a Service" in f.message for f in found)
+
+
+def test_a_base_line_rendered_into_three_environments_is_one_finding():
+    found = findings(FIXTURES / "three-envs", "GL701")
+    assert [(f.path, f.line) for f in found] == [("apps/api/base/deployment.yaml", 13)]
+    assert found[0].message.endswith("(environments: development, production, staging)")
+    assert found[0].severity.name == "ERROR"  # GL701's production severity: one environment is production

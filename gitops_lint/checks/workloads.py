@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from gitops_lint.core.findings import Violation
 from gitops_lint.model.workloads import BATCH_KINDS, POD_SPEC_PATHS, Workload, split_image, workloads
@@ -24,7 +25,8 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
     mutable = {t.lower() for t in ctx.options.get("mutable_tags", ["latest"])}
     require_digest = bool(ctx.options.get("require_digest", False))
-    for w in workloads(ctx.repo):
+
+    def check(w: Workload):
         for path, container, _init in w.containers():
             image = container.get("image")
             if not isinstance(image, str) or not image or "${" in image:
@@ -41,6 +43,8 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
                 name = container.get("name", "?")
                 yield _violation(w, (*path, "image"), f"{w.ref} container {name}: image {image} {problem}; "
                                  "pin an immutable version", f"{name}:{image}", w.environment)
+
+    yield from _env_independent(ctx, check)
 
 
 def prod_single_replica(ctx) -> Iterator[Violation]:
@@ -132,14 +136,22 @@ def _rollout_refers_to(objects, w: Workload) -> bool:
 
 
 def _env_independent(ctx, check) -> Iterator[Violation]:
-    """Run a per-container check on every workload, reporting each source line once."""
-    seen: set[tuple] = set()
+    """Run a per-container check on every workload, reporting each source line once; when the line
+    reaches several environments (a base rendered by overlays), they are listed in the message."""
+    seen: dict[tuple, tuple[Violation, set[str]]] = {}
     for w in workloads(ctx.repo):
         for v in check(w):
-            marker = (v.path, v.position, v.key)
-            if marker not in seen:
-                seen.add(marker)
-                yield v
+            first, environments = seen.setdefault((v.path, v.position, v.key), (v, set()))
+            if w.environment:
+                environments.add(w.environment)
+    for v, environments in seen.values():
+        if len(environments) > 1:
+            production = ctx.card.production_severity if any(map(ctx.is_production, environments)) else None
+            v = replace(v, message=f"{v.message} (environments: {', '.join(sorted(environments))})",
+                        environment=None, severity=production or v.severity)
+        elif environments:
+            v = replace(v, environment=next(iter(environments)))
+        yield v
 
 
 def workload_no_resources(ctx) -> Iterator[Violation]:

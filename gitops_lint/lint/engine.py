@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gitops_lint.core.findings import FILE_START, Finding, Position, Severity, Violation, fingerprint
 from gitops_lint.core.loader import Document
@@ -86,7 +86,7 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
         if card.id in (UNUSED_SUPPRESSION, SUPPRESSION_WITHOUT_REASON):
             continue  # evaluated below, once suppressions are known
         findings.extend(_run_card(repo, card))
-    findings = _apply_config(repo, findings)
+    findings = merge_repeats(_apply_config(repo, findings))
     kept, suppressed, suppressions = apply_suppressions(repo, findings)
     by_id = {c.id: c for c in cards}
     kept.extend(_suppression_findings(repo, by_id, suppressions))
@@ -130,6 +130,23 @@ def to_finding(card: Card, v: Violation, repo: Repository) -> Finding:
         fingerprint=fingerprint(card.id, v.path, v.resource, v.key or v.message, v.environment),
         fixable=v.fixable or card.fixable,
     )
+
+
+def merge_repeats(findings: list[Finding]) -> list[Finding]:
+    """One finding per (rule, path, line, message): a base line rendered into several environments
+    is reported once, with the environments listed."""
+    groups: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.rule, f.path, f.line, f.message), []).append(f)
+    out = []
+    for same in groups.values():
+        envs = sorted({f.environment for f in same if f.environment})
+        first = same[0]
+        if len(envs) > 1:
+            first = replace(first, environment=None, message=f"{first.message} (environments: {', '.join(envs)})",
+                            severity=max(f.severity for f in same))
+        out.append(first)
+    return out
 
 
 def _apply_config(repo: Repository, findings: list[Finding]) -> list[Finding]:
