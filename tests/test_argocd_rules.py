@@ -201,6 +201,12 @@ def test_manual_sync_convention_is_one_finding_per_application(make_repo):
     assert sorted((f.rule, f.path) for f in found) == [("GL401", f"apps/{n}.yaml") for n in "abc"]
 
 
+def test_platform_and_self_namespaced_destinations_are_not_reported():
+    found = findings(FIXTURES / "namespaces", "GL410")
+    assert [(f.rule, f.path, f.line, f.resource) for f in found] == [
+        ("GL410", "argocd/apps.yaml", 65, "Application/argocd/billing")]
+
+
 def test_default_and_unknown_project(make_repo):
     app = APP.format(name="a", url="https://x/y", path="p")
     root = make_repo(
