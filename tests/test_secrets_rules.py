@@ -67,6 +67,19 @@ def test_every_leak_is_found_once(tmp_path):
     assert not [f for f in found if f.rule == "GL602" and f.path in ("secret.yaml", "plain.env")]
 
 
+def test_placeholders_descriptions_and_source_code_are_not_secrets():
+    """argocd-vault-plugin `<path:…>`, `dummy`, `changeme`, `your-…-here`, `sk-noauth`, empty and `${VAR}`
+    values, password hashes, a CRD description, a Go test and `authKey: auth` (a key's name): none is a
+    secret; the literal password, the generator literal and the cloud key in Go source still are."""
+    found = _gl6(FIXTURES / "placeholders")
+    assert _summary(found) == {
+        ("GL601", "deploy/base/leaked.yaml", 6),
+        ("GL602", "cmd/server/aws.go", 4),
+        ("GL603", "deploy/base/kustomization.yaml", 17),
+        ("GL605", "deploy/base/deployment.yaml", 25),
+    }
+
+
 def test_messages_name_key_and_detector(tmp_path):
     found = {(f.rule, f.line): f for f in _gl6(_copy("leaky", tmp_path)) if f.path == "configmap.yaml"}
     message = found[("GL602", 7)].message

@@ -189,6 +189,7 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
         return []
     lines = text.splitlines()
     detector_name = detector_filename(path)
+    source_code = path.endswith(SOURCE_CODE_SUFFIXES)
     hits: list[Hit] = []
     for index in sorted(candidates):
         if index >= len(lines):
@@ -213,15 +214,20 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
                     continue
                 key, unsafe = line_key(line, secret)
                 if plugin.secret_type == KEYWORD and (
-                    comment or keyword_is_reference(nearest_key(line, secret), secret)
+                    comment or source_code or keyword_is_reference(nearest_key(line, secret), secret)
                 ):
-                    continue  # commented examples (`# password: changeme` in chart values) are docs
+                    continue  # commented examples (`# password: changeme` in chart values) are docs;
+                    # `password := "x"` in Go/Python source (tests above all) is code, not configuration
                 hits.append(
                     Hit(path, index + 1, plugin.secret_type, PotentialSecret.hash_secret(secret), key, unsafe)
                 )
     return hits
 
 
+# program source: keyword assignments there are code (test fixtures above all), not configuration;
+# credential formats (private keys, cloud keys, tokens) are still reported in it
+SOURCE_CODE_SUFFIXES = (".go", ".py", ".java", ".kt", ".js", ".ts", ".rs", ".rb", ".cs", ".php", ".scala", ".c",
+                        ".cc", ".cpp", ".h", ".swift")
 _COMMENT_MARKS = ("#", "//", "--", ";", "<!--", "/*", "* ")
 
 
