@@ -315,6 +315,17 @@ def test_gl107_skips_vendored_and_hidden_directories(make_repo):
     assert findings(repo, ["GL107"]) == []
 
 
+def test_source_repository_with_a_deploy_folder_is_linted_for_its_gitops_part_only():
+    """go.mod at the root, services with Dockerfiles, manifests only under deploy/: an application's repo."""
+    assert findings(FIXTURES / "source-repo") == []
+
+
+def test_a_config_repository_with_code_is_still_reported(make_repo):
+    repo = make_repo({"go.mod": "module x\n", "apps/web/base/kustomization.yaml": "resources: []\n",
+                      "apps/web/Dockerfile": "FROM x\n"})
+    assert sorted(f.path for f in findings(repo, ["GL107"])) == ["apps/web/Dockerfile", "go.mod"]
+
+
 @pytest.mark.parametrize("name", ["go.mod", "web/package.json", "Dockerfile", "service/App.csproj"])
 def test_gl107_markers(make_repo, name):
     repo = make_repo({name: "x\n", "kustomization.yaml": "resources: []\n"})

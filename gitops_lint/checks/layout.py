@@ -23,6 +23,13 @@ from gitops_lint.deploy.deployed_files import (
     is_patch_text,
     skipped_path,
 )
+from gitops_lint.deploy.repo_kind import (
+    CODE_MARKERS,
+    CODE_SUFFIXES,
+    NOT_APP_CODE_DIRS,
+    ROOT_TOOLING,
+    is_source_repository,
+)
 from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.model.layout import App
 
@@ -33,40 +40,6 @@ SYNONYMS = (
     ("test", "testing", "tst"),
     ("integration", "int"),
 )
-CODE_MARKERS = (
-    "Dockerfile",
-    "Containerfile",
-    "package.json",
-    "go.mod",
-    "pom.xml",
-    "build.gradle",
-    "build.gradle.kts",
-    "Cargo.toml",
-    "requirements.txt",
-    "setup.py",
-    "pyproject.toml",
-    "Gemfile",
-    "composer.json",
-    "mix.exs",
-)
-CODE_SUFFIXES = (
-    ".go",
-    ".py",
-    ".js",
-    ".ts",
-    ".java",
-    ".kt",
-    ".rb",
-    ".rs",
-    ".cs",
-    ".php",
-    ".scala",
-    ".c",
-    ".cpp",
-)
-# vendored code and the repository's own tooling (linters, docs, scripts) are not application code
-NOT_APP_CODE_DIRS = ("node_modules", "vendor", "testdata", "third_party", "hack", "scripts", "tools", "docs")
-ROOT_TOOLING = ("package.json", "requirements.txt", "pyproject.toml", "setup.py", "Gemfile")
 
 
 def _synonyms(name: str) -> tuple[str, ...]:
@@ -368,7 +341,9 @@ def _expected_name(env: str, configured: list[str], used: Counter) -> str | None
 
 # -- GL107 ------------------------------------------------------------------------------------
 def app_code_in_config_repo(ctx) -> Iterator[Violation]:
-    """GL107: application source (Dockerfile, package.json, go.mod, src/…) in the config repository."""
+    """GL107: application source (Dockerfile, go.mod, src/…) in a config repository (not an app's own repo)."""
+    if is_source_repository(ctx.repo):
+        return
     markers = set(ctx.options.get("markers", CODE_MARKERS))
     reported_src: set[str] = set()
     for path in ctx.repo.files:
