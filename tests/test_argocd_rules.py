@@ -171,10 +171,17 @@ def test_sync_policy_rules(make_repo):
         (manual, {"GL401"}),
         (disabled, {"GL401"}),
         (null, {"GL401"}),
-        (empty, {"GL402", "GL403"}),
+        (empty, {"GL402"}),  # one cause (`automated: {}`), one finding naming selfHeal and prune
     ]:
         root = make_repo({"a.yaml": text})
         assert {f.rule for f in findings(root, "GL401", "GL402", "GL403")} == expected
+    root = make_repo({"a.yaml": empty})
+    (both,) = findings(root, "GL402", "GL403")
+    assert "without selfHeal: true and prune: true" in both.message
+    # when GL402 does not run, GL403 still reports the missing prune on its own
+    assert [f.rule for f in findings(root, "GL403")] == ["GL403"]
+    only_prune = base.replace("{prune: true, selfHeal: true}", "{selfHeal: true}")
+    assert [f.rule for f in findings(make_repo({"a.yaml": only_prune}), "GL402", "GL403")] == ["GL403"]
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,12 @@ class CheckContext:
     repo: Repository
     card: Card
     options: dict
+    selected: frozenset[str] = frozenset()  # ids of every card of this run (empty: unknown, assume all)
+
+    def runs(self, rule: str, name: str, path: str) -> bool:
+        """Whether another rule of the pack reports on `path` in this run (so a check may leave a
+        shared cause to it, and say so in one finding instead of two)."""
+        return (not self.selected or rule in self.selected) and self.repo.config.rule_setting(rule, name, path).enabled
 
     def documents(self) -> list[Document]:
         """Documents matching the card's `applies_to` kinds (every document when it names none)."""
@@ -85,7 +91,7 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
             progress(card)
         if card.id in (UNUSED_SUPPRESSION, SUPPRESSION_WITHOUT_REASON):
             continue  # evaluated below, once suppressions are known
-        findings.extend(_run_card(repo, card))
+        findings.extend(_run_card(repo, card, frozenset(c.id for c in cards)))
     findings = merge_repeats(_apply_config(repo, findings))
     kept, suppressed, suppressions = apply_suppressions(repo, findings)
     by_id = {c.id: c for c in cards}
@@ -98,9 +104,9 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
     return RunResult(kept, suppressed, baselined, [c.id for c in cards])
 
 
-def _run_card(repo: Repository, card: Card) -> list[Finding]:
+def _run_card(repo: Repository, card: Card, selected: frozenset[str] = frozenset()) -> list[Finding]:
     setting = repo.config.rule_setting(card.id, card.name)
-    ctx = CheckContext(repo=repo, card=card, options={**card.options, **setting.options})
+    ctx = CheckContext(repo=repo, card=card, options={**card.options, **setting.options}, selected=selected)
     try:
         check: Callable[[CheckContext], Iterable[Violation]] = card.resolve_check()
         return [to_finding(card, v, repo) for v in check(ctx)]
