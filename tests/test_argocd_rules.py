@@ -460,7 +460,7 @@ def test_kustomize_managed_applications_are_judged_as_rendered():
     rendering is judged in its environment, at the patch that set the field when one did."""
     found = findings(FIXTURES / "overlays", "GL4")
     assert summary(found) == [
-        ("GL401", "argocd/base/shop.yaml", 16, "error", "staging"),
+        ("GL401", "argocd/base/shop.yaml", 16, "warning", "staging"),
         ("GL402", "argocd/overlays/production/automated.yaml", 10, "error", "production"),
     ]
 
