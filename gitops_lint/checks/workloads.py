@@ -199,11 +199,20 @@ def _services(repo) -> list[tuple[str | None, dict, list]]:
     for data in datas:
         spec = _mapping(data.get("spec"))
         selector = _mapping(spec.get("selector"))
-        if selector:
+        if selector and not _metrics_only(data, spec):
             ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
             targets = [_mapping(p).get("targetPort", _mapping(p).get("port")) for p in ports]
             out.append((_mapping(data.get("metadata")).get("namespace"), selector, targets))
     return out
+
+
+def _metrics_only(data: dict, spec: dict) -> bool:
+    """A Service that only exposes metrics to a scraper (`*-metrics`, every port named for metrics):
+    no user traffic goes through it, so a readiness probe gates nothing."""
+    name = str(_mapping(data.get("metadata")).get("name", ""))
+    ports = [_mapping(p) for p in spec.get("ports")] if isinstance(spec.get("ports"), list) else []
+    named = [str(p.get("name", "")) for p in ports]
+    return name.endswith("-metrics") or (bool(named) and all("metric" in n or "prom" in n for n in named))
 
 
 def _serving_containers(w: Workload, services: list) -> Iterator[tuple[tuple, dict, bool]]:
