@@ -69,7 +69,7 @@ def test_every_leak_is_found_once(tmp_path):
 
 def test_placeholders_descriptions_and_source_code_are_not_secrets():
     """argocd-vault-plugin `<path:…>`, `dummy`, `changeme`, `your-…-here`, `sk-noauth`, empty and `${VAR}`
-    values, password hashes, a CRD description, a Go test and `authKey: auth` (a key's name): none is a
+    values, password hashes, a CRD description, Go tests (a keyword, a URL with a password) and `authKey: auth`: none is a
     secret; the literal password, the generator literal and the cloud key in Go source still are."""
     found = _gl6(FIXTURES / "placeholders")
     assert _summary(found) == {

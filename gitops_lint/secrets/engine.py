@@ -213,19 +213,21 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
                 if _filtered(secret, line, plugin) or any(r.search(secret) for r in exclude_secrets):
                     continue
                 key, unsafe = line_key(line, secret)
+                if source_code and plugin.secret_type in SOURCE_CODE_SHAPES:
+                    continue  # `password := "x"`, `http://u:p@host`, a JWT in Go/Python source: test code
                 if plugin.secret_type == KEYWORD and (
-                    comment or source_code or keyword_is_reference(nearest_key(line, secret), secret)
+                    comment or keyword_is_reference(nearest_key(line, secret), secret)
                 ):
-                    continue  # commented examples (`# password: changeme` in chart values) are docs;
-                    # `password := "x"` in Go/Python source (tests above all) is code, not configuration
+                    continue  # commented examples (`# password: changeme` in chart values) are docs
                 hits.append(
                     Hit(path, index + 1, plugin.secret_type, PotentialSecret.hash_secret(secret), key, unsafe)
                 )
     return hits
 
 
-# program source: keyword assignments there are code (test fixtures above all), not configuration;
-# credential formats (private keys, cloud keys, tokens) are still reported in it
+# program source is not configuration: keyword assignments, URLs with a user and JWTs there are code (test
+# fixtures above all); credential formats (private keys, cloud keys, service tokens) are still reported in it
+SOURCE_CODE_SHAPES = frozenset({KEYWORD, "Basic Auth Credentials", "JSON Web Token"})
 SOURCE_CODE_SUFFIXES = (".go", ".py", ".java", ".kt", ".js", ".ts", ".rs", ".rb", ".cs", ".php", ".scala", ".c",
                         ".cc", ".cpp", ".h", ".swift")
 _COMMENT_MARKS = ("#", "//", "--", ";", "<!--", "/*", "* ")
