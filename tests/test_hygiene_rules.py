@@ -58,10 +58,10 @@ def test_test_jobs_scripts_they_call_and_cluster_administration_are_not_drift():
     ./hack/run-tests.sh; a Taskfile task whose dependency starts k3d; node administration, a token and
     the Flux/SOPS key bootstrap. Left: one finding per target or script, listing its commands."""
     found = findings(FIXTURES / "e2e-repo", ("GL902", "GL903"))
-    assert triples(found) == [("GL903", "Makefile", 14), ("GL903", "scripts/hotfix.sh", 4)]
+    assert triples(found) == [("GL903", "Makefile", 16), ("GL903", "scripts/hotfix.sh", 4)]
     by_path = {f.path: f.message for f in found}
     assert "target `deploy`" in by_path["Makefile"]
-    assert "`kubectl apply` (line 14), `helm upgrade` (line 15)" in by_path["Makefile"]
+    assert "`kubectl apply` (line 16), `helm upgrade` (line 17)" in by_path["Makefile"]
     assert "(line 4)" in by_path["scripts/hotfix.sh"] and "(line 6)" in by_path["scripts/hotfix.sh"]
 
 
