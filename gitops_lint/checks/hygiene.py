@@ -140,14 +140,14 @@ def ci_pushes_to_cluster(ctx) -> Iterator[Violation]:
         if not _is_ci(unit.path) or unit in graph.exempt:
             continue
         text = repo.text(unit.path) or ""
-        found = [(Position(c.line, c.column), f"`{c.name}`")
-                 for c in scan(text, comment_style(unit.path), unit.first, unit.last)]
-        found += [(pos, what) for pos, what in _ci_credentials(unit, text)]
+        commands = [(Position(c.line, c.column), f"`{c.name}`")
+                    for c in scan(text, comment_style(unit.path), unit.first, unit.last)]
+        found = commands + list(_ci_credentials(unit, text))
         if found:
-            yield _unit_violation(unit, found, lambda where, items: (
-                f"{where} changes the cluster from CI or gives CI its credentials: {items}; CI then pushes "
-                "changes past the GitOps operator: let the operator pull from Git and keep cluster "
-                "credentials out of CI"))
+            does = "changes a cluster from CI" if commands else "gives CI the credentials of a cluster"
+            yield _unit_violation(unit, found, lambda where, items, does=does: (
+                f"{where} {does}: {items}; CI then pushes changes past the GitOps operator: let the operator "
+                "pull from Git and keep cluster credentials out of CI"))
 
 
 def _job_keys(doc, path: str) -> list[tuple]:
