@@ -95,6 +95,15 @@ def test_messages_never_repeat_the_command_line():
         ("echo 'kubectl apply -f x'", []),
         ("- name: kubectl apply everything", []),
         ("kubectl_apply_helper", []),
+        # node administration, tokens, operator and decryption-key bootstrap are not drift
+        ("kubectl label node worker-1 role=ingress --overwrite", []),
+        ("kubectl label --overwrite nodes -l pool=gpu accelerator=a100", []),
+        ("kubectl create token ci-reader --duration=1h", []),
+        ("cat key.txt | kubectl -n flux-system create secret generic sops-age --from-file=age.agekey=/dev/stdin", []),
+        ("kubectl create secret generic sops-gpg --namespace=argocd --from-file=sops.asc=/dev/stdin", []),
+        ("kubectl apply -n argocd -f https://raw.githubusercontent.com/argoproj/argo-cd/stable/install.yaml", []),
+        ("kubectl label pod web-0 debug=true", ["kubectl label"]),
+        ("kubectl create secret generic web --from-literal=a=b", ["kubectl create"]),
     ],
 )
 def test_scan(line, expected):
