@@ -452,3 +452,21 @@ def test_corpus_repos(corpus):
     assert counts.get(("kubernetes-sigs__kustomize", "GL602")) == 5
     assert not any(k[0].startswith("fluxcd__") for k in counts)
     assert ("GoogleCloudPlatform__microservices-demo", "GL605") not in counts
+
+
+@pytest.mark.parametrize(
+    "value, placeholder",
+    [
+        ("dummy", True), ("changeme", True), ("CHANGE_ME", True), ("dummy-token", True),
+        ("your-api-key-here", True), ("YOUR_API_TOKEN", True), ("insert-password-here", True),
+        ("sk-noauth", True), ("sk-no-key-required", True), ("xxxxxxxx", True), ("<redacted>", True),
+        ("$2a$10$wJ3BxZTKuIpxf8vAHHVmE.V3mAlZz3Zg1ZsYwtw3lYkgHb3rGcpnq", True),  # bcrypt hash
+        ("2024-05-01T10:00:00Z", True),
+        # real-looking values stay secrets (the card examples among them)
+        ("fake-password-in-git", False), ("not-a-real-token-but-plaintext", False), ("puttysecret", False),
+        ("mysecretpassword", False), ("S3cure-Adm1n-Passw0rd", False), ("sk-proj-4f9a8b7c6d5e", False),
+        ("admin", False),
+    ],
+)
+def test_placeholder_vocabulary(value, placeholder):
+    assert sops.is_reference(value) is placeholder

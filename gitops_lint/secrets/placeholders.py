@@ -14,7 +14,7 @@ import re
 PLACEHOLDER_WORDS = frozenset("dummy changeme changeit replaceme placeholder redacted".split())
 PLACEHOLDER_VALUES = PLACEHOLDER_WORDS | frozenset("tbd todo fixme notset unset none null nil".split())
 _WORDS = re.compile(r"[a-z]+")
-_YOUR_HERE = re.compile(r"^(?:your|insert|enter|put)[-_ ]?.*(?:here|key|token|password|secret)$")
+_YOUR_HERE = re.compile(r"^(?:your[-_ ]?|(?:insert|enter|put)[-_ ]).*(?:here|key|token|password|secret)$")
 _NO_AUTH_KEY = re.compile(r"^sk-(?:no|none|noauth|no-?key|dummy|xxx+|local|placeholder|ignored?)(?:[-_][a-z]+)*$")
 _FILLER = re.compile(r"^(?:x{3,}|\*{3,}|\.{3,}|-{3,}|_{3,}|0{6,})$")
 _PASSWORD_HASH = re.compile(
