@@ -171,17 +171,25 @@ def test_sync_policy_rules(make_repo):
         (manual, {"GL401"}),
         (disabled, {"GL401"}),
         (null, {"GL401"}),
-        (empty, {"GL402", "GL403"}),
+        (empty, {"GL402"}),  # one cause (`automated: {}`), one finding naming selfHeal and prune
     ]:
         root = make_repo({"a.yaml": text})
         assert {f.rule for f in findings(root, "GL401", "GL402", "GL403")} == expected
+    root = make_repo({"a.yaml": empty})
+    (both,) = findings(root, "GL402", "GL403")
+    assert "without selfHeal: true and prune: true" in both.message
+    # when GL402 does not run, GL403 still reports the missing prune on its own
+    assert [f.rule for f in findings(root, "GL403")] == ["GL403"]
+    only_prune = base.replace("{prune: true, selfHeal: true}", "{selfHeal: true}")
+    assert [f.rule for f in findings(make_repo({"a.yaml": only_prune}), "GL402", "GL403")] == ["GL403"]
 
 
 @pytest.mark.parametrize(
     "retry, ok",
     [
-        ("", False),
-        ("    retry: {limit: 5}\n", False),
+        ("", True),  # Argo CD retries an automated sync 5 times with backoff by default
+        ("    retry: {limit: 5}\n", True),  # the default backoff applies
+        ("    retry: {limit: 0}\n", False),  # retries turned off
         ("    retry: {limit: -1, backoff: {duration: 5s}}\n", False),
         ("    retry: {limit: true, backoff: {duration: 5s}}\n", False),
         ("    retry: {limit: 5, backoff: {duration: 5s, factor: 2}}\n", True),
@@ -190,6 +198,20 @@ def test_sync_policy_rules(make_repo):
 def test_retry(make_repo, retry, ok):
     root = make_repo({"a.yaml": APP.format(name="a", url="https://x/y", path="p") + retry})
     assert bool(findings(root, "GL404")) is not ok
+
+
+def test_manual_sync_convention_is_one_finding_per_application(make_repo):
+    """A repo whose Applications all sync by hand (no automated, no retry): GL401 once per Application."""
+    manual = APP.replace("    automated: {{prune: true, selfHeal: true}}\n", "")
+    root = make_repo({f"apps/{n}.yaml": manual.format(name=n, url="https://x/y", path=n) for n in "abc"})
+    found = findings(root, "GL401", "GL402", "GL403", "GL404")
+    assert sorted((f.rule, f.path) for f in found) == [("GL401", f"apps/{n}.yaml") for n in "abc"]
+
+
+def test_platform_and_self_namespaced_destinations_are_not_reported():
+    found = findings(FIXTURES / "namespaces", "GL410")
+    assert [(f.rule, f.path, f.line, f.resource) for f in found] == [
+        ("GL410", "argocd/apps.yaml", 65, "Application/argocd/billing")]
 
 
 def test_default_and_unknown_project(make_repo):
@@ -330,9 +352,9 @@ spec:
     root = make_repo({"appset.yaml": appset, "values/argocd-apps.yaml": values})
     assert findings(root, "GL401", "GL402", "GL403", "GL404", "GL406", "GL410") == []
     root = make_repo({"appset.yaml": appset.split("  templatePatch")[0]})
+    # manual sync: one GL401 finding, no second one for the retry that only automated sync uses
     assert {f.rule for f in findings(root, "GL401", "GL404", "GL406", "GL410")} == {
         "GL401",
-        "GL404",
         "GL406",
         "GL410",
     }
@@ -438,7 +460,7 @@ def test_kustomize_managed_applications_are_judged_as_rendered():
     rendering is judged in its environment, at the patch that set the field when one did."""
     found = findings(FIXTURES / "overlays", "GL4")
     assert summary(found) == [
-        ("GL401", "argocd/base/shop.yaml", 16, "error", "staging"),
+        ("GL401", "argocd/base/shop.yaml", 16, "warning", "staging"),
         ("GL402", "argocd/overlays/production/automated.yaml", 10, "error", "production"),
     ]
 

@@ -22,4 +22,6 @@ def test_every_anti_pattern_is_reported():
     result = api.lint_path(EXAMPLES / "anti-patterns")
     assert expected <= {f.rule for f in result.findings}
     assert not any(f.rule == "GL000" for f in result.findings)
+    sync = [f.message for f in result.findings if f.rule == "GL402" and f.path == "argocd/web-production.yaml"]
+    assert sync and "prune: true" in sync[0]  # the missing prune is named in the same finding
     assert api.exit_code(result.findings, "error") == 1

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from gitops_lint.api import lint_path
+from gitops_lint.core.spelling import near_miss
 
 FIXTURES = Path(__file__).parent / "fixtures" / "layout"
 LAYOUT_RULES = ("GL101", "GL102", "GL103", "GL104", "GL105", "GL106", "GL107")
@@ -38,6 +39,34 @@ def classic_app(name: str, *envs: str) -> dict[str, str]:
     for env in envs:
         files[f"apps/{name}/overlays/{env}/kustomization.yaml"] = kustomization("../../base")
     return files
+
+
+def test_overlays_beside_the_base_and_misspelt_environments():
+    """apps/<app>/{base,dev,local}: sibling overlays; `prodcution` is a misspelling of `production`."""
+    found = findings(FIXTURES / "siblings")
+    assert triples(found) == [
+        ("GL101", "apps/legacy/kustomization.yaml", 1),
+        ("GL101", "apps/search/base/kustomization.yaml", 1),
+        ("GL106", "apps/orders/prodcution/kustomization.yaml", 1),
+    ]
+    by_path = {f.path: f for f in found}
+    # only the three apps that follow the layout in full are counted, not `search` (flagged itself)
+    assert "unlike 3 other apps" in by_path["apps/legacy/kustomization.yaml"].message
+    assert "has no overlays/<env>/" in by_path["apps/search/base/kustomization.yaml"].message
+    assert "rename it to `production`" in by_path["apps/orders/prodcution/kustomization.yaml"].message
+
+
+@pytest.mark.parametrize("name, known, expected", [
+    ("prodcution", ["production"], "production"),
+    ("developement", ["development"], "development"),
+    ("stagign", ["staging"], "staging"),
+    ("staging2", ["staging"], None),  # a variant, not a misspelling
+    ("production-eu", ["production"], None),
+    ("demo", ["dev"], None),  # short names differ by design
+    ("sandbox", ["staging", "production"], None),
+])
+def test_near_miss(name, known, expected):
+    assert near_miss(name, known) == expected
 
 
 def test_classic_fixture_reports_each_planted_mistake_once():
@@ -284,6 +313,17 @@ def test_gl107_skips_vendored_and_hidden_directories(make_repo):
         }
     )
     assert findings(repo, ["GL107"]) == []
+
+
+def test_source_repository_with_a_deploy_folder_is_linted_for_its_gitops_part_only():
+    """go.mod at the root, services with Dockerfiles, manifests only under deploy/: an application's repo."""
+    assert findings(FIXTURES / "source-repo") == []
+
+
+def test_a_config_repository_with_code_is_still_reported(make_repo):
+    repo = make_repo({"go.mod": "module x\n", "apps/web/base/kustomization.yaml": "resources: []\n",
+                      "apps/web/Dockerfile": "FROM x\n"})
+    assert sorted(f.path for f in findings(repo, ["GL107"])) == ["apps/web/Dockerfile", "go.mod"]
 
 
 @pytest.mark.parametrize("name", ["go.mod", "web/package.json", "Dockerfile", "service/App.csproj"])

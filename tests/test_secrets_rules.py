@@ -68,6 +68,19 @@ def test_every_leak_is_found_once(tmp_path):
     assert not [f for f in found if f.rule == "GL602" and f.path in ("secret.yaml", "plain.env")]
 
 
+def test_placeholders_descriptions_and_source_code_are_not_secrets():
+    """argocd-vault-plugin `<path:…>`, `dummy`, `changeme`, `your-…-here`, `sk-noauth`, empty and `${VAR}`
+    values, password hashes, a CRD description, Go tests (a keyword, a URL with a password) and `authKey: auth`: none is a
+    secret; the literal password, the generator literal and the cloud key in Go source still are."""
+    found = _gl6(FIXTURES / "placeholders")
+    assert _summary(found) == {
+        ("GL601", "deploy/base/leaked.yaml", 6),
+        ("GL602", "cmd/server/aws.go", 4),
+        ("GL603", "deploy/base/kustomization.yaml", 17),
+        ("GL605", "deploy/base/deployment.yaml", 25),
+    }
+
+
 def test_messages_name_key_and_detector(tmp_path):
     found = {(f.rule, f.line): f for f in _gl6(_copy("leaky", tmp_path)) if f.path == "configmap.yaml"}
     message = found[("GL602", 7)].message
@@ -440,3 +453,21 @@ def test_corpus_repos(corpus):
     assert counts.get(("kubernetes-sigs__kustomize", "GL602")) == 5
     assert not any(k[0].startswith("fluxcd__") for k in counts)
     assert ("GoogleCloudPlatform__microservices-demo", "GL605") not in counts
+
+
+@pytest.mark.parametrize(
+    "value, placeholder",
+    [
+        ("dummy", True), ("changeme", True), ("CHANGE_ME", True), ("dummy-token", True),
+        ("your-api-key-here", True), ("YOUR_API_TOKEN", True), ("insert-password-here", True),
+        ("sk-noauth", True), ("sk-no-key-required", True), ("xxxxxxxx", True), ("<redacted>", True),
+        ("$2a$10$wJ3BxZTKuIpxf8vAHHVmE.V3mAlZz3Zg1ZsYwtw3lYkgHb3rGcpnq", True),  # bcrypt hash
+        ("2024-05-01T10:00:00Z", True),
+        # real-looking values stay secrets (the card examples among them)
+        ("fake-password-in-git", False), ("not-a-real-token-but-plaintext", False), ("puttysecret", False),
+        ("mysecretpassword", False), ("S3cure-Adm1n-Passw0rd", False), ("sk-proj-4f9a8b7c6d5e", False),
+        ("admin", False),
+    ],
+)
+def test_placeholder_vocabulary(value, placeholder):
+    assert sops.is_reference(value) is placeholder

@@ -278,6 +278,28 @@ def path_kinds(
     return _document_kinds(repo, _yaml_files(repo, directory, recurse))
 
 
+def path_namespaces(repo, directory: str, recurse: bool = False) -> list[tuple[str, str, str | None]] | None:
+    """(group, kind, metadata.namespace) of each object a source directory deploys; None when unknown
+    (a Helm chart, or a kustomization that does not build)."""
+    if directory in repo.kustomizations:
+        result = repo.rendered.root(directory)
+        datas = [o.data for o in result.objects] if result.ok else None
+    elif repo.tree.is_file(posixpath.join(directory, "Chart.yaml")):
+        datas = None
+    else:
+        parsed = [repo.parsed(f) for f in _yaml_files(repo, directory, recurse)]
+        datas = [d.data for p in parsed if p for d in p.documents if d.kind and d.api_version]
+    if datas is None:
+        return None
+    out = []
+    for data in datas:
+        api, meta = data.get("apiVersion"), data.get("metadata")
+        namespace = meta.get("namespace") if isinstance(meta, dict) else None
+        out.append((str(api).rpartition("/")[0], str(data.get("kind")), namespace if isinstance(namespace, str)
+                    and namespace else None))
+    return out
+
+
 def _rendered_kinds(repo, directory: str) -> list[tuple[str, str, str]] | None:
     result = repo.rendered.root(directory)
     if not result.ok:

@@ -62,57 +62,68 @@ def automated_sync(ctx) -> Iterator[Violation]:
             )
 
 
-def _automated_flag(ctx, flag: str, consequence: str) -> Iterator[Violation]:
+_FLAGS = {"selfHeal": "changes made directly in the cluster are never reverted",
+          "prune": "resources removed from Git stay in the cluster"}
+
+
+def _automated_flag(ctx, flag: str) -> Iterator[Violation]:
+    """Automated sync without `flag`. When both selfHeal and prune are missing, GL402 reports both in
+    one finding (one cause: `automated: {}`), unless GL402 does not run, then GL403 reports prune."""
     index = argo_index(ctx.repo)
     for app in index.apps:
         auto = app.automated
-        if auto is not None and auto.get(flag) is not True and not app.patched(flag):
-            yield app_violation(
-                index,
-                app,
-                f"{app.label} syncs automatically without {flag}: true ({consequence}); "
-                f"set syncPolicy.automated.{flag}: true",
-                _policy_position(app, "automated", flag),
-                flag,
-            )
+        if auto is None or auto.get(flag) is True or app.patched(flag):
+            continue
+        both = auto.get("selfHeal") is not True and auto.get("prune") is not True and not app.patched(
+            "selfHeal", "prune")
+        if both and flag == "prune" and ctx.runs("GL402", "argocd-self-heal", app.doc.path):
+            continue  # reported with selfHeal by GL402
+        flags = ["selfHeal", "prune"] if both and flag == "selfHeal" and ctx.runs(
+            "GL403", "argocd-prune", app.doc.path) else [flag]
+        yield app_violation(
+            index,
+            app,
+            f"{app.label} syncs automatically without {' and '.join(f'{f}: true' for f in flags)} "
+            f"({'; '.join(_FLAGS[f] for f in flags)}); set "
+            f"{' and '.join(f'syncPolicy.automated.{f}: true' for f in flags)}",
+            _policy_position(app, "automated", flag),
+            flag,
+        )
 
 
 def self_heal(ctx) -> Iterator[Violation]:
-    """GL402: automated sync without selfHeal — manual drift in the cluster stays."""
-    yield from _automated_flag(ctx, "selfHeal", "changes made directly in the cluster are never reverted")
+    """GL402: automated sync without selfHeal — manual drift in the cluster stays (and prune, if missing too)."""
+    yield from _automated_flag(ctx, "selfHeal")
 
 
 def prune(ctx) -> Iterator[Violation]:
     """GL403: automated sync without prune — deleted manifests stay in the cluster."""
-    yield from _automated_flag(ctx, "prune", "resources removed from Git stay in the cluster")
+    yield from _automated_flag(ctx, "prune")
 
 
 def retry(ctx) -> Iterator[Violation]:
-    """GL404: no bounded retry with backoff."""
+    """GL404: an explicit sync retry that is unbounded or disabled.
+
+    Argo CD retries a failed automated sync by itself when `retry` is unset (5 attempts, backoff
+    5s doubling up to 3m), and a limit without a backoff gets that default backoff; only a limit
+    that is not positive (-1: forever, 0: never) is a problem. Manual syncs are GL401's concern.
+    """
     index = argo_index(ctx.repo)
     for app in index.apps:
         policy = app.sync_policy.get("retry")
-        if app.patched("retry"):
+        if app.patched("retry") or app.automated is None or not isinstance(policy, dict):
             continue
-        if not isinstance(policy, dict):
-            problem = "has no syncPolicy.retry, so a transient failure leaves the sync failed"
-        elif (
-            isinstance(policy.get("limit"), bool)
-            or not isinstance(policy.get("limit"), int)
-            or policy["limit"] <= 0
-        ):
-            problem = "retries without a positive limit (unbounded or none)"
-        elif not isinstance(policy.get("backoff"), dict):
-            problem = (
-                "retries without an explicit backoff (Argo CD's default of 5s doubling up to 3m applies)"
-            )
-        else:
+        limit = policy.get("limit")
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
             continue
+        problem = ("retries a failed sync forever" if isinstance(limit, int) and not isinstance(limit, bool)
+                   and limit < 0 else "sets syncPolicy.retry without a positive limit, so a failed sync "
+                   "is not retried")
         yield app_violation(
             index,
             app,
-            f"{app.label} {problem}; set syncPolicy.retry with a limit and a backoff",
-            _policy_position(app, "retry"),
+            f"{app.label} {problem}; set syncPolicy.retry.limit to a positive number (and a backoff)",
+            _policy_position(app, "retry", "limit"),
             "retry",
         )
 

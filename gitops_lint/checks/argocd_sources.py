@@ -11,10 +11,12 @@ from gitops_lint.argo.apps import ArgoApp, Source
 from gitops_lint.argo.appset import files_under, is_templated
 from gitops_lint.argo.helm_projects import chart_templates_define
 from gitops_lint.argo.model import ArgoIndex, argo_index, pattern_hits
+from gitops_lint.argo.project import crd_scopes, is_cluster_scoped, path_namespaces
 from gitops_lint.checks.argocd import app_violation
 from gitops_lint.core.findings import Violation
 
-PREEXISTING_NAMESPACES = {"default", "kube-system", "kube-public", "kube-node-lease"}
+PREEXISTING_NAMESPACES = {"default", "kube-system", "kube-public", "kube-node-lease", "openshift"}
+PLATFORM_NAMESPACE_PREFIXES = ("openshift-",)  # created by the platform (OpenShift's operators)
 _WILDCARD = re.compile(r"(^|\.)[xX](\.|$)")
 DEPLOYABLE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonnet", ".libsonnet")
 
@@ -148,6 +150,7 @@ def namespace_not_created(ctx) -> Iterator[Violation]:
         if _creates_namespace(a)
         for ns in index.resolve(a, a.destination.get("namespace"))
     }
+    crds = crd_scopes(ctx.repo)
     for app in index.apps:
         if (
             _creates_namespace(app)
@@ -160,9 +163,11 @@ def namespace_not_created(ctx) -> Iterator[Violation]:
             if (
                 not ns
                 or ns in PREEXISTING_NAMESPACES
+                or ns.startswith(PLATFORM_NAMESPACE_PREFIXES)
                 or ns == argo_ns
                 or ns in defined
                 or ns in created_by_apps
+                or _self_namespaced(index, app, ns, crds)
             ):
                 continue
             yield app_violation(
@@ -173,6 +178,25 @@ def namespace_not_created(ctx) -> Iterator[Violation]:
                 app.at("destination", "namespace"),
                 f"namespace:{ns}",
             )
+
+
+def _self_namespaced(index: ArgoIndex, app: ArgoApp, ns: str, crds: dict) -> bool:
+    """Whether every object the app deploys (all sources in this repo, known) is cluster-scoped or sets
+    its own namespace other than `ns`, so that nothing lands in the destination namespace."""
+    objects: list = []
+    for source in app.sources:
+        paths = index.local_paths(app, source)
+        if not paths:
+            return False
+        for path in paths:
+            found = path_namespaces(index.repo, path, source.recurse)
+            if found is None:
+                return False
+            objects += found
+    return bool(objects) and all(
+        (namespace is not None and namespace != ns) or is_cluster_scoped(group, kind, crds) is True
+        for group, kind, namespace in objects
+    )
 
 
 def _chart_creates_namespace(index: ArgoIndex, app: ArgoApp) -> bool:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
-from collections import Counter
 from collections.abc import Iterator
 
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.hygiene import codeowners
-from gitops_lint.hygiene.ci_commands import EPHEMERAL, Command, comment_style, scan
+from gitops_lint.hygiene.ci_commands import comment_style, scan
+from gitops_lint.hygiene.ci_units import CallGraph, Unit, job_units, script_units
 
 CI_FILES = (
     ".github/workflows/*.yml",
@@ -66,9 +65,6 @@ DEPLOY_ACTIONS = (
     "tale/kubectl-action",
     "digitalocean/action-doctl",
 )
-_BOOTSTRAP = re.compile(r"(?i)(\bargo-?cd\b|argoproj/argo|\bflux(cd|-system)?\b|gotk-components)")
-_MAKE_TARGET = re.compile(r"^[A-Za-z0-9_.%/${}()@-][^\s:=#]*(\s+[^\s:=#]+)*\s*:(?!=)")
-_TASK = re.compile(r"^  [A-Za-z0-9_.:-]+:\s*(#.*)?$")  # a key under `tasks:` (two-space indent)
 _VENDORED = {"vendor", "node_modules", "third_party", "third-party", ".terraform"}
 _AZURE_TASKS = ("Kubernetes@", "KubernetesManifest@", "HelmDeploy@")
 
@@ -96,39 +92,62 @@ def _is_script(path: str) -> bool:
     return path.endswith(SCRIPT_SUFFIXES) or posixpath.basename(path) in SCRIPT_NAMES
 
 
-def _keyed(path: str, found: list[tuple[Position, str, str]], message) -> Iterator[Violation]:
-    """Violations with keys that survive line moves (`what` plus its occurrence number in the file)."""
-    seen: Counter = Counter()
-    for position, what, kind in sorted(found):
-        seen[what] += 1
-        yield Violation(path, message(what, kind), position, key=f"{what}#{seen[what]}")
+def _call_graph(repo) -> CallGraph:
+    """Jobs, scripts and targets of the repository and who calls whom (built once per repository)."""
+
+    def build(repo) -> CallGraph:
+        units, texts = [], {}
+        for path in repo.files:
+            ci = _is_ci(path)
+            if not ci and not _is_script(path):
+                continue
+            text = repo.text(path)
+            if not text:
+                continue
+            lines = text.splitlines()
+            texts[path] = lines
+            if ci:
+                parsed = repo.parsed(path)
+                doc = parsed.documents[0] if parsed and parsed.documents else None
+                jobs = [(str(k[-1]), doc.position(k, key=True).line) for k in _job_keys(doc, path)]
+                units += job_units(path, lines, jobs)
+            else:
+                units += script_units(path, lines)
+        return CallGraph(units, texts, set(texts))
+
+    return repo.derived("ci-call-graph", build)
+
+
+def _unit_violation(unit: Unit, found: list[tuple[Position, str]], message) -> Violation:
+    """One violation per job, script or target, listing what it runs with the lines."""
+    found = sorted(found)
+    shown = [f"{what} (line {pos.line})" for pos, what in found[:_SHOWN]]
+    more = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+    where = f"{unit.path} {unit.label}" if unit.label else unit.path
+    return Violation(unit.path, message(where, ", ".join(shown) + more), found[0][0],
+                     key=f"{unit.label or 'file'}")
+
+
+_SHOWN = 8
 
 
 # -- GL902 ----------------------------------------------------------------------------------------------
 def ci_pushes_to_cluster(ctx) -> Iterator[Violation]:
-    """GL902: CI workflows that apply to a cluster or hold its credentials."""
+    """GL902: CI jobs that apply to a cluster or hold its credentials (one finding per job)."""
     repo = ctx.repo
-    for path in repo.files:
-        if not _is_ci(path):
+    graph = _call_graph(repo)
+    for unit in graph.units:
+        if not _is_ci(unit.path) or unit in graph.exempt:
             continue
-        text = repo.text(path)
-        if not text:
-            continue
-        found = [(Position(c.line, c.column), c.name, "command") for c in _ci_commands(repo, path, text)]
-        found += [(pos, what, "credentials") for pos, what in _ci_credentials(repo, path, text)]
-
-        def message(what, kind, path=path):
-            if kind == "credentials":
-                return (
-                    f"{path} gives CI access to a cluster ({what}), so CI can push changes past the "
-                    "GitOps operator; let the operator pull from Git and keep cluster credentials out of CI"
-                )
-            return (
-                f"{path} runs `{what}` from CI, pushing changes to the cluster instead of letting the "
-                "GitOps operator pull them from Git; make CI validate or update manifests only"
-            )
-
-        yield from _keyed(path, found, message)
+        text = repo.text(unit.path) or ""
+        commands = [(Position(c.line, c.column), f"`{c.name}`")
+                    for c in scan(text, comment_style(unit.path), unit.first, unit.last)]
+        found = commands + list(_ci_credentials(unit, text))
+        if found:
+            does = "changes a cluster from CI" if commands else "gives CI the credentials of a cluster"
+            yield _unit_violation(unit, found, lambda where, items, does=does: (
+                f"{where} {does}: {items}; CI then pushes changes past the GitOps operator: let the operator "
+                "pull from Git and keep cluster credentials out of CI"))
 
 
 def _job_keys(doc, path: str) -> list[tuple]:
@@ -142,40 +161,11 @@ def _job_keys(doc, path: str) -> list[tuple]:
     return []
 
 
-def _job_ranges(repo, path: str) -> list[tuple[int, int | None]]:
-    """Line ranges of a CI file minus the jobs that start a throw-away cluster (kind, k3d, minikube):
-    per job where the layout is known, else the whole file or nothing."""
-    text = repo.text(path) or ""
-    parsed = repo.parsed(path)
-    doc = parsed.documents[0] if parsed and parsed.documents else None
-    keys = _job_keys(doc, path)
-    if not keys:
-        return [] if EPHEMERAL.search(text) else [(1, None)]
-    lines = text.splitlines()
-    starts = sorted({doc.position(k, key=True).line for k in keys})
-    head = (1, starts[0] - 1)
-    if EPHEMERAL.search("\n".join(lines[: head[1]])):
-        return []  # set up for the whole workflow
-    bounds = [*starts, len(lines) + 1]
-    ranges = [head] if head[1] >= 1 else []
-    for start, nxt in zip(bounds, bounds[1:], strict=False):
-        if not EPHEMERAL.search("\n".join(lines[start - 1 : nxt - 1])):
-            ranges.append((start, nxt - 1))
-    return ranges
-
-
-def _ci_commands(repo, path: str, text: str) -> Iterator[Command]:
-    style = comment_style(path)
-    for first, last in _job_ranges(repo, path):
-        yield from scan(text, style, first, last)
-
-
-def _ci_credentials(repo, path: str, text: str) -> Iterator[tuple[Position, str]]:
-    """Deploy actions/tasks and kubeconfigs handed to CI from secrets or variables."""
-    ranges = _job_ranges(repo, path)
-    style = comment_style(path)
+def _ci_credentials(unit: Unit, text: str) -> Iterator[tuple[Position, str]]:
+    """Deploy actions/tasks and kubeconfigs handed to CI from secrets or variables, in one unit."""
+    style = comment_style(unit.path)
     for number, line in enumerate(text.splitlines(), start=1):
-        if not any(first <= number <= (last or number) for first, last in ranges):
+        if not unit.first <= number <= unit.last:
             continue
         stripped = line.strip()
         if stripped.startswith(style):
@@ -185,10 +175,10 @@ def _ci_credentials(repo, path: str, text: str) -> Iterator[tuple[Position, str]
         if "uses:" in lowered:
             action = lowered.split("uses:", 1)[1].strip().strip("'\"").split("@")[0]
             if action in DEPLOY_ACTIONS:
-                yield Position(number, column), action
+                yield Position(number, column), f"`{action}`"
                 continue
         if lowered.startswith(("task:", "- task:")) and any(t.lower() in lowered for t in _AZURE_TASKS):
-            yield Position(number, column), stripped.split(":", 1)[1].strip().split("@")[0]
+            yield Position(number, column), f"`{stripped.split(':', 1)[1].strip().split('@')[0]}`"
         elif _holds_kubeconfig(lowered):
             yield Position(number, column), "a kubeconfig handed to CI"
 
@@ -205,52 +195,20 @@ def _holds_kubeconfig(lowered: str) -> bool:
 
 # -- GL903 ----------------------------------------------------------------------------------------------
 def manual_apply_script(ctx) -> Iterator[Violation]:
-    """GL903: scripts and Makefiles that change a cluster by hand."""
+    """GL903: scripts and Makefile/justfile/Taskfile targets that change a cluster by hand (one finding
+    per script or target); test units on a throw-away cluster and what they run are not reported."""
     repo = ctx.repo
-    for path in repo.files:
-        if not _is_script(path) or _is_ci(path):
+    graph = _call_graph(repo)
+    for unit in graph.units:
+        if _is_ci(unit.path) or unit in graph.exempt:
             continue
-        text = repo.text(path)
-        if not text:
-            continue
-        lines = text.splitlines()
-        found = [
-            (Position(c.line, c.column), c.name, "command")
-            for first, last in _target_ranges(path, lines)
-            for c in scan(text, comment_style(path), first, last)
-            if not _operator_bootstrap(lines[c.line - 1])
-        ]
-
-        def message(what, kind, path=path):
-            return (
-                f"{path} runs `{what}` against a cluster by hand, which bypasses review and leaves "
-                "changes that Git does not show; commit the change and let the GitOps operator apply it"
-            )
-
-        yield from _keyed(path, found, message)
-
-
-def _target_ranges(path: str, lines: list[str]) -> list[tuple[int, int]]:
-    """Line ranges to scan: each Makefile/justfile target or Taskfile task on its own (one that starts
-    a throw-away cluster is skipped), a shell script as a whole (or not at all when it starts one)."""
-    name = posixpath.basename(path)
-    if name.endswith(SCRIPT_SUFFIXES) and not name.endswith(".mk"):
-        starts = [1]
-    elif name.startswith("Taskfile"):
-        starts = [1] + [i for i, line in enumerate(lines, start=1) if _TASK.match(line)]
-    else:
-        starts = [1] + [i for i, line in enumerate(lines, start=1) if _MAKE_TARGET.match(line)]
-    bounds = [*sorted(set(starts)), len(lines) + 1]
-    return [
-        (first, nxt - 1)
-        for first, nxt in zip(bounds, bounds[1:], strict=False)
-        if not EPHEMERAL.search("\n".join(lines[first - 1 : nxt - 1]))
-    ]
-
-
-def _operator_bootstrap(line: str) -> bool:
-    """Installing the operator itself (Argo CD, Flux) and its root app is the one apply made by hand."""
-    return bool(_BOOTSTRAP.search(line))
+        text = repo.text(unit.path) or ""
+        found = [(Position(c.line, c.column), f"`{c.name}`")
+                 for c in scan(text, comment_style(unit.path), unit.first, unit.last)]
+        if found:
+            yield _unit_violation(unit, found, lambda where, items: (
+                f"{where} changes a cluster by hand: {items}; this bypasses review and leaves changes that "
+                "Git does not show: commit the change and let the GitOps operator apply it"))
 
 
 # -- GL904 ----------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from functools import cached_property
 
 from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.source import parent_dirs
+from gitops_lint.core.spelling import near_miss
 from gitops_lint.deploy.deployed_files import (
     CONFIG_GROUPS,
     Deployment,
@@ -23,6 +24,13 @@ from gitops_lint.deploy.deployed_files import (
     is_patch_text,
     skipped_path,
 )
+from gitops_lint.deploy.repo_kind import (
+    CODE_SUFFIXES,
+    NOT_APP_CODE_DIRS,
+    ROOT_TOOLING,
+    is_source_repository,
+)
+from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.model.layout import App
 
 SYNONYMS = (
@@ -32,24 +40,6 @@ SYNONYMS = (
     ("test", "testing", "tst"),
     ("integration", "int"),
 )
-CODE_SUFFIXES = (
-    ".go",
-    ".py",
-    ".js",
-    ".ts",
-    ".java",
-    ".kt",
-    ".rb",
-    ".rs",
-    ".cs",
-    ".php",
-    ".scala",
-    ".c",
-    ".cpp",
-)
-# vendored code and the repository's own tooling (linters, docs, scripts) are not application code
-NOT_APP_CODE_DIRS = ("node_modules", "vendor", "testdata", "third_party", "hack", "scripts", "tools", "docs")
-ROOT_TOOLING = ("package.json", "requirements.txt", "pyproject.toml", "setup.py", "Gemfile")
 
 
 def _synonyms(name: str) -> tuple[str, ...]:
@@ -94,7 +84,8 @@ def _index(repo) -> _DirIndex:
 
 
 def _report_file(repo, directory: str) -> str:
-    """The file a finding about a directory is reported on: its kustomization, else its first YAML file."""
+    """The file a finding about a directory is reported on: its kustomization, else the shallowest file
+    below it (a kustomization first, then YAML)."""
     if directory in repo.kustomizations:
         return repo.kustomizations[directory].path
     files = repo.files  # sorted: the files below `directory` are one contiguous run
@@ -103,7 +94,8 @@ def _report_file(repo, directory: str) -> str:
         if not path.startswith(directory + "/"):
             break
         below.append(path)
-    return min(below, key=lambda f: (not f.endswith((".yaml", ".yml")), f.count("/"), f), default=directory)
+    return min(below, key=lambda f: (f.count("/"), not is_kustomization_file(f), not f.endswith((".yaml", ".yml")), f),
+               default=directory)
 
 
 def _has_kustomization_below(repo, directory: str) -> bool:
@@ -128,10 +120,11 @@ def app_structure(ctx) -> Iterator[Violation]:
     config = repo.config
     apps = _apps(repo)
     sizes = Counter(a.group for a in apps)
-    classic = Counter(a.group for a in apps if a.classic)
+    # apps that follow the layout in full: the ones a flat app is compared with (flagged ones are not)
+    complete = Counter(a.group for a in apps if a.base is not None and a.overlays)
     for app in apps:
         if not app.classic:
-            yield from _not_classic(repo, app, sizes[app.group], classic[app.group])
+            yield from _not_classic(repo, app, sizes[app.group], complete[app.group])
             continue
         if app.base is None:
             yield _violation(
@@ -169,7 +162,7 @@ def app_structure(ctx) -> Iterator[Violation]:
 
 
 def _not_classic(repo, app: App, group_size: int, classic: int) -> Iterator[Violation]:
-    """An app that ignores the base/overlays layout most of its group (at least two apps) follows."""
+    """An app that ignores the base/overlays layout most of its group (at least two complete apps) follows."""
     if classic < 2 or classic * 2 < group_size or not _holds_manifests(repo, app.dir):
         return
     if repo.tree.is_file(f"{app.dir}/Chart.yaml"):
@@ -193,8 +186,8 @@ def missing_environment(ctx) -> Iterator[Violation]:
             continue  # GL101 reports it
         present = {e.lower() for e in app.overlays}
         for env in environments:
-            if present & set(_synonyms(env)):
-                continue  # present under another name: GL106 reports the name
+            if present & set(_synonyms(env)) or any(near_miss(name, [env]) for name in present):
+                continue  # present under another name or misspelt: GL106 reports the name
             overlays = f"{app.dir}/{repo.config.overlays_dir}"
             yield _violation(
                 repo,
@@ -329,16 +322,19 @@ def _expected_name(env: str, configured: list[str], used: Counter) -> str | None
     if configured:
         if env.lower() in {c.lower() for c in configured}:
             return None
-        return next((c for c in configured if c.lower() in group), "")
+        return next((c for c in configured if c.lower() in group), None) or near_miss(env, configured) or ""
     if len(group) == 1:
-        return None
+        known = [name for names in SYNONYMS for name in names] + [name for name, n in used.items() if n > 1]
+        return near_miss(env, known)
     preferred = max((name for name in group if used[name]), key=lambda n: (used[n], -group.index(n)))
     return None if preferred == env.lower() else preferred
 
 
 # -- GL107 ------------------------------------------------------------------------------------
 def app_code_in_config_repo(ctx) -> Iterator[Violation]:
-    """GL107: application source (Dockerfile, package.json, go.mod, src/…) in the config repository."""
+    """GL107: application source (Dockerfile, go.mod, src/…) in a config repository (not an app's own repo)."""
+    if is_source_repository(ctx.repo):
+        return
     markers = set(ctx.option("markers"))
     reported_src: set[str] = set()
     for path in ctx.repo.files:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from gitops_lint.core.findings import Violation
-from gitops_lint.model.workloads import BATCH_KINDS, Workload, split_image, workloads
+from gitops_lint.model.workloads import BATCH_KINDS, POD_SPEC_PATHS, Workload, split_image, workloads
 
 SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
 
@@ -24,7 +25,8 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
     mutable = {t.lower() for t in ctx.option("mutable_tags")}
     require_digest = ctx.option("require_digest")
-    for w in workloads(ctx.repo):
+
+    def check(w: Workload):
         for path, container, _init in w.containers():
             image = container.get("image")
             if not isinstance(image, str) or not image or "${" in image:
@@ -41,6 +43,8 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
                 name = container.get("name", "?")
                 yield _violation(w, (*path, "image"), f"{w.ref} container {name}: image {image} {problem}; "
                                  "pin an immutable version", f"{name}:{image}", w.environment)
+
+    yield from _env_independent(ctx, check)
 
 
 def prod_single_replica(ctx) -> Iterator[Violation]:
@@ -132,14 +136,22 @@ def _rollout_refers_to(objects, w: Workload) -> bool:
 
 
 def _env_independent(ctx, check) -> Iterator[Violation]:
-    """Run a per-container check on every workload, reporting each source line once."""
-    seen: set[tuple] = set()
+    """Run a per-container check on every workload, reporting each source line once; when the line
+    reaches several environments (a base rendered by overlays), they are listed in the message."""
+    seen: dict[tuple, tuple[Violation, set[str]]] = {}
     for w in workloads(ctx.repo):
         for v in check(w):
-            marker = (v.path, v.position, v.key)
-            if marker not in seen:
-                seen.add(marker)
-                yield v
+            first, environments = seen.setdefault((v.path, v.position, v.key), (v, set()))
+            if w.environment:
+                environments.add(w.environment)
+    for v, environments in seen.values():
+        if len(environments) > 1:
+            production = ctx.card.production_severity if any(map(ctx.is_production, environments)) else None
+            v = replace(v, message=f"{v.message} (environments: {', '.join(sorted(environments))})",
+                        environment=None, severity=production or v.severity)
+        elif environments:
+            v = replace(v, environment=next(iter(environments)))
+        yield v
 
 
 def workload_no_resources(ctx) -> Iterator[Violation]:
@@ -159,15 +171,76 @@ def workload_no_resources(ctx) -> Iterator[Violation]:
 
 
 def workload_no_probes(ctx) -> Iterator[Violation]:
-    """GL705: long-running containers without a readiness probe."""
+    """GL705: containers that serve traffic (behind a Service) without a readiness probe.
+
+    Workers, schedulers and agents that no Service selects take no traffic, so a readiness probe
+    gates nothing for them; they are not reported.
+    """
+    services = _services(ctx.repo)
 
     def check(w: Workload):
         if w.kind in BATCH_KINDS:
             return
-        for path, container, _init in w.containers(include_init=False):
+        for path, container, _init in _serving_containers(w, services):
             if "readinessProbe" not in container:
                 name = str(container.get("name", "?"))
-                yield _violation(w, path, f"{w.ref} container {name} has no readinessProbe; traffic reaches it "
-                                 "before it is ready", name)
+                yield _violation(w, path, f"{w.ref} container {name} serves traffic through a Service but has "
+                                 "no readinessProbe; traffic reaches it before it is ready", name)
 
     yield from _env_independent(ctx, check)
+
+
+def _services(repo) -> list[tuple[str | None, dict, list]]:
+    """(namespace, selector, target ports) of every Service, in sources and in rendered roots."""
+    datas = [d.data for d in repo.objects("Service")]
+    for render in repo.rendered.deployed_roots():
+        datas += [o.data for o in render.objects if o.data.get("kind") == "Service"] if render.ok else []
+    out = []
+    for data in datas:
+        spec = _mapping(data.get("spec"))
+        selector = _mapping(spec.get("selector"))
+        if selector and not _metrics_only(data, spec):
+            ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
+            targets = [_mapping(p).get("targetPort", _mapping(p).get("port")) for p in ports]
+            out.append((_mapping(data.get("metadata")).get("namespace"), selector, targets))
+    return out
+
+
+def _metrics_only(data: dict, spec: dict) -> bool:
+    """A Service that only exposes metrics to a scraper (`*-metrics`, every port named for metrics):
+    no user traffic goes through it, so a readiness probe gates nothing."""
+    name = str(_mapping(data.get("metadata")).get("name", ""))
+    ports = [_mapping(p) for p in spec.get("ports")] if isinstance(spec.get("ports"), list) else []
+    named = [str(p.get("name", "")) for p in ports]
+    return name.endswith("-metrics") or (bool(named) and all("metric" in n or "prom" in n for n in named))
+
+
+def _serving_containers(w: Workload, services: list) -> Iterator[tuple[tuple, dict, bool]]:
+    """Containers of `w` that a Service sends traffic to.
+
+    A Service selects the pod template's labels (in the same namespace, or either unnamespaced), or
+    the workload is a StatefulSet with a governing `serviceName`. Then a container serves when a
+    Service's targetPort names or numbers one of its ports, else when it declares a containerPort,
+    else when it is the pod's only container.
+    """
+    labels = _mapping(w.get(*POD_SPEC_PATHS[w.kind][:-1], "metadata", "labels")) if w.kind in POD_SPEC_PATHS else {}
+    namespace = _mapping(w.get("metadata")).get("namespace")
+    targets: list = []
+    selected = w.kind == "StatefulSet" and bool(w.get("spec", "serviceName"))
+    for ns, selector, ports in services:
+        if (ns == namespace or not ns or not namespace) and all(labels.get(k) == v for k, v in selector.items()):
+            selected = True
+            targets += ports
+    if not selected:
+        return
+    containers = list(w.containers(include_init=False))
+    by_target = [c for c in containers if _exposes(c[1], targets)]
+    with_ports = [c for c in containers if _mapping(c[1]).get("ports")]
+    yield from by_target or with_ports or (containers if len(containers) == 1 else [])
+
+
+def _exposes(container: dict, targets: list) -> bool:
+    """Whether a Service targetPort (number or name) is one of the container's ports."""
+    ports = container.get("ports") if isinstance(container.get("ports"), list) else []
+    own = {_mapping(p).get("containerPort") for p in ports} | {_mapping(p).get("name") for p in ports}
+    return any(t in own for t in targets if t is not None)

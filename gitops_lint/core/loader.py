@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gitops_lint.core.datapath import dig
@@ -178,6 +179,13 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
 
 
 def _parse(path: str, text: str, limits: Limits, compose) -> tuple[list[Document], list[Violation]]:
+    with warnings.catch_warnings():  # the library's own warnings (a reused anchor name is valid YAML)
+        warnings.simplefilter("ignore", YAMLWarning)
+        warnings.simplefilter("ignore", YAMLFutureWarning)
+        return _parse_quietly(path, text, limits, compose)
+
+
+def _parse_quietly(path: str, text: str, limits: Limits, compose) -> tuple[list[Document], list[Violation]]:
     violations: list[Violation] = []
     documents: list[Document] = []
     has_anchors = "&" in text  # no anchor, no alias: the expansion check can be skipped

@@ -3,7 +3,8 @@
 Line-based: each line is split into shell segments (`|`, `;`, `&&`, `||`) and a segment counts when a
 cluster-writing command starts it (after optional flags such as `kubectl -n ns apply`). Not counted:
 comments, `--dry-run` segments, read-only commands (`kubectl diff`, `kubectl kustomize`, `helm template`,
-`helm lint`, `rollout status`), `echo`/`printf` text and step names. Commands that run against a
+`helm lint`, `rollout status`), `echo`/`printf` text and step names, node administration (`kubectl
+label/taint node`), `kubectl create token`, and the bootstrap of the operator or its decryption key. Commands that run against a
 throw-away cluster (kind, k3d, minikube: an end-to-end test) are not pushes to a real cluster: the
 caller drops them per GitHub Actions job, or per file elsewhere.
 """
@@ -31,6 +32,13 @@ _SEGMENT = re.compile(r"\|\|?|;|&&")
 _DRY_RUN = re.compile(r"--dry-run(?!=none)\b")
 _TEXT_KEY = re.compile(r"^\s*-?\s*(name|description|title|displayName|summary)\s*:")
 _ECHO = re.compile(r"^\s*(echo|printf|log|info|warn)\b")
+# not drift: node administration, short-lived tokens, and the bootstrap of the operator (Argo CD, Flux)
+# or of its decryption key (the SOPS age/GPG key Secret), which only a person or an installer can do
+NOT_DRIFT = re.compile(
+    r"(?i)(\b(?:label|annotate|taint)\s+(?:--?\S+\s+)*(?:nodes?\b|node/)|\bcreate\s+token\b"
+    r"|\bargo-?cd\b|argoproj/argo|\bflux(?:cd|-system)?\b|gotk-components"
+    r"|\bsops[-_](?:age|gpg|key)|\.agekey\b|\bage[-_.]key\b|sops\.asc\b|--from-file=\S*\.asc\b)"
+)
 EPHEMERAL = re.compile(
     r"(?i)\b(kind\s+create\s+cluster|k3d\s+cluster\s+create|minikube\s+start|kind-action|setup-kind|"
     r"k3d-action|setup-k3d|setup-minikube|k3s-action|microk8s)\b"
@@ -65,7 +73,7 @@ def scan(text: str, style: str = "#", first_line: int = 1, last_line: int | None
         if number < first_line or (last_line is not None and number > last_line):
             continue
         line = _strip_comment(raw, style)
-        if not line.strip() or _TEXT_KEY.match(line):
+        if not line.strip() or _TEXT_KEY.match(line) or NOT_DRIFT.search(line):
             continue
         start = 0
         for segment in _SEGMENT.split(line):

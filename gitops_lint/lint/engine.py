@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from gitops_lint.core.findings import (
@@ -33,6 +33,12 @@ class CheckContext:
     options: dict
     suppressions: list[Suppression] = field(default_factory=list)
     rules_run: frozenset[str] = frozenset()
+
+    def runs(self, rule: str, name: str, path: str) -> bool:
+        """Whether another rule of the pack reports on `path` in this run (so a check may leave a
+        shared cause to it, and say so in one finding instead of two)."""
+        ran = not self.rules_run or rule in self.rules_run
+        return ran and self.repo.config.rule_setting(rule, name, path).enabled
 
     def option(self, name: str) -> Any:
         """One option, typed and defaulted by the card's option schema (the config was validated at load)."""
@@ -115,15 +121,15 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
     with a ChangeContext. `suppressions`: more than the repository's own comments and annotations.
     """
     cards = [c for c in cards if c.diff_only == (diff is not None)]
+    ran = frozenset(c.id for c in cards) | {c.name for c in cards}
     findings: list[Finding] = []
     for card in cards:
         if progress is not None:
             progress(card)
         if card.stage == "repository":
-            findings.extend(_run_card(repo, card, diff=diff))
-    findings = _apply_config(repo, findings)
+            findings.extend(_run_card(repo, card, rules_run=ran, diff=diff))
+    findings = merge_repeats(_apply_config(repo, findings))
     kept, suppressed, found = apply_suppressions(repo, findings, suppressions)
-    ran = frozenset(c.id for c in cards) | {c.name for c in cards}
     for card in cards:
         if card.stage == "suppressions":  # rules about the suppressions themselves: now that they are known
             kept.extend(_run_card(repo, card, found, ran))
@@ -141,7 +147,7 @@ def _run_card(repo: Repository, card: Card, suppressions: list[Suppression] | No
     options = card.options_for(setting.options)
     ctx = (CheckContext(repo=repo, card=card, options=options, suppressions=suppressions or [],
                         rules_run=rules_run) if diff is None
-           else ChangeContext(repo=repo, card=card, options=options, diff=diff))
+           else ChangeContext(repo=repo, card=card, options=options, rules_run=rules_run, diff=diff))
     try:
         check: Callable[[CheckContext], Iterable[Violation]] = card.resolve_check()
         return [to_finding(card, v, repo) for v in check(ctx)]
@@ -171,6 +177,23 @@ def to_finding(card: Card, v: Violation, repo: Repository) -> Finding:
         fingerprint=fingerprint(card.id, v.path, v.resource, v.key or v.message, v.environment),
         fixable=v.fixable or card.fixable,
     )
+
+
+def merge_repeats(findings: list[Finding]) -> list[Finding]:
+    """One finding per (rule, path, line, message): a base line rendered into several environments
+    is reported once, with the environments listed."""
+    groups: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.rule, f.path, f.line, f.message), []).append(f)
+    out = []
+    for same in groups.values():
+        envs = sorted({f.environment for f in same if f.environment})
+        first = same[0]
+        if len(envs) > 1:
+            first = replace(first, environment=None, message=f"{first.message} (environments: {', '.join(envs)})",
+                            severity=max(f.severity for f in same))
+        out.append(first)
+    return out
 
 
 def _apply_config(repo: Repository, findings: list[Finding]) -> list[Finding]:

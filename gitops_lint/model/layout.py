@@ -1,4 +1,5 @@
-"""Apps and environments from the repository layout (`apps/<app>/base` + `apps/<app>/overlays/<env>`)."""
+"""Apps and environments from the repository layout (`apps/<app>/base` + `apps/<app>/overlays/<env>`,
+or overlays beside the base: `apps/<app>/{base,dev,prod}`)."""
 
 from __future__ import annotations
 
@@ -61,8 +62,25 @@ def discover_apps(tree: SourceTree, config: Config, kustomizations: dict[str, Ku
                     for env in tree.listdir(overlays):
                         if tree.is_dir(f"{overlays}/{env}"):
                             app.overlays[env] = f"{overlays}/{env}"
+                elif app.base is not None:
+                    app.overlays = _sibling_overlays(tree, directory, app.base, kustomizations)
                 apps[directory] = app
     return apps
+
+
+def _sibling_overlays(tree: SourceTree, directory: str, base: str,
+                      kustomizations: dict[str, Kustomization]) -> dict[str, str]:
+    """Overlays beside the base (`<app>/{base,dev,prod}`): sibling directories whose kustomization
+    includes the base or something inside it."""
+    out = {}
+    for name in tree.listdir(directory):
+        child = f"{directory}/{name}"
+        k = kustomizations.get(child)
+        if child != base and k is not None and any(
+            r.target is not None and (r.target == base or r.target.startswith(base + "/")) for r in k.references
+        ):
+            out[name] = child
+    return out
 
 
 def infer_environments(apps: Iterable[App]) -> list[str]:

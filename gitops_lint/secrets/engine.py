@@ -189,6 +189,7 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
         return []
     lines = text.splitlines()
     detector_name = detector_filename(path)
+    source_code = path.endswith(SOURCE_CODE_SUFFIXES)
     hits: list[Hit] = []
     for index in sorted(candidates):
         if index >= len(lines):
@@ -212,6 +213,8 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
                 if _filtered(secret, line, plugin) or any(r.search(secret) for r in exclude_secrets):
                     continue
                 key, unsafe = line_key(line, secret)
+                if source_code and plugin.secret_type in SOURCE_CODE_SHAPES:
+                    continue  # `password := "x"`, `http://u:p@host`, a JWT in Go/Python source: test code
                 if plugin.secret_type == KEYWORD and (
                     comment or keyword_is_reference(nearest_key(line, secret), secret)
                 ):
@@ -222,6 +225,11 @@ def scan_text(config: ScanConfig, path: str, text: str, candidates: Iterable[int
     return hits
 
 
+# program source is not configuration: keyword assignments, URLs with a user and JWTs there are code (test
+# fixtures above all); credential formats (private keys, cloud keys, service tokens) are still reported in it
+SOURCE_CODE_SHAPES = frozenset({KEYWORD, "Basic Auth Credentials", "JSON Web Token"})
+SOURCE_CODE_SUFFIXES = (".go", ".py", ".java", ".kt", ".js", ".ts", ".rs", ".rb", ".cs", ".php", ".scala", ".c",
+                        ".cc", ".cpp", ".h", ".swift")
 _COMMENT_MARKS = ("#", "//", "--", ";", "<!--", "/*", "* ")
 
 

@@ -81,6 +81,13 @@ def _names_a_key(value: str) -> bool:
     return bool(re.fullmatch(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*", text)) and parts[-1] in _KEY_WORDS
 
 
+def _named_after_key(norm_key: str, value: str) -> bool:
+    """`authKey: auth`: a lower-case value that is part of its own key's name names that key."""
+    text = value.strip()
+    return len(text) >= 3 and bool(re.fullmatch(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*", text)) and \
+        re.sub(r"[^a-z0-9]", "", text) in norm_key
+
+
 def keyword_is_reference(key: str | None, value: str) -> bool:
     """Whether a `Secret Keyword` hit names a secret (or configures one) rather than holding it."""
     if value.strip().lower() in ("true", "false", "yes", "no", "on", "off", "null", "none", "~", "nil"):
@@ -94,8 +101,8 @@ def keyword_is_reference(key: str | None, value: str) -> bool:
     norm = re.sub(r"[^a-z0-9]", "", key.lower().rsplit(".", 1)[-1].rsplit("/", 1)[-1])
     if norm.startswith(REFERENCE_PREFIXES):
         return True
-    if norm.endswith("key") and _names_a_key(value):
-        return True  # `secretKey: password`, `passwordKey: admin-password`: the name of a key in a Secret
+    if norm.endswith("key") and (_names_a_key(value) or _named_after_key(norm, value)):
+        return True  # `secretKey: password`, `passwordKey: admin-password`, `authKey: auth`: a key's name
     stem = _QUALIFIER.sub("", norm) or norm
     if stem.endswith(CREDENTIAL_ENDINGS):
         # `tlsSecret: web-tls`, `adminSecret: grafana-admin`: a Kubernetes object name, not a value

@@ -302,6 +302,8 @@ def owned_elsewhere(doc: Document, path: tuple, hit: Hit) -> bool:
         return True
     if doc.kind in REFERENCE_KINDS and hit.type == KEYWORD:
         return True
+    if doc.kind == "CustomResourceDefinition" and hit.type == KEYWORD:
+        return True  # a schema: descriptions and examples are documentation, not configuration
     return is_kustomization_file(doc.path) and head == "secretGenerator"  # GL603
 
 

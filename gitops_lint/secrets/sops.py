@@ -2,7 +2,8 @@
 SOPS would have encrypted (encrypted_regex / unencrypted_regex / encrypted_suffix / unencrypted_suffix).
 
 Also the shared test for values that are references or placeholders rather than secrets
-(`${VAR}`, `$(VAR)`, `vault:…`, `ref+…`, `<path:…>` …), used by every GL6xx rule.
+(`${VAR}`, `$(VAR)`, `vault:…`, `ref+…`, `<path:…>` …, and the placeholders of `placeholders.py`:
+`dummy`, `changeme`, `your-…-here`, password hashes), used by every GL6xx rule.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gitops_lint.model.repository import Repository
+
+from gitops_lint.secrets.placeholders import is_placeholder
 
 DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted"
 ENC_VALUE = re.compile(r"^ENC\[[A-Z0-9_]+,data:.*\]$", re.S)
@@ -54,7 +57,7 @@ def is_reference(value: Any) -> bool:
     text = value.strip()
     if not text:
         return True
-    if _REFERENCE.match(text) or is_encrypted_value(text):
+    if _REFERENCE.match(text) or is_encrypted_value(text) or is_placeholder(text):
         return True
     # a value made only of placeholders and punctuation, e.g. `${USER}:${PASS}` or `postgres://${CREDS}@db`
     rest = _PLACEHOLDER_ANYWHERE.sub("", text)

@@ -1,0 +1,84 @@
+"""Is this an application (source) repository with a deploy folder, rather than a GitOps config repository?
+
+An application or tool repository keeps its build at the root (`go.mod`, `Cargo.toml`, `pom.xml`…, or
+`package.json`/`pyproject.toml` beside source code) and its Kubernetes manifests under a deploy folder
+(`deploy/`, `config/`, `manifests/`, `k8s/`, `charts/`…). Such a repository is linted for its GitOps part;
+its Dockerfiles and source are the application itself, not application code in a config repository.
+"""
+
+from __future__ import annotations
+
+from gitops_lint.deploy.deployed_files import CONFIG_GROUPS, is_manifest
+from gitops_lint.model.kustomizations import is_kustomization_file
+
+CODE_MARKERS = (
+    "Dockerfile",
+    "Containerfile",
+    "package.json",
+    "go.mod",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "Cargo.toml",
+    "requirements.txt",
+    "setup.py",
+    "pyproject.toml",
+    "Gemfile",
+    "composer.json",
+    "mix.exs",
+)
+CODE_SUFFIXES = (
+    ".go",
+    ".py",
+    ".js",
+    ".ts",
+    ".java",
+    ".kt",
+    ".rb",
+    ".rs",
+    ".cs",
+    ".php",
+    ".scala",
+    ".c",
+    ".cpp",
+)
+# vendored code and the repository's own tooling (linters, docs, scripts) are not application code
+NOT_APP_CODE_DIRS = ("node_modules", "vendor", "testdata", "third_party", "hack", "scripts", "tools", "docs")
+ROOT_TOOLING = ("package.json", "requirements.txt", "pyproject.toml", "setup.py", "Gemfile")
+# build files that make the root an application's; ROOT_TOOLING may be a config repository's own tooling,
+# so with those, source code must be there too
+BUILD_MARKERS = tuple(m for m in CODE_MARKERS if m not in ROOT_TOOLING and m not in ("Dockerfile", "Containerfile"))
+BUILD_SUFFIXES = (".csproj", ".sln", ".fsproj")
+DEPLOY_DIRS = frozenset(
+    "deploy deploys deployment deployments config manifests k8s kube kubernetes kustomize helm chart charts "
+    "gitops ops install".split()
+)
+# folders whose manifests say nothing about the repository's kind (tests, examples, tooling)
+NEUTRAL_DIRS = frozenset("test tests testdata e2e hack examples example docs samples sample tools scripts".split())
+
+
+def is_source_repository(repo) -> bool:
+    """Whether the repository is an application's, with its manifests only under deploy folders."""
+    roots = [f for f in repo.files if "/" not in f]
+    strong = any(f in BUILD_MARKERS or f.endswith(BUILD_SUFFIXES) for f in roots)
+    weak = any(f in ROOT_TOOLING for f in roots)
+    if not strong and not (weak and _has_source_code(repo.files)):
+        return False
+    manifests = {d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS)}
+    manifests |= {f for f in repo.files if is_kustomization_file(f)}
+    judged = [p for p in manifests if _top(p) not in NEUTRAL_DIRS and not _top(p).startswith(".")]
+    return bool(judged) and all(_top(p) in DEPLOY_DIRS for p in judged)
+
+
+def _top(path: str) -> str:
+    return path.split("/", 1)[0] if "/" in path else ""
+
+
+def _has_source_code(files: list[str]) -> bool:
+    """Source files outside deploy, test and tooling folders (not only the root's tooling)."""
+    skipped = DEPLOY_DIRS | NEUTRAL_DIRS
+    return any(
+        f.endswith(CODE_SUFFIXES) and "/" in f and _top(f) not in skipped and not _top(f).startswith(".")
+        and not set(f.split("/")) & set(NOT_APP_CODE_DIRS)
+        for f in files
+    )
