@@ -9,8 +9,10 @@ from pathlib import Path
 from gitops_lint.core.config import Config, ConfigError, find_config, load_config
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
+from gitops_lint.deploy.file_roles import explain
 from gitops_lint.lint.cards import Card, load_cards
 from gitops_lint.lint.engine import RunResult, run_checks, select_cards
+from gitops_lint.model.file_roles import FileRole
 from gitops_lint.model.repository import Repository
 
 FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
@@ -106,3 +108,13 @@ def read_baseline(path: Path) -> set[str]:
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise ValueError(f"{path}: not a gitops-lint baseline")
     return {e["fingerprint"] for e in data["findings"] if isinstance(e, dict) and "fingerprint" in e}
+
+
+def explain_file(root: str | Path, path: str, *, config_path: str | None = None) -> FileRole:
+    """Whether the rules judge `path` (repo-relative) as a deployed manifest, and why."""
+    root = Path(root)
+    config = resolve_config(root, config_path)
+    if config_path is None:
+        confine_config_dirs(config, root)
+    repo = Repository.build(WorkingTree(root), config, jobs=1)
+    return explain(repo, path)

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from gitops_lint import __version__
-from gitops_lint.api import FAIL_LEVELS, exit_code, lint_path, read_baseline, write_baseline
+from gitops_lint.api import FAIL_LEVELS, exit_code, explain_file, lint_path, read_baseline, write_baseline
 from gitops_lint.core.config import ConfigError
 from gitops_lint.core.source import SourceError
 from gitops_lint.lint.cards import CardError, load_cards
@@ -256,6 +256,34 @@ def explain(rule_id) -> None:
     from gitops_lint.lint.docs import explain_card
 
     click.echo(explain_card(card))
+
+
+@main.command(name="explain-file")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--repo", "repo_root", type=click.Path(exists=True, file_okay=False),
+              help="Repository root (default: the nearest directory above PATH holding .git, else `.`).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
+def explain_file_command(path, repo_root, config_path) -> None:
+    """Say whether the rules judge PATH as a deployed manifest, and why (deployed by a root, patch,
+    generator input, template, test fixture, tool config, values file, not deployed)."""
+    root = Path(repo_root) if repo_root else _repository_root(Path(path))
+    try:
+        relative = Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        _fail(f"{path}: outside the repository {root}")
+    try:
+        role = explain_file(root, relative, config_path=config_path)
+    except (ConfigError, SourceError, ValueError) as exc:
+        _fail(str(exc))
+    judged = "judged as a deployed manifest" if role.judged else "not judged as a deployed manifest"
+    click.echo(f"{relative}: {role.role.value}: {role.reason}\n  {judged}")
+
+
+def _repository_root(path: Path) -> Path:
+    for parent in path.resolve().parents:
+        if (parent / ".git").exists():
+            return parent
+    return Path(".")
 
 
 @main.command(name="diff")

@@ -8,7 +8,6 @@ use as patches, and not Helm chart templates), kustomization files against kusto
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from gitops_lint.core.datapath import has_path
 from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.loader import Document
+from gitops_lint.deploy.file_roles import judged
 from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.render.origin import origin_of
 from gitops_lint.schemas import INVALID, SchemaStore
@@ -51,32 +51,22 @@ def _is_kustomize_config(doc: Document) -> bool:
     return doc.group == KUSTOMIZE_GROUP or doc.api_version == "builtin"
 
 
-def _chart_template(repo, path: str) -> bool:
-    """A file of a Helm chart's templates/ directory (Go templates, not manifests)."""
-    parts = path.split("/")
-    if "templates" not in parts[:-1]:
-        return False
-    chart_dir = "/".join(parts[: parts.index("templates")])
-    return repo.tree.is_file(posixpath.join(chart_dir, "Chart.yaml"))
-
-
 def manifests(repo) -> Iterator[Document]:
-    """Source documents that are meant to be complete Kubernetes objects."""
-    skip = repo.patch_files
+    """Source documents that are meant to be complete Kubernetes objects, in files the repository's one
+    decision judges (not patches, generator inputs, templates, fixtures, tool configs, values files)."""
     for doc in repo.documents:
-        if doc.path in skip or not doc.api_version or not doc.kind or _is_kustomize_config(doc):
+        if not doc.api_version or not doc.kind or _is_kustomize_config(doc):
             continue
-        if _chart_template(repo, doc.path):
-            continue
-        yield doc
+        if judged(repo, doc.path):
+            yield doc
 
 
 def _kustomization_documents(repo) -> Iterator[Document]:
     for path, parsed in repo.parsed_files.items():
-        if is_kustomization_file(path):
+        if is_kustomization_file(path) and judged(repo, path):
             yield from (d for d in parsed.documents if isinstance(d.data, dict))
     for doc in repo.documents:  # a kustomization under another file name (e.g. a generator config)
-        if doc.group == KUSTOMIZE_GROUP and doc.kind in ("Kustomization", "Component"):
+        if doc.group == KUSTOMIZE_GROUP and doc.kind in ("Kustomization", "Component") and judged(repo, doc.path):
             yield doc
 
 
@@ -246,7 +236,7 @@ def k8s_deprecated_api(ctx) -> Iterator[Violation]:
     """GL306: apiVersions deprecated in the target Kubernetes version (warning) or removed (error)."""
     target = _target(ctx.repo)
     for doc in ctx.repo.documents:
-        if not doc.api_version or not doc.kind or _is_kustomize_config(doc):
+        if not doc.api_version or not doc.kind or _is_kustomize_config(doc) or not judged(ctx.repo, doc.path):
             continue
         status = api_status(doc.api_version, doc.kind, target)
         if status is None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from gitops_lint.core.findings import Violation
 from gitops_lint.core.loader import rule_of
 from gitops_lint.core.source import UnsafePath
+from gitops_lint.deploy.file_roles import judged
 
 
 def _manifest_like(doc) -> bool:
@@ -46,10 +47,9 @@ def _unsafe(u: UnsafePath) -> Violation:
 
 def missing_identity(ctx) -> Iterator[Violation]:
     """GL303: a manifest-like document without apiVersion, kind or metadata.name."""
-    patch_files = ctx.repo.patch_files
     for doc in ctx.repo.documents:
         data = doc.data
-        if doc.path in patch_files or not _manifest_like(doc):
+        if not _manifest_like(doc) or not judged(ctx.repo, doc.path):
             continue
         if data.get("kind") in ("Kustomization", "Component") and str(data.get("apiVersion", "")).startswith(
             "kustomize.config.k8s.io"

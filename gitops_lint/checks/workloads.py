@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitops_lint.core.findings import Violation
+from gitops_lint.deploy.file_roles import judged
 from gitops_lint.model.workloads import BATCH_KINDS, Workload, split_image, workloads
 
 SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
@@ -24,7 +25,7 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
     mutable = {t.lower() for t in ctx.options.get("mutable_tags", ["latest"])}
     require_digest = bool(ctx.options.get("require_digest", False))
-    for w in workloads(ctx.repo):
+    for w in workloads(ctx.repo, lambda path: judged(ctx.repo, path)):
         for path, container, _init in w.containers():
             image = container.get("image")
             if not isinstance(image, str) or not image or "${" in image:
@@ -134,7 +135,7 @@ def _rollout_refers_to(objects, w: Workload) -> bool:
 def _env_independent(ctx, check) -> Iterator[Violation]:
     """Run a per-container check on every workload, reporting each source line once."""
     seen: set[tuple] = set()
-    for w in workloads(ctx.repo):
+    for w in workloads(ctx.repo, lambda path: judged(ctx.repo, path)):
         for v in check(w):
             marker = (v.path, v.position, v.key)
             if marker not in seen:

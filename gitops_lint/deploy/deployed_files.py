@@ -168,29 +168,6 @@ CONFIG_GROUPS = (
 )
 
 
-def is_patch_text(text: str | None) -> bool:
-    """Strategic-merge patch directives mark a partial object, not a manifest."""
-    return bool(text) and (
-        "$patch:" in text or "$setElementOrder/" in text or "$deleteFromPrimitiveList/" in text
-    )
-
-
-def skipped_path(path: str, charts: set[str]) -> bool:
-    """Paths never taken for manifests: dot-directories (.github/), patch files, Helm chart contents."""
-    segments = path.split("/")
-    if any(s.startswith(".") for s in segments):
-        return True  # .github/, .gitlab-ci.yml, config dot-files
-    if "patch" in segments[-1].lower():
-        return True  # a kustomize patch (partial object) kept for an overlay, not a manifest
-    current = posixpath.dirname(path)
-    while True:
-        if current in charts:
-            return True
-        if not current:
-            return False
-        current = posixpath.dirname(current)
-
-
 def is_manifest(doc, ignored_groups: tuple[str, ...]) -> bool:
     """A Kubernetes object (not an operator bootstrap object, kustomize config or plugin config)."""
     data = doc.data
@@ -288,17 +265,30 @@ class Deployment:
 
     def deploys(self, path: str) -> bool:
         """Whether a kustomization reads `path`, an operator path takes it in or Skaffold applies it."""
-        if path in self._read_files or any(fnmatch.fnmatchcase(path, g) for g in self._skaffold_globs):
-            return True
+        return self.deployed_by(path) is not None
+
+    def deployed_by(self, path: str) -> str | None:
+        """What reads `path` (a kustomization, an operator's path, a Skaffold config), or None."""
+        if path in self._read_files:
+            return "a kustomization"
+        if any(fnmatch.fnmatchcase(path, g) for g in self._skaffold_globs):
+            return "a Skaffold config"
         directory = posixpath.dirname(path)
         current, direct = directory, True
         while True:
             if current in self._read_dirs:
-                return True
+                return "a kustomization (its directory is listed as a resource)"
             if current in self._operator_dirs and (direct or self._operator_dirs[current]):
-                return True
+                return self._operator_labels.get(current, "an operator")
             if current in self.repo.kustomizations:
-                return False  # in or below a kustomization directory, only what it reads is deployed
+                return None  # in or below a kustomization directory, only what it reads is deployed
             if not current:
-                return False
+                return None
             current, direct = posixpath.dirname(current), False
+
+    @cached_property
+    def _operator_labels(self) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for p in self.operator_paths:
+            labels.setdefault(p.dir, p.by)
+        return labels

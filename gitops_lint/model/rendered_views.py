@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import ParsedFile, load_yaml
+from gitops_lint.model.file_roles import skipped_root
 from gitops_lint.render import RenderCache, RenderedObject, RenderError, render
 from gitops_lint.render.origin import origin_of
 
@@ -95,10 +96,12 @@ class RenderedViews:
     def environments(self) -> Iterator[RootRender]:
         """Renders of every top-level root tied to an environment (overlays, cluster dirs)."""
         for directory, _env in self.repo.environment_roots():
-            yield self.root(directory)
+            if not skipped_root(self.repo, directory):
+                yield self.root(directory)
 
     def deployed_roots(self) -> Iterator[RootRender]:
-        """Renders of every top-level kustomization root that is not a Component."""
+        """Renders of every top-level kustomization root that is not a Component, nor a test fixture,
+        template, tool config or a kustomization commented out of its parent (`file_roles.skipped_root`)."""
         for directory in self.repo.top_level_roots:
-            if self.repo.kustomizations[directory].kind != "Component":
+            if self.repo.kustomizations[directory].kind != "Component" and not skipped_root(self.repo, directory):
                 yield self.root(directory)

@@ -1,0 +1,70 @@
+"""The one answer to "is this file a deployed manifest, and why?", for every rule and for `explain-file`.
+
+`gitops_lint.model.file_roles` classifies files from the repository alone (templates, fixtures, tool
+configs, values files, patches, generator inputs, dot-directories, commented-out kustomizations).
+Here the remaining manifests meet the operators: deployed by a kustomization root, an Argo CD or Flux
+path or a Skaffold config; else an orphan (GL105) where the deployers are known; else a manifest
+that may be applied directly (repositories without an operator, or with a source nothing resolves).
+"""
+
+from __future__ import annotations
+
+from gitops_lint.deploy.deployed_files import BOOTSTRAP_KINDS, Deployment
+from gitops_lint.model.file_roles import FileRole, Role, file_roles, static_role
+
+OPERATOR_GROUP_SUFFIX = "fluxcd.io"
+
+
+def explain(repo, path: str) -> FileRole:
+    """The role of one file, with the reason (for files the repository did not parse: static only)."""
+    roles = deployment_roles(repo)
+    return roles.get(path) or static_role(repo, path)
+
+
+def judged(repo, path: str) -> bool:
+    """Whether rules that judge deployed manifests look at `path`."""
+    return explain(repo, path).judged
+
+
+def deployment_roles(repo) -> dict[str, FileRole]:
+    """Path → final role of every parsed file (built once per run)."""
+    return repo.derived("deployment-file-roles", _build)
+
+
+def _build(repo) -> dict[str, FileRole]:
+    deployment = Deployment(repo)
+    out = {}
+    for path, role in file_roles(repo).items():
+        out[path] = _decide(repo, deployment, path, role)
+    return out
+
+
+def _decide(repo, deployment: Deployment, path: str, role: FileRole) -> FileRole:
+    if role.role not in (Role.MANIFEST, Role.NOT_DEPLOYED):
+        return role
+    if role.reason == "a kustomization":
+        included = path.rsplit("/", 1)[0] if "/" in path else ""
+        if included in repo.included_kustomizations:
+            return FileRole(Role.DEPLOYED, "a kustomization that another kustomization includes")
+        return FileRole(Role.DEPLOYED, "a kustomization root (built on its own)")
+    by = deployment.deployed_by(path)
+    if by is not None:
+        return FileRole(Role.DEPLOYED, f"deployed by {by}")
+    if role.role == Role.NOT_DEPLOYED:
+        return role
+    if _operator_objects_only(repo, path):
+        return FileRole(Role.MANIFEST, "operator objects (Argo CD/Flux) applied directly, as a bootstrap")
+    if not deployment.has_operator:
+        return FileRole(Role.MANIFEST, "no Argo CD or Flux object here: a manifest that may be applied directly")
+    if not deployment.complete:
+        return FileRole(Role.MANIFEST, "some operator source cannot be resolved: it may deploy this manifest")
+    return FileRole(Role.NOT_DEPLOYED, "no kustomization, Argo CD Application or Flux Kustomization deploys it",
+                    orphan=True)
+
+
+def _operator_objects_only(repo, path: str) -> bool:
+    parsed = repo.parsed(path)
+    docs = [d for d in parsed.documents if isinstance(d.data, dict)] if parsed is not None else []
+    return bool(docs) and all(
+        (d.group, d.kind) in BOOTSTRAP_KINDS or (d.group or "").endswith(OPERATOR_GROUP_SUFFIX) for d in docs
+    )
