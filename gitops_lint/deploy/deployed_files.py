@@ -286,6 +286,16 @@ class Deployment:
                 return None
             current, direct = posixpath.dirname(current), False
 
+    def operator_reaching(self, path: str) -> str | None:
+        """The Argo CD/Flux object whose path is `path`'s directory or (recursively) an ancestor of it."""
+        directory = posixpath.dirname(path)
+        for p in self.operator_paths:
+            if directory == p.dir or (p.recursive or p.dir in self.repo.kustomizations) and (
+                not p.dir or directory.startswith(p.dir + "/")
+            ):
+                return p.by
+        return None
+
     @cached_property
     def _operator_labels(self) -> dict[str, str]:
         labels: dict[str, str] = {}

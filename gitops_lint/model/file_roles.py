@@ -53,9 +53,9 @@ class FileRole:
 
     @property
     def is_configuration(self) -> bool:
-        """Whether the file is configuration kept for a deployment (secret rules look at these): not a
-        template, test fixture, tool config or values file (patches and undeployed copies still count)."""
-        return self.role not in (Role.TEMPLATE, Role.FIXTURE, Role.TOOL_CONFIG, Role.VALUES)
+        """Whether the file is configuration a deployment uses (secret rules in objects look at these):
+        what is judged, plus patches and generator inputs (their content is deployed, partially)."""
+        return self.judged or self.role in (Role.PATCH, Role.GENERATOR_INPUT)
 
 
 FIXTURE_DIRS = {"testdata", "test-data", "test_data", "fixtures", "fixture", "__fixtures__", "e2e"}
@@ -71,6 +71,7 @@ PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902", "replacem
                 "generators", "validators", "configurations", "crds", "openapi")
 _TEMPLATE_LINE = re.compile(r"^\s*\{\{-?\s*(?:/\*|if\b|else\b|end\b|range\b|with\b|define\b|include\b|"
                             r"template\b|toYaml\b)", re.MULTILINE)  # template actions on a line of their own
+_UNQUOTED_VALUE = re.compile(r"^[^#\n'\"]*:[ \t]+\{\{", re.MULTILINE)  # `name: {{ .Name }}`: a template
 _HELM_VALUE = re.compile(r"\{\{-?[^}]*\.(?:Values|Release|Chart|Capabilities)\b")
 _TEMPLATE_VALUE = re.compile(r"\{\{.*?\}\}")
 _COMMENTED_REF = re.compile(r"^\s*#+\s*-?\s*(?:path:\s*)?([\w./-]+?)\s*$", re.MULTILINE)
@@ -201,23 +202,25 @@ def _commented_ancestor(path: str, commented: dict[str, str]) -> tuple[str, str]
 
 
 def is_template_text(text: str | None) -> bool:
-    """Whether a file holds Go/Helm template actions (`{{- if … }}` lines), not plain YAML."""
-    if not text or "{{" not in text:
-        return False
-    return _TEMPLATE_LINE.search(text) is not None or _HELM_VALUE.search(text) is not None
+    """Whether text holds Go/Helm template markers (`{{- if … }}` lines, `.Values`, `key: {{ … }}`)."""
+    return bool(text) and "{{" in text and any(_template_markers(text))
+
+
+def _template_markers(text: str):
+    for pattern in (_TEMPLATE_LINE, _HELM_VALUE, _UNQUOTED_VALUE):
+        yield from (m.group(0).strip() for m in pattern.finditer(text))
 
 
 def _template_file(text: str | None, parsed, docs) -> bool:
-    """Template actions outside YAML strings (a `{{ }}` inside a block scalar is data: an ApplicationSet's
+    """Template markers outside YAML strings (a `{{ }}` inside a block scalar is data: an ApplicationSet's
     templatePatch, a PrometheusRule's description), or identity fields written as templates."""
     if not is_template_text(text):
         return any(_templated_identity(d) for d in docs)
     if parsed is None or not docs or parsed.violations:
         return True
     scalars = [s for d in docs for s in _strings(d.data) if "{{" in s]
-    lines = [m.group(0).strip() for m in _TEMPLATE_LINE.finditer(text)]
-    lines += [m.group(0) for m in _HELM_VALUE.finditer(text)]
-    return any(not any(line in s for s in scalars) for line in lines) or any(_templated_identity(d) for d in docs)
+    outside = any(not any(marker in s for s in scalars) for marker in _template_markers(text))
+    return outside or any(_templated_identity(d) for d in docs)
 
 
 def _strings(node):
