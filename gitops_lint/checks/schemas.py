@@ -12,13 +12,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from gitops_lint.core.datapath import has_path
+from gitops_lint.core.datapath import dig, has_path
 from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.loader import Document
 from gitops_lint.deploy.file_roles import judged
+from gitops_lint.flux.model import flux_index
+from gitops_lint.flux.substitution import is_unresolved, substituted
 from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.render.origin import origin_of
-from gitops_lint.schemas import INVALID, SchemaStore
+from gitops_lint.schemas import INVALID, VALID, Result, SchemaStore
 from gitops_lint.schemas.deprecations import api_status
 from gitops_lint.schemas.kubernetes import parse_version, resolve_version
 
@@ -103,9 +105,10 @@ def k8s_schema(ctx) -> Iterator[Violation]:
     # with rendered validation on, its missing fields are judged on the build (when that succeeds)
     completed_by_build = _kustomize_inputs(ctx.repo) if rendered else set()
     seen: set[tuple] = set()
+    inherited = _flux_inherited(ctx.repo)
     for doc in manifests(ctx.repo):
         for prefix, data in _objects(doc):
-            result = store.validate(data)
+            result = validate(store, data, inherited.get((doc.path, doc.index)) if not prefix else None)
             if result.status != INVALID:
                 continue
             if doc.path in completed_by_build:
@@ -121,6 +124,33 @@ def k8s_schema(ctx) -> Iterator[Violation]:
             yield from _violations(doc, result, "component" if doc.kind == "Component" else "kustomization")
     if rendered:
         yield from _rendered_violations(ctx.repo, store, seen)
+
+
+def validate(store: SchemaStore, data: dict, inherited: dict | None = None) -> Result:
+    """Validate an object as its operator applies it: SOPS metadata is the encryption tool's, never a
+    field (`sops -d` removes it); a Flux substitution with a default is its default, a bare `${VAR}` or
+    SOPS ciphertext is a value the tool cannot see; spec fields a parent Flux Kustomization patches in
+    (`inherited`) are present."""
+    if isinstance(data.get("sops"), dict):
+        data = {k: v for k, v in data.items() if k != "sops"}
+    if inherited and isinstance(data.get("spec"), dict):
+        data = {**data, "spec": {**inherited, **data["spec"]}}
+    result = store.validate(substituted(data))
+    if result.status != INVALID:
+        return result
+    kept = tuple(p for p in result.problems if not is_unresolved(dig(data, p.path)))
+    if len(kept) == len(result.problems):
+        return result
+    return replace(result, problems=kept) if kept else replace(result, status=VALID, problems=())
+
+
+def _flux_inherited(repo) -> dict[tuple[str, int], dict]:
+    """(file, document index) → spec fields parent Flux Kustomizations patch into that object."""
+    out: dict[tuple[str, int], dict] = {}
+    for o in flux_index(repo).objects:
+        if o.doc is not None and o.inherited:
+            out.setdefault((o.doc.path, o.doc.index), dict(o.inherited))
+    return out
 
 
 def _kustomize_inputs(repo) -> set[str]:
@@ -143,7 +173,7 @@ def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator
             data = obj.data
             if not isinstance(data, dict) or str(data.get("apiVersion", "")).startswith(KUSTOMIZE_GROUP):
                 continue
-            result = store.validate(data)
+            result = validate(store, data)
             if result.status != INVALID:
                 continue
             ref = _ref(data)

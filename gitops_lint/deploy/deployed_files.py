@@ -22,6 +22,7 @@ from functools import cached_property
 from gitops_lint.argo.model import argo_index
 from gitops_lint.core.source import PathEscapesRoot, normalize
 from gitops_lint.flux.model import KUSTOMIZATION, flux_index
+from gitops_lint.model.file_roles import skipped_root
 from gitops_lint.model.repository import helm_template_dirs
 
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")  # Go/Helm templates and Flux substitutions
@@ -220,10 +221,16 @@ class Deployment:
         return all(p.resolved for p in self._all_paths)
 
     @cached_property
+    def _live_kustomizations(self) -> list:
+        """Kustomizations that can deploy something: not fixtures, templates, tool configs, nor in a
+        dot-directory or commented out of their parent."""
+        return [k for d, k in self.repo.kustomizations.items() if not skipped_root(self.repo, d)]
+
+    @cached_property
     def _read_files(self) -> set[str]:
         """Every file some kustomization reads directly (their own files, resources, patches…)."""
         read: set[str] = set()
-        for k in self.repo.kustomizations.values():
+        for k in self._live_kustomizations:
             read.add(k.path)
             for r in k.references:
                 if r.target is not None and self.repo.tree.is_file(r.target):
@@ -235,7 +242,7 @@ class Deployment:
         """Plain directories (no kustomization) listed as resources: everything below is read."""
         return {
             r.target
-            for k in self.repo.kustomizations.values()
+            for k in self._live_kustomizations
             for r in k.references
             if r.target is not None
             and r.target not in self.repo.kustomizations
@@ -285,16 +292,6 @@ class Deployment:
             if not current:
                 return None
             current, direct = posixpath.dirname(current), False
-
-    def operator_reaching(self, path: str) -> str | None:
-        """The Argo CD/Flux object whose path is `path`'s directory or (recursively) an ancestor of it."""
-        directory = posixpath.dirname(path)
-        for p in self.operator_paths:
-            if directory == p.dir or (p.recursive or p.dir in self.repo.kustomizations) and (
-                not p.dir or directory.startswith(p.dir + "/")
-            ):
-                return p.by
-        return None
 
     @cached_property
     def _operator_labels(self) -> dict[str, str]:

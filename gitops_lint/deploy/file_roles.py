@@ -48,7 +48,7 @@ def _decide(repo, deployment: Deployment, path: str, role: FileRole) -> FileRole
             return FileRole(Role.DEPLOYED, "a kustomization that another kustomization includes")
         return FileRole(Role.DEPLOYED, "a kustomization root (built on its own)")
     if role.role == Role.NOT_DEPLOYED and not role.orphan:
-        by = deployment.operator_reaching(path)  # a dot-directory or commented-out kustomization an operator syncs
+        by = deployment.deployed_by(path)  # a dot-directory or commented-out kustomization an operator syncs
         return FileRole(Role.DEPLOYED, f"deployed by {by}") if by else role
     by = deployment.deployed_by(path)
     if by is not None:
