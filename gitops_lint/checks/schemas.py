@@ -123,7 +123,7 @@ def k8s_schema(ctx) -> Iterator[Violation]:
         if result.status == INVALID:
             yield from _violations(doc, result, "component" if doc.kind == "Component" else "kustomization")
     if rendered:
-        yield from _rendered_violations(ctx.repo, store, seen)
+        yield from _rendered_violations(ctx.repo, store, seen, inherited)
 
 
 def validate(store: SchemaStore, data: dict, inherited: dict | None = None) -> Result:
@@ -161,7 +161,7 @@ def _kustomize_inputs(repo) -> set[str]:
     return {f for render in views.deployed_roots() if render.ok for f in repo.files_read_by(render.root)}
 
 
-def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator[Violation]:
+def _rendered_violations(repo, store: SchemaStore, seen: set[tuple], inherited: dict) -> Iterator[Violation]:
     """Schema errors of each deployed root's build, at the line that set the field; each place once."""
     views = getattr(repo, "rendered", None)
     if views is None:
@@ -173,7 +173,8 @@ def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator
             data = obj.data
             if not isinstance(data, dict) or str(data.get("apiVersion", "")).startswith(KUSTOMIZE_GROUP):
                 continue
-            result = validate(store, data)
+            source = _document_at(repo, obj.source, obj.position) if inherited else None
+            result = validate(store, data, inherited.get((source.path, source.index)) if source else None)
             if result.status != INVALID:
                 continue
             ref = _ref(data)
