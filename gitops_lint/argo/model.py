@@ -30,10 +30,11 @@ from gitops_lint.argo.appset import (
     substitute,
 )
 from gitops_lint.argo.identity import git_remotes, normalize_url
-from gitops_lint.argo.overlays import patch_files, rendered_variants
+from gitops_lint.argo.overlays import rendered_variants
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
 from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.model.file_roles import unapplied_files
 from gitops_lint.model.repository import helm_template_dirs
 from gitops_lint.render.origin import origin_of
 
@@ -160,7 +161,7 @@ def _sources(spec: dict) -> list[Source]:
 
 def _apps(repo) -> list[ArgoApp]:
     """Applications and ApplicationSet templates; patch files skipped, overlay-patched ones as rendered."""
-    patches = patch_files(repo)
+    patches = unapplied_files(repo)
     docs = [d for d in repo.objects(APPLICATION, APPLICATIONSET) if d.path not in patches]
     variants = rendered_variants(repo, {d.path for d in docs})
     apps = []
@@ -379,7 +380,7 @@ def _build(repo) -> ArgoIndex:
         remotes=remotes,
         prefix=prefix,
     )
-    patches = patch_files(repo)
+    patches = unapplied_files(repo)
     index.appsets = [d for d in repo.objects(APPLICATIONSET) if d.path not in patches]
     index.generators = {id(d): git_generators(d) for d in index.appsets}
     if not index.configured:

@@ -25,6 +25,7 @@ from gitops_lint.core.source import PathEscapesRoot, normalize
 from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS, infer_artifact_root, source_paths
 from gitops_lint.flux.objects import FluxObject, has_placeholder, instances, is_flux, resource_set_names
 from gitops_lint.flux.patches import spec_patches
+from gitops_lint.model.file_roles import unapplied_files
 
 KUSTOMIZATION = "Kustomization"
 HELMRELEASE = "HelmRelease"
@@ -341,7 +342,8 @@ def flux_index(repo) -> FluxIndex:
 
 
 def _build(repo) -> FluxIndex:
-    docs = [d for d in repo.documents if is_flux(d) and d.kind and d.path not in repo.patch_files]
+    unapplied = unapplied_files(repo)
+    docs = [d for d in repo.documents if is_flux(d) and d.kind and d.path not in unapplied]
     objects = list(instances(repo, docs))
     names: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for o in objects:

@@ -88,6 +88,12 @@ def static_role(repo, path: str) -> FileRole:
     return file_roles(repo).get(path) or _classify(repo, path, _Refs(repo))
 
 
+def unapplied_files(repo) -> set[str]:
+    """Files whose objects are never applied as written: patches, generator inputs, templates, fixtures,
+    tool configs, values files, dot-directories and kustomizations commented out of their parent."""
+    return {path for path, role in file_roles(repo).items() if not role.judged}
+
+
 def skipped_root(repo, directory: str) -> FileRole | None:
     """Why a kustomization root is not built as a deployment (a fixture, a template…), or None."""
     k = repo.kustomizations.get(directory)
