@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
-from gitops_lint.core.findings import Violation
+from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.loader import rule_of
 from gitops_lint.core.source import UnsafePath
 from gitops_lint.deploy.file_roles import judged
+from gitops_lint.model.file_roles import declined_files
 
 
 def _manifest_like(doc) -> bool:
@@ -34,8 +36,17 @@ def duplicate_key(ctx) -> Iterator[Violation]:
 
 
 def unsafe_content(ctx) -> Iterator[Violation]:
-    """GL307: oversized, binary, non-UTF-8, alias-bomb or too-deep files, and unreadable links."""
-    yield from _loader_violations(ctx, "GL307")
+    """GL307: oversized, binary, non-UTF-8, alias-bomb or too-deep files, and unreadable links. A file over
+    the tool's own size or nesting limit is one `info` finding "not checked": the limit is the tool's,
+    and no other rule reports on the file (GL205, GL305 stay silent about what it would have held)."""
+    declined = declined_files(ctx.repo)
+    for v in _loader_violations(ctx, "GL307"):
+        if v.path in declined:
+            reason = v.message.removesuffix("; not parsed")
+            message = f"not checked: {reason} (the tool's limit; raise `limits` in the config to check it)"
+            yield replace(v, message=message, severity=Severity.INFO)
+        else:
+            yield v
     for u in ctx.repo.unsafe:
         if not u.escapes:
             yield _unsafe(u)

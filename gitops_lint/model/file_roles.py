@@ -88,6 +88,14 @@ def static_role(repo, path: str) -> FileRole:
     return file_roles(repo).get(path) or _classify(repo, path, _Refs(repo))
 
 
+DECLINED_KEYS = ("size:GL307", "depth:GL307")  # the tool's own limits, not a defect of the file
+
+
+def declined_files(repo) -> dict[str, str]:
+    """Path → why the tool declined to read it (over its size or nesting limit): not checked at all."""
+    return {v.path: v.message for v in repo.load_violations if v.key in DECLINED_KEYS}
+
+
 def unapplied_files(repo) -> set[str]:
     """Files whose objects are never applied as written: patches, generator inputs, templates, fixtures,
     tool configs, values files, dot-directories and kustomizations commented out of their parent."""
