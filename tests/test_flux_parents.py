@@ -160,3 +160,22 @@ def test_a_real_type_error_beside_a_substitution_is_still_reported(make_repo):
     deployment.write_text(deployment.read_text().replace("${ECHO_REPLICAS:=2}", "two"))
     found = [f for f in lint_path(root, select=["GL304"], jobs=1).findings]
     assert [f.message for f in found] == ["Deployment/echo: spec.replicas: expected an integer, got a string"]
+
+
+def _production_app(make_repo, replicas: str):
+    deployment = DEPLOYMENT.replace("${ECHO_REPLICAS:=2}", replicas)
+    return make_repo(
+        {
+            "apps/echo/base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+            "apps/echo/base/deployment.yaml": deployment,
+            "apps/echo/overlays/production/kustomization.yaml": "resources:\n  - ../../base\n",
+        }
+    )
+
+
+def test_workload_rules_read_a_substitution_default(make_repo):
+    found = lint_path(_production_app(make_repo, "${ECHO_REPLICAS:=1}"), select=["GL702"], jobs=1).findings
+    assert [f.rule for f in found] == ["GL702"]
+    assert "runs 1 replica(s)" in found[0].message
+    quiet = lint_path(_production_app(make_repo, "${ECHO_REPLICAS:=3}"), select=["GL702", "GL304"], jobs=1)
+    assert quiet.findings == []

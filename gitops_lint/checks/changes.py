@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from gitops_lint.core.findings import Position, Violation
+from gitops_lint.flux.substitution import substituted
 
 WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "Rollout")
@@ -236,7 +237,7 @@ def rename(ctx) -> Iterable[Violation]:
 
 # -- GL804 ----------------------------------------------------------------------------------------
 def _replicas(data: dict) -> int | None:
-    value = _get(data, "spec", "replicas")
+    value = substituted(_get(data, "spec", "replicas"))  # a Flux `${VAR:=default}` is its default
     if value is _MISSING or value is None:
         return 1
     return value if isinstance(value, int) and not isinstance(value, bool) else None

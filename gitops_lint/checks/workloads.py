@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
+from gitops_lint.flux.substitution import substituted
 from gitops_lint.model.workloads import BATCH_KINDS, Workload, split_image, workloads
 
 SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
@@ -58,7 +59,7 @@ def prod_single_replica(ctx) -> Iterator[Violation]:
             w = Workload(data, render.environment, ctx.repo.rendered.locator(obj))
             if (w.kind, w.name) in scaled or w.get("spec", "workloadRef") is not None:
                 continue
-            replicas = w.get("spec", "replicas", default=1)
+            replicas = substituted(w.get("spec", "replicas", default=1))  # `${REPLICAS:=1}` is 1 under Flux
             if isinstance(replicas, int) and replicas < minimum:
                 yield _violation(w, ("spec", "replicas"), f"{w.ref} runs {replicas} replica(s) in production and "
                                  f"no autoscaler; run at least {minimum} or add an HPA", "replicas",
