@@ -146,3 +146,46 @@ def test_explain_file_command_prints_the_decision(make_repo):
     deployed = runner.invoke(main, ["explain-file", str(root / "config/manager/manager.yaml"), "--repo", str(root)])
     assert "deployed: deployed by a kustomization" in deployed.output
     assert "\n  judged as a deployed manifest" in deployed.output
+
+
+FLUX_APPS = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./cluster/apps
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+"""
+
+
+def _flux_repo(make_repo):
+    return make_repo(
+        {
+            "cluster/flux-system/kustomization.yaml": "resources:\n  - gotk-components.yaml\n",
+            "cluster/flux-system/gotk-components.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: flux-system\n",
+            "cluster/flux/apps.yaml": FLUX_APPS,
+            "cluster/apps/kustomization.yaml": "resources:\n  - web\n  #- mail\n",
+            "cluster/apps/web/kustomization.yaml": "resources:\n  - cm.yaml\n",
+            "cluster/apps/web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n",
+            "cluster/apps/mail/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+            "cluster/apps/mail/deployment.yaml": SLOPPY_DEPLOYMENT.format(name="mail"),
+            "cluster/apps/falco/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+            "cluster/apps/falco/deployment.yaml": SLOPPY_DEPLOYMENT.format(name="falco"),
+        }
+    )
+
+
+def test_a_root_nothing_deploys_is_one_orphan_and_its_files_are_not_judged(make_repo):
+    root = _flux_repo(make_repo)
+    found = [(f.rule, f.path) for f in lint_path(root, select=MANIFEST_RULES, jobs=1).findings]
+    # falco is listed nowhere: one finding for the root; mail is commented out: deliberate, silent
+    assert found == [("GL105", "cluster/apps/falco/kustomization.yaml")]
+    assert explain_file(root, "cluster/apps/falco/deployment.yaml").reason == (
+        "read only by cluster/apps/falco/kustomization.yaml, which nothing deploys")
+    assert explain_file(root, "cluster/flux-system/gotk-components.yaml").judged  # flux bootstrap syncs cluster/

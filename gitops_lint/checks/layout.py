@@ -17,6 +17,7 @@ from functools import cached_property
 from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.deploy.deployed_files import CONFIG_GROUPS, is_manifest
 from gitops_lint.deploy.file_roles import explain
+from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.model.layout import App
 
 SYNONYMS = (
@@ -298,10 +299,15 @@ def orphan_manifest(ctx) -> Iterator[Violation]:
         role = explain(repo, path)
         if not role.orphan:
             continue
+        directory = posixpath.dirname(path)
+        if is_kustomization_file(path):
+            yield Violation(path, f"kustomization root {directory or '.'} is not deployed: {role.reason}; point an "
+                            "operator at it, include it from a deployed kustomization, or delete it",
+                            key="orphan-root", environment=repo.environment_of(path))
+            continue
         manifests = [d for d in parsed.documents if is_manifest(d, ignored_groups)]
         if not manifests:
             continue
-        directory = posixpath.dirname(path)
         if directory in repo.kustomizations:
             hint = f"add it to {repo.kustomizations[directory].path} or delete it"
         else:

@@ -159,7 +159,8 @@ def _kustomize_inputs(repo) -> set[str]:
     views = getattr(repo, "rendered", None)
     if views is None:
         return set()
-    return {f for render in views.deployed_roots() if render.ok for f in repo.files_read_by(render.root)}
+    renders = views.deployed_roots(lambda path: judged(repo, path))
+    return {f for render in renders if render.ok for f in repo.files_read_by(render.root)}
 
 
 def _rendered_violations(repo, store: SchemaStore, seen: set[tuple], inherited: dict) -> Iterator[Violation]:
@@ -167,7 +168,7 @@ def _rendered_violations(repo, store: SchemaStore, seen: set[tuple], inherited: 
     views = getattr(repo, "rendered", None)
     if views is None:
         return
-    for render in views.deployed_roots():
+    for render in views.deployed_roots(lambda path: judged(repo, path)):
         if not render.ok:
             continue  # GL205 reports the failed build
         for obj in render.objects:

@@ -48,7 +48,7 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
 def prod_single_replica(ctx) -> Iterator[Violation]:
     """GL702: a production Deployment/StatefulSet/Rollout with fewer than 2 replicas and no autoscaler."""
     minimum = int(ctx.options.get("min_replicas", 2))
-    for render in ctx.repo.rendered.deployed_roots():
+    for render in ctx.repo.rendered.deployed_roots(lambda path: judged(ctx.repo, path)):
         if not render.ok or not ctx.is_production(render.environment):
             continue
         scaled = _autoscaled(o.data for o in render.objects)
@@ -83,7 +83,7 @@ def critical_without_progressive_delivery(ctx) -> Iterator[Violation]:
     names = set(ctx.options.get("critical_names", []))
     markers = [m.split("=", 1) for m in ctx.options.get("critical_markers", [])]
     canaries = _flagger_targets(ctx.repo)
-    for render in ctx.repo.rendered.deployed_roots():
+    for render in ctx.repo.rendered.deployed_roots(lambda path: judged(ctx.repo, path)):
         if not render.ok or not ctx.is_production(render.environment):
             continue
         for obj in render.objects:

@@ -22,7 +22,7 @@ from functools import cached_property
 from gitops_lint.argo.model import argo_index
 from gitops_lint.core.source import PathEscapesRoot, normalize
 from gitops_lint.flux.model import KUSTOMIZATION, flux_index
-from gitops_lint.model.file_roles import skipped_root
+from gitops_lint.model.file_roles import skipped_root, unapplied_files
 from gitops_lint.model.repository import helm_template_dirs
 
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")  # Go/Helm templates and Flux substitutions
@@ -208,12 +208,13 @@ class Deployment:
     @cached_property
     def has_operator(self) -> bool:
         """Whether any Argo CD or Flux object in the repository deploys from Git."""
+        unapplied = unapplied_files(self.repo)  # fixtures, templates, commented-out apps deploy nothing
         objects = self.repo.objects(
             "argoproj.io/Application",
             "argoproj.io/ApplicationSet",
             "kustomize.toolkit.fluxcd.io/Kustomization",
         )
-        return bool(objects) or bool(self._chart_paths)
+        return any(o.path not in unapplied for o in objects) or bool(self._chart_paths)
 
     @cached_property
     def complete(self) -> bool:
@@ -224,7 +225,68 @@ class Deployment:
     def _live_kustomizations(self) -> list:
         """Kustomizations that can deploy something: not fixtures, templates, tool configs, nor in a
         dot-directory or commented out of their parent."""
-        return [k for d, k in self.repo.kustomizations.items() if not skipped_root(self.repo, d)]
+        deployed = self.deployed_kustomizations
+        return [
+            k for d, k in self.repo.kustomizations.items()
+            if not skipped_root(self.repo, d) and (deployed is None or d in deployed)
+        ]
+
+    @cached_property
+    def deployed_kustomizations(self) -> set[str] | None:
+        """Kustomization directories an operator (or Skaffold) builds, with everything they include; None
+        when that cannot be told (no operator here, or a source nothing resolves): then every one counts."""
+        if not self.has_operator or not self.complete:
+            return None
+        kustomizations = self.repo.kustomizations
+        starts: set[str] = set(self._skaffold_kustomize_paths)
+        # `flux bootstrap --path=X` writes X/flux-system and syncs X (its gotk-sync.yaml is often not committed)
+        bootstrap = {posixpath.dirname(d) for d in kustomizations if posixpath.basename(d) == "flux-system"}
+        for directory in [p.dir for p in self.operator_paths] + sorted(bootstrap):
+            if directory in kustomizations:
+                starts.add(directory)
+                continue
+            prefix = directory + "/" if directory else ""
+            for d in kustomizations:  # Flux generates a kustomization listing the top-most ones below
+                if d.startswith(prefix) and not _has_kustomization_between(d, directory, kustomizations):
+                    starts.add(d)
+        deployed = {d for start in starts for d in self.repo.reachable_kustomizations(start)}
+        # a root is left out only where the operators look (below a deployed kustomization or an operator's
+        # path); elsewhere it may be applied by other means (kubectl apply -k), as before
+        enclosing = deployed | {p.dir for p in self.operator_paths} | bootstrap
+        for d in sorted(kustomizations):
+            if d not in deployed and d not in self.repo.included_kustomizations and not _below(d, enclosing):
+                deployed.update(self.repo.reachable_kustomizations(d))
+        return deployed
+
+    def undeployed_reader(self, path: str) -> str | None:
+        """A kustomization that reads `path` although nothing deploys it (None when none does)."""
+        return self._undeployed_reads.get(path)
+
+    @cached_property
+    def _undeployed_reads(self) -> dict[str, str]:
+        deployed = self.deployed_kustomizations
+        reads: dict[str, str] = {}
+        if deployed is None:
+            return reads
+        for d, k in sorted(self.repo.kustomizations.items()):
+            if d in deployed or skipped_root(self.repo, d):
+                continue
+            reads.setdefault(k.path, k.path)
+            for f in self.repo.files_read_by(d):
+                reads.setdefault(f, k.path)
+        return reads
+
+    @cached_property
+    def _skaffold_kustomize_paths(self) -> list[str]:
+        out = []
+        for doc in self.repo.documents:
+            if doc.api_version.startswith("skaffold/"):
+                base = posixpath.dirname(doc.path)
+                for entry in _string_lists(doc.data, ("paths",)):
+                    clean = _clean(posixpath.join(base, entry))
+                    if clean is not None:
+                        out.append(clean)
+        return out
 
     @cached_property
     def _read_files(self) -> set[str]:
@@ -299,3 +361,21 @@ class Deployment:
         for p in self.operator_paths:
             labels.setdefault(p.dir, p.by)
         return labels
+
+
+def _has_kustomization_between(directory: str, top: str, kustomizations) -> bool:
+    current = posixpath.dirname(directory)
+    while current and current != top:
+        if current in kustomizations:
+            return True
+        current = posixpath.dirname(current)
+    return False
+
+
+def _below(directory: str, dirs: set[str]) -> bool:
+    current = directory
+    while current:
+        current = posixpath.dirname(current)
+        if current in dirs:
+            return True
+    return False

@@ -44,6 +44,12 @@ def _decide(repo, deployment: Deployment, path: str, role: FileRole) -> FileRole
         return role
     if role.reason == "a kustomization":
         included = path.rsplit("/", 1)[0] if "/" in path else ""
+        deployed = deployment.deployed_kustomizations
+        if deployed is not None and included not in deployed:
+            if included in repo.included_kustomizations:
+                return FileRole(Role.NOT_DEPLOYED, "a kustomization that only undeployed kustomizations include")
+            return FileRole(Role.NOT_DEPLOYED, "a kustomization root that no Argo CD Application, Flux "
+                            "Kustomization or Skaffold config deploys", orphan=True, root=True)
         if included in repo.included_kustomizations:
             return FileRole(Role.DEPLOYED, "a kustomization that another kustomization includes")
         return FileRole(Role.DEPLOYED, "a kustomization root (built on its own)")
@@ -55,6 +61,9 @@ def _decide(repo, deployment: Deployment, path: str, role: FileRole) -> FileRole
         return FileRole(Role.DEPLOYED, f"deployed by {by}")
     if role.orphan:
         return role
+    reader = deployment.undeployed_reader(path)
+    if reader is not None:
+        return FileRole(Role.NOT_DEPLOYED, f"read only by {reader}, which nothing deploys")
     if _operator_objects_only(repo, path):
         return FileRole(Role.MANIFEST, "operator objects (Argo CD/Flux) applied directly, as a bootstrap")
     if not deployment.has_operator:

@@ -43,13 +43,14 @@ class FileRole:
     role: Role
     reason: str
     orphan: bool = False  # a manifest left where it would be deployed but is not (GL105 reports it)
+    root: bool = False  # a kustomization root (an orphan root's build is not judged: GL105 says it once)
 
     @property
     def judged(self) -> bool:
         """Whether rules that judge complete manifests (schemas, workloads…) look at this file. An orphan
         (a manifest left out of the kustomization or operator path it sits in) is judged too: it is
         meant to be deployed, and GL105 says once that it is not."""
-        return self.role in JUDGED or self.orphan
+        return self.role in JUDGED or (self.orphan and not self.root)
 
     @property
     def is_configuration(self) -> bool:
@@ -64,6 +65,7 @@ TOOL_API_PREFIXES = ("skaffold/", "kind.x-k8s.io/", "ctlptl.dev/", "kpt.dev/", "
                      "config.kubernetes.io/", "builtin", "talos.dev/")
 TOOL_FILE_NAMES = {"skaffold.yaml", "skaffold.yml", "kind-config.yaml", "kind.yaml", "talconfig.yaml",
                    "install-config.yaml", "controlplane.yaml", "worker.yaml", "ctlptl.yaml"}
+TOOL_DIRS = {"talos"}
 FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
 GENERATOR_FIELDS = ("configMapGenerator.files", "configMapGenerator.envs", "secretGenerator.files",
                     "secretGenerator.envs")
@@ -128,8 +130,21 @@ class _Refs:
                     self.patches.setdefault(r.target, k.path)
                 else:
                     self.resources.add(r.target)
+        self.resource_dirs = {r for r in self.resources if r not in repo.kustomizations and repo.tree.is_dir(r)}
         self.commented = _commented_out(repo, self.resources)
         self.charts = {posixpath.dirname(f) for f in repo.files if posixpath.basename(f) == "Chart.yaml"}
+
+
+    def lists(self, path: str) -> bool:
+        """Whether a kustomization lists `path` as a resource (itself, or a plain directory above it)."""
+        if path in self.resources:
+            return True
+        current = posixpath.dirname(path)
+        while current:
+            if current in self.resource_dirs:
+                return True
+            current = posixpath.dirname(current)
+        return False
 
 
 def _commented_out(repo, referenced: set[str]) -> dict[str, str]:
@@ -165,6 +180,9 @@ def _classify(repo, path: str, refs: _Refs) -> FileRole:
         fixture = segments[0]
     if fixture is not None:
         return FileRole(Role.FIXTURE, f"a test fixture (under `{fixture}/`): input of a test, not a deployment")
+    if any(s.lower() in TOOL_DIRS for s in segments[:-1]):
+        return FileRole(Role.TOOL_CONFIG, "under a Talos directory: machine configuration and the manifests "
+                                          "Talos applies at bootstrap, not an operator's")
     if docs and all(_tool_config(d) for d in docs) or segments[-1] in TOOL_FILE_NAMES and not _k8s(docs):
         return FileRole(Role.TOOL_CONFIG, "a tool's configuration (skaffold, kind, Talos, installer, "
                                           "kpt/kyaml function), not a Kubernetes object")
@@ -174,12 +192,13 @@ def _classify(repo, path: str, refs: _Refs) -> FileRole:
         return FileRole(Role.GENERATOR_INPUT, f"an input of a generator in {refs.generator_inputs[path]}")
     if path in refs.patches:
         return FileRole(Role.PATCH, f"a patch (or transformer configuration) of {refs.patches[path]}")
-    if path not in refs.resources and ("patch" in segments[-1].lower() or "patches" in segments[:-1]):
+    listed = refs.lists(path)
+    if not listed and ("patch" in segments[-1].lower() or "patches" in segments[:-1]):
         return FileRole(Role.PATCH, "placed and named as a kustomize patch (a partial object)")
-    if text and ("$patch:" in text or "$setElementOrder/" in text or "$deleteFromPrimitiveList/" in text):
+    if not listed and text and any(d in text for d in ("$patch:", "$setElementOrder/", "$deleteFromPrimitiveList/")):
         return FileRole(Role.PATCH, "a strategic-merge patch (it has `$patch` directives)")
     chart = _chart_of(path, refs.charts)
-    if chart is not None and path not in refs.resources:
+    if chart is not None and not listed:
         return FileRole(Role.DEPLOYED, f"part of the Helm chart in {chart or '.'}/ (Helm installs it)")
     dot = next((s for s in segments[:-1] if s.startswith(".")), None)
     if dot is not None:
@@ -191,7 +210,7 @@ def _classify(repo, path: str, refs: _Refs) -> FileRole:
     if is_kustomization_file(path):
         return FileRole(Role.MANIFEST, "a kustomization")
     beside = repo.kustomizations.get(posixpath.dirname(path))
-    if beside is not None and path not in refs.resources:
+    if beside is not None and not listed:
         return FileRole(Role.NOT_DEPLOYED, f"beside {beside.path}, which does not list it", orphan=True)
     return FileRole(Role.MANIFEST, "a manifest")
 

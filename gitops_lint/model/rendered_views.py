@@ -8,7 +8,7 @@ most once per run and base builds are shared through one `RenderCache`.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -121,11 +121,15 @@ class RenderedViews:
             if not skipped_root(self.repo, directory):
                 yield self.root(directory)
 
-    def deployed_roots(self) -> Iterator[RootRender]:
+    def deployed_roots(self, judged: Callable[[str], bool] | None = None) -> Iterator[RootRender]:
         """Renders of every top-level kustomization root that is not a Component, nor a test fixture,
-        template, tool config or a kustomization commented out of its parent (`file_roles.skipped_root`)."""
+        template, tool config or a kustomization commented out of its parent (`file_roles.skipped_root`);
+        with `judged`, only roots whose kustomization file it accepts (`deploy.file_roles.judged`)."""
         for directory in self.repo.top_level_roots:
-            if self.repo.kustomizations[directory].kind != "Component" and not skipped_root(self.repo, directory):
+            k = self.repo.kustomizations[directory]
+            if k.kind == "Component" or skipped_root(self.repo, directory):
+                continue
+            if judged is None or judged(k.path):
                 yield self.root(directory)
 
 

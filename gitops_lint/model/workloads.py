@@ -79,7 +79,7 @@ def workloads(repo, judged: Callable[[str], bool] | None = None) -> Iterator[Wor
     `judged(path)` accepts (default: the repository-level file roles)."""
     judged = judged or (lambda path: static_role(repo, path).judged)
     read: set[str] = set()
-    for render in repo.rendered.deployed_roots():
+    for render in repo.rendered.deployed_roots(judged):
         read |= repo.files_read_by(render.root)
         if not render.ok:
             continue  # GL205 reports the failed build
