@@ -87,7 +87,7 @@ def file_roles(repo) -> dict[str, FileRole]:
 
 def static_role(repo, path: str) -> FileRole:
     """The repository-level role of one file (MANIFEST for any file not otherwise explained)."""
-    return file_roles(repo).get(path) or _classify(repo, path, _Refs(repo))
+    return file_roles(repo).get(path) or _classify(repo, path, repo.derived("file-role-refs", _Refs))
 
 
 DECLINED_KEYS = ("size:GL307", "depth:GL307")  # the tool's own limits, not a defect of the file
@@ -164,7 +164,7 @@ def _commented_out(repo, referenced: set[str]) -> dict[str, str]:
 
 
 def _build(repo) -> dict[str, FileRole]:
-    refs = _Refs(repo)
+    refs = repo.derived("file-role-refs", _Refs)
     return {path: _classify(repo, path, refs) for path in repo.parsed_files}
 
 
