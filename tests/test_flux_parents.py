@@ -7,10 +7,10 @@ children set only their path, manifests use `${VAR:=default}` substitutions and 
 
 from __future__ import annotations
 
-from gitops_lint.api import lint_path
+from gitops_lint.api import explain_file, lint_path
 from gitops_lint.flux.substitution import is_unresolved, substituted
 
-RULES = ["GL304", "GL501", "GL502", "GL503", "GL506"]
+RULES = ["GL105", "GL304", "GL501", "GL502", "GL503", "GL506"]
 
 PARENT = """\
 apiVersion: kustomize.toolkit.fluxcd.io/v1
@@ -116,6 +116,9 @@ def _repo(make_repo, kind: str):
                 "    path: flux/cluster\n"
             ),
             "kubernetes/flux/cluster/ks.yaml": PARENT.format(kind=kind),
+            "kubernetes/flux/cluster/cluster-settings.yaml": (
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-settings\n  namespace: flux-system\n"
+            ),
             "kubernetes/apps/kustomization.yaml": "resources:\n  - ./default\n",
             "kubernetes/apps/default/kustomization.yaml": "resources:\n  - ./echo/ks.yaml\n",
             "kubernetes/apps/default/echo/ks.yaml": CHILD.format(kind=kind),
@@ -131,6 +134,11 @@ def _repo(make_repo, kind: str):
 def test_parent_patches_reach_children_of_an_oci_source(make_repo):
     found = lint_path(_repo(make_repo, "OCIRepository"), select=RULES, jobs=1).findings
     assert [(f.rule, f.path, f.message) for f in found] == []
+
+
+def test_the_flux_instance_sync_path_is_deployed(make_repo):
+    role = explain_file(_repo(make_repo, "OCIRepository"), "kubernetes/flux/cluster/cluster-settings.yaml")
+    assert role.reason == "deployed by FluxInstance/flux"
 
 
 def test_parent_patches_reach_children_of_a_bucket_source(make_repo):

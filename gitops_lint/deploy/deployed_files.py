@@ -21,7 +21,8 @@ from functools import cached_property
 
 from gitops_lint.argo.model import argo_index
 from gitops_lint.core.source import PathEscapesRoot, normalize
-from gitops_lint.flux.model import KUSTOMIZATION, flux_index
+from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS
+from gitops_lint.flux.model import BOOTSTRAP, KUSTOMIZATION, flux_index
 from gitops_lint.model.file_roles import skipped_root, unapplied_files
 from gitops_lint.model.repository import helm_template_dirs
 
@@ -120,6 +121,24 @@ def _flux_paths(repo) -> Iterator[OperatorPath]:
             yield _unresolved(ks.label)  # content copied from sources the index cannot see
         elif clean:
             yield OperatorPath(clean, True, ks.label)
+    yield from _flux_instance_paths(repo, index)
+
+
+def _flux_instance_paths(repo, index) -> Iterator[OperatorPath]:
+    """`spec.sync.path` of Flux Operator FluxInstances: the source `flux-system` they create, read from this
+    repository's tree (an OCI/Bucket artifact from the root the children's paths reveal)."""
+    for doc in repo.objects("fluxcd.controlplane.io/FluxInstance"):
+        sync = doc.get("spec", "sync")
+        if not isinstance(sync, dict) or not isinstance(sync.get("path"), str):
+            continue
+        kind = sync.get("kind") if isinstance(sync.get("kind"), str) else "GitRepository"
+        clean = _clean(sync["path"])
+        if clean is None:
+            continue
+        root = index.artifact_root(kind, BOOTSTRAP, BOOTSTRAP) if kind in ARTIFACT_KINDS else ""
+        directory = posixpath.join(root, clean) if root and clean != "." else (root or clean)
+        if repo.tree.is_dir(directory):
+            yield OperatorPath(directory, True, f"FluxInstance/{doc.name}")
 
 
 # -- Applications inside Helm chart templates (app of apps) ---------------------------------------------
