@@ -189,3 +189,12 @@ def test_a_root_nothing_deploys_is_one_orphan_and_its_files_are_not_judged(make_
     assert explain_file(root, "cluster/apps/falco/deployment.yaml").reason == (
         "read only by cluster/apps/falco/kustomization.yaml, which nothing deploys")
     assert explain_file(root, "cluster/flux-system/gotk-components.yaml").judged  # flux bootstrap syncs cluster/
+
+
+def test_an_e2e_environment_beside_production_is_deployed_not_a_fixture(make_repo):
+    root = make_repo({
+        "clusters/e2e/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e2e\n",
+        "clusters/production/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: prod\n",
+    })
+    assert explain_file(root, "clusters/e2e/cm.yaml").role == Role.MANIFEST
+    assert explain_file(root, "clusters/e2e/cm.yaml").judged

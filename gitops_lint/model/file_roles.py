@@ -60,7 +60,9 @@ class FileRole:
 
 
 FIXTURE_DIRS = {"testdata", "test-data", "test_data", "fixtures", "fixture", "__fixtures__", "e2e"}
-TEST_TOP_DIRS = {"test", "tests"}  # a top-level test tree of a source repository
+TEST_TOP_DIRS = {"test", "tests"}
+ENVIRONMENT_NAMES = {"prod", "production", "prd", "live", "staging", "stage", "stg", "dev", "development", "qa",
+                     "uat", "preprod", "pre-production"}  # a top-level test tree of a source repository
 TOOL_API_PREFIXES = ("skaffold/", "kind.x-k8s.io/", "ctlptl.dev/", "kpt.dev/", "fn.kpt.dev/",
                      "config.kubernetes.io/", "builtin", "talos.dev/")
 TOOL_FILE_NAMES = {"skaffold.yaml", "skaffold.yml", "kind-config.yaml", "kind.yaml", "talconfig.yaml",
@@ -132,8 +134,17 @@ class _Refs:
                     self.resources.add(r.target)
         self.resource_dirs = {r for r in self.resources if r not in repo.kustomizations and repo.tree.is_dir(r)}
         self.commented = _commented_out(repo, self.resources)
+        self.subdirs: dict[str, set[str]] = {}
+        for d in repo.tree._dirs():
+            if d:
+                self.subdirs.setdefault(posixpath.dirname(d), set()).add(posixpath.basename(d).lower())
         self.charts = {posixpath.dirname(f) for f in repo.files if posixpath.basename(f) == "Chart.yaml"}
 
+
+    def beside_environments(self, parent: str) -> bool:
+        """Whether `parent` also holds environment directories (`clusters/{e2e,production}`): then a
+        `test`/`e2e` directory there is an environment that is deployed, not a test fixture."""
+        return bool(self.subdirs.get(parent, set()) & ENVIRONMENT_NAMES)
 
     def lists(self, path: str) -> bool:
         """Whether a kustomization lists `path` as a resource (itself, or a plain directory above it)."""
@@ -175,10 +186,11 @@ def _classify(repo, path: str, refs: _Refs) -> FileRole:
     text = parsed.text if parsed is not None else None
     if _template_file(text, parsed, docs):
         return FileRole(Role.TEMPLATE, "a Go/Helm template (`{{ … }}`): not YAML until a tool renders it")
-    fixture = next((s for s in segments[:-1] if s.lower() in FIXTURE_DIRS), None)
+    fixture = next((i for i, s in enumerate(segments[:-1]) if s.lower() in FIXTURE_DIRS), None)
     if fixture is None and len(segments) > 2 and segments[0].lower() in TEST_TOP_DIRS:
-        fixture = segments[0]
-    if fixture is not None:
+        fixture = 0
+    if fixture is not None and not refs.beside_environments("/".join(segments[:fixture])):
+        fixture = segments[fixture]
         return FileRole(Role.FIXTURE, f"a test fixture (under `{fixture}/`): input of a test, not a deployment")
     if any(s.lower() in TOOL_DIRS for s in segments[:-1]):
         return FileRole(Role.TOOL_CONFIG, "under a Talos directory: machine configuration and the manifests "
