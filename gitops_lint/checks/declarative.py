@@ -74,6 +74,8 @@ def _targets(ctx, environments) -> Iterator[Workload]:
                     yield Workload(obj.data, render.environment, ctx.repo.rendered.locator(obj))
         return
     for doc in ctx.documents():
+        if not judged(ctx.repo, doc.path):
+            continue  # a patch, fixture, template… (the repository's one decision, `deploy/file_roles.py`)
         env = ctx.repo.environment_of(doc.path)
         if environments and not _env_matches(ctx, env, environments):
             continue
