@@ -198,3 +198,10 @@ def test_an_e2e_environment_beside_production_is_deployed_not_a_fixture(make_rep
     })
     assert explain_file(root, "clusters/e2e/cm.yaml").role == Role.MANIFEST
     assert explain_file(root, "clusters/e2e/cm.yaml").judged
+
+
+def test_explain_file_on_a_file_that_is_not_yaml(make_repo):
+    root = make_repo({**FILES, "Dockerfile": "FROM scratch\n"})
+    role = explain_file(root, "Dockerfile")
+    assert (role.role, role.judged) == (Role.NOT_DEPLOYED, False)
+    assert "not a YAML file" in role.reason

@@ -17,8 +17,11 @@ OPERATOR_GROUP_SUFFIX = "fluxcd.io"
 
 def explain(repo, path: str) -> FileRole:
     """The role of one file, with the reason (for files the repository did not parse: static only)."""
-    roles = deployment_roles(repo)
-    return roles.get(path) or static_role(repo, path)
+    role = deployment_roles(repo).get(path)
+    if role is None and path not in repo.parsed_files:
+        return FileRole(Role.NOT_DEPLOYED, "not a YAML file the repository index reads (another file type, a "
+                        "Helm chart template, or excluded by the config): no manifest rule judges it")
+    return role or static_role(repo, path)
 
 
 def judged(repo, path: str) -> bool:
