@@ -52,7 +52,7 @@ spec:
 
 FILES = {
     "config/default/kustomization.yaml": (
-        "resources:\n  - ../manager\n#- ../prometheus\npatches:\n#- path: manager_webhook_patch.yaml\n"
+        "resources:\n  - ../manager\n#- ../prometheus # enable to scrape metrics\npatches:\n#- path: manager_webhook_patch.yaml\n"
     ),
     "config/default/manager_webhook_patch.yaml": (
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: manager\nspec:\n  template:\n"
