@@ -205,3 +205,14 @@ def test_explain_file_on_a_file_that_is_not_yaml(make_repo):
     role = explain_file(root, "Dockerfile")
     assert (role.role, role.judged) == (Role.NOT_DEPLOYED, False)
     assert "not a YAML file" in role.reason
+
+
+def test_consecutive_commented_out_entries_are_each_not_deployed(make_repo):
+    root = make_repo({
+        "apps/kustomization.yaml": "resources: []\n# - mailu\n# - network-policy.yaml\n",
+        "apps/mailu/kustomization.yaml": "resources:\n  - cm.yaml\n",
+        "apps/mailu/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mailu\n",
+        "apps/network-policy.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: policy\n",
+    })
+    for path in ("apps/mailu/cm.yaml", "apps/network-policy.yaml"):
+        assert "commented out of apps/kustomization.yaml" in explain_file(root, path).reason

@@ -78,7 +78,7 @@ _TEMPLATE_LINE = re.compile(r"^\s*\{\{-?\s*(?:/\*|if\b|else\b|end\b|range\b|with
 _UNQUOTED_VALUE = re.compile(r"^[^#\n'\"]*:[ \t]+\{\{", re.MULTILINE)  # `name: {{ .Name }}`: a template
 _HELM_VALUE = re.compile(r"\{\{-?[^}]*\.(?:Values|Release|Chart|Capabilities)\b")
 _TEMPLATE_VALUE = re.compile(r"\{\{.*?\}\}")
-_COMMENTED_REF = re.compile(r"^\s*#+\s*-?\s*(?:path:\s*)?([\w./-]+?)\s*(?:#.*)?$", re.MULTILINE)
+_COMMENTED_REF = re.compile(r"^[ \t]*#+[ \t]*-?[ \t]*(?:path:[ \t]*)?([\w./-]+?)[ \t]*(?:#.*)?$", re.MULTILINE)
 _VALUES_NAME = re.compile(r"(^|[-_.])values([-_.][\w.-]*)?\.ya?ml$")
 
 
