@@ -21,7 +21,8 @@ from functools import cached_property
 
 from gitops_lint.argo.model import argo_index
 from gitops_lint.core.source import PathEscapesRoot, normalize
-from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS
+from gitops_lint.deploy.skaffold import skaffold_kustomize_paths, skaffold_manifest_globs
+from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS, artifact_root
 from gitops_lint.flux.model import BOOTSTRAP, KUSTOMIZATION, flux_index
 from gitops_lint.model.file_roles import skipped_root, unapplied_files
 from gitops_lint.model.repository import helm_template_dirs
@@ -135,7 +136,7 @@ def _flux_instance_paths(repo, index) -> Iterator[OperatorPath]:
         clean = _clean(sync["path"])
         if clean is None:
             continue
-        root = index.artifact_root(kind, BOOTSTRAP, BOOTSTRAP) if kind in ARTIFACT_KINDS else ""
+        root = artifact_root(index, kind, BOOTSTRAP, BOOTSTRAP) if kind in ARTIFACT_KINDS else ""
         directory = posixpath.join(root, clean) if root and clean != "." else (root or clean)
         if repo.tree.is_dir(directory):
             yield OperatorPath(directory, True, f"FluxInstance/{doc.name}")
@@ -155,19 +156,6 @@ def _chart_template_paths(repo) -> Iterator[OperatorPath]:
                     yield from _templated(repo, value, f)
                 elif (clean := _clean(value)) is not None:
                     yield OperatorPath(clean, True, f)
-
-
-def _string_lists(node, keys: tuple[str, ...]) -> Iterator[str]:
-    """Strings in lists under any of `keys`, anywhere in a document."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in keys and isinstance(value, list):
-                yield from (v for v in value if isinstance(v, str))
-            else:
-                yield from _string_lists(value, keys)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _string_lists(item, keys)
 
 
 # -- what counts as a manifest ------------------------------------------------------------------
@@ -257,7 +245,7 @@ class Deployment:
         if not self.has_operator or not self.complete:
             return None
         kustomizations = self.repo.kustomizations
-        starts: set[str] = set(self._skaffold_kustomize_paths)
+        starts: set[str] = set(skaffold_kustomize_paths(self.repo))
         # `flux bootstrap --path=X` writes X/flux-system and syncs X (its gotk-sync.yaml is often not committed)
         bootstrap = {posixpath.dirname(d) for d in kustomizations if posixpath.basename(d) == "flux-system"}
         for directory in [p.dir for p in self.operator_paths] + sorted(bootstrap):
@@ -296,18 +284,6 @@ class Deployment:
         return reads
 
     @cached_property
-    def _skaffold_kustomize_paths(self) -> list[str]:
-        out = []
-        for doc in self.repo.documents:
-            if doc.api_version.startswith("skaffold/"):
-                base = posixpath.dirname(doc.path)
-                for entry in _string_lists(doc.data, ("paths",)):
-                    clean = _clean(posixpath.join(base, entry))
-                    if clean is not None:
-                        out.append(clean)
-        return out
-
-    @cached_property
     def _read_files(self) -> set[str]:
         """Every file some kustomization reads directly (their own files, resources, patches…)."""
         read: set[str] = set()
@@ -340,16 +316,7 @@ class Deployment:
 
     @cached_property
     def _skaffold_globs(self) -> list[str]:
-        """Manifest globs of Skaffold configs (rawYaml, kubectl manifests), relative to the repository root."""
-        globs = []
-        for doc in self.repo.documents:
-            if doc.api_version.startswith("skaffold/"):
-                base = posixpath.dirname(doc.path)
-                for pattern in _string_lists(doc.data, ("rawYaml", "manifests")):
-                    clean = _clean(posixpath.join(base, pattern))
-                    if clean is not None:
-                        globs.append(clean)
-        return globs
+        return skaffold_manifest_globs(self.repo)
 
     def deploys(self, path: str) -> bool:
         """Whether a kustomization reads `path`, an operator path takes it in or Skaffold applies it."""

@@ -17,6 +17,15 @@ from gitops_lint.flux.objects import has_placeholder
 ARTIFACT_KINDS = ("OCIRepository", "Bucket")
 
 
+def artifact_root(index, kind: str, namespace: str, name: str) -> str | None:
+    """The directory of this repository an OCI/Bucket source publishes, for a Flux index (built once)."""
+    paths = source_paths(index.of_kind("Kustomization"), kind, namespace, name)
+    return index.repo.derived(
+        f"flux-artifact-root:{kind}/{namespace}/{name}",
+        lambda repo: infer_artifact_root(repo.tree, sorted(repo.tree._dirs()), paths),
+    )
+
+
 def infer_artifact_root(tree, dirs: list[str], paths: list[str]) -> str | None:
     """The directory D (`""` for the top) such that D/p is a directory for every path p; None if none."""
     clean = []

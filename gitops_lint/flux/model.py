@@ -22,7 +22,7 @@ from pathlib import Path
 from gitops_lint.argo.model import git_remotes, normalize_url
 from gitops_lint.core.loader import Document
 from gitops_lint.core.source import PathEscapesRoot, normalize
-from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS, infer_artifact_root, source_paths
+from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS, artifact_root
 from gitops_lint.flux.objects import FluxObject, has_placeholder, instances, is_flux, resource_set_names
 from gitops_lint.flux.patches import spec_patches
 from gitops_lint.model.file_roles import unapplied_files
@@ -166,7 +166,7 @@ class FluxIndex:
         if rel is not None and _under_include(rel, self.find(kind, namespace, name)):
             return Resolution(False)  # content another repository brings in (`spec.include`)
         if basis is None and kind in ARTIFACT_KINDS and rel is not None:
-            root = self.artifact_root(kind, namespace, name)
+            root = artifact_root(self, kind, namespace, name)
             if root is not None:
                 rel, basis = (posixpath.join(root, rel) if rel else root), "tree"
         rel = self.tree_path(rel, basis) if basis and rel is not None else None
@@ -175,12 +175,6 @@ class FluxIndex:
         if rel and not self.repo.tree.is_dir(rel):
             return Resolution(True, (), f"{rel} is not a directory of this repository")
         return Resolution(True, (rel,))
-
-    def artifact_root(self, kind: str, namespace: str, name: str) -> str | None:
-        """The directory of this repository an OCI/Bucket source publishes (`flux/artifact_roots.py`)."""
-        paths = source_paths(self.of_kind(KUSTOMIZATION), kind, namespace, name)
-        return self.repo.derived(f"flux-artifact-root:{kind}/{namespace}/{name}", lambda repo: infer_artifact_root(
-            repo.tree, sorted(repo.tree._dirs()), paths))
 
     def _artifact_resolution(self, namespace: str, name: str, path: str) -> Resolution:
         """Map a path inside an ExternalArtifact back through its ArtifactGenerator's copy rules."""
