@@ -9,9 +9,11 @@ from pathlib import Path
 from gitops_lint.core.config import Config, config_base_dir, confine_config_dirs, resolve_config
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
+from gitops_lint.deploy.file_roles import explain
 from gitops_lint.lint.cards import Card, load_cards
 from gitops_lint.lint.engine import RunResult, run_checks, select_cards
 from gitops_lint.lint.options import validate_config_options
+from gitops_lint.model.file_roles import FileRole
 from gitops_lint.model.repository import Repository
 
 __all__ = ["LintResult", "confine_config_dirs", "exit_code", "lint_path", "lint_tree", "read_baseline",
@@ -111,3 +113,13 @@ def plan_fixes(root: str | Path, *, config_path: str | None = None, select=(), i
     ctx = FixContext(known_commit=lambda url: commits.get(normalize_url(url)) if url else None)
     return autofix.plan(Path(root), result.findings, {c.id: c for c in result.cards}, unsafe=unsafe, only=only,
                         ctx=ctx)
+
+
+def explain_file(root: str | Path, path: str, *, config_path: str | None = None) -> FileRole:
+    """Whether the rules judge `path` (repo-relative) as a deployed manifest, and why."""
+    root = Path(root)
+    config = resolve_config(root, config_path)
+    if config_path is None:
+        confine_config_dirs(config, root)
+    repo = Repository.build(WorkingTree(root), config, jobs=1)
+    return explain(repo, path)

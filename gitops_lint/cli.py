@@ -6,19 +6,18 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from gitops_lint import __version__
-from gitops_lint.api import FAIL_LEVELS, exit_code, lint_path, read_baseline, write_baseline
+from gitops_lint.api import FAIL_LEVELS, exit_code, explain_file, lint_path, read_baseline, write_baseline
+from gitops_lint.cli_common import fail as _fail
+from gitops_lint.cli_integrations import github, gitlab
 from gitops_lint.core.config import ConfigError
 from gitops_lint.core.source import SourceError
 from gitops_lint.lint.cards import CardError, load_cards
 from gitops_lint.report import formats as report
 from gitops_lint.report.summary import Summary
-
-EXIT_USAGE = 2
 
 
 def _default_format() -> str:
@@ -27,11 +26,6 @@ def _default_format() -> str:
 
 def _use_color(stream) -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"gitops-lint: {message}", err=True)
-    sys.exit(EXIT_USAGE)
 
 
 def _output_stream(output: str | None):
@@ -247,7 +241,7 @@ def build(directory, load_restrictor, renderer, repo_root) -> None:
     from gitops_lint.render import RenderError, render
     from gitops_lint.render.external import render_external
 
-    root = Path(repo_root) if repo_root else _repository_root(Path(directory))
+    root = Path(repo_root) if repo_root else (_git_work_tree(Path(directory)) or Path(directory))
     try:
         relative = Path(directory).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -264,15 +258,15 @@ def build(directory, load_restrictor, renderer, repo_root) -> None:
     click.echo(result.to_yaml(), nl=False)
 
 
-def _repository_root(directory: Path) -> Path:
-    """The git work tree containing `directory`, else the directory itself."""
+def _git_work_tree(directory: Path) -> Path | None:
+    """The git work tree containing `directory`, None outside git."""
     import subprocess
 
     from gitops_lint.core.source import GIT_SAFETY
 
     proc = subprocess.run(["git", *GIT_SAFETY, "-C", str(directory), "rev-parse", "--show-toplevel"],
                           capture_output=True, text=True, check=False)
-    return Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else directory
+    return Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else None
 
 
 @main.command(name="rules")
@@ -303,6 +297,28 @@ def explain(rule_id) -> None:
     from gitops_lint.lint.docs import explain_card
 
     click.echo(explain_card(card))
+
+
+@main.command(name="explain-file")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--repo", "repo_root", type=click.Path(exists=True, file_okay=False),
+              help="Repository root (default: the nearest directory above PATH holding .git, else `.`).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False), help="Config file.")
+def explain_file_command(path, repo_root, config_path) -> None:
+    """Say whether the rules judge PATH as a deployed manifest, and why (deployed by a root, patch,
+    generator input, template, test fixture, tool config, values file, not deployed)."""
+    root = Path(repo_root) if repo_root else (_git_work_tree(Path(path).resolve().parent) or Path("."))
+    try:
+        relative = Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        _fail(f"{path}: outside the repository {root}")
+    try:
+        role = explain_file(root, relative, config_path=config_path)
+    except (ConfigError, SourceError, ValueError) as exc:
+        _fail(str(exc))
+    judged = "judged as a deployed manifest" if role.judged else "not judged as a deployed manifest"
+    click.echo(f"{relative}: {role.role.value}: {role.reason}\n  {judged}")
+
 
 
 @main.command(name="diff")
@@ -344,55 +360,8 @@ def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, 
     sys.exit(exit_code(result.findings, fail_on or result.head_side.config.fail_on))
 
 
-@main.group()
-def github() -> None:
-    """GitHub integration (used by the gitops-lint Action)."""
-
-
-@github.command(name="comment")
-@click.option("--body-file", required=True, type=click.File("r", encoding="utf-8"), help="Markdown body ('-': stdin).")
-@click.option("--repo", "repository", help="OWNER/NAME (default: $GITHUB_REPOSITORY).")
-@click.option("--pr", "number", type=int, help="Pull request number (default: from $GITHUB_EVENT_PATH).")
-@click.option("--marker", default=None, help="Hidden marker that identifies the sticky comment.")
-def github_comment(body_file, repository, number, marker) -> None:
-    """Create or update one sticky PR comment (token from $GITHUB_TOKEN, API from $GITHUB_API_URL)."""
-    from gitops_lint.report import github_comment as gh
-
-    try:
-        target = gh.target_from_env(repository, number)
-        action, comment_id = gh.upsert_comment(target, body_file.read(), marker or gh.DEFAULT_MARKER)
-    except gh.GitHubError as exc:
-        _fail(str(exc))
-    click.echo(f"{action} comment {comment_id} on {target.repository}#{target.number}")
-
-
-@main.group()
-def gitlab() -> None:
-    """GitLab integration (used by the GitLab CI template)."""
-
-
-@gitlab.command(name="note")
-@click.option("--body-file", required=True, type=click.File("r", encoding="utf-8"), help="Markdown body ('-': stdin).")
-@click.option("--project", help="Project id or path (default: $CI_MERGE_REQUEST_PROJECT_ID, else $CI_PROJECT_ID).")
-@click.option("--mr", "merge_request", type=int, help="Merge request IID (default: $CI_MERGE_REQUEST_IID).")
-@click.option("--marker", default=None, help="Hidden marker that identifies the sticky note.")
-def gitlab_note(body_file, project, merge_request, marker) -> None:
-    """Create or update one sticky merge-request note (token from $GITLAB_TOKEN or $CI_JOB_TOKEN)."""
-    from gitops_lint.report import gitlab_note as gl
-
-    try:
-        target = gl.target_from_env(project, merge_request)
-    except gl.GitLabError as exc:
-        _fail(str(exc))
-    try:
-        action, note_id = gl.upsert_note(target, body_file.read(), marker or gl.DEFAULT_MARKER)
-    except gl.GitLabError as exc:
-        reason = gl.refused(target, exc)
-        if reason is None:
-            _fail(str(exc))
-        click.echo(f"gitops-lint: {reason}", err=True)
-        return
-    click.echo(f"{action} note {note_id} on {target.label}")
+main.add_command(github)
+main.add_command(gitlab)
 
 
 if __name__ == "__main__":  # pragma: no cover

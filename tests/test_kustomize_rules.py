@@ -300,7 +300,9 @@ CORPUS_REPOS = (
 )
 
 EXPECTED = {  # judged by hand: every one of these is a real finding (see the report)
-    "GoogleCloudPlatform__microservices-demo": [("GL105", "kubernetes-manifests/loadgenerator.yaml", 14)],
+    # loadgenerator.yaml is commented out of its kustomization on purpose ("the loadgenerator module inside
+    # skaffold.yaml will be used"): not deployed by that list, deliberately, so no orphan finding
+    "GoogleCloudPlatform__microservices-demo": [],
     "fluxcd__flux2-kustomize-helm-example": [],
     "fluxcd__flux2-multi-tenancy": [],
     "kubernetes-sigs__kustomize": [

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gitops_lint.argo.overlays import patch_files, rendered_variants
+from gitops_lint.argo.overlays import rendered_variants
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
+from gitops_lint.model.file_roles import unapplied_files
 from gitops_lint.model.locator import FieldLocator
 from gitops_lint.model.repository import Repository
 
@@ -123,7 +124,7 @@ def _sources(spec: dict) -> list[Source]:
 
 def applications(repo: Repository) -> list[ArgoApp]:
     """Applications and ApplicationSet templates; patch files skipped, overlay-patched ones as rendered."""
-    patches = patch_files(repo)
+    patches = unapplied_files(repo)
     docs = [d for d in repo.objects(APPLICATION, APPLICATIONSET) if d.path not in patches]
     variants = rendered_variants(repo, {d.path for d in docs})
     apps = []

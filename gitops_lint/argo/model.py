@@ -30,10 +30,10 @@ from gitops_lint.argo.appset import (
     substitute,
 )
 from gitops_lint.argo.helm_projects import ANY_PROJECT, chart_templates_define, declared_projects
-from gitops_lint.argo.overlays import patch_files
 from gitops_lint.core.git_identity import git_remotes, normalize_url
 from gitops_lint.core.loader import Document
 from gitops_lint.core.source import source_relative
+from gitops_lint.model.file_roles import unapplied_files
 
 APPPROJECT = "argoproj.io/AppProject"
 _TOKEN_SPLIT = re.compile(r"[-_.{}\s/]+")
@@ -206,7 +206,7 @@ def _build(repo) -> ArgoIndex:
         remotes=remotes,
         prefix=prefix,
     )
-    patches = patch_files(repo)
+    patches = unapplied_files(repo)
     index.appsets = [d for d in repo.objects(APPLICATIONSET) if d.path not in patches]
     index.generators = {id(d): git_generators(d) for d in index.appsets}
     if not index.configured:

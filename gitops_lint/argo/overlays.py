@@ -1,4 +1,5 @@
-"""Argo CD objects managed with kustomize: patch files are not Applications, and an Application that an
+"""Argo CD objects managed with kustomize: patch files (and other files nothing applies, see
+`model/file_roles.py`) are not Applications, and an Application that an
 overlay patches is judged as the overlay renders it (e.g. `automated` added per environment)."""
 
 from __future__ import annotations
@@ -21,11 +22,6 @@ class Variant:
     roots: tuple[str, ...]
     environment: str | None
     locate: FieldLocator  # where the fields of (the first object of) this rendering were set
-
-
-def patch_files(repo) -> set[str]:
-    """Files that kustomizations use as patches (partial objects, never deployed on their own)."""
-    return {r.target for k in repo.kustomizations.values() for r in k.refs(*PATCH_FIELDS) if r.target}
 
 
 def rendered_variants(repo, argo_files: set[str]) -> dict[tuple[str, int], list[Variant]]:

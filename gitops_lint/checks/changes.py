@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from gitops_lint.core.datapath import MISSING, dig
 from gitops_lint.core.findings import Position, Violation
+from gitops_lint.flux.substitution import substituted
 from gitops_lint.lint.engine import ChangeContext, ChangeSet
 
 WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
@@ -233,7 +234,7 @@ def rename(ctx: ChangeContext) -> Iterable[Violation]:
 
 # -- GL804 ----------------------------------------------------------------------------------------
 def _replicas(data: dict) -> int | None:
-    value = _get(data, "spec", "replicas")
+    value = substituted(_get(data, "spec", "replicas"))  # a Flux `${VAR:=default}` is its default
     if value is MISSING or value is None:
         return 1
     return value if isinstance(value, int) and not isinstance(value, bool) else None

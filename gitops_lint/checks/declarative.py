@@ -15,6 +15,7 @@ from functools import lru_cache
 import jsonschema
 
 from gitops_lint.core.findings import Violation
+from gitops_lint.deploy.file_roles import judged
 from gitops_lint.model.workloads import Workload
 
 
@@ -65,7 +66,7 @@ def _targets(ctx, environments) -> Iterator[Workload]:
     """Objects the card applies to: source documents, or each environment's rendered objects."""
     if ctx.card.rendered:
         kinds = set(ctx.card.kinds())
-        for render in ctx.repo.rendered.deployed_roots():
+        for render in ctx.repo.rendered.deployed_roots(lambda path: judged(ctx.repo, path)):
             if not render.ok or (environments and not _env_matches(ctx, render.environment, environments)):
                 continue
             for obj in render.objects:
@@ -73,6 +74,8 @@ def _targets(ctx, environments) -> Iterator[Workload]:
                     yield Workload(obj.data, render.environment, ctx.repo.rendered.locator(obj))
         return
     for doc in ctx.documents():
+        if not judged(ctx.repo, doc.path):
+            continue  # a patch, fixture, template… (the repository's one decision, `deploy/file_roles.py`)
         env = ctx.repo.environment_of(doc.path)
         if environments and not _env_matches(ctx, env, environments):
             continue

@@ -17,13 +17,8 @@ from functools import cached_property
 from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.source import parent_dirs
 from gitops_lint.core.spelling import near_miss
-from gitops_lint.deploy.deployed_files import (
-    CONFIG_GROUPS,
-    Deployment,
-    is_manifest,
-    is_patch_text,
-    skipped_path,
-)
+from gitops_lint.deploy.deployed_files import CONFIG_GROUPS, is_manifest
+from gitops_lint.deploy.file_roles import explain
 from gitops_lint.deploy.repo_kind import (
     CODE_SUFFIXES,
     NOT_APP_CODE_DIRS,
@@ -260,33 +255,37 @@ def _owner(path: str, apps: dict[str, App]) -> str | None:
 def orphan_manifest(ctx) -> Iterator[Violation]:
     """GL105: a manifest that no kustomization, Argo CD Application or Flux Kustomization deploys.
 
-    Without any Argo CD or Flux object in the repository, or when some operator source cannot be
-    resolved (a template nothing expands), only files beside a kustomization that does not list them
-    are reported: plain manifest directories may be applied by other means.
+    Which files are deployed is the repository's one decision (`gitops_lint.deploy.file_roles`):
+    patches, generator inputs, templates, fixtures, tool configs, values files, dot-directories and
+    kustomizations commented out of their parent are never orphans. Without any Argo CD or Flux object,
+    or when some operator source cannot be resolved, only files beside a kustomization that does not
+    list them are reported: plain manifest directories may be applied by other means.
     """
     repo = ctx.repo
-    deployment = Deployment(repo)
     ignored_groups = tuple(ctx.option("ignore_api_groups"))
-    charts = {posixpath.dirname(f) for f in repo.files if posixpath.basename(f) == "Chart.yaml"}
     for path, parsed in sorted(repo.parsed_files.items()):
-        if path in repo.kustomization_files.get(posixpath.dirname(path), ()) or skipped_path(path, charts):
-            continue
-        manifests = [d for d in parsed.documents if is_manifest(d, ignored_groups)]
-        if not manifests or deployment.deploys(path) or is_patch_text(parsed.text):
+        role = explain(repo, path)
+        if not role.orphan:
             continue
         directory = posixpath.dirname(path)
+        if is_kustomization_file(path):
+            yield Violation(path, f"kustomization root {directory or '.'} is not deployed: {role.reason}; point an "
+                            "operator at it, include it from a deployed kustomization, or delete it",
+                            key="orphan-root", environment=repo.environment_of(path))
+            continue
+        manifests = [d for d in parsed.documents if is_manifest(d, ignored_groups)]
+        if not manifests:
+            continue
         if directory in repo.kustomizations:
             hint = f"add it to {repo.kustomizations[directory].path} or delete it"
-        elif not deployment.has_operator or not deployment.complete:
-            continue  # plain manifests applied by other means, or by a source that cannot be resolved
         else:
             hint = "include it in a kustomization or an Argo CD/Flux source path, or delete it"
         first = manifests[0]
         more = f" (and {len(manifests) - 1} more)" if len(manifests) > 1 else ""
         yield Violation(
             path,
-            f"`{first.ref}`{more} in {path} is not deployed by any kustomization, Argo CD Application or Flux "
-            f"Kustomization; {hint}",
+            f"`{first.ref}`{more} in {path} is not deployed: {role.reason} (it is not a patch, generator "
+            f"input, template, test fixture, tool config or values file); {hint}",
             first.start,
             resource=first.ref,
             environment=repo.environment_of(path),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gitops_lint.core.findings import FILE_START, Violation
+from gitops_lint.deploy.file_roles import judged
+from gitops_lint.model.file_roles import declined_files
 from gitops_lint.render import NotRendered
 
 
@@ -15,9 +17,10 @@ def build_failed(ctx) -> Iterator[Violation]:
     left to their own rules."""
     repo = ctx.repo
     seen: set[tuple] = _broken_references(repo)
-    for root in repo.rendered.deployed_roots():
+    declined = declined_files(repo)  # GL307 says once that the tool did not read them
+    for root in repo.rendered.deployed_roots(lambda path: judged(repo, path)):
         error = root.error
-        if error is None or isinstance(error, NotRendered):
+        if error is None or isinstance(error, NotRendered) or error.path in declined:
             continue
         k = repo.kustomizations.get(root.root)
         path = error.path or (k.path if k is not None else root.root)

@@ -8,15 +8,20 @@ use as patches, and not Helm chart templates), kustomization files against kusto
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.loader import Document
+from gitops_lint.deploy.file_roles import judged
+from gitops_lint.flux.model import flux_index
+from gitops_lint.flux.substitution import is_unresolved, substituted
+from gitops_lint.model.file_roles import declined_files
 from gitops_lint.model.kustomizations import is_kustomization_file
-from gitops_lint.schemas import INVALID, SchemaStore
+from gitops_lint.model.locator import document_containing
+from gitops_lint.schemas import INVALID, VALID, Result, SchemaStore
 from gitops_lint.schemas.deprecations import api_status
 from gitops_lint.schemas.kubernetes import parse_version, resolve_version
 
@@ -49,32 +54,22 @@ def _is_kustomize_config(doc: Document) -> bool:
     return doc.group == KUSTOMIZE_GROUP or doc.api_version == "builtin"
 
 
-def _chart_template(repo, path: str) -> bool:
-    """A file of a Helm chart's templates/ directory (Go templates, not manifests)."""
-    parts = path.split("/")
-    if "templates" not in parts[:-1]:
-        return False
-    chart_dir = "/".join(parts[: parts.index("templates")])
-    return repo.tree.is_file(posixpath.join(chart_dir, "Chart.yaml"))
-
-
 def manifests(repo) -> Iterator[Document]:
-    """Source documents that are meant to be complete Kubernetes objects."""
-    skip = repo.patch_files
+    """Source documents that are meant to be complete Kubernetes objects, in files the repository's one
+    decision judges (not patches, generator inputs, templates, fixtures, tool configs, values files)."""
     for doc in repo.documents:
-        if doc.path in skip or not doc.api_version or not doc.kind or _is_kustomize_config(doc):
+        if not doc.api_version or not doc.kind or _is_kustomize_config(doc):
             continue
-        if _chart_template(repo, doc.path):
-            continue
-        yield doc
+        if judged(repo, doc.path):
+            yield doc
 
 
 def _kustomization_documents(repo) -> Iterator[Document]:
     for path, parsed in repo.parsed_files.items():
-        if is_kustomization_file(path):
+        if is_kustomization_file(path) and judged(repo, path):
             yield from (d for d in parsed.documents if isinstance(d.data, dict))
     for doc in repo.documents:  # a kustomization under another file name (e.g. a generator config)
-        if doc.group == KUSTOMIZE_GROUP and doc.kind in ("Kustomization", "Component"):
+        if doc.group == KUSTOMIZE_GROUP and doc.kind in ("Kustomization", "Component") and judged(repo, doc.path):
             yield doc
 
 
@@ -111,9 +106,10 @@ def k8s_schema(ctx) -> Iterator[Violation]:
     # with rendered validation on, its missing fields are judged on the build (when that succeeds)
     completed_by_build = _kustomize_inputs(ctx.repo) if rendered else set()
     seen: set[tuple] = set()
+    inherited = _flux_inherited(ctx.repo)
     for doc in manifests(ctx.repo):
         for prefix, data in _objects(doc):
-            result = store.validate(data)
+            result = validate(store, data, inherited.get((doc.path, doc.index)) if not prefix else None)
             if result.status != INVALID:
                 continue
             if doc.path in completed_by_build:
@@ -128,25 +124,54 @@ def k8s_schema(ctx) -> Iterator[Violation]:
         if result.status == INVALID:
             yield from _violations(doc, result, "component" if doc.kind == "Component" else "kustomization")
     if rendered:
-        yield from _rendered_violations(ctx.repo, store, seen)
+        yield from _rendered_violations(ctx.repo, store, seen, inherited)
+
+
+def validate(store: SchemaStore, data: dict, inherited: dict | None = None) -> Result:
+    """Validate an object as its operator applies it: SOPS metadata is the encryption tool's, never a
+    field (`sops -d` removes it); a Flux substitution with a default is its default, a bare `${VAR}` or
+    SOPS ciphertext is a value the tool cannot see; spec fields a parent Flux Kustomization patches in
+    (`inherited`) are present."""
+    if isinstance(data.get("sops"), dict):
+        data = {k: v for k, v in data.items() if k != "sops"}
+    if inherited and isinstance(data.get("spec"), dict):
+        data = {**data, "spec": {**inherited, **data["spec"]}}
+    result = store.validate(substituted(data))
+    if result.status != INVALID:
+        return result
+    kept = tuple(p for p in result.problems if not is_unresolved(dig(data, p.path)))
+    if len(kept) == len(result.problems):
+        return result
+    return replace(result, problems=kept) if kept else replace(result, status=VALID, problems=())
+
+
+def _flux_inherited(repo) -> dict[tuple[str, int], dict]:
+    """(file, document index) → spec fields parent Flux Kustomizations patch into that object."""
+    out: dict[tuple[str, int], dict] = {}
+    for o in flux_index(repo).objects:
+        if o.doc is not None and o.inherited:
+            out.setdefault((o.doc.path, o.doc.index), dict(o.inherited))
+    return out
 
 
 def _kustomize_inputs(repo) -> set[str]:
     """Files read by a kustomization root whose build succeeds (their build is validated too)."""
-    return {f for render in repo.rendered.deployed_roots() if render.ok for f in repo.files_read_by(render.root)}
+    renders = repo.rendered.deployed_roots(lambda path: judged(repo, path))
+    return {f for render in renders if render.ok for f in repo.files_read_by(render.root)}
 
 
-def _rendered_violations(repo, store: SchemaStore, seen: set[tuple]) -> Iterator[Violation]:
+def _rendered_violations(repo, store: SchemaStore, seen: set[tuple], inherited: dict) -> Iterator[Violation]:
     """Schema errors of each deployed root's build, at the line that set the field; each place once."""
     views = repo.rendered
-    for render in views.deployed_roots():
+    for render in views.deployed_roots(lambda path: judged(repo, path)):
         if not render.ok:
             continue  # GL205 reports the failed build
         for obj in render.objects:
             data = obj.data
             if not isinstance(data, dict) or str(data.get("apiVersion", "")).startswith(KUSTOMIZE_GROUP):
                 continue
-            result = store.validate(data)
+            source = document_containing(views.documents_of(obj.source), obj.position) if inherited else None
+            result = validate(store, data, inherited.get((source.path, source.index)) if source else None)
             if result.status != INVALID:
                 continue
             ref = _ref(data)
@@ -185,7 +210,10 @@ def k8s_unknown_kind(ctx) -> Iterator[Violation]:
                 seen[key].append((doc, prefix))
             elif not store.has_schema(*key) and not _removed(*key, target):
                 seen[key] = [(doc, prefix)]
+    unread = _declined_texts(ctx.repo)
     for (api_version, kind), uses in seen.items():
+        if any(f"kind: {kind}".encode() in raw for raw in unread):
+            continue  # its CRD is likely in a file the tool declined to read (GL307 says so, once)
         first, prefix = uses[0]
         ref = _ref(first.get(*prefix)) if prefix else first.ref
         count = f"{len(uses)} resource{'s' if len(uses) != 1 else ''}"
@@ -197,6 +225,17 @@ def k8s_unknown_kind(ctx) -> Iterator[Violation]:
             resource=ref,
             key=f"{api_version}:{kind}",
         )
+
+
+def _declined_texts(repo) -> list[bytes]:
+    """Raw content of files over the tool's limits (searched for a kind's name, never parsed)."""
+    out = []
+    for path in declined_files(repo):
+        try:
+            out.append(repo.tree.read_bytes(path))
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 def _target(repo) -> tuple[int, int]:
@@ -214,7 +253,7 @@ def k8s_deprecated_api(ctx) -> Iterator[Violation]:
     """GL306: apiVersions deprecated in the target Kubernetes version (warning) or removed (error)."""
     target = _target(ctx.repo)
     for doc in ctx.repo.documents:
-        if not doc.api_version or not doc.kind or _is_kustomize_config(doc):
+        if not doc.api_version or not doc.kind or _is_kustomize_config(doc) or not judged(ctx.repo, doc.path):
             continue
         status = api_status(doc.api_version, doc.kind, target)
         if status is None:

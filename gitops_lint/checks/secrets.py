@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.loader import Document, parse_text
+from gitops_lint.deploy.file_roles import explain
 from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.model.workloads import POD_SPEC_PATHS, Workload
 from gitops_lint.secrets import sops
@@ -61,7 +62,7 @@ def plaintext_keys(doc: Document) -> list[tuple[str, str]]:
 def secret_plaintext(ctx) -> Iterator[Violation]:
     """GL601: a Secret whose data/stringData is committed in plaintext (not SOPS-encrypted)."""
     for doc in ctx.documents():
-        if not is_secret(doc) or sops.metadata(doc.data) is not None:
+        if not is_secret(doc) or sops.metadata(doc.data) is not None or not explain(ctx.repo, doc.path).is_configuration:
             continue  # SOPS files are judged by GL604
         keys = plaintext_keys(doc)
         if not keys:
@@ -284,7 +285,7 @@ def secret_inline_env(ctx) -> Iterator[Violation]:
     ignored = [p.upper() for p in ctx.option("ignore_names")]
     repo = ctx.repo
     for doc in repo.documents:
-        if doc.kind not in POD_SPEC_PATHS:
+        if doc.kind not in POD_SPEC_PATHS or not explain(repo, doc.path).is_configuration:
             continue
         w = Workload(doc.data, None, lambda p, d=doc: (d.path, d.position(tuple(p))))
         env = repo.environment_of(doc.path)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from gitops_lint.core.findings import Violation
+from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.source import UnsafePath
+from gitops_lint.deploy.file_roles import judged
+from gitops_lint.model.file_roles import declined_files
 
 
 def _manifest_like(doc) -> bool:
@@ -30,8 +32,17 @@ def loader_violations(ctx) -> Iterator[Violation]:
 
 
 def unsafe_content(ctx) -> Iterator[Violation]:
-    """GL307: oversized, binary, non-UTF-8, alias-bomb or too-deep files (loader), and unreadable links."""
-    yield from loader_violations(ctx)
+    """GL307: oversized, binary, non-UTF-8, alias-bomb or too-deep files, and unreadable links. A file over
+    the tool's own size or nesting limit is one `info` finding "not checked": the limit is the tool's,
+    and no other rule reports on the file (GL205, GL305 stay silent about what it would have held)."""
+    declined = declined_files(ctx.repo)
+    for v in loader_violations(ctx):
+        if v.path in declined:
+            reason = v.message.removesuffix("; not parsed")
+            message = f"not checked: {reason} (the tool's limit; raise `limits` in the config to check it)"
+            yield replace(v, message=message, severity=Severity.INFO)
+        else:
+            yield v
     for u in ctx.repo.unsafe:
         if not u.escapes:
             yield _unsafe(u)
@@ -43,10 +54,9 @@ def _unsafe(u: UnsafePath) -> Violation:
 
 def missing_identity(ctx) -> Iterator[Violation]:
     """GL303: a manifest-like document without apiVersion, kind or metadata.name."""
-    patch_files = ctx.repo.patch_files
     for doc in ctx.repo.documents:
         data = doc.data
-        if doc.path in patch_files or not _manifest_like(doc):
+        if not _manifest_like(doc) or not judged(ctx.repo, doc.path):
             continue
         if data.get("kind") in ("Kustomization", "Component") and str(data.get("apiVersion", "")).startswith(
             "kustomize.config.k8s.io"

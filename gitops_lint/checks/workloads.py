@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from gitops_lint.core.findings import Violation
+from gitops_lint.deploy.file_roles import judged
+from gitops_lint.flux.substitution import substituted
 from gitops_lint.model.workloads import BATCH_KINDS, POD_SPEC_PATHS, Workload, split_image, workloads
 
 SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
@@ -50,7 +52,7 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
 def prod_single_replica(ctx) -> Iterator[Violation]:
     """GL702: a production Deployment/StatefulSet/Rollout with fewer than 2 replicas and no autoscaler."""
     minimum = ctx.option("min_replicas")
-    for render in ctx.repo.rendered.deployed_roots():
+    for render in ctx.repo.rendered.deployed_roots(lambda path: judged(ctx.repo, path)):
         if not render.ok or not ctx.is_production(render.environment):
             continue
         scaled = _autoscaled(o.data for o in render.objects)
@@ -61,7 +63,7 @@ def prod_single_replica(ctx) -> Iterator[Violation]:
             w = Workload(data, render.environment, ctx.repo.rendered.locator(obj))
             if (w.kind, w.name) in scaled or w.get("spec", "workloadRef") is not None:
                 continue
-            replicas = w.get("spec", "replicas", default=1)
+            replicas = substituted(w.get("spec", "replicas", default=1))  # `${REPLICAS:=1}` is 1 under Flux
             if isinstance(replicas, int) and replicas < minimum:
                 yield _violation(w, ("spec", "replicas"), f"{w.ref} runs {replicas} replica(s) in production and "
                                  f"no autoscaler; run at least {minimum} or add an HPA", "replicas",
@@ -85,7 +87,7 @@ def critical_without_progressive_delivery(ctx) -> Iterator[Violation]:
     names = set(ctx.option("critical_names"))
     markers = [m.split("=", 1) for m in ctx.option("critical_markers")]
     canaries = _flagger_targets(ctx.repo)
-    for render in ctx.repo.rendered.deployed_roots():
+    for render in ctx.repo.rendered.deployed_roots(lambda path: judged(ctx.repo, path)):
         if not render.ok or not ctx.is_production(render.environment):
             continue
         for obj in render.objects:
@@ -139,7 +141,7 @@ def _env_independent(ctx, check) -> Iterator[Violation]:
     """Run a per-container check on every workload, reporting each source line once; when the line
     reaches several environments (a base rendered by overlays), they are listed in the message."""
     seen: dict[tuple, tuple[Violation, set[str]]] = {}
-    for w in workloads(ctx.repo):
+    for w in workloads(ctx.repo, lambda path: judged(ctx.repo, path)):
         for v in check(w):
             first, environments = seen.setdefault((v.path, v.position, v.key), (v, set()))
             if w.environment:

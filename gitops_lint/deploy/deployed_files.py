@@ -21,7 +21,10 @@ from functools import cached_property
 
 from gitops_lint.argo.model import argo_index
 from gitops_lint.core.source import source_relative
-from gitops_lint.flux.model import KUSTOMIZATION, flux_index
+from gitops_lint.deploy.skaffold import skaffold_kustomize_paths, skaffold_manifest_globs
+from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS, artifact_root
+from gitops_lint.flux.model import BOOTSTRAP, KUSTOMIZATION, flux_index
+from gitops_lint.model.file_roles import skipped_root, unapplied_files
 from gitops_lint.model.repository import helm_template_dirs
 
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\$\{[^}]*\}")  # Go/Helm templates and Flux substitutions
@@ -109,6 +112,24 @@ def _flux_paths(repo) -> Iterator[OperatorPath]:
             yield _unresolved(ks.label)  # content copied from sources the index cannot see
         elif clean:
             yield OperatorPath(clean, True, ks.label)
+    yield from _flux_instance_paths(repo, index)
+
+
+def _flux_instance_paths(repo, index) -> Iterator[OperatorPath]:
+    """`spec.sync.path` of Flux Operator FluxInstances: the source `flux-system` they create, read from this
+    repository's tree (an OCI/Bucket artifact from the root the children's paths reveal)."""
+    for doc in repo.objects("fluxcd.controlplane.io/FluxInstance"):
+        sync = doc.get("spec", "sync")
+        if not isinstance(sync, dict) or not isinstance(sync.get("path"), str):
+            continue
+        kind = sync.get("kind") if isinstance(sync.get("kind"), str) else "GitRepository"
+        clean = source_relative(sync["path"])
+        if clean is None:
+            continue
+        root = artifact_root(index, kind, BOOTSTRAP, BOOTSTRAP) if kind in ARTIFACT_KINDS else ""
+        directory = posixpath.join(root, clean) if root and clean != "." else (root or clean)
+        if repo.tree.is_dir(directory):
+            yield OperatorPath(directory, True, f"FluxInstance/{doc.name}")
 
 
 # -- Applications inside Helm chart templates (app of apps) ---------------------------------------------
@@ -127,19 +148,6 @@ def _chart_template_paths(repo) -> Iterator[OperatorPath]:
                     yield OperatorPath(clean, True, f)
 
 
-def _string_lists(node, keys: tuple[str, ...]) -> Iterator[str]:
-    """Strings in lists under any of `keys`, anywhere in a document."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in keys and isinstance(value, list):
-                yield from (v for v in value if isinstance(v, str))
-            else:
-                yield from _string_lists(value, keys)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _string_lists(item, keys)
-
-
 # -- what counts as a manifest ------------------------------------------------------------------
 BOOTSTRAP_KINDS = {
     ("argoproj.io", "Application"),
@@ -156,29 +164,6 @@ CONFIG_GROUPS = (
     "ctlptl.dev",
     "builtin",
 )
-
-
-def is_patch_text(text: str | None) -> bool:
-    """Strategic-merge patch directives mark a partial object, not a manifest."""
-    return bool(text) and (
-        "$patch:" in text or "$setElementOrder/" in text or "$deleteFromPrimitiveList/" in text
-    )
-
-
-def skipped_path(path: str, charts: set[str]) -> bool:
-    """Paths never taken for manifests: dot-directories (.github/), patch files, Helm chart contents."""
-    segments = path.split("/")
-    if any(s.startswith(".") for s in segments):
-        return True  # .github/, .gitlab-ci.yml, config dot-files
-    if "patch" in segments[-1].lower():
-        return True  # a kustomize patch (partial object) kept for an overlay, not a manifest
-    current = posixpath.dirname(path)
-    while True:
-        if current in charts:
-            return True
-        if not current:
-            return False
-        current = posixpath.dirname(current)
 
 
 def is_manifest(doc, ignored_groups: tuple[str, ...]) -> bool:
@@ -220,12 +205,13 @@ class Deployment:
     @cached_property
     def has_operator(self) -> bool:
         """Whether any Argo CD or Flux object in the repository deploys from Git."""
+        unapplied = unapplied_files(self.repo)  # fixtures, templates, commented-out apps deploy nothing
         objects = self.repo.objects(
             "argoproj.io/Application",
             "argoproj.io/ApplicationSet",
             "kustomize.toolkit.fluxcd.io/Kustomization",
         )
-        return bool(objects) or bool(self._chart_paths)
+        return any(o.path not in unapplied for o in objects) or bool(self._chart_paths)
 
     @cached_property
     def complete(self) -> bool:
@@ -233,10 +219,65 @@ class Deployment:
         return all(p.resolved for p in self._all_paths)
 
     @cached_property
+    def _live_kustomizations(self) -> list:
+        """Kustomizations that can deploy something: not fixtures, templates, tool configs, nor in a
+        dot-directory or commented out of their parent."""
+        deployed = self.deployed_kustomizations
+        return [
+            k for d, k in self.repo.kustomizations.items()
+            if not skipped_root(self.repo, d) and (deployed is None or d in deployed)
+        ]
+
+    @cached_property
+    def deployed_kustomizations(self) -> set[str] | None:
+        """Kustomization directories an operator (or Skaffold) builds, with everything they include; None
+        when that cannot be told (no operator here, or a source nothing resolves): then every one counts."""
+        if not self.has_operator or not self.complete:
+            return None
+        kustomizations = self.repo.kustomizations
+        starts: set[str] = set(skaffold_kustomize_paths(self.repo))
+        # `flux bootstrap --path=X` writes X/flux-system and syncs X (its gotk-sync.yaml is often not committed)
+        bootstrap = {posixpath.dirname(d) for d in kustomizations if posixpath.basename(d) == "flux-system"}
+        for directory in [p.dir for p in self.operator_paths] + sorted(bootstrap):
+            if directory in kustomizations:
+                starts.add(directory)
+                continue
+            prefix = directory + "/" if directory else ""
+            for d in kustomizations:  # Flux generates a kustomization listing the top-most ones below
+                if d.startswith(prefix) and not _has_kustomization_between(d, directory, kustomizations):
+                    starts.add(d)
+        deployed = {d for start in starts for d in self.repo.reachable_kustomizations(start)}
+        # a root is left out only where the operators look (below a deployed kustomization or an operator's
+        # path); elsewhere it may be applied by other means (kubectl apply -k), as before
+        enclosing = deployed | {p.dir for p in self.operator_paths} | bootstrap
+        for d in sorted(kustomizations):
+            if d not in deployed and d not in self.repo.included_kustomizations and not _below(d, enclosing):
+                deployed.update(self.repo.reachable_kustomizations(d))
+        return deployed
+
+    def undeployed_reader(self, path: str) -> str | None:
+        """A kustomization that reads `path` although nothing deploys it (None when none does)."""
+        return self._undeployed_reads.get(path)
+
+    @cached_property
+    def _undeployed_reads(self) -> dict[str, str]:
+        deployed = self.deployed_kustomizations
+        reads: dict[str, str] = {}
+        if deployed is None:
+            return reads
+        for d, k in sorted(self.repo.kustomizations.items()):
+            if d in deployed or skipped_root(self.repo, d):
+                continue
+            reads.setdefault(k.path, k.path)
+            for f in self.repo.files_read_by(d):
+                reads.setdefault(f, k.path)
+        return reads
+
+    @cached_property
     def _read_files(self) -> set[str]:
         """Every file some kustomization reads directly (their own files, resources, patches…)."""
         read: set[str] = set()
-        for k in self.repo.kustomizations.values():
+        for k in self._live_kustomizations:
             read.add(k.path)
             for r in k.references:
                 if r.target is not None and self.repo.tree.is_file(r.target):
@@ -248,7 +289,7 @@ class Deployment:
         """Plain directories (no kustomization) listed as resources: everything below is read."""
         return {
             r.target
-            for k in self.repo.kustomizations.values()
+            for k in self._live_kustomizations
             for r in k.references
             if r.target is not None
             and r.target not in self.repo.kustomizations
@@ -265,30 +306,52 @@ class Deployment:
 
     @cached_property
     def _skaffold_globs(self) -> list[str]:
-        """Manifest globs of Skaffold configs (rawYaml, kubectl manifests), relative to the repository root."""
-        globs = []
-        for doc in self.repo.documents:
-            if doc.api_version.startswith("skaffold/"):
-                base = posixpath.dirname(doc.path)
-                for pattern in _string_lists(doc.data, ("rawYaml", "manifests")):
-                    clean = source_relative(posixpath.join(base, pattern))
-                    if clean is not None:
-                        globs.append(clean)
-        return globs
+        return skaffold_manifest_globs(self.repo)
 
     def deploys(self, path: str) -> bool:
         """Whether a kustomization reads `path`, an operator path takes it in or Skaffold applies it."""
-        if path in self._read_files or any(fnmatch.fnmatchcase(path, g) for g in self._skaffold_globs):
-            return True
+        return self.deployed_by(path) is not None
+
+    def deployed_by(self, path: str) -> str | None:
+        """What reads `path` (a kustomization, an operator's path, a Skaffold config), or None."""
+        if path in self._read_files:
+            return "a kustomization"
+        if any(fnmatch.fnmatchcase(path, g) for g in self._skaffold_globs):
+            return "a Skaffold config"
         directory = posixpath.dirname(path)
         current, direct = directory, True
         while True:
             if current in self._read_dirs:
-                return True
+                return "a kustomization (its directory is listed as a resource)"
             if current in self._operator_dirs and (direct or self._operator_dirs[current]):
-                return True
+                return self._operator_labels.get(current, "an operator")
             if current in self.repo.kustomizations:
-                return False  # in or below a kustomization directory, only what it reads is deployed
+                return None  # in or below a kustomization directory, only what it reads is deployed
             if not current:
-                return False
+                return None
             current, direct = posixpath.dirname(current), False
+
+    @cached_property
+    def _operator_labels(self) -> dict[str, str]:
+        labels: dict[str, str] = {}
+        for p in self.operator_paths:
+            labels.setdefault(p.dir, p.by)
+        return labels
+
+
+def _has_kustomization_between(directory: str, top: str, kustomizations) -> bool:
+    current = posixpath.dirname(directory)
+    while current and current != top:
+        if current in kustomizations:
+            return True
+        current = posixpath.dirname(current)
+    return False
+
+
+def _below(directory: str, dirs: set[str]) -> bool:
+    current = directory
+    while current:
+        current = posixpath.dirname(current)
+        if current in dirs:
+            return True
+    return False

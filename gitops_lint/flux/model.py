@@ -22,9 +22,11 @@ from pathlib import Path
 from gitops_lint.core.git_identity import git_remotes, head_branch, normalize_url
 from gitops_lint.core.loader import Document
 from gitops_lint.core.source import source_relative
+from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS, artifact_root
 from gitops_lint.flux.artifacts import artifact_sources, list_items
 from gitops_lint.flux.objects import FluxObject, has_placeholder, instances, is_flux, resource_set_names
 from gitops_lint.flux.patches import spec_patches
+from gitops_lint.model.file_roles import unapplied_files
 
 KUSTOMIZATION = "Kustomization"
 HELMRELEASE = "HelmRelease"
@@ -164,6 +166,10 @@ class FluxIndex:
         rel = source_relative(path)
         if rel is not None and _under_include(rel, self.find(kind, namespace, name)):
             return Resolution(False)  # content another repository brings in (`spec.include`)
+        if basis is None and kind in ARTIFACT_KINDS and rel is not None:
+            root = artifact_root(self, kind, namespace, name)
+            if root is not None:
+                rel, basis = (posixpath.join(root, rel) if rel else root), "tree"
         rel = self.tree_path(rel, basis) if basis and rel is not None else None
         if rel is None:
             return Resolution(False)
@@ -262,7 +268,8 @@ def flux_index(repo) -> FluxIndex:
 
 
 def _build(repo) -> FluxIndex:
-    docs = [d for d in repo.documents if is_flux(d) and d.kind and d.path not in repo.patch_files]
+    unapplied = unapplied_files(repo)
+    docs = [d for d in repo.documents if is_flux(d) and d.kind and d.path not in unapplied]
     objects = list(instances(repo, docs))
     names: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for o in objects:

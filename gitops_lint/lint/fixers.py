@@ -16,7 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from gitops_lint.core.findings import Finding
 
 ARGO_KINDS = ("Application", "ApplicationSet")
-RETRY = {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}}
+RETRY_LIMIT = 5  # attempts: what Argo CD itself uses when `retry` is unset
 
 # Deprecated apiVersions whose successor has the same schema for these kinds (the Kubernetes
 # deprecation guide lists no field change), so a rename of `apiVersion` is the whole migration.
@@ -73,14 +73,17 @@ def node_at(doc, path: tuple) -> CommentedMap | None:
     return node if isinstance(node, CommentedMap) else None
 
 
-def _flag(doc: CommentedMap, flag: str) -> list[Change]:
+def _flag(doc: CommentedMap, flag: str, also_missing: tuple[str, ...] = ()) -> list[Change]:
+    """`flag: true` under `automated` (replacing an explicit value is unsafe), plus the flags of
+    `also_missing` that are absent (one finding names them all when they share the cause)."""
     base = _argo_base(doc)
     if base is None:
         return []
     automated = node_at(doc, (*base, "syncPolicy", "automated"))
     if automated is not None and flag in automated and automated[flag] is not True:
         return [Change(base, replace={("syncPolicy", "automated", flag): True}, safe=False)]
-    return [Change(base, add={"syncPolicy": {"automated": {flag: True}}})]
+    flags = {flag: True} | {f: True for f in also_missing if automated is None or f not in automated}
+    return [Change(base, add={"syncPolicy": {"automated": flags}})]
 
 
 def automated_sync(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[Change]:
@@ -90,9 +93,15 @@ def automated_sync(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list
 
 
 def retry(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[Change]:
-    """GL404: a bounded `syncPolicy.retry` with Argo CD's default backoff, or its missing parts."""
+    """GL404: a positive `syncPolicy.retry.limit` where the retry block has none (safe), or in place of
+    an explicit `-1`/`0` (unsafe: someone wrote it)."""
     base = _argo_base(doc)
-    return [Change(base, add={"syncPolicy": {"retry": RETRY}})] if base else []
+    retry_block = node_at(doc, (*base, "syncPolicy", "retry")) if base else None
+    if base is None or retry_block is None:
+        return []
+    if "limit" in retry_block:
+        return [Change(base, replace={("syncPolicy", "retry", "limit"): RETRY_LIMIT}, safe=False)]
+    return [Change(base, add={"syncPolicy": {"retry": {"limit": RETRY_LIMIT}}})]
 
 
 def flux_prune(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[Change]:
@@ -139,7 +148,7 @@ def pin_revision(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[C
 FIXERS: dict[str, Callable[[CommentedMap, Finding, FixContext], list[Change]]] = {
     "GL306": deprecated_api,
     "GL401": automated_sync,
-    "GL402": lambda doc, finding, ctx: _flag(doc, "selfHeal"),
+    "GL402": lambda doc, finding, ctx: _flag(doc, "selfHeal", also_missing=("prune",)),
     "GL403": lambda doc, finding, ctx: _flag(doc, "prune"),
     "GL404": retry,
     "GL409": pin_revision,

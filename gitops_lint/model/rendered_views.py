@@ -7,14 +7,18 @@ most once per run and base builds are shared through one `RenderCache`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import posixpath
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
+from gitops_lint.model.file_roles import skipped_root
 from gitops_lint.model.locator import FieldLocator, document_at
 from gitops_lint.render import RenderCache, RenderedObject, RenderError, render
+
+FLUX_KUSTOMIZATION = "kustomize.toolkit.fluxcd.io/Kustomization"
 
 if TYPE_CHECKING:
     from gitops_lint.model.repository import Repository
@@ -41,6 +45,7 @@ class RenderedViews:
         self.repo = repo
         self._cache = RenderCache()
         self._results: dict[str, RootRender] = {}
+        self._flux_paths: set[str] | None = None
 
     def _parse(self, path: str) -> ParsedFile:
         parsed = self.repo.parsed(path)
@@ -57,7 +62,7 @@ class RenderedViews:
         if hit is None:
             hit = RootRender(directory, self.repo.environment_of(directory))
             try:
-                result = render(self.repo.tree, directory, load_restrictor=self.repo.config.load_restrictor,
+                result = render(self.repo.tree, directory, load_restrictor=self.load_restrictor(directory),
                                 parse=self._parse, cache=self._cache)
                 hit.objects = result.objects
             except RenderError as exc:
@@ -66,6 +71,24 @@ class RenderedViews:
                 hit.error = RenderError("kustomization nesting too deep to render", directory, Position())
             self._results[directory] = hit
         return hit
+
+    def load_restrictor(self, directory: str) -> str:
+        """The load restrictor of the operator that builds `directory`: Flux's kustomize-controller builds
+        with LoadRestrictionsNone, so a root a Flux Kustomization's `spec.path` names may read files above
+        itself; anything else is built with the configured restrictor (kustomize's default, rootonly)."""
+        configured = self.repo.config.load_restrictor
+        if configured == "none":
+            return configured
+        if self._flux_paths is None:
+            self._flux_paths = _flux_paths(self.repo)
+        kustomizations = self.repo.kustomizations
+        named = any(
+            directory == p
+            or directory.endswith("/" + p)
+            or (p not in kustomizations and (not p or directory.startswith(p + "/")))  # Flux generates one
+            for p in self._flux_paths
+        )
+        return "none" if named else configured
 
     def locator(self, obj: RenderedObject, *, into_patches: bool = False) -> FieldLocator:
         """Where each field of a rendered object was set (see model/locator.py); `into_patches` points
@@ -82,10 +105,30 @@ class RenderedViews:
     def environments(self) -> Iterator[RootRender]:
         """Renders of every top-level root tied to an environment (overlays, cluster dirs)."""
         for directory, _env in self.repo.environment_roots():
-            yield self.root(directory)
-
-    def deployed_roots(self) -> Iterator[RootRender]:
-        """Renders of every top-level kustomization root that is not a Component."""
-        for directory in self.repo.top_level_roots:
-            if self.repo.kustomizations[directory].kind != "Component":
+            if not skipped_root(self.repo, directory):
                 yield self.root(directory)
+
+    def deployed_roots(self, judged: Callable[[str], bool] | None = None) -> Iterator[RootRender]:
+        """Renders of every top-level kustomization root that is not a Component, nor a test fixture,
+        template, tool config or a kustomization commented out of its parent (`file_roles.skipped_root`);
+        with `judged`, only roots whose kustomization file it accepts (`deploy.file_roles.judged`)."""
+        for directory in self.repo.top_level_roots:
+            k = self.repo.kustomizations[directory]
+            if k.kind == "Component" or skipped_root(self.repo, directory):
+                continue
+            if judged is None or judged(k.path):
+                yield self.root(directory)
+
+
+def _flux_paths(repo: Repository) -> set[str]:
+    """`spec.path` of every Flux Kustomization, as written (relative to its source's root, which may be a
+    sub-directory of this tree: an OCI artifact, a monorepo prefix), without `./`."""
+    out = set()
+    for doc in repo.objects(FLUX_KUSTOMIZATION):
+        spec = doc.data.get("spec")
+        path = spec.get("path") if isinstance(spec, dict) else None
+        if isinstance(path, str) and "${" not in path:
+            clean = posixpath.normpath("/" + path.strip()).lstrip("/")
+            if not clean.startswith(".."):
+                out.add(clean)
+    return out

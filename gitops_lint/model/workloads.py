@@ -13,6 +13,7 @@ from typing import Any
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Position
+from gitops_lint.model.file_roles import static_role
 
 # where the pod spec lives, per kind
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -73,19 +74,20 @@ class Workload:
                     yield (*spec_path, field_name, i), container, field_name == "initContainers"
 
 
-def workloads(repo) -> Iterator[Workload]:
-    """Every workload, rendered per deployed root, plus manifests that no kustomization reads."""
+def workloads(repo, judged: Callable[[str], bool] | None = None) -> Iterator[Workload]:
+    """Every workload, rendered per deployed root, plus manifests that no kustomization reads and that
+    `judged(path)` accepts (default: the repository-level file roles)."""
+    judged = judged or (lambda path: static_role(repo, path).judged)
     read: set[str] = set()
-    for render in repo.rendered.deployed_roots():
+    for render in repo.rendered.deployed_roots(judged):
         read |= repo.files_read_by(render.root)
         if not render.ok:
             continue  # GL205 reports the failed build
         for obj in render.objects:
             if obj.data.get("kind") in POD_SPEC_PATHS:
                 yield Workload(obj.data, render.environment, repo.rendered.locator(obj))
-    patch_files = repo.patch_files
     for doc in repo.documents:
-        if doc.path in read or doc.path in patch_files or doc.kind not in POD_SPEC_PATHS:
+        if doc.path in read or doc.kind not in POD_SPEC_PATHS or not judged(doc.path):
             continue
         yield Workload(doc.data, repo.environment_of(doc.path), _source_locator(doc))
 

@@ -1,0 +1,42 @@
+"""What Skaffold configs deploy: raw manifest globs (`rawYaml`, kubectl `manifests`) and kustomize `paths`,
+relative to the repository root (a common way to apply plain manifests beside a kustomization)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from gitops_lint.core.source import source_relative
+
+
+def skaffold_manifest_globs(repo) -> list[str]:
+    """Manifest globs of Skaffold configs (rawYaml, kubectl manifests)."""
+    return list(_entries(repo, ("rawYaml", "manifests")))
+
+
+def skaffold_kustomize_paths(repo) -> list[str]:
+    """Kustomization directories Skaffold's kustomize deployer builds (`paths`)."""
+    return list(_entries(repo, ("paths",)))
+
+
+def _entries(repo, keys: tuple[str, ...]) -> Iterator[str]:
+    for doc in repo.documents:
+        if doc.api_version.startswith("skaffold/"):
+            base = posixpath.dirname(doc.path)
+            for entry in _string_lists(doc.data, keys):
+                clean = source_relative(posixpath.join(base, entry))
+                if clean is not None:
+                    yield clean
+
+
+def _string_lists(node, keys: tuple[str, ...]) -> Iterator[str]:
+    """Strings in lists under any of `keys`, anywhere in a document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in keys and isinstance(value, list):
+                yield from (v for v in value if isinstance(v, str))
+            else:
+                yield from _string_lists(value, keys)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _string_lists(item, keys)

@@ -1,0 +1,303 @@
+"""What each YAML file of a repository is, decided once per file with a reason.
+
+The repository alone tells most of it: a file is a Go/Helm template, a test fixture, a tool's
+configuration, a Helm values file, a kustomize patch or generator input, or sits where nothing deploys
+it (a dot-directory, a kustomization commented out of its parent: kubebuilder scaffolding). What
+remains is a manifest; `gitops_lint.deploy.file_roles` then asks the operators whether something
+deploys it. Every rule that judges manifests (schemas, secrets in objects, workloads, deprecated APIs,
+orphans) reads these roles, so they agree about which files they judge.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from gitops_lint.core.loader import UNSAFE_CONTENT
+from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.model.kustomizations import is_kustomization_file
+
+
+class Role(str, Enum):
+    """Why a file is (or is not) judged as a deployed manifest."""
+
+    DEPLOYED = "deployed"  # read by a kustomization root or an operator path
+    MANIFEST = "manifest"  # a manifest nothing is known to deploy, that may be applied directly
+    GENERATOR_INPUT = "generator input"
+    PATCH = "patch"
+    TEMPLATE = "template"
+    FIXTURE = "fixture"
+    TOOL_CONFIG = "tool config"
+    VALUES = "values file"
+    NOT_DEPLOYED = "not deployed"
+
+
+JUDGED = (Role.DEPLOYED, Role.MANIFEST)
+
+
+@dataclass(frozen=True)
+class FileRole:
+    """A file's role and the reason for it, in words a user can check."""
+
+    role: Role
+    reason: str
+    orphan: bool = False  # a manifest left where it would be deployed but is not (GL105 reports it)
+    root: bool = False  # a kustomization root (an orphan root's build is not judged: GL105 says it once)
+
+    @property
+    def judged(self) -> bool:
+        """Whether rules that judge complete manifests (schemas, workloads…) look at this file. An orphan
+        (a manifest left out of the kustomization or operator path it sits in) is judged too: it is
+        meant to be deployed, and GL105 says once that it is not."""
+        return self.role in JUDGED or (self.orphan and not self.root)
+
+    @property
+    def is_configuration(self) -> bool:
+        """Whether the file is configuration a deployment uses (secret rules in objects look at these):
+        what is judged, plus patches and generator inputs (their content is deployed, partially)."""
+        return self.judged or self.role in (Role.PATCH, Role.GENERATOR_INPUT)
+
+
+FIXTURE_DIRS = {"testdata", "test-data", "test_data", "fixtures", "fixture", "__fixtures__", "e2e"}
+TEST_TOP_DIRS = {"test", "tests"}
+ENVIRONMENT_NAMES = {"prod", "production", "prd", "live", "staging", "stage", "stg", "dev", "development", "qa",
+                     "uat", "preprod", "pre-production"}  # a top-level test tree of a source repository
+TOOL_API_PREFIXES = ("skaffold/", "kind.x-k8s.io/", "ctlptl.dev/", "kpt.dev/", "fn.kpt.dev/",
+                     "config.kubernetes.io/", "builtin", "talos.dev/")
+TOOL_FILE_NAMES = {"skaffold.yaml", "skaffold.yml", "kind-config.yaml", "kind.yaml", "talconfig.yaml",
+                   "install-config.yaml", "controlplane.yaml", "worker.yaml", "ctlptl.yaml"}
+TOOL_DIRS = {"talos"}
+FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
+GENERATOR_FIELDS = ("configMapGenerator.files", "configMapGenerator.envs", "secretGenerator.files",
+                    "secretGenerator.envs")
+PATCH_FIELDS = ("patches", "patchesStrategicMerge", "patchesJson6902", "replacements", "transformers",
+                "generators", "validators", "configurations", "crds", "openapi")
+_TEMPLATE_LINE = re.compile(r"^\s*\{\{-?\s*(?:/\*|if\b|else\b|end\b|range\b|with\b|define\b|include\b|"
+                            r"template\b|toYaml\b)", re.MULTILINE)  # template actions on a line of their own
+_UNQUOTED_VALUE = re.compile(r"^[^#\n'\"]*:[ \t]+\{\{", re.MULTILINE)  # `name: {{ .Name }}`: a template
+_HELM_VALUE = re.compile(r"\{\{-?[^}]*\.(?:Values|Release|Chart|Capabilities)\b")
+_TEMPLATE_VALUE = re.compile(r"\{\{.*?\}\}")
+_COMMENTED_REF = re.compile(r"^[ \t]*#+[ \t]*-?[ \t]*(?:path:[ \t]*)?([\w./-]+?)[ \t]*(?:#.*)?$", re.MULTILINE)
+_VALUES_NAME = re.compile(r"(^|[-_.])values([-_.][\w.-]*)?\.ya?ml$")
+
+
+def file_roles(repo) -> dict[str, FileRole]:
+    """Path → role for every parsed YAML file, from the repository alone (built once per run)."""
+    return repo.derived("static-file-roles", _build)
+
+
+def static_role(repo, path: str) -> FileRole:
+    """The repository-level role of one file (MANIFEST for any file not otherwise explained)."""
+    return file_roles(repo).get(path) or _classify(repo, path, repo.derived("file-role-refs", _Refs))
+
+
+DECLINED_KEYS = ("size", "depth")  # unsafe-content keys of the tool's own limits, not a defect of the file
+
+
+def declined_files(repo) -> dict[str, str]:
+    """Path → why the tool declined to read it (over its size or nesting limit): not checked at all."""
+    return {v.path: v.message for v in repo.load_violations if v.kind == UNSAFE_CONTENT and v.key in DECLINED_KEYS}
+
+
+def unapplied_files(repo) -> set[str]:
+    """Files whose objects are never applied as written: patches, generator inputs, templates, fixtures,
+    tool configs, values files, dot-directories and kustomizations commented out of their parent."""
+    return {path for path, role in file_roles(repo).items() if not role.judged}
+
+
+def skipped_root(repo, directory: str) -> FileRole | None:
+    """Why a kustomization root is not built as a deployment (a fixture, a template…), or None."""
+    k = repo.kustomizations.get(directory)
+    if k is None:
+        return None
+    role = static_role(repo, k.path)
+    return role if role.role in (Role.FIXTURE, Role.TEMPLATE, Role.NOT_DEPLOYED, Role.TOOL_CONFIG) else None
+
+
+class _Refs:
+    """What kustomizations read, and what they mention only in comments."""
+
+    def __init__(self, repo):
+        self.generator_inputs: dict[str, str] = {}
+        self.patches: dict[str, str] = {}
+        self.resources: set[str] = set()
+        for k in repo.kustomizations.values():
+            for r in k.references:
+                if r.target is None:
+                    continue
+                if r.field in GENERATOR_FIELDS:
+                    self.generator_inputs.setdefault(r.target, k.path)
+                elif r.field in PATCH_FIELDS:
+                    self.patches.setdefault(r.target, k.path)
+                else:
+                    self.resources.add(r.target)
+        self.resource_dirs = {r for r in self.resources if r not in repo.kustomizations and repo.tree.is_dir(r)}
+        self.commented = _commented_out(repo, self.resources)
+        self.subdirs: dict[str, set[str]] = {}
+        for d in repo.tree._dirs():
+            if d:
+                self.subdirs.setdefault(posixpath.dirname(d), set()).add(posixpath.basename(d).lower())
+        self.charts = {posixpath.dirname(f) for f in repo.files if posixpath.basename(f) == "Chart.yaml"}
+
+
+    def beside_environments(self, parent: str) -> bool:
+        """Whether `parent` also holds environment directories (`clusters/{e2e,production}`): then a
+        `test`/`e2e` directory there is an environment that is deployed, not a test fixture."""
+        return bool(self.subdirs.get(parent, set()) & ENVIRONMENT_NAMES)
+
+    def lists(self, path: str) -> bool:
+        """Whether a kustomization lists `path` as a resource (itself, or a plain directory above it)."""
+        if path in self.resources:
+            return True
+        current = posixpath.dirname(path)
+        while current:
+            if current in self.resource_dirs:
+                return True
+            current = posixpath.dirname(current)
+        return False
+
+
+def _commented_out(repo, referenced: set[str]) -> dict[str, str]:
+    """Paths a kustomization lists only in a comment (`#- ../prometheus`), and nothing includes."""
+    out: dict[str, str] = {}
+    for directory, k in repo.kustomizations.items():
+        text = repo.text(k.path) or ""
+        for match in _COMMENTED_REF.finditer(text):
+            try:
+                target = normalize(posixpath.join(directory, match.group(1)))
+            except PathEscapesRoot:
+                continue
+            exists = repo.tree.is_dir(target) or repo.tree.is_file(target)
+            if target and exists and target not in referenced and target != directory:
+                out.setdefault(target, k.path)
+    return out
+
+
+def _build(repo) -> dict[str, FileRole]:
+    refs = repo.derived("file-role-refs", _Refs)
+    return {path: _classify(repo, path, refs) for path in repo.parsed_files}
+
+
+def _classify(repo, path: str, refs: _Refs) -> FileRole:
+    segments = path.split("/")
+    parsed = repo.parsed(path)
+    docs = [d for d in parsed.documents if isinstance(d.data, dict)] if parsed is not None else []
+    text = parsed.text if parsed is not None else None
+    if _template_file(text, parsed, docs):
+        return FileRole(Role.TEMPLATE, "a Go/Helm template (`{{ … }}`): not YAML until a tool renders it")
+    fixture = next((i for i, s in enumerate(segments[:-1]) if s.lower() in FIXTURE_DIRS), None)
+    if fixture is None and len(segments) > 2 and segments[0].lower() in TEST_TOP_DIRS:
+        fixture = 0
+    if fixture is not None and not refs.beside_environments("/".join(segments[:fixture])):
+        fixture = segments[fixture]
+        return FileRole(Role.FIXTURE, f"a test fixture (under `{fixture}/`): input of a test, not a deployment")
+    if any(s.lower() in TOOL_DIRS for s in segments[:-1]):
+        return FileRole(Role.TOOL_CONFIG, "under a Talos directory: machine configuration and the manifests "
+                                          "Talos applies at bootstrap, not an operator's")
+    if docs and all(_tool_config(d) for d in docs) or segments[-1] in TOOL_FILE_NAMES and not _k8s(docs):
+        return FileRole(Role.TOOL_CONFIG, "a tool's configuration (skaffold, kind, Talos, installer, "
+                                          "kpt/kyaml function), not a Kubernetes object")
+    if _VALUES_NAME.search(segments[-1]) and not _k8s(docs):
+        return FileRole(Role.VALUES, "a Helm values file: input of a chart, not a Kubernetes object")
+    if path in refs.generator_inputs:
+        return FileRole(Role.GENERATOR_INPUT, f"an input of a generator in {refs.generator_inputs[path]}")
+    if path in refs.patches:
+        return FileRole(Role.PATCH, f"a patch (or transformer configuration) of {refs.patches[path]}")
+    listed = refs.lists(path)
+    if not listed and ("patch" in segments[-1].lower() or "patches" in segments[:-1]):
+        return FileRole(Role.PATCH, "placed and named as a kustomize patch (a partial object)")
+    if not listed and text and any(d in text for d in ("$patch:", "$setElementOrder/", "$deleteFromPrimitiveList/")):
+        return FileRole(Role.PATCH, "a strategic-merge patch (it has `$patch` directives)")
+    chart = _chart_of(path, refs.charts)
+    if chart is not None and not listed:
+        return FileRole(Role.DEPLOYED, f"part of the Helm chart in {chart or '.'}/ (Helm installs it)")
+    dot = next((s for s in segments[:-1] if s.startswith(".")), None)
+    if dot is not None:
+        return FileRole(Role.NOT_DEPLOYED, f"in the dot-directory `{dot}/`, which nothing deploys")
+    commented = _commented_ancestor(path, refs.commented)
+    if commented is not None:
+        target, by = commented
+        return FileRole(Role.NOT_DEPLOYED, f"`{target}` is commented out of {by}")
+    if is_kustomization_file(path):
+        return FileRole(Role.MANIFEST, "a kustomization")
+    beside = repo.kustomizations.get(posixpath.dirname(path))
+    if beside is not None and not listed:
+        return FileRole(Role.NOT_DEPLOYED, f"beside {beside.path}, which does not list it", orphan=True)
+    return FileRole(Role.MANIFEST, "a manifest")
+
+
+def _chart_of(path: str, charts: set[str]) -> str | None:
+    current = posixpath.dirname(path)
+    while True:
+        if current in charts:
+            return current
+        if not current:
+            return None
+        current = posixpath.dirname(current)
+
+
+def _commented_ancestor(path: str, commented: dict[str, str]) -> tuple[str, str] | None:
+    current = path
+    while current:
+        if current in commented:
+            return current, commented[current]
+        current = posixpath.dirname(current)
+    return None
+
+
+def is_template_text(text: str | None) -> bool:
+    """Whether text holds Go/Helm template markers (`{{- if … }}` lines, `.Values`, `key: {{ … }}`)."""
+    return bool(text) and "{{" in text and any(_template_markers(text))
+
+
+def _template_markers(text: str):
+    for pattern in (_TEMPLATE_LINE, _HELM_VALUE, _UNQUOTED_VALUE):
+        yield from (m.group(0).strip() for m in pattern.finditer(text))
+
+
+def _template_file(text: str | None, parsed, docs) -> bool:
+    """Template markers outside YAML strings (a `{{ }}` inside a block scalar is data: an ApplicationSet's
+    templatePatch, a PrometheusRule's description), or identity fields written as templates."""
+    if not is_template_text(text):
+        return any(_templated_identity(d) for d in docs)
+    if parsed is None or not docs or parsed.violations:
+        return True
+    scalars = [s for d in docs for s in _strings(d.data) if "{{" in s]
+    outside = any(not any(marker in s for s in scalars) for marker in _template_markers(text))
+    return outside or any(_templated_identity(d) for d in docs)
+
+
+def _strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(key)
+            yield from _strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+
+
+def _templated_identity(doc) -> bool:
+    """apiVersion, kind, name or namespace written as a template (`name: {{ .Release.Name }}`)."""
+    values = (doc.api_version, doc.kind, doc.name, doc.namespace)
+    return any(isinstance(v, str) and _TEMPLATE_VALUE.search(v) for v in values)
+
+
+def _k8s(docs) -> bool:
+    return any(d.api_version and d.kind and isinstance(d.data.get("metadata"), dict) for d in docs)
+
+
+def _tool_config(doc) -> bool:
+    data = doc.data
+    api = doc.api_version or ""
+    if api.startswith(TOOL_API_PREFIXES) or (api == "v1" and "baseDomain" in data and not doc.kind):
+        return True  # skaffold, kind, ctlptl, kpt, Talos; OpenShift's install-config (apiVersion v1, no kind)
+    if not api and "machine" in data and "cluster" in data:
+        return True  # a Talos machine config
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    return isinstance(annotations, dict) and any(k in annotations for k in FUNCTION_ANNOTATIONS)
