@@ -1,0 +1,193 @@
+"""Flux HelmReleases as Helm releases to render: the chart (a chart directory of a GitRepository that is
+this repository, or a HelmRepository/OCIRepository chart to fetch) and the values exactly as
+helm-controller composes them: every `valuesFrom` entry in order (a ConfigMap or Secret key parsed as
+YAML and merged, or with `targetPath` set as one `--set`-style value, quoted text forced to a string),
+then `spec.values` merged over the result. A missing reference fails the release unless `optional`."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import posixpath
+
+from gitops_lint.core.findings import Position
+from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.flux.model import HELMRELEASE, FluxIndex, flux_index
+from gitops_lint.flux.objects import FluxObject, has_placeholder
+from gitops_lint.helm.release import ChartSource, Problem, Release
+from gitops_lint.helm.values import TracedValues, ValuesLayer, embedded_layer, path_layer, typed_value
+
+MAX_RELEASE_NAME = 53
+
+
+def flux_releases(repo) -> list[Release]:
+    """A Release for every HelmRelease as each build deploys it."""
+    index = flux_index(repo)
+    return [release_of(repo, index, hr) for hr in index.of_kind(HELMRELEASE)]
+
+
+def release_of(repo, index: FluxIndex, hr: FluxObject) -> Release:
+    """The Release helm-controller would install for `hr`."""
+    spec = hr.spec
+    namespace = hr.namespace or "default"
+    target = spec.get("targetNamespace") if isinstance(spec.get("targetNamespace"), str) else None
+    name = spec.get("releaseName") if isinstance(spec.get("releaseName"), str) else None
+    if not name:
+        name = f"{target}-{hr.name}" if target else hr.name
+    file, position = hr.at()
+    release = Release("flux", hr.label, file, position, name[:MAX_RELEASE_NAME], target or namespace,
+                      chart_source(repo, index, hr), environment=hr.environment,
+                      include_crds=_crds_policy(spec) != "Skip", resource=f"{HELMRELEASE}/{hr.name}")
+    release.values = values_of(repo, hr, release.problems)
+    return release
+
+
+def _crds_policy(spec: dict) -> str:
+    install = spec.get("install")
+    policy = install.get("crds") if isinstance(install, dict) else None
+    return policy if isinstance(policy, str) else "Create"
+
+
+def chart_source(repo, index: FluxIndex, hr: FluxObject) -> ChartSource:
+    """Where the HelmRelease's chart comes from (`chart.spec` or `chartRef`)."""
+    ref = hr.spec.get("chartRef")
+    if isinstance(ref, dict):
+        kind, name = ref.get("kind") or "OCIRepository", ref.get("name")
+        namespace = ref.get("namespace") or hr.namespace
+        found = index.find_for(hr, kind, namespace, name) if isinstance(name, str) else []
+        if not found:
+            return ChartSource(unresolved=f"chartRef {kind}/{name} is not defined in the repository")
+        source = found[0]
+        if kind == "HelmChart":
+            return _template_source(index, hr, source.spec, source.namespace or namespace)
+        if index.local_source(kind, namespace, name):
+            return ChartSource(unresolved=f"chartRef {kind}/{name} is this repository's OCI artifact")
+        tag = source.get("spec", "ref", "tag") or source.get("spec", "ref", "semver")
+        return ChartSource(repo_url=str(source.get("spec", "url") or ""), chart=None,
+                           version=str(tag) if tag else None)
+    template = hr.get("spec", "chart", "spec")
+    if not isinstance(template, dict):
+        return ChartSource(unresolved="no spec.chart.spec or spec.chartRef")
+    return _template_source(index, hr, template, hr.namespace)
+
+
+def _template_source(index: FluxIndex, hr: FluxObject, template: dict, namespace: str) -> ChartSource:
+    chart, version = template.get("chart"), template.get("version")
+    ref = template.get("sourceRef") if isinstance(template.get("sourceRef"), dict) else {}
+    kind, name = ref.get("kind") or "HelmRepository", ref.get("name")
+    ns = ref.get("namespace") or namespace
+    if not isinstance(chart, str) or not isinstance(name, str) or has_placeholder(chart) or has_placeholder(name):
+        return ChartSource(unresolved="chart or sourceRef not given literally")
+    if kind == "GitRepository":
+        basis = index.local_source(kind, ns, name)
+        if basis is None:
+            return ChartSource(unresolved=f"GitRepository/{name} is another repository")
+        try:
+            rel = normalize(chart.lstrip("/"))
+        except PathEscapesRoot:
+            return ChartSource(unresolved=f"chart path {chart} leaves the repository")
+        directory = index.tree_path("" if rel == "." else rel, basis)
+        if directory is None:
+            return ChartSource(unresolved=f"chart path {chart} is outside the linted tree")
+        return ChartSource(directory=posixpath.normpath(directory) if directory else "")
+    if kind != "HelmRepository":
+        return ChartSource(unresolved=f"charts from a {kind} are not rendered")
+    found = index.find_for(hr, kind, ns, name)
+    if not found:
+        return ChartSource(unresolved=f"HelmRepository/{name} is not defined in the repository")
+    url = str(found[0].get("spec", "url") or "")
+    if found[0].get("spec", "type") == "oci" and not url.startswith("oci://"):
+        url = f"oci://{url}"
+    return ChartSource(repo_url=url, chart=chart, version=str(version) if version is not None else None)
+
+
+def values_of(repo, hr: FluxObject, problems: list[Problem]) -> TracedValues:
+    """`valuesFrom` in order, then `spec.values`, as helm-controller merges them."""
+    traced = TracedValues()
+    refs = hr.spec.get("valuesFrom")
+    for i, ref in enumerate(refs if isinstance(refs, list) else []):
+        if isinstance(ref, dict):
+            _add_reference(repo, hr, ref, i, traced, problems)
+    values = hr.spec.get("values")
+    if isinstance(values, dict):
+        traced.add(ValuesLayer(values, lambda p: hr.at("spec", "values", *p)))
+    return traced
+
+
+def _add_reference(repo, hr: FluxObject, ref: dict, i: int, traced: TracedValues,
+                   problems: list[Problem]) -> None:
+    kind, name = ref.get("kind"), ref.get("name")
+    key = ref.get("valuesKey") or "values.yaml"
+    where = hr.at("spec", "valuesFrom", i)
+    found = _find_data(repo, hr, kind, name, key) if kind in ("ConfigMap", "Secret") else None
+    if found is None:
+        if not ref.get("optional"):
+            problems.append(Problem(f"valuesFrom {kind}/{name} key {key!r} is not in the repository, so "
+                                    "helm-controller fails the release", *where))
+        return
+    text, file, position, block, encrypted = found
+    secret = kind == "Secret"
+    if encrypted:
+        problems.append(Problem(f"valuesFrom {kind}/{name} is SOPS-encrypted: rendered without it", *where))
+        return
+    target = ref.get("targetPath")
+    if isinstance(target, str) and target:
+        quoted = len(text) >= 2 and text[0] == text[-1] and text[0] in "'\""
+        value = text.strip("'\"") if quoted else typed_value(text)
+        try:
+            traced.set(target, value, path_layer(target, value, file, position, secret))
+        except ValueError as exc:
+            problems.append(Problem(f"valuesFrom targetPath {target!r}: {exc}", *where))
+        return
+    layer = embedded_layer(text, file, position, block, secret)
+    if isinstance(layer, str):
+        problems.append(Problem(f"valuesFrom {kind}/{name} key {key!r}: {layer}", file, position))
+        return
+    traced.add(layer)
+
+
+def _find_data(repo, hr: FluxObject, kind, name, key: str):
+    """(text, file, position, block scalar?, SOPS?) of `key` in the ConfigMap/Secret `name` of the
+    release's namespace: from the same build when the release is rendered, else from the documents."""
+    namespace = hr.namespace
+    candidates = []
+    if hr.root is not None:
+        view = repo.rendered.root(hr.root)
+        candidates = [(o.data, o.source, repo.rendered.locator(o)) for o in view.objects]
+    for doc in repo.objects(kind):
+        candidates.append((doc.data, doc.path, lambda p, d=doc: (d.path, d.position(p))))
+    for data, _source, locate in candidates:
+        meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        if data.get("kind") != kind or meta.get("name") != name:
+            continue
+        if (meta.get("namespace") or namespace) != namespace:
+            continue
+        encrypted = isinstance(data.get("sops"), dict)
+        for field_name in ("stringData", "data"):
+            section = data.get(field_name)
+            if isinstance(section, dict) and key in section:
+                text = section[key]
+                if field_name == "data" and kind == "Secret" and not encrypted:
+                    text = _b64(text)
+                if not isinstance(text, str):
+                    continue
+                file, position = locate((field_name, key))
+                return text, file, position, _is_block(repo, file, position), encrypted
+        if encrypted:
+            return "", *locate(()), False, True
+    return None
+
+
+def _b64(value) -> str | None:
+    try:
+        return base64.b64decode(str(value), validate=False).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _is_block(repo, file: str, position: Position) -> bool:
+    text = repo.text(file) or ""
+    lines = text.splitlines()
+    if not 0 < position.line <= len(lines):
+        return False
+    return lines[position.line - 1][position.column - 1:].lstrip()[:1] in ("|", ">")
