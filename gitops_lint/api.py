@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gitops_lint.core.config import Config, ConfigError, find_config, load_config
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
+from gitops_lint.deploy.helm_releases import chart_roots
 from gitops_lint.lint.cards import Card, load_cards
 from gitops_lint.lint.engine import RunResult, run_checks, select_cards
 from gitops_lint.model.repository import Repository
@@ -34,6 +35,14 @@ def resolve_config(root: Path, config_path: str | None) -> Config:
     return load_config(Path(config_path) if config_path else find_config(root))
 
 
+def with_helm_options(config: Config, fetch: bool = False, cache: str | None = None) -> Config:
+    """`config` with remote chart fetching switched on (`fetch`) and/or another chart cache."""
+    if not fetch and cache is None:
+        return config
+    helm = replace(config.helm, fetch=config.helm.fetch or fetch, cache=cache or config.helm.cache)
+    return replace(config, helm=helm)
+
+
 def confine_config_dirs(config: Config, root: Path) -> None:
     """A config found inside the repository may only name rule and schema directories inside it:
     linting a repository must not read (or walk) the rest of the disk. A config passed explicitly
@@ -45,6 +54,9 @@ def confine_config_dirs(config: Config, root: Path) -> None:
             if target != base and base not in target.parents:
                 raise ConfigError(f"{config.source}: {key} entry {entry!r} leads outside the repository; "
                                   "pass a config with --config to use directories elsewhere")
+    if config.helm.cache is not None:  # the repository is read-only, and the rest of the disk is not its own
+        raise ConfigError(f"{config.source}: helm.cache may not be set by the repository's own config; "
+                          "pass --helm-cache or a config with --config")
 
 
 def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: int | None = None,
@@ -57,7 +69,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     cards = load_cards([base / d for d in config.rule_dirs])
     if progress:
         progress("parsing", 0, 1)
-    repo = Repository.build(tree, config, jobs=jobs)
+    repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)
     chosen = select_cards(cards, repo, select, ignore)
     step = None
     if progress:
@@ -70,13 +82,16 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
 
 
 def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ignore=(),
-              jobs: int | None = None, baseline: set[str] | None = None, progress=None) -> LintResult:
-    """Lint a directory on disk (a working tree)."""
+              jobs: int | None = None, baseline: set[str] | None = None, progress=None,
+              helm_fetch: bool = False, helm_cache: str | None = None) -> LintResult:
+    """Lint a directory on disk (a working tree). `helm_fetch`/`helm_cache` override the config's
+    `helm.fetch`/`helm.cache` (the --helm-fetch and --helm-cache options)."""
     root = Path(path)
     config = resolve_config(root, config_path)
     config_dir = Path(config.source).parent if config.source else root
     if config_path is None:
         confine_config_dirs(config, root)
+    config = with_helm_options(config, helm_fetch, helm_cache)
     return lint_tree(WorkingTree(root), config, select=select, ignore=ignore, jobs=jobs, baseline=baseline,
                      config_dir=config_dir, progress=progress)
 

@@ -87,7 +87,11 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Parallel workers (default: CPUs).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 @click.option("--fix", is_flag=True, help="Rewrite deprecated kustomization fields (GL204) in place, then lint.")
-def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix) -> None:
+@click.option("--helm-fetch", is_flag=True, help="Fetch remote Helm charts (HTTP repositories) to render them.")
+@click.option("--helm-cache", type=click.Path(file_okay=False), default=None,
+              help="Directory of the fetched-chart cache (default: the user's cache directory).")
+def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, helm_fetch,
+          helm_cache) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
     root, only = _root_and_files(paths)
     try:
@@ -98,7 +102,8 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
                 click.echo(f"fixed {fixed.path}: {', '.join(fixed.fields)}", err=True)
         baseline = read_baseline(Path(baseline_path)) if baseline_path else None
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
-                           jobs=jobs, baseline=baseline, progress=_progress())
+                           jobs=jobs, baseline=baseline, progress=_progress(), helm_fetch=helm_fetch,
+                           helm_cache=helm_cache)
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
     findings = [f for f in result.findings if not only or f.path in only or f.rule == "GL000"]

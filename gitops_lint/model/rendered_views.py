@@ -98,7 +98,14 @@ class RenderedViews:
             yield self.root(directory)
 
     def deployed_roots(self) -> Iterator[RootRender]:
-        """Renders of every top-level kustomization root that is not a Component."""
+        """Renders of every top-level kustomization root that is not a Component, then the chart
+        renders (Helm releases) when the repository has a chart provider."""
         for directory in self.repo.top_level_roots:
             if self.repo.kustomizations[directory].kind != "Component":
                 yield self.root(directory)
+        yield from self.chart_roots()
+
+    def chart_roots(self) -> list[RootRender]:
+        """Rendered Helm releases (empty without a chart provider)."""
+        provider = self.repo.chart_provider
+        return provider(self.repo) if provider is not None else []
