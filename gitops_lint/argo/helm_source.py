@@ -47,7 +47,7 @@ def release_of(repo, index: ArgoIndex, app: ArgoApp, source: Source) -> Release 
     helm = raw.get("helm") if isinstance(raw.get("helm"), dict) else {}
     name = helm.get("releaseName") if isinstance(helm.get("releaseName"), str) else app.name
     namespace = app.destination.get("namespace")
-    file, position = app.at(*source.where)
+    file, position = app.at(*source.where, key=True)
     label = app.label if len(app.sources) == 1 else f"{app.label} source {source.where[-1]}"
     release = Release("argo", label, file, position, name, namespace if isinstance(namespace, str) and namespace
                       else "default", chart, environment=index.environment(app),
@@ -82,7 +82,10 @@ def _values(repo, index: ArgoIndex, app: ArgoApp, source: Source, chart: ChartSo
         where = app.at(*at, "helm", "valueFiles", i)
         parsed = repo.parsed(path) if path is not None else None
         if parsed is None or not repo.tree.is_file(path):
-            if helm.get("ignoreMissingValueFiles") is not True:
+            if chart.remote and not item.startswith("$"):  # a file inside the remote chart: not read here
+                problems.append(Problem(f"value file {item!r} of the remote chart is not applied", *where,
+                                        fatal=False, reported=False))
+            elif helm.get("ignoreMissingValueFiles") is not True:  # GL408 reports it
                 problems.append(Problem(f"value file {item!r} cannot be read", *where, reported=False))
             continue
         doc = parsed.documents[0] if parsed.documents else None
