@@ -130,7 +130,8 @@ class ChartFetcher:
         return entries
 
     def _archive(self, url: str, chart: str, version: str, entry: dict) -> Fetched:
-        expected = str(entry.get("digest") or "").removeprefix("sha256:")
+        raw = entry.get("digest")
+        expected = "" if raw is None or raw == "" else str(raw).removeprefix("sha256:")
         if expected:
             hit = self._cached_blob(expected, version)
             if hit is not None:
