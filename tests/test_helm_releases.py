@@ -115,12 +115,35 @@ def test_flux_release_renders_as_expected(make_repo):
     assert not [f for f in result.findings if f.rule == "GL209"]
 
 
-def test_missing_values_from_fails_the_release(make_repo):
+def test_values_from_missing_in_the_repository_is_info_and_rendered_without(make_repo):
     release = FLUX_RELEASE.replace("      optional: true\n", "")
     repo = make_repo({**web_chart(), "apps/shop/release.yaml": release, "apps/shop/values.yaml": FLUX_VALUES})
     found = [f for f in _lint(repo).findings if f.rule == "GL209"]
-    assert [(f.line, f.severity.name) for f in found] == [(26, "ERROR")]
-    assert "not-there" in found[0].message
+    assert [(f.line, f.severity.name) for f in found] == [(26, "INFO")]
+    assert "not-there" in found[0].message and "rendered without it" in found[0].message
+
+
+def test_values_from_a_generated_config_map_beside_the_release(make_repo):
+    repo = make_repo({**web_chart(), "apps/shop/release.yaml": FLUX_RELEASE.replace("      name: shop-values\n",
+                                                                                    "      name: gen\n", 1),
+                      "apps/shop/values.yaml": FLUX_VALUES, "apps/shop/gen.yaml": "replicas: 7\n",
+                      "apps/shop/kustomization.yaml": "namespace: prod\nresources: [release.yaml, values.yaml]\n"
+                                                      "configMapGenerator:\n  - name: gen\n    files:\n"
+                                                      "      - values.yaml=gen.yaml\n"
+                                                      "generatorOptions:\n  disableNameSuffixHash: true\n"})
+    [release] = releases(_lint(repo).repo)
+    assert release.values.values["replicas"] == 4  # targetPath entry (shop-values) after the generated one
+    assert release.values.origin(("image",))[0] == "apps/shop/release.yaml"
+    assert release.values.origin(("replicas",))[0] == "apps/shop/values.yaml"
+    assert not release.problems
+
+
+def test_chart_directory_without_chart_yaml_is_an_error(make_repo):
+    release = FLUX_RELEASE.replace("./charts/web", "./charts/wbe")
+    repo = make_repo({**web_chart(), "charts/wbe/values.yaml": "a: 1\n", "apps/shop/release.yaml": release,
+                      "apps/shop/values.yaml": FLUX_VALUES})
+    [found] = [f for f in _lint(repo).findings if f.rule == "GL209"]
+    assert (found.line, found.severity.name) == (10, "ERROR") and "no Chart.yaml" in found.message
 
 
 ARGO_APP = """\

@@ -35,9 +35,9 @@ def _violations(render: ReleaseRender) -> Iterator[Violation]:
                          key=f"{release.label}:{key or message}", severity=severity)
 
     for problem in release.problems:
-        if problem.reported:
+        if problem.reported and (problem.fatal or render.skipped is None):  # info only about a real render
             yield violation(f"{release.label}: {problem.message}", (problem.file, problem.position),
-                            None if problem.fatal else Severity.WARNING)
+                            None if problem.fatal else Severity.INFO)
     if render.skipped is not None and not render.unavailable and not any(p.fatal for p in release.problems):
         yield violation(f"{release.label}: {render.skipped}", (release.file, release.position), Severity.INFO,
                         key="not-rendered")

@@ -34,7 +34,7 @@ def release_of(repo, index: FluxIndex, hr: FluxObject) -> Release:
     name = spec.get("releaseName") if isinstance(spec.get("releaseName"), str) else None
     if not name:
         name = f"{target}-{hr.name}" if target else hr.name
-    file, position = hr.at()
+    file, position = hr.at("spec", "chartRef") if "chartRef" in spec else hr.at("spec", "chart", "spec", "chart")
     release = Release("flux", hr.label, file, position, name[:MAX_RELEASE_NAME], target or namespace,
                       chart_source(repo, index, hr), environment=hr.environment,
                       include_crds=_crds_policy(spec) != "Skip", resource=f"{HELMRELEASE}/{hr.name}")
@@ -121,9 +121,9 @@ def _add_reference(repo, hr: FluxObject, ref: dict, i: int, traced: TracedValues
     where = hr.at("spec", "valuesFrom", i)
     found = _find_data(repo, hr, kind, name, key) if kind in ("ConfigMap", "Secret") else None
     if found is None:
-        if not ref.get("optional"):
-            problems.append(Problem(f"valuesFrom {kind}/{name} key {key!r} is not in the repository, so "
-                                    "helm-controller fails the release", *where))
+        if not ref.get("optional"):  # often created in the cluster (ExternalSecret, bucket claim…)
+            problems.append(Problem(f"valuesFrom {kind}/{name} key {key!r} is not defined in the repository: "
+                                    "rendered without it", *where, fatal=False))
         return
     text, file, position, block, encrypted = found
     secret = kind == "Secret"
@@ -148,12 +148,14 @@ def _add_reference(repo, hr: FluxObject, ref: dict, i: int, traced: TracedValues
 
 def _find_data(repo, hr: FluxObject, kind, name, key: str):
     """(text, file, position, block scalar?, SOPS?) of `key` in the ConfigMap/Secret `name` of the
-    release's namespace: from the same build when the release is rendered, else from the documents."""
+    release's namespace: from the build that deploys the release or the kustomization beside it
+    (generators), else from the documents."""
     namespace = hr.namespace
     candidates = []
-    if hr.root is not None:
-        view = repo.rendered.root(hr.root)
-        candidates = [(o.data, o.source, repo.rendered.locator(o)) for o in view.objects]
+    own = posixpath.dirname(hr.doc.path)
+    for root in dict.fromkeys(r for r in (hr.root, own if own in repo.kustomizations else None) if r is not None):
+        view = repo.rendered.root(root)
+        candidates.extend((o.data, o.source, repo.rendered.locator(o)) for o in view.objects)
     for doc in repo.objects(kind):
         candidates.append((doc.data, doc.path, lambda p, d=doc: (d.path, d.position(p))))
     for data, _source, locate in candidates:
