@@ -16,7 +16,7 @@ from gitops_lint.helm.fetch import ChartFetcher, default_cache_dir
 from gitops_lint.helm.release import Release
 from gitops_lint.helm.releases import ReleaseRender, ReleaseRenderer
 from gitops_lint.helm.renderer import ChartRenderer
-from gitops_lint.helm.values import leaf_paths
+from gitops_lint.helm.values import leaf_paths, scrub
 from gitops_lint.model.rendered_views import RootRender
 from gitops_lint.render import RenderedObject
 
@@ -63,7 +63,8 @@ def chart_roots(repo) -> list[RootRender]:
         release = render.release
         root = RootRender(f"{release.label} (chart {render.chart_name or release.chart.label})",
                           release.environment)
-        root.objects = [_object(release, o.data) for o in render.objects]
+        secrets = release.values.secret_strings()  # values from Secrets never reach a message
+        root.objects = [_object(release, scrub(o.data, secrets)) for o in render.objects]
         out.append(root)
     return out
 

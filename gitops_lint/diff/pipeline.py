@@ -29,6 +29,7 @@ from gitops_lint.core.loader import load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff import pool as diffpool
+from gitops_lint.diff.helm_diff import release_diffs
 from gitops_lint.diff.sides import ParseCache, Resource, Side
 from gitops_lint.lint.cards import load_cards
 from gitops_lint.lint.engine import (
@@ -232,6 +233,8 @@ def diff_trees(
     for rdiff in diffpool.diff_roots(base, head, affected, diff_one, options.jobs):
         if rdiff.changes or rdiff.errors or rdiff.status != "modified":
             result.roots.append(rdiff)
+    result.roots.extend(release_diffs(base_tree, head_tree, config, changed, patterns, options.context,
+                                      options.jobs))
     base_envs, head_envs = set(base.repo.environments), set(head.repo.environments)
     result.environments_added = sorted(head_envs - base_envs)
     result.environments_removed = sorted(base_envs - head_envs)

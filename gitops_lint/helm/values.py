@@ -149,6 +149,39 @@ class TracedValues:
     def has_secret(self) -> bool:
         return any(layer.secret for layer in self.layers)
 
+    def secret_strings(self) -> list[str]:
+        """Every value (6 characters or more) that came from a Secret, as text, longest first: scrubbed
+        from rendered objects so that no secret reaches a message or a diff."""
+        found = {str(v) for layer in self.layers if layer.secret for v in _scalars(layer.data)
+                 if v is not None and not isinstance(v, bool) and len(str(v)) >= 6}
+        return sorted(found, key=len, reverse=True)
+
+
+def _scalars(data: Any) -> list:
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _scalars(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _scalars(v)]
+    return [data]
+
+
+def scrub(data: Any, secrets: list[str], marker: str = "<redacted>") -> Any:
+    """`data` with every occurrence of a secret string replaced by `marker` (a copy; no-op without any)."""
+    if not secrets:
+        return data
+    if isinstance(data, dict):
+        return {k: scrub(v, secrets, marker) for k, v in data.items()}
+    if isinstance(data, list):
+        return [scrub(v, secrets, marker) for v in data]
+    if isinstance(data, (str, int, float)) and not isinstance(data, bool):
+        text = str(data)
+        hit = False
+        for secret in secrets:
+            if secret in text:
+                text, hit = text.replace(secret, marker), True
+        return text if hit else data
+    return data
+
 
 def embedded_layer(text: str, file: str, at: Position, block: bool, secret: bool = False) -> ValuesLayer | str:
     """A layer from YAML text embedded in a string field at `at` (a ConfigMap key, Argo `helm.values`):

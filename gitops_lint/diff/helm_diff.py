@@ -1,0 +1,166 @@
+"""Helm releases in `gitops-lint diff`: a release whose chart, chart version or values changed shows
+the diff of its rendered manifests per resource (secrets masked as for any resource), plus the diff of
+its merged values (values that came from a Secret are masked). Each release is one root of the
+result, so the summary counts releases like roots and the change rules see their resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gitops_lint.core.config import Config
+from gitops_lint.core.source import SourceTree
+from gitops_lint.deploy.helm_releases import release_renders
+from gitops_lint.diff import normalise as diffnorm
+from gitops_lint.diff.sides import Resource
+from gitops_lint.helm.charts import chart_dirs
+from gitops_lint.helm.releases import ReleaseRender
+from gitops_lint.helm.values import leaf_paths, scrub
+from gitops_lint.model.repository import Repository
+
+VALUES_KIND = "HelmValues"  # the pseudo-resource that carries a release's values in the diff
+_MARKERS = ("HelmRelease", "argoproj.io", "valuesFrom", "helm:")
+
+
+def touches_releases(base: SourceTree, head: SourceTree, changed: list[str]) -> bool:
+    """Whether a changed file can change a release: a file inside a chart, or a YAML file that declares
+    releases or their values (a ConfigMap/Secret read through valuesFrom counts as YAML)."""
+    charts = chart_dirs([*base.files(), *head.files()])
+    for path in changed:
+        if any(path == c or path.startswith(f"{c}/") or not c for c in charts):
+            return True
+        if path.endswith((".yaml", ".yml")):
+            return True
+    return False
+
+
+def release_diffs(base_tree: SourceTree, head_tree: SourceTree, config: Config, changed: list[str],
+                  patterns: list, context: int = 3, jobs: int | None = None) -> list:
+    """A RootDiff (the pipeline's type) for every release added, removed or changed."""
+    from gitops_lint.diff.pipeline import Change, RootDiff, compare  # the pipeline calls this module
+
+    if not changed or not touches_releases(base_tree, head_tree, changed):
+        return []
+    before = _renders(base_tree, config, jobs)
+    after = _renders(head_tree, config, jobs)
+    if not before and not after:
+        return []
+    out = []
+    for key in sorted(set(before) | set(after), key=lambda k: (k[0], k[1] or "")):
+        b, a = before.get(key), after.get(key)
+        if b is not None and a is not None and _same(b, a):
+            continue
+        status = "added" if b is None else "removed" if a is None else "modified"
+        render = a or b
+        assert render is not None
+        release = render.release
+        chart = render.chart_name or release.chart.label
+        rdiff = RootDiff(f"{release.label} (chart {chart})", release.label, release.environment, status)
+        rdiff.errors = [f"{side}: {r.error or r.skipped}" for side, r in (("base", b), ("head", a))
+                        if r is not None and not r.ok and not r.unavailable]
+        for r_key in _keys(b, a):
+            old, new = _resource(b, a, r_key, "base"), _resource(a, b, r_key, "head")
+            change = compare(old, new, patterns, context)
+            if change is not None:
+                rdiff.changes.append(Change(rdiff.root, rdiff.app, rdiff.environment, change[0], old, new,
+                                            change[1]))
+        if rdiff.changes or rdiff.errors or status != "modified":
+            out.append(rdiff)
+    return out
+
+
+def _renders(tree: SourceTree, config: Config, jobs: int | None) -> dict[tuple, ReleaseRender]:
+    repo = Repository.build(tree, config, jobs=jobs)
+    return {(r.release.key, r.release.environment): r for r in release_renders(repo)}
+
+
+def _same(b: ReleaseRender, a: ReleaseRender) -> bool:
+    return (b.digest, b.release.values.values, b.release.release_name, b.release.namespace, b.error,
+            b.skipped) == (a.digest, a.release.values.values, a.release.release_name, a.release.namespace,
+                           a.error, a.skipped)
+
+
+def _keys(b: ReleaseRender | None, a: ReleaseRender | None) -> list[tuple]:
+    keys: dict[tuple, None] = {}
+    for render in (b, a):
+        if render is not None:
+            keys[("values",)] = None
+            for obj in render.objects:
+                keys[_object_key(obj.data)] = None
+    return sorted(keys, key=lambda k: (k != ("values",), k[1:] if len(k) > 1 else ()))
+
+
+def _object_key(data: dict) -> tuple:
+    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    return (str(data.get("apiVersion", "")), str(data.get("kind", "")), str(meta.get("namespace") or ""),
+            str(meta.get("name") or ""))
+
+
+def _resource(render: ReleaseRender | None, other: ReleaseRender | None, key: tuple, side: str
+              ) -> Resource | None:
+    if render is None:
+        return None
+    release = render.release
+    if key == ("values",):
+        data = {"apiVersion": "gitops-lint/v1", "kind": VALUES_KIND,
+                "metadata": {"name": release.release_name, "namespace": release.namespace},
+                "values": masked_values(render, other, side)}
+        return Resource(data, release.file, release.position)
+    for obj in render.objects:
+        if _object_key(obj.data) == key:
+            return Resource(scrub(obj.data, release.values.secret_strings(), diffnorm.REDACTED), release.file,
+                            release.position)
+    return None
+
+
+def masked_values(render: ReleaseRender, other: ReleaseRender | None, side: str) -> dict:
+    """The release's merged values, every value that came from a Secret replaced by a marker saying
+    whether it changed (as secrets in resources are masked)."""
+    traced = render.release.values
+    if not traced.has_secret and (other is None or not other.release.values.has_secret):
+        return traced.values
+    theirs = other.release.values.values if other is not None else {}
+    out: Any = _copy(traced.values)
+    for path in leaf_paths(traced.values):
+        mine = traced.origin(path)
+        their = other.release.values.origin(path) if other is not None else None
+        if (mine is not None and mine[2]) or (their is not None and their[2]):
+            _put(out, path, _marker(_get(traced.values, path), _get(theirs, path), side))
+    return out
+
+
+def _marker(value: Any, other: Any, side: str) -> str:
+    if other is _MISSING:
+        return diffnorm.ADDED if side == "head" else diffnorm.REDACTED
+    if value == other:
+        return diffnorm.UNCHANGED
+    return diffnorm.CHANGED if side == "head" else diffnorm.REDACTED
+
+
+_MISSING = object()
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return _MISSING
+    return data
+
+
+def _copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copy(v) for v in data]
+    return data
+
+
+def _put(data: Any, path: tuple, value: Any) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    if path:
+        data[path[-1]] = value
+
