@@ -18,19 +18,33 @@ from gitops_lint.helm.values import leaf_paths, scrub
 from gitops_lint.model.repository import Repository
 
 VALUES_KIND = "HelmValues"  # the pseudo-resource that carries a release's values in the diff
-_MARKERS = ("HelmRelease", "argoproj.io", "valuesFrom", "helm:")
+_MARKERS = ("HelmRelease", "helm", "chart", "Chart")
 
 
 def touches_releases(base: SourceTree, head: SourceTree, changed: list[str]) -> bool:
-    """Whether a changed file can change a release: a file inside a chart, or a YAML file that declares
-    releases or their values (a ConfigMap/Secret read through valuesFrom counts as YAML)."""
+    """Whether a change can alter a release, judged from the changed files only (both sides are indexed
+    in full only then): a file inside a chart; a YAML file that mentions Helm or charts (HelmRelease,
+    an Application's `helm:`/`chart:`); or, when the repository has charts, a changed Application,
+    ConfigMap or Secret (a chart path or `valuesFrom` may point at it)."""
     charts = chart_dirs([*base.files(), *head.files()])
     for path in changed:
-        if any(path == c or path.startswith(f"{c}/") or not c for c in charts):
+        if any(not c or path == c or path.startswith(f"{c}/") for c in charts):
             return True
-        if path.endswith((".yaml", ".yml")):
+        if not path.endswith((".yaml", ".yml")):
+            continue
+        text = _text(head, path) or _text(base, path)
+        if any(word in text for word in _MARKERS):
+            return True
+        if charts and any(word in text for word in ("argoproj.io", "ConfigMap", "Secret")):
             return True
     return False
+
+
+def _text(tree: SourceTree, path: str) -> str:
+    try:
+        return tree.read_bytes(path).decode("utf-8", "replace") if tree.is_file(path) else ""
+    except (OSError, ValueError):
+        return ""
 
 
 def release_diffs(base_tree: SourceTree, head_tree: SourceTree, config: Config, changed: list[str],
