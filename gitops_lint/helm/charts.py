@@ -7,6 +7,7 @@ travel inside the archive, where Helm's loader finds them."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import os
@@ -64,7 +65,9 @@ def pack_chart(tree: SourceTree, directory: str, files: list[str] | None = None)
     _refuse_escaping_links(tree, directory, listing)
     buffer = io.BytesIO()
     total = 0
-    with tarfile.open(fileobj=buffer, mode="w:gz", compresslevel=1) as tar:
+    # gzip header mtime 0 and tar entries without times: the same files always give the same digest
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=1, mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w") as tar:
         for path in sorted(listing):
             rel = path[len(prefix):]
             if ignore is not None and ignore.match_file(rel):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import ParsedFile, load_yaml
+from gitops_lint.model.helm_charts import ChartInflater
 from gitops_lint.render import RenderCache, RenderedObject, RenderError, render
 from gitops_lint.render.origin import origin_of
 
@@ -42,6 +43,7 @@ class RenderedViews:
         self._cache = RenderCache()
         self._results: dict[str, RootRender] = {}
         self._doc_index: dict | None = None
+        self._inflate = ChartInflater(repo)  # kustomize `helmCharts:` (a worker starts on first use)
 
     def _parse(self, path: str) -> ParsedFile:
         parsed = self.repo.parsed(path)
@@ -59,7 +61,7 @@ class RenderedViews:
             hit = RootRender(directory, self.repo.environment_of(directory))
             try:
                 result = render(self.repo.tree, directory, load_restrictor=self.repo.config.load_restrictor,
-                                parse=self._parse, cache=self._cache)
+                                parse=self._parse, cache=self._cache, inflate=self._inflate)
                 hit.objects = result.objects
             except RenderError as exc:
                 hit.error = exc
