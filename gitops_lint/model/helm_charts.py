@@ -97,8 +97,9 @@ class ChartInflater:
 
     def _values(self, k: Any, entry: dict, index: int) -> dict:
         where = (k.path, k.position("helmCharts", index))
-        base = self._file(k, entry.get("valuesFile"), where) if entry.get("valuesFile") else {}
-        inline = entry.get("valuesInline") if isinstance(entry.get("valuesInline"), dict) else {}
+        base: dict = self._file(k, entry.get("valuesFile"), where) if entry.get("valuesFile") else {}
+        raw = entry.get("valuesInline")
+        inline: dict = raw if isinstance(raw, dict) else {}
         merge = str(entry.get("valuesMerge") or "override")
         if merge == "replace":
             values = dict(inline) if inline else base
