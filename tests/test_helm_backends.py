@@ -127,3 +127,22 @@ def test_real_helm_binary_renders_the_test_chart(make_repo):
     with ChartRenderer("binary") as renderer:
         out = renderer.render(pack_chart(WorkingTree(repo), "charts/web"), "shop", "prod", {})
     assert by_kind_name(out.objects) == expected_web("shop", "prod")
+
+
+@needs_sdk
+def test_subchart_vendored_as_tgz_renders_like_a_directory(make_repo):
+    files = web_chart()
+    sub = {k: v for k, v in files.items() if "/charts/sidecar/" in k}
+    packed_sub = pack_chart(WorkingTree(make_repo(sub)), "charts/web/charts/sidecar").archive
+    repo = make_repo({k: v for k, v in files.items() if k not in sub})
+    (repo / "charts/web/charts").mkdir(parents=True)
+    (repo / "charts/web/charts/sidecar-0.1.0.tgz").write_bytes(packed_sub)
+    with ChartRenderer("sdk") as renderer:
+        out = renderer.render(pack_chart(WorkingTree(repo), "charts/web"), "shop", "prod", {})
+    assert by_kind_name(out.objects) == expected_web("shop", "prod")
+
+
+def test_missing_dependency_is_helms_error(make_repo):
+    files = {k: v for k, v in web_chart().items() if "/charts/sidecar/" not in k}
+    with pytest.raises(ChartError, match="missing in charts/ directory: sidecar"):
+        pack_chart(WorkingTree(make_repo(files)), "charts/web")

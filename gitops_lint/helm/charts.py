@@ -63,6 +63,7 @@ def pack_chart(tree: SourceTree, directory: str, files: list[str] | None = None)
     name = str(meta.get("name") or posixpath.basename(directory) or "chart")
     ignore = _helmignore(tree, prefix, listing)
     _refuse_escaping_links(tree, directory, listing)
+    _check_dependencies(tree, prefix, meta, listing)
     buffer = io.BytesIO()
     total = 0
     # gzip header mtime 0 and tar entries without times: the same files always give the same digest
@@ -81,6 +82,39 @@ def pack_chart(tree: SourceTree, directory: str, files: list[str] | None = None)
             info.mode = 0o644
             tar.addfile(info, io.BytesIO(data))
     return PackedChart(directory, name, str(meta.get("version") or ""), buffer.getvalue())
+
+
+def _check_dependencies(tree: SourceTree, prefix: str, meta: dict, listing: list[str]) -> None:
+    """Helm's install-time check: every dependency in Chart.yaml is vendored under charts/ (a directory
+    or an archive), whatever its condition."""
+    deps = meta.get("dependencies") if isinstance(meta.get("dependencies"), list) else []
+    wanted = [str(d.get("name")) for d in deps if isinstance(d, dict) and d.get("name")]
+    if not wanted:
+        return
+    present = set()
+    for path in listing:
+        rel = path[len(prefix):]
+        parts = rel.split("/")
+        if len(parts) == 3 and parts[0] == "charts" and parts[2] == "Chart.yaml":
+            present.add(str(chart_metadata(_text(tree, path)).get("name") or parts[1]))
+        elif len(parts) == 2 and parts[0] == "charts" and parts[1].endswith((".tgz", ".tar.gz")):
+            present.add(_archive_name(tree.read_bytes(path)) or parts[1].rsplit("-", 1)[0])
+    missing = [name for name in wanted if name not in present]
+    if missing:
+        raise ChartError(f"found in Chart.yaml, but missing in charts/ directory: {', '.join(missing)}")
+
+
+def _archive_name(data: bytes) -> str | None:
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
+            for member in tar:
+                if member.isfile() and member.name.count("/") == 1 and member.name.endswith("/Chart.yaml"):
+                    handle = tar.extractfile(member)
+                    text = handle.read(1 << 20).decode("utf-8", "replace") if handle else ""
+                    return str(chart_metadata(text).get("name") or "") or None
+    except (tarfile.TarError, OSError, EOFError):
+        return None
+    return None
 
 
 def _text(tree: SourceTree, path: str) -> str:
