@@ -12,6 +12,7 @@ import posixpath
 from gitops_lint.argo.appset import is_templated
 from gitops_lint.argo.model import ArgoApp, ArgoIndex, Source, argo_index
 from gitops_lint.core.findings import Position
+from gitops_lint.core.loader import ParsedFile, load_yaml
 from gitops_lint.helm.release import ChartSource, Problem, Release
 from gitops_lint.helm.values import TracedValues, ValuesLayer, embedded_layer, path_layer, typed_value
 
@@ -80,8 +81,8 @@ def _values(repo, index: ArgoIndex, app: ArgoApp, source: Source, chart: ChartSo
             continue
         path = _value_file(index, chart, refs, item)
         where = app.at(*at, "helm", "valueFiles", i)
-        parsed = repo.parsed(path) if path is not None else None
-        if parsed is None or not repo.tree.is_file(path):
+        parsed = _parsed(repo, path) if path is not None else None
+        if parsed is None:
             if chart.remote and not item.startswith("$"):  # a file inside the remote chart: not read here
                 problems.append(Problem(f"value file {item!r} of the remote chart is not applied", *where,
                                         fatal=False, reported=False))
@@ -113,6 +114,19 @@ def _values(repo, index: ArgoIndex, app: ArgoApp, source: Source, chart: ChartSo
         except ValueError as exc:
             problems.append(Problem(f"helm parameter {param['name']!r}: {exc}", file, position))
     return traced
+
+
+def _parsed(repo, path: str) -> ParsedFile | None:
+    """The parsed values file (read now when the index did not parse it), None when it is not a file."""
+    if not repo.tree.is_file(path):
+        return None
+    hit = repo.parsed(path)
+    if hit is None:
+        try:
+            hit = load_yaml(path, repo.tree.read_bytes(path), repo.config.limits)
+        except (OSError, ValueError):
+            return None
+    return hit
 
 
 def _value_file(index: ArgoIndex, chart: ChartSource, refs: dict, item: str) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from gitops_lint.core.config import Config
+from gitops_lint.core.loader import load_yaml
 from gitops_lint.core.source import SourceTree
 from gitops_lint.deploy.helm_releases import release_renders
 from gitops_lint.diff import normalise as diffnorm
@@ -15,7 +16,8 @@ from gitops_lint.diff.sides import Resource
 from gitops_lint.helm.charts import chart_dirs
 from gitops_lint.helm.releases import ReleaseRender
 from gitops_lint.helm.values import leaf_paths, scrub
-from gitops_lint.model.repository import Repository
+from gitops_lint.model.kustomizations import is_kustomization_file
+from gitops_lint.model.repository import Repository, helm_template_dirs, is_yaml_path
 
 VALUES_KIND = "HelmValues"  # the pseudo-resource that carries a release's values in the diff
 _MARKERS = ("HelmRelease", "helm", "chart", "Chart")
@@ -83,8 +85,55 @@ def release_diffs(base_tree: SourceTree, head_tree: SourceTree, config: Config, 
 
 
 def _renders(tree: SourceTree, config: Config, jobs: int | None) -> dict[tuple, ReleaseRender]:
-    repo = Repository.build(tree, config, jobs=jobs)
-    return {(r.release.key, r.release.environment): r for r in release_renders(repo)}
+    return {(r.release.key, r.release.environment): r for r in release_renders(release_index(tree, config))}
+
+
+_FLUX_AND_VALUES = (b"toolkit.fluxcd.io", b"kind: ConfigMap", b"kind: Secret")
+
+
+def _relevant(raw: bytes, chart_names: list[bytes], flux: bool) -> bool:
+    """Flux objects, ConfigMaps and Secrets (valuesFrom, when there are HelmReleases), and Argo CD
+    Applications that mention Helm, a chart or one of this repository's chart directories."""
+    if flux and any(m in raw for m in _FLUX_AND_VALUES):
+        return True
+    if b"argoproj.io" in raw:
+        return b"helm" in raw or b"chart" in raw or any(name in raw for name in chart_names)
+    return False
+
+
+def release_index(tree: SourceTree, config: Config) -> Repository:
+    """A Repository of `tree` in which only what releases depend on is parsed: kustomizations, chart
+    files, Flux objects, ConfigMaps, Secrets and Argo CD Applications that mention Helm or a chart (a byte
+    search first, so a large repository is not parsed in full for a diff). Other files stay listed."""
+    excluded = config.excluded()
+    files = [f for f in tree.files() if not excluded.match_file(f)]
+    templates = helm_template_dirs(files)
+    charts = chart_dirs(files)
+    candidates = [f for f in files if is_yaml_path(f) and not _under(f, templates)]
+    chart_names = [c.encode() for c in charts if c]
+    read_many = getattr(tree, "read_many", None)
+    contents = read_many(candidates) if read_many is not None else {f: _bytes(tree, f) for f in candidates}
+    flux = any(b"HelmRelease" in raw for raw in contents.values() if raw)  # else no valuesFrom to read
+    parsed = {}
+    for path in candidates:
+        raw = contents.get(path)
+        if raw is None:
+            continue
+        if is_kustomization_file(path) or _under(path, charts) or _relevant(raw, chart_names, flux):
+            parsed[path] = load_yaml(path, raw, config.limits)
+    return Repository(tree=tree, config=config, files=files, parsed_files=parsed,
+                      unsafe=list(tree.unsafe_paths()))
+
+
+def _bytes(tree: SourceTree, path: str) -> bytes | None:
+    try:
+        return tree.read_bytes(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _under(path: str, dirs: set[str]) -> bool:
+    return any(not d or path.startswith(f"{d}/") for d in dirs)
 
 
 def _same(b: ReleaseRender, a: ReleaseRender) -> bool:
