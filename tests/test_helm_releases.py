@@ -235,3 +235,64 @@ def test_remote_chart_without_opt_in_is_one_info_finding(make_repo):
     found = [f for f in _lint(_argo_repo(make_repo, app)).findings if f.rule == "GL209"]
     assert [(f.severity.name, f.line) for f in found] == [("INFO", 8)]
     assert "not rendered: remote chart; pass --helm-fetch" in found[0].message
+
+
+SUBSTITUTED = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: shop
+  namespace: prod
+spec:
+  chart:
+    spec:
+      chart: ./charts/web
+      sourceRef:
+        kind: GitRepository
+        name: flux-system
+        namespace: flux-system
+  values:
+    replicas: ${REPLICAS}
+    host: web.${DOMAIN}
+    image: ${IMAGE:=nginx:1.0.0}
+    global:
+      team: ${TEAM}
+"""
+
+FLUX_KUSTOMIZATION = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: apps
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps/shop
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+  postBuild:
+    substitute:
+      REPLICAS: "5"
+    substituteFrom:
+      - kind: ConfigMap
+        name: cluster-vars
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cluster-vars
+  namespace: flux-system
+data:
+  DOMAIN: shop.example.net
+  REPLICAS: "1"
+"""
+
+
+def test_flux_post_build_substitution_reaches_the_values(make_repo):
+    repo = make_repo({**web_chart(), "apps/shop/release.yaml": SUBSTITUTED,
+                      "clusters/production/apps.yaml": FLUX_KUSTOMIZATION})
+    [release] = releases(_lint(repo).repo)
+    assert release.values.values == {"replicas": 5, "host": "web.shop.example.net", "image": "nginx:1.0.0",
+                                     "global": {"team": ""}}

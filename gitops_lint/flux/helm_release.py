@@ -2,17 +2,20 @@
 this repository, or a HelmRepository/OCIRepository chart to fetch) and the values exactly as
 helm-controller composes them: every `valuesFrom` entry in order (a ConfigMap or Secret key parsed as
 YAML and merged, or with `targetPath` set as one `--set`-style value, quoted text forced to a string),
-then `spec.values` merged over the result. A missing reference fails the release unless `optional`."""
+then `spec.values` merged over the result. A reference the repository does not define is reported (info)
+and left out. The values then get the postBuild substitution (`${VAR}`) of the Flux Kustomization that
+applies the release, as kustomize-controller substitutes the HelmRelease before helm-controller reads it."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import posixpath
+import re
 
 from gitops_lint.core.findings import Position
 from gitops_lint.core.source import PathEscapesRoot, normalize
-from gitops_lint.flux.model import HELMRELEASE, FluxIndex, flux_index
+from gitops_lint.flux.model import HELMRELEASE, KUSTOMIZATION, FluxIndex, flux_index
 from gitops_lint.flux.objects import FluxObject, has_placeholder
 from gitops_lint.helm.release import ChartSource, Problem, Release
 from gitops_lint.helm.values import TracedValues, ValuesLayer, embedded_layer, path_layer, typed_value
@@ -39,7 +42,74 @@ def release_of(repo, index: FluxIndex, hr: FluxObject) -> Release:
                       chart_source(repo, index, hr), environment=hr.environment,
                       include_crds=_crds_policy(spec) != "Skip", resource=f"{HELMRELEASE}/{hr.name}")
     release.values = values_of(repo, hr, release.problems)
+    variables = post_build_variables(repo, index, hr)
+    if variables is not None:
+        release.values.values = substitute(release.values.values, variables)
     return release
+
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[=-])([^}]*))?\}")
+
+
+def post_build_variables(repo, index: FluxIndex, hr: FluxObject) -> dict[str, str] | None:
+    """The variables of the Flux Kustomization that applies the release's file, as kustomize-controller
+    resolves them (`substituteFrom` ConfigMaps/Secrets of the repository in order, then `substitute`);
+    None when no Kustomization with `postBuild` applies it or the release opts out by annotation."""
+    annotations = (hr.data.get("metadata") or {}).get("annotations") or {}
+    if isinstance(annotations, dict) and annotations.get("kustomize.toolkit.fluxcd.io/substitute") == "disabled":
+        return None
+    for ks in index.of_kind(KUSTOMIZATION):
+        post = ks.setting("postBuild")
+        if not isinstance(post, dict) or (hr.environment and ks.environment not in (None, hr.environment)):
+            continue
+        if not any(hr.doc.path in index.deployed_files(d) for d in index.resolve(ks).dirs):
+            continue
+        variables: dict[str, str] = {}
+        sources = post.get("substituteFrom")
+        for ref in sources if isinstance(sources, list) else []:
+            if isinstance(ref, dict) and ref.get("kind") in ("ConfigMap", "Secret"):
+                variables.update(_object_data(repo, ref["kind"], ref.get("name"), ks.namespace))
+        inline = post.get("substitute")
+        if isinstance(inline, dict):
+            variables.update({str(k): str(v) for k, v in inline.items()})
+        return variables
+    return None
+
+
+def _object_data(repo, kind: str, name, namespace: str) -> dict[str, str]:
+    for doc in repo.objects(kind):
+        if doc.name != name or (doc.namespace or namespace) != namespace or isinstance(doc.get("sops"), dict):
+            continue
+        out = {}
+        for key, value in (doc.get("data") or {}).items() if isinstance(doc.get("data"), dict) else ():
+            text = _b64(value) if kind == "Secret" else value
+            if text is not None:
+                out[str(key)] = str(text)
+        if isinstance(doc.get("stringData"), dict):
+            out.update({str(k): str(v) for k, v in doc.get("stringData").items()})
+        return out
+    return {}
+
+
+def substitute(data, variables: dict[str, str]):
+    """`${VAR}`, `${VAR:=default}`, `${VAR:-default}` replaced in every string (undefined: empty, as
+    kustomize-controller does without strict mode); a string that was one variable gets YAML typing."""
+    if isinstance(data, dict):
+        return {k: substitute(v, variables) for k, v in data.items()}
+    if isinstance(data, list):
+        return [substitute(v, variables) for v in data]
+    if not isinstance(data, str) or "${" not in data:
+        return data
+
+    def value(match: re.Match) -> str:
+        name, op, default = match.group(1), match.group(2), match.group(3)
+        if name in variables and (variables[name] != "" or op != ":-" and op != ":="):
+            return variables[name]
+        return default if op else ""
+
+    whole = _VAR.fullmatch(data)
+    text = _VAR.sub(value, data)
+    return typed_value(text) if whole else text
 
 
 def _crds_policy(spec: dict) -> str:
