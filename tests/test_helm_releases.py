@@ -296,3 +296,34 @@ def test_flux_post_build_substitution_reaches_the_values(make_repo):
     [release] = releases(_lint(repo).repo)
     assert release.values.values == {"replicas": 5, "host": "web.shop.example.net", "image": "nginx:1.0.0",
                                      "global": {"team": ""}}
+
+
+def test_argo_multi_source_ref_value_files(make_repo):
+    app = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: shop
+  namespace: argocd
+spec:
+  project: default
+  sources:
+    - repoURL: https://github.com/acme/deploy.git
+      targetRevision: main
+      path: charts/web
+      helm:
+        valueFiles:
+          - $values/envs/production/shop.yaml
+    - repoURL: https://github.com/acme/deploy.git
+      targetRevision: main
+      ref: values
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: shop
+"""
+    repo = make_repo({**web_chart(), "argocd/shop.yaml": app, "envs/production/shop.yaml": "replicas: 7\n"},
+                     {"repo_urls": ["https://github.com/acme/deploy.git"]})
+    [release] = releases(_lint(repo).repo)
+    assert release.values.values == {"replicas": 7} and release.release_name == "shop"
+    file, position, _secret = release.values.origin(("replicas",))
+    assert (file, position.line) == ("envs/production/shop.yaml", 1)

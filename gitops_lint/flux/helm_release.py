@@ -13,6 +13,7 @@ import binascii
 import posixpath
 import re
 
+from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Position
 from gitops_lint.core.source import PathEscapesRoot, normalize
 from gitops_lint.flux.model import HELMRELEASE, KUSTOMIZATION, FluxIndex, flux_index
@@ -55,8 +56,8 @@ def post_build_variables(repo, index: FluxIndex, hr: FluxObject) -> dict[str, st
     """The variables of the Flux Kustomization that applies the release's file, as kustomize-controller
     resolves them (`substituteFrom` ConfigMaps/Secrets of the repository in order, then `substitute`);
     None when no Kustomization with `postBuild` applies it or the release opts out by annotation."""
-    annotations = (hr.data.get("metadata") or {}).get("annotations") or {}
-    if isinstance(annotations, dict) and annotations.get("kustomize.toolkit.fluxcd.io/substitute") == "disabled":
+    annotations = as_dict(dig(hr.data, ("metadata", "annotations")))
+    if annotations.get("kustomize.toolkit.fluxcd.io/substitute") == "disabled":
         return None
     for ks in index.of_kind(KUSTOMIZATION):
         post = ks.setting("postBuild")
@@ -187,7 +188,7 @@ def values_of(repo, hr: FluxObject, problems: list[Problem]) -> TracedValues:
 def _add_reference(repo, hr: FluxObject, ref: dict, i: int, traced: TracedValues,
                    problems: list[Problem]) -> None:
     kind, name = ref.get("kind"), ref.get("name")
-    key = ref.get("valuesKey") or "values.yaml"
+    key = ref.get("valuesKey") if isinstance(ref.get("valuesKey"), str) and ref.get("valuesKey") else "values.yaml"
     where = hr.at("spec", "valuesFrom", i)
     found = _find_data(repo, hr, kind, name, key) if kind in ("ConfigMap", "Secret") else None
     if found is None:

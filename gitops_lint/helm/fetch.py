@@ -66,7 +66,7 @@ class ChartFetcher:
             if hit is not None:
                 return hit
         entries = self._index(url).get(source.chart)
-        if not entries:
+        if not entries or not isinstance(entries, list):
             raise FetchError(f"chart {source.chart!r} is not in {url}/index.yaml")
         chosen = best([str(e.get("version")) for e in entries if isinstance(e, dict)], version)
         if chosen is None:

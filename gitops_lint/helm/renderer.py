@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.loader import parse_text
 from gitops_lint.helm.backends import RenderRequest, choose_backend
 from gitops_lint.helm.charts import PackedChart
@@ -81,7 +82,7 @@ def parse_manifests(manifests: dict[str, str]) -> list[ChartObject]:
             data = doc.data
             if not isinstance(data, dict) or not data.get("kind"):
                 continue
-            hook = str(((data.get("metadata") or {}).get("annotations") or {}).get("helm.sh/hook", ""))
+            hook = str(as_dict(dig(data, ("metadata", "annotations"))).get("helm.sh/hook", ""))
             if "test" in hook.split(","):
                 continue
             out.append(ChartObject(template, data))
