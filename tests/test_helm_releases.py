@@ -115,6 +115,7 @@ def test_flux_release_renders_as_expected(make_repo):
     assert not [f for f in result.findings if f.rule == "GL209"]
 
 
+@needs_sdk  # reported only about a release that is rendered
 def test_values_from_missing_in_the_repository_is_info_and_rendered_without(make_repo):
     release = FLUX_RELEASE.replace("      optional: true\n", "")
     repo = make_repo({**web_chart(), "apps/shop/release.yaml": release, "apps/shop/values.yaml": FLUX_VALUES})
