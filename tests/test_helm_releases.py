@@ -328,3 +328,16 @@ spec:
     assert release.values.values == {"replicas": 7} and release.release_name == "shop"
     file, position, _secret = release.values.origin(("replicas",))
     assert (file, position.line) == ("envs/production/shop.yaml", 1)
+
+
+@needs_sdk
+def test_image_built_from_values_is_placed_at_the_tag_line(make_repo):
+    files = web_chart()
+    files["charts/web/templates/deployment.yaml"] = files["charts/web/templates/deployment.yaml"].replace(
+        "image: {{ .Values.image }}", 'image: "{{ .Values.registry }}/nginx:{{ .Values.version }}"')
+    app = ARGO_APP.replace("        replicas: 5\n        image: nginx:latest\n",
+                           "        registry: mirror.example.com\n        version: latest\n")
+    repo = make_repo({**files, "charts/web/values-production.yaml": "host: a.example.com\n", "argocd/shop.yaml": app},
+                     {"repo_urls": ["https://github.com/acme/deploy.git"], "production": ["production"]})
+    [finding] = [f for f in _lint(repo).findings if f.rule == "GL701"]
+    assert (finding.path, finding.line) == ("argocd/shop.yaml", 18)  # `version: latest`

@@ -77,22 +77,37 @@ def _object(release: Release, data: dict) -> RenderedObject:
 
 
 def traced_fields(release: Release, data: dict) -> dict[tuple, tuple[str, Position]]:
-    """Rendered fields whose value equals exactly one user-supplied scalar value: that value's line."""
+    """Rendered fields whose value equals exactly one user-supplied scalar value (or, in a longer string,
+    contains user values: the last of them) mapped to that value's line."""
     values = release.values
     by_value: dict[Any, list[tuple]] = {}
     for path in leaf_paths(values.values):
         value = _at(values.values, path)
         if _traceable(value):
             by_value.setdefault(_norm(value), []).append(path)
+    texts = [(v, paths[0]) for v, paths in by_value.items() if isinstance(v, str) and len(paths) == 1]
     out = {}
     for path in leaf_paths(data):
         value = _at(data, path)
         sources = by_value.get(_norm(value)) if _traceable(value) else None
+        if not sources and isinstance(value, str) and len(value) > 3:
+            # a value templated into a longer string (`{{ .repository }}:{{ .tag }}`): the one user value
+            # it contains, preferring the last (the tag of an image, the suffix of a name)
+            inside = [(value.rfind(text), source) for text, source in texts if text in value]
+            sources = [max(inside)[1]] if len(inside) == 1 or _last_unique(inside) else None
         if sources and len(sources) == 1:
             origin = values.origin(sources[0])
             if origin is not None:
                 out[path] = origin[:2]
     return out
+
+
+def _last_unique(inside: list[tuple[int, tuple]]) -> bool:
+    """Several user values inside one string: the last one is taken when no other ends there too."""
+    if not inside:
+        return False
+    ends = sorted((pos for pos, _ in inside), reverse=True)
+    return len(ends) == 1 or ends[0] != ends[1]
 
 
 def _traceable(value: Any) -> bool:
