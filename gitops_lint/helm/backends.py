@@ -5,6 +5,7 @@ hooks, post-renderers or plugins, and neither contacts a cluster (`lookup` retur
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import os
@@ -53,12 +54,12 @@ class SdkBackend:
         import helm_python  # the optional extra gitops-lint[helm]
 
         self._helm = helm_python
-        self._charts: dict[int, Any] = {}
+        self._charts: dict[str, Any] = {}  # loaded charts by archive digest (one worker, many releases)
 
     def render(self, request: RenderRequest) -> dict[str, str]:
         """Render with Helm's Go SDK; CRDs from `crds/` first when `include_crds`."""
         helm = self._helm
-        key = hash(request.archive)
+        key = hashlib.sha256(request.archive).hexdigest()
         try:
             chart = self._charts.get(key)
             if chart is None:
