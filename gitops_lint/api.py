@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gitops_lint.core.config import Config, config_base_dir, confine_config_dirs, resolve_config
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.deploy.file_roles import explain
+from gitops_lint.deploy.helm_releases import chart_roots
 from gitops_lint.lint.cards import Card, load_cards
 from gitops_lint.lint.engine import RunResult, run_checks, select_cards
 from gitops_lint.lint.options import validate_config_options
@@ -36,6 +37,14 @@ class LintResult:
         return self.result.findings
 
 
+def with_helm_options(config: Config, fetch: bool = False, cache: str | None = None) -> Config:
+    """`config` with remote chart fetching switched on (`fetch`) and/or another chart cache."""
+    if not fetch and cache is None:
+        return config
+    helm = replace(config.helm, fetch=config.helm.fetch or fetch, cache=cache or config.helm.cache)
+    return replace(config, helm=helm)
+
+
 def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: int | None = None,
               baseline: set[str] | None = None, config_dir: Path | None = None, progress=None) -> LintResult:
     """Build the repository index for `tree` and run the selected rules over it.
@@ -47,7 +56,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     validate_config_options(config, cards)
     if progress:
         progress("parsing", 0, 1)
-    repo = Repository.build(tree, config, jobs=jobs)
+    repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)
     chosen = select_cards(cards, repo, select, ignore)
     step = None
     if progress:
@@ -60,12 +69,15 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
 
 
 def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ignore=(),
-              jobs: int | None = None, baseline: set[str] | None = None, progress=None) -> LintResult:
-    """Lint a directory on disk (a working tree)."""
+              jobs: int | None = None, baseline: set[str] | None = None, progress=None,
+              helm_fetch: bool = False, helm_cache: str | None = None) -> LintResult:
+    """Lint a directory on disk (a working tree). `helm_fetch`/`helm_cache` override the config's
+    `helm.fetch`/`helm.cache` (the --helm-fetch and --helm-cache options)."""
     root = Path(path)
     config = resolve_config(root, config_path)
     if config_path is None:
         confine_config_dirs(config, root)
+    config = with_helm_options(config, helm_fetch, helm_cache)
     return lint_tree(WorkingTree(root), config, select=select, ignore=ignore, jobs=jobs, baseline=baseline,
                      config_dir=config_base_dir(config, root), progress=progress)
 

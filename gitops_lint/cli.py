@@ -87,8 +87,11 @@ def main() -> None:
               help="Print the unified diff that --fix would apply and write nothing (exit 1 if anything would change).")
 @click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
               help="Also write the report in FORMAT to PATH (repeatable; the repository is parsed once).")
+@click.option("--helm-fetch", is_flag=True, help="Fetch remote Helm charts (HTTP repositories) to render them.")
+@click.option("--helm-cache", type=click.Path(file_okay=False), default=None,
+              help="Directory of the fetched-chart cache (default: the user's cache directory).")
 def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
-          show_diff, output_formats) -> None:
+          show_diff, output_formats, helm_fetch, helm_cache) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
     root, only = _root_and_files(paths)
     extra_outputs = _extra_outputs(output_formats, report.FORMATS, output)
@@ -99,7 +102,8 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
             _fix(root, config_path, select, ignore, only, unsafe=unsafe_fixes, dry_run=show_diff)
         baseline = read_baseline(Path(baseline_path)) if baseline_path else None
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
-                           jobs=jobs, baseline=baseline, progress=_progress())
+                           jobs=jobs, baseline=baseline, progress=_progress(), helm_fetch=helm_fetch,
+                           helm_cache=helm_cache)
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
     findings = [f for f in result.findings if not only or f.path in only or f.is_internal_error]

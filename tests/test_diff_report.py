@@ -8,7 +8,8 @@ import re
 from gitops_lint.core.findings import Finding, Position, Severity
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff import report as diffreport
-from gitops_lint.diff.pipeline import Change, DiffResult, RootDiff, compare
+from gitops_lint.diff.changes import Change, RootDiff, compare
+from gitops_lint.diff.pipeline import DiffResult
 from gitops_lint.diff.sides import Resource
 
 

@@ -86,6 +86,17 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "max_depth": {"type": "integer", "minimum": 1},
             },
         },
+        "helm": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "fetch": {"type": "boolean"},
+                "cache": {"type": "string"},
+                "timeout": {"type": "number", "exclusiveMinimum": 0},
+                "memory_mb": {"type": "integer", "minimum": 256},
+                "backend": {"enum": ["sdk", "binary"]},
+            },
+        },
     },
 }
 
@@ -117,6 +128,17 @@ class Override:
 
 
 @dataclass(frozen=True)
+class HelmSettings:
+    """Helm rendering: remote charts fetched only with `fetch` (or --helm-fetch), into `cache`."""
+
+    fetch: bool = False
+    cache: str | None = None  # default: the user's cache directory
+    timeout: float = 30.0  # seconds per render
+    memory_mb: int = 2048  # address-space limit of the render worker
+    backend: str | None = None  # "sdk" or "binary"; default: the SDK when installed, else `helm`
+
+
+@dataclass(frozen=True)
 class Config:
     """The effective configuration (defaults filled in)."""
 
@@ -139,6 +161,7 @@ class Config:
     require_reason: bool = False
     report_unused_suppressions: bool = True
     limits: Limits = Limits()
+    helm: HelmSettings = HelmSettings()
     source: str | None = None  # the file it came from, if any
 
     def is_production(self, environment: str | None) -> bool:
@@ -203,6 +226,9 @@ def confine_config_dirs(config: Config, root: Path) -> None:
             if target != base and base not in target.parents:
                 raise ConfigError(f"{config.source}: {key} entry {entry!r} leads outside the repository; "
                                   "pass a config with --config to use directories elsewhere")
+    if config.helm.cache is not None:  # the repository is read-only, and the rest of the disk is not its own
+        raise ConfigError(f"{config.source}: helm.cache may not be set by the repository's own config; "
+                          "pass --helm-cache or a config with --config")
 
 
 def config_from_dict(data: Any, source: str | None = None, document=None) -> Config:
@@ -245,5 +271,6 @@ def config_from_dict(data: Any, source: str | None = None, document=None) -> Con
         require_reason=data.get("require_reason", False),
         report_unused_suppressions=data.get("report_unused_suppressions", True),
         limits=Limits(**{**Limits().__dict__, **data.get("limits", {})}),
+        helm=HelmSettings(**data.get("helm", {})),
         source=source,
     )

@@ -36,13 +36,13 @@ from gitops_lint.core.loader import load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff import pool as diffpool
-from gitops_lint.diff.sides import ParseCache, Resource, Side
+from gitops_lint.diff.changes import Change, RootDiff, compare
+from gitops_lint.diff.helm_diff import release_diffs
+from gitops_lint.diff.sides import ParseCache, Side
 from gitops_lint.lint.cards import load_cards
 from gitops_lint.lint.engine import run_checks, select_cards
 from gitops_lint.lint.options import validate_config_options
 from gitops_lint.lint.suppressions import ANNOTATION, Suppression, annotation_suppressions
-
-ACTIONS = ("removed", "modified", "added")
 
 
 @dataclass
@@ -54,66 +54,6 @@ class DiffOptions:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     jobs: int | None = None  # processes for rendering many roots (default: the CPUs available)
-
-
-@dataclass
-class Change:
-    """One resource added, removed or modified in one root."""
-
-    root: str
-    app: str | None
-    environment: str | None
-    action: str
-    base: Resource | None
-    head: Resource | None
-    diff: str  # masked unified diff
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        return (self.head or self.base).key
-
-    @property
-    def ref(self) -> str:
-        return (self.head or self.base).ref
-
-    def to_dict(self) -> dict:
-        api_version, kind, namespace, name = self.key
-        return {
-            "root": self.root,
-            "app": self.app,
-            "environment": self.environment,
-            "action": self.action,
-            "apiVersion": api_version,
-            "kind": kind,
-            "namespace": namespace or None,
-            "name": name,
-            "diff": self.diff,
-        }
-
-
-@dataclass
-class RootDiff:
-    """The changes of one root (a kustomization or a directory of plain manifests)."""
-
-    root: str
-    app: str | None
-    environment: str | None
-    status: str  # added | removed | modified
-    changes: list[Change] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def count(self, action: str) -> int:
-        return sum(1 for c in self.changes if c.action == action)
-
-    def to_dict(self) -> dict:
-        return {
-            "root": self.root,
-            "app": self.app,
-            "environment": self.environment,
-            "status": self.status,
-            **{a: self.count(a) for a in ACTIONS},
-            "errors": self.errors,
-        }
 
 
 @dataclass
@@ -234,6 +174,8 @@ def diff_trees(
     for rdiff in diffpool.diff_roots(base, head, affected, diff_one, options.jobs):
         if rdiff.changes or rdiff.errors or rdiff.status != "modified":
             result.roots.append(rdiff)
+    result.roots.extend(release_diffs(base_tree, head_tree, config, changed, patterns, options.context,
+                                      options.jobs))
     base_envs, head_envs = set(base.repo.environments), set(head.repo.environments)
     result.environments_added = sorted(head_envs - base_envs)
     result.environments_removed = sorted(base_envs - head_envs)
@@ -284,29 +226,6 @@ def _diff_root(base: Side, head: Side, root: str, status: str, patterns, context
 
 def _order(key: tuple[str, str, str, str]) -> tuple:
     return (key[1], key[2], key[3], key[0])
-
-
-def compare(before: Resource | None, after: Resource | None, patterns, context: int = 3):
-    """(action, masked unified diff) for one resource identity, None when nothing changed."""
-    b = diffnorm.canonical(diffnorm.strip(before.data, patterns)) if before else None
-    a = diffnorm.canonical(diffnorm.strip(after.data, patterns)) if after else None
-    if b is not None and a is not None and b == a:
-        return None
-    if b is not None and a is not None:
-        mb, ma = diffnorm.mask_pair(b, a)
-        action = "modified"
-    else:
-        mb = diffnorm.mask_single(b) if b is not None else None
-        ma = diffnorm.mask_single(a) if a is not None else None
-        action = "added" if b is None else "removed"
-    label = (after or before).ref
-    text = diffnorm.unified(
-        diffnorm.to_yaml(mb) if mb is not None else "",
-        diffnorm.to_yaml(ma) if ma is not None else "",
-        label,
-        context,
-    )
-    return action, text
 
 
 # -- change policies ------------------------------------------------------------------------------

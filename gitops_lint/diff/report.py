@@ -11,7 +11,8 @@ import json
 import re
 
 from gitops_lint import __version__
-from gitops_lint.diff.pipeline import ACTIONS, DiffResult, RootDiff
+from gitops_lint.diff.changes import ACTIONS, RootDiff
+from gitops_lint.diff.pipeline import DiffResult
 from gitops_lint.report import codequality
 from gitops_lint.report.markdown import escape
 

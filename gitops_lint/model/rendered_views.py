@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
 from gitops_lint.model.file_roles import skipped_root
+from gitops_lint.model.helm_charts import ChartInflater
 from gitops_lint.model.locator import FieldLocator, document_at
 from gitops_lint.render import RenderCache, RenderedObject, RenderError, render
 
@@ -46,6 +47,7 @@ class RenderedViews:
         self._cache = RenderCache()
         self._results: dict[str, RootRender] = {}
         self._flux_paths: set[str] | None = None
+        self._inflate = ChartInflater(repo)  # kustomize `helmCharts:` (a worker starts on first use)
 
     def _parse(self, path: str) -> ParsedFile:
         parsed = self.repo.parsed(path)
@@ -63,7 +65,7 @@ class RenderedViews:
             hit = RootRender(directory, self.repo.environment_of(directory))
             try:
                 result = render(self.repo.tree, directory, load_restrictor=self.load_restrictor(directory),
-                                parse=self._parse, cache=self._cache)
+                                parse=self._parse, cache=self._cache, inflate=self._inflate)
                 hit.objects = result.objects
             except RenderError as exc:
                 hit.error = exc
@@ -111,13 +113,20 @@ class RenderedViews:
     def deployed_roots(self, judged: Callable[[str], bool] | None = None) -> Iterator[RootRender]:
         """Renders of every top-level kustomization root that is not a Component, nor a test fixture,
         template, tool config or a kustomization commented out of its parent (`file_roles.skipped_root`);
-        with `judged`, only roots whose kustomization file it accepts (`deploy.file_roles.judged`)."""
+        with `judged`, only roots whose kustomization file it accepts (`deploy.file_roles.judged`); then
+        the chart renders (Helm releases) when the repository has a chart provider."""
         for directory in self.repo.top_level_roots:
             k = self.repo.kustomizations[directory]
             if k.kind == "Component" or skipped_root(self.repo, directory):
                 continue
             if judged is None or judged(k.path):
                 yield self.root(directory)
+        yield from self.chart_roots()
+
+    def chart_roots(self) -> list[RootRender]:
+        """Rendered Helm releases (empty without a chart provider)."""
+        provider = self.repo.chart_provider
+        return provider(self.repo) if provider is not None else []
 
 
 def _flux_paths(repo: Repository) -> set[str]:

@@ -45,10 +45,14 @@ class Repository:
     # how one kustomization file is indexed (the diff shares one index between its two sides)
     index_kustomization: Callable[[str, Document | None], Kustomization] = field(
         default=build_kustomization, repr=False, compare=False)
+    # renders beside the kustomization roots (Helm releases: deploy/helm_releases.chart_roots), given by
+    # the caller because the model cannot import the operator packages that find them
+    chart_provider: Callable[[Repository], list] | None = None
     _derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def build(cls, tree: SourceTree, config: Config, jobs: int | None = None) -> Repository:
+    def build(cls, tree: SourceTree, config: Config, jobs: int | None = None,
+              chart_provider: Callable[[Repository], list] | None = None) -> Repository:
         """List, filter and parse the tree (in parallel for large trees)."""
         excluded = config.excluded()
         files = [f for f in tree.files() if not excluded.match_file(f)]
@@ -56,7 +60,8 @@ class Repository:
         yaml_files = [f for f in files if is_yaml_path(f) and not _under(f, templates)]
         parsed = parse_files(tree, yaml_files, config.limits, jobs)
         unsafe = [u for u in tree.unsafe_paths() if not excluded.match_file(u.path)]
-        return cls(tree=tree, config=config, files=files, parsed_files=parsed, unsafe=unsafe, jobs=jobs)
+        return cls(tree=tree, config=config, files=files, parsed_files=parsed, unsafe=unsafe, jobs=jobs,
+                   chart_provider=chart_provider)
 
     def derived(self, key: str, build: Callable[[Repository], T]) -> T:
         """An index derived from this repository (the Argo CD model, the schema store…), built by

@@ -50,11 +50,11 @@ class RenderCache:
     def __init__(self) -> None:
         self._sessions: dict[tuple[int, str], Session] = {}
 
-    def session(self, tree: SourceTree, load_restrictor: str, parse) -> Session:
+    def session(self, tree: SourceTree, load_restrictor: str, parse, inflate: Callable | None = None) -> Session:
         key = (id(tree), load_restrictor)
         hit = self._sessions.get(key)
         if hit is None or hit.tree is not tree:
-            hit = self._sessions[key] = Session(tree, load_restrictor, parse)
+            hit = self._sessions[key] = Session(tree, load_restrictor, parse, inflate)
         return hit
 
 
@@ -65,17 +65,19 @@ def render(
     load_restrictor: str = "rootonly",
     parse: Callable | None = None,
     cache: RenderCache | None = None,
+    inflate: Callable | None = None,
 ) -> RenderResult:
     """Build the kustomization in `root_dir` (repo-relative). Raises RenderError (NotRendered for
-    helm charts, remote resources and KRM functions) when kustomize would fail or we cannot render."""
+    helm charts, remote resources and KRM functions) when kustomize would fail or we cannot render.
+    `inflate(kustomization, index)` renders one `helmCharts` entry; without it they are NotRendered."""
     try:
         root = normalize(root_dir.rstrip("/") if root_dir not in ("", ".", "./") else "")
     except ValueError as exc:
         raise RenderError(str(exc)) from None
     session = (
-        cache.session(tree, load_restrictor, parse)
+        cache.session(tree, load_restrictor, parse, inflate)
         if cache is not None
-        else Session(tree, load_restrictor, parse)
+        else Session(tree, load_restrictor, parse, inflate)
     )
     if not tree.is_dir(root):
         raise RenderError(f"{root or '.'} is not a directory")

@@ -70,13 +70,17 @@ def is_remote(entry: str) -> bool:
 class Session(PatchSteps):
     """One render session: file parses and sub-builds are cached and shared by every render in it."""
 
-    def __init__(self, tree: SourceTree, load_restrictor: str = "rootonly", parse: Callable | None = None):
+    def __init__(self, tree: SourceTree, load_restrictor: str = "rootonly", parse: Callable | None = None,
+                 inflate: Callable | None = None):
         load_restrictor = _RESTRICTORS.get(str(load_restrictor).lower(), "")
         if not load_restrictor:
             raise RenderError("unknown load restrictor (use rootonly or none)")
         self.tree = tree
         self.load_restrictor = load_restrictor
         self._parse = parse
+        # `inflate(kustomization, index) -> [(object, template)]` renders one `helmCharts` entry (the model
+        # provides it: this package does not render charts); without it `helmCharts` is not rendered
+        self.inflate = inflate
         self._parsed: dict[str, ParsedFile] = {}
         self._builds: dict[str, Accumulator | RenderError] = {}
         self._patch_parses: dict[tuple[str, str], ParsedFile] = {}
@@ -159,7 +163,7 @@ class Session(PatchSteps):
         return hit
 
     def accumulate(self, k: Kustomization, acc: Accumulator, stack: tuple[str, ...]) -> None:
-        _reject_unrendered(k)
+        _reject_unrendered(k, helm=self.inflate is not None)
         for i, entry in enumerate(k.resources):
             self.add_resource(k, acc, entry, i, stack)
         for i, rel in enumerate(k.get("configurations", [])):
@@ -295,6 +299,10 @@ class Session(PatchSteps):
         ):
             for i, gen in enumerate(entries):
                 self.generate_one(k, acc, field_name, kind, gen, i, reader)
+        charts = k.data.get("helmCharts") if self.inflate is not None else None
+        for i, _chart in enumerate(charts if isinstance(charts, list) else []):
+            for data in self.inflate(k, i):
+                acc.append(Resource.new(data, k.path, k.position("helmCharts", i)), k, "helmCharts", i)
 
     def generate_one(
         self, k, acc: Accumulator, field_name: str, kind: str, gen: dict, i: int, reader=None
@@ -328,9 +336,9 @@ class Session(PatchSteps):
             acc.resources = self.replacements(k, acc.resources, replacements)
 
 
-def _reject_unrendered(k: Kustomization) -> None:
+def _reject_unrendered(k: Kustomization, helm: bool = False) -> None:
     for name, why in (
-        ("helmCharts", "Helm charts are not inflated offline"),
+        ("helmCharts", "Helm charts are not inflated offline") if not helm else ("", ""),
         ("helmChartInflationGenerator", "Helm charts are not inflated offline"),
         ("validators", "validator plugins (KRM functions) are never executed"),
     ):

@@ -1,0 +1,79 @@
+"""Rules on Helm releases: GL209 (a chart that does not render, or a release that is not rendered and
+why) and GL210 (a kustomize `helmCharts` version that is a range or unpinned, in production). The charts'
+rendered output itself goes through the other rules as roots of the rendered views."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from gitops_lint.checks.flux import version_problem
+from gitops_lint.core.findings import Severity, Violation
+from gitops_lint.deploy.helm_releases import release_renders
+from gitops_lint.helm.releases import ReleaseRender
+
+
+def render_failed(ctx) -> Iterator[Violation]:
+    """GL209: a release whose chart fails to render (template error, `required`/`fail`, values schema,
+    time or memory limit), a values source the operator cannot resolve, and (info) a release not
+    rendered at all (remote chart without --helm-fetch). Without a Helm backend installed, charts are
+    not rendered and nothing is said per release (the README documents the extra)."""
+    seen: set[tuple] = set()
+    for render in release_renders(ctx.repo):
+        for v in _violations(render):
+            key = (v.path, v.position.line, v.message)
+            if key not in seen:
+                seen.add(key)
+                yield v
+
+
+def _violations(render: ReleaseRender) -> Iterator[Violation]:
+    release = render.release
+
+    def violation(message: str, at: tuple, severity: Severity | None = None, key: str = "") -> Violation:
+        return Violation(at[0], message, at[1], resource=release.resource, environment=release.environment,
+                         key=f"{release.label}:{key or message}", severity=severity)
+
+    for problem in release.problems:
+        if problem.reported and (problem.fatal or render.skipped is None):  # info only about a real render
+            yield violation(f"{release.label}: {problem.message}", (problem.file, problem.position),
+                            None if problem.fatal else Severity.INFO)
+    if render.skipped is not None and not render.unavailable and not any(p.fatal for p in release.problems):
+        yield violation(f"{release.label}: {render.skipped}", (release.file, release.position), Severity.INFO,
+                        key="not-rendered")
+    if render.error is not None:
+        message = " ".join(render.error.split())
+        chart = f"chart {render.chart_name} {render.chart_version}".rstrip() if render.chart_name else "chart"
+        at = (release.file, release.position)
+        for path in render.error_paths():
+            origin = release.values.origin(path)
+            if origin is not None:
+                at = origin[:2]
+                break
+        yield violation(f"{release.label}: {chart} does not render: {message}", at,
+                        key=f"render:{re.sub(r'[0-9]+', 'N', message)[:120]}")
+
+
+def chart_unpinned(ctx) -> Iterator[Violation]:
+    """GL210: a kustomize `helmCharts` entry with a remote `repo` whose `version` is empty, `*` or a range,
+    in a production build (Argo CD charts: GL409; Flux HelmReleases: GL507)."""
+    repo = ctx.repo
+    seen: set[tuple] = set()
+    for root, env in repo.environment_roots():
+        if not ctx.is_production(env):
+            continue
+        for directory in repo.reachable_kustomizations(root):
+            k = repo.kustomizations[directory]
+            charts = k.data.get("helmCharts") if isinstance(k.data, dict) else None
+            for i, chart in enumerate(charts if isinstance(charts, list) else []):
+                if not isinstance(chart, dict) or not chart.get("repo") or (k.path, i) in seen:
+                    continue
+                problem = version_problem(chart.get("version"))
+                if problem is None:
+                    continue
+                seen.add((k.path, i))
+                field = ("helmCharts", i, "version") if "version" in chart else ("helmCharts", i)
+                yield Violation(k.path, f"helmCharts entry {chart.get('name')!r} ({env}) "
+                                f"{problem.replace('so Flux installs', 'so kustomize inflates')}; pin an exact "
+                                "version so the build changes only through Git", k.position(*field),
+                                environment=env, key=f"helmCharts:{chart.get('name')}")

@@ -1,0 +1,65 @@
+"""A Helm release as an operator declares it: which chart, which release name and namespace, and the
+values in the operator's merge order. Flux (`flux/helm_release.py`), Argo CD (`argo/helm_source.py`)
+build these; `helm/releases.py` renders them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gitops_lint.core.findings import Position
+from gitops_lint.helm.values import TracedValues
+
+
+@dataclass(frozen=True)
+class ChartSource:
+    """Where the chart comes from: a directory of this repository, or a remote repository."""
+
+    directory: str | None = None  # repo-relative chart directory (local chart)
+    repo_url: str | None = None  # HTTP(S) chart repository or oci:// registry (remote chart)
+    chart: str | None = None  # chart name in the remote repository
+    version: str | None = None  # version or constraint; None/empty = latest
+    unresolved: str | None = None  # why the chart cannot be located at all (reported, not rendered)
+
+    @property
+    def remote(self) -> bool:
+        return self.directory is None and self.repo_url is not None
+
+    @property
+    def label(self) -> str:
+        if self.directory is not None:
+            return self.directory or "."
+        return f"{self.repo_url}/{self.chart}@{self.version or 'latest'}"
+
+
+@dataclass
+class Problem:
+    """A values or chart problem found while resolving a release (missing valuesFrom, bad file)."""
+
+    message: str
+    file: str
+    position: Position
+    fatal: bool = True  # the operator would not render the release at all
+    reported: bool = True  # False when another rule already reports it (a missing Argo value file)
+
+
+@dataclass
+class Release:
+    """One release to render."""
+
+    operator: str  # "flux", "argo"
+    label: str  # "HelmRelease/podinfo", "Application/shop"
+    file: str  # the document that declares it
+    position: Position
+    release_name: str
+    namespace: str
+    chart: ChartSource
+    values: TracedValues = field(default_factory=TracedValues)
+    environment: str | None = None
+    include_crds: bool = True
+    problems: list[Problem] = field(default_factory=list)
+    resource: str | None = None  # the declaring object's ref, for findings
+
+    @property
+    def key(self) -> str:
+        """A stable identity across the two sides of a diff."""
+        return f"{self.operator}:{self.label}:{self.namespace}:{self.file}"

@@ -1,0 +1,98 @@
+"""Render `Release`s: locate the chart (packed from the repository, or fetched by opt-in), render it in
+the worker with the merged values, and say why when a release is not rendered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gitops_lint.core.source import SourceTree
+from gitops_lint.helm.charts import ChartError, PackedChart, pack_chart
+from gitops_lint.helm.fetch import ChartFetcher, FetchError
+from gitops_lint.helm.release import Release
+from gitops_lint.helm.renderer import ChartObject, ChartRenderer
+from gitops_lint.helm.values import PathKey, schema_error_paths
+
+REMOTE_NOT_FETCHED = "not rendered: remote chart; pass --helm-fetch (or set helm.fetch: true) to fetch it"
+
+
+@dataclass
+class ReleaseRender:
+    """One release's rendering: objects, or the chart's error, or why it was not rendered."""
+
+    release: Release
+    objects: list[ChartObject] = field(default_factory=list)
+    error: str | None = None  # the chart failed to render (template error, schema, limits)
+    skipped: str | None = None  # not rendered, and not the chart's fault (remote, no backend…)
+    unavailable: bool = False  # skipped because no Helm backend is installed (not reported per release)
+    chart_name: str = ""
+    chart_version: str = ""
+    digest: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.skipped is None
+
+    def error_paths(self) -> list[PathKey]:
+        """Values paths a schema violation names (to place the finding at the values line)."""
+        return schema_error_paths(self.error or "")
+
+
+class ReleaseRenderer:
+    """Renders releases of one tree; packs each chart directory once."""
+
+    def __init__(self, tree: SourceTree, files: list[str], renderer: ChartRenderer,
+                 fetcher: ChartFetcher | None = None):
+        self.tree = tree
+        self.files = files
+        self.renderer = renderer
+        self.fetcher = fetcher
+        self._packed: dict[str, PackedChart | str] = {}
+
+    def chart(self, release: Release) -> PackedChart | str:
+        """The packed chart of `release`, or why there is none (a string)."""
+        source = release.chart
+        if source.unresolved:
+            return f"not rendered: {source.unresolved}"
+        if source.directory is not None:
+            hit = self._packed.get(source.directory)
+            if hit is None:
+                try:
+                    hit = pack_chart(self.tree, source.directory, self.files)
+                except ChartError as exc:
+                    hit = f"chart {source.directory or '.'}: {exc}"
+                except (OSError, ValueError) as exc:
+                    hit = f"chart {source.directory or '.'} cannot be read: {exc}"
+                self._packed[source.directory] = hit
+            return hit
+        if self.fetcher is None:
+            return REMOTE_NOT_FETCHED
+        try:
+            fetched = self.fetcher.get(source)
+        except FetchError as exc:
+            return f"not rendered: {exc}"
+        return PackedChart("", source.chart or "", fetched.version, fetched.archive)
+
+    def render(self, release: Release) -> ReleaseRender:
+        """Render one release (values problems that stop the operator stop the render too)."""
+        out = ReleaseRender(release)
+        fatal = [p for p in release.problems if p.fatal]
+        if fatal:
+            out.skipped = f"not rendered: {fatal[0].message}"
+            return out
+        chart = self.chart(release)
+        if isinstance(chart, str):
+            if chart.startswith("not rendered"):
+                out.skipped = chart
+            else:
+                out.error = chart
+            return out
+        out.chart_name, out.chart_version, out.digest = chart.name, chart.version, chart.digest
+        result = self.renderer.render(chart, release.release_name, release.namespace, release.values.values,
+                                      release.include_crds)
+        if result.unavailable:
+            out.skipped, out.unavailable = f"not rendered: {result.error}", True
+        elif result.error is not None:
+            out.error = result.error
+        else:
+            out.objects = result.objects
+        return out
