@@ -171,7 +171,7 @@ class ArgoIndex:
 
 def argo_index(repo) -> ArgoIndex:
     """The Argo CD index of a repository, built on first use and kept on the Repository object."""
-    return repo.derived("argo-index", _build)
+    return repo.derived(_build)
 
 
 def _tree_location(tree) -> tuple[set[str], str]:

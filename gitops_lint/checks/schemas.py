@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Severity, Violation
@@ -25,13 +26,16 @@ from gitops_lint.schemas import INVALID, VALID, Result, SchemaStore
 from gitops_lint.schemas.deprecations import api_status
 from gitops_lint.schemas.kubernetes import parse_version, resolve_version
 
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
+
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
 CRD_KIND = "apiextensions.k8s.io/CustomResourceDefinition"
 
 
 def schema_store(repo) -> SchemaStore:
     """The repository's schema store, built once per lint run and shared by the schema rules."""
-    return repo.derived("schema-store", _build_store)
+    return repo.derived(_build_store)
 
 
 def _build_store(repo) -> SchemaStore:
@@ -97,7 +101,7 @@ def _objects(doc: Document) -> Iterator[tuple[tuple, dict]]:
         yield (), doc.data
 
 
-def k8s_schema(ctx) -> Iterator[Violation]:
+def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
     """GL304: manifests that fail their Kubernetes, CRD or bundled schema; kustomizations that fail kustomize's;
     and (option `rendered`) objects that only fail once an overlay's patches and transformers applied."""
     store = schema_store(ctx.repo)
@@ -198,7 +202,7 @@ def _ref(data: dict) -> str:
     )
 
 
-def k8s_unknown_kind(ctx) -> Iterator[Violation]:
+def k8s_unknown_kind(ctx: CheckContext) -> Iterator[Violation]:
     """GL305: one finding per apiVersion/kind without any schema, with how many resources use it."""
     store = schema_store(ctx.repo)
     target = _target(ctx.repo)
@@ -249,7 +253,7 @@ def _removed(api_version: str, kind: str, target: tuple[int, int]) -> bool:
     return status is not None and status.removed
 
 
-def k8s_deprecated_api(ctx) -> Iterator[Violation]:
+def k8s_deprecated_api(ctx: CheckContext) -> Iterator[Violation]:
     """GL306: apiVersions deprecated in the target Kubernetes version (warning) or removed (error)."""
     target = _target(ctx.repo)
     for doc in ctx.repo.documents:

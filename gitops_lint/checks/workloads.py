@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
 from gitops_lint.flux.substitution import substituted
 from gitops_lint.model.workloads import BATCH_KINDS, POD_SPEC_PATHS, Workload, split_image, workloads
+
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
 
 SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
 
@@ -23,7 +27,7 @@ def _violation(w: Workload, path: tuple, message: str, key: str, environment: st
     return Violation(file, message, position, resource=w.ref, environment=environment, key=key)
 
 
-def image_mutable_tag(ctx) -> Iterator[Violation]:
+def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
     mutable = {t.lower() for t in ctx.option("mutable_tags")}
     require_digest = ctx.option("require_digest")
@@ -49,7 +53,7 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
     yield from _env_independent(ctx, check)
 
 
-def prod_single_replica(ctx) -> Iterator[Violation]:
+def prod_single_replica(ctx: CheckContext) -> Iterator[Violation]:
     """GL702: a production Deployment/StatefulSet/Rollout with fewer than 2 replicas and no autoscaler."""
     minimum = ctx.option("min_replicas")
     for render in ctx.repo.rendered.deployed_roots(lambda path: judged(ctx.repo, path)):
@@ -82,7 +86,7 @@ def _autoscaled(objects) -> set[tuple[str, str]]:
     return out
 
 
-def critical_without_progressive_delivery(ctx) -> Iterator[Violation]:
+def critical_without_progressive_delivery(ctx: CheckContext) -> Iterator[Violation]:
     """GL703: a critical workload in production rolled out without canary or blue-green."""
     names = set(ctx.option("critical_names"))
     markers = [m.split("=", 1) for m in ctx.option("critical_markers")]
@@ -137,7 +141,7 @@ def _rollout_refers_to(objects, w: Workload) -> bool:
     return False
 
 
-def _env_independent(ctx, check) -> Iterator[Violation]:
+def _env_independent(ctx: CheckContext, check) -> Iterator[Violation]:
     """Run a per-container check on every workload, reporting each source line once; when the line
     reaches several environments (a base rendered by overlays), they are listed in the message."""
     seen: dict[tuple, tuple[Violation, set[str]]] = {}
@@ -156,7 +160,7 @@ def _env_independent(ctx, check) -> Iterator[Violation]:
         yield v
 
 
-def workload_no_resources(ctx) -> Iterator[Violation]:
+def workload_no_resources(ctx: CheckContext) -> Iterator[Violation]:
     """GL704: containers without CPU and memory requests."""
     wanted = ctx.option("requests")
 
@@ -172,7 +176,7 @@ def workload_no_resources(ctx) -> Iterator[Violation]:
     yield from _env_independent(ctx, check)
 
 
-def workload_no_probes(ctx) -> Iterator[Violation]:
+def workload_no_probes(ctx: CheckContext) -> Iterator[Violation]:
     """GL705: containers that serve traffic (behind a Service) without a readiness probe.
 
     Workers, schedulers and agents that no Service selects take no traffic, so a readiness probe

@@ -264,7 +264,7 @@ def _nearest(parent: str, stop: str, kustomizations) -> str | None:
 
 def flux_index(repo) -> FluxIndex:
     """The Flux index of a repository, built on first use and kept on the Repository object."""
-    return repo.derived("flux-index", _build)
+    return repo.derived(_build)
 
 
 def _build(repo) -> FluxIndex:

@@ -85,12 +85,12 @@ _VALUES_NAME = re.compile(r"(^|[-_.])values([-_.][\w.-]*)?\.ya?ml$")
 
 def file_roles(repo) -> dict[str, FileRole]:
     """Path → role for every parsed YAML file, from the repository alone (built once per run)."""
-    return repo.derived("static-file-roles", _build)
+    return repo.derived(_build)
 
 
 def static_role(repo, path: str) -> FileRole:
     """The repository-level role of one file (MANIFEST for any file not otherwise explained)."""
-    return file_roles(repo).get(path) or _classify(repo, path, repo.derived("file-role-refs", _Refs))
+    return file_roles(repo).get(path) or _classify(repo, path, repo.derived(_Refs))
 
 
 DECLINED_KEYS = ("size", "depth")  # unsafe-content keys of the tool's own limits, not a defect of the file
@@ -176,7 +176,7 @@ def _commented_out(repo, referenced: set[str]) -> dict[str, str]:
 
 
 def _build(repo) -> dict[str, FileRole]:
-    refs = repo.derived("file-role-refs", _Refs)
+    refs = repo.derived(_Refs)
     return {path: _classify(repo, path, refs) for path in repo.parsed_files}
 
 
