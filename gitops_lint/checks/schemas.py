@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_lint.core.datapath import dig
+from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.loader import Document
 from gitops_lint.deploy.file_roles import judged
@@ -195,7 +195,7 @@ def _rendered_violations(repo, store: SchemaStore, seen: set[tuple], inherited: 
 
 
 def _ref(data: dict) -> str:
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    meta = as_dict(data.get("metadata"))
     ns = meta.get("namespace")
     return (
         f"{data.get('kind') or '?'}/{ns + '/' if isinstance(ns, str) and ns else ''}{meta.get('name') or '?'}"

@@ -27,6 +27,7 @@ from gitops_lint.flux.artifacts import artifact_sources, list_items
 from gitops_lint.flux.objects import FluxObject, has_placeholder, instances, is_flux, resource_set_names
 from gitops_lint.flux.patches import spec_patches
 from gitops_lint.model.file_roles import unapplied_files
+from gitops_lint.model.repository import Repository
 
 KUSTOMIZATION = "Kustomization"
 HELMRELEASE = "HelmRelease"
@@ -47,7 +48,7 @@ class Resolution:
 class FluxIndex:
     """Flux objects, sources and this repo's identity for one repository (built once)."""
 
-    repo: object
+    repo: Repository
     objects: list[FluxObject]
     names: dict[str, set[tuple[str, str]]]  # kind -> {(namespace, name)} of every object known
     configured: set[str]

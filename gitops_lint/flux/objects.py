@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from gitops_lint.core.datapath import dig
+from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
 from gitops_lint.model.locator import FieldLocator
@@ -124,7 +124,7 @@ def resource_set_names(doc: Document) -> Iterator[tuple[str, str, str]]:
     for item in resources if isinstance(resources, list) else []:
         if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
             continue
-        meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
+        meta = as_dict(item.get("metadata"))
         name, namespace = meta.get("name"), meta.get("namespace")
         if isinstance(name, str):
             ns = namespace if isinstance(namespace, str) and not has_placeholder(namespace) else ""

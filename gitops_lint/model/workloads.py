@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gitops_lint.core.datapath import dig
+from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Position
 from gitops_lint.model.file_roles import static_role
 
@@ -51,7 +51,7 @@ class Workload:
 
     @property
     def ref(self) -> str:
-        meta = self.data.get("metadata") if isinstance(self.data.get("metadata"), dict) else {}
+        meta = as_dict(self.data.get("metadata"))
         ns = meta.get("namespace")
         return f"{self.kind}/{ns + '/' if isinstance(ns, str) and ns else ''}{self.name}"
 

@@ -11,6 +11,7 @@ import copy
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.fieldpath import (
     NO_CREATE,
@@ -61,7 +62,7 @@ def _has_id_fields(selector: dict) -> bool:
 
 
 def _labels_ok(obj: dict, selector: dict) -> bool:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = as_dict(obj.get("metadata"))
     return selector_matches(selector.get("labelSelector"), meta.get("labels")) and selector_matches(
         selector.get("annotationSelector"), meta.get("annotations")
     )
@@ -222,7 +223,7 @@ def apply_replacements(
                 if _is_target(obj, obj_ids, target["select"], rejects):
                     _apply_target(obj, read, target)
     for obj in out:
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = as_dict(obj.get("metadata"))
         name = meta.get("name")
         if isinstance(name, (dict, list)) or name in (None, ""):
             raise RenderError(f"missing metadata.name in a {obj.get('kind')} after replacements")

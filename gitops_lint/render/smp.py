@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.scalars import PLAIN, scalar_value
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.resource import copy_data
@@ -264,7 +265,7 @@ def _restore_identity(result: dict, base: dict, allow_name: bool, allow_kind: bo
         result["apiVersion"] = base["apiVersion"]
     if not allow_kind and "kind" in base:
         result["kind"] = base["kind"]
-    base_meta = base.get("metadata") if isinstance(base.get("metadata"), dict) else {}
+    base_meta = as_dict(base.get("metadata"))
     meta = result.get("metadata")
     if not isinstance(meta, dict):
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.findings import FILE_START, Position
 from gitops_lint.core.loader import LOADER_KINDS, ParsedFile, parse_text
 from gitops_lint.core.source import PathEscapesRoot, normalize
@@ -115,7 +116,7 @@ class PatchSteps:
                 text, source, pos = None, path, FILE_START
             else:
                 text, source, pos = str(entry["patch"]), k.path, k.position("patches", i, "patch")
-            options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
+            options = as_dict(entry.get("options"))
             patches = self._smp_docs(text, source, pos)
             for p in patches:
                 p.options = options
