@@ -142,7 +142,7 @@ def remote_pin_problem(url: str, branches: set[str]) -> str | None:
     """Why a remote reference is not pinned, or None when it is (or when it cannot be told)."""
     value = url.strip()
     query = parse_qs(value.split("?", 1)[1]) if "?" in value else {}
-    ref = (query.get("ref") or query.get("version") or [None])[0]
+    ref = next(iter(query.get("ref") or query.get("version") or []), None)
     if ref is not None:
         return _ref_problem(ref, branches)
     if _is_file_url(value):

@@ -299,7 +299,7 @@ def _build(repo) -> FluxIndex:
         if o.environment is None:
             envs = index.deployer_environments(o.doc.path)
             production = [e for e in envs if repo.config.is_production(e)]
-            o.environment = (production or envs or [None])[0]
+            o.environment = next(iter(production or envs), None)
     _inherit(index)
     return index
 
