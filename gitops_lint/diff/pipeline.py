@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from gitops_lint.core.config import (
     CONFIG_NAMES,
@@ -70,11 +71,16 @@ class Change:
 
     @property
     def key(self) -> tuple[str, str, str, str]:
-        return (self.head or self.base).key
+        return self.resource.key
 
     @property
     def ref(self) -> str:
-        return (self.head or self.base).ref
+        return self.resource.ref
+
+    @property
+    def resource(self) -> Resource:
+        """The head object, or the base one of a removal (a change has at least one side)."""
+        return cast(Resource, self.head or self.base)
 
     def to_dict(self) -> dict:
         api_version, kind, namespace, name = self.key
@@ -215,7 +221,7 @@ def diff_trees(
     base = Side("base", base_tree, config, cache, sha256)
     head = Side("head", head_tree, config, cache, sha256)
     if worktree_hint is not None:
-        links = getattr(base_tree, "links", set())  # git sees a link, not its target's content: always read
+        links: set[str] = getattr(base_tree, "links", set())  # git sees a link, not its target's content: always read
         head.ids = {
             f: base.ids[f]
             if f in base.ids and f not in worktree_hint and f not in links
@@ -299,7 +305,7 @@ def compare(before: Resource | None, after: Resource | None, patterns, context: 
         mb = diffnorm.mask_single(b) if b is not None else None
         ma = diffnorm.mask_single(a) if a is not None else None
         action = "added" if b is None else "removed"
-    label = (after or before).ref
+    label = cast(Resource, after or before).ref  # one side at least: the caller pairs objects
     text = diffnorm.unified(
         diffnorm.to_yaml(mb) if mb is not None else "",
         diffnorm.to_yaml(ma) if ma is not None else "",

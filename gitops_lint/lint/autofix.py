@@ -15,9 +15,10 @@ import os
 import stat
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 
@@ -43,7 +44,7 @@ class FixPlan:
 
     def diff(self) -> str:
         """The unified diff of every planned change (a/ and b/ prefixes, like git)."""
-        out = []
+        out: list[str] = []
         for f in self.files:
             out += difflib.unified_diff(f.before.splitlines(keepends=True), f.after.splitlines(keepends=True),
                                         f"a/{f.path}", f"b/{f.path}")
@@ -65,7 +66,7 @@ def _load_all(text: str) -> list:
         return list(_yaml().load_all(text))
 
 
-def _plain(node):
+def _plain(node: Any) -> Any:
     """Round-trip data as plain dicts and lists (so that comparisons ignore key order and comments)."""
     if isinstance(node, dict):
         return {str(k): _plain(v) for k, v in node.items()}
@@ -74,7 +75,7 @@ def _plain(node):
     return node
 
 
-def _doc_for(docs: list, line: int):
+def _doc_for(docs: list, line: int) -> int | None:
     """The index of the document holding 1-based `line` (documents start at their first node)."""
     hit = None
     for index, doc in enumerate(docs):
@@ -83,7 +84,7 @@ def _doc_for(docs: list, line: int):
     return hit
 
 
-def _walk(node, path: tuple):
+def _walk(node: Any, path: tuple) -> Any:
     for part in path:
         if isinstance(node, dict):
             node = node.get(part)
@@ -94,7 +95,7 @@ def _walk(node, path: tuple):
     return node
 
 
-def _expected(data, base: tuple, add: dict, replace: dict):
+def _expected(data: Any, base: tuple, add: dict, replace: dict) -> Any:
     """What a document's plain data must become under one merged change."""
     node = _walk(data, base)
     if not isinstance(node, dict):
@@ -132,7 +133,7 @@ def _deep_update(target: dict, values: dict) -> None:
             target[key] = copy.deepcopy(value)
 
 
-def fix_text(text: str, findings: list[Finding], allowed, ctx: FixContext | None = None) -> tuple[str, tuple[str, ...]]:
+def fix_text(text: str, findings: list[Finding], allowed: Callable[[str, Change], bool], ctx: FixContext | None = None) -> tuple[str, tuple[str, ...]]:
     """The text with the fixes for `findings` applied; `allowed(rule, change)` says which may run."""
     ctx = ctx or FixContext()
     try:
