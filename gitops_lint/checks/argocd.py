@@ -227,7 +227,7 @@ def _source_violations(index, app, project, spec) -> Iterator[Violation]:
 def _destination_violations(index, app, project, spec) -> Iterator[Violation]:
     dest = app.destination
     fields = {k: dest.get(k) for k in ("server", "name", "namespace") if isinstance(dest.get(k), str)}
-    variants = [{}]
+    variants: list[dict[str, str]] = [{}]
     for k, value in fields.items():
         values = index.resolve(app, value)
         variants = [{**v, k: x} for v in variants for x in values]

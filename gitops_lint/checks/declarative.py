@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
-from gitops_lint.model.workloads import Workload
+from gitops_lint.model.workloads import Workload, source_locator
 
 
 @lru_cache(maxsize=256)
@@ -83,7 +83,7 @@ def _targets(ctx: CheckContext, environments) -> Iterator[Workload]:
         env = ctx.repo.environment_of(doc.path)
         if environments and not _env_matches(ctx, env, environments):
             continue
-        yield Workload(doc.data, env, lambda path, doc=doc: (doc.path, doc.position(path)))
+        yield Workload(doc.data, env, source_locator(doc))
 
 
 def _kind_matches(data: dict, kinds: set[str]) -> bool:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from gitops_lint.lint.engine import CheckContext
 
 _EXACT_VERSION = re.compile(r"^=?\s*v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
-_SOURCE_FIELDS = {
+_SOURCE_FIELDS: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = {
     # referrer kind -> (field path, default kind, allowed kinds)
     KUSTOMIZATION: [
         (
@@ -209,8 +209,7 @@ def _unknown_dependencies(index: FluxIndex) -> Iterator[Violation]:
 
 
 def _cycles(index: FluxIndex) -> Iterator[Violation]:
-    Node = tuple  # (kind, namespace, name)
-    edges: dict[Node, dict[Node, tuple[FluxObject, int]]] = defaultdict(dict)
+    edges: dict[tuple, dict[tuple, tuple[FluxObject, int]]] = defaultdict(dict)  # (kind, namespace, name)
     for obj in index.of_kind(KUSTOMIZATION, HELMRELEASE):
         node = (obj.kind, obj.namespace, obj.name)
         for i, namespace, name in _dependencies(obj):

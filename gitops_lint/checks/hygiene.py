@@ -116,7 +116,7 @@ def _build_call_graph(repo: Repository) -> CallGraph:
         if ci:
             parsed = repo.parsed(path)
             doc = parsed.documents[0] if parsed and parsed.documents else None
-            jobs = [(str(k[-1]), doc.position(k, key=True).line) for k in _job_keys(doc, path)]
+            jobs = [(str(k[-1]), doc.position(k, key=True).line) for k in _job_keys(doc, path)] if doc else []
             units += job_units(path, lines, jobs)
         else:
             units += script_units(path, lines)

@@ -66,7 +66,7 @@ def missing_reference(ctx: CheckContext) -> Iterator[Violation]:
                 )
 
 
-def _has_kustomization_file(tree, directory: str) -> bool:
+def _has_kustomization_file(tree, directory: str | None) -> bool:
     """Asked of the whole tree, so that a config exclude does not make a base look empty."""
     return any(tree.is_file(f"{directory}/{name}" if directory else name) for name in KUSTOMIZATION_FILES)
 
@@ -368,7 +368,7 @@ def plugin_execution(config: dict) -> str | None:
     api_version = config.get("apiVersion")
     kind = config.get("kind")
     legacy = isinstance(api_version, str) and isinstance(kind, str) and api_version not in ("builtin", "")
-    if legacy and not api_version.startswith("kustomize.config.k8s.io"):
+    if legacy and not str(api_version).startswith("kustomize.config.k8s.io"):
         return f"the legacy plugin {api_version}/{kind} (an executable or Go plugin found on the plugin path)"
     return None
 

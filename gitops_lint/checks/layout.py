@@ -210,7 +210,7 @@ def overlay_not_based(ctx: CheckContext) -> Iterator[Violation]:
             if k is None or k.kind == "Component" or app.base in repo.reachable_kustomizations(overlay):
                 continue
             fields = [f for f in ("resources", "bases") if f in k.data and k.document is not None]
-            where = k.document.position((fields[0],), key=True) if fields else FILE_START
+            where = k.document.position((fields[0],), key=True) if fields and k.document is not None else FILE_START
             yield Violation(
                 k.path,
                 f"overlay {overlay}/ does not include its app's base {app.base}/; add "

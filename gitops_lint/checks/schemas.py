@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Severity, Violation
@@ -206,10 +206,10 @@ def k8s_unknown_kind(ctx: CheckContext) -> Iterator[Violation]:
     """GL305: one finding per apiVersion/kind without any schema, with how many resources use it."""
     store = schema_store(ctx.repo)
     target = _target(ctx.repo)
-    seen: dict[tuple[str, str], list[Document]] = {}
+    seen: dict[tuple[Any, Any], list[tuple[Document, tuple]]] = {}  # (apiVersion, kind) as written
     for doc in manifests(ctx.repo):
         for prefix, data in _objects(doc):
-            key = (data.get("apiVersion"), data.get("kind"))
+            key: tuple[Any, Any] = (data.get("apiVersion"), data.get("kind"))
             if key in seen:
                 seen[key].append((doc, prefix))
             elif not store.has_schema(*key) and not _removed(*key, target):

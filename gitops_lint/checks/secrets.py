@@ -16,7 +16,7 @@ from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.loader import Document, parse_text
 from gitops_lint.deploy.file_roles import explain
 from gitops_lint.model.kustomizations import is_kustomization_file
-from gitops_lint.model.workloads import POD_SPEC_PATHS, Workload
+from gitops_lint.model.workloads import POD_SPEC_PATHS, Workload, source_locator
 from gitops_lint.secrets import sops
 from gitops_lint.secrets.scan import GENERATOR_FIELDS, REFERENCE_KINDS, scan_repository
 
@@ -291,7 +291,7 @@ def secret_inline_env(ctx: CheckContext) -> Iterator[Violation]:
     for doc in repo.documents:
         if doc.kind not in POD_SPEC_PATHS or not explain(repo, doc.path).is_configuration:
             continue
-        w = Workload(doc.data, None, lambda p, d=doc: (d.path, d.position(tuple(p))))
+        w = Workload(doc.data, None, source_locator(doc))
         env = repo.environment_of(doc.path)
         for path, container, _init in w.containers():
             entries = container.get("env")

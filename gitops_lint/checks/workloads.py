@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from gitops_lint.core.datapath import as_dict, as_list
 from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
 from gitops_lint.flux.substitution import substituted
@@ -15,11 +16,6 @@ if TYPE_CHECKING:
     from gitops_lint.lint.engine import CheckContext
 
 SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
-
-
-def _mapping(value) -> dict:
-    """`value` when it is a mapping, else an empty one (hand-written manifests may hold anything)."""
-    return value if isinstance(value, dict) else {}
 
 
 def _violation(w: Workload, path: tuple, message: str, key: str, environment: str | None = None) -> Violation:
@@ -41,7 +37,7 @@ def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
             problem = None
             if digest is None and tag is None:
                 problem = "has no tag (it means `latest`)"
-            elif digest is None and tag.lower() in mutable:
+            elif digest is None and tag is not None and tag.lower() in mutable:
                 problem = f"uses the mutable tag `{tag}`"
             elif digest is None and require_digest:
                 problem = "is not pinned by digest"
@@ -79,7 +75,7 @@ def _autoscaled(objects) -> set[tuple[str, str]]:
     out = set()
     for data in objects:
         if data.get("kind") in ("HorizontalPodAutoscaler", "ScaledObject"):
-            target = _mapping(_mapping(data.get("spec")).get("scaleTargetRef"))
+            target = as_dict(as_dict(data.get("spec")).get("scaleTargetRef"))
             kind, name = target.get("kind", "Deployment"), target.get("name")
             if isinstance(kind, str) and isinstance(name, str):
                 out.add((kind, name))
@@ -98,7 +94,7 @@ def critical_without_progressive_delivery(ctx: CheckContext) -> Iterator[Violati
             w = Workload(obj.data, render.environment, ctx.repo.rendered.locator(obj))
             if w.kind not in ("Deployment", "StatefulSet", "Rollout") or not _critical(w, names, markers):
                 continue
-            if w.kind == "Rollout" and any(k in _mapping(w.get("spec", "strategy")) for k in ("canary", "blueGreen")):
+            if w.kind == "Rollout" and any(k in as_dict(w.get("spec", "strategy")) for k in ("canary", "blueGreen")):
                 continue
             if w.name in canaries or _rollout_refers_to(render.objects, w):
                 continue
@@ -135,7 +131,7 @@ def _flagger_targets(repo) -> set[str]:
 def _rollout_refers_to(objects, w: Workload) -> bool:
     for obj in objects:
         data = obj.data
-        ref = _mapping(data.get("spec")).get("workloadRef") if data.get("kind") == "Rollout" else None
+        ref = as_dict(data.get("spec")).get("workloadRef") if data.get("kind") == "Rollout" else None
         if isinstance(ref, dict) and ref.get("name") == w.name and ref.get("kind", "Deployment") == w.kind:
             return True
     return False
@@ -166,7 +162,7 @@ def workload_no_resources(ctx: CheckContext) -> Iterator[Violation]:
 
     def check(w: Workload):
         for path, container, _init in w.containers():
-            requests = _mapping(container.get("resources")).get("requests") or {}
+            requests = as_dict(container.get("resources")).get("requests") or {}
             missing = [r for r in wanted if not isinstance(requests, dict) or r not in requests]
             if missing:
                 name = container.get("name", "?")
@@ -203,20 +199,20 @@ def _services(repo) -> list[tuple[str | None, dict, list]]:
         datas += [o.data for o in render.objects if o.data.get("kind") == "Service"] if render.ok else []
     out = []
     for data in datas:
-        spec = _mapping(data.get("spec"))
-        selector = _mapping(spec.get("selector"))
+        spec = as_dict(data.get("spec"))
+        selector = as_dict(spec.get("selector"))
         if selector and not _metrics_only(data, spec):
-            ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
-            targets = [_mapping(p).get("targetPort", _mapping(p).get("port")) for p in ports]
-            out.append((_mapping(data.get("metadata")).get("namespace"), selector, targets))
+            ports = as_list(spec.get("ports"))
+            targets = [as_dict(p).get("targetPort", as_dict(p).get("port")) for p in ports]
+            out.append((as_dict(data.get("metadata")).get("namespace"), selector, targets))
     return out
 
 
 def _metrics_only(data: dict, spec: dict) -> bool:
     """A Service that only exposes metrics to a scraper (`*-metrics`, every port named for metrics):
     no user traffic goes through it, so a readiness probe gates nothing."""
-    name = str(_mapping(data.get("metadata")).get("name", ""))
-    ports = [_mapping(p) for p in spec.get("ports")] if isinstance(spec.get("ports"), list) else []
+    name = str(as_dict(data.get("metadata")).get("name", ""))
+    ports = [as_dict(p) for p in as_list(spec.get("ports"))]
     named = [str(p.get("name", "")) for p in ports]
     return name.endswith("-metrics") or (bool(named) and all("metric" in n or "prom" in n for n in named))
 
@@ -229,8 +225,8 @@ def _serving_containers(w: Workload, services: list) -> Iterator[tuple[tuple, di
     Service's targetPort names or numbers one of its ports, else when it declares a containerPort,
     else when it is the pod's only container.
     """
-    labels = _mapping(w.get(*POD_SPEC_PATHS[w.kind][:-1], "metadata", "labels")) if w.kind in POD_SPEC_PATHS else {}
-    namespace = _mapping(w.get("metadata")).get("namespace")
+    labels = as_dict(w.get(*POD_SPEC_PATHS[w.kind][:-1], "metadata", "labels")) if w.kind in POD_SPEC_PATHS else {}
+    namespace = as_dict(w.get("metadata")).get("namespace")
     targets: list = []
     selected = w.kind == "StatefulSet" and bool(w.get("spec", "serviceName"))
     for ns, selector, ports in services:
@@ -241,12 +237,12 @@ def _serving_containers(w: Workload, services: list) -> Iterator[tuple[tuple, di
         return
     containers = list(w.containers(include_init=False))
     by_target = [c for c in containers if _exposes(c[1], targets)]
-    with_ports = [c for c in containers if _mapping(c[1]).get("ports")]
+    with_ports = [c for c in containers if as_dict(c[1]).get("ports")]
     yield from by_target or with_ports or (containers if len(containers) == 1 else [])
 
 
 def _exposes(container: dict, targets: list) -> bool:
     """Whether a Service targetPort (number or name) is one of the container's ports."""
-    ports = container.get("ports") if isinstance(container.get("ports"), list) else []
-    own = {_mapping(p).get("containerPort") for p in ports} | {_mapping(p).get("name") for p in ports}
+    ports = as_list(container.get("ports"))
+    own = {as_dict(p).get("containerPort") for p in ports} | {as_dict(p).get("name") for p in ports}
     return any(t in own for t in targets if t is not None)

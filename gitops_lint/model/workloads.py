@@ -93,10 +93,11 @@ def workloads(repo: Repository, judged: Callable[[str], bool] | None = None) -> 
     for doc in repo.documents:
         if doc.path in read or doc.kind not in POD_SPEC_PATHS or not judged(doc.path):
             continue
-        yield Workload(doc.data, repo.environment_of(doc.path), _source_locator(doc))
+        yield Workload(doc.data, repo.environment_of(doc.path), source_locator(doc))
 
 
-def _source_locator(doc: Document) -> Locate:
+def source_locator(doc: Document) -> Locate:
+    """Fields of a document located as written (no rendering)."""
     return lambda path: (doc.path, doc.position(tuple(path)))
 
 
