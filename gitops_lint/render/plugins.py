@@ -27,7 +27,7 @@ _FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/functio
 
 def load_configs(session: Session, k: Kustomization, field: str, stack: tuple) -> list[tuple[dict, int]]:
     """(config, entry index) for every plugin config named in `field` of `k`."""
-    out = []
+    out: list[tuple[dict, int]] = []
     for i, entry in enumerate(k.get(field, [])):
         if not isinstance(entry, str):
             raise k.error(f"`{field}` entries must be strings (paths or inline YAML)", field, i)

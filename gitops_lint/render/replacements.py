@@ -51,7 +51,8 @@ def selected_by(rid: ResId, selector: dict) -> bool:
     namespace = selector.get("namespace")
     if namespace not in (None, ""):
         # kustomize's IsNsEquals: the selector's effective namespace (by its own group/version/kind)
-        probe = ResId(*(str(selector.get(f) or "") for f in ("group", "version", "kind")), "", str(namespace))
+        group, version, kind = (str(selector.get(f) or "") for f in ("group", "version", "kind"))
+        probe = ResId(group, version, kind, "", str(namespace))
         if probe.effective_namespace != rid.effective_namespace:
             return False
     return True
@@ -105,7 +106,7 @@ def _source_value(objects: list[dict], all_ids: list[list[ResId]], source: dict)
     field_path = str(source.get("fieldPath") or "metadata.name")
     slot = lookup_slot(found[0], field_path)
     value = None if slot is None else slot[0][slot[1]]
-    if value is None or value == {} or value == []:
+    if slot is None or value is None or value == {} or value == []:
         raise RenderError(f"fieldPath `{field_path}` is missing for replacement source {described}")
     options = _options(source)
     if options.get("delimiter"):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.scalars import PLAIN, scalar_value
@@ -129,7 +129,7 @@ def _walk(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
     return MISSING if origin is None else origin
 
 
-def _associative(prop: Prop | None) -> bool:
+def _associative(prop: Prop | None) -> TypeGuard[Prop]:
     return prop is not None and "merge" in prop.strategy.split(",")
 
 
@@ -217,7 +217,7 @@ def _set_elements(dest: list, origin: list, values_list: list, keys: list, prop:
     items: list = []
     if len(keys) > 1:
         values_list = merge_values(values_list)
-    valid_keys, valid_values = keys, []
+    valid_keys, valid_values = keys, list[Any]()
     for values in values_list:
         if not values:
             continue
