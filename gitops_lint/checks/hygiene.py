@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Position, Violation
+from gitops_lint.core.source import parent_dirs
 from gitops_lint.hygiene import codeowners
 from gitops_lint.hygiene.ci_commands import comment_style, scan
 from gitops_lint.hygiene.ci_units import CallGraph, Unit, job_units, script_units
@@ -273,14 +274,9 @@ def _files_below(files: list[str], dirs: set[str]) -> dict[str, list[str]]:
     """Files under each of `dirs` (one pass over the file list)."""
     out: dict[str, list[str]] = {}
     for f in files:
-        parent = posixpath.dirname(f)
-        while True:
-            if parent in dirs:
-                out.setdefault(parent, []).append(f)
-                break
-            if not parent:
-                break
-            parent = posixpath.dirname(parent)
+        parent = next((d for d in parent_dirs(posixpath.dirname(f), with_root=True) if d in dirs), None)
+        if parent is not None:
+            out.setdefault(parent, []).append(f)
     return out
 
 

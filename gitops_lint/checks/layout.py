@@ -247,12 +247,7 @@ def cross_app_reference(ctx: CheckContext) -> Iterator[Violation]:
 
 
 def _owner(path: str, apps: dict[str, App]) -> str | None:
-    current = path
-    while current:
-        if current in apps:
-            return current
-        current = posixpath.dirname(current)
-    return None
+    return next((d for d in parent_dirs(path) if d in apps), None)
 
 
 # -- GL105 ------------------------------------------------------------------------------------

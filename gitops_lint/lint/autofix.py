@@ -22,6 +22,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Finding
 from gitops_lint.lint import fix_blocks, textedit
 from gitops_lint.lint.fixers import FIXERS, Change, FixContext, node_at, rule_is_safe
@@ -84,20 +85,9 @@ def _doc_for(docs: list, line: int) -> int | None:
     return hit
 
 
-def _walk(node: Any, path: tuple) -> Any:
-    for part in path:
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return None
-    return node
-
-
 def _expected(data: Any, base: tuple, add: dict, replace: dict) -> Any:
     """What a document's plain data must become under one merged change."""
-    node = _walk(data, base)
+    node = dig(data, base)
     if not isinstance(node, dict):
         return data
 
@@ -110,7 +100,7 @@ def _expected(data: Any, base: tuple, add: dict, replace: dict) -> Any:
 
     merge(node, add)
     for path, value in replace.items():
-        parent = _walk(node, path[:-1])
+        parent = dig(node, path[:-1])
         if isinstance(parent, dict) and path[-1] in parent:
             parent[path[-1]] = value
     return data

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Finding
 
 ARGO_KINDS = ("Application", "ApplicationSet")
@@ -62,14 +63,7 @@ def _argo_base(doc: CommentedMap) -> tuple[str, ...] | None:
 
 def node_at(doc: CommentedMap | CommentedSeq, path: tuple) -> CommentedMap | None:
     """The mapping at `path` (keys and list indexes) in a round-trip document, if there is one."""
-    node = doc
-    for part in path:
-        if isinstance(node, CommentedMap):
-            node = node.get(part)
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return None
+    node = dig(doc, path)
     return node if isinstance(node, CommentedMap) else None
 
 

@@ -18,7 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from gitops_lint.core.loader import UNSAFE_CONTENT, Document, ParsedFile
-from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.core.source import PathEscapesRoot, normalize, parent_dirs
 from gitops_lint.model.kustomizations import is_kustomization_file
 
 if TYPE_CHECKING:
@@ -154,14 +154,7 @@ class _Refs:
 
     def lists(self, path: str) -> bool:
         """Whether a kustomization lists `path` as a resource (itself, or a plain directory above it)."""
-        if path in self.resources:
-            return True
-        current = posixpath.dirname(path)
-        while current:
-            if current in self.resource_dirs:
-                return True
-            current = posixpath.dirname(current)
-        return False
+        return path in self.resources or any(d in self.resource_dirs for d in parent_dirs(posixpath.dirname(path)))
 
 
 def _commented_out(repo: Repository, referenced: set[str]) -> dict[str, str]:
@@ -233,22 +226,12 @@ def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
 
 
 def _chart_of(path: str, charts: set[str]) -> str | None:
-    current = posixpath.dirname(path)
-    while True:
-        if current in charts:
-            return current
-        if not current:
-            return None
-        current = posixpath.dirname(current)
+    return next((d for d in parent_dirs(posixpath.dirname(path), with_root=True) if d in charts), None)
 
 
 def _commented_ancestor(path: str, commented: dict[str, str]) -> tuple[str, str] | None:
-    current = path
-    while current:
-        if current in commented:
-            return current, commented[current]
-        current = posixpath.dirname(current)
-    return None
+    hit = next((d for d in parent_dirs(path) if d in commented), None)
+    return (hit, commented[hit]) if hit is not None else None
 
 
 def is_template_text(text: str | None) -> TypeGuard[str]:
