@@ -8,6 +8,7 @@ import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from gitops_lint.checks.operators import OPERATOR_KINDS
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.core.source import parent_dirs
 from gitops_lint.hygiene import codeowners
@@ -301,12 +302,6 @@ def _anchor(repo, directory: str) -> str:
 
 
 # -- GL905 ----------------------------------------------------------------------------------------------
-OPERATOR_KINDS = (
-    "argoproj.io/Application",
-    "argoproj.io/ApplicationSet",
-    "kustomize.toolkit.fluxcd.io/Kustomization",
-    "helm.toolkit.fluxcd.io/HelmRelease",
-)
 # an Argo CD subscription annotation, or notification triggers/services (argocd-notifications-cm, chart values)
 _ARGO_MARKERS = (
     "notifications.argoproj.io/subscribe",
