@@ -361,6 +361,7 @@ def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, 
         if output:
             stream.close()
     _write_extra_outputs(extra_outputs, lambda extra: diffreport.render(extra, result))
+    assert result.head_side is not None  # diff_path always builds both sides
     sys.exit(exit_code(result.findings, fail_on or result.head_side.config.fail_on))
 
 

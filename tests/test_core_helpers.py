@@ -12,6 +12,11 @@ def test_parent_dirs_innermost_first_without_the_root():
     assert list(parent_dirs("")) == []
 
 
+def test_parent_dirs_with_the_root_last():
+    assert list(parent_dirs("apps/web", with_root=True)) == ["apps/web", "apps", ""]
+    assert list(parent_dirs("", with_root=True)) == [""]
+
+
 def test_source_relative_paths_as_argo_flux_and_operators_write_them():
     assert [source_relative(p) for p in ("./apps/", "/apps", " apps//web ", ".", "", "/")] == [
         "apps", "apps", "apps/web", "", "", ""

@@ -100,7 +100,8 @@ class ArgoApp:
 
 def _sources(spec: dict) -> list[Source]:
     multi = spec.get("sources")
-    entries = [(("sources", i), s) for i, s in enumerate(multi)] if isinstance(multi, list) and multi else []
+    entries: list[tuple[tuple, object]] = (
+        [(("sources", i), s) for i, s in enumerate(multi)] if isinstance(multi, list) and multi else [])
     if not entries and isinstance(spec.get("source"), dict):
         entries = [(("source",), spec["source"])]
     out = []

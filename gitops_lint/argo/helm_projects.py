@@ -16,7 +16,7 @@ def chart_templates_define(repo: Repository, kind: str, directory: str | None = 
     """Whether a Helm chart template (under `directory`, else anywhere) declares objects of `kind`."""
     needle = re.compile(rf"^\s*kind:\s*['\"]?{kind}['\"]?\s*$", re.MULTILINE)
     prefix = f"{directory}/" if directory else ""
-    dirs = repo.derived("helm-template-dirs", lambda r: sorted(helm_template_dirs(r.files)))
+    dirs = repo.derived(_sorted_template_dirs)
     for template_dir in dirs:
         if prefix and not (template_dir + "/").startswith(prefix):
             continue
@@ -25,6 +25,10 @@ def chart_templates_define(repo: Repository, kind: str, directory: str | None = 
             if text and needle.search(text):
                 return True
     return False
+
+
+def _sorted_template_dirs(repo: Repository) -> list[str]:
+    return sorted(helm_template_dirs(repo.files))
 
 
 def declared_projects(repo: Repository) -> set[str]:

@@ -11,10 +11,18 @@ import posixpath
 
 from gitops_lint.argo.appset import is_templated
 from gitops_lint.argo.model import ArgoApp, ArgoIndex, Source, argo_index
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import ParsedFile, load_yaml
 from gitops_lint.helm.release import ChartSource, Problem, Release
-from gitops_lint.helm.values import TracedValues, ValuesLayer, embedded_layer, path_layer, typed_value
+from gitops_lint.helm.values import (
+    TracedValues,
+    ValuesLayer,
+    document_locator,
+    embedded_layer,
+    path_layer,
+    typed_value,
+)
 
 
 def argo_releases(repo) -> list[Release]:
@@ -45,8 +53,9 @@ def release_of(repo, index: ArgoIndex, app: ArgoApp, source: Source) -> Release 
     if chart is None:
         return None
     raw = raw_source(app, source)
-    helm = raw.get("helm") if isinstance(raw.get("helm"), dict) else {}
-    name = helm.get("releaseName") if isinstance(helm.get("releaseName"), str) else app.name
+    helm = as_dict(raw.get("helm"))
+    release_name = helm.get("releaseName")
+    name = release_name if isinstance(release_name, str) else app.name
     namespace = app.destination.get("namespace")
     file, position = app.at(*source.where, key=True)
     label = app.label if len(app.sources) == 1 else f"{app.label} source {source.where[-1]}"
@@ -91,7 +100,7 @@ def _values(repo, index: ArgoIndex, app: ArgoApp, source: Source, chart: ChartSo
             continue
         doc = parsed.documents[0] if parsed.documents else None
         if doc is not None and isinstance(doc.data, dict):
-            traced.add(ValuesLayer(doc.data, lambda p, d=doc: (d.path, d.position(p))))
+            traced.add(ValuesLayer(doc.data, document_locator(doc)))
     obj = helm.get("valuesObject")
     if isinstance(obj, dict):
         traced.add(ValuesLayer(obj, lambda p: app.at(*at, "helm", "valuesObject", *p)))

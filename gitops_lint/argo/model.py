@@ -34,6 +34,7 @@ from gitops_lint.core.git_identity import git_remotes, normalize_url
 from gitops_lint.core.loader import Document
 from gitops_lint.core.source import source_relative
 from gitops_lint.model.file_roles import unapplied_files
+from gitops_lint.model.repository import Repository
 
 APPPROJECT = "argoproj.io/AppProject"
 _TOKEN_SPLIT = re.compile(r"[-_.{}\s/]+")
@@ -43,7 +44,7 @@ _TOKEN_SPLIT = re.compile(r"[-_.{}\s/]+")
 class ArgoIndex:
     """Applications, ApplicationSets, AppProjects and this repo's identity, computed once per repository."""
 
-    repo: object
+    repo: Repository
     apps: list[ArgoApp]
     projects: dict[str, Document]
     declared: set[str]  # projects defined only through Helm values (argocd-apps / argo-cd charts)
@@ -171,7 +172,7 @@ class ArgoIndex:
 
 def argo_index(repo) -> ArgoIndex:
     """The Argo CD index of a repository, built on first use and kept on the Repository object."""
-    return repo.derived("argo-index", _build)
+    return repo.derived(_build)
 
 
 def _tree_location(tree) -> tuple[set[str], str]:

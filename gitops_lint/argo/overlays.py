@@ -66,7 +66,7 @@ def _patches(repo, root: str) -> bool:
 def _variant(repo, data: dict, roots: list[str], environments: list[str | None], locate: FieldLocator) -> Variant:
     envs = [e for e in environments if e]
     production = [e for e in envs if repo.config.is_production(e)]
-    return Variant(data, tuple(roots), (production or envs or [None])[0], locate)
+    return Variant(data, tuple(roots), next(iter(production or envs), None), locate)
 
 
 def _argo(data: dict) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from gitops_lint.argo.apps import ArgoApp
 from gitops_lint.argo.appset import is_templated
@@ -21,6 +22,9 @@ from gitops_lint.argo.project import (
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Position, Severity, Violation
 from gitops_lint.core.git_identity import normalize_url
+
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
 
 
 def app_violation(
@@ -47,7 +51,7 @@ def _policy_position(app: ArgoApp, *path) -> tuple[str, Position]:
 
 
 # -- sync policy ----------------------------------------------------------------------------------
-def automated_sync(ctx) -> Iterator[Violation]:
+def automated_sync(ctx: CheckContext) -> Iterator[Violation]:
     """GL401: no automated sync — Git changes wait for a manual sync."""
     index = argo_index(ctx.repo)
     for app in index.apps:
@@ -66,7 +70,7 @@ _FLAGS = {"selfHeal": "changes made directly in the cluster are never reverted",
           "prune": "resources removed from Git stay in the cluster"}
 
 
-def _automated_flag(ctx, flag: str) -> Iterator[Violation]:
+def _automated_flag(ctx: CheckContext, flag: str) -> Iterator[Violation]:
     """Automated sync without `flag`. When both selfHeal and prune are missing, GL402 reports both in
     one finding (one cause: `automated: {}`), unless GL402 does not run, then GL403 reports prune."""
     index = argo_index(ctx.repo)
@@ -91,17 +95,17 @@ def _automated_flag(ctx, flag: str) -> Iterator[Violation]:
         )
 
 
-def self_heal(ctx) -> Iterator[Violation]:
+def self_heal(ctx: CheckContext) -> Iterator[Violation]:
     """GL402: automated sync without selfHeal — manual drift in the cluster stays (and prune, if missing too)."""
     yield from _automated_flag(ctx, "selfHeal")
 
 
-def prune(ctx) -> Iterator[Violation]:
+def prune(ctx: CheckContext) -> Iterator[Violation]:
     """GL403: automated sync without prune — deleted manifests stay in the cluster."""
     yield from _automated_flag(ctx, "prune")
 
 
-def retry(ctx) -> Iterator[Violation]:
+def retry(ctx: CheckContext) -> Iterator[Violation]:
     """GL404: an explicit sync retry that is unbounded or disabled.
 
     Argo CD retries a failed automated sync by itself when `retry` is unset (5 attempts, backoff
@@ -129,7 +133,7 @@ def retry(ctx) -> Iterator[Violation]:
 
 
 # -- projects -------------------------------------------------------------------------------------
-def default_project(ctx) -> Iterator[Violation]:
+def default_project(ctx: CheckContext) -> Iterator[Violation]:
     """GL405: the `default` project (or none) — no RBAC or destination boundary."""
     index = argo_index(ctx.repo)
     for app in index.apps:
@@ -160,7 +164,7 @@ def _deploys_projects(index: ArgoIndex, app: ArgoApp) -> bool:
     )
 
 
-def unknown_project(ctx) -> Iterator[Violation]:
+def unknown_project(ctx: CheckContext) -> Iterator[Violation]:
     """GL406: a project that no AppProject in the repo defines."""
     index = argo_index(ctx.repo)
     for app in index.apps:
@@ -190,7 +194,7 @@ def unknown_project(ctx) -> Iterator[Violation]:
             yield replace(v, severity=Severity.WARNING)
 
 
-def project_violation(ctx) -> Iterator[Violation]:
+def project_violation(ctx: CheckContext) -> Iterator[Violation]:
     """GL407: sources, destination or resource kinds that the app's AppProject does not allow."""
     index = argo_index(ctx.repo)
     crds = crd_scopes(ctx.repo)
@@ -223,7 +227,7 @@ def _source_violations(index, app, project, spec) -> Iterator[Violation]:
 def _destination_violations(index, app, project, spec) -> Iterator[Violation]:
     dest = app.destination
     fields = {k: dest.get(k) for k in ("server", "name", "namespace") if isinstance(dest.get(k), str)}
-    variants = [{}]
+    variants: list[dict[str, str]] = [{}]
     for k, value in fields.items():
         values = index.resolve(app, value)
         variants = [{**v, k: x} for v in variants for x in values]

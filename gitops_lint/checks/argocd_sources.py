@@ -6,6 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gitops_lint.argo.apps import ArgoApp, Source
 from gitops_lint.argo.appset import files_under, is_templated
@@ -15,6 +16,9 @@ from gitops_lint.argo.project import crd_scopes, is_cluster_scoped, path_namespa
 from gitops_lint.checks.argocd import app_violation
 from gitops_lint.core.findings import Violation
 
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
+
 PREEXISTING_NAMESPACES = {"default", "kube-system", "kube-public", "kube-node-lease", "openshift"}
 PLATFORM_NAMESPACE_PREFIXES = ("openshift-",)  # created by the platform (OpenShift's operators)
 _WILDCARD = re.compile(r"(^|\.)[xX](\.|$)")
@@ -22,7 +26,7 @@ DEPLOYABLE_SUFFIXES = (".yaml", ".yml", ".json", ".jsonnet", ".libsonnet")
 
 
 # -- sources --------------------------------------------------------------------------------------
-def source_path_missing(ctx) -> Iterator[Violation]:
+def source_path_missing(ctx: CheckContext) -> Iterator[Violation]:
     """GL408: a source in this repo whose path does not exist or holds nothing Argo CD can render."""
     index = argo_index(ctx.repo)
     tree = ctx.repo.tree
@@ -108,7 +112,7 @@ def _path_problem(repo, tree, rel: str, s: Source, app: ArgoApp) -> str | None:
     return "holds nothing Argo CD can deploy; add manifests, a kustomization or a chart"
 
 
-def revision_unpinned(ctx) -> Iterator[Violation]:
+def revision_unpinned(ctx: CheckContext) -> Iterator[Violation]:
     """GL409: targetRevision empty or HEAD (a chart version empty or `*`)."""
     index = argo_index(ctx.repo)
     for app in index.apps:
@@ -140,7 +144,7 @@ def _floating_chart(version: str) -> bool:
     return not version or any(c in version for c in "*^~<>|") or bool(_WILDCARD.search(version))
 
 
-def namespace_not_created(ctx) -> Iterator[Violation]:
+def namespace_not_created(ctx: CheckContext) -> Iterator[Violation]:
     """GL410: a destination namespace that nothing creates."""
     index = argo_index(ctx.repo)
     defined = {d.name for d in ctx.repo.objects("Namespace") if d.name}
@@ -213,7 +217,7 @@ def _creates_namespace(app: ArgoApp) -> bool:
 
 
 # -- ApplicationSets ------------------------------------------------------------------------------
-def appset_no_match(ctx) -> Iterator[Violation]:
+def appset_no_match(ctx: CheckContext) -> Iterator[Violation]:
     """GL411: a git generator of this repo whose directories or files match nothing."""
     index = argo_index(ctx.repo)
     for doc in index.appsets:

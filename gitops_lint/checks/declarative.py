@@ -11,12 +11,16 @@ import fnmatch
 import json
 from collections.abc import Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import jsonschema
 
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
+
 from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
-from gitops_lint.model.workloads import Workload
+from gitops_lint.model.workloads import Workload, source_locator
 
 
 @lru_cache(maxsize=256)
@@ -36,7 +40,7 @@ def _error_text(error: jsonschema.ValidationError) -> str:
     return f"{where}: {error.message}" if where else error.message
 
 
-def schema_check(ctx) -> Iterator[Violation]:
+def schema_check(ctx: CheckContext) -> Iterator[Violation]:
     """Validate each applicable object against the card's schema; one violation per failing object."""
     card = ctx.card
     validator = compiled(card.schema or {})
@@ -62,7 +66,7 @@ def schema_check(ctx) -> Iterator[Violation]:
         )
 
 
-def _targets(ctx, environments) -> Iterator[Workload]:
+def _targets(ctx: CheckContext, environments) -> Iterator[Workload]:
     """Objects the card applies to: source documents, or each environment's rendered objects."""
     if ctx.card.rendered:
         kinds = set(ctx.card.kinds())
@@ -79,7 +83,7 @@ def _targets(ctx, environments) -> Iterator[Workload]:
         env = ctx.repo.environment_of(doc.path)
         if environments and not _env_matches(ctx, env, environments):
             continue
-        yield Workload(doc.data, env, lambda path, doc=doc: (doc.path, doc.position(path)))
+        yield Workload(doc.data, env, source_locator(doc))
 
 
 def _kind_matches(data: dict, kinds: set[str]) -> bool:
@@ -89,7 +93,7 @@ def _kind_matches(data: dict, kinds: set[str]) -> bool:
     return kind in kinds or f"{group}/{kind}" in kinds
 
 
-def _env_matches(ctx, env: str | None, wanted: list[str]) -> bool:
+def _env_matches(ctx: CheckContext, env: str | None, wanted: list[str]) -> bool:
     if env is None:
         return False
     for pattern in wanted:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Violation
 from gitops_lint.core.graph import cycle_path, cyclic_components
@@ -17,8 +18,11 @@ from gitops_lint.flux.model import HELMRELEASE, KUSTOMIZATION, FluxIndex, flux_i
 from gitops_lint.flux.objects import FluxObject, has_placeholder
 from gitops_lint.secrets.sops import is_encrypted_file
 
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
+
 _EXACT_VERSION = re.compile(r"^=?\s*v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
-_SOURCE_FIELDS = {
+_SOURCE_FIELDS: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = {
     # referrer kind -> (field path, default kind, allowed kinds)
     KUSTOMIZATION: [
         (
@@ -57,7 +61,7 @@ def _unique(violations: Iterable[Violation]) -> Iterator[Violation]:
 
 
 # -- GL501, GL505 -------------------------------------------------------------------------------------
-def prune(ctx) -> Iterator[Violation]:
+def prune(ctx: CheckContext) -> Iterator[Violation]:
     """GL501: a Kustomization without `prune: true` leaves deleted manifests running."""
     yield from _unique(_prune(flux_index(ctx.repo)))
 
@@ -77,7 +81,7 @@ def _prune(index: FluxIndex) -> Iterator[Violation]:
         )
 
 
-def suspended(ctx) -> Iterator[Violation]:
+def suspended(ctx: CheckContext) -> Iterator[Violation]:
     """GL505: `suspend: true` committed to Git turns reconciliation off."""
     yield from _unique(_suspended(flux_index(ctx.repo)))
 
@@ -96,7 +100,7 @@ def _suspended(index: FluxIndex) -> Iterator[Violation]:
 
 
 # -- GL502 ----------------------------------------------------------------------------------------------
-def path_missing(ctx) -> Iterator[Violation]:
+def path_missing(ctx: CheckContext) -> Iterator[Violation]:
     """GL502: a Kustomization path (relative to its source's root) that is not in this repository."""
     yield from _unique(_path_missing(flux_index(ctx.repo)))
 
@@ -117,7 +121,7 @@ def _path_missing(index: FluxIndex) -> Iterator[Violation]:
 
 
 # -- GL503 ----------------------------------------------------------------------------------------------
-def source_missing(ctx) -> Iterator[Violation]:
+def source_missing(ctx: CheckContext) -> Iterator[Violation]:
     """GL503: sourceRef / chart.spec.sourceRef / chartRef to a source the repository does not define."""
     yield from _unique(_source_missing(flux_index(ctx.repo)))
 
@@ -168,7 +172,7 @@ def _source_missing(index: FluxIndex) -> Iterator[Violation]:
 
 
 # -- GL504 ----------------------------------------------------------------------------------------------
-def dependency(ctx) -> Iterator[Violation]:
+def dependency(ctx: CheckContext) -> Iterator[Violation]:
     """GL504: dependsOn to an object the repository does not define, or a dependency cycle."""
     index = flux_index(ctx.repo)
     yield from _unique(_unknown_dependencies(index))
@@ -205,8 +209,7 @@ def _unknown_dependencies(index: FluxIndex) -> Iterator[Violation]:
 
 
 def _cycles(index: FluxIndex) -> Iterator[Violation]:
-    Node = tuple  # (kind, namespace, name)
-    edges: dict[Node, dict[Node, tuple[FluxObject, int]]] = defaultdict(dict)
+    edges: dict[tuple, dict[tuple, tuple[FluxObject, int]]] = defaultdict(dict)  # (kind, namespace, name)
     for obj in index.of_kind(KUSTOMIZATION, HELMRELEASE):
         node = (obj.kind, obj.namespace, obj.name)
         for i, namespace, name in _dependencies(obj):
@@ -231,7 +234,7 @@ def _cycles(index: FluxIndex) -> Iterator[Violation]:
 
 
 # -- GL506 ----------------------------------------------------------------------------------------------
-def sops_without_decryption(ctx) -> Iterator[Violation]:
+def sops_without_decryption(ctx: CheckContext) -> Iterator[Violation]:
     """GL506: a Kustomization path holding SOPS-encrypted files, without `spec.decryption`."""
     yield from _unique(_sops(ctx.repo, flux_index(ctx.repo)))
 
@@ -257,7 +260,7 @@ def _sops(repo, index: FluxIndex) -> Iterator[Violation]:
 
 
 # -- GL507 ----------------------------------------------------------------------------------------------
-def chart_unpinned(ctx) -> Iterator[Violation]:
+def chart_unpinned(ctx: CheckContext) -> Iterator[Violation]:
     """GL507: a production HelmRelease whose chart version is empty, `*` or a range."""
     index = flux_index(ctx.repo)
     yield from _unique(

@@ -6,11 +6,18 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
+from gitops_lint.checks.operators import OPERATOR_KINDS
 from gitops_lint.core.findings import Position, Violation
+from gitops_lint.core.source import parent_dirs
 from gitops_lint.hygiene import codeowners
 from gitops_lint.hygiene.ci_commands import comment_style, scan
 from gitops_lint.hygiene.ci_units import CallGraph, Unit, job_units, script_units
+
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
+    from gitops_lint.model.repository import Repository
 
 CI_FILES = (
     ".github/workflows/*.yml",
@@ -94,28 +101,28 @@ def _is_script(path: str) -> bool:
 
 def _call_graph(repo) -> CallGraph:
     """Jobs, scripts and targets of the repository and who calls whom (built once per repository)."""
+    return repo.derived(_build_call_graph)
 
-    def build(repo) -> CallGraph:
-        units, texts = [], {}
-        for path in repo.files:
-            ci = _is_ci(path)
-            if not ci and not _is_script(path):
-                continue
-            text = repo.text(path)
-            if not text:
-                continue
-            lines = text.splitlines()
-            texts[path] = lines
-            if ci:
-                parsed = repo.parsed(path)
-                doc = parsed.documents[0] if parsed and parsed.documents else None
-                jobs = [(str(k[-1]), doc.position(k, key=True).line) for k in _job_keys(doc, path)]
-                units += job_units(path, lines, jobs)
-            else:
-                units += script_units(path, lines)
-        return CallGraph(units, texts, set(texts))
 
-    return repo.derived("ci-call-graph", build)
+def _build_call_graph(repo: Repository) -> CallGraph:
+    units, texts = [], {}
+    for path in repo.files:
+        ci = _is_ci(path)
+        if not ci and not _is_script(path):
+            continue
+        text = repo.text(path)
+        if not text:
+            continue
+        lines = text.splitlines()
+        texts[path] = lines
+        if ci:
+            parsed = repo.parsed(path)
+            doc = parsed.documents[0] if parsed and parsed.documents else None
+            jobs = [(str(k[-1]), doc.position(k, key=True).line) for k in _job_keys(doc, path)] if doc else []
+            units += job_units(path, lines, jobs)
+        else:
+            units += script_units(path, lines)
+    return CallGraph(units, texts, set(texts))
 
 
 def _unit_violation(unit: Unit, found: list[tuple[Position, str]], message) -> Violation:
@@ -132,7 +139,7 @@ _SHOWN = 8
 
 
 # -- GL902 ----------------------------------------------------------------------------------------------
-def ci_pushes_to_cluster(ctx) -> Iterator[Violation]:
+def ci_pushes_to_cluster(ctx: CheckContext) -> Iterator[Violation]:
     """GL902: CI jobs that apply to a cluster or hold its credentials (one finding per job)."""
     repo = ctx.repo
     graph = _call_graph(repo)
@@ -194,7 +201,7 @@ def _holds_kubeconfig(lowered: str) -> bool:
 
 
 # -- GL903 ----------------------------------------------------------------------------------------------
-def manual_apply_script(ctx) -> Iterator[Violation]:
+def manual_apply_script(ctx: CheckContext) -> Iterator[Violation]:
     """GL903: scripts and Makefile/justfile/Taskfile targets that change a cluster by hand (one finding
     per script or target); test units on a throw-away cluster and what they run are not reported."""
     repo = ctx.repo
@@ -212,7 +219,7 @@ def manual_apply_script(ctx) -> Iterator[Violation]:
 
 
 # -- GL904 ----------------------------------------------------------------------------------------------
-def production_review(ctx) -> Iterator[Violation]:
+def production_review(ctx: CheckContext) -> Iterator[Violation]:
     """GL904: production overlays that no CODEOWNERS entry covers."""
     repo = ctx.repo
     dirs = _production_dirs(ctx)
@@ -268,18 +275,13 @@ def _files_below(files: list[str], dirs: set[str]) -> dict[str, list[str]]:
     """Files under each of `dirs` (one pass over the file list)."""
     out: dict[str, list[str]] = {}
     for f in files:
-        parent = posixpath.dirname(f)
-        while True:
-            if parent in dirs:
-                out.setdefault(parent, []).append(f)
-                break
-            if not parent:
-                break
-            parent = posixpath.dirname(parent)
+        parent = next((d for d in parent_dirs(posixpath.dirname(f), with_root=True) if d in dirs), None)
+        if parent is not None:
+            out.setdefault(parent, []).append(f)
     return out
 
 
-def _production_dirs(ctx) -> list[str]:
+def _production_dirs(ctx: CheckContext) -> list[str]:
     """Outermost production overlays and environment roots of the repository."""
     repo = ctx.repo
     found = {o for app in repo.apps.values() for env, o in app.overlays.items() if ctx.is_production(env)}
@@ -300,12 +302,6 @@ def _anchor(repo, directory: str) -> str:
 
 
 # -- GL905 ----------------------------------------------------------------------------------------------
-OPERATOR_KINDS = (
-    "argoproj.io/Application",
-    "argoproj.io/ApplicationSet",
-    "kustomize.toolkit.fluxcd.io/Kustomization",
-    "helm.toolkit.fluxcd.io/HelmRelease",
-)
 # an Argo CD subscription annotation, or notification triggers/services (argocd-notifications-cm, chart values)
 _ARGO_MARKERS = (
     "notifications.argoproj.io/subscribe",
@@ -325,7 +321,7 @@ _ARGO_MARKERS = (
 _METRIC_MARKERS = ("argocd_app_info", "argocd_app_sync", "gotk_reconcile", "gotk_resource_info")
 
 
-def drift_alerting(ctx) -> Iterator[Violation]:
+def drift_alerting(ctx: CheckContext) -> Iterator[Violation]:
     """GL905: an operator is deployed but neither Argo CD notifications nor Flux alerts are configured."""
     repo = ctx.repo
     operators = repo.objects(*OPERATOR_KINDS)

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.core.loader import Document, parse_text
+from gitops_lint.lint.engine import CheckContext
 from gitops_lint.lint.fix import FIXABLE_FIELDS
 from gitops_lint.model.kustomizations import DEPRECATED_FIELDS, KUSTOMIZATION_FILES, Kustomization, Reference
 
@@ -46,7 +47,7 @@ def _escaping_link(repo, target: str) -> str | None:
 
 
 # -- GL201 ------------------------------------------------------------------------------------
-def missing_reference(ctx) -> Iterator[Violation]:
+def missing_reference(ctx: CheckContext) -> Iterator[Violation]:
     """GL201: local resources, components, patches, generator files and crds that point at nothing."""
     repo = ctx.repo
     tree = repo.tree
@@ -65,7 +66,7 @@ def missing_reference(ctx) -> Iterator[Violation]:
                 )
 
 
-def _has_kustomization_file(tree, directory: str) -> bool:
+def _has_kustomization_file(tree, directory: str | None) -> bool:
     """Asked of the whole tree, so that a config exclude does not make a base look empty."""
     return any(tree.is_file(f"{directory}/{name}" if directory else name) for name in KUSTOMIZATION_FILES)
 
@@ -89,7 +90,7 @@ def _reference_problem(tree, r: Reference) -> str | None:
 
 
 # -- GL202 ------------------------------------------------------------------------------------
-def path_escapes_repo(ctx) -> Iterator[Violation]:
+def path_escapes_repo(ctx: CheckContext) -> Iterator[Violation]:
     """GL202: absolute paths and `..` above the root in kustomizations, and symlinks that leave the root."""
     repo = ctx.repo
     for k in repo.kustomizations.values():
@@ -119,7 +120,7 @@ def path_escapes_repo(ctx) -> Iterator[Violation]:
 
 
 # -- GL203 ------------------------------------------------------------------------------------
-def remote_unpinned(ctx) -> Iterator[Violation]:
+def remote_unpinned(ctx: CheckContext) -> Iterator[Violation]:
     """GL203: remote bases (git or HTTP) without a `ref` pinned to a tag or commit."""
     branches = {b.lower() for b in ctx.option("branches")}
     for k in ctx.repo.kustomizations.values():
@@ -141,7 +142,7 @@ def remote_pin_problem(url: str, branches: set[str]) -> str | None:
     """Why a remote reference is not pinned, or None when it is (or when it cannot be told)."""
     value = url.strip()
     query = parse_qs(value.split("?", 1)[1]) if "?" in value else {}
-    ref = (query.get("ref") or query.get("version") or [None])[0]
+    ref = next(iter(query.get("ref") or query.get("version") or []), None)
     if ref is not None:
         return _ref_problem(ref, branches)
     if _is_file_url(value):
@@ -186,7 +187,7 @@ def _is_file_url(url: str) -> bool:
 
 
 # -- GL204 ------------------------------------------------------------------------------------
-def deprecated_field(ctx) -> Iterator[Violation]:
+def deprecated_field(ctx: CheckContext) -> Iterator[Violation]:
     """GL204: deprecated kustomization fields, each with its modern replacement."""
     for k in ctx.repo.kustomizations.values():
         for name, modern in DEPRECATED_FIELDS.items():
@@ -204,7 +205,7 @@ def deprecated_field(ctx) -> Iterator[Violation]:
 
 
 # -- GL206 ------------------------------------------------------------------------------------
-def duplicate_entry(ctx) -> Iterator[Violation]:
+def duplicate_entry(ctx: CheckContext) -> Iterator[Violation]:
     """GL206: the same path (or the same patch) listed twice in a kustomization."""
     for k in ctx.repo.kustomizations.values():
         yield from _duplicates(k)
@@ -280,7 +281,7 @@ def _duplicate(k: Kustomization, field: str, value: str, where: Position, first:
 
 
 # -- GL207 ------------------------------------------------------------------------------------
-def multiple_kustomization_files(ctx) -> Iterator[Violation]:
+def multiple_kustomization_files(ctx: CheckContext) -> Iterator[Violation]:
     """GL207: more than one kustomization file in a directory (kustomize refuses to build it)."""
     repo = ctx.repo
     for directory, paths in repo.kustomization_files.items():
@@ -300,7 +301,7 @@ def multiple_kustomization_files(ctx) -> Iterator[Violation]:
 
 
 # -- GL208 ------------------------------------------------------------------------------------
-def exec_plugin(ctx) -> Iterator[Violation]:
+def exec_plugin(ctx: CheckContext) -> Iterator[Violation]:
     """GL208: generators/transformers/validators that would run an executable or a container."""
     repo = ctx.repo
     for k in repo.kustomizations.values():
@@ -367,7 +368,7 @@ def plugin_execution(config: dict) -> str | None:
     api_version = config.get("apiVersion")
     kind = config.get("kind")
     legacy = isinstance(api_version, str) and isinstance(kind, str) and api_version not in ("builtin", "")
-    if legacy and not api_version.startswith("kustomize.config.k8s.io"):
+    if legacy and not str(api_version).startswith("kustomize.config.k8s.io"):
         return f"the legacy plugin {api_version}/{kind} (an executable or Go plugin found on the plugin path)"
     return None
 

@@ -13,6 +13,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Iterator
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.source import parent_dirs
@@ -27,6 +28,9 @@ from gitops_lint.deploy.repo_kind import (
 )
 from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.model.layout import App
+
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
 
 SYNONYMS = (
     ("production", "prod", "prd", "live"),
@@ -75,7 +79,7 @@ class _DirIndex:
 
 
 def _index(repo) -> _DirIndex:
-    return repo.derived("layout-dir-index", _DirIndex)
+    return repo.derived(_DirIndex)
 
 
 def _report_file(repo, directory: str) -> str:
@@ -109,7 +113,7 @@ def _violation(
 
 
 # -- GL101 ------------------------------------------------------------------------------------
-def app_structure(ctx) -> Iterator[Violation]:
+def app_structure(ctx: CheckContext) -> Iterator[Violation]:
     """GL101: an app directory without `base/` (with a kustomization) or without `overlays/<env>/`."""
     repo = ctx.repo
     config = repo.config
@@ -172,7 +176,7 @@ def _not_classic(repo, app: App, group_size: int, classic: int) -> Iterator[Viol
 
 
 # -- GL102 ------------------------------------------------------------------------------------
-def missing_environment(ctx) -> Iterator[Violation]:
+def missing_environment(ctx: CheckContext) -> Iterator[Violation]:
     """GL102: an app without an overlay for one of the repository's environments."""
     repo = ctx.repo
     environments = repo.environments
@@ -195,7 +199,7 @@ def missing_environment(ctx) -> Iterator[Violation]:
 
 
 # -- GL103 ------------------------------------------------------------------------------------
-def overlay_not_based(ctx) -> Iterator[Violation]:
+def overlay_not_based(ctx: CheckContext) -> Iterator[Violation]:
     """GL103: an overlay that does not (transitively) include its own app's base."""
     repo = ctx.repo
     for app in _classic(repo):
@@ -206,7 +210,7 @@ def overlay_not_based(ctx) -> Iterator[Violation]:
             if k is None or k.kind == "Component" or app.base in repo.reachable_kustomizations(overlay):
                 continue
             fields = [f for f in ("resources", "bases") if f in k.data and k.document is not None]
-            where = k.document.position((fields[0],), key=True) if fields else FILE_START
+            where = k.document.position((fields[0],), key=True) if fields and k.document is not None else FILE_START
             yield Violation(
                 k.path,
                 f"overlay {overlay}/ does not include its app's base {app.base}/; add "
@@ -218,7 +222,7 @@ def overlay_not_based(ctx) -> Iterator[Violation]:
 
 
 # -- GL104 ------------------------------------------------------------------------------------
-def cross_app_reference(ctx) -> Iterator[Violation]:
+def cross_app_reference(ctx: CheckContext) -> Iterator[Violation]:
     """GL104: a base or overlay that pulls in another app's directory."""
     repo = ctx.repo
     apps = {a.dir: a for a in _classic(repo)}
@@ -243,16 +247,11 @@ def cross_app_reference(ctx) -> Iterator[Violation]:
 
 
 def _owner(path: str, apps: dict[str, App]) -> str | None:
-    current = path
-    while current:
-        if current in apps:
-            return current
-        current = posixpath.dirname(current)
-    return None
+    return next((d for d in parent_dirs(path) if d in apps), None)
 
 
 # -- GL105 ------------------------------------------------------------------------------------
-def orphan_manifest(ctx) -> Iterator[Violation]:
+def orphan_manifest(ctx: CheckContext) -> Iterator[Violation]:
     """GL105: a manifest that no kustomization, Argo CD Application or Flux Kustomization deploys.
 
     Which files are deployed is the repository's one decision (`gitops_lint.deploy.file_roles`):
@@ -294,7 +293,7 @@ def orphan_manifest(ctx) -> Iterator[Violation]:
 
 
 # -- GL106 ------------------------------------------------------------------------------------
-def unknown_environment(ctx) -> Iterator[Violation]:
+def unknown_environment(ctx: CheckContext) -> Iterator[Violation]:
     """GL106: an overlay named outside the environment list (`prod` beside `production`)."""
     repo = ctx.repo
     configured = list(repo.config.environments)
@@ -330,7 +329,7 @@ def _expected_name(env: str, configured: list[str], used: Counter) -> str | None
 
 
 # -- GL107 ------------------------------------------------------------------------------------
-def app_code_in_config_repo(ctx) -> Iterator[Violation]:
+def app_code_in_config_repo(ctx: CheckContext) -> Iterator[Violation]:
     """GL107: application source (Dockerfile, go.mod, src/…) in a config repository (not an app's own repo)."""
     if is_source_repository(ctx.repo):
         return

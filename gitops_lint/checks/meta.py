@@ -4,11 +4,15 @@ runs once every other rule's findings have met the suppressions."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Violation
 
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
 
-def unused_suppression(ctx) -> Iterator[Violation]:
+
+def unused_suppression(ctx: CheckContext) -> Iterator[Violation]:
     """Suppressions naming a rule that ran, yet silenced nothing of it (unless the config turns this off)."""
     if not ctx.repo.config.report_unused_suppressions:
         return
@@ -19,7 +23,7 @@ def unused_suppression(ctx) -> Iterator[Violation]:
                                 s.position, resource=s.resource, key=f"{s.scope}:{rule}")
 
 
-def suppression_without_reason(ctx) -> Iterator[Violation]:
+def suppression_without_reason(ctx: CheckContext) -> Iterator[Violation]:
     """Suppressions without `-- reason`, when the config sets `require_reason`."""
     if not ctx.repo.config.require_reason:
         return

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gitops_lint.argo.helm_projects import chart_templates_define
 from gitops_lint.core.findings import Violation
+
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
 
 OPERATOR_KINDS = (
     "argoproj.io/Application",
@@ -17,7 +21,7 @@ TEMPLATED_KINDS = ("Application", "ApplicationSet", "HelmRelease")
 VALUES_KEYS = ("applications", "applicationsets", "applicationSets")
 
 
-def no_operator(ctx) -> Iterator[Violation]:
+def no_operator(ctx: CheckContext) -> Iterator[Violation]:
     """GL901: Kubernetes manifests but no Argo CD Application/ApplicationSet and no Flux Kustomization/HelmRelease.
 
     Applications declared through Helm (chart templates, or argocd-apps style values files) count too.

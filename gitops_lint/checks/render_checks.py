@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import FILE_START, Violation
 from gitops_lint.deploy.file_roles import judged
 from gitops_lint.model.file_roles import declined_files
 from gitops_lint.render import NotRendered
 
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
 
-def build_failed(ctx) -> Iterator[Violation]:
+
+def build_failed(ctx: CheckContext) -> Iterator[Violation]:
     """GL205: every top-level root is rendered; a build error is reported at the kustomization
     line responsible (the same failure reached from several roots is reported once). Features
     that are deliberately not rendered offline (Helm charts, remote resources, KRM functions) are

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from gitops_lint.core.datapath import dig
+from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.loader import Document
 from gitops_lint.deploy.file_roles import judged
@@ -25,13 +26,16 @@ from gitops_lint.schemas import INVALID, VALID, Result, SchemaStore
 from gitops_lint.schemas.deprecations import api_status
 from gitops_lint.schemas.kubernetes import parse_version, resolve_version
 
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
+
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
 CRD_KIND = "apiextensions.k8s.io/CustomResourceDefinition"
 
 
 def schema_store(repo) -> SchemaStore:
     """The repository's schema store, built once per lint run and shared by the schema rules."""
-    return repo.derived("schema-store", _build_store)
+    return repo.derived(_build_store)
 
 
 def _build_store(repo) -> SchemaStore:
@@ -97,7 +101,7 @@ def _objects(doc: Document) -> Iterator[tuple[tuple, dict]]:
         yield (), doc.data
 
 
-def k8s_schema(ctx) -> Iterator[Violation]:
+def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
     """GL304: manifests that fail their Kubernetes, CRD or bundled schema; kustomizations that fail kustomize's;
     and (option `rendered`) objects that only fail once an overlay's patches and transformers applied."""
     store = schema_store(ctx.repo)
@@ -191,21 +195,21 @@ def _rendered_violations(repo, store: SchemaStore, seen: set[tuple], inherited: 
 
 
 def _ref(data: dict) -> str:
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    meta = as_dict(data.get("metadata"))
     ns = meta.get("namespace")
     return (
         f"{data.get('kind') or '?'}/{ns + '/' if isinstance(ns, str) and ns else ''}{meta.get('name') or '?'}"
     )
 
 
-def k8s_unknown_kind(ctx) -> Iterator[Violation]:
+def k8s_unknown_kind(ctx: CheckContext) -> Iterator[Violation]:
     """GL305: one finding per apiVersion/kind without any schema, with how many resources use it."""
     store = schema_store(ctx.repo)
     target = _target(ctx.repo)
-    seen: dict[tuple[str, str], list[Document]] = {}
+    seen: dict[tuple[Any, Any], list[tuple[Document, tuple]]] = {}  # (apiVersion, kind) as written
     for doc in manifests(ctx.repo):
         for prefix, data in _objects(doc):
-            key = (data.get("apiVersion"), data.get("kind"))
+            key: tuple[Any, Any] = (data.get("apiVersion"), data.get("kind"))
             if key in seen:
                 seen[key].append((doc, prefix))
             elif not store.has_schema(*key) and not _removed(*key, target):
@@ -249,7 +253,7 @@ def _removed(api_version: str, kind: str, target: tuple[int, int]) -> bool:
     return status is not None and status.removed
 
 
-def k8s_deprecated_api(ctx) -> Iterator[Violation]:
+def k8s_deprecated_api(ctx: CheckContext) -> Iterator[Violation]:
     """GL306: apiVersions deprecated in the target Kubernetes version (warning) or removed (error)."""
     target = _target(ctx.repo)
     for doc in ctx.repo.documents:

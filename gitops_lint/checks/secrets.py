@@ -10,14 +10,18 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.loader import Document, parse_text
 from gitops_lint.deploy.file_roles import explain
 from gitops_lint.model.kustomizations import is_kustomization_file
-from gitops_lint.model.workloads import POD_SPEC_PATHS, Workload
+from gitops_lint.model.workloads import POD_SPEC_PATHS, Workload, source_locator
 from gitops_lint.secrets import sops
 from gitops_lint.secrets.scan import GENERATOR_FIELDS, REFERENCE_KINDS, scan_repository
+
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
 
 SECRET_FIELDS = ("data", "stringData")
 SAFE_KINDS = REFERENCE_KINDS  # sealed, external, CSI and vault-operator objects hold no plaintext
@@ -59,7 +63,7 @@ def plaintext_keys(doc: Document) -> list[tuple[str, str]]:
     return out
 
 
-def secret_plaintext(ctx) -> Iterator[Violation]:
+def secret_plaintext(ctx: CheckContext) -> Iterator[Violation]:
     """GL601: a Secret whose data/stringData is committed in plaintext (not SOPS-encrypted)."""
     for doc in ctx.documents():
         if not is_secret(doc) or sops.metadata(doc.data) is not None or not explain(ctx.repo, doc.path).is_configuration:
@@ -81,13 +85,13 @@ def secret_plaintext(ctx) -> Iterator[Violation]:
 
 
 # -- GL602 ------------------------------------------------------------------------------------------
-def secret_detected(ctx) -> Iterator[Violation]:
+def secret_detected(ctx: CheckContext) -> Iterator[Violation]:
     """GL602: credentials found by detect-secrets in any tracked text file (Kubernetes-aware filtering)."""
     yield from scan_repository(ctx.repo, ctx.options)
 
 
 # -- GL603 ------------------------------------------------------------------------------------------
-def secret_generator_literal(ctx) -> Iterator[Violation]:
+def secret_generator_literal(ctx: CheckContext) -> Iterator[Violation]:
     """GL603: kustomize secretGenerator literals, or generator files/envs holding plaintext."""
     repo = ctx.repo
     for directory in sorted(repo.kustomizations):
@@ -162,7 +166,7 @@ def is_sops_file(repo, path: str) -> bool:
 
 
 # -- GL604 ------------------------------------------------------------------------------------------
-def secret_sops_partial(ctx) -> Iterator[Violation]:
+def secret_sops_partial(ctx: CheckContext) -> Iterator[Violation]:
     """GL604: SOPS files with plaintext values the encryption rules cover, or without metadata/MAC;
     plain files that a specific `.sops.yaml` creation rule says must be encrypted."""
     repo = ctx.repo
@@ -279,7 +283,7 @@ def _sops_dotenv(repo, path: str) -> Iterator[Violation]:
 
 
 # -- GL605 ------------------------------------------------------------------------------------------
-def secret_inline_env(ctx) -> Iterator[Violation]:
+def secret_inline_env(ctx: CheckContext) -> Iterator[Violation]:
     """GL605: credential-named env vars with a literal `value:` instead of `valueFrom.secretKeyRef`."""
     patterns = [p.upper() for p in ctx.option("names")]
     ignored = [p.upper() for p in ctx.option("ignore_names")]
@@ -287,7 +291,7 @@ def secret_inline_env(ctx) -> Iterator[Violation]:
     for doc in repo.documents:
         if doc.kind not in POD_SPEC_PATHS or not explain(repo, doc.path).is_configuration:
             continue
-        w = Workload(doc.data, None, lambda p, d=doc: (d.path, d.position(tuple(p))))
+        w = Workload(doc.data, None, source_locator(doc))
         env = repo.environment_of(doc.path)
         for path, container, _init in w.containers():
             entries = container.get("env")

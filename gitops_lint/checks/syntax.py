@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.source import UnsafePath
 from gitops_lint.deploy.file_roles import judged
 from gitops_lint.model.file_roles import declined_files
+
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
 
 
 def _manifest_like(doc) -> bool:
@@ -21,7 +25,7 @@ def _manifest_like(doc) -> bool:
     return "kind" in data or ("apiVersion" in data and "metadata" in data)
 
 
-def loader_violations(ctx) -> Iterator[Violation]:
+def loader_violations(ctx: CheckContext) -> Iterator[Violation]:
     """The loader's violations of the kinds the card `reports` (syntax errors, duplicate keys…).
 
     The key ends with the rule id, as it always has: fingerprints (and baselines) stay stable."""
@@ -31,7 +35,7 @@ def loader_violations(ctx) -> Iterator[Violation]:
             yield replace(v, key=f"{v.key}:{ctx.card.id}")
 
 
-def unsafe_content(ctx) -> Iterator[Violation]:
+def unsafe_content(ctx: CheckContext) -> Iterator[Violation]:
     """GL307: oversized, binary, non-UTF-8, alias-bomb or too-deep files, and unreadable links. A file over
     the tool's own size or nesting limit is one `info` finding "not checked": the limit is the tool's,
     and no other rule reports on the file (GL205, GL305 stay silent about what it would have held)."""
@@ -52,7 +56,7 @@ def _unsafe(u: UnsafePath) -> Violation:
     return Violation(u.path, f"{u.reason}; not read", key=f"link:{u.reason}")
 
 
-def missing_identity(ctx) -> Iterator[Violation]:
+def missing_identity(ctx: CheckContext) -> Iterator[Violation]:
     """GL303: a manifest-like document without apiVersion, kind or metadata.name."""
     for doc in ctx.repo.documents:
         data = doc.data

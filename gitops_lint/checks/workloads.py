@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
+from gitops_lint.core.datapath import as_dict, as_list
 from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
 from gitops_lint.flux.substitution import substituted
 from gitops_lint.model.workloads import BATCH_KINDS, POD_SPEC_PATHS, Workload, split_image, workloads
 
+if TYPE_CHECKING:
+    from gitops_lint.lint.engine import CheckContext
+
 SCALED_KINDS = ("Deployment", "StatefulSet", "Rollout")
-
-
-def _mapping(value) -> dict:
-    """`value` when it is a mapping, else an empty one (hand-written manifests may hold anything)."""
-    return value if isinstance(value, dict) else {}
 
 
 def _violation(w: Workload, path: tuple, message: str, key: str, environment: str | None = None) -> Violation:
@@ -23,7 +23,7 @@ def _violation(w: Workload, path: tuple, message: str, key: str, environment: st
     return Violation(file, message, position, resource=w.ref, environment=environment, key=key)
 
 
-def image_mutable_tag(ctx) -> Iterator[Violation]:
+def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
     mutable = {t.lower() for t in ctx.option("mutable_tags")}
     require_digest = ctx.option("require_digest")
@@ -37,7 +37,7 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
             problem = None
             if digest is None and tag is None:
                 problem = "has no tag (it means `latest`)"
-            elif digest is None and tag.lower() in mutable:
+            elif digest is None and tag is not None and tag.lower() in mutable:
                 problem = f"uses the mutable tag `{tag}`"
             elif digest is None and require_digest:
                 problem = "is not pinned by digest"
@@ -49,7 +49,7 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
     yield from _env_independent(ctx, check)
 
 
-def prod_single_replica(ctx) -> Iterator[Violation]:
+def prod_single_replica(ctx: CheckContext) -> Iterator[Violation]:
     """GL702: a production Deployment/StatefulSet/Rollout with fewer than 2 replicas and no autoscaler."""
     minimum = ctx.option("min_replicas")
     for render in ctx.repo.rendered.deployed_roots(lambda path: judged(ctx.repo, path)):
@@ -75,14 +75,14 @@ def _autoscaled(objects) -> set[tuple[str, str]]:
     out = set()
     for data in objects:
         if data.get("kind") in ("HorizontalPodAutoscaler", "ScaledObject"):
-            target = _mapping(_mapping(data.get("spec")).get("scaleTargetRef"))
+            target = as_dict(as_dict(data.get("spec")).get("scaleTargetRef"))
             kind, name = target.get("kind", "Deployment"), target.get("name")
             if isinstance(kind, str) and isinstance(name, str):
                 out.add((kind, name))
     return out
 
 
-def critical_without_progressive_delivery(ctx) -> Iterator[Violation]:
+def critical_without_progressive_delivery(ctx: CheckContext) -> Iterator[Violation]:
     """GL703: a critical workload in production rolled out without canary or blue-green."""
     names = set(ctx.option("critical_names"))
     markers = [m.split("=", 1) for m in ctx.option("critical_markers")]
@@ -94,7 +94,7 @@ def critical_without_progressive_delivery(ctx) -> Iterator[Violation]:
             w = Workload(obj.data, render.environment, ctx.repo.rendered.locator(obj))
             if w.kind not in ("Deployment", "StatefulSet", "Rollout") or not _critical(w, names, markers):
                 continue
-            if w.kind == "Rollout" and any(k in _mapping(w.get("spec", "strategy")) for k in ("canary", "blueGreen")):
+            if w.kind == "Rollout" and any(k in as_dict(w.get("spec", "strategy")) for k in ("canary", "blueGreen")):
                 continue
             if w.name in canaries or _rollout_refers_to(render.objects, w):
                 continue
@@ -131,13 +131,13 @@ def _flagger_targets(repo) -> set[str]:
 def _rollout_refers_to(objects, w: Workload) -> bool:
     for obj in objects:
         data = obj.data
-        ref = _mapping(data.get("spec")).get("workloadRef") if data.get("kind") == "Rollout" else None
+        ref = as_dict(data.get("spec")).get("workloadRef") if data.get("kind") == "Rollout" else None
         if isinstance(ref, dict) and ref.get("name") == w.name and ref.get("kind", "Deployment") == w.kind:
             return True
     return False
 
 
-def _env_independent(ctx, check) -> Iterator[Violation]:
+def _env_independent(ctx: CheckContext, check) -> Iterator[Violation]:
     """Run a per-container check on every workload, reporting each source line once; when the line
     reaches several environments (a base rendered by overlays), they are listed in the message."""
     seen: dict[tuple, tuple[Violation, set[str]]] = {}
@@ -156,13 +156,13 @@ def _env_independent(ctx, check) -> Iterator[Violation]:
         yield v
 
 
-def workload_no_resources(ctx) -> Iterator[Violation]:
+def workload_no_resources(ctx: CheckContext) -> Iterator[Violation]:
     """GL704: containers without CPU and memory requests."""
     wanted = ctx.option("requests")
 
     def check(w: Workload):
         for path, container, _init in w.containers():
-            requests = _mapping(container.get("resources")).get("requests") or {}
+            requests = as_dict(container.get("resources")).get("requests") or {}
             missing = [r for r in wanted if not isinstance(requests, dict) or r not in requests]
             if missing:
                 name = container.get("name", "?")
@@ -172,7 +172,7 @@ def workload_no_resources(ctx) -> Iterator[Violation]:
     yield from _env_independent(ctx, check)
 
 
-def workload_no_probes(ctx) -> Iterator[Violation]:
+def workload_no_probes(ctx: CheckContext) -> Iterator[Violation]:
     """GL705: containers that serve traffic (behind a Service) without a readiness probe.
 
     Workers, schedulers and agents that no Service selects take no traffic, so a readiness probe
@@ -199,20 +199,20 @@ def _services(repo) -> list[tuple[str | None, dict, list]]:
         datas += [o.data for o in render.objects if o.data.get("kind") == "Service"] if render.ok else []
     out = []
     for data in datas:
-        spec = _mapping(data.get("spec"))
-        selector = _mapping(spec.get("selector"))
+        spec = as_dict(data.get("spec"))
+        selector = as_dict(spec.get("selector"))
         if selector and not _metrics_only(data, spec):
-            ports = spec.get("ports") if isinstance(spec.get("ports"), list) else []
-            targets = [_mapping(p).get("targetPort", _mapping(p).get("port")) for p in ports]
-            out.append((_mapping(data.get("metadata")).get("namespace"), selector, targets))
+            ports = as_list(spec.get("ports"))
+            targets = [as_dict(p).get("targetPort", as_dict(p).get("port")) for p in ports]
+            out.append((as_dict(data.get("metadata")).get("namespace"), selector, targets))
     return out
 
 
 def _metrics_only(data: dict, spec: dict) -> bool:
     """A Service that only exposes metrics to a scraper (`*-metrics`, every port named for metrics):
     no user traffic goes through it, so a readiness probe gates nothing."""
-    name = str(_mapping(data.get("metadata")).get("name", ""))
-    ports = [_mapping(p) for p in spec.get("ports")] if isinstance(spec.get("ports"), list) else []
+    name = str(as_dict(data.get("metadata")).get("name", ""))
+    ports = [as_dict(p) for p in as_list(spec.get("ports"))]
     named = [str(p.get("name", "")) for p in ports]
     return name.endswith("-metrics") or (bool(named) and all("metric" in n or "prom" in n for n in named))
 
@@ -225,8 +225,8 @@ def _serving_containers(w: Workload, services: list) -> Iterator[tuple[tuple, di
     Service's targetPort names or numbers one of its ports, else when it declares a containerPort,
     else when it is the pod's only container.
     """
-    labels = _mapping(w.get(*POD_SPEC_PATHS[w.kind][:-1], "metadata", "labels")) if w.kind in POD_SPEC_PATHS else {}
-    namespace = _mapping(w.get("metadata")).get("namespace")
+    labels = as_dict(w.get(*POD_SPEC_PATHS[w.kind][:-1], "metadata", "labels")) if w.kind in POD_SPEC_PATHS else {}
+    namespace = as_dict(w.get("metadata")).get("namespace")
     targets: list = []
     selected = w.kind == "StatefulSet" and bool(w.get("spec", "serviceName"))
     for ns, selector, ports in services:
@@ -237,12 +237,12 @@ def _serving_containers(w: Workload, services: list) -> Iterator[tuple[tuple, di
         return
     containers = list(w.containers(include_init=False))
     by_target = [c for c in containers if _exposes(c[1], targets)]
-    with_ports = [c for c in containers if _mapping(c[1]).get("ports")]
+    with_ports = [c for c in containers if as_dict(c[1]).get("ports")]
     yield from by_target or with_ports or (containers if len(containers) == 1 else [])
 
 
 def _exposes(container: dict, targets: list) -> bool:
     """Whether a Service targetPort (number or name) is one of the container's ports."""
-    ports = container.get("ports") if isinstance(container.get("ports"), list) else []
-    own = {_mapping(p).get("containerPort") for p in ports} | {_mapping(p).get("name") for p in ports}
+    ports = as_list(container.get("ports"))
+    own = {as_dict(p).get("containerPort") for p in ports} | {as_dict(p).get("name") for p in ports}
     return any(t in own for t in targets if t is not None)

@@ -10,7 +10,7 @@ import jsonschema
 import pathspec
 
 from gitops_lint.core.findings import Severity
-from gitops_lint.core.loader import Limits, load_yaml
+from gitops_lint.core.loader import Document, Limits, load_yaml
 
 CONFIG_NAMES = (".gitops-lint.yaml", ".gitops-lint.yml")
 DEFAULT_PRODUCTION = ("production", "prod", "prd", "live")
@@ -165,7 +165,9 @@ class Config:
     source: str | None = None  # the file it came from, if any
 
     def is_production(self, environment: str | None) -> bool:
-        return bool(environment) and environment.lower() in {p.lower() for p in self.production}
+        if not environment:
+            return False
+        return environment.lower() in {p.lower() for p in self.production}
 
     def excluded(self) -> pathspec.PathSpec:
         return pathspec.GitIgnoreSpec.from_lines(self.exclude)
@@ -231,7 +233,7 @@ def confine_config_dirs(config: Config, root: Path) -> None:
                           "pass --helm-cache or a config with --config")
 
 
-def config_from_dict(data: Any, source: str | None = None, document=None) -> Config:
+def config_from_dict(data: Any, source: str | None = None, document: Document | None = None) -> Config:
     """Validate a config mapping and build the effective Config."""
     validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))

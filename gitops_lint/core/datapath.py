@@ -28,3 +28,8 @@ def has_path(data: Any, path: Iterable[str | int]) -> bool:
 def as_dict(value: Any) -> dict:
     """`value` when it is a mapping, else an empty one (for optional YAML mappings)."""
     return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    """`value` when it is a sequence, else an empty one (for optional YAML lists)."""
+    return value if isinstance(value, list) else []

@@ -101,7 +101,7 @@ def remote_head_commits(root: Path) -> dict[str, str]:
                               check=False, env={**os.environ, **GIT_SAFE_ENV})
         return proc.stdout.strip() if proc.returncode == 0 else ""
 
-    commits = {}
+    commits: dict[str, str] = {}
     for line in git("config", "--get-regexp", r"^remote\..*\.url$").splitlines():
         key, _, url = line.partition(" ")
         name = key.removeprefix("remote.").removesuffix(".url")

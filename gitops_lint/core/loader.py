@@ -14,9 +14,9 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
@@ -27,6 +27,7 @@ from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.scalars import PLAIN, scalar_value
 
 PathKey = tuple  # a path into a document: ("spec", "containers", 0, "image")
+Composer = Callable[[str], Iterator["Node | None"]]  # YAML text -> its documents' node trees
 
 SYNTAX, DUPLICATE_KEY, UNSAFE_CONTENT = "yaml-syntax", "duplicate-key", "unsafe-content"
 LOADER_KINDS = (SYNTAX, DUPLICATE_KEY, UNSAFE_CONTENT)
@@ -126,7 +127,7 @@ class ParsedFile:
         return self.text.splitlines() if self.text is not None else []
 
 
-def _pos(mark) -> tuple[int, int]:
+def _pos(mark: Any) -> tuple[int, int]:  # a libyaml or a pure-Python mark: two unrelated classes
     """The one place where 0-based parser marks become 1-based positions."""
     return (mark.line + 1, mark.column + 1)
 
@@ -158,7 +159,7 @@ def load_yaml(path: str, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedF
     text, problem = decode_text(path, raw, limits)
     if problem is not None:
         return ParsedFile(path, None, [], [problem])
-    return parse_text(path, text, limits)
+    return parse_text(path, text or "", limits)  # decode_text gives text or a problem
 
 
 def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
@@ -178,14 +179,14 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
     return ParsedFile(path, text, documents, violations)
 
 
-def _parse(path: str, text: str, limits: Limits, compose) -> tuple[list[Document], list[Violation]]:
+def _parse(path: str, text: str, limits: Limits, compose: Composer) -> tuple[list[Document], list[Violation]]:
     with warnings.catch_warnings():  # the library's own warnings (a reused anchor name is valid YAML)
         warnings.simplefilter("ignore", YAMLWarning)
         warnings.simplefilter("ignore", YAMLFutureWarning)
         return _parse_quietly(path, text, limits, compose)
 
 
-def _parse_quietly(path: str, text: str, limits: Limits, compose) -> tuple[list[Document], list[Violation]]:
+def _parse_quietly(path: str, text: str, limits: Limits, compose: Composer) -> tuple[list[Document], list[Violation]]:
     violations: list[Violation] = []
     documents: list[Document] = []
     has_anchors = "&" in text  # no anchor, no alias: the expansion check can be skipped
@@ -216,19 +217,25 @@ def _parse_quietly(path: str, text: str, limits: Limits, compose) -> tuple[list[
 
 QUOTED, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
+
+def _compose_all_pure(text: str) -> Iterator[Node | None]:
+    """ruamel's pure-Python YAML 1.2 composer (slower; used where libyaml refuses)."""
+    return YAML(typ="safe", pure=True).compose_all(io.StringIO(text))
+
+
 try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by ruamel's Python resolver
     from _ruamel_yaml import CParser
 
     class _Composer(CParser):
         """libyaml's parser and composer with a constant-time resolver (resolution happens later)."""
 
-        def descend_resolver(self, *args) -> None:
+        def descend_resolver(self, *args: object) -> None:
             pass
 
-        def ascend_resolver(self, *args) -> None:
+        def ascend_resolver(self, *args: object) -> None:
             pass
 
-        def resolve(self, kind, value, implicit) -> str:
+        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
             if kind is ScalarNode:
                 return PLAIN if implicit[0] else QUOTED
             return SEQ if kind is SequenceNode else MAP
@@ -242,15 +249,6 @@ try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by rua
             composer.dispose()
 
 except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml.clib is missing
-    _compose_all = None
-
-
-def _compose_all_pure(text: str) -> Iterator[Node | None]:
-    """ruamel's pure-Python YAML 1.2 composer (slower; used where libyaml refuses)."""
-    return YAML(typ="safe", pure=True).compose_all(io.StringIO(text))
-
-
-if _compose_all is None:  # pragma: no cover
     _compose_all = _compose_all_pure
 
 
@@ -332,7 +330,7 @@ class _Converter:
             return scalar_value(node.tag, node.value, node.style)
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        return self._mapping(node, path, depth)
+        return self._mapping(cast(MappingNode, node), path, depth)  # composers make only these three kinds
 
     def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict:
         result: dict = {}
@@ -346,7 +344,7 @@ class _Converter:
                 self.violations.append(
                     Violation(
                         self.doc.path,
-                        f"duplicate key {key!r} (first at line {self.doc.keys[(*path, key)][0]}); the last value silently wins",
+                        f"duplicate key {key!r} (first at line {self.doc.keys[path + (key,)][0]}); the last value silently wins",
                         Position(*_pos(key_node.start_mark)),
                         key=".".join(map(str, (*path, key))),
                         kind=DUPLICATE_KEY,

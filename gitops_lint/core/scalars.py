@@ -35,11 +35,11 @@ def _plain(text: str) -> Any:
     return text
 
 
-def scalar_value(tag: str, text: str, style: str | None = None) -> Any:
+def scalar_value(tag: str | None, text: str, style: str | None = None) -> Any:
     """Resolve a scalar as a YAML 1.2 safe loader would, keeping timestamps and binaries as strings."""
     if tag == PLAIN:
         return _plain(text)
-    kind = tag.rsplit(":", 1)[-1]
+    kind = (tag or "").rsplit(":", 1)[-1]
     if kind == "str" or style in ("'", '"', "|", ">"):
         return text
     if kind == "null":

@@ -58,11 +58,13 @@ def normalize(path: str, base: str = "") -> str:
     return joined
 
 
-def parent_dirs(path: str) -> Iterator[str]:
-    """`path` and every directory above it, innermost first ("" — the root — excluded)."""
+def parent_dirs(path: str, *, with_root: bool = False) -> Iterator[str]:
+    """`path` and every directory above it, innermost first ("" — the root — last with `with_root`)."""
     while path:
         yield path
         path = posixpath.dirname(path)
+    if with_root:
+        yield ""
 
 
 def source_relative(path: object) -> str | None:

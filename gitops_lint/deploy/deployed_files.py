@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from gitops_lint.argo.model import argo_index
-from gitops_lint.core.source import source_relative
+from gitops_lint.core.source import parent_dirs, source_relative
 from gitops_lint.deploy.skaffold import skaffold_kustomize_paths, skaffold_manifest_globs
 from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS, artifact_root
 from gitops_lint.flux.model import BOOTSTRAP, KUSTOMIZATION, flux_index
@@ -349,9 +349,4 @@ def _has_kustomization_between(directory: str, top: str, kustomizations) -> bool
 
 
 def _below(directory: str, dirs: set[str]) -> bool:
-    current = directory
-    while current:
-        current = posixpath.dirname(current)
-        if current in dirs:
-            return True
-    return False
+    return bool(directory) and any(d in dirs for d in parent_dirs(posixpath.dirname(directory), with_root=True))

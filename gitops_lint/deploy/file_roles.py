@@ -31,7 +31,7 @@ def judged(repo, path: str) -> bool:
 
 def deployment_roles(repo) -> dict[str, FileRole]:
     """Path → final role of every parsed file (built once per run)."""
-    return repo.derived("deployment-file-roles", _build)
+    return repo.derived(_build)
 
 
 def _build(repo) -> dict[str, FileRole]:

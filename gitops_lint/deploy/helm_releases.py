@@ -23,7 +23,7 @@ from gitops_lint.render import RenderedObject
 
 def releases(repo) -> list[Release]:
     """Every Helm release the repository declares (once per environment that deploys it)."""
-    return repo.derived("helm-releases", _collect)
+    return repo.derived(_collect)
 
 
 def _collect(repo) -> list[Release]:
@@ -39,7 +39,7 @@ def _collect(repo) -> list[Release]:
 
 def release_renders(repo) -> list[ReleaseRender]:
     """The rendering of every release (built on first use, shared by every rule of the run)."""
-    return repo.derived("helm-renders", _render_all)
+    return repo.derived(_render_all)
 
 
 def _render_all(repo) -> list[ReleaseRender]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff.sides import Resource
@@ -24,11 +25,16 @@ class Change:
 
     @property
     def key(self) -> tuple[str, str, str, str]:
-        return (self.head or self.base).key
+        return self.resource.key
 
     @property
     def ref(self) -> str:
-        return (self.head or self.base).ref
+        return self.resource.ref
+
+    @property
+    def resource(self) -> Resource:
+        """The head object, or the base one of a removal (a change has at least one side)."""
+        return cast(Resource, self.head or self.base)
 
     def to_dict(self) -> dict:
         api_version, kind, namespace, name = self.key
@@ -83,7 +89,7 @@ def compare(before: Resource | None, after: Resource | None, patterns, context: 
         mb = diffnorm.mask_single(b) if b is not None else None
         ma = diffnorm.mask_single(a) if a is not None else None
         action = "added" if b is None else "removed"
-    label = (after or before).ref
+    label = cast(Resource, after or before).ref  # one side at least: the caller pairs objects
     text = diffnorm.unified(
         diffnorm.to_yaml(mb) if mb is not None else "",
         diffnorm.to_yaml(ma) if ma is not None else "",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from gitops_lint.core.config import Config
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.loader import load_yaml
 from gitops_lint.core.source import SourceTree
 from gitops_lint.deploy.helm_releases import release_renders
@@ -153,7 +154,7 @@ def _keys(b: ReleaseRender | None, a: ReleaseRender | None) -> list[tuple]:
 
 
 def _object_key(data: dict) -> tuple:
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    meta = as_dict(data.get("metadata"))
     return (str(data.get("apiVersion", "")), str(data.get("kind", "")), str(meta.get("namespace") or ""),
             str(meta.get("name") or ""))
 

@@ -155,7 +155,7 @@ def diff_trees(
     base = Side("base", base_tree, config, cache, sha256)
     head = Side("head", head_tree, config, cache, sha256)
     if worktree_hint is not None:
-        links = getattr(base_tree, "links", set())  # git sees a link, not its target's content: always read
+        links: set[str] = getattr(base_tree, "links", set())  # git sees a link, not its target's content: always read
         head.ids = {
             f: base.ids[f]
             if f in base.ids and f not in worktree_hint and f not in links

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from gitops_lint.core.config import Config
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.findings import Position
 from gitops_lint.core.gitsource import content_id
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
@@ -38,7 +39,7 @@ class Resource:
 
     @property
     def key(self) -> tuple[str, str, str, str]:
-        meta = self.data.get("metadata") if isinstance(self.data.get("metadata"), dict) else {}
+        meta = as_dict(self.data.get("metadata"))
         return (
             str(self.data.get("apiVersion", "")),
             str(self.data.get("kind", "")),

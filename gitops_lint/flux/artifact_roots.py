@@ -13,17 +13,24 @@ import posixpath
 
 from gitops_lint.core.source import source_relative
 from gitops_lint.flux.objects import has_placeholder
+from gitops_lint.model.repository import Repository
 
 ARTIFACT_KINDS = ("OCIRepository", "Bucket")
 
 
 def artifact_root(index, kind: str, namespace: str, name: str) -> str | None:
     """The directory of this repository an OCI/Bucket source publishes, for a Flux index (built once)."""
-    paths = source_paths(index.of_kind("Kustomization"), kind, namespace, name)
-    return index.repo.derived(
-        f"flux-artifact-root:{kind}/{namespace}/{name}",
-        lambda repo: infer_artifact_root(repo.tree, sorted(repo.tree._dirs()), paths),
-    )
+    memo = index.repo.derived(_artifact_root_memo)
+    key = (kind, namespace, name)
+    if key not in memo:
+        paths = source_paths(index.of_kind("Kustomization"), kind, namespace, name)
+        memo[key] = infer_artifact_root(index.repo.tree, sorted(index.repo.tree._dirs()), paths)
+    return memo[key]
+
+
+def _artifact_root_memo(repo: Repository) -> dict[tuple[str, str, str], str | None]:
+    """Per run: (kind, namespace, name) of a source -> its artifact root (filled by `artifact_root`)."""
+    return {}
 
 
 def infer_artifact_root(tree, dirs: list[str], paths: list[str]) -> str | None:

@@ -19,7 +19,15 @@ from gitops_lint.core.source import PathEscapesRoot, normalize
 from gitops_lint.flux.model import HELMRELEASE, KUSTOMIZATION, FluxIndex, flux_index
 from gitops_lint.flux.objects import FluxObject, has_placeholder
 from gitops_lint.helm.release import ChartSource, Problem, Release
-from gitops_lint.helm.values import TracedValues, ValuesLayer, embedded_layer, path_layer, typed_value
+from gitops_lint.helm.values import (
+    Locate,
+    TracedValues,
+    ValuesLayer,
+    document_locator,
+    embedded_layer,
+    path_layer,
+    typed_value,
+)
 
 MAX_RELEASE_NAME = 53
 
@@ -131,7 +139,7 @@ def chart_source(repo, index: FluxIndex, hr: FluxObject) -> ChartSource:
         source = found[0]
         if kind == "HelmChart":
             return _template_source(index, hr, source.spec, source.namespace or namespace)
-        if index.local_source(kind, namespace, name):
+        if isinstance(name, str) and index.local_source(kind, namespace, name):
             return ChartSource(unresolved=f"chartRef {kind}/{name} is this repository's OCI artifact")
         tag = source.get("spec", "ref", "tag") or source.get("spec", "ref", "semver")
         return ChartSource(repo_url=str(source.get("spec", "url") or ""), chart=None,
@@ -144,7 +152,7 @@ def chart_source(repo, index: FluxIndex, hr: FluxObject) -> ChartSource:
 
 def _template_source(index: FluxIndex, hr: FluxObject, template: dict, namespace: str) -> ChartSource:
     chart, version = template.get("chart"), template.get("version")
-    ref = template.get("sourceRef") if isinstance(template.get("sourceRef"), dict) else {}
+    ref = as_dict(template.get("sourceRef"))
     kind, name = ref.get("kind") or "HelmRepository", ref.get("name")
     ns = ref.get("namespace") or namespace
     if not isinstance(chart, str) or not isinstance(name, str) or has_placeholder(chart) or has_placeholder(name):
@@ -188,7 +196,8 @@ def values_of(repo, hr: FluxObject, problems: list[Problem]) -> TracedValues:
 def _add_reference(repo, hr: FluxObject, ref: dict, i: int, traced: TracedValues,
                    problems: list[Problem]) -> None:
     kind, name = ref.get("kind"), ref.get("name")
-    key = ref.get("valuesKey") if isinstance(ref.get("valuesKey"), str) and ref.get("valuesKey") else "values.yaml"
+    values_key = ref.get("valuesKey")
+    key = values_key if isinstance(values_key, str) and values_key else "values.yaml"
     where = hr.at("spec", "valuesFrom", i)
     found = _find_data(repo, hr, kind, name, key) if kind in ("ConfigMap", "Secret") else None
     if found is None:
@@ -222,15 +231,15 @@ def _find_data(repo, hr: FluxObject, kind, name, key: str):
     release's namespace: from the build that deploys the release or the kustomization beside it
     (generators), else from the documents."""
     namespace = hr.namespace
-    candidates = []
+    candidates: list[tuple[dict, str, Locate]] = []
     own = posixpath.dirname(hr.doc.path)
     for root in dict.fromkeys(r for r in (hr.root, own if own in repo.kustomizations else None) if r is not None):
         view = repo.rendered.root(root)
         candidates.extend((o.data, o.source, repo.rendered.locator(o)) for o in view.objects)
     for doc in repo.objects(kind):
-        candidates.append((doc.data, doc.path, lambda p, d=doc: (d.path, d.position(p))))
+        candidates.append((doc.data, doc.path, document_locator(doc)))
     for data, _source, locate in candidates:
-        meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        meta = as_dict(data.get("metadata"))
         if data.get("kind") != kind or meta.get("name") != name:
             continue
         if (meta.get("namespace") or namespace) != namespace:

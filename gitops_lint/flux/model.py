@@ -27,6 +27,7 @@ from gitops_lint.flux.artifacts import artifact_sources, list_items
 from gitops_lint.flux.objects import FluxObject, has_placeholder, instances, is_flux, resource_set_names
 from gitops_lint.flux.patches import spec_patches
 from gitops_lint.model.file_roles import unapplied_files
+from gitops_lint.model.repository import Repository
 
 KUSTOMIZATION = "Kustomization"
 HELMRELEASE = "HelmRelease"
@@ -47,7 +48,7 @@ class Resolution:
 class FluxIndex:
     """Flux objects, sources and this repo's identity for one repository (built once)."""
 
-    repo: object
+    repo: Repository
     objects: list[FluxObject]
     names: dict[str, set[tuple[str, str]]]  # kind -> {(namespace, name)} of every object known
     configured: set[str]
@@ -264,7 +265,7 @@ def _nearest(parent: str, stop: str, kustomizations) -> str | None:
 
 def flux_index(repo) -> FluxIndex:
     """The Flux index of a repository, built on first use and kept on the Repository object."""
-    return repo.derived("flux-index", _build)
+    return repo.derived(_build)
 
 
 def _build(repo) -> FluxIndex:
@@ -298,7 +299,7 @@ def _build(repo) -> FluxIndex:
         if o.environment is None:
             envs = index.deployer_environments(o.doc.path)
             production = [e for e in envs if repo.config.is_production(e)]
-            o.environment = (production or envs or [None])[0]
+            o.environment = next(iter(production or envs), None)
     _inherit(index)
     return index
 

@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from gitops_lint.core.datapath import dig
+from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
 from gitops_lint.model.locator import FieldLocator
+from gitops_lint.model.repository import Repository
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|<<[^>]*>>")  # Flux post-build, Flux Operator ResourceSet inputs
 
@@ -49,7 +50,8 @@ class FluxObject:
 
     @property
     def kind(self) -> str:
-        return self.data.get("kind") if isinstance(self.data.get("kind"), str) else ""
+        kind = self.data.get("kind")
+        return kind if isinstance(kind, str) else ""
 
     @property
     def name(self) -> str:
@@ -86,7 +88,7 @@ class FluxObject:
         return self.locate(tuple(path[:depth]))
 
 
-def instances(repo, docs: list[Document]) -> Iterator[FluxObject]:
+def instances(repo: Repository, docs: list[Document]) -> Iterator[FluxObject]:
     """Each Flux document as rendered by every root that reads it, else as written."""
     if not docs:
         return
@@ -97,7 +99,7 @@ def instances(repo, docs: list[Document]) -> Iterator[FluxObject]:
             continue
         for f in repo.files_read_by(root) & wanted:
             roots_of[f].append(root)
-    rendered: dict[tuple[str, int], list[FluxObject]] = defaultdict(list)
+    rendered: dict[tuple[str, int], list[tuple[dict, str | None, FieldLocator, str]]] = defaultdict(list)
     for root in sorted({r for roots in roots_of.values() for r in roots}):
         view = repo.rendered.root(root)
         if not view.ok:
@@ -106,14 +108,13 @@ def instances(repo, docs: list[Document]) -> Iterator[FluxObject]:
             if obj.source in wanted and isinstance(obj.data, dict):
                 env = view.environment or repo.environment_of(obj.source)
                 rendered[(obj.source, obj.position.line)].append(
-                    FluxObject(None, obj.data, env, repo.rendered.locator(obj, into_patches=True), root)
+                    (obj.data, env, repo.rendered.locator(obj, into_patches=True), root)
                 )
     for doc in docs:
         copies = rendered.get((doc.path, doc.start.line))
         if copies:
-            for copy in copies:
-                copy.doc = doc
-                yield copy
+            for data, env, locate, root in copies:
+                yield FluxObject(doc, data, env, locate, root)
         else:
             yield FluxObject(doc, doc.data, repo.environment_of(doc.path), FieldLocator.of_document(doc))
 
@@ -124,7 +125,7 @@ def resource_set_names(doc: Document) -> Iterator[tuple[str, str, str]]:
     for item in resources if isinstance(resources, list) else []:
         if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
             continue
-        meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
+        meta = as_dict(item.get("metadata"))
         name, namespace = meta.get("name"), meta.get("namespace")
         if isinstance(name, str):
             ns = namespace if isinstance(namespace, str) and not has_placeholder(namespace) else ""

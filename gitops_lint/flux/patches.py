@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.loader import parse_text
 
 
@@ -40,7 +41,7 @@ def spec_patches(parent_spec: dict) -> list[SpecPatch]:
     for entry in patches if isinstance(patches, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("patch"), str):
             continue
-        target = entry.get("target") if isinstance(entry.get("target"), dict) else {}
+        target = as_dict(entry.get("target"))
         parsed = parse_text("<patch>", entry["patch"])
         if parsed.violations or not parsed.documents:
             continue

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pathspec
 
+from gitops_lint.core.datapath import as_list
 from gitops_lint.core.loader import parse_text
 from gitops_lint.core.source import SourceTree
 
@@ -87,7 +88,7 @@ def pack_chart(tree: SourceTree, directory: str, files: list[str] | None = None)
 def _check_dependencies(tree: SourceTree, prefix: str, meta: dict, listing: list[str]) -> None:
     """Helm's install-time check: every dependency in Chart.yaml is vendored under charts/ (a directory
     or an archive), whatever its condition."""
-    deps = meta.get("dependencies") if isinstance(meta.get("dependencies"), list) else []
+    deps = as_list(meta.get("dependencies"))
     wanted = [str(d.get("name")) for d in deps if isinstance(d, dict) and d.get("name")]
     if not wanted:
         return

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gitops_lint.core.findings import Position
-from gitops_lint.core.loader import parse_text
+from gitops_lint.core.loader import Document, parse_text
 
 PathKey = tuple  # ("image", "tag") or ("ports", 0)
 Locate = Callable[[PathKey], tuple[str, Position]]  # values path -> (file, position)
@@ -235,3 +235,8 @@ def schema_error_paths(message: str) -> list[PathKey]:
         parts = [p.replace("~1", "/").replace("~0", "~") for p in match.group(1).strip("/").split("/") if p]
         out.append(tuple(int(p) if p.isdigit() else p for p in parts))
     return out
+
+
+def document_locator(doc: Document) -> Locate:
+    """Where each values path of a parsed values document is written."""
+    return lambda path: (doc.path, doc.position(path))

@@ -140,10 +140,10 @@ class CallGraph:
             for name in re.findall(r"[\w:.-]+", deps.group(1)) if deps else []:
                 out |= self._targets((posixpath.basename(unit.path),), posixpath.dirname(unit.path), name)
             return out
-        m = _MAKE_TARGET.match(lines[unit.first - 1])
+        made = _MAKE_TARGET.match(lines[unit.first - 1])
         if unit.name.startswith("."):
             return out  # .PHONY, .DEFAULT_GOAL…: special targets list targets, they do not run them
-        for name in m.group(2).split("#")[0].replace("|", " ").split() if m else []:
+        for name in made.group(2).split("#")[0].replace("|", " ").split() if made else []:
             hit = self._by_target.get((unit.path, name))
             if hit is not None:
                 out.add(hit)

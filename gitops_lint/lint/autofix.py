@@ -15,12 +15,14 @@ import os
 import stat
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 
+from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Finding
 from gitops_lint.lint import fix_blocks, textedit
 from gitops_lint.lint.fixers import FIXERS, Change, FixContext, node_at, rule_is_safe
@@ -43,7 +45,7 @@ class FixPlan:
 
     def diff(self) -> str:
         """The unified diff of every planned change (a/ and b/ prefixes, like git)."""
-        out = []
+        out: list[str] = []
         for f in self.files:
             out += difflib.unified_diff(f.before.splitlines(keepends=True), f.after.splitlines(keepends=True),
                                         f"a/{f.path}", f"b/{f.path}")
@@ -65,7 +67,7 @@ def _load_all(text: str) -> list:
         return list(_yaml().load_all(text))
 
 
-def _plain(node):
+def _plain(node: Any) -> Any:
     """Round-trip data as plain dicts and lists (so that comparisons ignore key order and comments)."""
     if isinstance(node, dict):
         return {str(k): _plain(v) for k, v in node.items()}
@@ -74,7 +76,7 @@ def _plain(node):
     return node
 
 
-def _doc_for(docs: list, line: int):
+def _doc_for(docs: list, line: int) -> int | None:
     """The index of the document holding 1-based `line` (documents start at their first node)."""
     hit = None
     for index, doc in enumerate(docs):
@@ -83,20 +85,9 @@ def _doc_for(docs: list, line: int):
     return hit
 
 
-def _walk(node, path: tuple):
-    for part in path:
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return None
-    return node
-
-
-def _expected(data, base: tuple, add: dict, replace: dict):
+def _expected(data: Any, base: tuple, add: dict, replace: dict) -> Any:
     """What a document's plain data must become under one merged change."""
-    node = _walk(data, base)
+    node = dig(data, base)
     if not isinstance(node, dict):
         return data
 
@@ -109,7 +100,7 @@ def _expected(data, base: tuple, add: dict, replace: dict):
 
     merge(node, add)
     for path, value in replace.items():
-        parent = _walk(node, path[:-1])
+        parent = dig(node, path[:-1])
         if isinstance(parent, dict) and path[-1] in parent:
             parent[path[-1]] = value
     return data
@@ -132,7 +123,7 @@ def _deep_update(target: dict, values: dict) -> None:
             target[key] = copy.deepcopy(value)
 
 
-def fix_text(text: str, findings: list[Finding], allowed, ctx: FixContext | None = None) -> tuple[str, tuple[str, ...]]:
+def fix_text(text: str, findings: list[Finding], allowed: Callable[[str, Change], bool], ctx: FixContext | None = None) -> tuple[str, tuple[str, ...]]:
     """The text with the fixes for `findings` applied; `allowed(rule, change)` says which may run."""
     ctx = ctx or FixContext()
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Finding
 
 ARGO_KINDS = ("Application", "ApplicationSet")
@@ -60,16 +61,9 @@ def _argo_base(doc: CommentedMap) -> tuple[str, ...] | None:
     return ("spec", "template", "spec") if doc["kind"] == "ApplicationSet" else ("spec",)
 
 
-def node_at(doc, path: tuple) -> CommentedMap | None:
+def node_at(doc: CommentedMap | CommentedSeq, path: tuple) -> CommentedMap | None:
     """The mapping at `path` (keys and list indexes) in a round-trip document, if there is one."""
-    node = doc
-    for part in path:
-        if isinstance(node, CommentedMap):
-            node = node.get(part)
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            return None
+    node = dig(doc, path)
     return node if isinstance(node, CommentedMap) else None
 
 
@@ -126,7 +120,7 @@ def pin_revision(doc: CommentedMap, finding: Finding, ctx: FixContext) -> list[C
     only where that commit is known locally (the repoURL is a remote of this repository)."""
     base = _argo_base(doc)
     spec = node_at(doc, base) if base else None
-    if spec is None:
+    if base is None or spec is None:
         return []
     paths = [("source",)] + [("sources", i) for i in range(len(spec.get("sources") or []))]
     changes = []
@@ -155,7 +149,7 @@ FIXERS: dict[str, Callable[[CommentedMap, Finding, FixContext], list[Change]]] =
     "GL501": flux_prune,
 }
 
-def rule_is_safe(rule: str, card) -> bool:
+def rule_is_safe(rule: str, card: object) -> bool:
     """Whether the rule's fix may run under plain `--fix` (its card's `fix_safety`; none: not fixable)."""
     declared = getattr(card, "fix_safety", None)
     return isinstance(declared, dict) and declared.get("safe") is True

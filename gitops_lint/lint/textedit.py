@@ -87,7 +87,7 @@ class Text:
         return (offset, match.group(0)) if match else None
 
 
-def scalar(value) -> str:
+def scalar(value: object) -> str:
     """A YAML scalar for a simple value (bool, number, or a string quoted when it needs it)."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -161,7 +161,7 @@ def add_keys(text: Text, node: CommentedMap, additions: dict, step: int) -> list
     return [*edits, Edit(at, 0, body)]
 
 
-def replace_scalar(text: Text, node: CommentedMap, key: str, value) -> list[Edit]:
+def replace_scalar(text: Text, node: CommentedMap, key: str, value: object) -> list[Edit]:
     """An edit that replaces the scalar value of `key` in `node` with `value`."""
     if key not in node or isinstance(node[key], (dict, list)):
         return []

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-from gitops_lint.core.loader import UNSAFE_CONTENT
-from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.core.loader import UNSAFE_CONTENT, Document, ParsedFile
+from gitops_lint.core.source import PathEscapesRoot, normalize, parent_dirs
 from gitops_lint.model.kustomizations import is_kustomization_file
+
+if TYPE_CHECKING:
+    from gitops_lint.model.repository import Repository
 
 
 class Role(str, Enum):
@@ -83,31 +88,31 @@ _COMMENTED_REF = re.compile(r"^[ \t]*#+[ \t]*-?[ \t]*(?:path:[ \t]*)?([\w./-]+?)
 _VALUES_NAME = re.compile(r"(^|[-_.])values([-_.][\w.-]*)?\.ya?ml$")
 
 
-def file_roles(repo) -> dict[str, FileRole]:
+def file_roles(repo: Repository) -> dict[str, FileRole]:
     """Path → role for every parsed YAML file, from the repository alone (built once per run)."""
-    return repo.derived("static-file-roles", _build)
+    return repo.derived(_build)
 
 
-def static_role(repo, path: str) -> FileRole:
+def static_role(repo: Repository, path: str) -> FileRole:
     """The repository-level role of one file (MANIFEST for any file not otherwise explained)."""
-    return file_roles(repo).get(path) or _classify(repo, path, repo.derived("file-role-refs", _Refs))
+    return file_roles(repo).get(path) or _classify(repo, path, repo.derived(_Refs))
 
 
 DECLINED_KEYS = ("size", "depth")  # unsafe-content keys of the tool's own limits, not a defect of the file
 
 
-def declined_files(repo) -> dict[str, str]:
+def declined_files(repo: Repository) -> dict[str, str]:
     """Path → why the tool declined to read it (over its size or nesting limit): not checked at all."""
     return {v.path: v.message for v in repo.load_violations if v.kind == UNSAFE_CONTENT and v.key in DECLINED_KEYS}
 
 
-def unapplied_files(repo) -> set[str]:
+def unapplied_files(repo: Repository) -> set[str]:
     """Files whose objects are never applied as written: patches, generator inputs, templates, fixtures,
     tool configs, values files, dot-directories and kustomizations commented out of their parent."""
     return {path for path, role in file_roles(repo).items() if not role.judged}
 
 
-def skipped_root(repo, directory: str) -> FileRole | None:
+def skipped_root(repo: Repository, directory: str) -> FileRole | None:
     """Why a kustomization root is not built as a deployment (a fixture, a template…), or None."""
     k = repo.kustomizations.get(directory)
     if k is None:
@@ -119,7 +124,7 @@ def skipped_root(repo, directory: str) -> FileRole | None:
 class _Refs:
     """What kustomizations read, and what they mention only in comments."""
 
-    def __init__(self, repo):
+    def __init__(self, repo: Repository) -> None:
         self.generator_inputs: dict[str, str] = {}
         self.patches: dict[str, str] = {}
         self.resources: set[str] = set()
@@ -149,17 +154,10 @@ class _Refs:
 
     def lists(self, path: str) -> bool:
         """Whether a kustomization lists `path` as a resource (itself, or a plain directory above it)."""
-        if path in self.resources:
-            return True
-        current = posixpath.dirname(path)
-        while current:
-            if current in self.resource_dirs:
-                return True
-            current = posixpath.dirname(current)
-        return False
+        return path in self.resources or any(d in self.resource_dirs for d in parent_dirs(posixpath.dirname(path)))
 
 
-def _commented_out(repo, referenced: set[str]) -> dict[str, str]:
+def _commented_out(repo: Repository, referenced: set[str]) -> dict[str, str]:
     """Paths a kustomization lists only in a comment (`#- ../prometheus`), and nothing includes."""
     out: dict[str, str] = {}
     for directory, k in repo.kustomizations.items():
@@ -175,12 +173,12 @@ def _commented_out(repo, referenced: set[str]) -> dict[str, str]:
     return out
 
 
-def _build(repo) -> dict[str, FileRole]:
-    refs = repo.derived("file-role-refs", _Refs)
+def _build(repo: Repository) -> dict[str, FileRole]:
+    refs = repo.derived(_Refs)
     return {path: _classify(repo, path, refs) for path in repo.parsed_files}
 
 
-def _classify(repo, path: str, refs: _Refs) -> FileRole:
+def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
     segments = path.split("/")
     parsed = repo.parsed(path)
     docs = [d for d in parsed.documents if isinstance(d.data, dict)] if parsed is not None else []
@@ -191,8 +189,7 @@ def _classify(repo, path: str, refs: _Refs) -> FileRole:
     if fixture is None and len(segments) > 2 and segments[0].lower() in TEST_TOP_DIRS:
         fixture = 0
     if fixture is not None and not refs.beside_environments("/".join(segments[:fixture])):
-        fixture = segments[fixture]
-        return FileRole(Role.FIXTURE, f"a test fixture (under `{fixture}/`): input of a test, not a deployment")
+        return FileRole(Role.FIXTURE, f"a test fixture (under `{segments[fixture]}/`): input of a test, not a deployment")
     if any(s.lower() in TOOL_DIRS for s in segments[:-1]):
         return FileRole(Role.TOOL_CONFIG, "under a Talos directory: machine configuration and the manifests "
                                           "Talos applies at bootstrap, not an operator's")
@@ -229,35 +226,25 @@ def _classify(repo, path: str, refs: _Refs) -> FileRole:
 
 
 def _chart_of(path: str, charts: set[str]) -> str | None:
-    current = posixpath.dirname(path)
-    while True:
-        if current in charts:
-            return current
-        if not current:
-            return None
-        current = posixpath.dirname(current)
+    return next((d for d in parent_dirs(posixpath.dirname(path), with_root=True) if d in charts), None)
 
 
 def _commented_ancestor(path: str, commented: dict[str, str]) -> tuple[str, str] | None:
-    current = path
-    while current:
-        if current in commented:
-            return current, commented[current]
-        current = posixpath.dirname(current)
-    return None
+    hit = next((d for d in parent_dirs(path) if d in commented), None)
+    return (hit, commented[hit]) if hit is not None else None
 
 
-def is_template_text(text: str | None) -> bool:
+def is_template_text(text: str | None) -> TypeGuard[str]:
     """Whether text holds Go/Helm template markers (`{{- if … }}` lines, `.Values`, `key: {{ … }}`)."""
-    return bool(text) and "{{" in text and any(_template_markers(text))
+    return text is not None and "{{" in text and any(_template_markers(text))
 
 
-def _template_markers(text: str):
+def _template_markers(text: str) -> Iterator[str]:
     for pattern in (_TEMPLATE_LINE, _HELM_VALUE, _UNQUOTED_VALUE):
         yield from (m.group(0).strip() for m in pattern.finditer(text))
 
 
-def _template_file(text: str | None, parsed, docs) -> bool:
+def _template_file(text: str | None, parsed: ParsedFile | None, docs: list[Document]) -> bool:
     """Template markers outside YAML strings (a `{{ }}` inside a block scalar is data: an ApplicationSet's
     templatePatch, a PrometheusRule's description), or identity fields written as templates."""
     if not is_template_text(text):
@@ -269,7 +256,7 @@ def _template_file(text: str | None, parsed, docs) -> bool:
     return outside or any(_templated_identity(d) for d in docs)
 
 
-def _strings(node):
+def _strings(node: Any) -> Iterator[str]:
     if isinstance(node, str):
         yield node
     elif isinstance(node, dict):
@@ -281,17 +268,17 @@ def _strings(node):
             yield from _strings(item)
 
 
-def _templated_identity(doc) -> bool:
+def _templated_identity(doc: Document) -> bool:
     """apiVersion, kind, name or namespace written as a template (`name: {{ .Release.Name }}`)."""
     values = (doc.api_version, doc.kind, doc.name, doc.namespace)
     return any(isinstance(v, str) and _TEMPLATE_VALUE.search(v) for v in values)
 
 
-def _k8s(docs) -> bool:
+def _k8s(docs: list[Document]) -> bool:
     return any(d.api_version and d.kind and isinstance(d.data.get("metadata"), dict) for d in docs)
 
 
-def _tool_config(doc) -> bool:
+def _tool_config(doc: Document) -> bool:
     data = doc.data
     api = doc.api_version or ""
     if api.startswith(TOOL_API_PREFIXES) or (api == "v1" and "baseDomain" in data and not doc.kind):

@@ -61,7 +61,7 @@ class Kustomization:
         data = self.document.data if self.document is not None else None
         return data if isinstance(data, dict) else {}
 
-    def position(self, *path) -> Position:
+    def position(self, *path: str | int) -> Position:
         return self.document.position(tuple(path)) if self.document is not None else Position()
 
     def refs(self, *fields: str) -> Iterator[Reference]:
@@ -88,12 +88,12 @@ def build_kustomization(path: str, document: Document | None) -> Kustomization:
     return kustomization
 
 
-def _list(value) -> list:
+def _list(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
 def _references(directory: str, doc: Document | None, data: dict) -> Iterator[Reference]:
-    def ref(field_name: str, value, path: tuple) -> Reference | None:
+    def ref(field_name: str, value: object, path: tuple) -> Reference | None:
         if not isinstance(value, str) or not value.strip():
             return None
         position = doc.position(path) if doc is not None else Position()
@@ -105,7 +105,7 @@ def _references(directory: str, doc: Document | None, data: dict) -> Iterator[Re
             return Reference(field_name, value, position, escapes=True)
         return Reference(field_name, value, position, target=target)
 
-    def emit(field_name, value, path):
+    def emit(field_name: str, value: object, path: tuple) -> Iterator[Reference]:
         r = ref(field_name, value, path)
         if r is not None:
             yield r

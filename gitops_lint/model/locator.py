@@ -21,6 +21,7 @@ patch mirrors the object; a kustomization does not).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Generic, TypeVar
 
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
@@ -28,6 +29,7 @@ from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.render.origin import origin_of
 
 Origin = tuple[str, Position]
+SourcePath = TypeVar("SourcePath", str, "str | None")  # an object's own file: None where it has none
 DocumentsOf = Callable[[str], Sequence[Document]]  # the parsed documents of a file
 
 
@@ -45,29 +47,29 @@ def _holds(doc: Document, path: tuple) -> bool:
     return path in doc.values or path in doc.keys
 
 
-class FieldLocator:
+class FieldLocator(Generic[SourcePath]):
     """Where each field of one object was set: call it with a field path (`("spec", "replicas")`)."""
 
     def __init__(
         self,
-        source: str | None,
+        source: SourcePath,
         position: Position,
         origins: Mapping[str, Origin] | None = None,
         document: Document | None = None,
         documents_of: DocumentsOf | None = None,
     ) -> None:
-        self.source = source
+        self.source: SourcePath = source
         self.position = position
         self.origins = origins or {}
         self.document = document
         self.documents_of = documents_of
 
     @classmethod
-    def of_document(cls, doc: Document) -> FieldLocator:
+    def of_document(cls, doc: Document) -> FieldLocator[str]:
         """Fields of a document as written (no rendering)."""
-        return cls(doc.path, doc.start, document=doc)
+        return FieldLocator(doc.path, doc.start, document=doc)
 
-    def __call__(self, path: Iterable, key: bool = False) -> tuple[str | None, Position]:
+    def __call__(self, path: Iterable, key: bool = False) -> tuple[SourcePath, Position]:
         """File and position that set the field at `path` (of its key with `key=True`)."""
         path = tuple(path)
         doc = self.document

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from gitops_lint.core.config import KNOWN_ENVIRONMENTS, Config
 from gitops_lint.core.findings import Violation
@@ -48,7 +48,7 @@ class Repository:
     # renders beside the kustomization roots (Helm releases: deploy/helm_releases.chart_roots), given by
     # the caller because the model cannot import the operator packages that find them
     chart_provider: Callable[[Repository], list] | None = None
-    _derived: dict = field(default_factory=dict, repr=False, compare=False)
+    _derived: dict[Callable[[Repository], object], object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, tree: SourceTree, config: Config, jobs: int | None = None,
@@ -63,12 +63,13 @@ class Repository:
         return cls(tree=tree, config=config, files=files, parsed_files=parsed, unsafe=unsafe, jobs=jobs,
                    chart_provider=chart_provider)
 
-    def derived(self, key: str, build: Callable[[Repository], T]) -> T:
+    def derived(self, build: Callable[[Repository], T]) -> T:
         """An index derived from this repository (the Argo CD model, the schema store…), built by
-        `build(repo)` on first use and shared by every rule of the run."""
-        if key not in self._derived:
-            self._derived[key] = build(self)
-        return self._derived[key]
+        `build(repo)` on first use and shared by every rule of the run (keyed by `build` itself, so
+        pass a module-level function or class, never a lambda)."""
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        return cast(T, self._derived[build])  # one entry per build function: its own result type
 
     # -- files -------------------------------------------------------------------------------
     def parsed(self, path: str) -> ParsedFile | None:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gitops_lint.core.datapath import dig
+from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Position
+from gitops_lint.core.loader import Document
 from gitops_lint.model.file_roles import static_role
+
+if TYPE_CHECKING:
+    from gitops_lint.model.repository import Repository
 
 # where the pod spec lives, per kind
 POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
@@ -51,7 +55,7 @@ class Workload:
 
     @property
     def ref(self) -> str:
-        meta = self.data.get("metadata") if isinstance(self.data.get("metadata"), dict) else {}
+        meta = as_dict(self.data.get("metadata"))
         ns = meta.get("namespace")
         return f"{self.kind}/{ns + '/' if isinstance(ns, str) and ns else ''}{self.name}"
 
@@ -62,7 +66,7 @@ class Workload:
         """(path, container, is_init) for each container of the pod template."""
         spec_path = POD_SPEC_PATHS.get(self.kind)
         spec = self.get(*spec_path) if spec_path else None
-        if not isinstance(spec, dict):
+        if spec_path is None or not isinstance(spec, dict):
             return
         fields = ("containers", "initContainers") if include_init else ("containers",)
         for field_name in fields:
@@ -74,7 +78,7 @@ class Workload:
                     yield (*spec_path, field_name, i), container, field_name == "initContainers"
 
 
-def workloads(repo, judged: Callable[[str], bool] | None = None) -> Iterator[Workload]:
+def workloads(repo: Repository, judged: Callable[[str], bool] | None = None) -> Iterator[Workload]:
     """Every workload, rendered per deployed root, plus manifests that no kustomization reads and that
     `judged(path)` accepts (default: the repository-level file roles)."""
     judged = judged or (lambda path: static_role(repo, path).judged)
@@ -89,10 +93,11 @@ def workloads(repo, judged: Callable[[str], bool] | None = None) -> Iterator[Wor
     for doc in repo.documents:
         if doc.path in read or doc.kind not in POD_SPEC_PATHS or not judged(doc.path):
             continue
-        yield Workload(doc.data, repo.environment_of(doc.path), _source_locator(doc))
+        yield Workload(doc.data, repo.environment_of(doc.path), source_locator(doc))
 
 
-def _source_locator(doc) -> Locate:
+def source_locator(doc: Document) -> Locate:
+    """Fields of a document located as written (no rendering)."""
     return lambda path: (doc.path, doc.position(tuple(path)))
 
 

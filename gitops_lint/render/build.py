@@ -299,9 +299,12 @@ class Session(PatchSteps):
         ):
             for i, gen in enumerate(entries):
                 self.generate_one(k, acc, field_name, kind, gen, i, reader)
-        charts = k.data.get("helmCharts") if self.inflate is not None else None
-        for i, _chart in enumerate(charts if isinstance(charts, list) else []):
-            for data in self.inflate(k, i):
+        inflate = self.inflate
+        if inflate is None:
+            return
+        charts = k.data.get("helmCharts")
+        for i in range(len(charts) if isinstance(charts, list) else 0):
+            for data in inflate(k, i):
                 acc.append(Resource.new(data, k.path, k.position("helmCharts", i)), k, "helmCharts", i)
 
     def generate_one(

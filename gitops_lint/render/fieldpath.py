@@ -82,8 +82,8 @@ def lookup_slot(obj: Any, path: str) -> Slot | None:
                 raise RenderError(f"wrong node kind at {part!r} of field path {path!r}: expected a list")
             if part != "-" and int(part) < 0:
                 raise RenderError(f"array index {part} cannot be negative")
-            index = len(node) - 1 if part == "-" else int(part)
-            if not 0 <= index < len(node):
+            index: int | None = len(node) - 1 if part == "-" else int(part)
+            if index is None or not 0 <= index < len(node):
                 return None
             container, key = node, index
         elif _is_entry(part):
@@ -133,7 +133,7 @@ def match_slots(node: Any, parts: list[str], path: str, create: Any = NO_CREATE)
             items.append(_part_kind(following, create))
         if index >= len(items):
             raise RenderError(f"index {index} specified but only {len(items)} elements found in {path!r}")
-        candidates = [(items, index)]
+        candidates: list[Slot] = [(items, index)]
     elif _is_entry(part):
         key, pattern = _split_entry(part)
         items = _as_list(node, part, path)

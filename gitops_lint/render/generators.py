@@ -7,6 +7,7 @@ import hashlib
 import json
 import posixpath
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.kustomization import Kustomization, string_map, truthy
 
@@ -60,8 +61,8 @@ def _field(data: dict, key: str):
 
 def merged_options(k: Kustomization, generator: dict) -> dict:
     """Per-generator options with the kustomization's generatorOptions merged in (local wins)."""
-    local = generator.get("options") if isinstance(generator.get("options"), dict) else {}
-    glob = k.raw.get("generatorOptions") if isinstance(k.raw.get("generatorOptions"), dict) else {}
+    local = as_dict(generator.get("options"))
+    glob = as_dict(k.raw.get("generatorOptions"))
     labels = {**string_map(glob.get("labels")), **string_map(local.get("labels"))}
     annotations = {**string_map(glob.get("annotations")), **string_map(local.get("annotations"))}
     return {

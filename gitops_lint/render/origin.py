@@ -7,10 +7,12 @@ kustomization entry or patch that last set it. `origin_of` finds the nearest rec
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from gitops_lint.core.findings import Position
 
 
-def origin_of(field_origins: dict[str, tuple[str, Position]], path) -> tuple[str, Position] | None:
+def origin_of(field_origins: Mapping[str, tuple[str, Position]], path: str | Iterable) -> tuple[str, Position] | None:
     """The origin recorded for `path` (a dotted string or a tuple) or its closest ancestor."""
     parts = [str(p) for p in (path.split(".") if isinstance(path, str) else path)]
     while parts:

@@ -38,7 +38,7 @@ def _yaml() -> YAML:
     y.Representer = _Representer
     y.default_flow_style = False
     y.width = 1 << 16
-    y.sort_base_mapping_type_on_output = True  # kustomize prints keys sorted
+    y.sort_base_mapping_type_on_output = True  # type: ignore[assignment]  # kustomize prints keys sorted; ruamel types this option as None
     return y
 
 

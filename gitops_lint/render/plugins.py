@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.loader import parse_text
 from gitops_lint.render import fieldspec as fs
 from gitops_lint.render import generators, transformers
@@ -26,7 +27,7 @@ _FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/functio
 
 def load_configs(session: Session, k: Kustomization, field: str, stack: tuple) -> list[tuple[dict, int]]:
     """(config, entry index) for every plugin config named in `field` of `k`."""
-    out = []
+    out: list[tuple[dict, int]] = []
     for i, entry in enumerate(k.get(field, [])):
         if not isinstance(entry, str):
             raise k.error(f"`{field}` entries must be strings (paths or inline YAML)", field, i)
@@ -48,8 +49,8 @@ def _inline_docs(text: str, k: Kustomization, field: str, i: int) -> list[dict]:
 
 
 def _check_builtin(config: dict, k: Kustomization, field: str, i: int) -> str:
-    meta = config.get("metadata") if isinstance(config.get("metadata"), dict) else {}
-    annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    meta = as_dict(config.get("metadata"))
+    annotations = as_dict(meta.get("annotations"))
     kind = str(config.get("kind") or "")
     if config.get("apiVersion") != "builtin" or any(a in annotations for a in _FUNCTION_ANNOTATIONS):
         raise NotRendered(
@@ -75,7 +76,7 @@ def run_generators(session: Session, k: Kustomization, acc: Accumulator, stack: 
             raise NotRendered(
                 f"builtin generator {kind} is not rendered offline", k.path, k.position("generators", i)
             )
-        meta = config.get("metadata") if isinstance(config.get("metadata"), dict) else {}
+        meta = as_dict(config.get("metadata"))
         gen = {
             key: config[key]
             for key in ("behavior", "literals", "files", "envs", "env", "options", "type")
@@ -118,7 +119,7 @@ def _annotations(session, k, acc, config, specs) -> None:
 
 
 def _namespace(session, k, acc, config, specs) -> None:
-    meta = config.get("metadata") if isinstance(config.get("metadata"), dict) else {}
+    meta = as_dict(config.get("metadata"))
     transformers.apply_namespace(
         acc.resources,
         k,

@@ -11,6 +11,7 @@ import copy
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.fieldpath import (
     NO_CREATE,
@@ -50,7 +51,8 @@ def selected_by(rid: ResId, selector: dict) -> bool:
     namespace = selector.get("namespace")
     if namespace not in (None, ""):
         # kustomize's IsNsEquals: the selector's effective namespace (by its own group/version/kind)
-        probe = ResId(*(str(selector.get(f) or "") for f in ("group", "version", "kind")), "", str(namespace))
+        group, version, kind = (str(selector.get(f) or "") for f in ("group", "version", "kind"))
+        probe = ResId(group, version, kind, "", str(namespace))
         if probe.effective_namespace != rid.effective_namespace:
             return False
     return True
@@ -61,7 +63,7 @@ def _has_id_fields(selector: dict) -> bool:
 
 
 def _labels_ok(obj: dict, selector: dict) -> bool:
-    meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    meta = as_dict(obj.get("metadata"))
     return selector_matches(selector.get("labelSelector"), meta.get("labels")) and selector_matches(
         selector.get("annotationSelector"), meta.get("annotations")
     )
@@ -104,7 +106,7 @@ def _source_value(objects: list[dict], all_ids: list[list[ResId]], source: dict)
     field_path = str(source.get("fieldPath") or "metadata.name")
     slot = lookup_slot(found[0], field_path)
     value = None if slot is None else slot[0][slot[1]]
-    if value is None or value == {} or value == []:
+    if slot is None or value is None or value == {} or value == []:
         raise RenderError(f"fieldPath `{field_path}` is missing for replacement source {described}")
     options = _options(source)
     if options.get("delimiter"):
@@ -222,7 +224,7 @@ def apply_replacements(
                 if _is_target(obj, obj_ids, target["select"], rejects):
                     _apply_target(obj, read, target)
     for obj in out:
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = as_dict(obj.get("metadata"))
         name = meta.get("name")
         if isinstance(name, (dict, list)) or name in (None, ""):
             raise RenderError(f"missing metadata.name in a {obj.get('kind')} after replacements")

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.scalars import PLAIN, scalar_value
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.resource import copy_data
@@ -128,7 +129,7 @@ def _walk(dest: Any, origin: Any, prop: Prop | None, path: tuple) -> Any:
     return MISSING if origin is None else origin
 
 
-def _associative(prop: Prop | None) -> bool:
+def _associative(prop: Prop | None) -> TypeGuard[Prop]:
     return prop is not None and "merge" in prop.strategy.split(",")
 
 
@@ -216,7 +217,7 @@ def _set_elements(dest: list, origin: list, values_list: list, keys: list, prop:
     items: list = []
     if len(keys) > 1:
         values_list = merge_values(values_list)
-    valid_keys, valid_values = keys, []
+    valid_keys, valid_values = keys, list[Any]()
     for values in values_list:
         if not values:
             continue
@@ -264,7 +265,7 @@ def _restore_identity(result: dict, base: dict, allow_name: bool, allow_kind: bo
         result["apiVersion"] = base["apiVersion"]
     if not allow_kind and "kind" in base:
         result["kind"] = base["kind"]
-    base_meta = base.get("metadata") if isinstance(base.get("metadata"), dict) else {}
+    base_meta = as_dict(base.get("metadata"))
     meta = result.get("metadata")
     if not isinstance(meta, dict):
         return

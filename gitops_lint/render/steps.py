@@ -3,11 +3,12 @@ replacements (kustomize runs them at fixed points of its transformer order; see 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.findings import FILE_START, Position
 from gitops_lint.core.loader import LOADER_KINDS, ParsedFile, parse_text
-from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.core.source import PathEscapesRoot, SourceTree, normalize
 from gitops_lint.render import links
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.kustomization import Kustomization
@@ -25,6 +26,14 @@ from gitops_lint.render.resource import Resource, copy_data
 
 class PatchSteps:
     """Mixed into build.Session: needs `tree`, `parse`, `resolve_file` and `_patch_parses`."""
+
+    tree: SourceTree
+    _patch_parses: dict[tuple[str, str], ParsedFile]
+
+    if TYPE_CHECKING:  # defined by build.Session; declared here for the type checker only
+        def parse(self, path: str) -> ParsedFile: ...
+        def resolve_file(self, rel: str, k: Kustomization, what: str = "file", *where: Any) -> str: ...
+        def _read(self, path: str) -> bytes: ...
 
     def _load_patch_text(
         self, k: Kustomization, entry: Any, field_name: str, i: int
@@ -51,9 +60,8 @@ class PatchSteps:
         if text is None:
             parsed = self.parse(source)
         else:
-            parsed = self._patch_parses.get((source, text))
-            if parsed is None:
-                parsed = self._patch_parses[(source, text)] = parse_text(source, text)
+            cached = self._patch_parses.get((source, text))
+            parsed = cached if cached is not None else self._patch_parses.setdefault((source, text), parse_text(source, text))
         if parsed.violations and not parsed.documents:
             raise RenderError(f"cannot parse patch: {parsed.violations[0].message}", source, pos)
         reject_parse_problems(parsed, source, pos)
@@ -115,7 +123,7 @@ class PatchSteps:
                 text, source, pos = None, path, FILE_START
             else:
                 text, source, pos = str(entry["patch"]), k.path, k.position("patches", i, "patch")
-            options = entry.get("options") if isinstance(entry.get("options"), dict) else {}
+            options = as_dict(entry.get("options"))
             patches = self._smp_docs(text, source, pos)
             for p in patches:
                 p.options = options
@@ -155,7 +163,7 @@ class PatchSteps:
                     text = self._read(path).decode("utf-8")
                 except UnicodeDecodeError:
                     raise k.error(f"patch file {path} is not UTF-8 text", "patchesJson6902", i) from None
-                ops = parse_json_ops(text, path)
+                ops: Any = parse_json_ops(text, path)  # below: an inline patch as written (checked when applied)
                 patch = Patch(ops, path, FILE_START)
             else:
                 ops = entry.get("patch")

@@ -60,7 +60,7 @@ class SchemaStore:
     backend: str | None = None
     stats: Stats = field(default_factory=Stats)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.version = resolve_version(self.kubernetes_version)
         self.kubernetes = KubernetesSchemas(self.version)
         self.user_dirs: list[SchemaDirectory] = schema_directories(self.schema_dirs)

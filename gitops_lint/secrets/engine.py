@@ -115,7 +115,7 @@ def _engine(config: ScanConfig) -> _Engine:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins import keyword
 
-    by_name = {c.__name__: c for c in get_mapping_from_secret_type_to_class().values()}
+    by_name: dict[str, type] = {c.__name__: c for c in get_mapping_from_secret_type_to_class().values()}
     by_name.update({c.__name__: c for c in extra_plugins()})
     plugins = [by_name[name](**dict(opts)) for name, opts in config.plugins if name in by_name]
     anchors, fallback, line_anchors = [], [], []
@@ -169,7 +169,7 @@ def candidate_lines(text: str, patterns: Iterable[tuple[re.Pattern, str]]) -> se
 
 def _prefilter(engine: _Engine, text: str) -> set[int]:
     pairs: list[tuple[re.Pattern, str]] = [(p, text) for p in engine.fallback]
-    if engine.anchor is not None:
+    if engine.anchor is not None and engine.anchor_i is not None:  # built together
         lower = text.lower()
         pairs.append((engine.anchor, lower) if len(lower) == len(text) else (engine.anchor_i, text))
     return candidate_lines(text, pairs)

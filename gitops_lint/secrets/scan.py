@@ -114,10 +114,10 @@ def _plugin_options(name: str, entry: dict) -> dict:
 
 
 def baseline_exclude_files(baseline: dict | None) -> list[re.Pattern]:
-    out = []
+    out: list[re.Pattern] = []
     for f in (baseline or {}).get("filters_used", []):
         if isinstance(f, dict) and f.get("path") == "detect_secrets.filters.regex.should_exclude_file":
-            out += [compile_regex(p) for p in f.get("pattern", []) if compile_regex(p) is not None]
+            out += [r for r in map(compile_regex, f.get("pattern", [])) if r is not None]
     return out
 
 
@@ -250,7 +250,7 @@ def _violation(repo, hit: Hit, counters: dict) -> Violation | None:
         return None
     environment = repo.environment_of(hit.path)
     resource = doc.ref if doc is not None and doc.kind and not is_kustomization_file(hit.path) else None
-    if path and _path_is_safe(doc, path, hit):
+    if path and doc is not None and _path_is_safe(doc, path, hit):
         where = ".".join(str(p) for p in path)
         if hit.key is not None and str(path[-1]) != hit.key:
             where += f": {hit.key}"  # a line inside a block scalar (properties, env files in a ConfigMap)
