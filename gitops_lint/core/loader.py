@@ -60,6 +60,9 @@ class Document:
     end_line: int
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
+    # the source text of each scalar `metadata.annotations` value (kustomize prints annotations
+    # as that text: `0644` stays "0644", `~` stays "~")
+    annotation_text: dict[str, str] | None = field(default=None, repr=False)
 
     def position(self, path: PathKey = (), *, key: bool = False) -> Position:
         """Position of the value at `path` (or of its key), else of the nearest ancestor."""
@@ -313,6 +316,9 @@ def _check_expanded_size(root: Node, limits: Limits) -> None:
     size(root, 0)
 
 
+_ANNOTATIONS = ("metadata", "annotations")
+
+
 class _Converter:
     """Turns a composed node graph into plain data, filling the document's position tables."""
 
@@ -357,6 +363,10 @@ class _Converter:
         for source in merged:
             for key, value in source.items():
                 result.setdefault(key, value)
+        if path == _ANNOTATIONS:
+            self.doc.annotation_text = {
+                k.value: v.value for k, v in node.value if isinstance(k, ScalarNode) and isinstance(v, ScalarNode)
+            }
         return result
 
     def _merge_sources(self, node: Node, path: PathKey, depth: int) -> list[dict]:

@@ -291,10 +291,10 @@ class Session(PatchSteps):
         """Objects of a resource file, `*List` kinds inlined (at the end, as kustomize does)."""
         parsed = self.parse(path)
         reject_parse_problems(parsed, path, None)
-        queue: list[tuple[Any, Position]] = [(d.data, d.start) for d in parsed.documents]
+        queue: list[tuple[Any, Position, Any]] = [(d.data, d.start, d.annotation_text) for d in parsed.documents]
         out = []
         while queue:
-            data, pos = queue.pop(0)
+            data, pos, texts = queue.pop(0)
             if data is None or data == {}:
                 continue
             if not isinstance(data, dict):
@@ -308,12 +308,12 @@ class Session(PatchSteps):
                     continue
                 if not isinstance(items, list):
                     raise RenderError(f"expected array in {kind}/items", path, pos)
-                queue.extend((copy_data(item), pos) for item in items)
+                queue.extend((copy_data(item), pos, None) for item in items)
                 continue
             meta = data.get("metadata")
             if not isinstance(meta, dict) or not meta.get("name"):
                 raise RenderError(f"missing metadata.name in {kind} object", path, pos)
-            out.append(Resource.new(copy_data(data), path, pos))
+            out.append(Resource.new(copy_data(data), path, pos, texts))
         return out
 
     def _configuration(self, k: Kustomization, rel: str, i: int) -> dict:

@@ -123,6 +123,7 @@ def apply_smp(resources: list[Resource], selected: list[Resource], patch: Patch)
             if not result:
                 continue
             res.data = result
+            res.annotation_text = None  # kustomize round-trips a patched object through JSON
             if not allow_kind:
                 res.data["kind"] = kind
             meta = res.meta
@@ -142,6 +143,7 @@ def apply_json(selected: list[Resource], patch: Patch) -> None:
     for res in selected:
         res.store_previous_id()
         res.data = jsonpatch.apply_json6902(res.data, patch.body)
+        res.annotation_text = None
         res.links = []  # kustomize rebuilds the whole document from JSON: no node is shared any more
         for op in patch.body:
             if isinstance(op, dict) and isinstance(op.get("path"), str) and op.get("op") != "remove":
