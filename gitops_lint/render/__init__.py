@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from gitops_lint.core.findings import Position
 from gitops_lint.core.source import SourceTree, normalize
-from gitops_lint.render.build import Session, finalize
 from gitops_lint.render import output_values
+from gitops_lint.render.build import Session, finalize
 from gitops_lint.render.errors import NotRendered, RenderError, located
 from gitops_lint.render.origin import origin_of
 

@@ -68,7 +68,7 @@ def go_float_text(value: float) -> str:
 
 def annotation_string(value: Any) -> Any:
     """An annotation value as the string kustomize writes for it once the object went through JSON."""
-    if isinstance(value, str) or isinstance(value, (dict, list)):
+    if isinstance(value, (str, dict, list)):
         return value
     if value is None:
         return "null"
