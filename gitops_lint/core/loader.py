@@ -63,6 +63,7 @@ class Document:
     # the source text of each scalar `metadata.annotations` value (kustomize prints annotations
     # as that text: `0644` stays "0644", `~` stays "~")
     annotation_text: dict[str, str] | None = field(default=None, repr=False)
+    folded: list[PathKey] | None = field(default=None, repr=False)  # paths of folded (`>`) scalars
 
     def position(self, path: PathKey = (), *, key: bool = False) -> Position:
         """Position of the value at `path` (or of its key), else of the nearest ancestor."""
@@ -333,6 +334,8 @@ class _Converter:
                                  _pos(node.start_mark))
         self.doc.values.setdefault(path, _pos(node.start_mark))
         if isinstance(node, ScalarNode):
+            if node.style == ">":
+                self.doc.folded = [*(self.doc.folded or ()), path]
             return scalar_value(node.tag, node.value, node.style)
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
