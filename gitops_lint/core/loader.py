@@ -18,6 +18,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gitops_lint.core.datapath import dig
@@ -31,7 +32,7 @@ PathKey = tuple  # a path into a document: ("spec", "containers", 0, "image")
 class Limits:
     """Bounds on what the loader will parse (configurable; defaults suit real repos)."""
 
-    max_file_bytes: int = 2 * 1024 * 1024
+    max_file_bytes: int = 32 * 1024 * 1024  # vendored CRD bundles of several MB are normal
     max_nodes: int = 250_000  # after alias expansion, per document
     max_depth: int = 100
 
@@ -171,7 +172,7 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
     pure-Python YAML 1.2 parser gets the final word.
     """
     limits = _bounded(limits)
-    if _flow_depth_estimate(text) > limits.max_depth:
+    if _flow_depth_estimate(text) > limits.max_depth and _structure_depth(text, limits.max_depth) > limits.max_depth:
         message = f"YAML nesting deeper than {limits.max_depth} levels; not parsed"
         return ParsedFile(path, text, [], [Violation(path, message, key="depth:GL307")])
     documents, violations = _parse(path, text, limits, _compose_all)
@@ -183,7 +184,7 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
 def _parse(path: str, text: str, limits: Limits, compose) -> tuple[list[Document], list[Violation]]:
     violations: list[Violation] = []
     documents: list[Document] = []
-    has_anchors = "&" in text  # no anchor, no alias: the expansion check can be skipped
+    has_anchors = "&" in text and _ALIAS.search(text) is not None  # no alias: nothing expands
     try:
         for index, node in enumerate(compose(text)):
             if node is None:
@@ -216,6 +217,7 @@ def rule_of(v: Violation) -> str:
     return v.key.rsplit(":", 1)[-1]
 
 
+_OPENING, _CLOSING = (MappingStartEvent, SequenceStartEvent), (MappingEndEvent, SequenceEndEvent)
 QUOTED, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
 try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by ruamel's Python resolver
@@ -243,8 +245,10 @@ try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by rua
         finally:
             composer.dispose()
 
+    _EventParser = CParser
 except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml.clib is missing
     _compose_all = None
+    from ruamel.yaml.loader import SafeLoader as _EventParser
 
 
 def _compose_all_pure(text: str) -> Iterator[Node | None]:
@@ -256,23 +260,51 @@ if _compose_all is None:  # pragma: no cover
     _compose_all = _compose_all_pure
 
 
-_OPEN = re.compile(r"[\[{]")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DASH_RUN = re.compile(r"(?:- ){4,}")
+# an alias (`*name`) after whitespace, a line start or a flow indicator: without one nothing expands
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]", re.M)
 
 
 def _flow_depth_estimate(text: str) -> int:
     """A cheap upper bound of flow/sequence nesting, so that libyaml is never handed input
     deep enough to exhaust the C stack. Quote-unaware on purpose: it only needs to be safe."""
-    if len(_OPEN.findall(text)) <= 64 and "- - - -" not in text:
+    if text.count("[") + text.count("{") <= 64 and "- - - -" not in text:
         return 0
     depth = best = 0
-    for ch in text:
+    for ch in _NOT_BRACKET.sub("", text):
         if ch in "[{":
             depth += 1
             best = max(best, depth)
-        elif ch in "]}":
+        else:
             depth = max(0, depth - 1)
-    dash_run = max((len(m.group(0)) // 2 for m in re.finditer(r"(?:- )+", text)), default=0)
+    dash_run = max(map(len, _DASH_RUN.findall(text)), default=0) // 2
     return max(best, dash_run)
+
+
+def _structure_depth(text: str, limit: int) -> int:
+    """The nesting of collections in the text, from parser events (libyaml's parser keeps its own
+    stack, so this is safe where the recursive composer is not); counting stops past `limit`.
+    Brackets inside scalars do not count. A syntax error ends the count (the parse reports it)."""
+    parser = _EventParser(io.StringIO(text))
+    depth = best = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, _OPENING):
+                depth += 1
+                best = max(best, depth)
+                if best > limit:
+                    break
+            elif isinstance(event, _CLOSING):
+                depth -= 1
+    except (YAMLError, ValueError, TypeError):
+        pass
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+    return best
 
 
 def _convert_document(path: str, index: int, root: Node, limits: Limits, violations: list[Violation],
@@ -336,7 +368,7 @@ class _Converter:
         if isinstance(node, ScalarNode):
             if node.style == ">":
                 self.doc.folded = [*(self.doc.folded or ()), path]
-            return scalar_value(node.tag, node.value, node.style)
+            return scalar_value(_tag(node), node.value, node.style)
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self._mapping(node, path, depth)
@@ -345,7 +377,8 @@ class _Converter:
         result: dict = {}
         merged: list[dict] = []
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.tag == PLAIN and key_node.value == "<<"):
+            key_tag = _tag(key_node)
+            if key_tag == "tag:yaml.org,2002:merge" or (key_tag == PLAIN and key_node.value == "<<"):
                 merged.extend(self._merge_sources(value_node, path, depth))
                 continue
             key = _key_text(key_node)
@@ -382,8 +415,14 @@ class _Converter:
         return out
 
 
+def _tag(node: Node) -> str:
+    """The node's tag as a string; ruamel's `node.tag` URI-decodes it anew for every node (slow)."""
+    suffix = node.ctag.suffix if node.ctag is not None and node.ctag.handle is None else None
+    return suffix if isinstance(suffix, str) and "%" not in suffix else str(node.tag)
+
+
 def _key_text(node: Node) -> Any:
     if isinstance(node, ScalarNode):
-        value = scalar_value(node.tag, node.value, node.style)
+        value = scalar_value(_tag(node), node.value, node.style)
         return value if isinstance(value, str) else node.value
     return f"<{node.__class__.__name__}>"

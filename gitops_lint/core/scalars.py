@@ -73,12 +73,12 @@ def scalar_value(tag: str, text: str, style: str | None = None) -> Any:
     if tag == PLAIN:
         return _plain(text)
     kind = tag.rsplit(":", 1)[-1]
-    if kind == "str" or style in ("'", '"', "|", ">"):
+    if kind == "str":  # an explicit tag wins over quoting: `!!int "0644"` is 420
         return text
     if kind == "null":
         return None
     if kind == "bool":
-        return text.lower() in ("true", "yes", "on", "y")
+        return text.lower() in ("true", "yes", "on", "y")  # yes/on: go-yaml reading into a bool
     if kind in ("int", "float"):
         resolved = _plain(text) if text else text
         if isinstance(resolved, (int, float)) and not isinstance(resolved, bool):
