@@ -192,8 +192,9 @@ def scorecard(path, fmt, config_path) -> None:
               help="rootonly (kustomize's default): files only from inside the kustomization's directory tree.")
 @click.option("--renderer", type=click.Choice(["builtin", "kubectl", "kustomize"]), default="builtin",
               help="Render with the built-in renderer (default) or delegate to an installed binary.")
-@click.option("--root", "repo_root", type=click.Path(exists=True, file_okay=False),
-              help="Repository root that confines file access (default: the git work tree, else DIRECTORY).")
+@click.option("--repo-root", "--root", "repo_root", type=click.Path(exists=True, file_okay=False),
+              help="Repository root that confines file access (default: the git work tree; outside git, "
+                   "the current directory or DIRECTORY, widened to what its kustomizations reference).")
 def build(directory, load_restrictor, renderer, repo_root) -> None:
     """Render a kustomization directory like `kustomize build` (offline; nothing is executed)."""
     from gitops_lint.core.source import WorkingTree
@@ -201,6 +202,10 @@ def build(directory, load_restrictor, renderer, repo_root) -> None:
     from gitops_lint.render.external import render_external
 
     root = Path(repo_root) if repo_root else _repository_root(Path(directory))
+    if root is None:
+        from gitops_lint.model.build_root import build_root
+
+        root = build_root(Path(directory), Path.cwd())
     try:
         relative = Path(directory).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -217,15 +222,15 @@ def build(directory, load_restrictor, renderer, repo_root) -> None:
     click.echo(result.to_yaml(), nl=False)
 
 
-def _repository_root(directory: Path) -> Path:
-    """The git work tree containing `directory`, else the directory itself."""
+def _repository_root(directory: Path) -> Path | None:
+    """The git work tree containing `directory`, else None."""
     import subprocess
 
     from gitops_lint.core.source import GIT_SAFETY
 
     proc = subprocess.run(["git", *GIT_SAFETY, "-C", str(directory), "rev-parse", "--show-toplevel"],
                           capture_output=True, text=True, check=False)
-    return Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else directory
+    return Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else None
 
 
 @main.command(name="rules")
