@@ -20,6 +20,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.tag import Tag
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import FILE_START, Position, Violation
@@ -65,6 +67,7 @@ class Document:
     # as that text: `0644` stays "0644", `~` stays "~")
     annotation_text: dict[str, str] | None = field(default=None, repr=False)
     folded: list[PathKey] | None = field(default=None, repr=False)  # paths of folded (`>`) scalars
+    flow_empty: list[PathKey] | None = field(default=None, repr=False)  # `{a: }`: no value in a flow map
 
     def position(self, path: PathKey = (), *, key: bool = False) -> Position:
         """Position of the value at `path` (or of its key), else of the nearest ancestor."""
@@ -251,9 +254,20 @@ except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml
     from ruamel.yaml.loader import SafeLoader as _EventParser
 
 
+class _PlainResolver(VersionedResolver):
+    """The pure-Python composer's resolver: like `_Composer`, it leaves plain scalars to `scalar_value`."""
+
+    def resolve(self, kind, value, implicit) -> Tag:
+        if kind is ScalarNode:
+            return Tag(suffix=PLAIN if implicit[0] else QUOTED)
+        return Tag(suffix=SEQ if kind is SequenceNode else MAP)
+
+
 def _compose_all_pure(text: str) -> Iterator[Node | None]:
     """ruamel's pure-Python YAML 1.2 composer (slower; used where libyaml refuses)."""
-    return YAML(typ="safe", pure=True).compose_all(io.StringIO(text))
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Resolver = _PlainResolver
+    return yaml.compose_all(io.StringIO(text))
 
 
 if _compose_all is None:  # pragma: no cover
@@ -392,6 +406,9 @@ class _Converter:
                     )
                 )
             child = (*path, key)
+            if node.flow_style and isinstance(value_node, ScalarNode) and not value_node.value \
+                    and value_node.style is None and _tag(value_node) == PLAIN:
+                self.doc.flow_empty = [*(self.doc.flow_empty or ()), child]
             self.doc.keys.setdefault(child, _pos(key_node.start_mark))
             if child in self.doc.values:
                 del self.doc.values[child]

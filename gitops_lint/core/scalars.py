@@ -27,7 +27,8 @@ _PLAIN_WORDS: dict[str, Any] = {
 # Go's strconv.ParseInt(s, 0, 64) syntax (underscores already removed).
 _GO_INT = re.compile(r"([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]+)|([0-9]+))$")
 _YAML_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_DOT_FLOAT = re.compile(r"\.[0-9]+(?:[eE][-+]?[0-9]+)?$")
+# Go's ParseFloat (which go-yaml uses as is for a leading `.`): `_` only between digits
+_DOT_FLOAT = re.compile(r"\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?$")
 _TIMESTAMP_START = re.compile(r"[0-9]{4}-")
 
 
@@ -37,7 +38,7 @@ def _plain(text: str) -> Any:
         return _PLAIN_WORDS[text]
     first = text[0]
     if first == ".":
-        return float(text) if _DOT_FLOAT.match(text) else text
+        return float(text.replace("_", "")) if _DOT_FLOAT.match(text) else text
     if first not in "+-0123456789" or _TIMESTAMP_START.match(text):
         return text
     number = go_number(text.replace("_", ""))

@@ -1,4 +1,5 @@
-"""How kustomize reads a resource file, where that differs from a YAML parser: folded scalars.
+"""How kustomize reads a resource file, where that differs from a YAML parser: folded scalars and
+missing values in flow mappings.
 
 kustomize keeps a folded (`>`) scalar's style and writes it back with go-yaml v3's emitter before
 it builds the object. That emitter decides where a line break needs a blank line by looking at the
@@ -17,13 +18,22 @@ from gitops_lint.render.resource import copy_data
 
 
 def resource_data(doc: Document) -> Any:
-    """A fresh copy of the document's data with its folded scalars as kustomize reads them."""
+    """A fresh copy of the document's data with its folded scalars, and the missing values of flow
+    mappings (`{a: }`, which kustomize reads as ""), as kustomize reads them."""
     data = copy_data(doc.data)
+    for path in doc.flow_empty or ():
+        _parent(data, path)[path[-1]] = ""
     for path in doc.folded or ():
-        parent = data
-        for key in path[:-1]:
-            parent = parent[key]
+        if path[:2] == ("metadata", "annotations"):
+            continue  # annotations are printed from the node's text, read before the round trip
+        parent = _parent(data, path)
         parent[path[-1]] = folded_round_trip(parent[path[-1]])
+    return data
+
+
+def _parent(data: Any, path: tuple) -> Any:
+    for key in path[:-1]:
+        data = data[key]
     return data
 
 

@@ -68,8 +68,10 @@ def go_float_text(value: float) -> str:
 
 def annotation_string(value: Any) -> Any:
     """An annotation value as the string kustomize writes for it once the object went through JSON."""
-    if isinstance(value, (str, dict, list)):
+    if isinstance(value, str):
         return value
+    if isinstance(value, (dict, list)):
+        return ""  # kustomize reads the text of a map or list node: nothing
     if value is None:
         return "null"
     if isinstance(value, bool):
