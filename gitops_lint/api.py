@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.config import Config, ConfigError, find_config, load_config
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.lint.cards import Card, load_cards
-from gitops_lint.lint.engine import RunResult, run_checks, select_cards
-from gitops_lint.model.repository import Repository
+
+if TYPE_CHECKING:  # imported where used, so that `gitops-lint build` and `--version` start fast
+    from gitops_lint.lint.engine import RunResult
+    from gitops_lint.model.repository import Repository
 
 FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "never": None}
 
@@ -53,6 +56,9 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
 
     `progress`, if given, is called as progress(stage, done, total) while the run advances.
     """
+    from gitops_lint.lint.engine import run_checks, select_cards
+    from gitops_lint.model.repository import Repository
+
     base = config_dir or Path(".")
     cards = load_cards([base / d for d in config.rule_dirs])
     if progress:

@@ -199,7 +199,6 @@ def build(directory, load_restrictor, renderer, repo_root) -> None:
     """Render a kustomization directory like `kustomize build` (offline; nothing is executed)."""
     from gitops_lint.core.source import WorkingTree
     from gitops_lint.render import RenderError, render
-    from gitops_lint.render.external import render_external
 
     root = Path(repo_root) if repo_root else _repository_root(Path(directory))
     if root is None:
@@ -215,6 +214,8 @@ def build(directory, load_restrictor, renderer, repo_root) -> None:
         if renderer == "builtin":
             result = render(tree, "" if relative == "." else relative, load_restrictor=load_restrictor)
         else:
+            from gitops_lint.render.external import render_external
+
             result = render_external(tree, relative, renderer=renderer, load_restrictor=load_restrictor)
     except RenderError as exc:
         click.echo(f"Error: {exc}", err=True)
