@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
@@ -264,10 +265,13 @@ class _PlainResolver(VersionedResolver):
 
 
 def _compose_all_pure(text: str) -> Iterator[Node | None]:
-    """ruamel's pure-Python YAML 1.2 composer (slower; used where libyaml refuses)."""
+    """ruamel's pure-Python YAML 1.2 composer (slower; used where libyaml refuses). A reused anchor
+    name is valid YAML (the later one wins, as in go-yaml): its library warning is not printed."""
     yaml = YAML(typ="safe", pure=True)
     yaml.Resolver = _PlainResolver
-    return yaml.compose_all(io.StringIO(text))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReusedAnchorWarning)
+        yield from yaml.compose_all(io.StringIO(text))
 
 
 if _compose_all is None:  # pragma: no cover
