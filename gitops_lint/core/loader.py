@@ -10,23 +10,23 @@ binary data, oversized files, alias bombs and deep nesting (GL307) come back as 
 
 from __future__ import annotations
 
-import io
-import re
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
-from ruamel.yaml.events import MappingEndEvent, MappingStartEvent, SequenceEndEvent, SequenceStartEvent
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.tag import Tag
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.scalars import PLAIN, scalar_value
+from gitops_lint.core.yaml_compose import (
+    ALIAS,
+    compose_all,
+    compose_all_pure,
+    nesting_estimate,
+    node_tag,
+    structure_depth,
+)
 
 PathKey = tuple  # a path into a document: ("spec", "containers", 0, "image")
 
@@ -176,19 +176,19 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
     pure-Python YAML 1.2 parser gets the final word.
     """
     limits = _bounded(limits)
-    if _flow_depth_estimate(text) > limits.max_depth and _structure_depth(text, limits.max_depth) > limits.max_depth:
+    if nesting_estimate(text) > limits.max_depth and structure_depth(text, limits.max_depth) > limits.max_depth:
         message = f"YAML nesting deeper than {limits.max_depth} levels; not parsed"
         return ParsedFile(path, text, [], [Violation(path, message, key="depth:GL307")])
-    documents, violations = _parse(path, text, limits, _compose_all)
-    if violations and rule_of(violations[-1]) == "GL301" and _compose_all_pure is not _compose_all:
-        documents, violations = _parse(path, text, limits, _compose_all_pure)
+    documents, violations = _parse(path, text, limits, compose_all)
+    if violations and rule_of(violations[-1]) == "GL301" and compose_all_pure is not compose_all:
+        documents, violations = _parse(path, text, limits, compose_all_pure)
     return ParsedFile(path, text, documents, violations)
 
 
 def _parse(path: str, text: str, limits: Limits, compose) -> tuple[list[Document], list[Violation]]:
     violations: list[Violation] = []
     documents: list[Document] = []
-    has_anchors = "&" in text and _ALIAS.search(text) is not None  # no alias: nothing expands
+    has_anchors = "&" in text and ALIAS.search(text) is not None  # no alias: nothing expands
     try:
         for index, node in enumerate(compose(text)):
             if node is None:
@@ -219,110 +219,6 @@ def _as(v: Violation, rule: str) -> Violation:
 def rule_of(v: Violation) -> str:
     """The loader rule (GL301/GL302/GL307) that a loader violation belongs to."""
     return v.key.rsplit(":", 1)[-1]
-
-
-_OPENING, _CLOSING = (MappingStartEvent, SequenceStartEvent), (MappingEndEvent, SequenceEndEvent)
-QUOTED, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-
-try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by ruamel's Python resolver
-    from _ruamel_yaml import CParser
-
-    class _Composer(CParser):
-        """libyaml's parser and composer with a constant-time resolver (resolution happens later)."""
-
-        def descend_resolver(self, *args) -> None:
-            pass
-
-        def ascend_resolver(self, *args) -> None:
-            pass
-
-        def resolve(self, kind, value, implicit) -> str:
-            if kind is ScalarNode:
-                return PLAIN if implicit[0] else QUOTED
-            return SEQ if kind is SequenceNode else MAP
-
-    def _compose_all(text: str) -> Iterator[Node | None]:
-        composer = _Composer(io.StringIO(text))
-        try:
-            while composer.check_node():
-                yield composer.get_node()
-        finally:
-            composer.dispose()
-
-    _EventParser = CParser
-except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml.clib is missing
-    _compose_all = None
-    from ruamel.yaml.loader import SafeLoader as _EventParser
-
-
-class _PlainResolver(VersionedResolver):
-    """The pure-Python composer's resolver: like `_Composer`, it leaves plain scalars to `scalar_value`."""
-
-    def resolve(self, kind, value, implicit) -> Tag:
-        if kind is ScalarNode:
-            return Tag(suffix=PLAIN if implicit[0] else QUOTED)
-        return Tag(suffix=SEQ if kind is SequenceNode else MAP)
-
-
-def _compose_all_pure(text: str) -> Iterator[Node | None]:
-    """ruamel's pure-Python YAML 1.2 composer (slower; used where libyaml refuses). A reused anchor
-    name is valid YAML (the later one wins, as in go-yaml): its library warning is not printed."""
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Resolver = _PlainResolver
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ReusedAnchorWarning)
-        yield from yaml.compose_all(io.StringIO(text))
-
-
-if _compose_all is None:  # pragma: no cover
-    _compose_all = _compose_all_pure
-
-
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_DASH_RUN = re.compile(r"(?:- ){4,}")
-# an alias (`*name`) after whitespace, a line start or a flow indicator: without one nothing expands
-_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]", re.M)
-
-
-def _flow_depth_estimate(text: str) -> int:
-    """A cheap upper bound of flow/sequence nesting, so that libyaml is never handed input
-    deep enough to exhaust the C stack. Quote-unaware on purpose: it only needs to be safe."""
-    if text.count("[") + text.count("{") <= 64 and "- - - -" not in text:
-        return 0
-    depth = best = 0
-    for ch in _NOT_BRACKET.sub("", text):
-        if ch in "[{":
-            depth += 1
-            best = max(best, depth)
-        else:
-            depth = max(0, depth - 1)
-    dash_run = max(map(len, _DASH_RUN.findall(text)), default=0) // 2
-    return max(best, dash_run)
-
-
-def _structure_depth(text: str, limit: int) -> int:
-    """The nesting of collections in the text, from parser events (libyaml's parser keeps its own
-    stack, so this is safe where the recursive composer is not); counting stops past `limit`.
-    Brackets inside scalars do not count. A syntax error ends the count (the parse reports it)."""
-    parser = _EventParser(io.StringIO(text))
-    depth = best = 0
-    try:
-        while parser.check_event():
-            event = parser.get_event()
-            if isinstance(event, _OPENING):
-                depth += 1
-                best = max(best, depth)
-                if best > limit:
-                    break
-            elif isinstance(event, _CLOSING):
-                depth -= 1
-    except (YAMLError, ValueError, TypeError):
-        pass
-    finally:
-        dispose = getattr(parser, "dispose", None)
-        if dispose is not None:
-            dispose()
-    return best
 
 
 def _convert_document(path: str, index: int, root: Node, limits: Limits, violations: list[Violation],
@@ -386,7 +282,7 @@ class _Converter:
         if isinstance(node, ScalarNode):
             if node.style == ">":
                 self.doc.folded = [*(self.doc.folded or ()), path]
-            return scalar_value(_tag(node), node.value, node.style)
+            return scalar_value(node_tag(node), node.value, node.style)
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self._mapping(node, path, depth)
@@ -395,7 +291,7 @@ class _Converter:
         result: dict = {}
         merged: list[dict] = []
         for key_node, value_node in node.value:
-            key_tag = _tag(key_node)
+            key_tag = node_tag(key_node)
             if key_tag == "tag:yaml.org,2002:merge" or (key_tag == PLAIN and key_node.value == "<<"):
                 merged.extend(self._merge_sources(value_node, path, depth))
                 continue
@@ -411,7 +307,7 @@ class _Converter:
                 )
             child = (*path, key)
             if node.flow_style and isinstance(value_node, ScalarNode) and not value_node.value \
-                    and value_node.style is None and _tag(value_node) == PLAIN:
+                    and value_node.style is None and node_tag(value_node) == PLAIN:
                 self.doc.flow_empty = [*(self.doc.flow_empty or ()), child]
             self.doc.keys.setdefault(child, _pos(key_node.start_mark))
             if child in self.doc.values:
@@ -436,14 +332,8 @@ class _Converter:
         return out
 
 
-def _tag(node: Node) -> str:
-    """The node's tag as a string; ruamel's `node.tag` URI-decodes it anew for every node (slow)."""
-    suffix = node.ctag.suffix if node.ctag is not None and node.ctag.handle is None else None
-    return suffix if isinstance(suffix, str) and "%" not in suffix else str(node.tag)
-
-
 def _key_text(node: Node) -> Any:
     if isinstance(node, ScalarNode):
-        value = scalar_value(_tag(node), node.value, node.style)
+        value = scalar_value(node_tag(node), node.value, node.style)
         return value if isinstance(value, str) else node.value
     return f"<{node.__class__.__name__}>"
