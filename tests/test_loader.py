@@ -155,3 +155,9 @@ def test_reused_anchor_names_parse_without_a_library_warning(capfd):
     parsed = load_yaml("x.yaml", text)
     assert parsed.violations == [] and parsed.documents[0].data["d"] == "y"
     assert capfd.readouterr().err == ""
+
+
+def test_yaml_1_1_booleans_are_strings_whose_paths_are_recorded():
+    (doc,) = load_yaml("k.yaml", b"namespace: yes\nq: 'no'\nl: [on, Off, y]\n").documents
+    assert doc.data == {"namespace": "yes", "q": "no", "l": ["on", "Off", "y"]}
+    assert doc.yaml11_bools == [("namespace",), ("l", 0), ("l", 1), ("l", 2)]

@@ -18,7 +18,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import FILE_START, Position, Violation
-from gitops_lint.core.scalars import PLAIN, scalar_value
+from gitops_lint.core.scalars import PLAIN, YAML11_BOOLS, scalar_value
 from gitops_lint.core.yaml_compose import (
     ALIAS,
     compose_all,
@@ -69,6 +69,8 @@ class Document:
     annotation_text: dict[str, str] | None = field(default=None, repr=False)
     folded: list[PathKey] | None = field(default=None, repr=False)  # paths of folded (`>`) scalars
     flow_empty: list[PathKey] | None = field(default=None, repr=False)  # `{a: }`: no value in a flow map
+    # plain `yes`/`off`/`y`...: strings here (go-yaml v3), booleans where kustomize reads its own file
+    yaml11_bools: list[PathKey] | None = field(default=None, repr=False)
 
     def position(self, path: PathKey = (), *, key: bool = False) -> Position:
         """Position of the value at `path` (or of its key), else of the nearest ancestor."""
@@ -280,9 +282,12 @@ class _Converter:
                                  _pos(node.start_mark))
         self.doc.values.setdefault(path, _pos(node.start_mark))
         if isinstance(node, ScalarNode):
+            tag = node_tag(node)
             if node.style == ">":
                 self.doc.folded = [*(self.doc.folded or ()), path]
-            return scalar_value(node_tag(node), node.value, node.style)
+            elif tag == PLAIN and node.value in YAML11_BOOLS:
+                self.doc.yaml11_bools = [*(self.doc.yaml11_bools or ()), path]
+            return scalar_value(tag, node.value, node.style)
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self._mapping(node, path, depth)

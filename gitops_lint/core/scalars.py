@@ -16,6 +16,12 @@ PLAIN = "plain"
 _INT64 = 1 << 63
 _UINT64 = 1 << 64
 
+# YAML 1.1 booleans that go-yaml v3 reads as strings; go-yaml v2 (sigs.k8s.io/yaml, with which
+# kustomize reads a kustomization file) reads them as booleans
+YAML11_BOOLS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+}
 _PLAIN_WORDS: dict[str, Any] = {
     **dict.fromkeys(("", "~", "null", "Null", "NULL")),
     **dict.fromkeys(("true", "True", "TRUE"), True),
