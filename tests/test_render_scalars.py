@@ -81,3 +81,19 @@ def test_scalar_fuzz_fixture_is_what_the_fuzzer_writes(tmp_path):
     committed = FIXTURES / "render" / "scalars-fuzz"
     assert (case / "values.yaml").read_text() == (committed / "values.yaml").read_text()
     assert (case / "kustomization.yaml").read_text() == (committed / "kustomization.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2024-01-01", "2024-01-01T00:00:00Z"), ("2024-1-2", "2024-01-02T00:00:00Z"),
+        ("2001-12-14t21:59:43.10-05:00", "2001-12-14T21:59:43.1-05:00"), ("2024-01-01 10:20:30", "2024-01-01T10:20:30Z"),
+        ("2024-01-01T10:20:30.1234567891Z", "2024-01-01T10:20:30.123456789Z"), ("2024-01-01T10:20:30-00:00", "2024-01-01T10:20:30Z"),
+        ("2024-13-01", None), ("2024-02-30", None), ("2024-01-01T25:00:00Z", None), ("2024-01-01 10:20:30 +01:00", None),
+        ("2024-01-01T10:20Z", None), ("12024-01-01", None),
+    ],
+)
+def test_timestamps_as_go_writes_them(text, expected):
+    from gitops_lint.core.scalars import go_timestamp
+
+    assert go_timestamp(text) == expected

@@ -18,7 +18,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import FILE_START, Position, Violation
-from gitops_lint.core.scalars import PLAIN, YAML11_BOOLS, scalar_value
+from gitops_lint.core.scalars import PLAIN, YAML11_BOOLS, is_timestamp_like, scalar_value
 from gitops_lint.core.yaml_compose import (
     ALIAS,
     compose_all,
@@ -71,6 +71,7 @@ class Document:
     flow_empty: list[PathKey] | None = field(default=None, repr=False)  # `{a: }`: no value in a flow map
     # plain `yes`/`off`/`y`...: strings here (go-yaml v3), booleans where kustomize reads its own file
     yaml11_bools: list[PathKey] | None = field(default=None, repr=False)
+    timestamps: list[PathKey] | None = field(default=None, repr=False)  # plain `2024-01-02`... (strings)
 
     def position(self, path: PathKey = (), *, key: bool = False) -> Position:
         """Position of the value at `path` (or of its key), else of the nearest ancestor."""
@@ -266,6 +267,7 @@ def _check_expanded_size(root: Node, limits: Limits) -> None:
 
 
 _ANNOTATIONS = ("metadata", "annotations")
+_NOTABLE = frozenset("0123456789yYnNoO")  # first characters of YAML 1.1 booleans and timestamps
 
 
 class _Converter:
@@ -276,21 +278,29 @@ class _Converter:
         self.limits = limits
         self.violations = violations
 
-    def convert(self, node: Node, path: PathKey, depth: int) -> Any:
+    def convert(self, node: Node, path: PathKey, depth: int, flow: bool = False) -> Any:
         if depth > self.limits.max_depth:
             raise _UnsafeContent(f"YAML nesting deeper than {self.limits.max_depth} levels; not parsed",
                                  _pos(node.start_mark))
         self.doc.values.setdefault(path, _pos(node.start_mark))
         if isinstance(node, ScalarNode):
             tag = node_tag(node)
-            if node.style == ">":
-                self.doc.folded = [*(self.doc.folded or ()), path]
-            elif tag == PLAIN and node.value in YAML11_BOOLS:
-                self.doc.yaml11_bools = [*(self.doc.yaml11_bools or ()), path]
+            if node.style == ">" or (tag == PLAIN and node.value[:1] in _NOTABLE):
+                self._note(node.value, node.style, path, flow)
             return scalar_value(tag, node.value, node.style)
         if isinstance(node, SequenceNode):
-            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [self.convert(item, (*path, i), depth + 1, node.flow_style) for i, item in enumerate(node.value)]
         return self._mapping(node, path, depth)
+
+    def _note(self, text: str, style: str | None, path: PathKey, flow: bool) -> None:
+        """Record where kustomize reads a scalar differently (see Document's last fields)."""
+        doc = self.doc
+        if style == ">":
+            doc.folded = [*(doc.folded or ()), path]
+        elif text in YAML11_BOOLS:
+            doc.yaml11_bools = [*(doc.yaml11_bools or ()), path]
+        elif is_timestamp_like(text) and not (flow and ":" in text):  # in a flow collection: a string
+            doc.timestamps = [*(doc.timestamps or ()), path]
 
     def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict:
         result: dict = {}
@@ -317,7 +327,7 @@ class _Converter:
             self.doc.keys.setdefault(child, _pos(key_node.start_mark))
             if child in self.doc.values:
                 del self.doc.values[child]
-            result[key] = self.convert(value_node, child, depth + 1)
+            result[key] = self.convert(value_node, child, depth + 1, node.flow_style)
         for source in merged:
             for key, value in source.items():
                 result.setdefault(key, value)

@@ -75,6 +75,38 @@ def go_number(text: str) -> int | float | None:
     return None
 
 
+_GO_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:[Tt]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]+))?(Z|[-+][0-9]{2}:[0-9]{2})"
+    r"| ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]+))?)?$"
+)
+
+
+def is_timestamp_like(text: str) -> bool:
+    """Whether a plain scalar may be a go-yaml timestamp (`YYYY-`...; `go_timestamp` decides)."""
+    return bool(_TIMESTAMP_START.match(text))
+
+
+def go_timestamp(text: str) -> str | None:
+    """A plain scalar that go-yaml reads as a timestamp, as Go's JSON encoding writes it
+    (`2024-1-2` is "2024-01-02T00:00:00Z"); None where it is no timestamp (it stays a string)."""
+    import datetime
+
+    match = _GO_TIMESTAMP.match(text)
+    if not match:
+        return None
+    g = match.groups()
+    hour, minute, second, fraction, zone = (g[3:8] if g[3] is not None else (*g[8:12], None))
+    try:
+        datetime.datetime(int(g[0]), int(g[1]), int(g[2]), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        return None
+    digits = (fraction or "")[:9].rstrip("0")
+    zone = "Z" if zone in (None, "Z", "+00:00", "-00:00") else zone
+    return (f"{int(g[0]):04d}-{int(g[1]):02d}-{int(g[2]):02d}T{int(hour or 0):02d}:{int(minute or 0):02d}:"
+            f"{int(second or 0):02d}{'.' + digits if digits else ''}{zone}")
+
+
 def scalar_value(tag: str, text: str, style: str | None = None) -> Any:
     """Resolve a scalar as go-yaml v3 would, keeping timestamps and binaries as strings."""
     if tag == PLAIN:

@@ -1,5 +1,5 @@
-"""How kustomize reads a resource file, where that differs from a YAML parser: folded scalars and
-missing values in flow mappings.
+"""How kustomize reads a resource file, where that differs from a YAML parser: folded scalars,
+missing values in flow mappings, and timestamps (plain `2024-01-02` becomes "2024-01-02T00:00:00Z").
 
 kustomize keeps a folded (`>`) scalar's style and writes it back with go-yaml v3's emitter before
 it builds the object. That emitter decides where a line break needs a blank line by looking at the
@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from gitops_lint.core.loader import Document, parse_text
+from gitops_lint.core.scalars import go_timestamp
 from gitops_lint.render.resource import copy_data
 
 
@@ -28,6 +29,10 @@ def resource_data(doc: Document) -> Any:
             continue  # annotations are printed from the node's text, read before the round trip
         parent = _parent(data, path)
         parent[path[-1]] = folded_round_trip(parent[path[-1]])
+    for path in doc.timestamps or ():
+        if path[:2] != ("metadata", "annotations"):
+            parent = _parent(data, path)
+            parent[path[-1]] = go_timestamp(parent[path[-1]]) or parent[path[-1]]
     return data
 
 

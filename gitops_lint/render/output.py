@@ -10,7 +10,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.representer import SafeRepresenter
 
-from gitops_lint.core.scalars import PLAIN, scalar_value
+from gitops_lint.core.scalars import PLAIN, go_timestamp, is_timestamp_like, scalar_value
 
 # Plain scalars a YAML 1.1 reader (kubectl, sigs.k8s.io/yaml) would not read back as strings.
 _YAML11 = re.compile(
@@ -29,7 +29,8 @@ class _Representer(SafeRepresenter):
             and " \n" not in data
         ):
             return self.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-        if not data or _YAML11.match(data) or not isinstance(scalar_value(PLAIN, data), str):
+        if (not data or _YAML11.match(data) or not isinstance(scalar_value(PLAIN, data), str)
+                or (is_timestamp_like(data) and go_timestamp(data) is not None)):
             return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
         return super().represent_str(data)
 
