@@ -19,11 +19,18 @@ from gitops_lint.render.resource import copy_data
 
 
 def resource_data(doc: Document) -> Any:
-    """A fresh copy of the document's data with its folded scalars, and the missing values of flow
-    mappings (`{a: }`, which kustomize reads as ""), as kustomize reads them."""
-    data = copy_data(doc.data)
+    """A fresh copy of the document's data with its folded scalars, timestamps and the missing values
+    of flow mappings (`{a: }`, which kustomize reads as ""), as kustomize reads a resource."""
+    data = patch_data(doc)
     for path in doc.flow_empty or ():
         _parent(data, path)[path[-1]] = ""
+    return data
+
+
+def patch_data(doc: Document) -> Any:
+    """A fresh copy of a strategic-merge patch's data with folded scalars and timestamps as kustomize
+    reads them (a missing value in a flow mapping stays null there: it deletes the field)."""
+    data = copy_data(doc.data)
     for path in doc.folded or ():
         if path[:2] == ("metadata", "annotations"):
             continue  # annotations are printed from the node's text, read before the round trip
