@@ -97,3 +97,21 @@ def test_timestamps_as_go_writes_them(text, expected):
     from gitops_lint.core.scalars import go_timestamp
 
     assert go_timestamp(text) == expected
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(1234567.5, "1.2345675e+06"), (123456.5, "123456.5"), (1e20, "1e+20"), (1e-05, "1e-05"), (0.0001, "0.0001")],
+)
+def test_floats_print_as_go_yaml_prints_them(value, text):
+    from gitops_lint.render.output import go_float
+
+    assert go_float(value) == text
+
+
+def test_strings_are_quoted_where_go_yaml_would_read_something_else():
+    from gitops_lint.render.output import go_reads_as
+
+    assert [go_reads_as(t) for t in ("yes", "0x1F", "1:30", "2024-01-01", "1E400", "=", "<<", "x")] == [
+        "bool", "int", "timestamp", "timestamp", "str", "str", "str", "str"]
+    assert to_yaml([{"a": "yes", "b": "1E400", "c": "it's long " * 10}]).splitlines()[:2] == ['a: "yes"', "b: 1E400"]

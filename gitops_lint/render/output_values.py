@@ -44,7 +44,8 @@ def json_values(value: Any) -> Any:
     if isinstance(value, float):
         if math.isinf(value) or math.isnan(value):
             raise RenderError(f"json: unsupported value: {go_float_text(value)}")
-        if value == int(value) and abs(value) < _FLOAT_INT_LIMIT:
+        # JSON writes it without a fraction; read back it is an int where int64/uint64 holds it
+        if value == int(value) and -(1 << 63) <= value < (1 << 64) and abs(value) < _FLOAT_INT_LIMIT:
             return int(value)
     return value
 
