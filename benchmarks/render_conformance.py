@@ -108,7 +108,8 @@ def our_build(directory: Path, root: Path | None = None) -> tuple[bool, str]:
 
 
 def compare(directory: Path, expected: tuple[bool, str] | None = None, root: Path | None = None) -> tuple[str, str]:
-    """('same'|'both-fail'|'differ'|'we-fail'|'we-pass', detail)."""
+    """('same'|'both-fail'|'differ'|'we-fail'|'we-pass', detail); 'same' means the same documents
+    (detail "text differs" when the printed text is not byte-identical)."""
     ok_k, out_k = expected if expected is not None else kubectl_build(directory)
     ok_o, out_o = our_build(directory, root)
     if not ok_k:
@@ -117,7 +118,7 @@ def compare(directory: Path, expected: tuple[bool, str] | None = None, root: Pat
         return "we-fail", out_o
     exp, got = documents(out_k), documents(out_o)
     if exp == got:
-        return "same", ""
+        return "same", "" if out_k == out_o else "text differs"
     return "differ", first_difference(exp, got)
 
 
@@ -197,6 +198,7 @@ def run(dirs: list[tuple[Path, Path]], verbose: bool) -> Counter:
         for (root, d), exp in zip(dirs, expected, strict=True):
             status, detail = compare(d, exp, root)
             counts[status] += 1
+            counts["byte-identical"] += status == "same" and not detail
             if status == "differ":
                 for cls in detail[1 : detail.index("]")].split(","):
                     counts[f"class:{cls}"] += 1
@@ -221,8 +223,8 @@ def main(argv: list[str]) -> int:
     agree = counts["same"] + counts["both-fail"]
     print(f"\nrepositories: {len(repos)}; kustomizations: {len(dirs)}")
     print(f"buildable by kubectl: {buildable}; equal: {counts['same']} "
-          f"({100.0 * counts['same'] / max(buildable, 1):.1f}%); different: {counts['differ']}; "
-          f"we fail: {counts['we-fail']}")
+          f"({100.0 * counts['same'] / max(buildable, 1):.1f}%; byte-identical text: {counts['byte-identical']}); "
+          f"different: {counts['differ']}; we fail: {counts['we-fail']}")
     print(f"kubectl fails: {counts['both-fail'] + counts['we-pass']}; we fail too: {counts['both-fail']}; "
           f"we build: {counts['we-pass']}")
     classes = sorted((k[6:], v) for k, v in counts.items() if k.startswith("class:"))
