@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitops_lint.core.config import Config, config_base_dir, confine_config_dirs, resolve_config
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
-from gitops_lint.deploy.file_roles import explain
-from gitops_lint.deploy.helm_releases import chart_roots
 from gitops_lint.lint.cards import Card, load_cards
-from gitops_lint.lint.engine import RunResult, run_checks, select_cards
-from gitops_lint.lint.options import validate_config_options
-from gitops_lint.model.file_roles import FileRole
-from gitops_lint.model.repository import Repository
+
+if TYPE_CHECKING:  # imported where used, so that `gitops-lint build` and `--version` start fast
+    from gitops_lint.lint.engine import RunResult
+    from gitops_lint.model.file_roles import FileRole
+    from gitops_lint.model.repository import Repository
 
 __all__ = ["LintResult", "confine_config_dirs", "exit_code", "lint_path", "lint_tree", "read_baseline",
            "resolve_config", "write_baseline"]
@@ -51,6 +51,11 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
 
     `progress`, if given, is called as progress(stage, done, total) while the run advances.
     """
+    from gitops_lint.deploy.helm_releases import chart_roots
+    from gitops_lint.lint.engine import run_checks, select_cards
+    from gitops_lint.lint.options import validate_config_options
+    from gitops_lint.model.repository import Repository
+
     base = config_dir or Path(".")
     cards = load_cards([base / d for d in config.rule_dirs])
     validate_config_options(config, cards)
@@ -129,6 +134,9 @@ def plan_fixes(root: str | Path, *, config_path: str | None = None, select=(), i
 
 def explain_file(root: str | Path, path: str, *, config_path: str | None = None) -> FileRole:
     """Whether the rules judge `path` (repo-relative) as a deployed manifest, and why."""
+    from gitops_lint.deploy.file_roles import explain
+    from gitops_lint.model.repository import Repository
+
     root = Path(root)
     config = resolve_config(root, config_path)
     if config_path is None:

@@ -237,15 +237,19 @@ def scorecard(path, fmt, config_path) -> None:
               help="rootonly (kustomize's default): files only from inside the kustomization's directory tree.")
 @click.option("--renderer", type=click.Choice(["builtin", "kubectl", "kustomize"]), default="builtin",
               help="Render with the built-in renderer (default) or delegate to an installed binary.")
-@click.option("--root", "repo_root", type=click.Path(exists=True, file_okay=False),
-              help="Repository root that confines file access (default: the git work tree, else DIRECTORY).")
+@click.option("--repo-root", "--root", "repo_root", type=click.Path(exists=True, file_okay=False),
+              help="Repository root that confines file access (default: the git work tree; outside git, "
+                   "the current directory or DIRECTORY, widened to what its kustomizations reference).")
 def build(directory, load_restrictor, renderer, repo_root) -> None:
     """Render a kustomization directory like `kustomize build` (offline; nothing is executed)."""
     from gitops_lint.core.source import WorkingTree
     from gitops_lint.render import RenderError, render
-    from gitops_lint.render.external import render_external
 
-    root = Path(repo_root) if repo_root else (_git_work_tree(Path(directory)) or Path(directory))
+    root = Path(repo_root) if repo_root else _git_work_tree(Path(directory))
+    if root is None:
+        from gitops_lint.model.build_root import build_root
+
+        root = build_root(Path(directory), Path.cwd())
     try:
         relative = Path(directory).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -255,6 +259,8 @@ def build(directory, load_restrictor, renderer, repo_root) -> None:
         if renderer == "builtin":
             result = render(tree, "" if relative == "." else relative, load_restrictor=load_restrictor)
         else:
+            from gitops_lint.render.external import render_external
+
             result = render_external(tree, relative, renderer=renderer, load_restrictor=load_restrictor)
     except RenderError as exc:
         click.echo(f"Error: {exc}", err=True)

@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks"))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import render_conformance as rc  # noqa: E402
 
@@ -477,7 +477,7 @@ for seed in range(start, start + n):
         bad += 1
         print("SEED", seed, okk, oko)
         if okk and oko:
-            print(rc._first_difference(rc.documents(outk), rc.documents(outo))[:1500])
+            print(rc.first_difference(rc.documents(outk), rc.documents(outo))[:1500])
         else:
             print((outk if not okk else outo)[:400])
     else:

@@ -883,7 +883,7 @@ def case_list(marker: Path) -> list[Case]:
                                                              b"metadata: {name: x}\ndata: {a: \xff\xfe\xe9}\n"})),
              ("GL307",)),
         Case("windows-1252", files_case(app({"app/cp1252.yaml": WIN1252})), ("GL307",)),
-        Case("huge-5mb", files_case(app({"app/huge.yaml": big_yaml(5 * 1024 * 1024)})), ("GL307",)),
+        Case("huge-33mb", files_case(app({"app/huge.yaml": big_yaml(33 * 1024 * 1024)})), ("GL307",)),  # over 32 MiB
         Case("alias-bomb", files_case(app({"app/bomb.yaml": ALIAS_BOMB})), ("GL307",)),
         Case("deep-flow-nesting", files_case(app({"app/deep.yaml": "a: " + "[" * 10_000 + "]" * 10_000 + "\n"})),
              ("GL307",)),

@@ -44,6 +44,7 @@ def test_fixture_matches_kustomize(case: Path):
     if expected.exists():
         result = _render(case)
         assert _docs(result.to_yaml()) == _docs(expected.read_text())
+        assert result.to_yaml() == expected.read_text()  # byte for byte, as `build` prints it
     else:
         assert (case / "expected-error.txt").exists(), "fixture without expected output"
         with pytest.raises(RenderError):

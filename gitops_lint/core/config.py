@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from gitops_lint.core.findings import Severity
 from gitops_lint.core.loader import Document, Limits, load_yaml
+
+if TYPE_CHECKING:  # imported where used: `gitops-lint build` and `--version` start faster without them
+    import pathspec
 
 CONFIG_NAMES = (".gitops-lint.yaml", ".gitops-lint.yml")
 DEFAULT_PRODUCTION = ("production", "prod", "prd", "live")
@@ -170,6 +170,8 @@ class Config:
         return environment.lower() in {p.lower() for p in self.production}
 
     def excluded(self) -> pathspec.PathSpec:
+        import pathspec
+
         return pathspec.GitIgnoreSpec.from_lines(self.exclude)
 
     def rule_setting(self, rule_id: str, rule_name: str, path: str | None = None) -> RuleSetting:
@@ -235,6 +237,9 @@ def confine_config_dirs(config: Config, root: Path) -> None:
 
 def config_from_dict(data: Any, source: str | None = None, document: Document | None = None) -> Config:
     """Validate a config mapping and build the effective Config."""
+    import jsonschema
+    import pathspec
+
     validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:

@@ -11,20 +11,25 @@ the rule cards say which kinds they report.
 
 from __future__ import annotations
 
-import io
-import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import FILE_START, Position, Violation
-from gitops_lint.core.scalars import PLAIN, scalar_value
+from gitops_lint.core.scalars import PLAIN, YAML11_BOOLS, is_timestamp_like, scalar_value
+from gitops_lint.core.yaml_compose import (
+    ALIAS,
+    compose_all,
+    compose_all_pure,
+    nesting_estimate,
+    node_tag,
+    structure_depth,
+)
 
 PathKey = tuple  # a path into a document: ("spec", "containers", 0, "image")
 Composer = Callable[[str], Iterator["Node | None"]]  # YAML text -> its documents' node trees
@@ -37,7 +42,7 @@ LOADER_KINDS = (SYNTAX, DUPLICATE_KEY, UNSAFE_CONTENT)
 class Limits:
     """Bounds on what the loader will parse (configurable; defaults suit real repos)."""
 
-    max_file_bytes: int = 2 * 1024 * 1024
+    max_file_bytes: int = 32 * 1024 * 1024  # vendored CRD bundles of several MB are normal
     max_nodes: int = 250_000  # after alias expansion, per document
     max_depth: int = 100
 
@@ -66,6 +71,14 @@ class Document:
     end_line: int
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
+    # the source text of each scalar `metadata.annotations` value (kustomize prints annotations
+    # as that text: `0644` stays "0644", `~` stays "~")
+    annotation_text: dict[str, str] | None = field(default=None, repr=False)
+    folded: list[PathKey] | None = field(default=None, repr=False)  # paths of folded (`>`) scalars
+    flow_empty: list[PathKey] | None = field(default=None, repr=False)  # `{a: }`: no value in a flow map
+    # plain `yes`/`off`/`y`...: strings here (go-yaml v3), booleans where kustomize reads its own file
+    yaml11_bools: list[PathKey] | None = field(default=None, repr=False)
+    timestamps: list[PathKey] | None = field(default=None, repr=False)  # plain `2024-01-02`... (strings)
 
     def position(self, path: PathKey = (), *, key: bool = False) -> Position:
         """Position of the value at `path` (or of its key), else of the nearest ancestor."""
@@ -170,12 +183,12 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
     pure-Python YAML 1.2 parser gets the final word.
     """
     limits = _bounded(limits)
-    if _flow_depth_estimate(text) > limits.max_depth:
+    if nesting_estimate(text) > limits.max_depth and structure_depth(text, limits.max_depth) > limits.max_depth:
         message = f"YAML nesting deeper than {limits.max_depth} levels; not parsed"
         return ParsedFile(path, text, [], [Violation(path, message, key="depth", kind=UNSAFE_CONTENT)])
-    documents, violations = _parse(path, text, limits, _compose_all)
-    if violations and violations[-1].kind == SYNTAX and _compose_all_pure is not _compose_all:
-        documents, violations = _parse(path, text, limits, _compose_all_pure)
+    documents, violations = _parse(path, text, limits, compose_all)
+    if violations and violations[-1].kind == SYNTAX and compose_all_pure is not compose_all:
+        documents, violations = _parse(path, text, limits, compose_all_pure)
     return ParsedFile(path, text, documents, violations)
 
 
@@ -189,7 +202,7 @@ def _parse(path: str, text: str, limits: Limits, compose: Composer) -> tuple[lis
 def _parse_quietly(path: str, text: str, limits: Limits, compose: Composer) -> tuple[list[Document], list[Violation]]:
     violations: list[Violation] = []
     documents: list[Document] = []
-    has_anchors = "&" in text  # no anchor, no alias: the expansion check can be skipped
+    has_anchors = "&" in text and ALIAS.search(text) is not None  # no alias: nothing expands
     try:
         for index, node in enumerate(compose(text)):
             if node is None:
@@ -213,62 +226,6 @@ def _parse_quietly(path: str, text: str, limits: Limits, compose: Composer) -> t
     except (YAMLError, ValueError, TypeError) as exc:
         violations.append(Violation(path, f"invalid YAML: {exc.__class__.__name__}", key="syntax", kind=SYNTAX))
     return documents, violations
-
-
-QUOTED, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
-
-
-def _compose_all_pure(text: str) -> Iterator[Node | None]:
-    """ruamel's pure-Python YAML 1.2 composer (slower; used where libyaml refuses)."""
-    return YAML(typ="safe", pure=True).compose_all(io.StringIO(text))
-
-
-try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by ruamel's Python resolver
-    from _ruamel_yaml import CParser
-
-    class _Composer(CParser):
-        """libyaml's parser and composer with a constant-time resolver (resolution happens later)."""
-
-        def descend_resolver(self, *args: object) -> None:
-            pass
-
-        def ascend_resolver(self, *args: object) -> None:
-            pass
-
-        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-            if kind is ScalarNode:
-                return PLAIN if implicit[0] else QUOTED
-            return SEQ if kind is SequenceNode else MAP
-
-    def _compose_all(text: str) -> Iterator[Node | None]:
-        composer = _Composer(io.StringIO(text))
-        try:
-            while composer.check_node():
-                yield composer.get_node()
-        finally:
-            composer.dispose()
-
-except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml.clib is missing
-    _compose_all = _compose_all_pure
-
-
-_OPEN = re.compile(r"[\[{]")
-
-
-def _flow_depth_estimate(text: str) -> int:
-    """A cheap upper bound of flow/sequence nesting, so that libyaml is never handed input
-    deep enough to exhaust the C stack. Quote-unaware on purpose: it only needs to be safe."""
-    if len(_OPEN.findall(text)) <= 64 and "- - - -" not in text:
-        return 0
-    depth = best = 0
-    for ch in text:
-        if ch in "[{":
-            depth += 1
-            best = max(best, depth)
-        elif ch in "]}":
-            depth = max(0, depth - 1)
-    dash_run = max((len(m.group(0)) // 2 for m in re.finditer(r"(?:- )+", text)), default=0)
-    return max(best, dash_run)
 
 
 def _convert_document(path: str, index: int, root: Node, limits: Limits, violations: list[Violation],
@@ -313,6 +270,10 @@ def _check_expanded_size(root: Node, limits: Limits) -> None:
     size(root, 0)
 
 
+_ANNOTATIONS = ("metadata", "annotations")
+_NOTABLE = frozenset("0123456789yYnNoO")  # first characters of YAML 1.1 booleans and timestamps
+
+
 class _Converter:
     """Turns a composed node graph into plain data, filling the document's position tables."""
 
@@ -321,22 +282,36 @@ class _Converter:
         self.limits = limits
         self.violations = violations
 
-    def convert(self, node: Node, path: PathKey, depth: int) -> Any:
+    def convert(self, node: Node, path: PathKey, depth: int, flow: bool = False) -> Any:
         if depth > self.limits.max_depth:
             raise _UnsafeContent(f"YAML nesting deeper than {self.limits.max_depth} levels; not parsed",
                                  _pos(node.start_mark))
         self.doc.values.setdefault(path, _pos(node.start_mark))
         if isinstance(node, ScalarNode):
-            return scalar_value(node.tag, node.value, node.style)
+            tag = node_tag(node)
+            if node.style == ">" or (tag == PLAIN and node.value[:1] in _NOTABLE):
+                self._note(node.value, node.style, path, flow)
+            return scalar_value(tag, node.value, node.style)
         if isinstance(node, SequenceNode):
-            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            return [self.convert(item, (*path, i), depth + 1, node.flow_style) for i, item in enumerate(node.value)]
         return self._mapping(cast(MappingNode, node), path, depth)  # composers make only these three kinds
+
+    def _note(self, text: str, style: str | None, path: PathKey, flow: bool) -> None:
+        """Record where kustomize reads a scalar differently (see Document's last fields)."""
+        doc = self.doc
+        if style == ">":
+            doc.folded = [*(doc.folded or ()), path]
+        elif text in YAML11_BOOLS:
+            doc.yaml11_bools = [*(doc.yaml11_bools or ()), path]
+        elif is_timestamp_like(text) and not (flow and ":" in text):  # in a flow collection: a string
+            doc.timestamps = [*(doc.timestamps or ()), path]
 
     def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict:
         result: dict = {}
         merged: list[dict] = []
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or (key_node.tag == PLAIN and key_node.value == "<<"):
+            key_tag = node_tag(key_node)
+            if key_tag == "tag:yaml.org,2002:merge" or (key_tag == PLAIN and key_node.value == "<<"):
                 merged.extend(self._merge_sources(value_node, path, depth))
                 continue
             key = _key_text(key_node)
@@ -351,13 +326,20 @@ class _Converter:
                     )
                 )
             child = (*path, key)
+            if node.flow_style and isinstance(value_node, ScalarNode) and not value_node.value \
+                    and value_node.style is None and node_tag(value_node) == PLAIN:
+                self.doc.flow_empty = [*(self.doc.flow_empty or ()), child]
             self.doc.keys.setdefault(child, _pos(key_node.start_mark))
             if child in self.doc.values:
                 del self.doc.values[child]
-            result[key] = self.convert(value_node, child, depth + 1)
+            result[key] = self.convert(value_node, child, depth + 1, node.flow_style)
         for source in merged:
             for key, value in source.items():
                 result.setdefault(key, value)
+        if path == _ANNOTATIONS:
+            self.doc.annotation_text = {
+                k.value: v.value for k, v in node.value if isinstance(k, ScalarNode) and isinstance(v, ScalarNode)
+            }
         return result
 
     def _merge_sources(self, node: Node, path: PathKey, depth: int) -> list[dict]:
@@ -372,6 +354,6 @@ class _Converter:
 
 def _key_text(node: Node) -> Any:
     if isinstance(node, ScalarNode):
-        value = scalar_value(node.tag, node.value, node.style)
+        value = scalar_value(node_tag(node), node.value, node.style)
         return value if isinstance(value, str) else node.value
     return f"<{node.__class__.__name__}>"

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from gitops_lint.core.findings import Severity
 from gitops_lint.core.loader import LOADER_KINDS, load_yaml
 from gitops_lint.lint.options import (
@@ -179,6 +177,8 @@ def load_card(path: Path, builtin: bool = True) -> Card:
     if len(parsed.documents) != 1:
         raise CardError(f"{path}: a card is exactly one YAML document")
     data = parsed.documents[0].data
+    import jsonschema  # here, not at module level: `gitops-lint build` and `--version` never need it
+
     errors = sorted(jsonschema.Draft202012Validator(CARD_SCHEMA).iter_errors(data), key=lambda e: e.path)
     if errors:
         where = ".".join(map(str, errors[0].absolute_path)) or "(top level)"

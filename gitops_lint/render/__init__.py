@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from gitops_lint.core.findings import Position
 from gitops_lint.core.source import SourceTree, normalize
+from gitops_lint.render import output_values
 from gitops_lint.render.accumulator import Accumulator
 from gitops_lint.render.build import Session, finalize
 from gitops_lint.render.errors import NotRendered, RenderError, located
@@ -93,6 +94,7 @@ def _render(session: Session, root: str) -> RenderResult:
     work = Accumulator([r.copy() for r in acc.resources], acc.config, list(acc.vars))
     try:
         resources = finalize(session, work, top)
+        output_values.finish(resources)
     except RenderError as exc:
         raise located(exc, top.path, None) from None
     return RenderResult(

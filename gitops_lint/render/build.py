@@ -29,6 +29,7 @@ from gitops_lint.render import fieldspec as fs
 from gitops_lint.render.accumulator import Accumulator
 from gitops_lint.render.errors import NotRendered, RenderError, located
 from gitops_lint.render.kustomization import Kustomization
+from gitops_lint.render.kyaml_read import resource_data
 from gitops_lint.render.resource import Resource, copy_data
 from gitops_lint.render.steps import PatchSteps, rebind, reject_parse_problems
 from gitops_lint.render.vars import apply_vars
@@ -249,10 +250,10 @@ class Session(PatchSteps):
         """Objects of a resource file, `*List` kinds inlined (at the end, as kustomize does)."""
         parsed = self.parse(path)
         reject_parse_problems(parsed, path, None)
-        queue: list[tuple[Any, Position]] = [(d.data, d.start) for d in parsed.documents]
+        queue: list[tuple[Any, Position, Any]] = [(d.data, d.start, d) for d in parsed.documents]
         out = []
         while queue:
-            data, pos = queue.pop(0)
+            data, pos, doc = queue.pop(0)
             if data is None or data == {}:
                 continue
             if not isinstance(data, dict):
@@ -266,12 +267,15 @@ class Session(PatchSteps):
                     continue
                 if not isinstance(items, list):
                     raise RenderError(f"expected array in {kind}/items", path, pos)
-                queue.extend((copy_data(item), pos) for item in items)
+                queue.extend((copy_data(item), pos, None) for item in items)
                 continue
             meta = data.get("metadata")
             if not isinstance(meta, dict) or not meta.get("name"):
                 raise RenderError(f"missing metadata.name in {kind} object", path, pos)
-            out.append(Resource.new(copy_data(data), path, pos))
+            if doc is None:
+                out.append(Resource.new(copy_data(data), path, pos))
+            else:
+                out.append(Resource.new(resource_data(doc), path, pos, doc.annotation_text))
         return out
 
     def _configuration(self, k: Kustomization, rel: str, i: int) -> dict:

@@ -150,9 +150,11 @@ def make_generated(k: Kustomization, generator: dict, kind: str, reader: Reader)
             f"a {kind} generator needs a name",
             "configMapGenerator" if kind == "ConfigMap" else "secretGenerator",
         )
-    behavior = str(generator.get("behavior") or "create")
-    if behavior not in ("create", "merge", "replace"):
-        raise k.error(f"invalid generator behavior {behavior!r} for {kind} {name}")
+    behavior = generator.get("behavior")
+    if behavior is not None and not isinstance(behavior, str):
+        raise k.error(f"invalid generator behavior {behavior!r} for {kind} {name}: not a string")
+    if behavior not in ("merge", "replace"):  # kustomize treats any other value (`add`, `Merge`) as create
+        behavior = "create"
     options = merged_options(k, generator)
     meta: dict = {"name": name}
     ns = generator.get("namespace")

@@ -11,9 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import FILE_START, Position
 from gitops_lint.core.loader import SYNTAX, UNSAFE_CONTENT, Document, ParsedFile
+from gitops_lint.core.scalars import YAML11_BOOLS
 from gitops_lint.render.errors import RenderError
+from gitops_lint.render.resource import copy_data
 
 FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -95,7 +98,7 @@ def load(tree, directory: str, parsed: ParsedFile) -> Kustomization:
     doc = docs[0] if docs else None
     if doc is None or (isinstance(doc.data, dict) and not set(doc.data) - {"apiVersion", "kind"}):
         raise RenderError("the kustomization is empty", path)
-    data = doc.data
+    data = _as_kustomize_reads(doc)
     raw = data
     for key in data:
         if key not in KNOWN_FIELDS:
@@ -119,6 +122,19 @@ def load(tree, directory: str, parsed: ParsedFile) -> Kustomization:
     k.config_map_generator = [_fix_generator(g) for g in _dicts(raw, "configMapGenerator")]
     k.secret_generator = [_fix_generator(g) for g in _dicts(raw, "secretGenerator")]
     return k
+
+
+def _as_kustomize_reads(doc: Document) -> dict:
+    """The kustomization's data as kustomize reads its own file (go-yaml v2): plain `yes`, `on`,
+    `y`... are booleans, so `namespace: yes` is refused as it is by kustomize."""
+    if not doc.yaml11_bools:
+        return doc.data
+    data = copy_data(doc.data)
+    for path in doc.yaml11_bools:
+        parent, value = dig(data, path[:-1]), dig(data, path)
+        if isinstance(parent, (dict, list)) and isinstance(value, str) and value in YAML11_BOOLS:
+            parent[path[-1]] = YAML11_BOOLS[value]
+    return data
 
 
 def _type_error(k: Kustomization, what: str, value: Any, *path: Any) -> RenderError:

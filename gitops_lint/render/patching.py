@@ -19,12 +19,14 @@ from gitops_lint.render.smp import apply_strategic_merge
 class Patch:
     """One loaded patch: an SMP document or a JSON 6902 operation list, and where it was written."""
 
-    def __init__(self, body: Any, source: str, position: Position, options: dict | None = None, doc=None):
+    def __init__(self, body: Any, source: str, position: Position, options: dict | None = None, doc=None,
+                 annotation_text: dict | None = None):
         self.body = body
         self.source = source
         self.position = position
         self.options = options or {}
         self.doc = doc  # the patch's own Document when it lives in its own file (exact field lines)
+        self.annotation_text = annotation_text  # source text of the annotations it sets (Resource's)
 
     def where(self, path: tuple) -> Position:
         return self.doc.position(path) if self.doc is not None else self.position
@@ -102,6 +104,8 @@ def apply_smp(resources: list[Resource], selected: list[Resource], patch: Patch)
             if not result:
                 continue
             res.data = result
+            # kustomize merges the YAML nodes: each annotation keeps the text of whichever side set it
+            res.annotation_text = {**(res.annotation_text or {}), **(patch.annotation_text or {})}
             if not allow_kind:
                 res.data["kind"] = kind
             meta = res.meta
@@ -120,6 +124,7 @@ def apply_json(selected: list[Resource], patch: Patch) -> None:
     for res in selected:
         res.store_previous_id()
         res.data = apply_json6902(res.data, patch.body)
+        res.annotation_text = None  # kustomize applies a JSON patch to the object's JSON: texts are gone
         res.links = []  # kustomize rebuilds the whole document from JSON: no node is shared any more
         for op in patch.body:
             if isinstance(op, dict) and isinstance(op.get("path"), str) and op.get("op") != "remove":

@@ -132,10 +132,11 @@ class Resource:
     prefixes: list[str] = field(default_factory=list)
     suffixes: list[str] = field(default_factory=list)
     links: list[list] = field(default_factory=list)  # see links.py
+    annotation_text: dict[str, str] | None = None  # see output_values.py
 
     @classmethod
-    def new(cls, data: dict, source: str, position: Position) -> Resource:
-        return cls(data, source, position, res_id(data))
+    def new(cls, data: dict, source: str, position: Position, annotation_text: dict | None = None) -> Resource:
+        return cls(data, source, position, res_id(data), annotation_text=annotation_text)
 
     def copy(self) -> Resource:
         return Resource(
@@ -150,6 +151,7 @@ class Resource:
             list(self.prefixes),
             list(self.suffixes),
             [[value, list(paths)] for value, paths in self.links],
+            self.annotation_text,
         )
 
     @property

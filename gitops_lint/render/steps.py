@@ -12,6 +12,7 @@ from gitops_lint.core.source import PathEscapesRoot, SourceTree, normalize
 from gitops_lint.render import links
 from gitops_lint.render.errors import RenderError
 from gitops_lint.render.kustomization import Kustomization
+from gitops_lint.render.kyaml_read import patch_data
 from gitops_lint.render.patching import (
     Patch,
     apply_json,
@@ -78,7 +79,8 @@ class PatchSteps:
                 own_file = pos == FILE_START
                 out.append(
                     Patch(
-                        copy_data(d.data), source, d.start if own_file else pos, doc=d if own_file else None
+                        patch_data(d), source, d.start if own_file else pos, doc=d if own_file else None,
+                        annotation_text=d.annotation_text,
                     )
                 )
             elif isinstance(d.data, list):
