@@ -87,8 +87,12 @@ def main() -> None:
               help="Print the unified diff that --fix would apply and write nothing (exit 1 if anything would change).")
 @click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
               help="Also write the report in FORMAT to PATH (repeatable; the repository is parsed once).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Keep the cache of earlier runs here (default: the config's cache_dir, else the user cache dir).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
-          show_diff, output_formats) -> None:
+          show_diff, output_formats, cache_dir, no_cache, quiet) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
     root, only = _root_and_files(paths)
     extra_outputs = _extra_outputs(output_formats, report.FORMATS, output)
@@ -99,12 +103,13 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
             _fix(root, config_path, select, ignore, only, unsafe=unsafe_fixes, dry_run=show_diff)
         baseline = read_baseline(Path(baseline_path)) if baseline_path else None
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
-                           jobs=jobs, baseline=baseline, progress=_progress())
+                           jobs=jobs, baseline=baseline, progress=None if quiet else _progress(),
+                           use_cache=not no_cache, cache_dir=Path(cache_dir) if cache_dir else None)
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
     findings = [f for f in result.findings if not only or f.path in only or f.is_internal_error]
     summary = Summary.of(
-        findings, files=len(result.repo.files), documents=len(result.repo.documents),
+        findings, files=result.file_count, documents=result.document_count,
         rules=len(result.cards), suppressed=len(result.result.suppressed), baselined=len(result.result.baselined),
     )
     fmt = fmt or _default_format()
@@ -115,7 +120,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
         if output:
             stream.close()
     _write_extra_outputs(extra_outputs, lambda extra: report.render(extra, findings, summary, result.cards))
-    sys.exit(exit_code(findings, fail_on or result.repo.config.fail_on))
+    sys.exit(exit_code(findings, fail_on or result.fail_on))
 
 
 def _fix(root: Path, config_path, select, ignore, only: set[str], *, unsafe: bool, dry_run: bool) -> None:
@@ -156,11 +161,19 @@ def _write_extra_outputs(outputs: list, render) -> None:
 
 
 def _progress():
-    """A one-line progress display on stderr, only when stderr is a terminal."""
+    """A one-line progress display on stderr, only when stderr is a terminal and once the run has
+    taken over a second."""
     if not sys.stderr.isatty():
         return None
+    import time
+
+    start = time.monotonic()
+    shown = [False]
 
     def show(stage: str, done: int, total: int) -> None:
+        if not shown[0] and time.monotonic() - start < 1.0:
+            return
+        shown[0] = True
         width = 24
         filled = width * done // max(total, 1)
         end = "\n" if done == total and total > 1 else ""
