@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gitops_lint.core.config import Config, config_base_dir, confine_config_dirs, resolve_config
@@ -103,10 +103,12 @@ def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ig
     config = resolve_config(root, config_path)
     if config_path is None:
         confine_config_dirs(config, root)
-    cache = None
-    if use_cache:
-        configured = config_base_dir(config, root) / config.cache_dir if config.cache_dir else None
-        cache = CacheStore(cache_dir or configured or default_cache_dir())
+    configured = config_base_dir(config, root) / config.cache_dir if config.cache_dir else None
+    location = cache_dir or configured or (default_cache_dir() if use_cache else None)
+    inside = cached_run.relative_prefix(location, root.resolve()) if location is not None else None
+    if inside:  # the cache's own files are never linted (with or without --no-cache)
+        config = replace(config, exclude=(*config.exclude, f"/{inside}"))
+    cache = CacheStore(location) if use_cache and location is not None else None
     return lint_tree(WorkingTree(root), config, select=select, ignore=ignore, jobs=jobs, baseline=baseline,
                      config_dir=config_base_dir(config, root), progress=progress, cache=cache)
 

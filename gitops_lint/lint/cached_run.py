@@ -71,7 +71,7 @@ def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, select:
             store: CacheStore | None, skip_dir: Path | None = None) -> str:
     """The cache key of a `check` run over `tree` (lists and hashes the tree's files)."""
     files = tree.files()
-    skip = _relative_prefix(skip_dir, tree.root)
+    skip = relative_prefix(skip_dir, tree.root)
     listed = [f for f in files if not (skip and f.startswith(skip))]
     hashes = file_hashes(tree.root, listed, store)
     parts = ["gitops-lint run", __version__, *_code_stamp()]
@@ -85,7 +85,8 @@ def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, select:
     return digest(parts)
 
 
-def _relative_prefix(directory: Path | None, root: Path) -> str | None:
+def relative_prefix(directory: Path | None, root: Path) -> str | None:
+    """`directory` as a repo-relative prefix ending in `/`, None when outside `root` (or its root)."""
     if directory is None:
         return None
     try:
