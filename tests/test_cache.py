@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_repo
 from gitops_lint.api import lint_path
 from gitops_lint.lint.cache import CacheStore
-from tests.conftest import write_repo
 
 APP = {
     "apps/web/base/kustomization.yaml": "resources:\n  - deployment.yaml\n",

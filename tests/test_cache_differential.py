@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_repo
 from gitops_lint.api import lint_path
-from tests.conftest import write_repo
 
 SECRET_MARK = "zq-planted-"
 
