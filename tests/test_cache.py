@@ -209,3 +209,20 @@ def test_cli_no_cache_writes_nothing_and_cache_dir_config_is_used(tmp_path, monk
     other = tmp_path / "elsewhere"
     runner.invoke(main, ["check", str(repo), "--cache-dir", str(other), "--fail-on", "never"])
     assert list(other.rglob("*.run"))
+
+
+def test_the_checkout_remotes_and_branch_are_inputs(tmp_path):
+    repo = write_repo(tmp_path / "repo", APP)
+    cache = tmp_path / "cache"
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    lint_path(repo, use_cache=True, cache_dir=cache)
+    assert lint_path(repo, use_cache=True, cache_dir=cache).repo is None
+    git("remote", "add", "origin", "https://example.com/org/repo.git")
+    assert lint_path(repo, use_cache=True, cache_dir=cache).repo is not None
+    git("checkout", "-q", "-b", "other")
+    assert lint_path(repo, use_cache=True, cache_dir=cache).repo is not None
+    assert lint_path(repo, use_cache=True, cache_dir=cache).repo is None

@@ -1,8 +1,9 @@
 """The key of a whole `check` run and its cached result.
 
 The key hashes everything the findings depend on: each file's path and content hash (plus the
-unsafe paths), the tool (version and code), the effective config (its file), the rule cards
-(content), the schema directories, --select/--ignore and the baseline. The stored result is
+unsafe paths), the tree's place in its git checkout (path, remotes, branch), the tool (version and
+code), the effective config (its file), the rule cards (content), the schema directories,
+--select/--ignore and the baseline. The stored result is
 findings only (rule, path, position, message, fingerprint): messages never hold secret values,
 and nothing of a file's content is stored.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 from gitops_lint import __version__
 from gitops_lint.core.config import Config
 from gitops_lint.core.findings import Finding, Severity
+from gitops_lint.core.git_identity import git_remotes, head_branch
 from gitops_lint.core.source import WorkingTree
 from gitops_lint.lint.cache import CacheStore
 from gitops_lint.lint.cards import Card
@@ -75,6 +77,8 @@ def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, select:
     listed = [f for f in files if not (skip and f.startswith(skip))]
     hashes = file_hashes(tree.root, listed, store)
     parts = ["gitops-lint run", __version__, *_code_stamp()]
+    remotes, prefix = git_remotes(tree.root)  # what the Argo CD and Flux models read of the checkout
+    parts += ["tree", str(tree.root), prefix, *sorted(remotes), head_branch(tree.root) or ""]
     parts += ["config", config.source or "", _read_hash(Path(config.source)) if config.source else ""]
     parts += ["cards", *(f"{c.path}:{_read_hash(Path(c.path))}" for c in sorted(cards, key=lambda c: c.path))]
     for entry in config.schema_dirs:
