@@ -15,6 +15,7 @@ from gitops_lint.lint.cache import CacheStore, default_cache_dir
 from gitops_lint.lint.cards import Card, load_cards
 from gitops_lint.lint.engine import RunResult, run_checks, select_cards
 from gitops_lint.lint.options import validate_config_options
+from gitops_lint.lint.shard import shard_cards
 from gitops_lint.model.file_roles import FileRole
 from gitops_lint.model.repository import Repository
 
@@ -55,8 +56,10 @@ class LintResult:
 
 def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: int | None = None,
               baseline: set[str] | None = None, config_dir: Path | None = None, progress=None,
-              cache: CacheStore | None = None) -> LintResult:
+              cache: CacheStore | None = None, shard: tuple[int, int] | None = None) -> LintResult:
     """Build the repository index for `tree` and run the selected rules over it.
+
+    `shard` (K, N): run only shard K's share of the selected rules (see `lint.shard`).
 
     `progress`, if given, is called as progress(stage, done, total) while the run advances.
     `cache`: a store of earlier runs' findings; a run whose inputs are all unchanged is not redone
@@ -68,7 +71,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     key = None
     if cache is not None and isinstance(tree, WorkingTree):
         key = cached_run.run_key(tree, config, cards, select=select, ignore=ignore, baseline=baseline,
-                                 config_dir=base, store=cache, skip_dir=cache.directory)
+                                 config_dir=base, store=cache, skip_dir=cache.directory, shard=shard)
         hit = cached_run.load(cache, key)
         if hit is not None:
             chosen_ids = set(hit.chosen)
@@ -78,23 +81,26 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
         progress("parsing", 0, 1)
     repo = Repository.build(tree, config, jobs=jobs)
     chosen = select_cards(cards, repo, select, ignore)
+    share = shard_cards(chosen, *shard) if shard else chosen
     step = None
     if progress:
-        counter = iter(range(1, len(chosen) + 1))
+        counter = iter(range(1, len(share) + 1))
 
         def step(card) -> None:
-            progress(f"{card.id} {card.name}", next(counter), len(chosen))
+            progress(f"{card.id} {card.name}", next(counter), len(share))
 
-    result = LintResult(repo, chosen, run_checks(repo, chosen, baseline, progress=step), pack=cards, config=config)
+    run = run_checks(repo, share, baseline, progress=step, selection=chosen)
+    result = LintResult(repo, chosen, run, pack=cards, config=config)
     if key is not None and cache is not None and not result.result.internal_error:
-        run = cached_run.CachedRun(result.result, len(repo.files), len(repo.documents), [c.id for c in chosen])
-        cached_run.save(cache, key, run)
+        cached_run.save(cache, key, cached_run.CachedRun(run, len(repo.files), len(repo.documents),
+                                                         [c.id for c in chosen]))
     return result
 
 
 def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ignore=(),
               jobs: int | None = None, baseline: set[str] | None = None, progress=None,
-              use_cache: bool = False, cache_dir: Path | None = None) -> LintResult:
+              use_cache: bool = False, cache_dir: Path | None = None,
+              shard: tuple[int, int] | None = None) -> LintResult:
     """Lint a directory on disk (a working tree).
 
     `use_cache`: reuse the findings of an identical earlier run, kept in `cache_dir`, else the
@@ -110,7 +116,8 @@ def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ig
         config = replace(config, exclude=(*config.exclude, f"/{inside}"))
     cache = CacheStore(location) if use_cache and location is not None else None
     return lint_tree(WorkingTree(root), config, select=select, ignore=ignore, jobs=jobs, baseline=baseline,
-                     config_dir=config_base_dir(config, root), progress=progress, cache=cache)
+                     config_dir=config_base_dir(config, root), progress=progress, cache=cache,
+                     shard=shard)
 
 
 def exit_code(findings: list[Finding], fail_on: str) -> int:

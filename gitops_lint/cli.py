@@ -91,10 +91,18 @@ def main() -> None:
               help="Keep the cache of earlier runs here (default: the config's cache_dir, else the user cache dir).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option("--shard", "shard_spec", metavar="K/N",
+              help="Run shard K of N of the rules (CI matrices; combine the JSON reports with `merge`).")
 def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
-          show_diff, output_formats, cache_dir, no_cache, quiet) -> None:
+          show_diff, output_formats, cache_dir, no_cache, quiet, shard_spec) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
+    from gitops_lint.lint.shard import ShardError, parse_shard, shard_block
+
     root, only = _root_and_files(paths)
+    try:
+        shard = parse_shard(shard_spec) if shard_spec else None
+    except ShardError as exc:
+        _fail(str(exc))
     extra_outputs = _extra_outputs(output_formats, report.FORMATS, output)
     if unsafe_fixes and not (fix or show_diff):
         _fail("--unsafe-fixes needs --fix or --diff")
@@ -104,7 +112,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
         baseline = read_baseline(Path(baseline_path)) if baseline_path else None
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
                            jobs=jobs, baseline=baseline, progress=None if quiet else _progress(),
-                           use_cache=not no_cache, cache_dir=Path(cache_dir) if cache_dir else None)
+                           use_cache=not no_cache, cache_dir=Path(cache_dir) if cache_dir else None, shard=shard)
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
     findings = [f for f in result.findings if not only or f.path in only or f.is_internal_error]
@@ -113,14 +121,62 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
         rules=len(result.cards), suppressed=len(result.result.suppressed), baselined=len(result.result.baselined),
     )
     fmt = fmt or _default_format()
+    block = shard_block(*shard, result.cards, findings) if shard else None
+
+    def render(form: str, color: bool = False) -> str:
+        text = report.render(form, findings, summary, result.cards, color=color)
+        return _with_shard(text, block) if block and form == "json" else text
+
     stream = _output_stream(output)
     try:
-        stream.write(report.render(fmt, findings, summary, result.cards, color=_use_color(stream)))
+        stream.write(render(fmt, color=_use_color(stream)))
     finally:
         if output:
             stream.close()
-    _write_extra_outputs(extra_outputs, lambda extra: report.render(extra, findings, summary, result.cards))
+    _write_extra_outputs(extra_outputs, render)
     sys.exit(exit_code(findings, fail_on or result.fail_on))
+
+
+def _with_shard(text: str, block: dict) -> str:
+    """A JSON report with what `merge` needs of a shard."""
+    import json
+
+    data = json.loads(text)
+    data["shard"] = block
+    return json.dumps(data, indent=2) + "\n"
+
+
+@main.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default=None,
+              help="Output format (default: text; github under GitHub Actions).")
+@click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default=None,
+              help="Lowest severity that makes the exit code 1 (default: error, or the config's fail_on).")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="The config the shards ran with (its organisation rule cards and fail_on).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
+def merge(reports, fmt, fail_on, config_path, output) -> None:
+    """Combine the JSON reports of `check --shard K/N` (K = 1..N) into one report."""
+    from gitops_lint.core.config import load_config
+    from gitops_lint.lint.shard import ShardError, merge_reports
+
+    try:
+        config = load_config(Path(config_path)) if config_path else None
+        base = Path(config_path).parent if config_path else Path(".")
+        cards = load_cards([base / d for d in config.rule_dirs] if config else ())
+        texts = [Path(p).read_text(encoding="utf-8") for p in reports]
+        merged = merge_reports(texts, {c.id for c in cards if c.stage == "suppressions"})
+    except (ConfigError, CardError, ShardError, OSError, UnicodeDecodeError) as exc:
+        _fail(str(exc))
+    chosen = [c for c in cards if c.id in set(merged.rules)]
+    stream = _output_stream(output)
+    try:
+        fmt = fmt or _default_format()
+        stream.write(report.render(fmt, merged.findings, merged.summary, chosen, color=_use_color(stream)))
+    finally:
+        if output:
+            stream.close()
+    sys.exit(exit_code(merged.findings, fail_on or (config.fail_on if config else "error")))
 
 
 def _fix(root: Path, config_path, select, ignore, only: set[str], *, unsafe: bool, dry_run: bool) -> None:

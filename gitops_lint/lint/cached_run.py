@@ -70,7 +70,7 @@ def _read_hash(path: Path) -> str:
 
 def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, select: Iterable[str] = (),
             ignore: Iterable[str] = (), baseline: set[str] | None = None, config_dir: Path,
-            store: CacheStore | None, skip_dir: Path | None = None) -> str:
+            store: CacheStore | None, skip_dir: Path | None = None, shard: tuple[int, int] | None = None) -> str:
     """The cache key of a `check` run over `tree` (lists and hashes the tree's files)."""
     files = tree.files()
     skip = relative_prefix(skip_dir, tree.root)
@@ -83,7 +83,7 @@ def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, select:
     parts += ["cards", *(f"{c.path}:{_read_hash(Path(c.path))}" for c in sorted(cards, key=lambda c: c.path))]
     for entry in config.schema_dirs:
         parts += [f"schemas:{entry}", *(f"{p}:{_read_hash(p)}" for p in _files_below(config_dir / entry))]
-    parts += ["select", *sorted(select), "ignore", *sorted(ignore), "baseline", *sorted(baseline or ())]
+    parts += ["shard", repr(shard), "select", *sorted(select), "ignore", *sorted(ignore), "baseline", *sorted(baseline or ())]
     parts += ["files", *(f"{f}\0{hashes[f]}" for f in listed)]
     parts += ["unsafe", *(f"{u.path}\0{u.reason}\0{u.escapes}" for u in tree.unsafe_paths())]
     return digest(parts)
