@@ -80,7 +80,7 @@ def main() -> None:
 def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
           show_diff, output_formats, cache_dir, no_cache, quiet, shard_spec) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
-    from gitops_lint.lint.shard import ShardError, parse_shard, shard_block
+    from gitops_lint.lint.shard import ShardError, parse_shard, shard_block, with_block
 
     root, only = _root_and_files(paths)
     try:
@@ -109,7 +109,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
 
     def render(form: str, color: bool = False) -> str:
         text = report.render(form, findings, summary, result.cards, color=color)
-        return _with_shard(text, block) if block and form == "json" else text
+        return with_block(text, form, block) if block else text
 
     stream = _output_stream(output)
     try:
@@ -119,15 +119,6 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
             stream.close()
     _write_extra_outputs(extra_outputs, render)
     sys.exit(exit_code(findings, fail_on or result.fail_on))
-
-
-def _with_shard(text: str, block: dict) -> str:
-    """A JSON report with what `merge` needs of a shard."""
-    import json
-
-    data = json.loads(text)
-    data["shard"] = block
-    return json.dumps(data, indent=2) + "\n"
 
 
 def _fix(root: Path, config_path, select, ignore, only: set[str], *, unsafe: bool, dry_run: bool) -> None:

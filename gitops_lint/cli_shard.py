@@ -27,7 +27,9 @@ from gitops_lint.report import formats as report
               help="The config the shards ran with (its organisation rule cards and fail_on).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report here.")
 def merge(reports, fmt, fail_on, config_path, output) -> None:
-    """Combine the JSON reports of `check --shard K/N` (K = 1..N) into one report."""
+    """Combine the JSON (or SARIF) reports of `check --shard K/N` (K = 1..N) into one report.
+
+    From JSON reports any format can be written; from SARIF reports, SARIF only."""
     from gitops_lint.core.config import load_config
     from gitops_lint.lint.shard import ShardError, merge_reports
 
@@ -40,9 +42,11 @@ def merge(reports, fmt, fail_on, config_path, output) -> None:
     except (ConfigError, CardError, ShardError, OSError, UnicodeDecodeError) as exc:
         _fail(str(exc))
     chosen = [c for c in cards if c.id in set(merged.rules)]
+    fmt = fmt or ("sarif" if merged.sarif else _default_format())
+    if merged.sarif and fmt != "sarif":
+        _fail("SARIF reports merge into SARIF only (--format sarif); merge the JSON reports for other formats")
     stream = _output_stream(output)
     try:
-        fmt = fmt or _default_format()
         stream.write(report.render(fmt, merged.findings, merged.summary, chosen, color=_use_color(stream)))
     finally:
         if output:

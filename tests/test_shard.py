@@ -52,20 +52,33 @@ def _repo_with_suppressions(root: Path) -> Path:
     return base
 
 
-@pytest.mark.parametrize("fmt", ["json", "sarif"])
-def test_merged_shards_equal_one_run_on_a_synthetic_repo(tmp_path, fmt):
+@pytest.mark.parametrize(("shard_fmt", "fmt"), [("json", "json"), ("json", "sarif"), ("sarif", "sarif")])
+def test_merged_shards_equal_one_run_on_a_synthetic_repo(tmp_path, shard_fmt, fmt):
     repo = _repo_with_suppressions(tmp_path / "repo")
     whole = json.loads(_check(repo))
     assert whole["summary"]["suppressed"] >= 1
     assert any(f["rule"] == "GL001" for f in whole["findings"])  # GL302 silenced nothing
     expected = _check(repo, "--format", fmt) if fmt != "json" else None
     for n in range(1, 5):
-        shards = [_check(repo, "--shard", f"{k}/{n}") for k in range(1, n + 1)]
+        shards = [_check(repo, "--shard", f"{k}/{n}", "--format", shard_fmt) for k in range(1, n + 1)]
         merged = _merge(tmp_path, shards, "--format", fmt)
         if fmt == "json":
             assert json.loads(merged) == whole, n
         else:
             assert merged == expected, n
+
+
+def test_sarif_shards_merge_into_sarif_only(tmp_path):
+    repo = write_repo(tmp_path / "repo", {"a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"})
+    shards = [_check(repo, "--shard", f"{k}/2", "--format", "sarif") for k in (1, 2)]
+    for n, text in enumerate(shards):
+        (tmp_path / f"s{n}.sarif").write_text(text)
+    res = CliRunner().invoke(main, ["merge", str(tmp_path / "s0.sarif"), str(tmp_path / "s1.sarif"),
+                                    "--format", "json"])
+    assert res.exit_code == 2 and "SARIF only" in res.output
+    (tmp_path / "j.json").write_text(_check(repo, "--shard", "2/2"))
+    res = CliRunner().invoke(main, ["merge", str(tmp_path / "s0.sarif"), str(tmp_path / "j.json")])
+    assert res.exit_code == 2 and "one format" in res.output
 
 
 def test_merged_shards_equal_one_run_on_a_corpus_repo(tmp_path, corpus):
