@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -24,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # the corpus beside the checkout, or (a git worktree elsewhere) wherever GITOPS_LINT_CORPUS says
 CORPUS = Path(os.environ.get("GITOPS_LINT_CORPUS") or ROOT.parent / "shared" / "corpus")
 CLI = [sys.executable, "-m", "gitops_lint.cli"]
+# more `check` options, e.g. SAME_FINDINGS_CHECK_ARGS="--no-cache" or "--cache-dir /tmp/c"
+CHECK_ARGS = shlex.split(os.environ.get("SAME_FINDINGS_CHECK_ARGS", ""))
 
 # (name, path under examples/k8s-manifests, old text, new text): None as old text writes a new file,
 # None for both removes the directory.
@@ -90,7 +93,7 @@ def snapshot() -> dict:
     out: dict[str, object] = {}
     for target in check_targets():
         key = "check:" + (f"shared/corpus/{target.name}" if CORPUS in target.parents else str(target.relative_to(ROOT)))
-        out[key] = run_json(["check", str(target), "--format", "json", "--fail-on", "never", "-j", "1"])
+        out[key] = run_json(["check", str(target), "--format", "json", "--fail-on", "never", "-j", "1", *CHECK_ARGS])
     with tempfile.TemporaryDirectory() as tmp:
         for name, rel, old, new in DIFF_EDITS:
             out["diff:" + name] = diff_scenario(name, rel, old, new, Path(tmp))

@@ -13,6 +13,7 @@ from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.lint.cards import Card, load_cards
 
 if TYPE_CHECKING:  # imported where used, so that `gitops-lint build` and `--version` start fast
+    from gitops_lint.lint.cache import CacheStore
     from gitops_lint.lint.engine import RunResult
     from gitops_lint.model.file_roles import FileRole
     from gitops_lint.model.repository import Repository
@@ -27,14 +28,29 @@ FAIL_LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Sev
 class LintResult:
     """A finished run: the repository it looked at, the cards it ran, the result and the whole rule pack."""
 
-    repo: Repository
+    repo: Repository | None  # None when the result came from the cache (the tree was not parsed)
     cards: list[Card]
     result: RunResult
     pack: list[Card] = field(default_factory=list)
+    config: Config | None = None
+    counts: tuple[int, int] = (0, 0)  # files, documents: when `repo` is None
 
     @property
     def findings(self) -> list[Finding]:
         return self.result.findings
+
+    @property
+    def file_count(self) -> int:
+        return len(self.repo.files) if self.repo is not None else self.counts[0]
+
+    @property
+    def document_count(self) -> int:
+        return len(self.repo.documents) if self.repo is not None else self.counts[1]
+
+    @property
+    def fail_on(self) -> str:
+        config = self.config or (self.repo.config if self.repo is not None else None)
+        return config.fail_on if config is not None else "error"
 
 
 def with_helm_options(config: Config, fetch: bool = False, cache: str | None = None) -> Config:
@@ -46,45 +62,81 @@ def with_helm_options(config: Config, fetch: bool = False, cache: str | None = N
 
 
 def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: int | None = None,
-              baseline: set[str] | None = None, config_dir: Path | None = None, progress=None) -> LintResult:
+              baseline: set[str] | None = None, config_dir: Path | None = None, progress=None,
+              cache: CacheStore | None = None, shard: tuple[int, int] | None = None) -> LintResult:
     """Build the repository index for `tree` and run the selected rules over it.
 
+    `shard` (K, N): run only shard K's share of the selected rules (see `lint.shard`).
+
     `progress`, if given, is called as progress(stage, done, total) while the run advances.
+    `cache`: a store of earlier runs' findings; a run whose inputs are all unchanged is not redone
+    (working trees only).
     """
     from gitops_lint.deploy.helm_releases import chart_roots
+    from gitops_lint.lint import cached_run
     from gitops_lint.lint.engine import run_checks, select_cards
     from gitops_lint.lint.options import validate_config_options
+    from gitops_lint.lint.shard import shard_cards
     from gitops_lint.model.repository import Repository
 
     base = config_dir or Path(".")
     cards = load_cards([base / d for d in config.rule_dirs])
     validate_config_options(config, cards)
+    key = None
+    if cache is not None and isinstance(tree, WorkingTree):
+        key = cached_run.run_key(tree, config, cards, select=select, ignore=ignore, baseline=baseline,
+                                 config_dir=base, store=cache, skip_dir=cache.directory, shard=shard)
+        hit = cached_run.load(cache, key)
+        if hit is not None:
+            chosen_ids = set(hit.chosen)
+            return LintResult(None, [c for c in cards if c.id in chosen_ids], hit.result, pack=cards, config=config,
+                              counts=(hit.files, hit.documents))
     if progress:
         progress("parsing", 0, 1)
     repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)
     chosen = select_cards(cards, repo, select, ignore)
+    share = shard_cards(chosen, *shard) if shard else chosen
     step = None
     if progress:
-        counter = iter(range(1, len(chosen) + 1))
+        counter = iter(range(1, len(share) + 1))
 
         def step(card) -> None:
-            progress(f"{card.id} {card.name}", next(counter), len(chosen))
+            progress(f"{card.id} {card.name}", next(counter), len(share))
 
-    return LintResult(repo, chosen, run_checks(repo, chosen, baseline, progress=step), pack=cards)
+    run = run_checks(repo, share, baseline, progress=step, selection=chosen)
+    result = LintResult(repo, chosen, run, pack=cards, config=config)
+    if key is not None and cache is not None and not result.result.internal_error:
+        cached_run.save(cache, key, cached_run.CachedRun(run, len(repo.files), len(repo.documents),
+                                                         [c.id for c in chosen]))
+    return result
 
 
 def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ignore=(),
               jobs: int | None = None, baseline: set[str] | None = None, progress=None,
-              helm_fetch: bool = False, helm_cache: str | None = None) -> LintResult:
-    """Lint a directory on disk (a working tree). `helm_fetch`/`helm_cache` override the config's
-    `helm.fetch`/`helm.cache` (the --helm-fetch and --helm-cache options)."""
+              helm_fetch: bool = False, helm_cache: str | None = None, use_cache: bool = False,
+              cache_dir: Path | None = None, shard: tuple[int, int] | None = None) -> LintResult:
+    """Lint a directory on disk (a working tree).
+
+    `helm_fetch`/`helm_cache` override the config's `helm.fetch`/`helm.cache` (--helm-fetch,
+    --helm-cache). `use_cache`: reuse the findings of an identical earlier run, kept in `cache_dir`,
+    else the config's `cache_dir`, else the user's cache directory."""
+    from gitops_lint.lint import cached_run
+    from gitops_lint.lint.cache import CacheStore, default_cache_dir
+
     root = Path(path)
     config = resolve_config(root, config_path)
     if config_path is None:
         confine_config_dirs(config, root)
     config = with_helm_options(config, helm_fetch, helm_cache)
+    configured = config_base_dir(config, root) / config.cache_dir if config.cache_dir else None
+    location = cache_dir or configured or (default_cache_dir() if use_cache else None)
+    inside = cached_run.relative_prefix(location, root.resolve()) if location is not None else None
+    if inside:  # the cache's own files are never linted (with or without --no-cache)
+        config = replace(config, exclude=(*config.exclude, f"/{inside}"))
+    cache = CacheStore(location) if use_cache and location is not None else None
     return lint_tree(WorkingTree(root), config, select=select, ignore=ignore, jobs=jobs, baseline=baseline,
-                     config_dir=config_base_dir(config, root), progress=progress)
+                     config_dir=config_base_dir(config, root), progress=progress, cache=cache,
+                     shard=shard)
 
 
 def exit_code(findings: list[Finding], fail_on: str) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from pathlib import Path
@@ -11,32 +10,17 @@ import click
 
 from gitops_lint import __version__
 from gitops_lint.api import FAIL_LEVELS, exit_code, explain_file, lint_path, read_baseline, write_baseline
+from gitops_lint.cli_common import default_format as _default_format
 from gitops_lint.cli_common import fail as _fail
+from gitops_lint.cli_common import output_stream as _output_stream
+from gitops_lint.cli_common import use_color as _use_color
 from gitops_lint.cli_integrations import github, gitlab
+from gitops_lint.cli_shard import merge
 from gitops_lint.core.config import ConfigError
 from gitops_lint.core.source import SourceError
 from gitops_lint.lint.cards import CardError, load_cards
 from gitops_lint.report import formats as report
 from gitops_lint.report.summary import Summary
-
-
-def _default_format() -> str:
-    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-
-
-def _use_color(stream) -> bool:
-    return stream.isatty() and "NO_COLOR" not in os.environ
-
-
-def _output_stream(output: str | None):
-    """The --output file, else stdout; a file name that is not UTF-8 is written back as its own bytes."""
-    if output:
-        return open(output, "w", encoding="utf-8", errors="surrogateescape")  # noqa: SIM115
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None:
-        with contextlib.suppress(ValueError, OSError):
-            reconfigure(errors="surrogateescape")
-    return sys.stdout
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -90,10 +74,22 @@ def main() -> None:
 @click.option("--helm-fetch", is_flag=True, help="Fetch remote Helm charts (HTTP repositories) to render them.")
 @click.option("--helm-cache", type=click.Path(file_okay=False), default=None,
               help="Directory of the fetched-chart cache (default: the user's cache directory).")
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+              help="Keep the cache of earlier runs here (default: the config's cache_dir, else the user cache dir).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+@click.option("--shard", "shard_spec", metavar="K/N",
+              help="Run shard K of N of the rules (CI matrices; combine the JSON reports with `merge`).")
 def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
-          show_diff, output_formats, helm_fetch, helm_cache) -> None:
+          show_diff, output_formats, helm_fetch, helm_cache, cache_dir, no_cache, quiet, shard_spec) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
+    from gitops_lint.lint.shard import ShardError, parse_shard, shard_block, with_block
+
     root, only = _root_and_files(paths)
+    try:
+        shard = parse_shard(shard_spec) if shard_spec else None
+    except ShardError as exc:
+        _fail(str(exc))
     extra_outputs = _extra_outputs(output_formats, report.FORMATS, output)
     if unsafe_fixes and not (fix or show_diff):
         _fail("--unsafe-fixes needs --fix or --diff")
@@ -102,24 +98,31 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
             _fix(root, config_path, select, ignore, only, unsafe=unsafe_fixes, dry_run=show_diff)
         baseline = read_baseline(Path(baseline_path)) if baseline_path else None
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
-                           jobs=jobs, baseline=baseline, progress=_progress(), helm_fetch=helm_fetch,
-                           helm_cache=helm_cache)
+                           jobs=jobs, baseline=baseline, progress=None if quiet else _progress(),
+                           helm_fetch=helm_fetch, helm_cache=helm_cache, use_cache=not no_cache,
+                           cache_dir=Path(cache_dir) if cache_dir else None, shard=shard)
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
     findings = [f for f in result.findings if not only or f.path in only or f.is_internal_error]
     summary = Summary.of(
-        findings, files=len(result.repo.files), documents=len(result.repo.documents),
+        findings, files=result.file_count, documents=result.document_count,
         rules=len(result.cards), suppressed=len(result.result.suppressed), baselined=len(result.result.baselined),
     )
     fmt = fmt or _default_format()
+    block = shard_block(*shard, result.cards, findings) if shard else None
+
+    def render(form: str, color: bool = False) -> str:
+        text = report.render(form, findings, summary, result.cards, color=color)
+        return with_block(text, form, block) if block else text
+
     stream = _output_stream(output)
     try:
-        stream.write(report.render(fmt, findings, summary, result.cards, color=_use_color(stream)))
+        stream.write(render(fmt, color=_use_color(stream)))
     finally:
         if output:
             stream.close()
-    _write_extra_outputs(extra_outputs, lambda extra: report.render(extra, findings, summary, result.cards))
-    sys.exit(exit_code(findings, fail_on or result.repo.config.fail_on))
+    _write_extra_outputs(extra_outputs, render)
+    sys.exit(exit_code(findings, fail_on or result.fail_on))
 
 
 def _fix(root: Path, config_path, select, ignore, only: set[str], *, unsafe: bool, dry_run: bool) -> None:
@@ -160,11 +163,19 @@ def _write_extra_outputs(outputs: list, render) -> None:
 
 
 def _progress():
-    """A one-line progress display on stderr, only when stderr is a terminal."""
+    """A one-line progress display on stderr, only when stderr is a terminal and once the run has
+    taken over a second."""
     if not sys.stderr.isatty():
         return None
+    import time
+
+    start = time.monotonic()
+    shown = [False]
 
     def show(stage: str, done: int, total: int) -> None:
+        if not shown[0] and time.monotonic() - start < 1.0:
+            return
+        shown[0] = True
         width = 24
         filled = width * done // max(total, 1)
         end = "\n" if done == total and total > 1 else ""
@@ -372,6 +383,7 @@ def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, 
 
 
 main.add_command(github)
+main.add_command(merge)
 main.add_command(gitlab)
 
 

@@ -53,3 +53,16 @@ def kubectl() -> str:
     if path is None:
         pytest.skip("kubectl not installed")
     return path
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_home(tmp_path_factory):
+    """`check` keeps a cache in the user's cache directory: tests (and the CLI runs they start) use
+    their own, never the developer's."""
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved

@@ -73,6 +73,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "fail_on": {"enum": ["error", "warning", "info", "never"]},
         "kubernetes_version": {"type": "string", "pattern": r"^v?1\.[0-9]+(\.[0-9]+)?$"},
         "schema_dirs": {"type": "array", "items": {"type": "string"}},
+        "cache_dir": {"type": "string", "minLength": 1},
         "repo_urls": {"type": "array", "items": {"type": "string"}},
         "load_restrictor": {"enum": ["rootonly", "none"]},
         "require_reason": {"type": "boolean"},
@@ -156,6 +157,7 @@ class Config:
     fail_on: str = "error"
     kubernetes_version: str | None = None
     schema_dirs: tuple[str, ...] = ()
+    cache_dir: str | None = None  # relative to the config file's directory
     repo_urls: tuple[str, ...] = ()
     load_restrictor: str = "rootonly"
     require_reason: bool = False
@@ -273,6 +275,7 @@ def config_from_dict(data: Any, source: str | None = None, document: Document | 
         fail_on=data.get("fail_on", "error"),
         kubernetes_version=data.get("kubernetes_version"),
         schema_dirs=tuple(data.get("schema_dirs", ())),
+        cache_dir=data.get("cache_dir"),
         repo_urls=tuple(data.get("repo_urls", ())),
         load_restrictor=data.get("load_restrictor", "rootonly"),
         require_reason=data.get("require_reason", False),

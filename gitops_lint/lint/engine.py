@@ -114,14 +114,16 @@ def select_cards(cards: Iterable[Card], repo: Repository, select: Iterable[str] 
 
 def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = None,
                progress: Callable[[Card], None] | None = None, *, diff: ChangeSet | None = None,
-               suppressions: Iterable[Suppression] = ()) -> RunResult:
+               suppressions: Iterable[Suppression] = (), selection: Iterable[Card] | None = None) -> RunResult:
     """Run the cards' checks and turn violations into findings filtered by config, suppressions and baseline.
 
     Without `diff` (`check`) change rules are skipped; with it (`diff`) only change rules run, each
     with a ChangeContext. `suppressions`: more than the repository's own comments and annotations.
+    `selection`: the run's whole selection when `cards` is a share of it (`check --shard`).
     """
     cards = [c for c in cards if c.diff_only == (diff is not None)]
-    ran = frozenset(c.id for c in cards) | {c.name for c in cards}
+    selected = [c for c in selection if c.diff_only == (diff is not None)] if selection is not None else cards
+    ran = frozenset(c.id for c in selected) | {c.name for c in selected}
     findings: list[Finding] = []
     for card in cards:
         if progress is not None:

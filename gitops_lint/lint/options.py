@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import jsonschema
-
 from gitops_lint.core.config import Config, ConfigError, RuleSetting
 
 # The shape a card's `options` must have: an object schema whose every property has a default.
@@ -40,6 +38,8 @@ def check_option_schema(schema: dict, against_metaschema: bool = True) -> None:
 
     The metaschema check costs a few milliseconds a card: the built-in pack skips it at run time
     (its test checks every card), organisation cards always get it."""
+    import jsonschema  # imported here: loading the rule pack must stay fast
+
     if not schema["properties"]:
         return
     try:
@@ -52,6 +52,8 @@ def check_option_schema(schema: dict, against_metaschema: bool = True) -> None:
 
 
 def _check_default(name: str, prop: dict) -> None:
+    import jsonschema  # imported here: loading the rule pack must stay fast
+
     errors = list(jsonschema.Draft202012Validator(prop).iter_errors(prop["default"]))
     if errors:
         raise OptionsSchemaError(f"options.{name}: default {prop['default']!r} is invalid: {errors[0].message}")
@@ -87,6 +89,8 @@ def expected_type(prop: dict) -> str:
 def option_errors(rule: str, schema: dict, given: dict) -> list[str]:
     """Why `given` does not fit the card's option schema: one message per bad option, naming rule,
     option and expected type (empty when it fits)."""
+    import jsonschema  # imported here: loading the rule pack must stay fast
+
     props = schema.get("properties", {})
     messages = []
     for name, value in given.items():

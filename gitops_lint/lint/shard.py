@@ -1,0 +1,151 @@
+"""CI sharding: `check --shard K/N` runs a deterministic share of the selected rules; `merge`
+combines the shards' JSON reports (into any format) or SARIF reports (into SARIF) into the report
+one unsharded run gives.
+
+Rules are the unit of a shard: each rule is a function of the whole repository index (there is no
+per-rule scope to split a rule's work by kustomization root), so a rule runs in exactly one shard
+and its findings are exactly those of an unsharded run. Every shard still knows the whole
+selection (a check that leaves a shared cause to another rule does so in every shard). Rules about
+the suppressions themselves (stage `suppressions`) run in every shard, over that shard's findings:
+a suppression is unused only when it is unused in every shard, so `merge` keeps such a finding only
+when all N shards report it.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+
+from gitops_lint.core.findings import Finding, Severity
+from gitops_lint.lint.cards import Card
+from gitops_lint.report.summary import Summary
+
+
+class ShardError(ValueError):
+    """A bad --shard value or shard reports that do not fit together."""
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`K/N` with 1 <= K <= N."""
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ShardError(f"--shard {text!r}: expected K/N, e.g. 2/4") from None
+    if not 1 <= k <= n:
+        raise ShardError(f"--shard {text!r}: K must be between 1 and N")
+    return k, n
+
+
+def bucket(card: Card, n: int) -> int:
+    """The shard (1..n) a rule belongs to: a hash of its id, stable when rules are added or removed."""
+    return zlib.crc32(card.id.encode()) % n + 1
+
+
+def shard_cards(cards: list[Card], k: int, n: int) -> list[Card]:
+    """The cards shard `k` of `n` runs: its own rules plus every suppressions-stage rule."""
+    return [c for c in cards if c.stage == "suppressions" or bucket(c, n) == k]
+
+
+def shard_block(k: int, n: int, chosen: list[Card], findings: list[Finding]) -> dict:
+    """What a shard adds to its JSON report for `merge`."""
+    return {"index": k, "count": n, "rules": sorted(c.id for c in chosen),
+            "fixable": sorted({f.fingerprint for f in findings if f.fixable})}
+
+
+@dataclass
+class Merged:
+    """The combined report of all shards."""
+
+    findings: list[Finding]
+    summary: Summary
+    rules: list[str]
+    sarif: bool = False  # merged from SARIF reports: no summary counts or resources (SARIF output only)
+
+
+SARIF_KEY = "gitopsLint/shard"  # where a shard's SARIF report keeps its block (the run's property bag)
+
+
+def with_block(text: str, fmt: str, block: dict) -> str:
+    """A shard's JSON or SARIF report with its block added (other formats unchanged)."""
+    if fmt not in ("json", "sarif"):
+        return text
+    data = json.loads(text)
+    if fmt == "json":
+        data["shard"] = block
+    else:
+        data["runs"][0].setdefault("properties", {})[SARIF_KEY] = block
+    return json.dumps(data, indent=2) + "\n"
+
+
+def _finding(d: dict, fixable: set[str]) -> Finding:
+    return Finding(rule=d["rule"], name=d["name"], severity=Severity.parse(d["severity"]), path=d["path"],
+                   line=d["line"], column=d["column"], message=d["message"], resource=d.get("resource"),
+                   environment=d.get("environment"), fingerprint=d["fingerprint"],
+                   fixable=d.get("fixable", False) or d["fingerprint"] in fixable)
+
+
+def _read(texts: list[str]) -> list[tuple[int, int, dict, dict]]:
+    """(index, count, report, shard block) of each shard's JSON or SARIF report."""
+    reports = []
+    for text in texts:
+        try:
+            data = json.loads(text)
+            block = data["runs"][0]["properties"][SARIF_KEY] if "runs" in data else data["shard"]
+            reports.append((int(block["index"]), int(block["count"]), data, block))
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
+            raise ShardError("not a shard's JSON or SARIF report (check --shard K/N --format json|sarif): "
+                             f"{exc}") from None
+    return reports
+
+
+def _sarif_finding(result: dict, names: dict[str, str], fixable: set[str]) -> dict:
+    """The JSON shape of a finding, from a SARIF result (what SARIF does not carry stays empty)."""
+    region = result["locations"][0]["physicalLocation"]
+    level = {"note": "info"}.get(result["level"], result["level"])
+    fp = result["partialFingerprints"]["gitopsLint/v1"]
+    return {"rule": result["ruleId"], "name": names.get(result["ruleId"], ""), "severity": level,
+            "path": region["artifactLocation"]["uri"], "line": region["region"]["startLine"],
+            "column": region["region"]["startColumn"], "message": result["message"]["text"], "resource": None,
+            "environment": result.get("properties", {}).get("environment"), "fingerprint": fp,
+            "fixable": fp in fixable}
+
+
+def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
+    """Combine the JSON (or SARIF) reports of shards 1..N (each exactly once) into one."""
+    reports = _read(texts)
+    kinds = {"sarif" if "runs" in data else "json" for _, _, data, _ in reports}
+    if len(kinds) > 1:
+        raise ShardError("give the shards' reports in one format (all JSON or all SARIF)")
+    if kinds == {"sarif"}:
+        for _, _, data, block in reports:
+            run = data["runs"][0]
+            names = {r["id"]: r["name"] for r in run["tool"]["driver"]["rules"]}
+            data["findings"] = [_sarif_finding(r, names, set(block.get("fixable", ()))) for r in run["results"]]
+            data["summary"] = {"files": 0, "documents": 0, "suppressed": 0, "baselined": 0}
+    counts = {n for _, n, _, _ in reports}
+    indexes = sorted(k for k, _, _, _ in reports)
+    if len(counts) != 1 or indexes != list(range(1, len(reports) + 1)) or counts != {len(reports)}:
+        raise ShardError(f"expected the reports of shards 1..N once each; got {', '.join(map(str, indexes))} "
+                         f"of {', '.join(map(str, sorted(counts)))}")
+    n = len(reports)
+    seen: dict[str, int] = {}
+    findings: list[Finding] = []
+    for _, _, data, block in reports:
+        fixable = set(block.get("fixable", ()))
+        for d in data["findings"]:
+            f = _finding(d, fixable)
+            if f.rule in suppression_rules:
+                key = json.dumps(d, sort_keys=True)
+                seen[key] = seen.get(key, 0) + 1
+                if seen[key] == n:  # unused (or reported) in every shard
+                    findings.append(f)
+            else:
+                findings.append(f)
+    findings.sort(key=Finding.sort_key)
+    first = reports[0][2]["summary"]
+    summary = Summary.of(findings, files=first["files"], documents=first["documents"],
+                         rules=len(set(reports[0][3]["rules"])),
+                         suppressed=sum(r[2]["summary"]["suppressed"] for r in reports),
+                         baselined=sum(r[2]["summary"]["baselined"] for r in reports))
+    return Merged(findings, summary, sorted(reports[0][3]["rules"]), sarif=kinds == {"sarif"})
