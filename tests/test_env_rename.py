@@ -230,3 +230,25 @@ def test_no_rename_without_a_near_miss_suggestion(tmp_path):
                                 catch_exceptions=False)
     assert digest(repo) == settled
     assert result.stderr.count("no single name to rename it to") == 2
+
+
+def test_flow_lists_quotes_generator_files_and_crlf_keep_their_form():
+    from gitops_lint.lint.autofix import _load_all
+    from gitops_lint.lint.env_rename import Rename, plan_file
+
+    text = ('resources: ["../prodcution", ../staging]  # both\r\n'
+            "configMapGenerator:\r\n  - name: cfg\r\n    files: ['app.env=../prodcution/app.env']\r\n"
+            "patches:\r\n  - {path: ../prodcution/../staging/p.yaml}\r\n")
+    rename = Rename("apps/web/overlays/prodcution", "apps/web/overlays/production")
+    assert plan_file(text, "apps/web/overlays/eu/kustomization.yaml", rename, _load_all) == text.replace(
+        "../prodcution", "../production")
+    assert plan_file(text, "apps/api/overlays/eu/kustomization.yaml", rename, _load_all) is None
+
+
+def test_files_given_on_the_command_line_do_not_let_the_rename_edit_others(repo, monkeypatch):
+    monkeypatch.chdir(repo)
+    settled = digest(repo)
+    result = CliRunner().invoke(main, ["check", "-j", "1", "--fix", "--unsafe-fixes", "--select", "GL106",
+                                       "apps/web/overlays/prodcution/kustomization.yaml"], catch_exceptions=False)
+    assert digest(repo) == settled
+    assert "is not among the files to fix" in result.stderr

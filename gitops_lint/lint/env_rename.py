@@ -170,7 +170,7 @@ def _argo_refs(doc: CommentedMap) -> Iterator[Ref]:
     spec = doc.get("spec")
     if not isinstance(spec, CommentedMap):
         return
-    app_spec = spec
+    app_spec: Any = spec
     if doc.get("kind") == "ApplicationSet":
         template = spec.get("template")
         app_spec = template.get("spec") if isinstance(template, CommentedMap) else None
