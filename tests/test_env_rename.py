@@ -252,3 +252,10 @@ def test_files_given_on_the_command_line_do_not_let_the_rename_edit_others(repo,
                                        "apps/web/overlays/prodcution/kustomization.yaml"], catch_exceptions=False)
     assert digest(repo) == settled
     assert "is not among the files to fix" in result.stderr
+
+
+def test_refused_when_another_yaml_field_names_the_directory(tmp_path):
+    files = layout()
+    files[".github/workflows/deploy.yaml"] = ("on: push\njobs:\n  render:\n    runs-on: ubuntu-latest\n    steps:\n"
+                                              "      - run: kubectl kustomize apps/web/overlays/prodcution\n")
+    refused(write_repo(tmp_path / "repo", files), "names it in a field this fix does not rewrite")

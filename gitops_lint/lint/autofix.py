@@ -271,10 +271,10 @@ def _plan_rename(root: Path, finding: Finding, result: FixPlan, wanted: set[str]
 
 
 def _yaml_files(root: Path) -> list[str]:
-    """Repo-relative YAML files (and `Kustomization` files), hidden directories and links skipped."""
+    """Repo-relative YAML files (and `Kustomization` files); `.git` and linked directories skipped."""
     out = []
     for current, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(current, d)))
+        dirs[:] = sorted(d for d in dirs if d != ".git" and not os.path.islink(os.path.join(current, d)))
         for name in sorted(files):
             if name.endswith((".yaml", ".yml")) or name == "Kustomization":
                 out.append(Path(current, name).relative_to(root).as_posix())

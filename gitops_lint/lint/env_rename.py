@@ -6,8 +6,9 @@ References rewritten (only the path scalars that change, as surgical text edits)
 Argo CD Application/ApplicationSet `source.path`/`sources[].path`, ApplicationSet git generator
 `directories[].path`, and Flux Kustomization `spec.path`. The rename is refused (a note, nothing
 changed) when the target exists, the directory holds a symbolic link or leaves the repository, a
-reference that may point into it is templated or a glob the new name would not match, or a file to
-edit cannot be written.
+reference that may point into it is templated or a glob the new name would not match, another string
+in a YAML file names the directory's path (a CI job, a Flux ArtifactGenerator: fields this fix does
+not follow), or a file to edit cannot be written.
 """
 
 from __future__ import annotations
@@ -205,6 +206,17 @@ def _list_refs(items: Any, base: str) -> Iterator[Ref]:
             yield Ref(items, index, item, base)
 
 
+def _strings(node: Any) -> Iterator[tuple[Any, Any, str]]:
+    """Every string value of a document with its container and key or index."""
+    items = node.items() if isinstance(node, CommentedMap) else enumerate(node) if isinstance(node, CommentedSeq) \
+        else ()
+    for key, value in items:
+        if isinstance(value, str):
+            yield node, key, value
+        else:
+            yield from _strings(value)
+
+
 def _seq(value: Any) -> list:
     return value if isinstance(value, CommentedSeq) else []
 
@@ -238,8 +250,11 @@ def plan_file(text: str, path: str, rename: Rename, load: Callable[[str], list])
         return None
     source = textedit.Text(text)
     edits: list[textedit.Edit] = []
+    mention = re.compile(r"(?<![\w.-])" + re.escape(rename.old) + r"(?![\w.-])")
     for doc in docs:
+        followed = set()
         for ref in references(doc, path):
+            followed.add((id(ref.container), ref.key))
             if _TEMPLATE.search(ref.value) or (ref.glob and _GLOB.search(ref.value)):
                 if may_enter(ref.value, ref.base, rename.old, name):
                     raise Refused(f"{path}: the reference `{ref.value}` may point into {rename.old}")
@@ -248,6 +263,9 @@ def plan_file(text: str, path: str, rename: Rename, load: Callable[[str], list])
             if new_value is not None:
                 edits += edits_for(source, ref, new_value)
                 ref.container[ref.key] = new_value  # the expected data after the edit
+        for container, key, value in _strings(doc):
+            if (id(container), key) not in followed and mention.search(value):
+                raise Refused(f"{path}: `{value}` names it in a field this fix does not rewrite")
     if not edits:
         return None
     new_text = textedit.apply(text, edits)
