@@ -99,10 +99,12 @@ def test_fixable_rules_state_their_fix_safety(tmp_path):
 
 
 def test_the_rules_the_fixer_serves_are_the_cards_with_a_fix_safety():
+    from gitops_lint.lint import env_rename
     from gitops_lint.lint.fixers import FIXERS
 
     fixable = {c.id for c in CARDS if c.fix_safety}
-    assert fixable == set(FIXERS) | {"GL204"}  # GL204: the kustomization rewrite of lint/fix.py
+    # GL204: the kustomization rewrite of lint/fix.py; GL106: the directory rename of lint/env_rename.py
+    assert fixable == set(FIXERS) | {"GL204", env_rename.RULE}
 
 
 def test_loader_kinds_a_card_reports_must_exist(tmp_path):

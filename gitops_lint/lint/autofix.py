@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import difflib
 import os
+import posixpath
 import stat
 import warnings
 from collections import defaultdict
@@ -24,7 +25,7 @@ from ruamel.yaml import YAML
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Finding
-from gitops_lint.lint import fix_blocks, textedit
+from gitops_lint.lint import env_rename, fix_blocks, textedit
 from gitops_lint.lint.fixers import FIXERS, Change, FixContext, node_at, rule_is_safe
 
 KUSTOMIZE_RULE = "GL204"
@@ -36,19 +37,26 @@ class FileFix:
     before: str
     after: str
     rules: tuple[str, ...]
+    moved_to: str = ""  # repo-relative new path when its directory is renamed (GL106)
 
 
 @dataclass
 class FixPlan:
     files: list[FileFix] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # why a file with fixable findings was left alone
+    renames: list[env_rename.Rename] = field(default_factory=list)  # directories, applied after the edits
 
     def diff(self) -> str:
-        """The unified diff of every planned change (a/ and b/ prefixes, like git)."""
+        """The unified diff of every planned change (a/ and b/ prefixes, like git; a moved file gets
+        git's rename header)."""
         out: list[str] = []
         for f in self.files:
+            new = f.moved_to or f.path
+            if f.moved_to:
+                similarity = "similarity index 100%\n" if f.before == f.after else ""
+                out.append(f"diff --git a/{f.path} b/{new}\n{similarity}rename from {f.path}\nrename to {new}\n")
             out += difflib.unified_diff(f.before.splitlines(keepends=True), f.after.splitlines(keepends=True),
-                                        f"a/{f.path}", f"b/{f.path}")
+                                        f"a/{f.path}", f"b/{new}")
             if out and not out[-1].endswith("\n"):
                 out[-1] += "\n\\ No newline at end of file\n"
         return "".join(out)
@@ -212,10 +220,84 @@ def plan(root: Path, findings: list[Finding], cards: dict, *, unsafe: bool = Fal
                 text, rules = (rewritten.replace("\n", "\r\n") if crlf else rewritten), (*rules, KUSTOMIZE_RULE)
         if rules and bom + text != raw:
             result.files.append(FileFix(rel, raw, bom + text, tuple(sorted(rules))))
+    if allowed(env_rename.RULE):
+        for finding in findings:
+            if finding.rule == env_rename.RULE and (not wanted or finding.path in wanted):
+                _plan_rename(root, finding, result, wanted)
     return result
 
 
+def _plan_rename(root: Path, finding: Finding, result: FixPlan, wanted: set[str]) -> None:
+    """Add GL106's directory rename and its reference edits to `result`, or a note why not."""
+    rename = env_rename.proposed(finding)
+    if rename is None:
+        result.skipped.append(f"{finding.path}: not fixed ({env_rename.RULE}: no single name to rename it to)")
+        return
+    try:
+        env_rename.check_directory(root, rename)
+        if any(r.new == rename.new for r in result.renames):
+            raise env_rename.Refused(f"{rename.new} is already the target of another rename")
+        if not os.access(root / posixpath.dirname(rename.old), os.W_OK):
+            raise env_rename.Refused(f"{posixpath.dirname(rename.old) or '.'} is read-only")
+        planned = {f.path: f for f in result.files}
+        edited: dict[str, tuple[str, str]] = {}
+        name = posixpath.basename(rename.old)
+        for rel in _yaml_files(root):
+            current = planned[rel].after if rel in planned else _read(root, rel)
+            if current is None or not (name in current or "{{" in current or "${" in current):
+                continue
+            new_text = env_rename.plan_file(current, rel, rename, _load_all)
+            if new_text is None:
+                continue
+            inside = rel.startswith(rename.old + "/")
+            if wanted and rel not in wanted and not inside:
+                raise env_rename.Refused(f"{rel} refers to it and is not among the files to fix")
+            if writable_file(root, rel)[0] is None:
+                raise env_rename.Refused(f"{rel} refers to it and cannot be written")
+            edited[rel] = (planned[rel].before if rel in planned else current, new_text)
+    except env_rename.Refused as why:
+        result.skipped.append(f"{rename.old}: not renamed to {posixpath.basename(rename.new)} ({why})")
+        return
+    for rel, (before, after) in edited.items():
+        rules = tuple(sorted({*planned[rel].rules, env_rename.RULE})) if rel in planned else (env_rename.RULE,)
+        planned[rel] = FileFix(rel, before, after, rules)
+    for rel in _files_below(root, rename.old):
+        moved = rename.new + rel[len(rename.old):]
+        fix = planned.get(rel)
+        planned[rel] = FileFix(rel, fix.before, fix.after, tuple(sorted({*fix.rules, env_rename.RULE})), moved) \
+            if fix else FileFix(rel, "", "", (env_rename.RULE,), moved)
+    result.files = sorted(planned.values(), key=lambda f: f.path)
+    result.renames.append(rename)
+
+
+def _yaml_files(root: Path) -> list[str]:
+    """Repo-relative YAML files (and `Kustomization` files); `.git` and linked directories skipped."""
+    out = []
+    for current, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != ".git" and not os.path.islink(os.path.join(current, d)))
+        for name in sorted(files):
+            if name.endswith((".yaml", ".yml")) or name == "Kustomization":
+                out.append(Path(current, name).relative_to(root).as_posix())
+    return out
+
+
+def _files_below(root: Path, directory: str) -> list[str]:
+    return sorted(Path(current, name).relative_to(root).as_posix()
+                  for current, _, files in os.walk(root / directory) for name in files)
+
+
+def _read(root: Path, rel: str) -> str | None:
+    try:
+        return (root / rel).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def write(root: Path, fixes: FixPlan) -> None:
-    """Write the planned files in place (same inode and mode; bytes outside the edits unchanged)."""
+    """Write the planned files in place (same inode and mode; bytes outside the edits unchanged), then
+    rename the planned directories."""
     for f in fixes.files:
-        (root / f.path).write_bytes(f.after.encode("utf-8"))
+        if f.after != f.before:
+            (root / f.path).write_bytes(f.after.encode("utf-8"))
+    for rename in fixes.renames:
+        os.rename(root / rename.old, root / rename.new)
