@@ -1,0 +1,58 @@
+"""Kustomize precision classes from the issue-10 review (regression fixtures shaped like the real cases).
+
+- test fixtures (`util/kustomize/testdata/`, `test/e2e/testdata/`, e2e configs whose inputs a test
+  generates) are inputs of tests: no GL201/GL203/GL204 on them, no GL301 on a fixture broken on purpose;
+- a configMapGenerator file that does not exist is one finding at its `files` entry (GL201), not a second
+  "kustomize build fails" (GL205) at the generator's line;
+- the same defects in a deployed kustomization are still reported (recall).
+"""
+
+from __future__ import annotations
+
+from gitops_lint.api import lint_path
+
+RULES = ["GL201", "GL203", "GL204", "GL205", "GL301"]
+
+
+def _repo(make_repo):
+    return make_repo({
+        # an Argo CD-like source repository: test inputs under testdata/ and test/e2e/
+        "util/kustomize/testdata/force_common/kustomization.yaml": (
+            "resources:\n  - ./deployment.yaml\ncommonLabels:\n  foo: bar\n"),
+        "util/kustomize/testdata/force_common/deployment.yaml": (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"),
+        "test/e2e/testdata/remote-base/kustomization.yaml": (
+            "resources:\n  - https://localhost:9443/argo-e2e/testdata.git//guestbook\n"),
+        "test/e2e/config/generated/kustomization.yaml": (
+            "resources:\n  - ../../../../dep-crds/operator/manifests\n"),
+        "reposerver/testdata/app/.argocd-source-broken.yaml": "aloi\nkustomize:\n  images: []\n",
+        # the deployed manifests
+        "manifests/base/kustomization.yaml": (
+            "resources:\n  - https://github.com/example/base//deploy\ncommonLabels:\n  app: demo\n"),
+        "manifests/plugin/kustomization.yaml": (
+            "configMapGenerator:\n  - name: plugin-config\n    files:\n      - plugin.yaml\n      - generate.sh\n"),
+        "manifests/plugin/plugin.yaml": "name: plugin\n",
+        "manifests/broken.yaml": "aloi\nkind: ConfigMap\n",
+    })
+
+
+def _found(make_repo):
+    return sorted((f.rule, f.path, f.line) for f in lint_path(_repo(make_repo), select=RULES, jobs=1).findings)
+
+
+def test_test_fixtures_are_not_judged_as_kustomizations_to_deploy(make_repo):
+    paths = {path for _, path, _ in _found(make_repo)}
+    assert not any(p.startswith(("util/", "test/", "reposerver/")) for p in paths)
+
+
+def test_a_missing_generator_file_is_one_finding_at_its_entry(make_repo):
+    found = _found(make_repo)
+    assert ("GL201", "manifests/plugin/kustomization.yaml", 5) in found
+    assert not [f for f in found if f[0] == "GL205"]
+
+
+def test_the_same_defects_in_deployed_manifests_are_still_reported(make_repo):
+    found = _found(make_repo)
+    assert ("GL203", "manifests/base/kustomization.yaml", 2) in found
+    assert ("GL204", "manifests/base/kustomization.yaml", 3) in found
+    assert ("GL301", "manifests/broken.yaml", 2) in found
