@@ -46,7 +46,26 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
                 yield _violation(w, (*path, "image"), f"{w.ref} container {name}: image {image} {problem}; "
                                  "pin an immutable version", f"{name}:{image}", w.environment)
 
-    yield from _env_independent(ctx, check)
+    yield from _one_per_line(_env_independent(ctx, check))
+
+
+def _one_per_line(violations) -> Iterator[Violation]:
+    """One finding per line and image: a kustomization `images:` entry (`newTag: latest`) that sets the tag
+    of many containers is one line to change, so one finding listing the containers."""
+    groups: dict[tuple, list[Violation]] = {}
+    for v in violations:
+        groups.setdefault((v.path, v.position, v.key.split(":", 1)[-1]), []).append(v)
+    for found in groups.values():
+        first = found[0]
+        if len(found) > 1:
+            subjects = [v.message.split(": image ", 1)[0] for v in found]
+            shown = "; ".join(subjects[:3]) + (f"; and {len(subjects) - 3} more" if len(subjects) > 3 else "")
+            rest = first.message.split(": image ", 1)[-1]
+            first = replace(first, message=f"image {rest} (set here for {len(found)} containers: {shown})",
+                            resource=None, key=first.key.split(":", 1)[-1],
+                            environment=first.environment if all(v.environment == first.environment
+                                                                 for v in found) else None)
+        yield first
 
 
 def prod_single_replica(ctx) -> Iterator[Violation]:
