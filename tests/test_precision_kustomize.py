@@ -56,3 +56,18 @@ def test_the_same_defects_in_deployed_manifests_are_still_reported(make_repo):
     assert ("GL203", "manifests/base/kustomization.yaml", 2) in found
     assert ("GL204", "manifests/base/kustomization.yaml", 3) in found
     assert ("GL301", "manifests/broken.yaml", 2) in found
+
+
+def test_a_template_fragment_under_templates_is_not_a_manifest(make_repo):
+    """cluster-api's config/metrics/templates/*.yaml: fragments a script concatenates into one config."""
+    repo = make_repo({
+        "config/metrics/kustomization.yaml": "resources:\n  - crd-metrics-config.yaml\n",
+        "config/metrics/crd-metrics-config.yaml": (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: metrics\ndata:\n  config.yaml: |\n    kind: x\n"),
+        "config/metrics/templates/header.yaml": "kind: CustomResourceStateMetrics\nspec:\n  resources:\n",
+        "config/metrics/templates/cluster.yaml": "  - groupVersionKind:\n      group: cluster.x-k8s.io\n",
+        "config/manifests/incomplete.yaml": "kind: ConfigMap\ndata:\n  a: b\n",
+    })
+    found = sorted((f.rule, f.path) for f in lint_path(repo, select=["GL303", "GL105", "GL305"], jobs=1).findings)
+    assert [f for f in found if "templates/" in f[1]] == []
+    assert ("GL303", "config/manifests/incomplete.yaml") in found  # recall: a manifest missing its identity

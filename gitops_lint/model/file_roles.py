@@ -213,6 +213,9 @@ def _classify(repo, path: str, refs: _Refs) -> FileRole:
     chart = _chart_of(path, refs.charts)
     if chart is not None and not listed:
         return FileRole(Role.DEPLOYED, f"part of the Helm chart in {chart or '.'}/ (Helm installs it)")
+    if not listed and "templates" in segments[:-1] and not _k8s(docs):
+        return FileRole(Role.TEMPLATE, "a template fragment under `templates/` (no apiVersion or metadata): "
+                                       "a tool assembles it, nothing applies it as written")
     dot = next((s for s in segments[:-1] if s.startswith(".")), None)
     if dot is not None:
         return FileRole(Role.NOT_DEPLOYED, f"in the dot-directory `{dot}/`, which nothing deploys")
