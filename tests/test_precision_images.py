@@ -42,3 +42,18 @@ def test_newtag_latest_is_one_finding_at_the_kustomization_entry(make_repo):
     assert "2 containers" in found[0][2]
     assert "Deployment/repo-server container repo-server" in found[0][2]
     assert "Deployment/server container server" in found[0][2]
+
+
+def test_images_skaffold_builds_are_tagged_by_skaffold(make_repo):
+    """microservices-demo: kubernetes-manifests/ name `image: adservice`; skaffold.yaml builds and tags it."""
+    repo = make_repo({
+        "skaffold.yaml": (
+            "apiVersion: skaffold/v4beta10\nkind: Config\nmetadata:\n  name: app\nbuild:\n  artifacts:\n"
+            "    - image: adservice\n      context: src/adservice\nmanifests:\n  kustomize:\n    paths:\n"
+            "      - kubernetes-manifests\n"),
+        "kubernetes-manifests/kustomization.yaml": "resources:\n  - adservice.yaml\n  - redis.yaml\n",
+        "kubernetes-manifests/adservice.yaml": DEPLOYMENT.format(name="adservice", image="adservice"),
+        "kubernetes-manifests/redis.yaml": DEPLOYMENT.format(name="redis", image="redis"),
+    })
+    found = [(f.path, f.line) for f in lint_path(repo, select=["GL701"], jobs=1).findings]
+    assert found == [("kubernetes-manifests/redis.yaml", 14)]

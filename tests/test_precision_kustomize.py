@@ -71,3 +71,13 @@ def test_a_template_fragment_under_templates_is_not_a_manifest(make_repo):
     found = sorted((f.rule, f.path) for f in lint_path(repo, select=["GL303", "GL105", "GL305"], jobs=1).findings)
     assert [f for f in found if "templates/" in f[1]] == []
     assert ("GL303", "config/manifests/incomplete.yaml") in found  # recall: a manifest missing its identity
+
+
+def test_a_dot_file_is_tool_configuration_not_a_manifest(make_repo):
+    """flux2-kustomize-helm-example's `.fluxschema.yml` (a schema plugin's Config) is not a resource."""
+    repo = make_repo({
+        ".fluxschema.yml": "apiVersion: schema.plugin.fluxcd.io/v1beta1\nkind: Config\nspec:\n  crds: []\n",
+        "apps/widget.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+    })
+    found = sorted((f.rule, f.path) for f in lint_path(repo, select=["GL305", "GL303"], jobs=1).findings)
+    assert found == [("GL305", "apps/widget.yaml")]

@@ -19,6 +19,28 @@ def skaffold_kustomize_paths(repo) -> list[str]:
     return list(_entries(repo, ("paths",)))
 
 
+def skaffold_artifact_images(repo) -> set[str]:
+    """Images Skaffold builds (`build.artifacts[].image`, in profiles too): Skaffold sets their tag when it
+    deploys, so the untagged name in the manifests is not what runs."""
+    out: set[str] = set()
+    for doc in repo.documents:
+        if doc.api_version.startswith("skaffold/"):
+            out.update(_artifact_images(doc.data))
+    return out
+
+
+def _artifact_images(node) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "artifacts" and isinstance(value, list):
+                yield from (a["image"] for a in value if isinstance(a, dict) and isinstance(a.get("image"), str))
+            else:
+                yield from _artifact_images(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _artifact_images(item)
+
+
 def _entries(repo, keys: tuple[str, ...]) -> Iterator[str]:
     for doc in repo.documents:
         if doc.api_version.startswith("skaffold/"):

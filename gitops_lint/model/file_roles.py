@@ -196,6 +196,9 @@ def _classify(repo, path: str, refs: _Refs) -> FileRole:
     if any(s.lower() in TOOL_DIRS for s in segments[:-1]):
         return FileRole(Role.TOOL_CONFIG, "under a Talos directory: machine configuration and the manifests "
                                           "Talos applies at bootstrap, not an operator's")
+    if segments[-1].startswith("."):
+        return FileRole(Role.TOOL_CONFIG, f"the dot-file `{segments[-1]}`: a tool's configuration (sops, Argo CD "
+                                          "parameter overrides, schema plugins), not a Kubernetes object")
     if docs and all(_tool_config(d) for d in docs) or segments[-1] in TOOL_FILE_NAMES and not _k8s(docs):
         return FileRole(Role.TOOL_CONFIG, "a tool's configuration (skaffold, kind, Talos, installer, "
                                           "kpt/kyaml function), not a Kubernetes object")
