@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.core.loader import Document, parse_text
 from gitops_lint.lint.fix import FIXABLE_FIELDS
-from gitops_lint.model.file_roles import skipped_root
+from gitops_lint.model.file_roles import judged_kustomizations
 from gitops_lint.model.kustomizations import DEPRECATED_FIELDS, KUSTOMIZATION_FILES, Kustomization, Reference
 
 # fields whose entries must name a kustomization directory or a manifest file
@@ -38,13 +38,6 @@ def _inline(r: Reference) -> bool:
     return "\n" in r.value
 
 
-def _judged_kustomizations(repo) -> list[Kustomization]:
-    """Kustomizations that are meant to build: not test fixtures (`testdata/`, e2e inputs generated at
-    test time), templates, tool configs or kustomizations nothing deploys by construction (a
-    dot-directory, commented out of its parent); the repository's one decision (`model/file_roles`)."""
-    return [k for k in repo.kustomizations.values() if skipped_root(repo, k.dir) is None]
-
-
 def _escaping_link(repo, target: str) -> str | None:
     """The escaping symlink that `target` is or lies below, if any."""
     for u in repo.unsafe:
@@ -58,7 +51,7 @@ def missing_reference(ctx) -> Iterator[Violation]:
     """GL201: local resources, components, patches, generator files and crds that point at nothing."""
     repo = ctx.repo
     tree = repo.tree
-    for k in _judged_kustomizations(repo):
+    for k in judged_kustomizations(repo):
         for r in k.references:
             if r.target is None or _inline(r) or _escaping_link(repo, r.target):
                 continue
@@ -130,7 +123,7 @@ def path_escapes_repo(ctx) -> Iterator[Violation]:
 def remote_unpinned(ctx) -> Iterator[Violation]:
     """GL203: remote bases (git or HTTP) without a `ref` pinned to a tag or commit."""
     branches = {b.lower() for b in ctx.option("branches")}
-    for k in _judged_kustomizations(ctx.repo):
+    for k in judged_kustomizations(ctx.repo):
         for r in k.references:
             if not r.remote or _inline(r):
                 continue
@@ -196,7 +189,7 @@ def _is_file_url(url: str) -> bool:
 # -- GL204 ------------------------------------------------------------------------------------
 def deprecated_field(ctx) -> Iterator[Violation]:
     """GL204: deprecated kustomization fields, each with its modern replacement."""
-    for k in _judged_kustomizations(ctx.repo):
+    for k in judged_kustomizations(ctx.repo):
         for name, modern in DEPRECATED_FIELDS.items():
             if name not in k.data or k.document is None:
                 continue
@@ -214,7 +207,7 @@ def deprecated_field(ctx) -> Iterator[Violation]:
 # -- GL206 ------------------------------------------------------------------------------------
 def duplicate_entry(ctx) -> Iterator[Violation]:
     """GL206: the same path (or the same patch) listed twice in a kustomization."""
-    for k in _judged_kustomizations(ctx.repo):
+    for k in judged_kustomizations(ctx.repo):
         yield from _duplicates(k)
 
 

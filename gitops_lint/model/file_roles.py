@@ -116,6 +116,13 @@ def skipped_root(repo, directory: str) -> FileRole | None:
     return role if role.role in (Role.FIXTURE, Role.TEMPLATE, Role.NOT_DEPLOYED, Role.TOOL_CONFIG) else None
 
 
+def judged_kustomizations(repo) -> list:
+    """Kustomizations that are meant to build: not test fixtures (`testdata/`, e2e inputs generated at
+    test time), templates, tool configs or kustomizations nothing deploys by construction (a
+    dot-directory, commented out of its parent)."""
+    return [k for k in repo.kustomizations.values() if skipped_root(repo, k.dir) is None]
+
+
 class _Refs:
     """What kustomizations read, and what they mention only in comments."""
 
