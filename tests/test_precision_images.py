@@ -57,3 +57,17 @@ def test_images_skaffold_builds_are_tagged_by_skaffold(make_repo):
     })
     found = [(f.path, f.line) for f in lint_path(repo, select=["GL701"], jobs=1).findings]
     assert found == [("kubernetes-manifests/redis.yaml", 14)]
+
+
+def test_images_a_tiltfile_builds_are_tagged_by_tilt(make_repo):
+    """Argo CD's manifests/dev-tilt: `image: argocd-job` is what the Tiltfile's docker_build('argocd-job') makes."""
+    repo = make_repo({
+        "Tiltfile": (
+            "k8s_yaml(kustomize('manifests/dev-tilt'))\n"
+            "docker_build(\n    'argocd-job', \n    context='.',\n    dockerfile='Dockerfile.tilt',\n)\n"),
+        "manifests/dev-tilt/kustomization.yaml": "resources:\n  - job.yaml\n  - cache.yaml\n",
+        "manifests/dev-tilt/job.yaml": DEPLOYMENT.format(name="job", image="argocd-job"),
+        "manifests/dev-tilt/cache.yaml": DEPLOYMENT.format(name="cache", image="memcached"),
+    })
+    found = [(f.path, f.line) for f in lint_path(repo, select=["GL701"], jobs=1).findings]
+    assert found == [("manifests/dev-tilt/cache.yaml", 14)]

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
-from gitops_lint.deploy.skaffold import skaffold_artifact_images
+from gitops_lint.deploy.skaffold import dev_loop_images
 from gitops_lint.flux.substitution import substituted
 from gitops_lint.model.workloads import BATCH_KINDS, POD_SPEC_PATHS, Workload, split_image, workloads
 
@@ -28,7 +28,7 @@ def image_mutable_tag(ctx) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
     mutable = {t.lower() for t in ctx.option("mutable_tags")}
     require_digest = ctx.option("require_digest")
-    built = skaffold_artifact_images(ctx.repo)  # Skaffold tags what it builds when it deploys
+    built = dev_loop_images(ctx.repo)  # Skaffold and Tilt tag what they build when they deploy
 
     def check(w: Workload):
         for path, container, _init in w.containers():
