@@ -81,3 +81,14 @@ def test_a_dot_file_is_tool_configuration_not_a_manifest(make_repo):
     })
     found = sorted((f.rule, f.path) for f in lint_path(repo, select=["GL305", "GL303"], jobs=1).findings)
     assert found == [("GL305", "apps/widget.yaml")]
+
+
+def test_a_secret_value_of_one_repeated_letter_is_a_placeholder(make_repo):
+    """kustomize's transformerconfigs example: `PATH: YmJiYmJiYmIK` is `bbbbbbbb`, a stand-in, not a secret."""
+    secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ndata:\n  {key}: {value}\n"
+    repo = make_repo({
+        "crd/secret.yaml": secret.format(name="crdsecret", key="PATH", value="YmJiYmJiYmIK"),
+        "mysql/secret.yaml": secret.format(name="mysql-pass", key="password", value="YWRtaW4="),  # admin
+    })
+    found = sorted((f.rule, f.path) for f in lint_path(repo, select=["GL601"], jobs=1).findings)
+    assert found == [("GL601", "mysql/secret.yaml")]
