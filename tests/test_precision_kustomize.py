@@ -32,7 +32,7 @@ def _repo(make_repo):
         "manifests/plugin/kustomization.yaml": (
             "configMapGenerator:\n  - name: plugin-config\n    files:\n      - plugin.yaml\n      - generate.sh\n"),
         "manifests/plugin/plugin.yaml": "name: plugin\n",
-        "manifests/broken.yaml": "aloi\nkind: ConfigMap\n",
+        "manifests/configmap.yaml": "aloi\nkind: ConfigMap\n",
     })
 
 
@@ -55,7 +55,7 @@ def test_the_same_defects_in_deployed_manifests_are_still_reported(make_repo):
     found = _found(make_repo)
     assert ("GL203", "manifests/base/kustomization.yaml", 2) in found
     assert ("GL204", "manifests/base/kustomization.yaml", 3) in found
-    assert ("GL301", "manifests/broken.yaml", 2) in found
+    assert ("GL301", "manifests/configmap.yaml", 2) in found
 
 
 def test_a_template_fragment_under_templates_is_not_a_manifest(make_repo):
@@ -92,3 +92,16 @@ def test_a_secret_value_of_one_repeated_letter_is_a_placeholder(make_repo):
     })
     found = sorted((f.rule, f.path) for f in lint_path(repo, select=["GL601"], jobs=1).findings)
     assert found == [("GL601", "mysql/secret.yaml")]
+
+
+def test_a_file_named_invalid_that_nothing_lists_is_an_example_of_an_error(make_repo):
+    """kustomize's examples/validationTransformer/{valid,invalid}.yaml: the invalid one is invalid on purpose."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n{data}"
+    repo = make_repo({
+        "examples/validationTransformer/valid.yaml": cm.format(data="  foo: bar\n"),
+        "examples/validationTransformer/invalid.yaml": cm.format(data="- foo: bar\n"),
+        "deploy/kustomization.yaml": "resources:\n  - invalid-names.yaml\n",
+        "deploy/invalid-names.yaml": cm.format(data="- foo: bar\n"),  # listed: deployed, so judged
+    })
+    found = sorted((f.rule, f.path) for f in lint_path(repo, select=["GL304"], jobs=1).findings)
+    assert found == [("GL304", "deploy/invalid-names.yaml")]

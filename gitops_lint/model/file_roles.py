@@ -80,6 +80,7 @@ _UNQUOTED_VALUE = re.compile(r"^[^#\n'\"]*:[ \t]+\{\{", re.MULTILINE)  # `name: 
 _HELM_VALUE = re.compile(r"\{\{-?[^}]*\.(?:Values|Release|Chart|Capabilities)\b")
 _TEMPLATE_VALUE = re.compile(r"\{\{.*?\}\}")
 _COMMENTED_REF = re.compile(r"^[ \t]*#+[ \t]*-?[ \t]*(?:path:[ \t]*)?([\w./-]+?)[ \t]*(?:#.*)?$", re.MULTILINE)
+_INVALID_NAME = re.compile(r"(?:^|[-_.])(?:invalid|broken|malformed)(?:[-_.]|$)", re.IGNORECASE)
 _VALUES_NAME = re.compile(r"(^|[-_.])values([-_.][\w.-]*)?\.ya?ml$")
 
 
@@ -216,6 +217,9 @@ def _classify(repo, path: str, refs: _Refs) -> FileRole:
     if path in refs.patches:
         return FileRole(Role.PATCH, f"a patch (or transformer configuration) of {refs.patches[path]}")
     listed = refs.lists(path)
+    if not listed and _INVALID_NAME.search(segments[-1]):
+        return FileRole(Role.FIXTURE, "named as an invalid input (`invalid.yaml`, `…-broken.yaml`) that no "
+                                      "kustomization lists: the input of a test or an example of an error")
     if not listed and ("patch" in segments[-1].lower() or "patches" in segments[:-1]):
         return FileRole(Role.PATCH, "placed and named as a kustomize patch (a partial object)")
     if not listed and text and any(d in text for d in ("$patch:", "$setElementOrder/", "$deleteFromPrimitiveList/")):
