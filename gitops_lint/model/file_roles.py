@@ -17,7 +17,7 @@ from enum import Enum
 
 from gitops_lint.core.loader import UNSAFE_CONTENT
 from gitops_lint.core.source import PathEscapesRoot, normalize
-from gitops_lint.model.kustomizations import is_kustomization_file
+from gitops_lint.model.kustomizations import Kustomization, is_kustomization_file
 
 
 class Role(str, Enum):
@@ -117,7 +117,7 @@ def skipped_root(repo, directory: str) -> FileRole | None:
     return role if role.role in (Role.FIXTURE, Role.TEMPLATE, Role.NOT_DEPLOYED, Role.TOOL_CONFIG) else None
 
 
-def judged_kustomizations(repo) -> list:
+def judged_kustomizations(repo) -> list[Kustomization]:
     """Kustomizations that are meant to build: not test fixtures (`testdata/`, e2e inputs generated at
     test time), templates, tool configs or kustomizations nothing deploys by construction (a
     dot-directory, commented out of its parent)."""
