@@ -299,7 +299,8 @@ CORPUS_REPOS = (
     "kubernetes-sigs__kustomize",
 )
 
-EXPECTED = {  # judged by hand: every one of these is a real finding (see the report)
+EXPECTED = {  # judged by hand: every one of these is a real finding (see the report); kustomizations
+    # under api/krusty/testdata/ are test inputs (a deprecated field there is what the test exercises)
     # loadgenerator.yaml is commented out of its kustomization on purpose ("the loadgenerator module inside
     # skaffold.yaml will be used"): not deployed by that list, deliberately, so no orphan finding
     "GoogleCloudPlatform__microservices-demo": [],
@@ -309,7 +310,6 @@ EXPECTED = {  # judged by hand: every one of these is a real finding (see the re
         ("GL203", "examples/loadHttp/kustomization.yaml", 4),
         ("GL203", "examples/loadHttp/kustomization.yaml", 7),
         ("GL201", "examples/transformerconfigs/images/kustomization.yaml", 5),
-        ("GL204", "api/krusty/testdata/localize/remote/kustomization.yaml", 8),
         ("GL204", "examples/helloWorld/kustomization.yaml", 8),
         ("GL204", "examples/transformerconfigs/crd/kustomization.yaml", 6),
         ("GL204", "examples/transformerconfigs/crd/kustomization.yaml", 9),

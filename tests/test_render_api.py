@@ -43,7 +43,7 @@ def test_objects_know_their_source_and_field_origins(make_repo):
     assert obj.origin("spec.replicas")[0] == "prod/replicas.yaml"
     assert obj.origin(("metadata", "namespace")) == ("prod/kustomization.yaml", Position(3, 12))
     image_origin = obj.origin(("spec", "template", "spec", "containers", 0, "image"))
-    assert image_origin == ("prod/kustomization.yaml", Position(5, 5))
+    assert image_origin == ("prod/kustomization.yaml", Position(6, 13))  # the entry's newTag sets it
     assert obj.origin("spec.selector") == ("base/deployment.yaml", Position(1, 1))
 
 

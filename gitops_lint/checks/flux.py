@@ -2,7 +2,8 @@
 
 Every object is judged as each build deploys it (see `gitops_lint.flux.model`); the same finding from
 several builds of one file is reported once. `${VAR}` post-build substitutions are never judged: their
-values only exist in the cluster.
+values only exist in the cluster. Objects in files nothing deploys (a root no parent lists: GL105 says
+it once) are not judged; a reference to an object defined only there says so.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Violation
 from gitops_lint.core.graph import cycle_path, cyclic_components
+from gitops_lint.deploy.file_roles import explain, judged
 from gitops_lint.flux.model import HELMRELEASE, KUSTOMIZATION, FluxIndex, flux_index
-from gitops_lint.flux.objects import FluxObject, has_placeholder
+from gitops_lint.flux.objects import FluxObject, has_placeholder, is_flux
 from gitops_lint.secrets.sops import is_encrypted_file
 
 if TYPE_CHECKING:
     from gitops_lint.lint.engine import CheckContext
 
+_CRD_WORD = re.compile(r"(?:^|[^a-z])crds?(?:[^a-z]|$)", re.IGNORECASE)
 _EXACT_VERSION = re.compile(r"^=?\s*v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 _SOURCE_FIELDS: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = {
     # referrer kind -> (field path, default kind, allowed kinds)
@@ -50,6 +53,23 @@ def _violation(obj: FluxObject, message: str, key: str, *at) -> Violation:
     )
 
 
+def _deployed(index: FluxIndex, *kinds: str) -> list[FluxObject]:
+    """Objects of these kinds in files something deploys (`deploy.file_roles`, the one decision)."""
+    return [o for o in index.of_kind(*kinds) if judged(index.repo, o.doc.path)]
+
+
+def _undeployed_definition(index: FluxIndex, kind: str, namespace: str, name: str) -> str:
+    """", which is defined only in FILE, not deployed: WHY" when an undeployed file defines the object
+    (a root commented out of its parent), else ", which this repository does not define"."""
+    for doc in index.repo.documents:
+        if doc.kind == kind and doc.name == name and is_flux(doc) and (not namespace or doc.namespace in
+                                                                        (None, "", namespace)):
+            role = explain(index.repo, doc.path)
+            if not role.judged:
+                return f", which is defined only in {doc.path}, and that file is not deployed ({role.reason})"
+    return ", which this repository does not define"
+
+
 def _unique(violations: Iterable[Violation]) -> Iterator[Violation]:
     """One finding per file, line and message, however many builds deploy the object."""
     seen = set()
@@ -67,9 +87,9 @@ def prune(ctx: CheckContext) -> Iterator[Violation]:
 
 
 def _prune(index: FluxIndex) -> Iterator[Violation]:
-    for ks in index.of_kind(KUSTOMIZATION):
+    for ks in _deployed(index, KUSTOMIZATION):
         value = ks.setting("prune")
-        if value is True or has_placeholder(value):
+        if value is True or has_placeholder(value) or (value is False and _applies_crds(index, ks)):
             continue
         yield _violation(
             ks,
@@ -81,6 +101,18 @@ def _prune(index: FluxIndex) -> Iterator[Violation]:
         )
 
 
+def _applies_crds(index: FluxIndex, ks: FluxObject) -> bool:
+    """A Kustomization that applies CustomResourceDefinitions (named or pathed `crds`, or whose files hold
+    only CRDs): an explicit `prune: false` there is deliberate, since pruning a CRD deletes every custom
+    resource of its kind."""
+    path = ks.spec.get("path")
+    if _CRD_WORD.search(ks.name or "") or (isinstance(path, str) and _CRD_WORD.search(path)):
+        return True
+    parsed = [index.repo.parsed(f) for d in index.resolve(ks).dirs for f in index.deployed_files(d)]
+    kinds = {doc.kind for p in parsed if p is not None for doc in p.documents if isinstance(doc.data, dict)}
+    return kinds == {"CustomResourceDefinition"}
+
+
 def suspended(ctx: CheckContext) -> Iterator[Violation]:
     """GL505: `suspend: true` committed to Git turns reconciliation off."""
     yield from _unique(_suspended(flux_index(ctx.repo)))
@@ -88,7 +120,7 @@ def suspended(ctx: CheckContext) -> Iterator[Violation]:
 
 def _suspended(index: FluxIndex) -> Iterator[Violation]:
     for obj in index.objects:
-        if obj.setting("suspend") is True:
+        if obj.setting("suspend") is True and judged(index.repo, obj.doc.path):
             yield _violation(
                 obj,
                 f"{obj.label} is committed with suspend: true, so Flux does not reconcile it "
@@ -106,7 +138,7 @@ def path_missing(ctx: CheckContext) -> Iterator[Violation]:
 
 
 def _path_missing(index: FluxIndex) -> Iterator[Violation]:
-    for ks in index.of_kind(KUSTOMIZATION):
+    for ks in _deployed(index, KUSTOMIZATION):
         resolution = index.resolve(ks)
         if resolution.checkable and not resolution.dirs:
             path = ks.spec.get("path") or "./"
@@ -127,7 +159,7 @@ def source_missing(ctx: CheckContext) -> Iterator[Violation]:
 
 
 def _source_missing(index: FluxIndex) -> Iterator[Violation]:
-    for obj in index.of_kind(*_SOURCE_FIELDS):
+    for obj in _deployed(index, *_SOURCE_FIELDS):
         fields = _SOURCE_FIELDS[obj.kind]
         refs = [
             (where, default, allowed) for where, default, allowed in fields if obj.get(*where) is not None
@@ -163,8 +195,8 @@ def _source_missing(index: FluxIndex) -> Iterator[Violation]:
                 where_ns = f" in namespace {namespace}" if namespace else ""
                 yield _violation(
                     obj,
-                    f"{obj.label} references {kind}/{name}{where_ns}, which this repository "
-                    "does not define; add the source or fix the reference",
+                    f"{obj.label} references {kind}/{name}{where_ns}"
+                    f"{_undeployed_definition(index, kind, namespace, name)}; add the source or fix the reference",
                     f"source:{kind}/{namespace}/{name}",
                     *where,
                     "name",
@@ -191,15 +223,15 @@ def _dependencies(obj: FluxObject) -> Iterator[tuple[int, str, str]]:
 
 
 def _unknown_dependencies(index: FluxIndex) -> Iterator[Violation]:
-    for obj in index.of_kind(KUSTOMIZATION, HELMRELEASE):
+    for obj in _deployed(index, KUSTOMIZATION, HELMRELEASE):
         for i, namespace, name in _dependencies(obj):
             if not index.defines(obj.kind, namespace, name):
                 where_ns = f" in namespace {namespace}" if namespace else ""
                 yield _violation(
                     obj,
-                    f"{obj.label} depends on {obj.kind}/{name}{where_ns}, which this "
-                    "repository does not define, so it never becomes ready; fix or remove the "
-                    "dependency",
+                    f"{obj.label} depends on {obj.kind}/{name}{where_ns}"
+                    f"{_undeployed_definition(index, obj.kind, namespace, name)}, so it never becomes ready; "
+                    "fix or remove the dependency",
                     f"depends:{namespace}/{name}",
                     "spec",
                     "dependsOn",
@@ -240,7 +272,7 @@ def sops_without_decryption(ctx: CheckContext) -> Iterator[Violation]:
 
 
 def _sops(repo, index: FluxIndex) -> Iterator[Violation]:
-    for ks in index.of_kind(KUSTOMIZATION):
+    for ks in _deployed(index, KUSTOMIZATION):
         if isinstance(ks.setting("decryption"), dict):
             continue
         encrypted = sorted(
@@ -265,7 +297,7 @@ def chart_unpinned(ctx: CheckContext) -> Iterator[Violation]:
     index = flux_index(ctx.repo)
     yield from _unique(
         v
-        for hr in index.of_kind(HELMRELEASE)
+        for hr in _deployed(index, HELMRELEASE)
         if ctx.is_production(hr.environment)
         for v in _unpinned(index, hr)
     )

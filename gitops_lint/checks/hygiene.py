@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from gitops_lint.checks.operators import OPERATOR_KINDS
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.core.source import parent_dirs
+from gitops_lint.deploy.file_roles import judged
+from gitops_lint.deploy.repo_kind import is_project_without_environments
 from gitops_lint.hygiene import codeowners
 from gitops_lint.hygiene.ci_commands import comment_style, scan
 from gitops_lint.hygiene.ci_units import CallGraph, Unit, job_units, script_units
@@ -223,8 +225,8 @@ def production_review(ctx: CheckContext) -> Iterator[Violation]:
     """GL904: production overlays that no CODEOWNERS entry covers."""
     repo = ctx.repo
     dirs = _production_dirs(ctx)
-    if not dirs:
-        return
+    if not dirs or is_project_without_environments(repo):
+        return  # `examples/…/production` of a tool's repository is not a production environment
     owners = codeowners.find(repo)
     dirs = [d for d in dirs if not _prow_owned(repo, d)] if owners is None else dirs
     if not dirs:
@@ -324,7 +326,7 @@ _METRIC_MARKERS = ("argocd_app_info", "argocd_app_sync", "gotk_reconcile", "gotk
 def drift_alerting(ctx: CheckContext) -> Iterator[Violation]:
     """GL905: an operator is deployed but neither Argo CD notifications nor Flux alerts are configured."""
     repo = ctx.repo
-    operators = repo.objects(*OPERATOR_KINDS)
+    operators = [d for d in repo.objects(*OPERATOR_KINDS) if judged(repo, d.path)]  # not test fixtures
     if not operators or _has_alerting(repo):
         return
     whole = [d for d in operators if d.path not in repo.patch_files] or operators

@@ -15,6 +15,7 @@ from gitops_lint.core.findings import Position, Violation
 from gitops_lint.core.loader import Document, parse_text
 from gitops_lint.lint.engine import CheckContext
 from gitops_lint.lint.fix import FIXABLE_FIELDS
+from gitops_lint.model.file_roles import judged_kustomizations
 from gitops_lint.model.kustomizations import DEPRECATED_FIELDS, KUSTOMIZATION_FILES, Kustomization, Reference
 
 # fields whose entries must name a kustomization directory or a manifest file
@@ -51,7 +52,7 @@ def missing_reference(ctx: CheckContext) -> Iterator[Violation]:
     """GL201: local resources, components, patches, generator files and crds that point at nothing."""
     repo = ctx.repo
     tree = repo.tree
-    for k in repo.kustomizations.values():
+    for k in judged_kustomizations(repo):
         for r in k.references:
             if r.target is None or _inline(r) or _escaping_link(repo, r.target):
                 continue
@@ -123,7 +124,7 @@ def path_escapes_repo(ctx: CheckContext) -> Iterator[Violation]:
 def remote_unpinned(ctx: CheckContext) -> Iterator[Violation]:
     """GL203: remote bases (git or HTTP) without a `ref` pinned to a tag or commit."""
     branches = {b.lower() for b in ctx.option("branches")}
-    for k in ctx.repo.kustomizations.values():
+    for k in judged_kustomizations(ctx.repo):
         for r in k.references:
             if not r.remote or _inline(r):
                 continue
@@ -189,7 +190,7 @@ def _is_file_url(url: str) -> bool:
 # -- GL204 ------------------------------------------------------------------------------------
 def deprecated_field(ctx: CheckContext) -> Iterator[Violation]:
     """GL204: deprecated kustomization fields, each with its modern replacement."""
-    for k in ctx.repo.kustomizations.values():
+    for k in judged_kustomizations(ctx.repo):
         for name, modern in DEPRECATED_FIELDS.items():
             if name not in k.data or k.document is None:
                 continue
@@ -207,7 +208,7 @@ def deprecated_field(ctx: CheckContext) -> Iterator[Violation]:
 # -- GL206 ------------------------------------------------------------------------------------
 def duplicate_entry(ctx: CheckContext) -> Iterator[Violation]:
     """GL206: the same path (or the same patch) listed twice in a kustomization."""
-    for k in ctx.repo.kustomizations.values():
+    for k in judged_kustomizations(ctx.repo):
         yield from _duplicates(k)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from gitops_lint.argo.helm_projects import chart_templates_define
 from gitops_lint.core.findings import Violation
+from gitops_lint.deploy.repo_kind import is_project_without_environments
 
 if TYPE_CHECKING:
     from gitops_lint.lint.engine import CheckContext
@@ -32,6 +33,8 @@ def no_operator(ctx: CheckContext) -> Iterator[Violation]:
     manifests = [d for d in repo.documents if d.kind and d.api_version]
     if not manifests and not repo.kustomizations:
         return  # nothing deployable here: not a GitOps config repository
+    if is_project_without_environments(repo):
+        return  # examples, test inputs or a controller's install manifests: users deploy them elsewhere
     if _declared_in_values(repo) or any(chart_templates_define(repo, k) for k in TEMPLATED_KINDS):
         return
     yield Violation(

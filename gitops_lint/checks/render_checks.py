@@ -20,7 +20,7 @@ def build_failed(ctx: CheckContext) -> Iterator[Violation]:
     that are deliberately not rendered offline (Helm charts, remote resources, KRM functions) are
     left to their own rules."""
     repo = ctx.repo
-    seen: set[tuple] = _broken_references(repo)
+    seen, missing = _broken_references(repo)
     declined = declined_files(repo)  # GL307 says once that the tool did not read them
     for root in repo.rendered.deployed_roots(lambda path: judged(repo, path)):
         error = root.error
@@ -30,8 +30,8 @@ def build_failed(ctx: CheckContext) -> Iterator[Violation]:
         path = error.path or (k.path if k is not None else root.root)
         position = error.position or FILE_START
         key = (path, position.line, error.message)
-        if key in seen or (path, position.line) in seen:
-            continue
+        if key in seen or (path, position.line) in seen or any(t in error.message for t in missing.get(path, ())):
+            continue  # GL201/GL202 report the entry (a generator's missing file: its `files` line)
         seen.add(key)
         where = root.root or "."
         yield Violation(
@@ -43,12 +43,16 @@ def build_failed(ctx: CheckContext) -> Iterator[Violation]:
         )
 
 
-def _broken_references(repo) -> set[tuple]:
-    """(kustomization file, line) of references that lead nowhere or outside the repository:
-    GL201/GL202 already report them at that line, so the build failure they cause is not repeated."""
+def _broken_references(repo) -> tuple[set[tuple], dict[str, set[str]]]:
+    """(kustomization file, line) of references that lead nowhere or outside the repository, and the
+    missing targets per kustomization file: GL201/GL202 already report them, so the build failure they
+    cause is not repeated (kustomize names the missing file, at the entry or at its generator)."""
     out = set()
+    missing: dict[str, set[str]] = {}
     for k in repo.kustomizations.values():
         for ref in k.references:
             if ref.escapes or (ref.target is not None and not repo.tree.exists(ref.target)):
                 out.add((k.path, ref.position.line))
-    return out
+                if ref.target:
+                    missing.setdefault(k.path, set()).add(ref.target)
+    return out, missing

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from gitops_lint.core.datapath import as_dict, as_list
 from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
+from gitops_lint.deploy.skaffold import dev_loop_images
 from gitops_lint.flux.substitution import substituted
 from gitops_lint.model.workloads import BATCH_KINDS, POD_SPEC_PATHS, Workload, split_image, workloads
 
@@ -27,13 +28,16 @@ def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
     mutable = {t.lower() for t in ctx.option("mutable_tags")}
     require_digest = ctx.option("require_digest")
+    built = dev_loop_images(ctx.repo)  # Skaffold and Tilt tag what they build when they deploy
 
     def check(w: Workload):
         for path, container, _init in w.containers():
             image = container.get("image")
             if not isinstance(image, str) or not image or "${" in image:
                 continue
-            _, tag, digest = split_image(image)
+            name, tag, digest = split_image(image)
+            if name in built and tag is None and digest is None:
+                continue
             problem = None
             if digest is None and tag is None:
                 problem = "has no tag (it means `latest`)"
@@ -46,7 +50,26 @@ def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
                 yield _violation(w, (*path, "image"), f"{w.ref} container {name}: image {image} {problem}; "
                                  "pin an immutable version", f"{name}:{image}", w.environment)
 
-    yield from _env_independent(ctx, check)
+    yield from _one_per_line(_env_independent(ctx, check))
+
+
+def _one_per_line(violations) -> Iterator[Violation]:
+    """One finding per line and image: a kustomization `images:` entry (`newTag: latest`) that sets the tag
+    of many containers is one line to change, so one finding listing the containers."""
+    groups: dict[tuple, list[Violation]] = {}
+    for v in violations:
+        groups.setdefault((v.path, v.position, v.key.split(":", 1)[-1]), []).append(v)
+    for found in groups.values():
+        first = found[0]
+        if len(found) > 1:
+            subjects = [v.message.split(": image ", 1)[0] for v in found]
+            shown = "; ".join(subjects[:3]) + (f"; and {len(subjects) - 3} more" if len(subjects) > 3 else "")
+            rest = first.message.split(": image ", 1)[-1]
+            first = replace(first, message=f"image {rest} (set here for {len(found)} containers: {shown})",
+                            resource=None, key=first.key.split(":", 1)[-1],
+                            environment=first.environment if all(v.environment == first.environment
+                                                                 for v in found) else None)
+        yield first
 
 
 def prod_single_replica(ctx: CheckContext) -> Iterator[Violation]:

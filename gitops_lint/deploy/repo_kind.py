@@ -8,6 +8,8 @@ its Dockerfiles and source are the application itself, not application code in a
 
 from __future__ import annotations
 
+import posixpath
+
 from gitops_lint.deploy.deployed_files import CONFIG_GROUPS, is_manifest
 from gitops_lint.model.kustomizations import is_kustomization_file
 
@@ -82,3 +84,20 @@ def _has_source_code(files: list[str]) -> bool:
         and not set(f.split("/")) & set(NOT_APP_CODE_DIRS)
         for f in files
     )
+
+
+KUBEBUILDER_DIRS = ("crd", "manager", "rbac")  # beside config/default: a controller project's install manifests
+
+
+def is_project_without_environments(repo) -> bool:
+    """A project's own manifests, not a GitOps config repository: every kustomization and manifest is an
+    example or a test input (kustomize's `examples/`), or the repository is a kubebuilder controller
+    project (`config/default` beside `config/{crd,manager,rbac}` or `config/components/…`: install manifests
+    users deploy)."""
+    kubebuilder = [k for k in repo.kustomizations if k == "config/default" or k.endswith("/config/default")]
+    if any(sum(repo.tree.is_dir(posixpath.join(posixpath.dirname(k), sub, d)) for d in KUBEBUILDER_DIRS) >= 2
+           for k in kubebuilder for sub in ("", "components")):
+        return True
+    manifests = {d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS)}
+    manifests |= {f for f in repo.files if is_kustomization_file(f)}
+    return bool(manifests) and all(set(p.split("/")[:-1]) & NEUTRAL_DIRS for p in manifests)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from gitops_lint.core.loader import UNSAFE_CONTENT, Document, ParsedFile
 from gitops_lint.core.source import PathEscapesRoot, normalize, parent_dirs
-from gitops_lint.model.kustomizations import is_kustomization_file
+from gitops_lint.model.kustomizations import Kustomization, is_kustomization_file
 
 if TYPE_CHECKING:
     from gitops_lint.model.repository import Repository
@@ -85,6 +85,7 @@ _UNQUOTED_VALUE = re.compile(r"^[^#\n'\"]*:[ \t]+\{\{", re.MULTILINE)  # `name: 
 _HELM_VALUE = re.compile(r"\{\{-?[^}]*\.(?:Values|Release|Chart|Capabilities)\b")
 _TEMPLATE_VALUE = re.compile(r"\{\{.*?\}\}")
 _COMMENTED_REF = re.compile(r"^[ \t]*#+[ \t]*-?[ \t]*(?:path:[ \t]*)?([\w./-]+?)[ \t]*(?:#.*)?$", re.MULTILINE)
+_INVALID_NAME = re.compile(r"(?:^|[-_.])(?:invalid|broken|malformed)(?:[-_.]|$)", re.IGNORECASE)
 _VALUES_NAME = re.compile(r"(^|[-_.])values([-_.][\w.-]*)?\.ya?ml$")
 
 
@@ -119,6 +120,13 @@ def skipped_root(repo: Repository, directory: str) -> FileRole | None:
         return None
     role = static_role(repo, k.path)
     return role if role.role in (Role.FIXTURE, Role.TEMPLATE, Role.NOT_DEPLOYED, Role.TOOL_CONFIG) else None
+
+
+def judged_kustomizations(repo: Repository) -> list[Kustomization]:
+    """Kustomizations that are meant to build: not test fixtures (`testdata/`, e2e inputs generated at
+    test time), templates, tool configs or kustomizations nothing deploys by construction (a
+    dot-directory, commented out of its parent)."""
+    return [k for k in repo.kustomizations.values() if skipped_root(repo, k.dir) is None]
 
 
 class _Refs:
@@ -193,6 +201,9 @@ def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
     if any(s.lower() in TOOL_DIRS for s in segments[:-1]):
         return FileRole(Role.TOOL_CONFIG, "under a Talos directory: machine configuration and the manifests "
                                           "Talos applies at bootstrap, not an operator's")
+    if segments[-1].startswith("."):
+        return FileRole(Role.TOOL_CONFIG, f"the dot-file `{segments[-1]}`: a tool's configuration (sops, Argo CD "
+                                          "parameter overrides, schema plugins), not a Kubernetes object")
     if docs and all(_tool_config(d) for d in docs) or segments[-1] in TOOL_FILE_NAMES and not _k8s(docs):
         return FileRole(Role.TOOL_CONFIG, "a tool's configuration (skaffold, kind, Talos, installer, "
                                           "kpt/kyaml function), not a Kubernetes object")
@@ -203,6 +214,9 @@ def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
     if path in refs.patches:
         return FileRole(Role.PATCH, f"a patch (or transformer configuration) of {refs.patches[path]}")
     listed = refs.lists(path)
+    if not listed and _INVALID_NAME.search(segments[-1]):
+        return FileRole(Role.FIXTURE, "named as an invalid input (`invalid.yaml`, `…-broken.yaml`) that no "
+                                      "kustomization lists: the input of a test or an example of an error")
     if not listed and ("patch" in segments[-1].lower() or "patches" in segments[:-1]):
         return FileRole(Role.PATCH, "placed and named as a kustomize patch (a partial object)")
     if not listed and text and any(d in text for d in ("$patch:", "$setElementOrder/", "$deleteFromPrimitiveList/")):
@@ -210,6 +224,9 @@ def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
     chart = _chart_of(path, refs.charts)
     if chart is not None and not listed:
         return FileRole(Role.DEPLOYED, f"part of the Helm chart in {chart or '.'}/ (Helm installs it)")
+    if not listed and "templates" in segments[:-1] and not _k8s(docs):
+        return FileRole(Role.TEMPLATE, "a template fragment under `templates/` (no apiVersion or metadata): "
+                                       "a tool assembles it, nothing applies it as written")
     dot = next((s for s in segments[:-1] if s.startswith(".")), None)
     if dot is not None:
         return FileRole(Role.NOT_DEPLOYED, f"in the dot-directory `{dot}/`, which nothing deploys")

@@ -227,8 +227,11 @@ def apply_images(
                 container = dig(res.data, path[:-1])
                 before = container.get("image")
                 setter(container, "image")
-                if container.get("image") != before:
-                    _origin(res, k, ".".join(map(str, path)), "images", i)
+                if container.get("image") != before or _image_matches(before, name):
+                    # the entry sets the image even when it writes what was there (`newTag: latest` over
+                    # `:latest`): the line to change is the entry's tag (else its name)
+                    key = next((f for f in ("digest", "newTag", "newName") if f in image), None)
+                    _origin(res, k, ".".join(map(str, path)), "images", i, *((key,) if key else ()))
             for spec in specs:
                 if spec.selects_data(res.data):
                     fs.walk(res.data, spec, setter)

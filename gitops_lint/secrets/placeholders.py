@@ -1,7 +1,7 @@
 """Values that stand in for a secret without being one: the placeholder vocabulary of GL601–GL605.
 
 `dummy`, `changeme`, `your-api-key-here`, `sk-noauth` (the key a local model server ignores),
-`xxxxxx`, `<redacted>`, and one-way password hashes (bcrypt `$2a$…`, `$argon2id$…`, crypt `$6$…`),
+`xxxxxx`, `bbbbbbbb`, `<redacted>`, and one-way password hashes (bcrypt `$2a$…`, `$argon2id$…`, crypt `$6$…`),
 which configuration such as Argo CD's `admin.password` is meant to hold, and timestamps. References and templates
 (`${VAR}`, `{{ … }}`, `<path:…>`, `vault:…`) are recognised beside this, in `sops.is_reference`.
 """
@@ -16,7 +16,7 @@ PLACEHOLDER_VALUES = PLACEHOLDER_WORDS | frozenset("tbd todo fixme notset unset 
 _WORDS = re.compile(r"[a-z]+")
 _YOUR_HERE = re.compile(r"^(?:your[-_ ]?|(?:insert|enter|put)[-_ ]).*(?:here|key|token|password|secret)$")
 _NO_AUTH_KEY = re.compile(r"^sk-(?:no|none|noauth|no-?key|dummy|xxx+|local|placeholder|ignored?)(?:[-_][a-z]+)*$")
-_FILLER = re.compile(r"^(?:x{3,}|\*{3,}|\.{3,}|-{3,}|_{3,}|0{6,})$")
+_FILLER = re.compile(r"^(?:x{3,}|\*{3,}|\.{3,}|-{3,}|_{3,}|0{6,}|([a-z])\1{5,})$")  # `bbbbbbbb`: one letter
 _PASSWORD_HASH = re.compile(
     r"^(?:\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{53}"        # bcrypt
     r"|\$argon2(?:id|i|d)\$[^\s]+"                   # argon2
