@@ -216,3 +216,24 @@ def test_consecutive_commented_out_entries_are_each_not_deployed(make_repo):
     })
     for path in ("apps/mailu/cm.yaml", "apps/network-policy.yaml"):
         assert "commented out of apps/kustomization.yaml" in explain_file(root, path).reason
+
+
+def test_top_level_hack_directory_is_development_tooling(make_repo):
+    """Kubernetes projects keep dev-loop manifests under `hack/` (built by Tilt with its own flags): a root
+    there that reads a shared namespace file above it is not a broken deployment."""
+    repo = make_repo({
+        "config/default/kustomization.yaml": "resources: [manager.yaml]\n",
+        "config/default/manager.yaml": GOOD_DEPLOYMENT,
+        "hack/observability/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: observability\n",
+        "hack/observability/grafana/kustomization.yaml": "resources:\n  - ../namespace.yaml\n",
+    })
+    assert explain_file(repo, "hack/observability/grafana/kustomization.yaml").role == Role.TOOL_CONFIG
+    assert not [f for f in lint_path(repo).findings if f.path.startswith("hack/") and f.rule != "GL602"]
+
+
+def test_hack_directory_read_by_a_kustomization_elsewhere_is_judged(make_repo):
+    repo = make_repo({
+        "config/default/kustomization.yaml": "resources: [../../hack/extra.yaml]\n",
+        "hack/extra.yaml": GOOD_DEPLOYMENT,
+    })
+    assert explain_file(repo, "hack/extra.yaml").role != Role.TOOL_CONFIG

@@ -235,7 +235,21 @@ def test_remote_chart_without_opt_in_is_one_info_finding(make_repo):
         "    targetRevision: 1.4.0")
     found = [f for f in _lint(_argo_repo(make_repo, app)).findings if f.rule == "GL209"]
     assert [(f.severity.name, f.line) for f in found] == [("INFO", 8)]
-    assert "not rendered: remote chart; pass --helm-fetch" in found[0].message
+    assert "release uses a remote chart and was not rendered (Application/shop-production); pass --helm-fetch" \
+        in found[0].message
+
+
+def test_remote_charts_without_opt_in_share_one_info_finding(make_repo):
+    """One cause (no --helm-fetch), one finding: every unfetched release is listed in it."""
+    app = ARGO_APP.replace("    path: charts/web\n", "    chart: web\n").replace(
+        "https://github.com/acme/deploy.git\n    targetRevision: main", "https://charts.example.org\n"
+        "    targetRevision: 1.4.0")
+    files = {f"argocd/{name}.yaml": app.replace("  name: shop-production\n", f"  name: {name}\n", 1)
+             for name in ("api", "web", "worker", "zeta")}
+    found = [f for f in _lint(make_repo(files)).findings if f.rule == "GL209"]
+    assert [(f.severity.name, f.path) for f in found] == [("INFO", "argocd/api.yaml")]
+    assert "4 releases use remote charts and were not rendered (Application/api, Application/web, " \
+        "Application/worker and 1 more)" in found[0].message
 
 
 SUBSTITUTED = """\
@@ -341,3 +355,46 @@ def test_image_built_from_values_is_placed_at_the_tag_line(make_repo):
                      {"repo_urls": ["https://github.com/acme/deploy.git"], "production": ["production"]})
     [finding] = [f for f in _lint(repo).findings if f.rule == "GL701"]
     assert (finding.path, finding.line) == ("argocd/shop.yaml", 18)  # `version: latest`
+
+
+REMOTE_RELEASE = """\
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: exporter
+  namespace: monitoring
+spec:
+  interval: 10m
+  chart:
+    spec:
+      chart: exporter
+      version: 1.2.3
+      sourceRef:
+        kind: HelmRepository
+        name: vendor-charts
+        namespace: flux-system
+"""
+
+
+def test_an_undefined_chart_source_is_said_once_by_the_source_rule(make_repo):
+    """One cause, one finding: GL503 reports the HelmRepository that is not defined; GL209 adds nothing."""
+    repo = make_repo({"apps/monitoring/exporter.yaml": REMOTE_RELEASE,
+                      "apps/monitoring/kustomization.yaml": "resources: [exporter.yaml]\n"})
+    rules = [f.rule for f in _lint(repo).findings if f.rule in ("GL209", "GL503")]
+    assert rules == ["GL503"]
+
+
+def test_releases_in_files_nothing_deploys_are_not_judged(make_repo):
+    """A HelmRelease whose directory is commented out of its parent kustomization is never installed."""
+    repo = make_repo({
+        "clusters/prod/flux.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
+                                   "  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps\n"
+                                   "  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+        "apps/kustomization.yaml": "resources:\n  - shop\n  # - monitoring\n",
+        "apps/shop/kustomization.yaml": "resources: [release.yaml]\n",
+        "apps/shop/release.yaml": REMOTE_RELEASE.replace("exporter", "shop"),
+        "apps/monitoring/kustomization.yaml": "resources: [exporter.yaml]\n",
+        "apps/monitoring/exporter.yaml": REMOTE_RELEASE,
+    })
+    found = [f for f in _lint(repo).findings if f.rule in ("GL209", "GL503")]
+    assert {f.path for f in found} == {"apps/shop/release.yaml"}, found

@@ -8,6 +8,7 @@ Release name: `helm.releaseName`, else the Application's name; namespace: the de
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 from gitops_lint.argo.appset import is_templated
 from gitops_lint.argo.model import ArgoApp, ArgoIndex, Source, argo_index
@@ -25,12 +26,12 @@ from gitops_lint.helm.values import (
 )
 
 
-def argo_releases(repo) -> list[Release]:
-    """A Release for every Helm source of every (non-templated) Application."""
+def argo_releases(repo, deployed: Callable[[str], bool] = lambda path: True) -> list[Release]:
+    """A Release for every Helm source of every (non-templated) Application in a file `deployed` accepts."""
     index = argo_index(repo)
     out = []
     for app in index.apps:
-        if app.is_appset:
+        if app.is_appset or not deployed(app.doc.path):
             continue
         for source in app.sources:
             release = release_of(repo, index, app, source)

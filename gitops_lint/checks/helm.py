@@ -10,21 +10,44 @@ from collections.abc import Iterator
 from gitops_lint.checks.flux import version_problem
 from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.deploy.helm_releases import release_renders
-from gitops_lint.helm.releases import ReleaseRender
+from gitops_lint.helm.releases import REMOTE_NOT_FETCHED, ReleaseRender
 
 
 def render_failed(ctx) -> Iterator[Violation]:
     """GL209: a release whose chart fails to render (template error, `required`/`fail`, values schema,
-    time or memory limit), a values source the operator cannot resolve, and (info) a release not
-    rendered at all (remote chart without --helm-fetch). Without a Helm backend installed, charts are
-    not rendered and nothing is said per release (the README documents the extra)."""
+    time or memory limit), a values source the operator cannot resolve, and (info) releases not
+    rendered at all. Remote charts left unfetched (no --helm-fetch) share one cause: one info finding
+    lists them all. Without a Helm backend installed, charts are not rendered and nothing is said per
+    release (the README documents the extra)."""
     seen: set[tuple] = set()
+    unfetched: list[ReleaseRender] = []
     for render in release_renders(ctx.repo):
+        if render.skipped == REMOTE_NOT_FETCHED and _quiet_skip(render):
+            unfetched.append(render)
+            continue
         for v in _violations(render):
             key = (v.path, v.position.line, v.message)
             if key not in seen:
                 seen.add(key)
                 yield v
+    if unfetched:
+        yield _unfetched(unfetched)
+
+
+def _quiet_skip(render: ReleaseRender) -> bool:
+    """A release skipped for a reason worth one line (no backend missing, no fatal problem of its own)."""
+    return not render.unavailable and not any(p.fatal for p in render.release.problems)
+
+
+def _unfetched(renders: list[ReleaseRender]) -> Violation:
+    """One info finding for every release whose remote chart was not fetched, at the first of them."""
+    labels = sorted({r.release.label for r in renders})
+    shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+    first = min(renders, key=lambda r: (r.release.file, r.release.position.line)).release
+    noun = "release uses a remote chart" if len(labels) == 1 else f"{len(labels)} releases use remote charts"
+    return Violation(first.file, f"{noun} and {'was' if len(labels) == 1 else 'were'} not rendered ({shown}); "
+                     "pass --helm-fetch (or set helm.fetch: true) to fetch and check them", first.position,
+                     resource=first.resource, key="not-rendered:remote", severity=Severity.INFO)
 
 
 def _violations(render: ReleaseRender) -> Iterator[Violation]:
@@ -38,7 +61,7 @@ def _violations(render: ReleaseRender) -> Iterator[Violation]:
         if problem.reported and (problem.fatal or render.skipped is None):  # info only about a real render
             yield violation(f"{release.label}: {problem.message}", (problem.file, problem.position),
                             None if problem.fatal else Severity.INFO)
-    if render.skipped is not None and not render.unavailable and not any(p.fatal for p in release.problems):
+    if render.skipped is not None and _quiet_skip(render) and not release.chart.broken_reference:  # GL503 says it
         yield violation(f"{release.label}: {render.skipped}", (release.file, release.position), Severity.INFO,
                         key="not-rendered")
     if render.error is not None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from gitops_lint.argo.helm_source import argo_releases
 from gitops_lint.core.findings import Position
+from gitops_lint.deploy.file_roles import judged
 from gitops_lint.flux.helm_release import flux_releases
 from gitops_lint.helm.fetch import ChartFetcher, default_cache_dir
 from gitops_lint.helm.release import Release
@@ -29,7 +30,10 @@ def releases(repo) -> list[Release]:
 def _collect(repo) -> list[Release]:
     seen: set[tuple] = set()
     out = []
-    for release in (*flux_releases(repo), *argo_releases(repo)):
+    def deployed(path: str) -> bool:  # releases in files nothing deploys are not judged (nor rendered)
+        return judged(repo, path)
+
+    for release in (*flux_releases(repo, deployed), *argo_releases(repo, deployed)):
         key = (release.key, release.environment, release.chart, repr(release.values.values))
         if key not in seen:
             seen.add(key)

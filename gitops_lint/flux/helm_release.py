@@ -12,6 +12,7 @@ import base64
 import binascii
 import posixpath
 import re
+from collections.abc import Callable
 
 from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Position
@@ -32,10 +33,10 @@ from gitops_lint.helm.values import (
 MAX_RELEASE_NAME = 53
 
 
-def flux_releases(repo) -> list[Release]:
-    """A Release for every HelmRelease as each build deploys it."""
+def flux_releases(repo, deployed: Callable[[str], bool] = lambda path: True) -> list[Release]:
+    """A Release for every HelmRelease as each build deploys it (those in files `deployed` accepts)."""
     index = flux_index(repo)
-    return [release_of(repo, index, hr) for hr in index.of_kind(HELMRELEASE)]
+    return [release_of(repo, index, hr) for hr in index.of_kind(HELMRELEASE) if deployed(hr.doc.path)]
 
 
 def release_of(repo, index: FluxIndex, hr: FluxObject) -> Release:
@@ -135,7 +136,8 @@ def chart_source(repo, index: FluxIndex, hr: FluxObject) -> ChartSource:
         namespace = ref.get("namespace") or hr.namespace
         found = index.find_for(hr, kind, namespace, name) if isinstance(name, str) else []
         if not found:
-            return ChartSource(unresolved=f"chartRef {kind}/{name} is not defined in the repository")
+            return ChartSource(unresolved=f"chartRef {kind}/{name} is not defined in the repository",
+                               broken_reference=True)
         source = found[0]
         if kind == "HelmChart":
             return _template_source(index, hr, source.spec, source.namespace or namespace)
@@ -173,7 +175,8 @@ def _template_source(index: FluxIndex, hr: FluxObject, template: dict, namespace
         return ChartSource(unresolved=f"charts from a {kind} are not rendered")
     found = index.find_for(hr, kind, ns, name)
     if not found:
-        return ChartSource(unresolved=f"HelmRepository/{name} is not defined in the repository")
+        return ChartSource(unresolved=f"HelmRepository/{name} is not defined in the repository",
+                           broken_reference=True)
     url = str(found[0].get("spec", "url") or "")
     if found[0].get("spec", "type") == "oci" and not url.startswith("oci://"):
         url = f"oci://{url}"

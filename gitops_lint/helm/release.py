@@ -19,6 +19,7 @@ class ChartSource:
     chart: str | None = None  # chart name in the remote repository
     version: str | None = None  # version or constraint; None/empty = latest
     unresolved: str | None = None  # why the chart cannot be located at all (reported, not rendered)
+    broken_reference: bool = False  # `unresolved` is a reference to nothing: the source rules report it
 
     @property
     def remote(self) -> bool:

@@ -74,6 +74,7 @@ TOOL_API_PREFIXES = ("skaffold/", "kind.x-k8s.io/", "ctlptl.dev/", "kpt.dev/", "
 TOOL_FILE_NAMES = {"skaffold.yaml", "skaffold.yml", "kind-config.yaml", "kind.yaml", "talconfig.yaml",
                    "install-config.yaml", "controlplane.yaml", "worker.yaml", "ctlptl.yaml"}
 TOOL_DIRS = {"talos"}
+DEV_TOOLING_TOP_DIRS = {"hack"}  # top-level only: `hack/` holds a project's scripts and dev-loop manifests
 FUNCTION_ANNOTATIONS = ("config.kubernetes.io/function", "config.k8s.io/function")
 GENERATOR_FIELDS = ("configMapGenerator.files", "configMapGenerator.envs", "secretGenerator.files",
                     "secretGenerator.envs")
@@ -136,10 +137,14 @@ class _Refs:
         self.generator_inputs: dict[str, str] = {}
         self.patches: dict[str, str] = {}
         self.resources: set[str] = set()
+        self.read_from_outside: set[str] = set()  # top-level directories a kustomization elsewhere reads
         for k in repo.kustomizations.values():
             for r in k.references:
                 if r.target is None:
                     continue
+                top = r.target.split("/", 1)[0]
+                if top != k.path.split("/", 1)[0]:
+                    self.read_from_outside.add(top)
                 if r.field in GENERATOR_FIELDS:
                     self.generator_inputs.setdefault(r.target, k.path)
                 elif r.field in PATCH_FIELDS:
@@ -201,6 +206,10 @@ def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
     if any(s.lower() in TOOL_DIRS for s in segments[:-1]):
         return FileRole(Role.TOOL_CONFIG, "under a Talos directory: machine configuration and the manifests "
                                           "Talos applies at bootstrap, not an operator's")
+    if len(segments) > 1 and segments[0] in DEV_TOOLING_TOP_DIRS and segments[0] not in refs.read_from_outside:
+        return FileRole(Role.TOOL_CONFIG, f"under the top-level `{segments[0]}/`: development tooling (the "
+                                          "Kubernetes projects' convention, built by dev loops such as Tilt), "
+                                          "not what an operator deploys")
     if segments[-1].startswith("."):
         return FileRole(Role.TOOL_CONFIG, f"the dot-file `{segments[-1]}`: a tool's configuration (sops, Argo CD "
                                           "parameter overrides, schema plugins), not a Kubernetes object")
