@@ -46,6 +46,12 @@ class GoEmitter(Emitter):
         if not self.whitespace:
             self._put(" ")
         self.whitespace = self.indention = False
+        self._write_folding(text, split, quote="")
+        self.whitespace = self.indention = False
+
+    def _write_folding(self, text: str, split: bool, quote: str) -> None:
+        """A plain (`quote` "") or single-quoted (`quote` "'", doubled inside) scalar's characters, folded
+        at spaces past the width and with line breaks written as YAML needs them."""
         spaces = breaks = False
         for i, ch in enumerate(text):
             if ch == " ":
@@ -62,31 +68,13 @@ class GoEmitter(Emitter):
             else:
                 if breaks:
                     self.write_indent()
-                self._put(ch)
+                self._put(ch * 2 if quote and ch == quote else ch)
                 self.indention = spaces = breaks = False
-        self.whitespace = self.indention = False
 
     def write_single_quoted(self, text, split=True) -> None:
         self._root_indent()
         self.write_indicator("'", True)
-        spaces = breaks = False
-        for i, ch in enumerate(text):
-            if ch == " ":
-                if self._fold_here(text, i, spaces, split) and text[i + 1] != " ":
-                    self.write_indent()
-                else:
-                    self._put(ch)
-                spaces = True
-            elif ch in _BREAKS:
-                if not breaks and ch == "\n":
-                    self.write_line_break()
-                self.write_line_break(None if ch == "\n" else ch)
-                breaks = True
-            else:
-                if breaks:
-                    self.write_indent()
-                self._put("''" if ch == "'" else ch)
-                self.indention = spaces = breaks = False
+        self._write_folding(text, split, quote="'")
         self.write_indicator("'", False)
 
     def write_double_quoted(self, text, split=True) -> None:
