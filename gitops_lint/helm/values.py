@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gitops_lint.core.datapath import has_path
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document, parse_text
 
@@ -140,7 +141,7 @@ class TracedValues:
         probe = tuple(path)
         while probe:
             for layer in reversed(self.layers):
-                if _has(layer.data, probe):
+                if has_path(layer.data, probe):
                     return (*layer.locate(probe), layer.secret)
             probe = probe[:-1]
         return None
@@ -206,16 +207,6 @@ def embedded_layer(text: str, file: str, at: Position, block: bool, secret: bool
     return ValuesLayer(data, locate, secret)
 
 
-def _has(data: Any, path: PathKey) -> bool:
-    node = data
-    for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            return False
-    return True
 
 
 def path_layer(path: str, value: Any, file: str, position: Position, secret: bool = False) -> ValuesLayer:
