@@ -115,7 +115,8 @@ def _engine(config: ScanConfig) -> _Engine:
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
     from detect_secrets.plugins import keyword
 
-    by_name: dict[str, type] = {c.__name__: c for c in get_mapping_from_secret_type_to_class().values()}
+    known: dict[str, type] = get_mapping_from_secret_type_to_class()
+    by_name: dict[str, type] = {c.__name__: c for c in known.values()}
     by_name.update({c.__name__: c for c in extra_plugins()})
     plugins = [by_name[name](**dict(opts)) for name, opts in config.plugins if name in by_name]
     anchors, fallback, line_anchors = [], [], []

@@ -81,7 +81,8 @@ def scan_config(options: dict, baseline: dict | None) -> ScanConfig:
     `options` are GL602's, typed and defaulted by its card (`Card.options_for`)."""
     from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
 
-    classes = sorted(c.__name__ for c in get_mapping_from_secret_type_to_class().values())
+    known: dict[str, type] = get_mapping_from_secret_type_to_class()
+    classes = sorted(c.__name__ for c in known.values())
     own = [c.__name__ for c in extra_plugins()]
     chosen = [c for c in classes if c not in NOISY_PLUGINS] + own
     settings: dict[str, dict] = {c: {} for c in chosen}
