@@ -16,4 +16,4 @@ def test_rule_table_is_generated_from_the_cards():
 
 def test_setup_commands_are_there():
     assert "gitops-lint check examples/k8s-manifests" in README
-    assert "pip install '.[test]' && python -m pytest" in README
+    assert "pip install '.[test,helm]' && python -m pytest" in README
