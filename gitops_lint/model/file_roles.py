@@ -50,6 +50,7 @@ class FileRole:
     reason: str
     orphan: bool = False  # a manifest left where it would be deployed but is not (GL105 reports it)
     root: bool = False  # a kustomization root (an orphan root's build is not judged: GL105 says it once)
+    by_name: bool = False  # the role is guessed from the file's name alone (`invalid.yaml`), not its place
 
     @property
     def judged(self) -> bool:
@@ -225,7 +226,8 @@ def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
     listed = refs.lists(path)
     if not listed and _INVALID_NAME.search(segments[-1]):
         return FileRole(Role.FIXTURE, "named as an invalid input (`invalid.yaml`, `…-broken.yaml`) that no "
-                                      "kustomization lists: the input of a test or an example of an error")
+                                      "kustomization lists: the input of a test or an example of an error",
+                        by_name=True)
     if not listed and ("patch" in segments[-1].lower() or "patches" in segments[:-1]):
         return FileRole(Role.PATCH, "placed and named as a kustomize patch (a partial object)")
     if not listed and text and any(d in text for d in ("$patch:", "$setElementOrder/", "$deleteFromPrimitiveList/")):
