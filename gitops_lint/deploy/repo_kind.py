@@ -13,22 +13,6 @@ import posixpath
 from gitops_lint.deploy.deployed_files import CONFIG_GROUPS, is_manifest
 from gitops_lint.model.kustomizations import is_kustomization_file
 
-CODE_MARKERS = (
-    "Dockerfile",
-    "Containerfile",
-    "package.json",
-    "go.mod",
-    "pom.xml",
-    "build.gradle",
-    "build.gradle.kts",
-    "Cargo.toml",
-    "requirements.txt",
-    "setup.py",
-    "pyproject.toml",
-    "Gemfile",
-    "composer.json",
-    "mix.exs",
-)
 CODE_SUFFIXES = (
     ".go",
     ".py",
@@ -49,7 +33,8 @@ NOT_APP_CODE_DIRS = ("node_modules", "vendor", "testdata", "third_party", "hack"
 ROOT_TOOLING = ("package.json", "requirements.txt", "pyproject.toml", "setup.py", "Gemfile")
 # build files that make the root an application's; ROOT_TOOLING may be a config repository's own tooling,
 # so with those, source code must be there too
-BUILD_MARKERS = tuple(m for m in CODE_MARKERS if m not in ROOT_TOOLING and m not in ("Dockerfile", "Containerfile"))
+# (GL107's configurable `markers` option is a different list: what it reports as application source)
+BUILD_MARKERS = ("go.mod", "pom.xml", "build.gradle", "build.gradle.kts", "Cargo.toml", "composer.json", "mix.exs")
 BUILD_SUFFIXES = (".csproj", ".sln", ".fsproj")
 DEPLOY_DIRS = frozenset(
     "deploy deploys deployment deployments config manifests k8s kube kubernetes kustomize helm chart charts "
