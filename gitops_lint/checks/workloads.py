@@ -215,7 +215,31 @@ def workload_no_probes(ctx: CheckContext) -> Iterator[Violation]:
     yield from _env_independent(ctx, check)
 
 
-def _services(repo) -> list[tuple[str | None, dict, list]]:
+class _ServiceIndex:
+    """Services by one (label, value) pair of their selector, so a workload looks only at the Services
+    that could select it (a Service whose selector has a non-string value is always looked at)."""
+
+    def __init__(self, services: list[tuple[str | None, dict, list]]) -> None:
+        self.services = services
+        self.by_pair: dict[tuple[str, str], list[int]] = {}
+        self.always: list[int] = []
+        for i, (_ns, selector, _ports) in enumerate(services):
+            pairs = sorted((str(k), v) for k, v in selector.items() if isinstance(v, str))
+            if len(pairs) == len(selector):
+                self.by_pair.setdefault(pairs[0], []).append(i)
+            else:
+                self.always.append(i)
+
+    def candidates(self, labels: dict) -> list[tuple[str | None, dict, list]]:
+        """The Services whose selector might match `labels`, in their original order."""
+        found = set(self.always)
+        for k, v in labels.items():
+            if isinstance(v, str):
+                found.update(self.by_pair.get((str(k), v), ()))
+        return [self.services[i] for i in sorted(found)]
+
+
+def _services(repo) -> _ServiceIndex:
     """(namespace, selector, target ports) of every Service, in sources and in rendered roots."""
     datas = [d.data for d in repo.objects("Service")]
     for render in repo.rendered.deployed_roots():
@@ -228,7 +252,7 @@ def _services(repo) -> list[tuple[str | None, dict, list]]:
             ports = as_list(spec.get("ports"))
             targets = [as_dict(p).get("targetPort", as_dict(p).get("port")) for p in ports]
             out.append((as_dict(data.get("metadata")).get("namespace"), selector, targets))
-    return out
+    return _ServiceIndex(out)
 
 
 def _metrics_only(data: dict, spec: dict) -> bool:
@@ -240,7 +264,7 @@ def _metrics_only(data: dict, spec: dict) -> bool:
     return name.endswith("-metrics") or (bool(named) and all("metric" in n or "prom" in n for n in named))
 
 
-def _serving_containers(w: Workload, services: list) -> Iterator[tuple[tuple, dict, bool]]:
+def _serving_containers(w: Workload, services: _ServiceIndex) -> Iterator[tuple[tuple, dict, bool]]:
     """Containers of `w` that a Service sends traffic to.
 
     A Service selects the pod template's labels (in the same namespace, or either unnamespaced), or
@@ -252,7 +276,7 @@ def _serving_containers(w: Workload, services: list) -> Iterator[tuple[tuple, di
     namespace = as_dict(w.get("metadata")).get("namespace")
     targets: list = []
     selected = w.kind == "StatefulSet" and bool(w.get("spec", "serviceName"))
-    for ns, selector, ports in services:
+    for ns, selector, ports in services.candidates(labels):
         if (ns == namespace or not ns or not namespace) and all(labels.get(k) == v for k, v in selector.items()):
             selected = True
             targets += ports
