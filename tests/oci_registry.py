@@ -23,10 +23,11 @@ class Registry:
 
     auth: every /v2/ request needs `Authorization: Bearer <TOKEN>` (401 + challenge otherwise)
     corrupt: blobs are served with one byte changed; layer_type: the chart layer's media type
-    page: tags/list answers this many tags per page with a `Link` to the next"""
+    page: tags/list answers this many tags per page with a `Link` to the next
+    redirect_blobs: blobs answer 307 to `<redirect_blobs>/cdn/<digest>` ("self": this registry)"""
 
     def __init__(self, auth: bool = False, corrupt: bool = False, layer_type: str = CHART_LAYER,
-                 page: int = 0, redirect_blobs: bool = False):
+                 page: int = 0, redirect_blobs: str = ""):
         self.requests: list[str] = []
         self.headers: list[dict[str, str]] = []
         self.tags: dict[str, dict[str, bytes]] = {}
@@ -85,7 +86,8 @@ class Registry:
                               {"Content-Type": "application/vnd.oci.image.manifest.v1+json"})
         if kind == "blobs":
             if self.redirect_blobs:
-                return self._send(h, 307, b"", {"Location": f"http://{self.host}/cdn/{ref}"})
+                target = f"http://{self.host}" if self.redirect_blobs == "self" else self.redirect_blobs
+                return self._send(h, 307, b"", {"Location": f"{target}/cdn/{ref}"})
             return self._send(h, 200, self._blob(ref))
         return self._send(h, 404, b"{}")
 

@@ -125,7 +125,7 @@ def test_anonymous_bearer_token_dance(archives, tmp_path):
 
 
 def test_token_is_not_forwarded_to_a_blob_redirect(archives, tmp_path):
-    server = serve(archives, auth=True, redirect_blobs=True)
+    server = serve(archives, auth=True, redirect_blobs="self")
     try:
         fetched = ChartFetcher(tmp_path / "cache").get(source(server, "1.3.0"))
     finally:
@@ -133,6 +133,15 @@ def test_token_is_not_forwarded_to_a_blob_redirect(archives, tmp_path):
     assert fetched.archive == archives["1.3.0"]
     assert server.requests[-1] == f"/cdn/sha256:{fetched.digest}"
     assert "Authorization" not in server.headers[-1]
+
+
+def test_redirect_to_plain_http_off_this_machine_is_refused(archives, tmp_path):
+    server = serve(archives, redirect_blobs="http://192.0.2.1")  # TEST-NET-1: never reached
+    try:
+        with pytest.raises(FetchError, match="refused redirect to http://192.0.2.1"):
+            ChartFetcher(tmp_path / "cache").get(source(server, "1.3.0"))
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize(("options", "version", "message"), [
@@ -169,6 +178,9 @@ def test_plain_http_only_for_loopback_hosts():
     assert not is_loopback("127.0.0.1.example.com") and is_loopback("[::1]:5000")
     with pytest.raises(RegistryError):
         artifact("oci://ghcr.io/../charts", "web")
+    with pytest.raises(RegistryError) as refused:
+        artifact("oci://user:s3cret@ghcr.io/charts", "web")
+    assert "s3cret" not in str(refused.value)
 
 
 # -- every source kind that names an OCI chart, through `check` -------------------------------------------

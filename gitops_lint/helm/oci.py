@@ -25,6 +25,8 @@ MAX_MANIFEST = 4 * 1024 * 1024  # the distribution spec's manifest size registri
 MAX_TAG_PAGES = 100
 VERSION_ANNOTATION = "org.opencontainers.image.version"
 _DIGEST = re.compile(r"^sha256:([0-9a-f]{64})$")
+_REGISTRY = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+                       r"|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
 _CHALLENGE = re.compile(r'(\w+)="([^"]*)"')
 _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 _REGISTRY_ALIASES = {"docker.io": "registry-1.docker.io", "index.docker.io": "registry-1.docker.io"}
@@ -77,7 +79,9 @@ def artifact(url: str, chart: str | None) -> Artifact:
     registry, _, name = rest.partition("/")
     if chart:
         name = f"{name}/{chart}" if name else chart
-    if not registry or not name or any(part in ("", ".", "..") for part in name.split("/")):
+    if not _REGISTRY.fullmatch(registry):  # not echoed: it may hold credentials (user:password@host)
+        raise RegistryError("an oci:// reference without a valid registry host (credentials are not supported)")
+    if not name or any(part in ("", ".", "..") for part in name.split("/")):
         raise RegistryError(f"{url!r} is not an OCI repository reference (oci://registry/path)")
     if not re.fullmatch(r"[a-z0-9]+(?:[._/-]+[a-z0-9]+)*", name):
         raise RegistryError(f"{name!r} is not a valid OCI repository name")
