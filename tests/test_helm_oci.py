@@ -371,6 +371,35 @@ def test_nothing_is_requested_without_the_opt_in(registry, make_repo, kind):
     assert info.severity.name == "INFO" and "pass --helm-fetch" in info.message
 
 
+FLUX_KUSTOMIZATION = """\
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: shop
+  namespace: flux-system
+spec:
+  interval: 10m
+  path: ./apps/shop
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+"""
+
+
+def test_kustomize_chart_digest_mismatch_is_gl209_at_the_entry(archives, make_repo, tmp_path):
+    server = serve(archives, corrupt=True)
+    files = {**_files("kustomize", server.host), "clusters/prod/shop.yaml": FLUX_KUSTOMIZATION}
+    try:
+        result = lint_path(make_repo(files), helm_fetch=True, helm_cache=str(tmp_path / "c"))
+    finally:
+        server.stop()
+    [found] = [f for f in result.findings if f.rule == "GL209"]
+    assert (found.path, found.line, found.severity.name) == ("apps/shop/kustomization.yaml", 2, "INFO")
+    assert "helm chart 'web' not rendered" in found.message and "does not match the manifest" in found.message
+    assert not [f for f in result.findings if f.rule == "GL205"]
+
+
 def test_kustomize_oci_chart_without_the_opt_in_is_not_fetched(registry, make_repo):
     from gitops_lint.core.config import Config
     from gitops_lint.model.repository import Repository
