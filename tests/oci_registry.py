@@ -21,20 +21,21 @@ def sha(data: bytes) -> str:
 class Registry:
     """Serves charts pushed with `push(name, version, archive)` on 127.0.0.1.
 
-    auth: every /v2/ request needs `Authorization: Bearer <TOKEN>` (401 + challenge otherwise)
+    auth: every /v2/ request needs `Authorization: Bearer <TOKEN>` (401 + challenge otherwise);
+    basic: the challenge asks for Basic credentials instead (a private registry)
     corrupt: blobs are served with one byte changed; layer_type: the chart layer's media type
     page: tags/list answers this many tags per page with a `Link` to the next
     redirect_blobs: blobs answer 307 to `<redirect_blobs>/cdn/<digest>` ("self": this registry)"""
 
     def __init__(self, auth: bool = False, corrupt: bool = False, layer_type: str = CHART_LAYER,
-                 page: int = 0, redirect_blobs: str = ""):
+                 page: int = 0, redirect_blobs: str = "", basic: bool = False):
         self.requests: list[str] = []
         self.headers: list[dict[str, str]] = []
         self.tags: dict[str, dict[str, bytes]] = {}
         self.manifests: dict[str, dict[str, bytes]] = {}
         self.blobs: dict[str, bytes] = {}
         self.auth, self.corrupt, self.layer_type, self.page = auth, corrupt, layer_type, page
-        self.redirect_blobs = redirect_blobs
+        self.redirect_blobs, self.basic = redirect_blobs, basic
         registry = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -76,6 +77,8 @@ class Registry:
             name = url.path.removeprefix("/v2/").rsplit("/", 2)[0]
             challenge = (f'Bearer realm="http://{self.host}/token",service="test-registry",'
                          f'scope="repository:{name}:pull"')
+            if self.basic:
+                challenge = 'Basic realm="private"'
             return self._send(h, 401, b'{"errors":[{"code":"UNAUTHORIZED"}]}', {"WWW-Authenticate": challenge})
         if url.path.endswith("/tags/list"):
             return self._tags(h, url.path.removeprefix("/v2/").removesuffix("/tags/list"), url.query)

@@ -147,6 +147,7 @@ def test_redirect_to_plain_http_off_this_machine_is_refused(archives, tmp_path):
 @pytest.mark.parametrize(("options", "version", "message"), [
     ({}, "9.9.9", "404 not found"),
     ({"layer_type": "application/vnd.oci.image.layer.v1.tar+gzip"}, "1.4.0", "is not a Helm chart"),
+    ({"auth": True, "basic": True}, "1.4.0", "needs credentials .Basic auth.; only anonymous pulls"),
 ])
 def test_registry_failures_are_fetch_errors(archives, tmp_path, options, version, message):
     server = serve(archives, **options)
