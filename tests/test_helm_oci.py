@@ -11,8 +11,9 @@ from gitops_lint.core.source import WorkingTree
 from gitops_lint.helm import fetch
 from gitops_lint.helm.charts import pack_chart
 from gitops_lint.helm.fetch import ChartFetcher, FetchError
-from gitops_lint.helm.oci import RegistryError, artifact, is_loopback
+from gitops_lint.helm.oci import RegistryError, artifact, is_loopback, tag_of, version_of
 from gitops_lint.helm.release import ChartSource
+from gitops_lint.helm.versions import is_range
 from helm_charts import by_kind_name, expected_web, needs_sdk, web_chart
 from oci_registry import TOKEN, Registry, sha
 
@@ -171,6 +172,24 @@ def test_unreachable_registry_is_a_fetch_error(registry, tmp_path):
         ChartFetcher(tmp_path / "cache").get(source(registry, "1.4.0"))
 
 
+def test_argo_native_oci_source_is_a_chart_only_with_a_helm_block(make_repo):
+    from gitops_lint.deploy.helm_releases import releases
+
+    files = _files("argo-native-oci", "127.0.0.1:9")
+    [release] = releases(lint_path(make_repo(files)).repo)
+    assert (release.chart.repo_url, release.chart.version, release.chart.oci_reference) == \
+        ("oci://127.0.0.1:9/charts/web", "1.4.0", True)
+    plain = files["argocd/shop.yaml"].replace("    helm:\n      releaseName: shop\n      valuesObject:\n"
+                                              "        replicas: 3\n", "")
+    assert releases(lint_path(make_repo({"argocd/shop.yaml": plain})).repo) == []  # plain manifests, maybe
+
+
+def test_version_ranges_and_tags():
+    assert [is_range(t) for t in ("", "*", "1.x", "^1.0", ">=1.0.0 <2", "1.0 - 2.0")] == [True] * 6
+    assert [is_range(t) for t in ("1.4.0", "v1.2.3", "latest", "sha256:" + "0" * 64)] == [False] * 4
+    assert (tag_of("1.0.0+build.1"), version_of("1.0.0_build.1")) == ("1.0.0_build.1", "1.0.0+build.1")
+
+
 def test_plain_http_only_for_loopback_hosts():
     assert artifact("oci://127.0.0.1:5000/charts", "web").base == "http://127.0.0.1:5000"
     assert artifact("oci://localhost/charts/web", None).base == "http://localhost"
@@ -280,6 +299,9 @@ def _files(kind: str, host: str, version: str = "1.4.0") -> dict[str, str]:
     if kind.startswith("flux-ocirepository"):
         ref = {"tag": f"tag: {version}", "semver": f'semver: "{version}"', "digest": f"digest: {version}"}
         return {"apps/shop/release.yaml": OCI_REPOSITORY.format(host=host, ref=ref[kind.rsplit("-", 1)[1]])}
+    if kind == "argo-native-oci":  # Argo CD 3.1+: the artifact is the chart, `path: .`, a `helm` block
+        app = ARGO_APPLICATION.format(repo_url=f"oci://{host}/charts/web", version=version)
+        return {"argocd/shop.yaml": app.replace("    chart: web\n", "    path: .\n")}
     if kind.startswith("argo"):
         url = f"oci://{host}/charts" if kind == "argo-oci-scheme" else f"{host}/charts"  # Argo writes both
         return {"argocd/shop.yaml": ARGO_APPLICATION.format(repo_url=url, version=version)}
@@ -298,7 +320,8 @@ def _objects(result, kind: str) -> list:
     return render.objects
 
 
-KINDS = ["flux-helmrepository", "flux-ocirepository-tag", "argo-bare-host", "argo-oci-scheme", "kustomize"]
+KINDS = ["flux-helmrepository", "flux-ocirepository-tag", "argo-bare-host", "argo-oci-scheme", "argo-native-oci",
+         "kustomize"]
 
 
 @needs_sdk
@@ -332,6 +355,7 @@ def pack_archive(registry: Registry, version: str) -> bytes:
     ("flux-helmrepository", "~1.3", "1.3.0"),
     ("flux-ocirepository-semver", ">=1.0.0 <2.0.0", "1.4.0"),
     ("argo-bare-host", "1.*", "1.4.0"),
+    ("argo-native-oci", "~1.3.0", "1.3.0"),
     ("kustomize", "^1.3.0", "1.4.0"),
 ])
 def test_ranges_resolve_against_the_tags(registry, make_repo, tmp_path, kind, version, chosen):
@@ -364,7 +388,7 @@ def test_digest_mismatch_is_gl209_at_the_release(archives, make_repo, tmp_path, 
 
 
 @pytest.mark.parametrize("kind", ["flux-helmrepository", "flux-ocirepository-tag", "argo-bare-host",
-                                  "argo-oci-scheme"])
+                                  "argo-oci-scheme", "argo-native-oci"])
 def test_nothing_is_requested_without_the_opt_in(registry, make_repo, kind):
     result = lint_path(make_repo(_files(kind, registry.host)))
     assert registry.requests == []
