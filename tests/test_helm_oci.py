@@ -172,6 +172,21 @@ def test_unreachable_registry_is_a_fetch_error(registry, tmp_path):
         ChartFetcher(tmp_path / "cache").get(source(registry, "1.4.0"))
 
 
+@pytest.mark.parametrize(("ref", "version", "exact"), [
+    ("{}", "latest", True),  # no ref: the `latest` tag
+    ("tag: 1.3.0", "1.3.0", True),
+    ("{tag: 1.3.0, semver: '~1.4'}", "~1.4", False),  # semver over tag
+    ("{tag: 1.3.0, semver: '~1.4', digest: 'sha256:" + "a" * 64 + "'}", "sha256:" + "a" * 64, True),
+])
+def test_ocirepository_ref_precedence(make_repo, ref, version, exact):
+    from gitops_lint.deploy.helm_releases import releases
+
+    files = {"apps/shop/release.yaml": OCI_REPOSITORY.format(host="127.0.0.1:9", ref=ref)}
+    [release] = releases(lint_path(make_repo(files)).repo)
+    assert (release.chart.version, release.chart.oci_reference, release.chart.name) == (version, exact, "web")
+    assert release.chart.label == f"oci://127.0.0.1:9/charts/web@{version}"
+
+
 def test_argo_native_oci_source_is_a_chart_only_with_a_helm_block(make_repo):
     from gitops_lint.deploy.helm_releases import releases
 

@@ -203,7 +203,8 @@ class RegistryClient:
             with self.open(request, timeout=self.timeout) as response:
                 body = response.read(limit + 1)
                 headers = dict(response.headers.items())
-        except urllib.error.HTTPError:
+        except urllib.error.HTTPError as exc:
+            exc.close()  # the error body is not read; status and headers say enough
             raise
         except (OSError, ValueError) as exc:
             raise RegistryError(f"cannot fetch {url}: {exc}") from None
