@@ -9,6 +9,10 @@ import json
 import threading
 import urllib.parse
 
+from gitops_lint.core.source import WorkingTree
+from gitops_lint.helm.charts import pack_chart
+from helm_charts import web_chart
+
 CHART_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 CONFIG_TYPE = "application/vnd.cncf.helm.config.v1+json"
 TOKEN = "anonymous-pull-token"
@@ -127,3 +131,27 @@ class Registry:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def chart_archives(make_repo) -> dict[str, bytes]:
+    """The `web` test chart packed at three versions (one a prerelease)."""
+    out = {}
+    for version in ("1.3.0", "1.4.0", "2.0.0-rc.1"):
+        files = web_chart()
+        files["charts/web/Chart.yaml"] = files["charts/web/Chart.yaml"].replace("1.4.0", version)
+        out[version] = pack_chart(WorkingTree(make_repo(files)), "charts/web").archive
+    return out
+
+
+def serve(archives: dict[str, bytes], **options) -> Registry:
+    """A registry holding `archives` as `charts/web:<version>`."""
+    registry = Registry(**options)
+    for version, archive in archives.items():
+        registry.push("charts/web", version, archive)
+    return registry
+
+
+def served_archive(registry: Registry, version: str) -> bytes:
+    """The chart archive the registry serves for tag `version`."""
+    manifest = json.loads(registry.tags["charts/web"][version])
+    return registry.blobs[manifest["layers"][0]["digest"].removeprefix("sha256:")]
