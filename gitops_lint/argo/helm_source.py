@@ -1,5 +1,6 @@
 """Argo CD Applications with Helm sources as Helm releases: a `path` in this repository holding a
-`Chart.yaml`, or `chart` + `repoURL` (a remote chart, fetched only by opt-in). Values as Argo CD passes
+`Chart.yaml`, or `chart` + `repoURL` (a remote chart, fetched only by opt-in), or an OCI artifact
+source (`repoURL: oci://…`, `path: .`) with a `helm` block. Values as Argo CD passes
 them to `helm template`: `valueFiles` in order (relative to the chart, or `$ref/...` of another source
 of this repository), then `valuesObject` (or, without it, the `values` string), then `parameters` as
 `--set` (`--set-string` with `forceString`); precedence parameters > valuesObject > values > valueFiles.
@@ -24,6 +25,7 @@ from gitops_lint.helm.values import (
     path_layer,
     typed_value,
 )
+from gitops_lint.helm.versions import is_range
 
 
 def argo_releases(repo, deployed: Callable[[str], bool] = lambda path: True) -> list[Release]:
@@ -74,10 +76,20 @@ def _chart(repo, index: ArgoIndex, app: ArgoApp, source: Source) -> ChartSource 
         url = source.repo_url if "://" in source.repo_url else f"oci://{source.repo_url}"
         version = source.target_revision
         return ChartSource(repo_url=url, chart=source.chart, version=str(version) if version else None)
+    if source.repo_url.startswith("oci://") and (source.path or ".").strip("/") in ("", ".") \
+            and "helm" in raw_source(app, source) and not is_templated(source.repo_url):
+        return _native_oci(source)
     for directory in index.local_paths(app, source):
         if repo.tree.is_file(posixpath.join(directory, "Chart.yaml") if directory else "Chart.yaml"):
             return ChartSource(directory=directory)
     return None
+
+
+def _native_oci(source: Source) -> ChartSource:
+    """An OCI artifact source (Argo CD 3.1+: `repoURL: oci://…/chart`, `path: .`) with a `helm` block:
+    the chart is the artifact; `targetRevision` is a tag or digest (a semver range is resolved)."""
+    revision = str(source.target_revision or "").strip()
+    return ChartSource(repo_url=source.repo_url, version=revision or None, oci_reference=not is_range(revision))
 
 
 def _values(repo, index: ArgoIndex, app: ArgoApp, source: Source, chart: ChartSource, helm: dict,

@@ -9,15 +9,18 @@ from collections.abc import Iterator
 
 from gitops_lint.checks.flux import version_problem
 from gitops_lint.core.findings import Severity, Violation
+from gitops_lint.deploy.file_roles import judged
 from gitops_lint.deploy.helm_releases import release_renders
 from gitops_lint.helm.releases import REMOTE_NOT_FETCHED, ReleaseRender
+from gitops_lint.model.helm_charts import ChartNotFetched
 
 
 def render_failed(ctx) -> Iterator[Violation]:
     """GL209: a release whose chart fails to render (template error, `required`/`fail`, values schema,
     time or memory limit), a values source the operator cannot resolve, and (info) releases not
     rendered at all. Remote charts left unfetched (no --helm-fetch) share one cause: one info finding
-    lists them all. Without a Helm backend installed, charts are not rendered and nothing is said per
+    lists them all; a kustomize `helmCharts` chart that --helm-fetch could not get is an info at its
+    entry. Without a Helm backend installed, charts are not rendered and nothing is said per
     release (the README documents the extra)."""
     seen: set[tuple] = set()
     unfetched: list[ReleaseRender] = []
@@ -32,6 +35,21 @@ def render_failed(ctx) -> Iterator[Violation]:
                 yield v
     if unfetched:
         yield _unfetched(unfetched)
+    yield from _helm_charts_not_fetched(ctx.repo)
+
+
+def _helm_charts_not_fetched(repo) -> Iterator[Violation]:
+    """(info) A kustomize `helmCharts` entry whose remote chart `--helm-fetch` could not get, once per
+    entry however many roots build it."""
+    seen: set[tuple] = set()
+    for root in repo.rendered.deployed_roots(lambda path: judged(repo, path)):
+        error = root.error
+        if not isinstance(error, ChartNotFetched) or error.path is None or error.position is None:
+            continue
+        if (error.path, error.position.line) not in seen:
+            seen.add((error.path, error.position.line))
+            yield Violation(error.path, error.message, error.position, environment=root.environment,
+                            key=f"helmCharts:{error.message}", severity=Severity.INFO)
 
 
 def _quiet_skip(render: ReleaseRender) -> bool:

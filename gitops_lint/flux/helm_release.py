@@ -143,13 +143,24 @@ def chart_source(repo, index: FluxIndex, hr: FluxObject) -> ChartSource:
             return _template_source(index, hr, source.spec, source.namespace or namespace)
         if isinstance(name, str) and index.local_source(kind, namespace, name):
             return ChartSource(unresolved=f"chartRef {kind}/{name} is this repository's OCI artifact")
-        tag = source.get("spec", "ref", "tag") or source.get("spec", "ref", "semver")
-        return ChartSource(repo_url=str(source.get("spec", "url") or ""), chart=None,
-                           version=str(tag) if tag else None)
+        return _oci_repository_source(source)
     template = hr.get("spec", "chart", "spec")
     if not isinstance(template, dict):
         return ChartSource(unresolved="no spec.chart.spec or spec.chartRef")
     return _template_source(index, hr, template, hr.namespace)
+
+
+def _oci_repository_source(source: FluxObject) -> ChartSource:
+    """The chart artifact of an OCIRepository: `ref.digest` wins over `ref.semver` (a range resolved
+    against the tags), which wins over `ref.tag` (default `latest`), as source-controller resolves them."""
+    ref = as_dict(source.get("spec", "ref"))
+    url = str(source.get("spec", "url") or "")
+    digest, semver, tag = (ref.get(k) for k in ("digest", "semver", "tag"))
+    if digest:
+        return ChartSource(repo_url=url, version=str(digest), oci_reference=True)
+    if semver:
+        return ChartSource(repo_url=url, version=str(semver))
+    return ChartSource(repo_url=url, version=str(tag or "latest"), oci_reference=True)
 
 
 def _template_source(index: FluxIndex, hr: FluxObject, template: dict, namespace: str) -> ChartSource:

@@ -2,7 +2,8 @@
 content-addressed cache: `blobs/sha256/<digest>.tgz` holds each archive once, and `refs/<key>.json`
 maps (repository URL, chart, exact version) to a digest, so a warm cache renders with no network at all.
 A version range needs the repository's index (fetched each run); the archive itself still comes from
-the cache when its digest is there. Only HTTP(S) chart repositories are fetched; OCI is not (yet)."""
+the cache when its digest is there. OCI registries (`oci://`, `helm/oci.py`) share the cache: an exact tag
+or digest is a ref, a range lists the tags each run, and the chart layer is a blob like any archive."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitops_lint.core.loader import Limits, parse_text
+from gitops_lint.helm.oci import RegistryClient, RegistryError, artifact, tag_of, version_of
 from gitops_lint.helm.release import ChartSource
 from gitops_lint.helm.versions import EXACT, best
 
@@ -57,7 +59,10 @@ class ChartFetcher:
         """The archive of `source` (a remote chart), from the cache when possible."""
         url = (source.repo_url or "").rstrip("/")
         if url.startswith("oci://"):
-            raise FetchError("OCI charts are not fetched yet")
+            try:
+                return self._oci(source)
+            except RegistryError as exc:
+                raise FetchError(str(exc)) from None
         if not url.startswith(("http://", "https://")) or not source.chart:
             raise FetchError(f"cannot fetch {source.label}")
         version = (source.version or "").strip()
@@ -73,6 +78,38 @@ class ChartFetcher:
             raise FetchError(f"no version of {source.chart!r} in {url} matches {version or 'latest'!r}")
         entry = next(e for e in entries if isinstance(e, dict) and str(e.get("version")) == chosen)
         return self._archive(url, source.chart, chosen, entry)
+
+    def _oci(self, source: ChartSource) -> Fetched:
+        """A chart of an OCI registry: an exact version, tag or digest from the cache's refs when there,
+        a range resolved against the tag list (each run)."""
+        target = artifact(source.repo_url or "", source.chart)
+        wanted = (source.version or "").strip()
+        exact = source.oci_reference or bool(EXACT.match(wanted))
+        if exact:
+            hit = self._cached_ref(target.url, "", wanted)
+            if hit is not None:
+                return hit
+        client = RegistryClient(target, MAX_DOWNLOAD, HTTP_TIMEOUT)
+        reference = wanted if source.oci_reference else tag_of(wanted)
+        if not exact:
+            chosen = best([version_of(t) for t in client.tags()], wanted)
+            if chosen is None:
+                raise FetchError(f"no tag of {target.url} matches {wanted or 'latest'!r}")
+            hit = self._cached_ref(target.url, "", chosen)
+            if hit is not None:
+                return hit
+            reference = tag_of(chosen)
+        layer = client.chart_layer(reference)
+        hit = self._cached_blob(layer.digest, layer.version)
+        if hit is None:
+            data = client.blob(layer)
+            self.fetched.append(f"{source.name} {layer.version} from {target.url}:{reference} "
+                                f"(sha256:{layer.digest[:12]})")
+            self.log(f"helm: fetched {source.name} {layer.version} from {target.url}:{reference}")
+            hit = Fetched(data, layer.version, layer.digest, False)
+        key = wanted if source.oci_reference else version_of(reference)
+        self._store(target.url, "", key, hit.archive, resolved=layer.version)
+        return hit
 
     # -- cache ---------------------------------------------------------------------------------------
     def _ref_path(self, url: str, chart: str, version: str) -> Path:
@@ -98,14 +135,16 @@ class ChartFetcher:
             return None  # corrupted: fetch again
         return Fetched(data, version, digest, True)
 
-    def _store(self, url: str, chart: str, version: str, data: bytes) -> str:
+    def _store(self, url: str, chart: str, version: str, data: bytes, resolved: str | None = None) -> str:
+        """Keep `data` as a blob and point the ref (url, chart, version) at it (`resolved`: the chart
+        version when the ref is not one, an OCI tag or digest)."""
         digest = hashlib.sha256(data).hexdigest()
         blob = self._blob_path(digest)
         blob.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(blob, data)
         ref = self._ref_path(url, chart, version)
         ref.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(ref, json.dumps({"url": url, "chart": chart, "version": version,
+        _atomic_write(ref, json.dumps({"url": url, "chart": chart, "version": resolved or version,
                                        "digest": digest}).encode())
         return digest
 

@@ -18,6 +18,7 @@ class ChartSource:
     repo_url: str | None = None  # HTTP(S) chart repository or oci:// registry (remote chart)
     chart: str | None = None  # chart name in the remote repository
     version: str | None = None  # version or constraint; None/empty = latest
+    oci_reference: bool = False  # `version` is an OCI tag or digest taken as is, not a constraint
     unresolved: str | None = None  # why the chart cannot be located at all (reported, not rendered)
     broken_reference: bool = False  # `unresolved` is a reference to nothing: the source rules report it
 
@@ -29,7 +30,15 @@ class ChartSource:
     def label(self) -> str:
         if self.directory is not None:
             return self.directory or "."
-        return f"{self.repo_url}/{self.chart}@{self.version or 'latest'}"
+        base = f"{self.repo_url}/{self.chart}" if self.chart else str(self.repo_url)
+        return f"{base}@{self.version or 'latest'}"
+
+    @property
+    def name(self) -> str:
+        """The chart's name: `chart`, else the last segment of the artifact URL (Flux OCIRepository)."""
+        if self.chart:
+            return self.chart
+        return (self.repo_url or "").rstrip("/").rsplit("/", 1)[-1] if self.repo_url else ""
 
 
 @dataclass

@@ -70,7 +70,7 @@ class ReleaseRenderer:
             fetched = self.fetcher.get(source)
         except FetchError as exc:
             return f"not rendered: {exc}"
-        return PackedChart("", source.chart or "", fetched.version, fetched.archive)
+        return PackedChart("", source.name, fetched.version, fetched.archive)
 
     def render(self, release: Release) -> ReleaseRender:
         """Render one release (values problems that stop the operator stop the render too)."""

@@ -64,6 +64,31 @@ def _holds(version: tuple, op: str, bound: tuple) -> bool:
     return {"=": a == b, "!=": a != b, ">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b}[op]
 
 
+def _checks(alternative: str) -> list[tuple[str, tuple]]:
+    """The comparisons of one `||` alternative (raises ValueError when it is not a constraint)."""
+    alternative = re.sub(r"\s+-\s+", " - ", alternative.strip())
+    if " - " in alternative:
+        lo, hi = alternative.split(" - ", 1)
+        terms = [f">={lo}", f"<={hi}"]
+    else:
+        terms = [t for t in re.split(r"[,\s]+", re.sub(r"(>=|<=|!=|>|<|=|\^|~>|~)\s+", r"\1", alternative)) if t]
+    return [c for t in terms for c in _bounds(t)]
+
+
+def is_range(text: str | None) -> bool:
+    """Whether `text` is a version constraint other than one exact version (empty: any version);
+    False for an exact version and for what is no constraint at all (an OCI tag such as `latest`)."""
+    text = (text or "").strip()
+    if EXACT.match(text):
+        return False
+    try:
+        for alternative in text.split("||"):
+            _checks(alternative)
+    except ValueError:
+        return False
+    return True
+
+
 def satisfies(version: str, constraint: str | None) -> bool:
     """Whether `version` meets `constraint` (empty/None: any release version)."""
     v = parse(version)
@@ -73,14 +98,8 @@ def satisfies(version: str, constraint: str | None) -> bool:
     if not text:
         return not v[3]
     for alternative in text.split("||"):
-        alternative = re.sub(r"\s+-\s+", " - ", alternative.strip())
-        if " - " in alternative:
-            lo, hi = alternative.split(" - ", 1)
-            terms = [f">={lo}", f"<={hi}"]
-        else:
-            terms = [t for t in re.split(r"[,\s]+", re.sub(r"(>=|<=|!=|>|<|=|\^|~>|~)\s+", r"\1", alternative)) if t]
         try:
-            checks = [c for t in terms for c in _bounds(t)]
+            checks = _checks(alternative)
         except ValueError:
             return False
         if v[3] and not any(b[3] and b[:3] == v[:3] for _, b in checks):

@@ -24,6 +24,10 @@ from gitops_lint.helm.values import merge_maps
 from gitops_lint.render.errors import NotRendered, RenderError
 
 
+class ChartNotFetched(NotRendered):
+    """A remote chart that `--helm-fetch` asked for and could not get (GL209 reports it, as for releases)."""
+
+
 class ChartInflater:
     """`inflate(kustomization, index)` for the renderer; renders through one worker (started on use)."""
 
@@ -92,7 +96,7 @@ class ChartInflater:
         try:
             fetched = fetcher.get(source)
         except FetchError as exc:
-            raise NotRendered(f"helm chart {entry['name']!r}: {exc}", *where) from None
+            raise ChartNotFetched(f"helm chart {entry['name']!r} not rendered: {exc}", *where) from None
         return PackedChart("", entry["name"], fetched.version, fetched.archive)
 
     def _values(self, k: Any, entry: dict, index: int) -> dict:
