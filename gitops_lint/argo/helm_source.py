@@ -15,7 +15,7 @@ from gitops_lint.argo.model import ArgoApp, ArgoIndex, Source, argo_index
 from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import ParsedFile, load_yaml
-from gitops_lint.helm.release import ChartSource, Problem, Release
+from gitops_lint.helm.release import ChartSource, ChartValueFile, Problem, Release
 from gitops_lint.helm.values import (
     TracedValues,
     ValuesLayer,
@@ -63,7 +63,7 @@ def release_of(repo, index: ArgoIndex, app: ArgoApp, source: Source) -> Release 
     release = Release("argo", label, file, position, name, namespace if isinstance(namespace, str) and namespace
                       else "default", chart, environment=index.environment(app),
                       include_crds=helm.get("skipCrds") is not True, resource=f"Application/{app.name}")
-    release.values = _values(repo, index, app, source, chart, helm, release.problems)
+    release.values = _values(repo, index, app, source, chart, helm, release)
     return release
 
 
@@ -81,22 +81,29 @@ def _chart(repo, index: ArgoIndex, app: ArgoApp, source: Source) -> ChartSource 
 
 
 def _values(repo, index: ArgoIndex, app: ArgoApp, source: Source, chart: ChartSource, helm: dict,
-            problems: list[Problem]) -> TracedValues:
+            release: Release) -> TracedValues:
     traced = TracedValues()
+    problems = release.problems
     at = source.where
     files = helm.get("valueFiles")
     refs = {s.ref: s for s in app.sources if s.ref}
+    ignore_missing = helm.get("ignoreMissingValueFiles") is True
     for i, item in enumerate(files if isinstance(files, list) else []):
         if not isinstance(item, str) or is_templated(item):
             continue
-        path = _value_file(index, chart, refs, item)
         where = app.at(*at, "helm", "valueFiles", i)
+        if chart.remote and not item.startswith("$") and "://" not in item:
+            # a file shipped in the remote chart: read from the archive once fetched (helm/releases.py)
+            release.chart_value_files.append(ChartValueFile(item, *where, ignore_missing=ignore_missing,
+                                                            step=len(traced.steps)))
+            continue
+        path = _value_file(index, chart, refs, item)
         parsed = _parsed(repo, path) if path is not None else None
         if parsed is None:
-            if chart.remote and not item.startswith("$"):  # a file inside the remote chart: not read here
-                problems.append(Problem(f"value file {item!r} of the remote chart is not applied", *where,
+            if "://" in item:  # a remote values file (Argo fetches it): not fetched at lint time
+                problems.append(Problem(f"value file {item!r} is a URL and is not applied", *where,
                                         fatal=False, reported=False))
-            elif helm.get("ignoreMissingValueFiles") is not True:  # GL408 reports it
+            elif not ignore_missing:  # GL408 reports it
                 problems.append(Problem(f"value file {item!r} cannot be read", *where, reported=False))
             continue
         doc = parsed.documents[0] if parsed.documents else None

@@ -36,7 +36,7 @@ def render_failed(ctx) -> Iterator[Violation]:
 
 def _quiet_skip(render: ReleaseRender) -> bool:
     """A release skipped for a reason worth one line (no backend missing, no fatal problem of its own)."""
-    return not render.unavailable and not any(p.fatal for p in render.release.problems)
+    return not render.unavailable and not any(p.fatal for p in render.all_problems)
 
 
 def _unfetched(renders: list[ReleaseRender]) -> Violation:
@@ -57,7 +57,7 @@ def _violations(render: ReleaseRender) -> Iterator[Violation]:
         return Violation(at[0], message, at[1], resource=release.resource, environment=release.environment,
                          key=f"{release.label}:{key or message}", severity=severity)
 
-    for problem in release.problems:
+    for problem in render.all_problems:
         if problem.reported and (problem.fatal or render.skipped is None):  # info only about a real render
             yield violation(f"{release.label}: {problem.message}", (problem.file, problem.position),
                             None if problem.fatal else Severity.INFO)
@@ -69,7 +69,7 @@ def _violations(render: ReleaseRender) -> Iterator[Violation]:
         chart = f"chart {render.chart_name} {render.chart_version}".rstrip() if render.chart_name else "chart"
         at = (release.file, release.position)
         for path in render.error_paths():
-            origin = release.values.origin(path)
+            origin = render.effective_values.origin(path)
             if origin is not None:
                 at = origin[:2]
                 break
