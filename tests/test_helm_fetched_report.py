@@ -86,6 +86,13 @@ def test_lint_result_carries_what_was_fetched(chart_repo, make_repo, tmp_path):
         ("web", "1.4.0", chart_repo.url, False)]
 
 
+def test_a_kustomize_helm_charts_fetch_is_listed_too(chart_repo, make_repo, tmp_path):
+    repo = make_repo({"apps/web/kustomization.yaml": f"helmCharts:\n  - name: web\n    repo: {chart_repo.url}\n"
+                                                     "    version: 1.4.0\n    releaseName: web\n"})
+    result = lint_path(repo, helm_fetch=True, helm_cache=str(tmp_path / "c"))
+    assert [(c.chart, c.repository, c.from_cache) for c in result.fetched] == [("web", chart_repo.url, False)]
+
+
 def test_other_formats_leave_the_list_out():
     chart = FetchedChart("web", "1.4.0", "https://charts.example.org", "ab" * 32, False)
     summary = Summary.of([])

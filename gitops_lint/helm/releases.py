@@ -12,7 +12,7 @@ from gitops_lint.helm.charts import ChartError, PackedChart, archive_file, pack_
 from gitops_lint.helm.fetch import ChartFetcher, FetchError
 from gitops_lint.helm.release import ChartValueFile, Problem, Release
 from gitops_lint.helm.renderer import ChartObject, ChartRenderer
-from gitops_lint.helm.values import Locate, PathKey, TracedValues, ValuesLayer, schema_error_paths
+from gitops_lint.helm.values import Locate, PathKey, TracedValues, ValuesLayer, schema_error_paths, scrub
 
 REMOTE_NOT_FETCHED = "not rendered: remote chart; pass --helm-fetch (or set helm.fetch: true) to fetch it"
 
@@ -113,8 +113,8 @@ class ReleaseRenderer:
                                       release.include_crds)
         if result.unavailable:
             out.skipped, out.unavailable = f"not rendered: {result.error}", True
-        elif result.error is not None:
-            out.error = result.error
+        elif result.error is not None:  # Helm's message may quote a value: one from a Secret never shows
+            out.error = str(scrub(result.error, values.secret_strings()))
         else:
             out.objects = result.objects
         return out
