@@ -1,6 +1,6 @@
 """Chart sources and limits not covered elsewhere: a Flux `chartRef` to a HelmChart of this repository,
-the example repository's in-repo chart (rendered, not merely clean), and a render stopped at the time
-limit as a GL209 finding."""
+the example repository's in-repo chart (rendered, not merely clean), a render stopped at the time
+limit as a GL209 finding, and schema and workload rules on a chart's output per environment."""
 
 from __future__ import annotations
 
@@ -66,3 +66,55 @@ def test_a_render_stopped_at_the_time_limit_is_a_finding(make_repo):
     [finding] = [f for f in lint_path(repo).findings if f.rule == "GL209"]
     assert finding.severity.name == "ERROR" and "time limit" in finding.message
     assert (finding.path, finding.line) == ("apps/shop/release.yaml", 9)  # the chartRef
+
+
+VAULT_APP = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: vault-production
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://github.com/acme/deploy.git
+    targetRevision: main
+    path: charts/vault
+    helm:
+      valuesObject:
+        password: plain-text-password-1
+        replicas: 2
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: vault
+"""
+
+
+def _vault_chart() -> dict[str, str]:
+    p = "charts/vault"
+    return {
+        f"{p}/Chart.yaml": "apiVersion: v2\nname: vault\nversion: 0.1.0\n",
+        f"{p}/templates/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\n"
+                                      "stringData:\n  password: {{ .Values.password }}\n",
+        f"{p}/templates/deployment.yaml": (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n"
+            "  replicas: {{ .Values.replicas | quote }}\n  selector:\n    matchLabels: {app: vault}\n"
+            "  template:\n    metadata:\n      labels: {app: vault}\n    spec:\n      containers:\n"
+            "        - name: vault\n          image: vault:1.15.0\n"),
+    }
+
+
+@needs_sdk
+def test_schema_and_workload_rules_judge_the_rendered_chart_per_environment(make_repo):
+    repo = make_repo({**_vault_chart(), "argocd/vault.yaml": VAULT_APP},
+                     {"repo_urls": ["https://github.com/acme/deploy.git"], "production": ["production"]})
+    findings = lint_path(repo).findings
+    schema = [f for f in findings if f.rule == "GL304" and "spec.replicas" in f.message]
+    workload = [f for f in findings if f.rule == "GL704" and "vault-production" in f.message]
+    assert schema and workload, findings
+    for finding in (*schema, *workload):
+        assert finding.path == "argocd/vault.yaml" and finding.environment == "production"
+        assert "(chart vault)" in finding.message or finding.rule == "GL704"
+    # the password is caught where it is written (the Application), and never quoted
+    assert [f.line for f in findings if f.rule == "GL602"] == [14]
+    assert "plain-text-password-1" not in " ".join(f.message for f in findings)
