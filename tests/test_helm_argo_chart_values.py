@@ -165,3 +165,50 @@ def test_with_layers_merges_each_at_its_step():
     assert merged.values == {"a": 2, "b": 0, "ports": [8080, 2, 3]}
     assert traced.values == {"a": 1, "ports": [8080, 443]}  # unchanged
     assert traced.with_layers([]) is traced
+
+
+LOCAL_APP = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: shop
+  namespace: argocd
+spec:
+  project: default
+  sources:
+    - repoURL: https://github.com/acme/deploy.git
+      targetRevision: main
+      path: charts/web
+      helm:
+        valueFiles:
+          - {item}
+    - repoURL: https://github.com/acme/values.git
+      targetRevision: main
+      ref: values
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: shop
+"""
+
+
+def _local_app(make_repo, item: str):
+    return make_repo({**web_chart(), "argocd/shop.yaml": LOCAL_APP.format(item=item)},
+                     {"repo_urls": ["https://github.com/acme/deploy.git"]})
+
+
+def test_values_kept_in_another_repository_are_said_not_silently_skipped(make_repo):
+    result = lint_path(_local_app(make_repo, "$values/shop/prod.yaml"))
+    assert [(line, severity) for line, severity, _ in _gl209(result)] == [(FIRST_VALUE_FILE_LINE, "INFO")]
+    assert "in another repository (https://github.com/acme/values.git): not rendered" in _gl209(result)[0][2]
+    assert not [f for f in result.findings if f.rule == "GL408"]
+    [render] = release_renders(result.repo)
+    assert render.objects == [] and render.skipped
+
+
+@needs_sdk
+def test_a_url_value_file_is_not_fetched_and_said(make_repo):
+    result = lint_path(_local_app(make_repo, "https://config.example.org/shop/prod.yaml"))
+    [(line, severity, message)] = _gl209(result)
+    assert (line, severity) == (FIRST_VALUE_FILE_LINE, "INFO") and "rendered without it" in message
+    [render] = release_renders(result.repo)
+    assert render.ok and render.objects

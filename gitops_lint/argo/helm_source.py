@@ -99,10 +99,14 @@ def _values(repo, index: ArgoIndex, app: ArgoApp, source: Source, chart: ChartSo
             continue
         path = _value_file(index, chart, refs, item)
         parsed = _parsed(repo, path) if path is not None else None
+        elsewhere = _other_repository(index, refs, item)
         if parsed is None:
             if "://" in item:  # a remote values file (Argo fetches it): not fetched at lint time
-                problems.append(Problem(f"value file {item!r} is a URL and is not applied", *where,
-                                        fatal=False, reported=False))
+                problems.append(Problem(f"value file {item!r} is a URL, not fetched: rendered without it", *where,
+                                        fatal=False))
+            elif elsewhere is not None:  # values kept in another repository: not rendered, and said so
+                problems.append(Problem(f"value file {item!r} is in another repository ({elsewhere}): "
+                                        "not rendered", *where, info=True))
             elif not ignore_missing:  # GL408 reports it
                 problems.append(Problem(f"value file {item!r} cannot be read", *where, reported=False))
             continue
@@ -144,6 +148,16 @@ def _parsed(repo, path: str) -> ParsedFile | None:
         except (OSError, ValueError):
             return None
     return hit
+
+
+def _other_repository(index: ArgoIndex, refs: dict, item: str) -> str | None:
+    """The repoURL of the `ref` source a `$ref/...` value file names, when that is not this repository."""
+    if not item.startswith("$"):
+        return None
+    ref = refs.get(item[1:].partition("/")[0])
+    if ref is None or not ref.repo_url or is_templated(ref.repo_url) or index.is_local(ref.repo_url):
+        return None
+    return str(ref.repo_url)
 
 
 def _value_file(index: ArgoIndex, chart: ChartSource, refs: dict, item: str) -> str | None:

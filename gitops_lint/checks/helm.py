@@ -60,7 +60,7 @@ def _violations(render: ReleaseRender) -> Iterator[Violation]:
     for problem in render.all_problems:
         if problem.reported and (problem.fatal or render.skipped is None):  # info only about a real render
             yield violation(f"{release.label}: {problem.message}", (problem.file, problem.position),
-                            None if problem.fatal else Severity.INFO)
+                            None if problem.fatal and not problem.info else Severity.INFO)
     if render.skipped is not None and _quiet_skip(render) and not release.chart.broken_reference:  # GL503 says it
         yield violation(f"{release.label}: {render.skipped}", (release.file, release.position), Severity.INFO,
                         key="not-rendered")

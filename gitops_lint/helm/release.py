@@ -41,6 +41,7 @@ class Problem:
     position: Position
     fatal: bool = True  # the operator would not render the release at all
     reported: bool = True  # False when another rule already reports it (a missing Argo value file)
+    info: bool = False  # reported as info even when fatal (the values are elsewhere, not wrong)
 
 
 @dataclass(frozen=True)
