@@ -4,6 +4,9 @@ its own place), with `ignoreMissingValueFiles`; the chart is served by a loopbac
 
 from __future__ import annotations
 
+import io
+import tarfile
+
 import pytest
 
 from gitops_lint.api import lint_path
@@ -212,3 +215,14 @@ def test_a_url_value_file_is_not_fetched_and_said(make_repo):
     assert (line, severity) == (FIRST_VALUE_FILE_LINE, "INFO") and "rendered without it" in message
     [render] = release_renders(result.repo)
     assert render.ok and render.objects
+
+
+def test_archive_members_written_with_a_dot_prefix_are_found():
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in (("./web/Chart.yaml", b"apiVersion: v2\nname: web\nversion: 1.0.0\n"),
+                           ("./web/values-prod.yaml", b"replicas: 9\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    assert archive_file(buffer.getvalue(), "values-prod.yaml") == b"replicas: 9\n"

@@ -123,13 +123,12 @@ def archive_file(archive: bytes, path: str, limit: int = MAX_CHART_BYTES) -> byt
     when there is none (a link or device entry is not followed) or the archive does not read."""
     try:
         with tarfile.open(fileobj=io.BytesIO(archive), mode="r:*") as tar:
-            members = tar.getmembers()
-            roots = [m.name.split("/", 1)[0] for m in members
-                     if m.name.count("/") == 1 and m.name.endswith("/Chart.yaml")]
+            members = {posixpath.normpath(m.name): m for m in tar.getmembers()}  # `./web/…` is `web/…`
+            roots = [name.split("/", 1)[0] for name in members
+                     if name.count("/") == 1 and name.endswith("/Chart.yaml")]
             if not roots:
                 return None
-            wanted = f"{roots[0]}/{path}"
-            member = next((m for m in members if posixpath.normpath(m.name) == wanted), None)
+            member = members.get(f"{roots[0]}/{path}")
             if member is None or not member.isfile() or member.size > limit:
                 return None
             handle = tar.extractfile(member)
