@@ -1,13 +1,14 @@
 """Chart sources and limits not covered elsewhere: a Flux `chartRef` to a HelmChart of this repository,
 the example repository's in-repo chart (rendered, not merely clean), a render stopped at the time
-limit as a GL209 finding, and schema and workload rules on a chart's output per environment."""
+limit as a GL209 finding, schema and workload rules on a chart's output per environment, a values
+schema violation of a Flux release at its values line, and an unreachable chart repository."""
 
 from __future__ import annotations
 
 from conftest import REPO_ROOT
 from gitops_lint.api import lint_path
 from gitops_lint.deploy.helm_releases import release_renders
-from helm_charts import by_kind_name, expected_web, loop_chart, needs_sdk, web_chart
+from helm_charts import ChartRepo, by_kind_name, expected_web, loop_chart, needs_sdk, web_chart
 
 CHART_REF_RELEASE = """\
 apiVersion: helm.toolkit.fluxcd.io/v2
@@ -118,3 +119,27 @@ def test_schema_and_workload_rules_judge_the_rendered_chart_per_environment(make
     # the password is caught where it is written (the Application), and never quoted
     assert [f.line for f in findings if f.rule == "GL602"] == [14]
     assert "plain-text-password-1" not in " ".join(f.message for f in findings)
+
+
+@needs_sdk
+def test_a_flux_values_schema_violation_is_placed_at_the_values_line(make_repo):
+    release = CHART_REF_RELEASE.replace("    replicas: 4\n", "    image: nginx:1.27.0\n    replicas: 0\n")
+    [finding] = [f for f in lint_path(make_repo({**web_chart(), "apps/shop/release.yaml": release})).findings
+                 if f.rule == "GL209"]
+    assert (finding.path, finding.line) == ("apps/shop/release.yaml", 14) and "/replicas" in finding.message
+
+
+def test_an_unreachable_chart_repository_is_an_info_finding_not_a_crash(make_repo, tmp_path):
+    server = ChartRepo({})
+    url = server.url
+    server.stop()  # nothing listens there any more
+    release = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: charts\n"
+               f"  namespace: prod\nspec:\n  url: {url}\n---\n" + CHART_REF_RELEASE.split("---\n")[0].replace(
+                   "  chartRef:\n    kind: HelmChart\n    name: web\n    namespace: flux-system\n",
+                   "  chart:\n    spec:\n      chart: web\n      version: 1.4.0\n      sourceRef:\n"
+                   "        kind: HelmRepository\n        name: charts\n"))
+    result = lint_path(make_repo({"apps/shop/release.yaml": release}), helm_fetch=True,
+                       helm_cache=str(tmp_path / "charts"))
+    [finding] = [f for f in result.findings if f.rule == "GL209"]
+    assert finding.severity.name == "INFO" and f"cannot fetch {url}/index.yaml" in finding.message
+    assert result.fetched == [] and not [f for f in result.findings if f.rule == "GL000"]
