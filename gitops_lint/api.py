@@ -13,6 +13,7 @@ from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.lint.cards import Card, load_cards
 
 if TYPE_CHECKING:  # imported where used, so that `gitops-lint build` and `--version` start fast
+    from gitops_lint.helm.fetched import FetchedChart
     from gitops_lint.lint.cache import CacheStore
     from gitops_lint.lint.engine import RunResult
     from gitops_lint.model.file_roles import FileRole
@@ -34,6 +35,7 @@ class LintResult:
     pack: list[Card] = field(default_factory=list)
     config: Config | None = None
     counts: tuple[int, int] = (0, 0)  # files, documents: when `repo` is None
+    fetched: list[FetchedChart] = field(default_factory=list)  # remote Helm charts the run fetched
 
     @property
     def findings(self) -> list[Finding]:
@@ -77,6 +79,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     from gitops_lint.lint.engine import run_checks, select_cards
     from gitops_lint.lint.options import validate_config_options
     from gitops_lint.lint.shard import shard_cards
+    from gitops_lint.model.helm_charts import fetched_charts
     from gitops_lint.model.repository import Repository
 
     base = config_dir or Path(".")
@@ -104,7 +107,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
             progress(f"{card.id} {card.name}", next(counter), len(share))
 
     run = run_checks(repo, share, baseline, progress=step, selection=chosen)
-    result = LintResult(repo, chosen, run, pack=cards, config=config)
+    result = LintResult(repo, chosen, run, pack=cards, config=config, fetched=fetched_charts(repo))
     if key is not None and cache is not None and not result.result.internal_error:
         cached_run.save(cache, key, cached_run.CachedRun(run, len(repo.files), len(repo.documents),
                                                          [c.id for c in chosen]))

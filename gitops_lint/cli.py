@@ -112,7 +112,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
     block = shard_block(*shard, result.cards, findings) if shard else None
 
     def render(form: str, color: bool = False) -> str:
-        text = report.render(form, findings, summary, result.cards, color=color)
+        text = report.render(form, findings, summary, result.cards, color=color, fetched=result.fetched)
         return with_block(text, form, block) if block else text
 
     stream = _output_stream(output)

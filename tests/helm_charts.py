@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import http.server
 import importlib.util
+import threading
 
 import pytest
 
@@ -89,3 +92,35 @@ def expected_web(release: str, namespace: str, replicas: int = 2, team: str = "b
 def by_kind_name(objects) -> dict[tuple[str, str], dict]:
     """Rendered objects (with `.data`) keyed by (kind, name)."""
     return {(o.data["kind"], o.data["metadata"]["name"]): o.data for o in objects}
+
+
+class ChartRepo:
+    """index.yaml + web-<version>.tgz on 127.0.0.1; records every request path."""
+
+    def __init__(self, archives: dict[str, bytes], digest_override: str | None = None):
+        self.requests: list[str] = []
+        entries = "".join(
+            f"  - name: web\n    version: {v}\n    urls: [charts/web-{v}.tgz]\n"
+            f"    digest: {digest_override or hashlib.sha256(a).hexdigest()}\n" for v, a in archives.items())
+        files = {"/index.yaml": f"apiVersion: v1\nentries:\n  web:\n{entries}".encode()}
+        files.update({f"/charts/web-{v}.tgz": a for v, a in archives.items()})
+        repo = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                repo.requests.append(self.path)
+                body = files.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.end_headers()
+                self.wfile.write(body or b"not found")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -3,10 +3,6 @@ into a content-addressed cache that makes the next run offline."""
 
 from __future__ import annotations
 
-import hashlib
-import http.server
-import threading
-
 import pytest
 
 from gitops_lint.api import lint_path
@@ -15,39 +11,7 @@ from gitops_lint.deploy.helm_releases import release_renders
 from gitops_lint.helm.charts import pack_chart
 from gitops_lint.helm.fetch import ChartFetcher, FetchError
 from gitops_lint.helm.release import ChartSource
-from helm_charts import by_kind_name, expected_web, needs_sdk, web_chart
-
-
-class ChartRepo:
-    """index.yaml + web-<version>.tgz on 127.0.0.1; records every request path."""
-
-    def __init__(self, archives: dict[str, bytes], digest_override: str | None = None):
-        self.requests: list[str] = []
-        entries = "".join(
-            f"  - name: web\n    version: {v}\n    urls: [charts/web-{v}.tgz]\n"
-            f"    digest: {digest_override or hashlib.sha256(a).hexdigest()}\n" for v, a in archives.items())
-        files = {"/index.yaml": f"apiVersion: v1\nentries:\n  web:\n{entries}".encode()}
-        files.update({f"/charts/web-{v}.tgz": a for v, a in archives.items()})
-        repo = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
-                repo.requests.append(self.path)
-                body = files.get(self.path)
-                self.send_response(200 if body is not None else 404)
-                self.end_headers()
-                self.wfile.write(body or b"not found")
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+from helm_charts import ChartRepo, by_kind_name, expected_web, needs_sdk, web_chart
 
 
 @pytest.fixture

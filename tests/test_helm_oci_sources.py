@@ -153,8 +153,10 @@ def test_each_source_kind_fetches_renders_caches_and_reruns_offline(registry, ma
     assert by_kind_name(_objects(first, kind)) == expected_web("shop", "prod", replicas=3)
     assert registry.requests == ["/v2/charts/web/manifests/1.4.0",
                                  f"/v2/charts/web/blobs/sha256:{sha(served_archive(registry, '1.4.0'))}"]
+    assert [(c.chart, c.version, c.origin) for c in first.fetched] == [("web", "1.4.0", "downloaded")]
     second = lint_path(repo, helm_fetch=True, helm_cache=cache)
     assert len(registry.requests) == 2  # a cache hit asks the registry nothing
+    assert [(c.chart, c.version, c.origin) for c in second.fetched] == [("web", "1.4.0", "cache")]
     registry.stop()
     offline = lint_path(repo, helm_fetch=True, helm_cache=cache)
     for result in (second, offline):

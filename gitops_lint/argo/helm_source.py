@@ -16,7 +16,7 @@ from gitops_lint.argo.model import ArgoApp, ArgoIndex, Source, argo_index
 from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import ParsedFile, load_yaml
-from gitops_lint.helm.release import ChartSource, Problem, Release
+from gitops_lint.helm.release import ChartSource, ChartValueFile, Problem, Release
 from gitops_lint.helm.values import (
     TracedValues,
     ValuesLayer,
@@ -65,7 +65,7 @@ def release_of(repo, index: ArgoIndex, app: ArgoApp, source: Source) -> Release 
     release = Release("argo", label, file, position, name, namespace if isinstance(namespace, str) and namespace
                       else "default", chart, environment=index.environment(app),
                       include_crds=helm.get("skipCrds") is not True, resource=f"Application/{app.name}")
-    release.values = _values(repo, index, app, source, chart, helm, release.problems)
+    release.values = _values(repo, index, app, source, chart, helm, release)
     return release
 
 
@@ -93,22 +93,33 @@ def _native_oci(source: Source) -> ChartSource:
 
 
 def _values(repo, index: ArgoIndex, app: ArgoApp, source: Source, chart: ChartSource, helm: dict,
-            problems: list[Problem]) -> TracedValues:
+            release: Release) -> TracedValues:
     traced = TracedValues()
+    problems = release.problems
     at = source.where
     files = helm.get("valueFiles")
     refs = {s.ref: s for s in app.sources if s.ref}
+    ignore_missing = helm.get("ignoreMissingValueFiles") is True
     for i, item in enumerate(files if isinstance(files, list) else []):
         if not isinstance(item, str) or is_templated(item):
             continue
-        path = _value_file(index, chart, refs, item)
         where = app.at(*at, "helm", "valueFiles", i)
+        if chart.remote and not item.startswith("$") and "://" not in item:
+            # a file shipped in the remote chart: read from the archive once fetched (helm/releases.py)
+            release.chart_value_files.append(ChartValueFile(item, *where, ignore_missing=ignore_missing,
+                                                            step=len(traced.steps)))
+            continue
+        path = _value_file(index, chart, refs, item)
         parsed = _parsed(repo, path) if path is not None else None
+        elsewhere = _other_repository(index, refs, item)
         if parsed is None:
-            if chart.remote and not item.startswith("$"):  # a file inside the remote chart: not read here
-                problems.append(Problem(f"value file {item!r} of the remote chart is not applied", *where,
-                                        fatal=False, reported=False))
-            elif helm.get("ignoreMissingValueFiles") is not True:  # GL408 reports it
+            if "://" in item:  # a remote values file (Argo fetches it): not fetched at lint time
+                problems.append(Problem(f"value file {item!r} is a URL, not fetched: rendered without it", *where,
+                                        fatal=False))
+            elif elsewhere is not None:  # values kept in another repository: not rendered, and said so
+                problems.append(Problem(f"value file {item!r} is in another repository ({elsewhere}): "
+                                        "not rendered", *where, info=True))
+            elif not ignore_missing:  # GL408 reports it
                 problems.append(Problem(f"value file {item!r} cannot be read", *where, reported=False))
             continue
         doc = parsed.documents[0] if parsed.documents else None
@@ -149,6 +160,16 @@ def _parsed(repo, path: str) -> ParsedFile | None:
         except (OSError, ValueError):
             return None
     return hit
+
+
+def _other_repository(index: ArgoIndex, refs: dict, item: str) -> str | None:
+    """The repoURL of the `ref` source a `$ref/...` value file names, when that is not this repository."""
+    if not item.startswith("$"):
+        return None
+    ref = refs.get(item[1:].partition("/")[0])
+    if ref is None or not ref.repo_url or is_templated(ref.repo_url) or index.is_local(ref.repo_url):
+        return None
+    return str(ref.repo_url)
 
 
 def _value_file(index: ArgoIndex, chart: ChartSource, refs: dict, item: str) -> str | None:

@@ -54,7 +54,7 @@ def _helm_charts_not_fetched(repo) -> Iterator[Violation]:
 
 def _quiet_skip(render: ReleaseRender) -> bool:
     """A release skipped for a reason worth one line (no backend missing, no fatal problem of its own)."""
-    return not render.unavailable and not any(p.fatal for p in render.release.problems)
+    return not render.unavailable and not any(p.fatal for p in render.all_problems)
 
 
 def _unfetched(renders: list[ReleaseRender]) -> Violation:
@@ -75,10 +75,10 @@ def _violations(render: ReleaseRender) -> Iterator[Violation]:
         return Violation(at[0], message, at[1], resource=release.resource, environment=release.environment,
                          key=f"{release.label}:{key or message}", severity=severity)
 
-    for problem in release.problems:
+    for problem in render.all_problems:
         if problem.reported and (problem.fatal or render.skipped is None):  # info only about a real render
             yield violation(f"{release.label}: {problem.message}", (problem.file, problem.position),
-                            None if problem.fatal else Severity.INFO)
+                            None if problem.fatal and not problem.info else Severity.INFO)
     if render.skipped is not None and _quiet_skip(render) and not release.chart.broken_reference:  # GL503 says it
         yield violation(f"{release.label}: {render.skipped}", (release.file, release.position), Severity.INFO,
                         key="not-rendered")
@@ -87,7 +87,7 @@ def _violations(render: ReleaseRender) -> Iterator[Violation]:
         chart = f"chart {render.chart_name} {render.chart_version}".rstrip() if render.chart_name else "chart"
         at = (release.file, release.position)
         for path in render.error_paths():
-            origin = release.values.origin(path)
+            origin = render.effective_values.origin(path)
             if origin is not None:
                 at = origin[:2]
                 break

@@ -5,19 +5,17 @@ anything else at the release."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from gitops_lint.argo.helm_source import argo_releases
 from gitops_lint.core.findings import Position
 from gitops_lint.deploy.file_roles import judged
 from gitops_lint.flux.helm_release import flux_releases
-from gitops_lint.helm.fetch import ChartFetcher, default_cache_dir
 from gitops_lint.helm.release import Release
 from gitops_lint.helm.releases import ReleaseRender, ReleaseRenderer
 from gitops_lint.helm.renderer import ChartRenderer
 from gitops_lint.helm.values import leaf_paths, scrub
+from gitops_lint.model.helm_charts import run_fetcher
 from gitops_lint.model.rendered_views import RootRender
 from gitops_lint.render import RenderedObject
 
@@ -51,10 +49,7 @@ def _render_all(repo) -> list[ReleaseRender]:
     if not wanted:
         return []
     settings = repo.config.helm
-    fetcher = None
-    if settings.fetch:
-        cache = Path(settings.cache) if settings.cache else default_cache_dir()
-        fetcher = ChartFetcher(cache, log=lambda line: print(line, file=sys.stderr))
+    fetcher = run_fetcher(repo)
     with ChartRenderer(settings.backend, settings.timeout, settings.memory_mb) as renderer:
         worker = ReleaseRenderer(repo.tree, repo.files, renderer, fetcher)
         return [worker.render(r) for r in wanted]

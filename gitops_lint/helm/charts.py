@@ -118,6 +118,25 @@ def _archive_name(data: bytes) -> str | None:
     return None
 
 
+def archive_file(archive: bytes, path: str, limit: int = MAX_CHART_BYTES) -> bytes | None:
+    """The regular file at `path` (normalised, relative to the chart's root) inside a chart archive, None
+    when there is none (a link or device entry is not followed) or the archive does not read."""
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:*") as tar:
+            members = {posixpath.normpath(m.name): m for m in tar.getmembers()}  # `./web/…` is `web/…`
+            roots = [name.split("/", 1)[0] for name in members
+                     if name.count("/") == 1 and name.endswith("/Chart.yaml")]
+            if not roots:
+                return None
+            member = members.get(f"{roots[0]}/{path}")
+            if member is None or not member.isfile() or member.size > limit:
+                return None
+            handle = tar.extractfile(member)
+            return handle.read(limit) if handle is not None else None
+    except (tarfile.TarError, OSError, EOFError):
+        return None
+
+
 def _text(tree: SourceTree, path: str) -> str:
     try:
         return tree.read_bytes(path).decode("utf-8", "replace")

@@ -150,6 +150,8 @@ class ChartFetcher:
 
     # -- network ----------------------------------------------------------------------------------
     def _download(self, url: str) -> bytes:
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):  # an index may name any URL: no file://
+            raise FetchError(f"refused to fetch {url}: only http(s) URLs are fetched")
         try:
             with self.opener(url, timeout=HTTP_TIMEOUT) as response:
                 data = response.read(MAX_DOWNLOAD + 1)

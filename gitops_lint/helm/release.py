@@ -50,6 +50,19 @@ class Problem:
     position: Position
     fatal: bool = True  # the operator would not render the release at all
     reported: bool = True  # False when another rule already reports it (a missing Argo value file)
+    info: bool = False  # reported as info even when fatal (the values are elsewhere, not wrong)
+
+
+@dataclass(frozen=True)
+class ChartValueFile:
+    """A values file shipped inside a remote chart (Argo CD `valueFiles` of a `chart:` source): read from
+    the archive once it is fetched, and merged at its place among the release's values."""
+
+    path: str  # as written (relative to the chart's root; a leading `/` is the chart's root too)
+    file: str  # where it is named
+    position: Position
+    ignore_missing: bool = False  # `ignoreMissingValueFiles`: a missing file is skipped
+    step: int = 0  # merged before this step of the release's TracedValues (its place in the list)
 
 
 @dataclass
@@ -68,6 +81,7 @@ class Release:
     include_crds: bool = True
     problems: list[Problem] = field(default_factory=list)
     resource: str | None = None  # the declaring object's ref, for findings
+    chart_value_files: list[ChartValueFile] = field(default_factory=list)  # in the order written
 
     @property
     def key(self) -> str:

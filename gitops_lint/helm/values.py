@@ -125,16 +125,38 @@ class TracedValues:
 
     values: dict = field(default_factory=dict)
     layers: list[ValuesLayer] = field(default_factory=list)
+    # each step in order: (None, None, layer) merged the layer; (path, value, layer) assigned one path
+    steps: list[tuple[str | None, Any, ValuesLayer]] = field(default_factory=list, repr=False)
 
     def add(self, layer: ValuesLayer) -> None:
         """Merge `layer` over what is there (Flux/Helm map merge)."""
         self.values = merge_maps(self.values, layer.data)
         self.layers.append(layer)
+        self.steps.append((None, None, layer))
 
     def set(self, path: str, value: Any, layer: ValuesLayer) -> None:
         """Assign one strvals path (Argo parameters, Flux `targetPath`) from `layer`."""
-        set_path(self.values, path, value)
+        set_path(self.values, path, copy.deepcopy(value))
         self.layers.append(layer)
+        self.steps.append((path, value, layer))
+
+    def with_layers(self, extra: list[tuple[int, ValuesLayer]]) -> TracedValues:
+        """New values: these steps replayed in order with each `(k, layer)` of `extra` merged just before
+        step k (value files known only later, read from a fetched chart, at their place in the list).
+        Only the steps are replayed: a change made to `values` directly is not (without `extra`, self)."""
+        if not extra:
+            return self
+        out = TracedValues()
+        for k in range(len(self.steps) + 1):
+            for _, layer in (e for e in extra if e[0] == k):
+                out.add(layer)
+            if k < len(self.steps):
+                path, value, layer = self.steps[k]
+                if path is None:
+                    out.add(layer)
+                else:
+                    out.set(path, value, layer)
+        return out
 
     def origin(self, path: PathKey) -> tuple[str, Position, bool] | None:
         """(file, position, secret) of the layer that last set `path` or its nearest ancestor."""
@@ -205,8 +227,6 @@ def embedded_layer(text: str, file: str, at: Position, block: bool, secret: bool
         return file, Position(at.line + inner.line, inner.column)
 
     return ValuesLayer(data, locate, secret)
-
-
 
 
 def path_layer(path: str, value: Any, file: str, position: Position, secret: bool = False) -> ValuesLayer:

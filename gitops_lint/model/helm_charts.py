@@ -17,7 +17,8 @@ from typing import Any
 
 from gitops_lint.core.source import PathEscapesRoot, normalize
 from gitops_lint.helm.charts import ChartError, PackedChart, pack_chart
-from gitops_lint.helm.fetch import ChartFetcher, FetchError, default_cache_dir
+from gitops_lint.helm.fetch import FetchError, default_cache_dir
+from gitops_lint.helm.fetched import FetchedChart, RecordingFetcher
 from gitops_lint.helm.release import ChartSource
 from gitops_lint.helm.renderer import ChartRenderer
 from gitops_lint.helm.values import merge_maps
@@ -26,6 +27,26 @@ from gitops_lint.render.errors import NotRendered, RenderError
 
 class ChartNotFetched(NotRendered):
     """A remote chart that `--helm-fetch` asked for and could not get (GL209 reports it, as for releases)."""
+
+
+def run_fetcher(repo: Any) -> RecordingFetcher | None:
+    """The run's one chart fetcher (None without the opt-in): shared by the kustomize `helmCharts`
+    inflater and the Helm releases, so that the report lists every chart the run fetched."""
+    return repo.derived(_new_fetcher)
+
+
+def _new_fetcher(repo: Any) -> RecordingFetcher | None:
+    settings = repo.config.helm
+    if not settings.fetch:
+        return None
+    return RecordingFetcher(Path(settings.cache) if settings.cache else default_cache_dir(),
+                            log=lambda line: print(line, file=sys.stderr))
+
+
+def fetched_charts(repo: Any) -> list[FetchedChart]:
+    """The remote charts the run has fetched so far (downloaded or from the chart cache)."""
+    fetcher = run_fetcher(repo)
+    return list(fetcher.charts) if fetcher is not None else []
 
 
 class ChartInflater:
@@ -86,11 +107,9 @@ class ChartInflater:
         return hit
 
     def _fetch(self, entry: dict, where: tuple) -> PackedChart:
-        settings = self.repo.config.helm
-        if not settings.fetch:
+        fetcher = run_fetcher(self.repo)
+        if fetcher is None:
             raise NotRendered(f"helm chart {entry['name']!r} is remote: not rendered; pass --helm-fetch", *where)
-        fetcher = ChartFetcher(Path(settings.cache) if settings.cache else default_cache_dir(),
-                               log=lambda line: print(line, file=sys.stderr))
         source = ChartSource(repo_url=str(entry["repo"]), chart=entry["name"],
                              version=str(entry["version"]) if entry.get("version") else None)
         try:

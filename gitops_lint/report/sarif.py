@@ -1,15 +1,22 @@
-"""SARIF 2.1.0 for GitHub code scanning, with rule metadata from the cards."""
+"""SARIF 2.1.0 for GitHub code scanning, with rule metadata from the cards. The remote Helm charts a run
+fetched go in the run's property bag (`gitopsLint/helmFetched`), not among the results."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from gitops_lint import __version__
 from gitops_lint.core.findings import Finding
 
+if TYPE_CHECKING:
+    from gitops_lint.helm.fetched import FetchedChart
+
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _SECURITY = {"error": "8.0", "warning": "5.0", "info": "2.0"}
+FETCHED_KEY = "gitopsLint/helmFetched"
 
 
 def _rule(card) -> dict:
@@ -25,7 +32,7 @@ def _rule(card) -> dict:
     }
 
 
-def render(findings: list[Finding], cards: list) -> str:
+def render(findings: list[Finding], cards: list, fetched: Sequence[FetchedChart] = ()) -> str:
     rules = [_rule(c) for c in cards]
     index = {r["id"]: i for i, r in enumerate(rules)}
     results = []
@@ -47,13 +54,12 @@ def render(findings: list[Finding], cards: list) -> str:
         if f.environment:
             result["properties"] = {"environment": f.environment}
         results.append(result)
-    log = {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "gitops-lint", "version": __version__, "semanticVersion": __version__,
-                                "rules": rules}},
-            "results": results,
-        }],
+    run: dict[str, object] = {
+        "tool": {"driver": {"name": "gitops-lint", "version": __version__, "semanticVersion": __version__,
+                            "rules": rules}},
+        "results": results,
     }
+    if fetched:
+        run["properties"] = {FETCHED_KEY: [c.to_dict() for c in fetched]}
+    log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(log, indent=2) + "\n"
