@@ -11,6 +11,7 @@ from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
 from gitops_lint.deploy.skaffold import dev_loop_images
 from gitops_lint.flux.substitution import substituted
+from gitops_lint.helm.values import SECRET_MARKER
 from gitops_lint.model.workloads import BATCH_KINDS, POD_SPEC_PATHS, Workload, split_image, workloads
 
 if TYPE_CHECKING:
@@ -33,8 +34,8 @@ def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
     def check(w: Workload):
         for path, container, _init in w.containers():
             image = container.get("image")
-            if not isinstance(image, str) or not image or "${" in image:
-                continue
+            if not isinstance(image, str) or not image or "${" in image or SECRET_MARKER in image:
+                continue  # unknown until Flux substitutes it, or set from a Secret (hidden from every rule)
             name, tag, digest = split_image(image)
             if name in built and tag is None and digest is None:
                 continue

@@ -188,7 +188,10 @@ def _scalars(data: Any) -> list:
     return [data]
 
 
-def scrub(data: Any, secrets: list[str], marker: str = "<redacted>") -> Any:
+SECRET_MARKER = "<redacted>"  # what replaces a value from a Secret in rendered output
+
+
+def scrub(data: Any, secrets: list[str], marker: str = SECRET_MARKER) -> Any:
     """`data` with every occurrence of a secret string replaced by `marker` (a copy; no-op without any)."""
     if not secrets:
         return data
