@@ -50,14 +50,30 @@ def _render_all(repo) -> list[ReleaseRender]:
     wanted = releases(repo)
     if not wanted:
         return []
-    settings = repo.config.helm
-    fetcher = None
-    if settings.fetch:
-        cache = Path(settings.cache) if settings.cache else default_cache_dir()
-        fetcher = ChartFetcher(cache, log=lambda line: print(line, file=sys.stderr))
-    with ChartRenderer(settings.backend, settings.timeout, settings.memory_mb) as renderer:
-        worker = ReleaseRenderer(repo.tree, repo.files, renderer, fetcher)
-        return [worker.render(r) for r in wanted]
+    with open_renderer(repo.config) as renderer:
+        return render_releases(repo, wanted, renderer, chart_fetcher(repo.config))
+
+
+def open_renderer(config) -> ChartRenderer:
+    """The chart renderer the config's `helm` settings ask for (a context manager: it holds a worker)."""
+    settings = config.helm
+    return ChartRenderer(settings.backend, settings.timeout, settings.memory_mb)
+
+
+def chart_fetcher(config) -> ChartFetcher | None:
+    """The remote chart fetcher when the user opted in (`--helm-fetch`, `helm.fetch: true`), else None."""
+    settings = config.helm
+    if not settings.fetch:
+        return None
+    cache = Path(settings.cache) if settings.cache else default_cache_dir()
+    return ChartFetcher(cache, log=lambda line: print(line, file=sys.stderr))
+
+
+def render_releases(repo, wanted: list[Release], renderer: ChartRenderer,
+                    fetcher: ChartFetcher | None = None) -> list[ReleaseRender]:
+    """Render `wanted` releases of `repo` through `renderer` (which may serve several trees: a diff's sides)."""
+    worker = ReleaseRenderer(repo.tree, repo.files, renderer, fetcher)
+    return [worker.render(r) for r in wanted]
 
 
 def chart_roots(repo) -> list[RootRender]:

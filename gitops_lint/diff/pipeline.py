@@ -36,8 +36,8 @@ from gitops_lint.core.loader import load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff import pool as diffpool
-from gitops_lint.diff.changes import Change, RootDiff, compare
-from gitops_lint.diff.helm_diff import release_diffs
+from gitops_lint.diff.changes import Change, RootDiff, changed_units, compare
+from gitops_lint.diff.helm_diff import index_releases, release_diffs
 from gitops_lint.diff.sides import ParseCache, Side
 from gitops_lint.lint.cards import load_cards
 from gitops_lint.lint.engine import run_checks, select_cards
@@ -167,6 +167,7 @@ def diff_trees(
         base_tree.label, head_tree.label, [], changed_files=changed, base_side=base, head_side=head
     )
     patterns = [diffnorm.parse_strip(p) for p in options.strip]
+    with_releases = index_releases(base, head, changed)  # before the sides' repositories are built
     affected = affected_roots(base, head, set(changed))
     for side, skip in ((base, "added"), (head, "removed")):  # read every file to render in one batch
         side.prefetch(sorted({f for root, status in affected if status != skip for f in side.roots[root]}))
@@ -174,8 +175,8 @@ def diff_trees(
     for rdiff in diffpool.diff_roots(base, head, affected, diff_one, options.jobs):
         if rdiff.changes or rdiff.errors or rdiff.status != "modified":
             result.roots.append(rdiff)
-    result.roots.extend(release_diffs(base_tree, head_tree, config, changed, patterns, options.context,
-                                      options.jobs))
+    if with_releases:
+        result.roots.extend(release_diffs(base, head, patterns, options.context))
     base_envs, head_envs = set(base.repo.environments), set(head.repo.environments)
     result.environments_added = sorted(head_envs - base_envs)
     result.environments_removed = sorted(base_envs - head_envs)
@@ -188,20 +189,11 @@ def diff_trees(
 def affected_roots(base: Side, head: Side, changed: set[str]) -> list[tuple[str, str]]:
     """(root, status) for roots added, removed, or reading a changed file, sorted by root."""
     targets = {p.target for side in (base, head) for p in side.pointers_in(changed)}
-    out = []
-    for root in sorted(set(head.roots) | set(base.roots)):  # head first: a working tree reads fastest
-        in_base, in_head = root in base.roots, root in head.roots
-        if not in_base:
-            out.append((root, "added"))
-        elif not in_head:
-            out.append((root, "removed"))
-        elif (
-            root in targets
-            or not changed.isdisjoint(base.roots[root])
-            or not changed.isdisjoint(head.roots[root])
-        ):
-            out.append((root, "modified"))
-    return out
+
+    def modified(root: str) -> bool:
+        return root in targets or not changed.isdisjoint(base.roots[root]) or not changed.isdisjoint(head.roots[root])
+
+    return changed_units(base.roots, head.roots, modified)
 
 
 def _diff_root(base: Side, head: Side, root: str, status: str, patterns, context: int) -> RootDiff:

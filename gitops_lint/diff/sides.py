@@ -112,6 +112,9 @@ class Side:
     config: Config
     cache: ParseCache
     sha256: bool = False
+    # files parsed into `repo` besides the kustomizations (what Helm releases depend on, when the change
+    # can touch them: diff/helm_diff.index_releases); set before `repo` is first used
+    also_parse: list[str] = field(default_factory=list)
 
     @cached_property
     def render_cache(self) -> RenderCache:
@@ -159,8 +162,9 @@ class Side:
 
     @cached_property
     def repo(self) -> Repository:
-        """A Repository whose parsed files are the kustomizations only (enough for the graph)."""
+        """A Repository whose parsed files are the kustomizations (enough for the graph) and `also_parse`."""
         wanted = [f for f in self.files if is_kustomization_file(f)]
+        wanted += [f for f in self.also_parse if not is_kustomization_file(f)]
         self.prefetch(wanted)
         parsed = {f: self.parsed(f) for f in wanted}
         excluded = self.config.excluded()

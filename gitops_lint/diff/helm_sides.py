@@ -1,0 +1,131 @@
+"""The Helm releases of each side of a diff, rendered only where they changed.
+
+Each side's releases come from the side's own repository index (the one its kustomize roots use),
+which then also parses the files releases depend on, through the parse cache both sides share (a file
+equal on both sides is parsed once). A release is rendered only when it is on one side only or its inputs differ between the
+sides (its chart's files, its chart source and version, its merged values, name, namespace, CRD policy
+and the problems that stop it): equal inputs render equally, so the diff has nothing to show for them.
+Both sides render through one chart renderer (one worker process, one render cache)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gitops_lint.deploy.helm_releases import chart_fetcher, open_renderer, releases, render_releases
+from gitops_lint.diff.changes import changed_units
+from gitops_lint.diff.sides import Side
+from gitops_lint.helm.charts import chart_dirs
+from gitops_lint.helm.release import Release
+from gitops_lint.helm.releases import ReleaseRender
+from gitops_lint.model.kustomizations import is_kustomization_file
+from gitops_lint.model.repository import helm_template_dirs, is_yaml_path
+
+ReleaseKey = tuple[str, str | None]  # (Release.key, environment): one release across the two sides
+_FLUX_AND_VALUES = (b"toolkit.fluxcd.io", b"kind: ConfigMap", b"kind: Secret")
+
+
+@dataclass
+class ReleasePair:
+    """One release that changed: its rendering on each side where it exists."""
+
+    key: ReleaseKey
+    status: str  # added | removed | modified
+    base: ReleaseRender | None
+    head: ReleaseRender | None
+
+
+def changed_release_renders(base: Side, head: Side) -> list[ReleasePair]:
+    """The releases added, removed or with other inputs on head, each side rendered (in key order)."""
+    indexes = base.repo, head.repo  # with `release_files` parsed (helm_diff.index_releases)
+    before, after = _by_key(releases(indexes[0])), _by_key(releases(indexes[1]))
+    if not before and not after:
+        return []
+    inputs = _ChartFiles(base), _ChartFiles(head)
+
+    def modified(key: ReleaseKey) -> bool:
+        return inputs[0].release_inputs(before[key]) != inputs[1].release_inputs(after[key])
+
+    units = changed_units(before, after, modified, order=lambda k: (k[0], k[1] or ""))
+    if not units:
+        return []
+    with open_renderer(head.config) as renderer:
+        fetcher = chart_fetcher(head.config)
+        rendered: list[dict[ReleaseKey, ReleaseRender]] = []
+        for index, declared in zip(indexes, (before, after), strict=True):
+            wanted = [declared[k] for k, _ in units if k in declared]
+            renders = render_releases(index, wanted, renderer, fetcher)
+            rendered.append({(r.release.key, r.release.environment): r for r in renders})
+    return [ReleasePair(k, status, rendered[0].get(k), rendered[1].get(k)) for k, status in units]
+
+
+def _by_key(found: list[Release]) -> dict[ReleaseKey, Release]:
+    return {(r.key, r.environment): r for r in found}
+
+
+class _ChartFiles:
+    """The content ids of each local chart directory's files on one side."""
+
+    def __init__(self, side: Side):
+        self.side = side
+        self._dirs: dict[str, tuple] = {}
+
+    def files_of(self, directory: str) -> tuple:
+        hit = self._dirs.get(directory)
+        if hit is None:
+            prefix = f"{directory}/" if directory else ""
+            ids = self.side.ids
+            hit = tuple((f, ids.get(f)) for f in self.side.files if f.startswith(prefix))
+            self._dirs[directory] = hit
+        return hit
+
+    def release_inputs(self, release: Release) -> tuple:
+        """Everything a release's rendering depends on (equal inputs, equal rendering)."""
+        chart = release.chart
+        files = self.files_of(chart.directory) if chart.directory is not None else ()
+        fatal = tuple(p.message for p in release.problems if p.fatal)
+        return (chart, files, release.values.values, release.release_name, release.namespace,
+                release.include_crds, fatal)
+
+
+def release_files(side: Side) -> list[str]:
+    """The files of a side (besides its kustomizations, always parsed) that Helm releases depend on:
+    chart files, Flux objects, ConfigMaps and Secrets (when there are HelmReleases) and Argo CD
+    Applications that mention Helm, a chart or one of the side's chart directories. A byte search picks
+    them, so a large repository is not parsed in full for a diff; they are parsed into the diff's shared
+    cache right away (a file equal on both sides is parsed once)."""
+    files = side.files
+    templates = helm_template_dirs(files)
+    charts = chart_dirs(files)
+    candidates = [f for f in files if is_yaml_path(f) and not is_kustomization_file(f) and not _under(f, templates)]
+    chart_names = [c.encode() for c in charts if c]
+    read_many = getattr(side.tree, "read_many", None)
+    contents = read_many(candidates) if read_many is not None else {f: _bytes(side, f) for f in candidates}
+    flux = any(b"HelmRelease" in raw for raw in contents.values() if raw)  # else no valuesFrom to read
+    wanted = []
+    for path in candidates:
+        raw = contents.get(path)
+        if raw is not None and (_under(path, charts) or _relevant(raw, chart_names, flux)):
+            side.cache.get(side.tree, path, side.ids.get(path), raw)
+            wanted.append(path)
+    return wanted
+
+
+def _relevant(raw: bytes, chart_names: list[bytes], flux: bool) -> bool:
+    """Flux objects, ConfigMaps and Secrets (valuesFrom, when there are HelmReleases), and Argo CD
+    Applications that mention Helm, a chart or one of this repository's chart directories."""
+    if flux and any(m in raw for m in _FLUX_AND_VALUES):
+        return True
+    if b"argoproj.io" in raw:
+        return b"helm" in raw or b"chart" in raw or any(name in raw for name in chart_names)
+    return False
+
+
+def _bytes(side: Side, path: str) -> bytes | None:
+    try:
+        return side.tree.read_bytes(path)
+    except (OSError, ValueError):
+        return None
+
+
+def _under(path: str, dirs: set[str]) -> bool:
+    return any(not d or path.startswith(f"{d}/") for d in dirs)
