@@ -22,6 +22,7 @@ from gitops_lint.core.config import (
     config_from_dict,
     confine_config_dirs,
     resolve_config,
+    with_helm_options,
 )
 from gitops_lint.core.findings import Finding
 from gitops_lint.core.gitsource import (
@@ -90,8 +91,13 @@ def diff_path(
     head: str | None = None,
     config_path: str | None = None,
     options: DiffOptions | None = None,
+    helm_fetch: bool = False,
+    helm_cache: str | None = None,
 ) -> DiffResult:
     """Diff `path` (a directory in a git work tree) between two revisions, or a revision and the work tree.
+
+    `helm_fetch`/`helm_cache` override the config's `helm.fetch`/`helm.cache` (--helm-fetch,
+    --helm-cache) for both sides: remote charts are fetched (once, into the cache) and rendered.
 
     Raises SourceError for a non-git directory or an unknown revision, ConfigError for a bad config
     (or, unless it was given with `config_path`, one naming rule or schema directories outside `path`).
@@ -115,6 +121,7 @@ def diff_path(
         rules_base = root  # the config's own directory, on disk
     if config_path is None:
         confine_config_dirs(config, root)
+    config = with_helm_options(config, helm_fetch, helm_cache)
     try:
         return diff_trees(base_tree, head_tree, config, options, worktree_hint=hint, config_dir=rules_base)
     finally:
