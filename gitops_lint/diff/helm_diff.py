@@ -8,58 +8,19 @@ from __future__ import annotations
 from typing import Any
 
 from gitops_lint.core.datapath import as_dict
-from gitops_lint.core.source import SourceTree
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff.changes import Change, RootDiff, compare
-from gitops_lint.diff.helm_sides import changed_release_renders, release_files
+from gitops_lint.diff.helm_sides import changed_release_renders
 from gitops_lint.diff.sides import Resource, Side
-from gitops_lint.helm.charts import chart_dirs
 from gitops_lint.helm.releases import ReleaseRender
 from gitops_lint.helm.values import leaf_paths, scrub
 
 VALUES_KIND = "HelmValues"  # the pseudo-resource that carries a release's values in the diff
-_MARKERS = ("HelmRelease", "helm", "chart", "Chart")
-
-
-def touches_releases(base: SourceTree, head: SourceTree, changed: list[str]) -> bool:
-    """Whether a change can alter a release, judged from the changed files only (both sides are indexed
-    in full only then): a file inside a chart; a YAML file that mentions Helm or charts (HelmRelease,
-    an Application's `helm:`/`chart:`); or, when the repository has charts, a changed Application,
-    ConfigMap or Secret (a chart path or `valuesFrom` may point at it)."""
-    charts = chart_dirs([*base.files(), *head.files()])
-    for path in changed:
-        if any(not c or path == c or path.startswith(f"{c}/") for c in charts):
-            return True
-        if not path.endswith((".yaml", ".yml")):
-            continue
-        text = _text(head, path) or _text(base, path)
-        if any(word in text for word in _MARKERS):
-            return True
-        if charts and any(word in text for word in ("argoproj.io", "ConfigMap", "Secret")):
-            return True
-    return False
-
-
-def _text(tree: SourceTree, path: str) -> str:
-    try:
-        return tree.read_bytes(path).decode("utf-8", "replace") if tree.is_file(path) else ""
-    except (OSError, ValueError):
-        return ""
-
-
-def index_releases(base: Side, head: Side, changed: list[str]) -> bool:
-    """Whether the change can alter a Helm release; then both sides' repositories also parse what the
-    releases depend on (call before the sides' `repo` is first used)."""
-    if not changed or not touches_releases(base.tree, head.tree, changed):
-        return False
-    for side in (base, head):
-        side.also_parse = release_files(side)
-    return True
 
 
 def release_diffs(base: Side, head: Side, patterns: list, context: int = 3) -> list:
     """A RootDiff (the pipeline's type) for every release added, removed or changed (after
-    `index_releases` said the change can touch releases)."""
+    `helm_sides.index_releases` said the change can touch releases)."""
     out = []
     for pair in changed_release_renders(base, head):
         b, a = pair.base, pair.head

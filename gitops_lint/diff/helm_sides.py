@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from gitops_lint.deploy.helm_releases import chart_fetcher, open_renderer, releases, render_releases
 from gitops_lint.diff.changes import changed_units
 from gitops_lint.diff.sides import Side
-from gitops_lint.helm.charts import chart_dirs
 from gitops_lint.helm.release import Release
 from gitops_lint.helm.releases import ReleaseRender
 from gitops_lint.model.kustomizations import is_kustomization_file
@@ -87,25 +86,72 @@ class _ChartFiles:
                 release.include_crds, fatal)
 
 
-def release_files(side: Side) -> list[str]:
+_MARKERS = ("HelmRelease", "helm", "chart", "Chart")
+
+
+def index_releases(base: Side, head: Side, changed: list[str]) -> bool:
+    """Whether the change can alter a Helm release; then both sides' repositories also parse what the
+    releases depend on (call before the sides' `repo` is first used)."""
+    if not changed or not touches_releases(base, head, changed):
+        return False
+    contents: dict[tuple[str, str], bytes | None] = {}  # by (path, content id): read once for both sides
+    for side in (base, head):
+        side.also_parse = release_files(side, contents)
+    return True
+
+
+def touches_releases(base: Side, head: Side, changed: list[str]) -> bool:
+    """Whether a change can alter a release, judged from the changed files only (both sides are indexed
+    in full only then): a file inside a chart; a YAML file that mentions Helm or charts (HelmRelease,
+    an Application's `helm:`/`chart:`); or, when the repository has charts, a changed Application,
+    ConfigMap or Secret (a chart path or `valuesFrom` may point at it)."""
+    charts = base.chart_dirs | head.chart_dirs
+    for path in changed:
+        if path in charts or _under(path, charts):
+            return True
+        if not path.endswith((".yaml", ".yml")):
+            continue
+        text = _text(head, path) or _text(base, path)
+        if any(word in text for word in _MARKERS):
+            return True
+        if charts and any(word in text for word in ("argoproj.io", "ConfigMap", "Secret")):
+            return True
+    return False
+
+
+def _text(side: Side, path: str) -> str:
+    try:
+        return side.tree.read_bytes(path).decode("utf-8", "replace") if path in side.ids else ""
+    except (OSError, ValueError):
+        return ""
+
+
+def release_files(side: Side, contents: dict[tuple[str, str], bytes | None]) -> list[str]:
     """The files of a side (besides its kustomizations, always parsed) that Helm releases depend on:
     chart files, Flux objects, ConfigMaps and Secrets (when there are HelmReleases) and Argo CD
     Applications that mention Helm, a chart or one of the side's chart directories. A byte search picks
     them, so a large repository is not parsed in full for a diff; they are parsed into the diff's shared
-    cache right away (a file equal on both sides is parsed once)."""
-    files = side.files
+    cache right away (a file equal on both sides is parsed once). `contents`: bytes by (path, content
+    id) read for the other side (a file equal on both sides is read once); this side's are added."""
+    files, ids = side.files, side.ids
     templates = helm_template_dirs(files)
-    charts = chart_dirs(files)
+    charts = side.chart_dirs
     candidates = [f for f in files if is_yaml_path(f) and not is_kustomization_file(f) and not _under(f, templates)]
-    chart_names = [c.encode() for c in charts if c]
+    missing = [f for f in candidates if (f, ids.get(f)) not in contents]
     read_many = getattr(side.tree, "read_many", None)
-    contents = read_many(candidates) if read_many is not None else {f: _bytes(side, f) for f in candidates}
-    flux = any(b"HelmRelease" in raw for raw in contents.values() if raw)  # else no valuesFrom to read
+    fresh = read_many(missing) if read_many is not None else {f: _bytes(side, f) for f in missing}
+    raws = {f: fresh.get(f) if f in fresh else contents.get((f, ids.get(f) or "")) for f in candidates}
+    for f in missing:
+        cid = ids.get(f)
+        if cid is not None:
+            contents[(f, cid)] = fresh.get(f)
+    chart_names = [c.encode() for c in charts if c]
+    flux = any(b"HelmRelease" in raw for raw in raws.values() if raw)  # else no valuesFrom to read
     wanted = []
     for path in candidates:
-        raw = contents.get(path)
+        raw = raws[path]
         if raw is not None and (_under(path, charts) or _relevant(raw, chart_names, flux)):
-            side.cache.get(side.tree, path, side.ids.get(path), raw)
+            side.cache.get(side.tree, path, ids.get(path), raw)
             wanted.append(path)
     return wanted
 
@@ -128,4 +174,5 @@ def _bytes(side: Side, path: str) -> bytes | None:
 
 
 def _under(path: str, dirs: set[str]) -> bool:
-    return any(not d or path.startswith(f"{d}/") for d in dirs)
+    """Whether `path` is inside one of `dirs` (repo-relative; "" is the root)."""
+    return bool(dirs) and ("" in dirs or path.startswith(tuple(f"{d}/" for d in dirs)))

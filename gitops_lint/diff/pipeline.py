@@ -38,7 +38,8 @@ from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff import pool as diffpool
 from gitops_lint.diff.changes import Change, RootDiff, changed_units, compare
-from gitops_lint.diff.helm_diff import index_releases, release_diffs
+from gitops_lint.diff.helm_diff import release_diffs
+from gitops_lint.diff.helm_sides import index_releases
 from gitops_lint.diff.sides import ParseCache, Side
 from gitops_lint.lint.cards import load_cards
 from gitops_lint.lint.engine import run_checks, select_cards

@@ -19,6 +19,7 @@ from gitops_lint.core.findings import Position
 from gitops_lint.core.gitsource import content_id
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
+from gitops_lint.helm.charts import chart_dirs
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.locator import FieldLocator
 from gitops_lint.model.repository import Repository, is_yaml_path
@@ -132,6 +133,11 @@ class Side:
 
     def parsed(self, path: str) -> ParsedFile:
         return self.cache.get(self.tree, path, self.ids.get(path))
+
+    @cached_property
+    def chart_dirs(self) -> set[str]:
+        """Directories of the side holding a Helm chart (`Chart.yaml`)."""
+        return chart_dirs(self.files)
 
     @cached_property
     def file_set(self) -> set[str]:
