@@ -1,6 +1,6 @@
 """Benchmark `gitops-lint diff` on the synthetic 1,000-app monorepo and print the numbers.
 
-    python benchmarks/bench_diff.py [--apps 1000] [--helm 20] [--out DIR] [--fresh]
+    python benchmarks/bench_diff.py [--apps 1000] [--helm 20] [--only SCENARIO] [--out DIR] [--fresh]
 
 The repository also holds an in-repo chart and --helm Argo CD Applications deploying it (generate.py).
 Scenarios (each a commit on its own branch of the benchmark's own repository, diffed against main):
@@ -104,6 +104,7 @@ def main() -> None:
     )
     parser.add_argument("--apps", type=int, default=1000)
     parser.add_argument("--helm", type=int, default=20, help="Argo CD Applications of an in-repo chart")
+    parser.add_argument("--only", action="append", choices=list(SCENARIOS), help="run only this scenario")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "gitops-lint-bench")
     parser.add_argument("--fresh", action="store_true", help="regenerate the synthetic repo")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case; the fastest is shown")
@@ -111,7 +112,7 @@ def main() -> None:
     repo = args.out / (f"diff-{args.apps}-helm{args.helm}" if args.helm else f"diff-{args.apps}")
     prepare(repo, args.apps, args.helm, args.fresh)
     print(f"{'scenario':<11} {'head':<12} {'roots':>6} {'changes':>8} {'wall s':>7} {'cpu s':>6}")
-    for name in scenarios(args.helm):
+    for name in [n for n in scenarios(args.helm) if not args.only or n in args.only]:
         branch = f"bench-{name}"
         git(repo, "checkout", "-q", "main")
         ci = best(repo, ["--base", "main", "--head", branch], args.repeat)
