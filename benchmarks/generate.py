@@ -6,8 +6,9 @@ Per app (17 files): a base (kustomization, Deployment, Service, ConfigMap, Servi
 overlay per environment (kustomization, a Deployment patch, a ConfigMap patch) and one Argo CD
 Application per environment. Shared: an AppProject, a kustomize Component used by every base
 (`components/common`), and a little infrastructure. `--helm N` adds an in-repo chart (`charts/web`)
-and N Argo CD Applications deploying it with different values (`argocd/helm/`). `--git` commits the
-result so that `diff` benchmarks have a base revision.
+and N Argo CD Applications deploying it with different values (`argocd/helm/`); `--flux-helm N`, N
+Flux HelmReleases of that chart (`flux/releases/`). `--git` commits the result so that `diff`
+benchmarks have a base revision.
 """
 
 from __future__ import annotations
@@ -190,8 +191,17 @@ def helm_application(i: int, repo_url: str = "https://example.com/bench.git") ->
             f"  destination:\n    server: https://kubernetes.default.svc\n    namespace: team-{i % 10}\n")
 
 
-def generate(out: Path, apps: int, envs: list[str], helm: int = 0) -> int:
-    """Write the repository (with `helm` Applications of an in-repo chart); returns the number of files."""
+def flux_helm_release(i: int) -> str:
+    """A Flux HelmRelease of the in-repo chart `charts/web` (a GitRepository source: this repository)."""
+    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: fweb-{i:03d}\n"
+            f"  namespace: team-{i % 10}\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: ./charts/web\n"
+            f"      sourceRef:\n        kind: GitRepository\n        name: flux-system\n"
+            f"        namespace: flux-system\n  values:\n    replicas: {2 + i % 3}\n    port: {9000 + i}\n")
+
+
+def generate(out: Path, apps: int, envs: list[str], helm: int = 0, flux_helm: int = 0) -> int:
+    """Write the repository (with `helm` Argo CD Applications and `flux_helm` Flux HelmReleases of an
+    in-repo chart); returns the number of files."""
     count = 0
 
     def write(rel: str, content: str) -> None:
@@ -212,10 +222,12 @@ def generate(out: Path, apps: int, envs: list[str], helm: int = 0) -> int:
             for name, content in _overlay(app, i, env, replicas).items():
                 write(f"apps/{app}/overlays/{env}/{name}", content)
             write(f"argocd/applications/{app}-{env}.yaml", _application(app, env))
-    for rel, content in (CHART.items() if helm else ()):
+    for rel, content in (CHART.items() if helm or flux_helm else ()):
         write(rel, content)
     for i in range(helm):
         write(f"argocd/helm/web-{i:03d}.yaml", helm_application(i, "https://git.example.com/platform/gitops.git"))
+    for i in range(flux_helm):
+        write(f"flux/releases/web-{i:03d}.yaml", flux_helm_release(i))
     return count
 
 
@@ -236,9 +248,11 @@ def main() -> None:
     parser.add_argument("--envs", default="development,staging,production")
     parser.add_argument("--helm", type=int, default=0, metavar="N",
                         help="add an in-repo chart and N Argo CD Applications deploying it")
+    parser.add_argument("--flux-helm", type=int, default=0, metavar="N",
+                        help="add an in-repo chart and N Flux HelmReleases of it")
     parser.add_argument("--git", action="store_true", help="commit the result into a new git repository")
     args = parser.parse_args()
-    files = generate(args.out, args.apps, args.envs.split(","), args.helm)
+    files = generate(args.out, args.apps, args.envs.split(","), args.helm, args.flux_helm)
     if args.git:
         commit(args.out)
     print(f"{files} files, {args.apps} apps in {args.out}")
