@@ -12,10 +12,13 @@ from test_helm_fetch import ChartRepo
 
 from gitops_lint.api import resolve_config
 from gitops_lint.cli import main
+from gitops_lint.core.config import Config
 from gitops_lint.core.source import WorkingTree
 from gitops_lint.diff import helm_sides
 from gitops_lint.diff.changes import changed_units
+from gitops_lint.diff.helm_sides import index_releases
 from gitops_lint.diff.pipeline import diff_trees
+from gitops_lint.diff.sides import ParseCache, Side
 from gitops_lint.helm.charts import pack_chart
 from gitops_lint.helm.releases import REMOTE_NOT_FETCHED
 from helm_charts import needs_sdk, web_chart
@@ -102,6 +105,56 @@ def test_added_and_removed_releases_are_rendered_on_their_side_only(make_repo, r
     assert rendered == [["HelmRelease/blog"], ["HelmRelease/news"]]
     statuses = {r.app: r.status for r in result.roots if "(chart" in r.root}
     assert statuses == {"HelmRelease/blog": "removed", "HelmRelease/news": "added"}
+
+
+VALUES_FROM = """\
+  valuesFrom:
+    - kind: ConfigMap
+      name: {name}
+      valuesKey: values.yaml
+"""
+CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: prod\ndata:\n" \
+             "  values.yaml: |\n    replicas: {replicas}\n"
+
+
+def _with_values_from(make_repo, source: str, replicas: int, extra: dict[str, str] | None = None):
+    release = RELEASE.format(name="cart", replicas=2).replace("  values:\n", VALUES_FROM.format(name=source)
+                                                             + "  values:\n")
+    return make_repo({**web_chart(), "apps/cart/release.yaml": release.replace("    replicas: 2\n", "    port: 80\n"),
+                      "apps/cart/values.yaml": CONFIG_MAP.format(name="cart-values", replicas=replicas),
+                      "apps/other/config.yaml": CONFIG_MAP.format(name="other-config", replicas=1), **(extra or {})})
+
+
+def _parsed_after_indexing(repo) -> set[str]:
+    base = Side("base", WorkingTree(repo, use_git=False), resolve_config(repo, None), ParseCache(Config()))
+    head = Side("head", WorkingTree(repo, use_git=False), base.config, base.cache)
+    assert index_releases(base, head, ["apps/cart/values.yaml"])
+    return set(base.repo.parsed_files)
+
+
+@needs_sdk
+def test_a_values_from_config_map_change_is_rendered(make_repo, rendered):
+    result = _diff(_with_values_from(make_repo, "cart-values", 2), _with_values_from(make_repo, "cart-values", 5))
+    assert rendered == [["HelmRelease/cart"], ["HelmRelease/cart"]]
+    [root] = [r for r in result.roots if r.app == "HelmRelease/cart"]
+    deployment = next(c for c in root.changes if c.key[1] == "Deployment")
+    assert "-  replicas: 2\n+  replicas: 5" in deployment.diff
+
+
+def test_only_config_maps_a_flux_object_names_are_parsed(make_repo):
+    parsed = _parsed_after_indexing(_with_values_from(make_repo, "cart-values", 2))
+    assert "apps/cart/values.yaml" in parsed and "apps/other/config.yaml" not in parsed
+
+
+@pytest.mark.parametrize("source, extra", [
+    ("${CLUSTER}-values", {}),  # a name substituted at apply time: any ConfigMap may be the one
+    ("cart-values", {"apps/cart/kustomization.yaml": "resources: [release.yaml]\npatches:\n  - patch: |-\n"
+                     "      - op: add\n        path: /spec/valuesFrom/-\n        value: {kind: ConfigMap, "
+                     "name: other-config}\n    target: {kind: HelmRelease}\n"}),  # a reference patched in
+])
+def test_every_config_map_is_parsed_when_the_names_are_not_known(make_repo, source, extra):
+    parsed = _parsed_after_indexing(_with_values_from(make_repo, source, 2, extra))
+    assert {"apps/cart/values.yaml", "apps/other/config.yaml"} <= parsed
 
 
 def test_changed_units_statuses_in_order():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gitops_lint.core.datapath import as_dict
 from gitops_lint.deploy.helm_releases import chart_fetcher, open_renderer, releases, render_releases
 from gitops_lint.diff.changes import changed_units
 from gitops_lint.diff.sides import Side
@@ -20,7 +21,9 @@ from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.model.repository import helm_template_dirs, is_yaml_path
 
 ReleaseKey = tuple[str, str | None]  # (Release.key, environment): one release across the two sides
-_FLUX_AND_VALUES = (b"toolkit.fluxcd.io", b"kind: ConfigMap", b"kind: Secret")
+_FLUX = b"toolkit.fluxcd.io"
+_VALUE_KINDS = (b"kind: ConfigMap", b"kind: Secret")
+_SOURCE_FIELDS = ("valuesFrom", "substituteFrom")
 
 
 @dataclass
@@ -128,11 +131,12 @@ def _text(side: Side, path: str) -> str:
 
 def release_files(side: Side, contents: dict[tuple[str, str], bytes | None]) -> list[str]:
     """The files of a side (besides its kustomizations, always parsed) that Helm releases depend on:
-    chart files, Flux objects, ConfigMaps and Secrets (when there are HelmReleases) and Argo CD
-    Applications that mention Helm, a chart or one of the side's chart directories. A byte search picks
-    them, so a large repository is not parsed in full for a diff; they are parsed into the diff's shared
-    cache right away (a file equal on both sides is parsed once). `contents`: bytes by (path, content
-    id) read for the other side (a file equal on both sides is read once); this side's are added."""
+    chart files, Flux objects and the ConfigMaps and Secrets they may name (when there are
+    HelmReleases), and Argo CD Applications that mention Helm, a chart or one of the side's chart
+    directories. A byte search picks them, so a large repository is not parsed in full for a diff; they
+    are parsed into the diff's shared cache right away (a file equal on both sides is parsed once).
+    `contents`: bytes by (path, content id) read for the other side (a file equal on both sides is read
+    once); this side's are added."""
     files, ids = side.files, side.ids
     templates = helm_template_dirs(files)
     charts = side.chart_dirs
@@ -147,19 +151,43 @@ def release_files(side: Side, contents: dict[tuple[str, str], bytes | None]) -> 
             contents[(f, cid)] = fresh.get(f)
     chart_names = [c.encode() for c in charts if c]
     flux = any(b"HelmRelease" in raw for raw in raws.values() if raw)  # else no valuesFrom to read
+    flux_files = {f for f, raw in raws.items() if flux and raw and _FLUX in raw}
+    sources = value_sources(side, {f: raws[f] for f in flux_files}) if flux else frozenset()
     wanted = []
     for path in candidates:
         raw = raws[path]
-        if raw is not None and (_under(path, charts) or _relevant(raw, chart_names, flux)):
+        if raw is not None and (path in flux_files or _under(path, charts) or _relevant(raw, chart_names, sources)):
             side.cache.get(side.tree, path, ids.get(path), raw)
             wanted.append(path)
     return wanted
 
 
-def _relevant(raw: bytes, chart_names: list[bytes], flux: bool) -> bool:
-    """Flux objects, ConfigMaps and Secrets (valuesFrom, when there are HelmReleases), and Argo CD
-    Applications that mention Helm, a chart or one of this repository's chart directories."""
-    if flux and any(m in raw for m in _FLUX_AND_VALUES):
+def value_sources(side: Side, flux_files: dict[str, bytes | None]) -> frozenset[bytes] | None:
+    """The names of the ConfigMaps and Secrets the side's Flux objects read (HelmRelease `valuesFrom`,
+    Kustomization `postBuild.substituteFrom`); None when any may be read: a name that is not plain text
+    (a `${VAR}`), or a kustomization that may patch such a reference in."""
+    kustomizations = [f for f in side.files if is_kustomization_file(f)]
+    side.prefetch(kustomizations)  # parsed for the side's repository anyway
+    if any(marker in (side.parsed(f).text or "") for f in kustomizations for marker in _SOURCE_FIELDS):
+        return None
+    names: set[bytes] = set()
+    for path, raw in flux_files.items():
+        for doc in side.cache.get(side.tree, path, side.ids.get(path), raw).documents:
+            spec = as_dict(doc.data.get("spec")) if isinstance(doc.data, dict) else {}
+            refs = spec.get("valuesFrom") if doc.kind == "HelmRelease" else \
+                as_dict(spec.get("postBuild")).get("substituteFrom") if doc.kind == "Kustomization" else None
+            for ref in refs if isinstance(refs, list) else []:
+                name = as_dict(ref).get("name")
+                if not isinstance(name, str) or "$" in name:
+                    return None
+                names.add(name.encode())
+    return frozenset(names)
+
+
+def _relevant(raw: bytes, chart_names: list[bytes], sources: frozenset[bytes] | None) -> bool:
+    """ConfigMaps and Secrets that may be value sources (None: any), and Argo CD Applications that
+    mention Helm, a chart or one of this repository's chart directories."""
+    if any(m in raw for m in _VALUE_KINDS) and (sources is None or any(name in raw for name in sources)):
         return True
     if b"argoproj.io" in raw:
         return b"helm" in raw or b"chart" in raw or any(name in raw for name in chart_names)
