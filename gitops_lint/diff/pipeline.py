@@ -4,7 +4,8 @@ Both sides are read as trees (git objects for refs, the working directory for un
 Only *affected* roots are rendered: a root whose transitively-read files changed, or that an
 Argo CD Application / Flux Kustomization pointing at it changed. Resources are matched by
 apiVersion/kind/namespace/name; each modified one gets a unified diff of its normalised YAML
-(attributes stripped, lists in merge-key order, secrets masked: see `diffnorm`). The change
+(attributes stripped, lists in merge-key order, secrets masked: see `diffnorm`). Helm releases are
+units the same way (`helm_sides`, `helm_diff`): rendered only when their inputs changed. The change
 policies (GL801–GL804, `checks/changes.py`) then run over the result.
 """
 

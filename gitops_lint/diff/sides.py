@@ -114,7 +114,7 @@ class Side:
     cache: ParseCache
     sha256: bool = False
     # files parsed into `repo` besides the kustomizations (what Helm releases depend on, when the change
-    # can touch them: diff/helm_diff.index_releases); set before `repo` is first used
+    # can touch them: diff/helm_sides.index_releases); set before `repo` is first used
     also_parse: list[str] = field(default_factory=list)
 
     @cached_property
