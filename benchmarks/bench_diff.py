@@ -1,10 +1,15 @@
 """Benchmark `gitops-lint diff` on the synthetic 1,000-app monorepo and print the numbers.
 
-    python benchmarks/bench_diff.py [--apps 1000] [--out DIR] [--fresh]
+    python benchmarks/bench_diff.py [--apps 1000] [--helm 20] [--flux-helm 0] [--only SCENARIO] [--out DIR]
+                                    [--fresh]
 
+The repository also holds an in-repo chart, --helm Argo CD Applications and --flux-helm Flux
+HelmReleases deploying it (generate.py).
 Scenarios (each a commit on its own branch of the benchmark's own repository, diffed against main):
-  one-base    a change to one app's base (3 environments re-rendered)        target <= 3 s
-  component   a change to the component every app's base uses (all roots)   target <= 20 s
+  one-base     a change to one app's base (3 environments re-rendered)        target <= 3 s
+  component    a change to the component every app's base uses (all roots)   target <= 20 s
+  helm-values  a values change of one Argo CD Helm release (with --helm > 0)  target <= 2 s
+  flux-values  a values change of one Flux HelmRelease (with --flux-helm > 0)
 Each is timed twice: `--head <branch>` (CI: both sides from git objects) and the working tree
 (local use: head read from disk). Wall time and the CPU time of the run (with its workers) are
 reported, the fastest of --repeat runs; nothing asserts.
@@ -29,6 +34,8 @@ from generate import commit, generate  # noqa: E402
 SCENARIOS = {
     "one-base": ("apps/svc-0000/base/deployment.yaml", "memory: 128Mi", "memory: 192Mi"),
     "component": ("components/common/kustomization.yaml", "owner: platform", "owner: platform-team"),
+    "helm-values": ("argocd/helm/web-000.yaml", "replicas: 2\n        port: 8000", "replicas: 5\n        port: 8000"),
+    "flux-values": ("flux/releases/web-000.yaml", "replicas: 2\n", "replicas: 5\n"),
 }
 
 
@@ -39,14 +46,20 @@ def git(repo: Path, *args: str) -> str:
     ).stdout
 
 
-def prepare(repo: Path, apps: int, fresh: bool) -> None:
+def scenarios(helm: int, flux_helm: int) -> list[str]:
+    skip = {"helm-values"} if not helm else set()
+    return [name for name in SCENARIOS if name not in skip and (flux_helm or name != "flux-values")]
+
+
+def prepare(repo: Path, apps: int, helm: int, flux_helm: int, fresh: bool) -> None:
     if fresh and repo.exists():
         subprocess.run(["rm", "-rf", str(repo)], check=True)
     if not (repo / ".git").is_dir():
-        generate(repo, apps, ["development", "staging", "production"])
+        generate(repo, apps, ["development", "staging", "production"], helm, flux_helm)
         commit(repo)
     git(repo, "checkout", "-q", "-f", "main")
-    for name, (path, old, new) in SCENARIOS.items():
+    for name in scenarios(helm, flux_helm):
+        path, old, new = SCENARIOS[name]
         branch = f"bench-{name}"
         if git(repo, "branch", "--list", branch).strip():
             continue
@@ -95,14 +108,18 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--apps", type=int, default=1000)
+    parser.add_argument("--helm", type=int, default=20, help="Argo CD Applications of an in-repo chart")
+    parser.add_argument("--flux-helm", type=int, default=0, help="Flux HelmReleases of the in-repo chart")
+    parser.add_argument("--only", action="append", choices=list(SCENARIOS), help="run only this scenario")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "gitops-lint-bench")
     parser.add_argument("--fresh", action="store_true", help="regenerate the synthetic repo")
     parser.add_argument("--repeat", type=int, default=1, help="runs per case; the fastest is shown")
     args = parser.parse_args()
-    repo = args.out / f"diff-{args.apps}"
-    prepare(repo, args.apps, args.fresh)
-    print(f"{'scenario':<10} {'head':<12} {'roots':>6} {'changes':>8} {'wall s':>7} {'cpu s':>6}")
-    for name in SCENARIOS:
+    repo = args.out / (f"diff-{args.apps}" + (f"-helm{args.helm}" if args.helm else "")
+                       + (f"-flux{args.flux_helm}" if args.flux_helm else ""))
+    prepare(repo, args.apps, args.helm, args.flux_helm, args.fresh)
+    print(f"{'scenario':<11} {'head':<12} {'roots':>6} {'changes':>8} {'wall s':>7} {'cpu s':>6}")
+    for name in [n for n in scenarios(args.helm, args.flux_helm) if not args.only or n in args.only]:
         branch = f"bench-{name}"
         git(repo, "checkout", "-q", "main")
         ci = best(repo, ["--base", "main", "--head", branch], args.repeat)
@@ -111,7 +128,7 @@ def main() -> None:
         git(repo, "checkout", "-q", "main")
         for label, m in (("git object", ci), ("working tree", local)):
             print(
-                f"{name:<10} {label:<12} {m['roots']:>6} {m['changes']:>8} {m['wall']:>7.2f} {m['cpu']:>6.2f}"
+                f"{name:<11} {label:<12} {m['roots']:>6} {m['changes']:>8} {m['wall']:>7.2f} {m['cpu']:>6.2f}"
             )
 
 

@@ -14,42 +14,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from gitops_lint.api import lint_path
-from gitops_lint.deploy.helm_releases import release_renders
-from gitops_lint.helm.backends import choose_backend
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-CHART = {
-    "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
-    "charts/web/values.yaml": "replicas: 2\nimage: {repository: nginx, tag: 1.27.3}\nport: 8080\n",
-    "charts/web/templates/_helpers.tpl": '{{- define "web.labels" -}}\napp.kubernetes.io/name: '
-                                         "{{ .Release.Name }}\n{{- end -}}\n",
-    "charts/web/templates/deployment.yaml": (
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n"
-        '    {{- include "web.labels" . | nindent 4 }}\nspec:\n  replicas: {{ .Values.replicas }}\n'
-        "  selector:\n    matchLabels:\n      {{- include \"web.labels\" . | nindent 6 }}\n  template:\n"
-        "    metadata:\n      labels:\n        {{- include \"web.labels\" . | nindent 8 }}\n    spec:\n"
-        "      containers:\n        - name: web\n"
-        '          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n'
-        "          ports:\n            - containerPort: {{ .Values.port }}\n"
-        "          readinessProbe:\n            tcpSocket:\n              port: {{ .Values.port }}\n"
-        "          resources:\n            requests: {cpu: 10m, memory: 32Mi}\n"),
-    "charts/web/templates/service.yaml": (
-        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  selector:\n"
-        '    {{- include "web.labels" . | nindent 4 }}\n  ports:\n    - port: {{ .Values.port }}\n'),
-}
+from generate import CHART, helm_application  # noqa: E402
 
-
-def application(i: int) -> str:
-    return (f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web-{i:03d}\n"
-            f"  namespace: argocd\nspec:\n  project: default\n  source:\n"
-            f"    repoURL: https://example.com/bench.git\n    targetRevision: main\n    path: charts/web\n"
-            f"    helm:\n      valuesObject:\n        replicas: {2 + i % 3}\n        port: {8000 + i}\n"
-            f"  destination:\n    server: https://kubernetes.default.svc\n    namespace: team-{i % 10}\n")
+from gitops_lint.api import lint_path  # noqa: E402
+from gitops_lint.deploy.helm_releases import release_renders  # noqa: E402
+from gitops_lint.helm.backends import choose_backend  # noqa: E402
 
 
 def write(root: Path, releases: int) -> None:
     files = dict(CHART)
-    files.update({f"argocd/web-{i:03d}.yaml": application(i) for i in range(releases)})
+    files.update({f"argocd/web-{i:03d}.yaml": helm_application(i) for i in range(releases)})
     files[".gitops-lint.yaml"] = "repo_urls: [https://example.com/bench.git]\n"
     for rel, text in files.items():
         target = root / rel

@@ -5,7 +5,9 @@
 Per app (17 files): a base (kustomization, Deployment, Service, ConfigMap, ServiceAccount), one
 overlay per environment (kustomization, a Deployment patch, a ConfigMap patch) and one Argo CD
 Application per environment. Shared: an AppProject, a kustomize Component used by every base
-(`components/common`), and a little infrastructure. `--git` commits the result so that `diff`
+(`components/common`), and a little infrastructure. `--helm N` adds an in-repo chart (`charts/web`)
+and N Argo CD Applications deploying it with different values (`argocd/helm/`); `--flux-helm N`, N
+Flux HelmReleases of that chart (`flux/releases/`). `--git` commits the result so that `diff`
 benchmarks have a base revision.
 """
 
@@ -159,8 +161,47 @@ spec:
 }
 
 
-def generate(out: Path, apps: int, envs: list[str]) -> int:
-    """Write the repository; returns the number of files."""
+CHART = {
+    "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    "charts/web/values.yaml": "replicas: 2\nimage: {repository: nginx, tag: 1.27.3}\nport: 8080\n",
+    "charts/web/templates/_helpers.tpl": '{{- define "web.labels" -}}\napp.kubernetes.io/name: '
+                                         "{{ .Release.Name }}\n{{- end -}}\n",
+    "charts/web/templates/deployment.yaml": (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n"
+        '    {{- include "web.labels" . | nindent 4 }}\nspec:\n  replicas: {{ .Values.replicas }}\n'
+        "  selector:\n    matchLabels:\n      {{- include \"web.labels\" . | nindent 6 }}\n  template:\n"
+        "    metadata:\n      labels:\n        {{- include \"web.labels\" . | nindent 8 }}\n    spec:\n"
+        "      containers:\n        - name: web\n"
+        '          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n'
+        "          ports:\n            - containerPort: {{ .Values.port }}\n"
+        "          readinessProbe:\n            tcpSocket:\n              port: {{ .Values.port }}\n"
+        "          resources:\n            requests: {cpu: 10m, memory: 32Mi}\n"),
+    "charts/web/templates/service.yaml": (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  selector:\n"
+        '    {{- include "web.labels" . | nindent 4 }}\n  ports:\n    - port: {{ .Values.port }}\n'),
+}
+
+
+def helm_application(i: int, repo_url: str = "https://example.com/bench.git") -> str:
+    """An Argo CD Application deploying the in-repo chart `charts/web` with values of its own."""
+    return (f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: web-{i:03d}\n"
+            f"  namespace: argocd\nspec:\n  project: default\n  source:\n"
+            f"    repoURL: {repo_url}\n    targetRevision: main\n    path: charts/web\n"
+            f"    helm:\n      valuesObject:\n        replicas: {2 + i % 3}\n        port: {8000 + i}\n"
+            f"  destination:\n    server: https://kubernetes.default.svc\n    namespace: team-{i % 10}\n")
+
+
+def flux_helm_release(i: int) -> str:
+    """A Flux HelmRelease of the in-repo chart `charts/web` (a GitRepository source: this repository)."""
+    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: fweb-{i:03d}\n"
+            f"  namespace: team-{i % 10}\nspec:\n  interval: 10m\n  chart:\n    spec:\n      chart: ./charts/web\n"
+            f"      sourceRef:\n        kind: GitRepository\n        name: flux-system\n"
+            f"        namespace: flux-system\n  values:\n    replicas: {2 + i % 3}\n    port: {9000 + i}\n")
+
+
+def generate(out: Path, apps: int, envs: list[str], helm: int = 0, flux_helm: int = 0) -> int:
+    """Write the repository (with `helm` Argo CD Applications and `flux_helm` Flux HelmReleases of an
+    in-repo chart); returns the number of files."""
     count = 0
 
     def write(rel: str, content: str) -> None:
@@ -181,6 +222,12 @@ def generate(out: Path, apps: int, envs: list[str]) -> int:
             for name, content in _overlay(app, i, env, replicas).items():
                 write(f"apps/{app}/overlays/{env}/{name}", content)
             write(f"argocd/applications/{app}-{env}.yaml", _application(app, env))
+    for rel, content in (CHART.items() if helm or flux_helm else ()):
+        write(rel, content)
+    for i in range(helm):
+        write(f"argocd/helm/web-{i:03d}.yaml", helm_application(i, "https://git.example.com/platform/gitops.git"))
+    for i in range(flux_helm):
+        write(f"flux/releases/web-{i:03d}.yaml", flux_helm_release(i))
     return count
 
 
@@ -199,9 +246,13 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--apps", type=int, default=100)
     parser.add_argument("--envs", default="development,staging,production")
+    parser.add_argument("--helm", type=int, default=0, metavar="N",
+                        help="add an in-repo chart and N Argo CD Applications deploying it")
+    parser.add_argument("--flux-helm", type=int, default=0, metavar="N",
+                        help="add an in-repo chart and N Flux HelmReleases of it")
     parser.add_argument("--git", action="store_true", help="commit the result into a new git repository")
     args = parser.parse_args()
-    files = generate(args.out, args.apps, args.envs.split(","))
+    files = generate(args.out, args.apps, args.envs.split(","), args.helm, args.flux_helm)
     if args.git:
         commit(args.out)
     print(f"{files} files, {args.apps} apps in {args.out}")

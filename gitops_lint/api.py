@@ -7,7 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitops_lint.core.config import Config, config_base_dir, confine_config_dirs, resolve_config
+from gitops_lint.core.config import (
+    Config,
+    config_base_dir,
+    confine_config_dirs,
+    resolve_config,
+    with_helm_options,
+)
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.lint.cards import Card, load_cards
@@ -53,14 +59,6 @@ class LintResult:
     def fail_on(self) -> str:
         config = self.config or (self.repo.config if self.repo is not None else None)
         return config.fail_on if config is not None else "error"
-
-
-def with_helm_options(config: Config, fetch: bool = False, cache: str | None = None) -> Config:
-    """`config` with remote chart fetching switched on (`fetch`) and/or another chart cache."""
-    if not fetch and cache is None:
-        return config
-    helm = replace(config.helm, fetch=config.helm.fetch or fetch, cache=cache or config.helm.cache)
-    return replace(config, helm=helm)
 
 
 def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: int | None = None,

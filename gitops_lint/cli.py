@@ -12,6 +12,7 @@ from gitops_lint import __version__
 from gitops_lint.api import FAIL_LEVELS, exit_code, explain_file, lint_path, read_baseline, write_baseline
 from gitops_lint.cli_common import default_format as _default_format
 from gitops_lint.cli_common import fail as _fail
+from gitops_lint.cli_common import helm_options
 from gitops_lint.cli_common import output_stream as _output_stream
 from gitops_lint.cli_common import use_color as _use_color
 from gitops_lint.cli_integrations import github, gitlab
@@ -71,9 +72,7 @@ def main() -> None:
               help="Print the unified diff that --fix would apply and write nothing (exit 1 if anything would change).")
 @click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
               help="Also write the report in FORMAT to PATH (repeatable; the repository is parsed once).")
-@click.option("--helm-fetch", is_flag=True, help="Fetch remote Helm charts (HTTP repositories) to render them.")
-@click.option("--helm-cache", type=click.Path(file_okay=False), default=None,
-              help="Directory of the fetched-chart cache (default: the user's cache directory).")
+@helm_options
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help="Keep the cache of earlier runs here (default: the config's cache_dir, else the user cache dir).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
@@ -358,8 +357,9 @@ def explain_file_command(path, repo_root, config_path) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Processes for many roots (default: CPUs).")
 @click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=PATH",
               help="Also write the report in FORMAT to PATH (repeatable; the repository is parsed once).")
+@helm_options
 def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, config_path, output, jobs,
-                 output_formats) -> None:
+                 output_formats, helm_fetch, helm_cache) -> None:
     """Show what each environment receives between two revisions, with dangerous changes (GL8xx)."""
     from gitops_lint.diff import report as diffreport
     from gitops_lint.diff.pipeline import DiffOptions, diff_path
@@ -368,7 +368,8 @@ def diff_command(path, base_ref, head_ref, fmt, strip, fail_on, select, ignore, 
 
     options = DiffOptions(strip=tuple(strip), select=tuple(_split(select)), ignore=tuple(_split(ignore)), jobs=jobs)
     try:
-        result = diff_path(path, base=base_ref, head=head_ref, config_path=config_path, options=options)
+        result = diff_path(path, base=base_ref, head=head_ref, config_path=config_path, options=options,
+                           helm_fetch=helm_fetch, helm_cache=helm_cache)
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
     stream = _output_stream(output)

@@ -1,15 +1,18 @@
-"""What every command of the CLI shares: the usage-error exit, the default format, the output stream."""
+"""What the commands of the CLI share: the usage-error exit, the default format, the output stream, the
+Helm options of `check` and `diff`."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import sys
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
 import click
 
 EXIT_USAGE = 2
+F = TypeVar("F", bound=Callable)
 
 
 def fail(message: str) -> NoReturn:
@@ -37,3 +40,11 @@ def output_stream(output: str | None):
         with contextlib.suppress(ValueError, OSError):
             reconfigure(errors="surrogateescape")
     return sys.stdout
+
+
+def helm_options(command: F) -> F:
+    """`--helm-fetch` and `--helm-cache DIR` (parameters `helm_fetch`, `helm_cache`): `check` and `diff`."""
+    command = click.option("--helm-cache", type=click.Path(file_okay=False), default=None,
+                           help="Directory of the fetched-chart cache (default: the user's cache directory).")(command)
+    return click.option("--helm-fetch", is_flag=True,
+                        help="Fetch remote Helm charts (HTTP repositories) to render them.")(command)

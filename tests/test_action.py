@@ -59,3 +59,13 @@ def test_action_runs_nothing_from_the_pull_request():
     assert "gitops-lint diff" not in scripts or "$GITOPS_LINT" in scripts
     assert '"$GITOPS_LINT" github comment' in scripts and "GITHUB_STEP_SUMMARY" in scripts
     assert set(action["inputs"]) >= {"path", "base-ref", "fail-on", "sarif", "comment", "args"}
+
+
+def test_helm_args_reach_both_check_and_diff():
+    action = YAML(typ="safe", pure=True).load(ACTION.read_text(encoding="utf-8"))
+    assert action["inputs"]["helm-args"]["default"] == ""
+    steps = {s.get("id"): s for s in action["runs"]["steps"]}
+    for step in ("check", "diff"):
+        assert steps[step]["env"]["INPUT_HELM_ARGS"] == "${{ inputs.helm-args }}"
+    assert steps["check"]["run"].count("$INPUT_HELM_ARGS") == 2  # the annotations run and the SARIF run
+    assert "$INPUT_HELM_ARGS" in steps["diff"]["run"].split('"$GITOPS_LINT" diff', 1)[1]

@@ -110,8 +110,17 @@ def test_diff_job_script_diffs_against_the_fetched_target_branch(tmp_path):
     commit(work, "change")
     git(work, "branch", "-q", "-D", "main")
     git(work, "update-ref", "-d", "refs/remotes/origin/main")  # as in a merge request pipeline's clone
-    env = {"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main", "GITOPS_LINT_NOTE": "false"}
+    env = {"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main", "GITOPS_LINT_NOTE": "false",
+           "GITOPS_LINT_HELM_ARGS": f"--helm-cache {tmp_path / 'helm-cache'}"}  # diff takes check's Helm flags
     proc = _run_job("gitops-lint:diff", work, env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     body = (work / "gitops-lint-diff.md").read_text()
     assert target in body and '+  a: "2"' in body  # from the target branch's commit to HEAD
+
+
+def test_helm_args_reach_both_jobs():
+    jobs = _load(TEMPLATE.read_text(encoding="utf-8"))
+    assert jobs["variables"]["GITOPS_LINT_HELM_ARGS"] == ""
+    for job in ("gitops-lint:check", "gitops-lint:diff"):
+        command = next(line for line in jobs[job]["script"] if line.startswith(f"gitops-lint {job.split(':')[1]}"))
+        assert "$GITOPS_LINT_HELM_ARGS" in command

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -235,6 +235,15 @@ def confine_config_dirs(config: Config, root: Path) -> None:
     if config.helm.cache is not None:  # the repository is read-only, and the rest of the disk is not its own
         raise ConfigError(f"{config.source}: helm.cache may not be set by the repository's own config; "
                           "pass --helm-cache or a config with --config")
+
+
+def with_helm_options(config: Config, fetch: bool = False, cache: str | None = None) -> Config:
+    """`config` with remote chart fetching switched on (`fetch`) and/or another chart cache (the
+    command line's --helm-fetch and --helm-cache; applied after `confine_config_dirs`)."""
+    if not fetch and cache is None:
+        return config
+    helm = replace(config.helm, fetch=config.helm.fetch or fetch, cache=cache or config.helm.cache)
+    return replace(config, helm=helm)
 
 
 def config_from_dict(data: Any, source: str | None = None, document: Document | None = None) -> Config:

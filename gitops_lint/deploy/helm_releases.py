@@ -11,6 +11,7 @@ from gitops_lint.argo.helm_source import argo_releases
 from gitops_lint.core.findings import Position
 from gitops_lint.deploy.file_roles import judged
 from gitops_lint.flux.helm_release import flux_releases
+from gitops_lint.helm.fetch import ChartFetcher
 from gitops_lint.helm.release import Release
 from gitops_lint.helm.releases import ReleaseRender, ReleaseRenderer
 from gitops_lint.helm.renderer import ChartRenderer
@@ -48,11 +49,21 @@ def _render_all(repo) -> list[ReleaseRender]:
     wanted = releases(repo)
     if not wanted:
         return []
-    settings = repo.config.helm
-    fetcher = run_fetcher(repo)
-    with ChartRenderer(settings.backend, settings.timeout, settings.memory_mb) as renderer:
-        worker = ReleaseRenderer(repo.tree, repo.files, renderer, fetcher)
-        return [worker.render(r) for r in wanted]
+    with open_renderer(repo.config) as renderer:
+        return render_releases(repo, wanted, renderer, run_fetcher(repo))
+
+
+def open_renderer(config) -> ChartRenderer:
+    """The chart renderer the config's `helm` settings ask for (a context manager: it holds a worker)."""
+    settings = config.helm
+    return ChartRenderer(settings.backend, settings.timeout, settings.memory_mb)
+
+
+def render_releases(repo, wanted: list[Release], renderer: ChartRenderer,
+                    fetcher: ChartFetcher | None = None) -> list[ReleaseRender]:
+    """Render `wanted` releases of `repo` through `renderer` (which may serve several trees: a diff's sides)."""
+    worker = ReleaseRenderer(repo.tree, repo.files, renderer, fetcher)
+    return [worker.render(r) for r in wanted]
 
 
 def chart_roots(repo) -> list[RootRender]:

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, TypeVar, cast
 
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff.sides import Resource
 
 ACTIONS = ("removed", "modified", "added")
+U = TypeVar("U")
+
+
+def changed_units(base: Collection[U], head: Collection[U], modified: Callable[[U], bool],
+                  order: Callable[[U], Any] | None = None) -> list[tuple[U, str]]:
+    """(unit, status) for the units of a diff (kustomize roots, Helm releases) that need rendering: only in
+    head ("added"), only in base ("removed"), or on both sides and `modified` ("modified"); in `order`."""
+    out = []
+    for unit in sorted({*base, *head}, key=order or _itself):
+        if unit not in base:
+            out.append((unit, "added"))
+        elif unit not in head:
+            out.append((unit, "removed"))
+        elif modified(unit):
+            out.append((unit, "modified"))
+    return out
+
+
+def _itself(unit: Any) -> Any:
+    return unit
 
 
 @dataclass

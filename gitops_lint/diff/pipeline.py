@@ -4,7 +4,8 @@ Both sides are read as trees (git objects for refs, the working directory for un
 Only *affected* roots are rendered: a root whose transitively-read files changed, or that an
 Argo CD Application / Flux Kustomization pointing at it changed. Resources are matched by
 apiVersion/kind/namespace/name; each modified one gets a unified diff of its normalised YAML
-(attributes stripped, lists in merge-key order, secrets masked: see `diffnorm`). The change
+(attributes stripped, lists in merge-key order, secrets masked: see `diffnorm`). Helm releases are
+units the same way (`helm_sides`, `helm_diff`): rendered only when their inputs changed. The change
 policies (GL801–GL804, `checks/changes.py`) then run over the result.
 """
 
@@ -22,6 +23,7 @@ from gitops_lint.core.config import (
     config_from_dict,
     confine_config_dirs,
     resolve_config,
+    with_helm_options,
 )
 from gitops_lint.core.findings import Finding
 from gitops_lint.core.gitsource import (
@@ -36,8 +38,9 @@ from gitops_lint.core.loader import load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
 from gitops_lint.diff import normalise as diffnorm
 from gitops_lint.diff import pool as diffpool
-from gitops_lint.diff.changes import Change, RootDiff, compare
+from gitops_lint.diff.changes import Change, RootDiff, changed_units, compare
 from gitops_lint.diff.helm_diff import release_diffs
+from gitops_lint.diff.helm_sides import index_releases
 from gitops_lint.diff.sides import ParseCache, Side
 from gitops_lint.lint.cards import load_cards
 from gitops_lint.lint.engine import run_checks, select_cards
@@ -90,8 +93,13 @@ def diff_path(
     head: str | None = None,
     config_path: str | None = None,
     options: DiffOptions | None = None,
+    helm_fetch: bool = False,
+    helm_cache: str | None = None,
 ) -> DiffResult:
     """Diff `path` (a directory in a git work tree) between two revisions, or a revision and the work tree.
+
+    `helm_fetch`/`helm_cache` override the config's `helm.fetch`/`helm.cache` (--helm-fetch,
+    --helm-cache) for both sides: remote charts are fetched (once, into the cache) and rendered.
 
     Raises SourceError for a non-git directory or an unknown revision, ConfigError for a bad config
     (or, unless it was given with `config_path`, one naming rule or schema directories outside `path`).
@@ -115,6 +123,7 @@ def diff_path(
         rules_base = root  # the config's own directory, on disk
     if config_path is None:
         confine_config_dirs(config, root)
+    config = with_helm_options(config, helm_fetch, helm_cache)
     try:
         return diff_trees(base_tree, head_tree, config, options, worktree_hint=hint, config_dir=rules_base)
     finally:
@@ -167,6 +176,7 @@ def diff_trees(
         base_tree.label, head_tree.label, [], changed_files=changed, base_side=base, head_side=head
     )
     patterns = [diffnorm.parse_strip(p) for p in options.strip]
+    with_releases = index_releases(base, head, changed)  # before the sides' repositories are built
     affected = affected_roots(base, head, set(changed))
     for side, skip in ((base, "added"), (head, "removed")):  # read every file to render in one batch
         side.prefetch(sorted({f for root, status in affected if status != skip for f in side.roots[root]}))
@@ -174,8 +184,8 @@ def diff_trees(
     for rdiff in diffpool.diff_roots(base, head, affected, diff_one, options.jobs):
         if rdiff.changes or rdiff.errors or rdiff.status != "modified":
             result.roots.append(rdiff)
-    result.roots.extend(release_diffs(base_tree, head_tree, config, changed, patterns, options.context,
-                                      options.jobs))
+    if with_releases:
+        result.roots.extend(release_diffs(base, head, patterns, options.context))
     base_envs, head_envs = set(base.repo.environments), set(head.repo.environments)
     result.environments_added = sorted(head_envs - base_envs)
     result.environments_removed = sorted(base_envs - head_envs)
@@ -188,20 +198,11 @@ def diff_trees(
 def affected_roots(base: Side, head: Side, changed: set[str]) -> list[tuple[str, str]]:
     """(root, status) for roots added, removed, or reading a changed file, sorted by root."""
     targets = {p.target for side in (base, head) for p in side.pointers_in(changed)}
-    out = []
-    for root in sorted(set(head.roots) | set(base.roots)):  # head first: a working tree reads fastest
-        in_base, in_head = root in base.roots, root in head.roots
-        if not in_base:
-            out.append((root, "added"))
-        elif not in_head:
-            out.append((root, "removed"))
-        elif (
-            root in targets
-            or not changed.isdisjoint(base.roots[root])
-            or not changed.isdisjoint(head.roots[root])
-        ):
-            out.append((root, "modified"))
-    return out
+
+    def modified(root: str) -> bool:
+        return root in targets or not changed.isdisjoint(base.roots[root]) or not changed.isdisjoint(head.roots[root])
+
+    return changed_units(base.roots, head.roots, modified)
 
 
 def _diff_root(base: Side, head: Side, root: str, status: str, patterns, context: int) -> RootDiff:

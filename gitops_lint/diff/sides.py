@@ -19,6 +19,7 @@ from gitops_lint.core.findings import Position
 from gitops_lint.core.gitsource import content_id
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
 from gitops_lint.core.source import SourceTree, WorkingTree
+from gitops_lint.helm.charts import chart_dirs
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.locator import FieldLocator
 from gitops_lint.model.repository import Repository, is_yaml_path
@@ -112,6 +113,9 @@ class Side:
     config: Config
     cache: ParseCache
     sha256: bool = False
+    # files parsed into `repo` besides the kustomizations (what Helm releases depend on, when the change
+    # can touch them: diff/helm_sides.index_releases); set before `repo` is first used
+    also_parse: list[str] = field(default_factory=list)
 
     @cached_property
     def render_cache(self) -> RenderCache:
@@ -129,6 +133,11 @@ class Side:
 
     def parsed(self, path: str) -> ParsedFile:
         return self.cache.get(self.tree, path, self.ids.get(path))
+
+    @cached_property
+    def chart_dirs(self) -> set[str]:
+        """Directories of the side holding a Helm chart (`Chart.yaml`)."""
+        return chart_dirs(self.files)
 
     @cached_property
     def file_set(self) -> set[str]:
@@ -159,8 +168,9 @@ class Side:
 
     @cached_property
     def repo(self) -> Repository:
-        """A Repository whose parsed files are the kustomizations only (enough for the graph)."""
+        """A Repository whose parsed files are the kustomizations (enough for the graph) and `also_parse`."""
         wanted = [f for f in self.files if is_kustomization_file(f)]
+        wanted += [f for f in self.also_parse if not is_kustomization_file(f)]
         self.prefetch(wanted)
         parsed = {f: self.parsed(f) for f in wanted}
         excluded = self.config.excluded()

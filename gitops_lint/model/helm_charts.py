@@ -36,7 +36,13 @@ def run_fetcher(repo: Any) -> RecordingFetcher | None:
 
 
 def _new_fetcher(repo: Any) -> RecordingFetcher | None:
-    settings = repo.config.helm
+    return chart_fetcher(repo.config)
+
+
+def chart_fetcher(config: Any) -> RecordingFetcher | None:
+    """A new remote chart fetcher when the user opted in (`--helm-fetch`, `helm.fetch: true`), else None
+    (a run's own is `run_fetcher`; a diff shares one between its sides)."""
+    settings = config.helm
     if not settings.fetch:
         return None
     return RecordingFetcher(Path(settings.cache) if settings.cache else default_cache_dir(),
