@@ -1,21 +1,26 @@
-"""CI sharding: `check --shard K/N` runs a deterministic share of the selected rules; `merge`
-combines the shards' JSON reports (into any format) or SARIF reports (into SARIF) into the report
-one unsharded run gives.
+"""CI sharding: `check --shard K/N` checks a deterministic share of the repository; `merge` combines
+the shards' JSON reports (into any format) or SARIF reports (into SARIF) into the report one
+unsharded run gives.
 
-Rules are the unit of a shard: each rule is a function of the whole repository index (there is no
-per-rule scope to split a rule's work by kustomization root), so a rule runs in exactly one shard
-and its findings are exactly those of an unsharded run. Every shard still knows the whole
-selection (a check that leaves a shared cause to another rule does so in every shard). Rules about
-the suppressions themselves (stage `suppressions`) run in every shard, over that shard's findings:
-a suppression is unused only when it is unused in every shard, so `merge` keeps such a finding only
+Every shard parses the whole repository (rules need its index). A rule's card says what its findings
+depend on (`scope`): rules of scope `root` run in every shard over the shard's kustomization roots
+(units of roots that share files, balanced by size: `model/partition.py`), rules of scope `file` over
+the files the shard owns, and rules of scope `repository` run in shard 1 only. Rules about the
+suppressions themselves (stage `suppressions`) run in every shard, over that shard's findings: a
+suppression is unused only when it is unused in every shard, so `merge` keeps such a finding only
 when all N shards report it.
+
+A unit holds every root that reads a file, so one file's findings come from one shard; only the files
+of a kustomize Component shared by several units (`hubs`) are read from several shards. A base line
+reported by shards for different environments is merged again here, as one run merges it
+(`engine.merge_repeats`): one finding listing the environments.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.lint.cards import Card
@@ -37,20 +42,20 @@ def parse_shard(text: str) -> tuple[int, int]:
     return k, n
 
 
-def bucket(card: Card, n: int) -> int:
-    """The shard (1..n) a rule belongs to: a hash of its id, stable when rules are added or removed."""
-    return zlib.crc32(card.id.encode()) % n + 1
-
-
 def shard_cards(cards: list[Card], k: int, n: int) -> list[Card]:
-    """The cards shard `k` of `n` runs: its own rules plus every suppressions-stage rule."""
-    return [c for c in cards if c.stage == "suppressions" or bucket(c, n) == k]
+    """The cards shard `k` of `n` runs: every root- and file-scoped rule (over its share), every
+    suppressions-stage rule, and in shard 1 the repository-scoped rules."""
+    return [c for c in cards if c.stage == "suppressions" or c.scope != "repository" or k == 1]
 
 
-def shard_block(k: int, n: int, chosen: list[Card], findings: list[Finding]) -> dict:
-    """What a shard adds to its JSON report for `merge`."""
+def shard_block(k: int, n: int, chosen: list[Card], findings: list[Finding],
+                merged_fingerprints: dict[str, str] | None = None) -> dict:
+    """What a shard adds to its JSON report for `merge` (with the merged fingerprints of its
+    single-environment findings, in case another shard reports the same line for another one)."""
+    neutral = {f.fingerprint: merged_fingerprints[f.fingerprint] for f in findings
+               if f.environment and merged_fingerprints and f.fingerprint in merged_fingerprints}
     return {"index": k, "count": n, "rules": sorted(c.id for c in chosen),
-            "fixable": sorted({f.fingerprint for f in findings if f.fixable})}
+            "fixable": sorted({f.fingerprint for f in findings if f.fixable}), "merged_fingerprints": neutral}
 
 
 @dataclass
@@ -131,8 +136,11 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
     n = len(reports)
     seen: dict[str, int] = {}
     findings: list[Finding] = []
-    for _, _, data, block in reports:
+    pieces: dict[tuple, list[tuple[int, Finding]]] = {}
+    neutral: dict[str, str] = {}
+    for index, _, data, block in reports:
         fixable = set(block.get("fixable", ()))
+        neutral.update(block.get("merged_fingerprints", {}))
         for d in data["findings"]:
             f = _finding(d, fixable)
             if f.rule in suppression_rules:
@@ -141,7 +149,8 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
                 if seen[key] == n:  # unused (or reported) in every shard
                     findings.append(f)
             else:
-                findings.append(f)
+                pieces.setdefault(_line_key(f), []).append((index, f))
+    findings += [_rejoin(same, neutral) for same in pieces.values()]
     findings.sort(key=Finding.sort_key)
     first = reports[0][2]["summary"]
     summary = Summary.of(findings, files=first["files"], documents=first["documents"],
@@ -149,3 +158,35 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
                          suppressed=sum(r[2]["summary"]["suppressed"] for r in reports),
                          baselined=sum(r[2]["summary"]["baselined"] for r in reports))
     return Merged(findings, summary, sorted(reports[0][3]["rules"]), sarif=kinds == {"sarif"})
+
+
+_ENVIRONMENTS = re.compile(r"^(?P<message>.*) \(environments: (?P<envs>[^()]*)\)$", re.DOTALL)
+
+
+def _split_message(f: Finding) -> tuple[str, set[str]]:
+    """(message without its environment list, the environments it stands for)."""
+    match = _ENVIRONMENTS.match(f.message) if f.environment is None else None
+    if match:
+        return match["message"], set(match["envs"].split(", "))
+    return f.message, {f.environment} if f.environment else set()
+
+
+def _line_key(f: Finding) -> tuple:
+    if f.is_internal_error:  # a root-scoped rule that fails, fails in every shard: reported once
+        return (f.rule, f.fingerprint, f.message)
+    return (f.rule, f.path, f.line, f.column, _split_message(f)[0])
+
+
+def _rejoin(same: list[tuple[int, Finding]], neutral: dict[str, str]) -> Finding:
+    """One finding from the pieces of one line: the same from each shard (kept once), or one base line
+    reported by several shards for different environments (merged, as `engine.merge_repeats` does)."""
+    first = same[0][1]
+    if len({index for index, _ in same}) == 1 and len(same) == 1:
+        return first
+    environments = set().union(*(_split_message(f)[1] for _, f in same))
+    if len(environments) <= 1 or all(f == first for _, f in same):
+        return first
+    merged = next((f for _, f in same if f.environment is None), None)
+    fp = merged.fingerprint if merged is not None else neutral.get(first.fingerprint, first.fingerprint)
+    return replace(first, environment=None, fingerprint=fp, severity=max(f.severity for _, f in same),
+                   message=f"{_split_message(first)[0]} (environments: {', '.join(sorted(environments))})")
