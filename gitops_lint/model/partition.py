@@ -2,9 +2,11 @@
 
 A unit is a connected group of top-level kustomization roots that read common files (an app's base,
 its overlays and its own components), so every root that can report on a file is in the same unit,
-and so in the same shard. Only kustomize Components read by roots of several units (mix-ins shared
-across apps) do not join them: those files are the `hubs`. A unit's size is the characters of the
-files it reads. Units go to shards by rendezvous hashing with a bounded load: deterministic,
+and so in the same shard. Only a kustomize Component that sets nothing but labels and annotations
+(a mix-in such as a team annotation on every app) does not join the units that include it: those
+files are the `hubs`. No built-in root-scoped rule reports on such a line (nor can a build fail there:
+its values are strings), so no finding of theirs is split across shards. A unit's size is the
+characters of the files it reads. Units go to shards by rendezvous hashing with a bounded load: deterministic,
 balanced, and when an unrelated app is added most units keep their shard.
 """
 
@@ -63,7 +65,7 @@ def units(repo: Repository) -> tuple[list[Unit], frozenset[str]]:
     """The repository's units (sorted by name) and its hub files."""
     roots = list(repo.top_level_roots)
     reads = {root: repo.files_read_by(root) for root in roots}
-    shared = _component_files(repo)
+    shared = _mixin_files(repo)
     parent = {root: root for root in roots}
 
     def find(root: str) -> str:
@@ -96,9 +98,27 @@ def units(repo: Repository) -> tuple[list[Unit], frozenset[str]]:
     return sorted(out, key=lambda u: u.name), hubs
 
 
-def _component_files(repo: Repository) -> set[str]:
-    """Files of kustomize Components (and what they include): they join units only when not shared."""
-    return {p for d, k in repo.kustomizations.items() if k.kind == "Component" for p in repo.files_read_by(d)}
+_MIXIN_FIELDS = {"apiVersion", "kind", "commonAnnotations", "commonLabels", "labels"}
+
+
+def _mixin_files(repo: Repository) -> set[str]:
+    """Kustomization files of Components that only set labels and annotations, each a string."""
+    return {k.path for k in repo.kustomizations.values() if k.kind == "Component" and _only_metadata(k.data)}
+
+
+def _only_metadata(data: dict) -> bool:
+    if set(data) - _MIXIN_FIELDS:
+        return False
+    maps = [data.get("commonAnnotations", {}), data.get("commonLabels", {})]
+    labels = data.get("labels", [])
+    if not isinstance(labels, list):
+        return False
+    for entry in labels:
+        if not isinstance(entry, dict) or set(entry) - {"pairs", "includeSelectors", "includeTemplates"}:
+            return False
+        maps.append(entry.get("pairs", {}))
+    return all(isinstance(m, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in m.items())
+               for m in maps)
 
 
 def _size(repo: Repository, path: str) -> int:
