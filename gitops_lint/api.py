@@ -96,9 +96,9 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     if progress:
         progress("parsing", 0, 1)
     repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)
-    if shard:
-        repo.share = share_of(repo, *shard)
     chosen = select_cards(cards, repo, select, ignore)
+    if shard:  # a label/annotation Component may be shared across units unless an organisation rule splits by root
+        repo.share = share_of(repo, *shard, mixins=all(c.builtin for c in chosen if c.scope == "root"))
     share = shard_cards(chosen, *shard) if shard else chosen
     step = None
     if progress:

@@ -110,7 +110,7 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
         rules=len(result.cards), suppressed=len(result.result.suppressed), baselined=len(result.result.baselined),
     )
     fmt = fmt or _default_format()
-    block = shard_block(*shard, result.cards, findings, result.result.merged_fingerprints) if shard else None
+    block = shard_block(*shard, result.cards, findings) if shard else None
 
     def render(form: str, color: bool = False) -> str:
         text = report.render(form, findings, summary, result.cards, color=color)

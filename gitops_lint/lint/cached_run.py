@@ -116,9 +116,7 @@ def save(store: CacheStore, key: str, run: CachedRun) -> None:
     body = {"files": run.files, "documents": run.documents, "rules_run": r.rules_run, "chosen": run.chosen,
             "findings": [_finding_dict(f) for f in r.findings],
             "suppressed": [_finding_dict(f) for f in r.suppressed],
-            "baselined": [_finding_dict(f) for f in r.baselined],
-            "merged_fingerprints": {f.fingerprint: r.merged_fingerprints[f.fingerprint] for f in r.findings
-                                    if f.fingerprint in r.merged_fingerprints}}
+            "baselined": [_finding_dict(f) for f in r.baselined]}
     store.put(RESULT_KIND, key, json.dumps(body, separators=(",", ":")).encode("utf-8", "surrogateescape"))
 
 
@@ -130,8 +128,7 @@ def load(store: CacheStore, key: str) -> CachedRun | None:
     try:
         body = json.loads(payload.decode("utf-8", "surrogateescape"))
         result = RunResult([_finding(d) for d in body["findings"]], [_finding(d) for d in body["suppressed"]],
-                           [_finding(d) for d in body["baselined"]], list(body["rules_run"]),
-                           dict(body.get("merged_fingerprints", {})))
+                           [_finding(d) for d in body["baselined"]], list(body["rules_run"]))
         return CachedRun(result, int(body["files"]), int(body["documents"]), list(body["chosen"]))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None

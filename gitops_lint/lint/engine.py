@@ -87,9 +87,6 @@ class RunResult:
     suppressed: list[Finding] = field(default_factory=list)
     baselined: list[Finding] = field(default_factory=list)
     rules_run: list[str] = field(default_factory=list)
-    # fingerprint of a finding tied to one environment → the one it has once merged with other
-    # environments (`merge` needs it when shards report one base line for different environments)
-    merged_fingerprints: dict[str, str] = field(default_factory=dict)
 
     @property
     def internal_error(self) -> bool:
@@ -131,12 +128,11 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
     selected = [c for c in selection if c.diff_only == (diff is not None)] if selection is not None else cards
     ran = frozenset(c.id for c in selected) | {c.name for c in selected}
     findings: list[Finding] = []
-    merged_fps: dict[str, str] = {}
     for card in cards:
         if progress is not None:
             progress(card)
         if card.stage == "repository":
-            findings.extend(_run_scoped(repo, card, ran, diff, merged_fps))
+            findings.extend(_run_scoped(repo, card, ran, diff))
     findings = merge_repeats(_apply_config(repo, findings))
     kept, suppressed, found = apply_suppressions(repo, findings, suppressions)
     for card in cards:
@@ -147,25 +143,23 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
         baselined = [f for f in kept if f.fingerprint in baseline]
         kept = [f for f in kept if f.fingerprint not in baseline]
     kept.sort(key=Finding.sort_key)
-    return RunResult(kept, suppressed, baselined, [c.id for c in cards], merged_fps)
+    return RunResult(kept, suppressed, baselined, [c.id for c in cards])
 
 
-def _run_scoped(repo: Repository, card: Card, ran: frozenset[str], diff: ChangeSet | None,
-                merged_fps: dict[str, str]) -> list[Finding]:
+def _run_scoped(repo: Repository, card: Card, ran: frozenset[str], diff: ChangeSet | None) -> list[Finding]:
     """Run one card; in a shard (`repo.share`), a root- or file-scoped card over the shard's share only."""
     share = repo.share
     if share is None or card.scope == "repository":
-        return _run_card(repo, card, rules_run=ran, diff=diff, merged_fps=merged_fps)
+        return _run_card(repo, card, rules_run=ran, diff=diff)
     with repo.restricted():
-        found = _run_card(repo, card, rules_run=ran, diff=diff, merged_fps=merged_fps)
+        found = _run_card(repo, card, rules_run=ran, diff=diff)
     if card.scope == "file":  # whatever the check iterates, a file's findings belong to its shard
         found = [f for f in found if f.is_internal_error or share.owns_file(f.path)]
     return found
 
 
 def _run_card(repo: Repository, card: Card, suppressions: list[Suppression] | None = None,
-              rules_run: frozenset[str] = frozenset(), *, diff: ChangeSet | None = None,
-              merged_fps: dict[str, str] | None = None) -> list[Finding]:
+              rules_run: frozenset[str] = frozenset(), *, diff: ChangeSet | None = None) -> list[Finding]:
     setting = repo.config.rule_setting(card.id, card.name)
     options = card.options_for(setting.options)
     ctx = (CheckContext(repo=repo, card=card, options=options, suppressions=suppressions or [],
@@ -173,13 +167,7 @@ def _run_card(repo: Repository, card: Card, suppressions: list[Suppression] | No
            else ChangeContext(repo=repo, card=card, options=options, rules_run=rules_run, diff=diff))
     try:
         check: Callable[[CheckContext], Iterable[Violation]] = card.resolve_check()
-        found = []
-        for v in check(ctx):
-            finding = to_finding(card, v, repo)
-            if merged_fps is not None and v.environment is not None:
-                merged_fps[finding.fingerprint] = fingerprint(card.id, v.path, v.resource, v.key or v.message, None)
-            found.append(finding)
-        return found
+        return [to_finding(card, v, repo) for v in check(ctx)]
     except Exception as exc:  # a bug in a check or the pack: reported, never swallowed
         where = traceback.extract_tb(exc.__traceback__)[-1]
         message = (f"internal error in rule {card.id} ({card.name}): {exc.__class__.__name__}: {exc} "

@@ -10,17 +10,18 @@ suppressions themselves (stage `suppressions`) run in every shard, over that sha
 suppression is unused only when it is unused in every shard, so `merge` keeps such a finding only
 when all N shards report it.
 
-A unit holds every root that reads a file, so one file's findings come from one shard; only the files
-of a kustomize Component shared by several units (`hubs`) are read from several shards. A base line
-reported by shards for different environments is merged again here, as one run merges it
-(`engine.merge_repeats`): one finding listing the environments.
+A finding is never split across shards, so `merge` only concatenates: a unit holds every root that
+reads a file, so one file's findings (a base line reached by several overlays, which one run merges
+into one finding listing the environments: `engine.merge_repeats`, `checks/workloads.py`) all come
+from one shard. The one exception to "every root that reads a file", a Component that only sets labels
+and annotations (`partition.units`), holds no line a built-in root-scoped rule reports on; with an
+organisation card of scope `root` in the selection there is no such exception.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from gitops_lint.core.findings import Finding, Severity
 from gitops_lint.lint.cards import Card
@@ -48,14 +49,10 @@ def shard_cards(cards: list[Card], k: int, n: int) -> list[Card]:
     return [c for c in cards if c.stage == "suppressions" or c.scope != "repository" or k == 1]
 
 
-def shard_block(k: int, n: int, chosen: list[Card], findings: list[Finding],
-                merged_fingerprints: dict[str, str] | None = None) -> dict:
-    """What a shard adds to its JSON report for `merge` (with the merged fingerprints of its
-    single-environment findings, in case another shard reports the same line for another one)."""
-    neutral = {f.fingerprint: merged_fingerprints[f.fingerprint] for f in findings
-               if f.environment and merged_fingerprints and f.fingerprint in merged_fingerprints}
+def shard_block(k: int, n: int, chosen: list[Card], findings: list[Finding]) -> dict:
+    """What a shard adds to its JSON report for `merge`."""
     return {"index": k, "count": n, "rules": sorted(c.id for c in chosen),
-            "fixable": sorted({f.fingerprint for f in findings if f.fixable}), "merged_fingerprints": neutral}
+            "fixable": sorted({f.fingerprint for f in findings if f.fixable})}
 
 
 @dataclass
@@ -136,11 +133,9 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
     n = len(reports)
     seen: dict[str, int] = {}
     findings: list[Finding] = []
-    pieces: dict[tuple, list[tuple[int, Finding]]] = {}
-    neutral: dict[str, str] = {}
-    for index, _, data, block in reports:
+    internal: set[str] = set()
+    for _, _, data, block in reports:
         fixable = set(block.get("fixable", ()))
-        neutral.update(block.get("merged_fingerprints", {}))
         for d in data["findings"]:
             f = _finding(d, fixable)
             if f.rule in suppression_rules:
@@ -148,9 +143,12 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
                 seen[key] = seen.get(key, 0) + 1
                 if seen[key] == n:  # unused (or reported) in every shard
                     findings.append(f)
+            elif f.is_internal_error:  # a scoped rule that fails, fails in every shard: reported once
+                if f.fingerprint not in internal:
+                    internal.add(f.fingerprint)
+                    findings.append(f)
             else:
-                pieces.setdefault(_line_key(f), []).append((index, f))
-    findings += [_rejoin(same, neutral) for same in pieces.values()]
+                findings.append(f)
     findings.sort(key=Finding.sort_key)
     first = reports[0][2]["summary"]
     summary = Summary.of(findings, files=first["files"], documents=first["documents"],
@@ -159,34 +157,3 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
                          baselined=sum(r[2]["summary"]["baselined"] for r in reports))
     return Merged(findings, summary, sorted(reports[0][3]["rules"]), sarif=kinds == {"sarif"})
 
-
-_ENVIRONMENTS = re.compile(r"^(?P<message>.*) \(environments: (?P<envs>[^()]*)\)$", re.DOTALL)
-
-
-def _split_message(f: Finding) -> tuple[str, set[str]]:
-    """(message without its environment list, the environments it stands for)."""
-    match = _ENVIRONMENTS.match(f.message) if f.environment is None else None
-    if match:
-        return match["message"], set(match["envs"].split(", "))
-    return f.message, {f.environment} if f.environment else set()
-
-
-def _line_key(f: Finding) -> tuple:
-    if f.is_internal_error:  # a root-scoped rule that fails, fails in every shard: reported once
-        return (f.rule, f.fingerprint, f.message)
-    return (f.rule, f.path, f.line, f.column, _split_message(f)[0])
-
-
-def _rejoin(same: list[tuple[int, Finding]], neutral: dict[str, str]) -> Finding:
-    """One finding from the pieces of one line: the same from each shard (kept once), or one base line
-    reported by several shards for different environments (merged, as `engine.merge_repeats` does)."""
-    first = same[0][1]
-    if len({index for index, _ in same}) == 1 and len(same) == 1:
-        return first
-    environments = set().union(*(_split_message(f)[1] for _, f in same))
-    if len(environments) <= 1 or all(f == first for _, f in same):
-        return first
-    merged = next((f for _, f in same if f.environment is None), None)
-    fp = merged.fingerprint if merged is not None else neutral.get(first.fingerprint, first.fingerprint)
-    return replace(first, environment=None, fingerprint=fp, severity=max(f.severity for _, f in same),
-                   message=f"{_split_message(first)[0]} (environments: {', '.join(sorted(environments))})")

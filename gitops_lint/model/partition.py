@@ -61,11 +61,12 @@ def path_shard(path: str, count: int) -> int:
     return zlib.crc32(path.encode()) % count + 1
 
 
-def units(repo: Repository) -> tuple[list[Unit], frozenset[str]]:
-    """The repository's units (sorted by name) and its hub files."""
+def units(repo: Repository, mixins: bool = True) -> tuple[list[Unit], frozenset[str]]:
+    """The repository's units (sorted by name) and its hub files; `mixins=False`: label and annotation
+    Components join the units that include them too (no hubs)."""
     roots = list(repo.top_level_roots)
     reads = {root: repo.files_read_by(root) for root in roots}
-    shared = _mixin_files(repo)
+    shared = _mixin_files(repo) if mixins else set()
     parent = {root: root for root in roots}
 
     def find(root: str) -> str:
@@ -102,8 +103,15 @@ _MIXIN_FIELDS = {"apiVersion", "kind", "commonAnnotations", "commonLabels", "lab
 
 
 def _mixin_files(repo: Repository) -> set[str]:
-    """Kustomization files of Components that only set labels and annotations, each a string."""
-    return {k.path for k in repo.kustomizations.values() if k.kind == "Component" and _only_metadata(k.data)}
+    """Kustomization files of Components that only set labels and annotations, each a string (and that
+    parse cleanly: a broken file fails the build of every root that includes it)."""
+    out = set()
+    for k in repo.kustomizations.values():
+        parsed = repo.parsed(k.path)
+        clean = parsed is not None and not parsed.violations and len(parsed.documents) == 1
+        if k.kind == "Component" and clean and _only_metadata(k.data):
+            out.add(k.path)
+    return out
 
 
 def _only_metadata(data: dict) -> bool:
@@ -145,9 +153,9 @@ def assign(found: Iterable[Unit], count: int) -> dict[str, int]:
     return out
 
 
-def share_of(repo: Repository, index: int, count: int) -> Share:
-    """Shard `index` of `count`: its roots and the ownership of every unit file."""
-    found, hubs = units(repo)
+def share_of(repo: Repository, index: int, count: int, mixins: bool = True) -> Share:
+    """Shard `index` of `count`: its roots and the ownership of every unit file (`mixins`: see `units`)."""
+    found, hubs = units(repo, mixins)
     shards = assign(found, count)
     roots = frozenset(r for u in found if shards[u.name] == index for r in u.roots)
     file_shards = {p: shards[u.name] for u in found for p in u.files}
