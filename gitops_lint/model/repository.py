@@ -56,8 +56,7 @@ class Repository:
     # `root` or `file` run with it active (`restricted`), so the rendered views yield only its roots
     share: Share | None = field(default=None, repr=False, compare=False)
     active_share: Share | None = field(default=None, repr=False, compare=False)
-    _derived: dict[tuple[Callable[[Repository], object], bool], object] = field(
-        default_factory=dict, repr=False, compare=False)
+    _derived: dict[Callable[[Repository], object], object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, tree: SourceTree, config: Config, jobs: int | None = None,
@@ -76,10 +75,13 @@ class Repository:
         """An index derived from this repository (the Argo CD model, the schema store…), built by
         `build(repo)` on first use and shared by every rule of the run (keyed by `build` itself, so
         pass a module-level function or class, never a lambda)."""
-        key = (build, self.active_share is not None)  # an index built from a shard's share stays its own
-        if key not in self._derived:
-            self._derived[key] = build(self)
-        return cast(T, self._derived[key])  # one entry per build function: its own result type
+        if build not in self._derived:
+            active, self.active_share = self.active_share, None  # an index of the whole repository, in a shard too
+            try:
+                self._derived[build] = build(self)
+            finally:
+                self.active_share = active
+        return cast(T, self._derived[build])  # one entry per build function: its own result type
 
     @contextmanager
     def restricted(self) -> Iterator[None]:
