@@ -117,3 +117,20 @@ def test_cards_declare_a_scope_and_explain_shows_it(tmp_path):
                     "examples: {bad: 'a: 1', good: 'a: 2'}\n")
     with pytest.raises(CardError, match="scope"):
         load_card(card, builtin=False)
+
+
+def test_the_readme_lists_the_root_and_file_rules_of_the_cards():
+    import re
+
+    from conftest import REPO_ROOT
+    from gitops_lint.lint.cards import load_cards
+
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    for scope in ("root", "file"):
+        listed = re.search(rf"\*\*`{scope}`\*\* rules \(([^:]*):", text)
+        assert listed, scope
+        ids: set[str] = set()
+        for part in listed[1].split(", "):
+            first, _, last = part.partition("–")
+            ids |= {f"GL{n}" for n in range(int(first[2:]), int((last or first)[2:]) + 1)}
+        assert ids == {c.id for c in load_cards() if c.scope == scope}, scope
