@@ -55,12 +55,16 @@ def test_units_keep_an_app_together_and_share_only_label_components(tmp_path):
     assert not no_hubs and ("apps/a/dev", "apps/a/prod", "apps/b/dev", "apps/b/prod") in [u.roots for u in joined]
 
 
-def test_a_broken_label_component_is_no_hub(tmp_path):
-    repo = _repo(write_repo(tmp_path, {
-        **_app("a", "components:\n  - ../../../components/owner\n"),
-        **_app("b", "components:\n  - ../../../components/owner\n"),
-        "components/owner/kustomization.yaml": COMPONENT + "commonAnnotations:\n  owner: [team\n",
-    }))
+@pytest.mark.parametrize("body", [
+    "commonAnnotations:\n  owner: [team\n",  # a syntax error: every build including it fails
+    "commonAnnotations:\n  replicas: 2\n",  # not a string
+    "labels:\n  - pairs: {team: a}\n    includeSelectors: sometimes\n",
+    "commonAnnotations: {owner: team}\nimages:\n  - name: web\n    newTag: latest\n",  # sets more than metadata
+])
+def test_only_a_clean_label_component_is_a_hub(tmp_path, body):
+    uses = "components:\n  - ../../../components/owner\n"
+    repo = _repo(write_repo(tmp_path, {**_app("a", uses), **_app("b", uses),
+                                       "components/owner/kustomization.yaml": COMPONENT + body}))
     found, hubs = units(repo)
     assert not hubs and len(found) == 1
 

@@ -156,4 +156,3 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
                          suppressed=sum(r[2]["summary"]["suppressed"] for r in reports),
                          baselined=sum(r[2]["summary"]["baselined"] for r in reports))
     return Merged(findings, summary, sorted(reports[0][3]["rules"]), sarif=kinds == {"sarif"})
-

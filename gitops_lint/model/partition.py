@@ -6,8 +6,8 @@ and so in the same shard. Only a kustomize Component that sets nothing but label
 (a mix-in such as a team annotation on every app) does not join the units that include it: those
 files are the `hubs`. No built-in root-scoped rule reports on such a line (nor can a build fail there:
 its values are strings), so no finding of theirs is split across shards. A unit's size is the
-characters of the files it reads. Units go to shards by rendezvous hashing with a bounded load: deterministic,
-balanced, and when an unrelated app is added most units keep their shard.
+characters of the files it reads. Units go to shards by rendezvous hashing with a bounded load:
+deterministic, balanced, and when an unrelated app is added most units keep their shard.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ class Share:
     count: int
     roots: frozenset[str]
     file_shards: dict[str, int] = field(default_factory=dict, compare=False)  # unit files → their shard
-    hubs: frozenset[str] = frozenset()
 
     @property
     def charts(self) -> bool:
@@ -131,6 +130,8 @@ def _only_metadata(data: dict) -> bool:
     for entry in labels:
         if not isinstance(entry, dict) or set(entry) - {"pairs", "includeSelectors", "includeTemplates"}:
             return False
+        if not all(isinstance(entry.get(flag, False), bool) for flag in ("includeSelectors", "includeTemplates")):
+            return False
         maps.append(entry.get("pairs", {}))
     return all(isinstance(m, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in m.items())
                for m in maps)
@@ -162,8 +163,8 @@ def assign(found: Iterable[Unit], count: int) -> dict[str, int]:
 
 def share_of(repo: Repository, index: int, count: int, mixins: bool = True) -> Share:
     """Shard `index` of `count`: its roots and the ownership of every unit file (`mixins`: see `units`)."""
-    found, hubs = units(repo, mixins)
+    found, _hubs = units(repo, mixins)
     shards = assign(found, count)
     roots = frozenset(r for u in found if shards[u.name] == index for r in u.roots)
     file_shards = {p: shards[u.name] for u in found for p in u.files}
-    return Share(index, count, roots, file_shards, hubs)
+    return Share(index, count, roots, file_shards)
