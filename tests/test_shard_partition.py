@@ -138,3 +138,19 @@ def test_the_readme_lists_the_root_and_file_rules_of_the_cards():
             first, _, last = part.partition("–")
             ids |= {f"GL{n}" for n in range(int(first[2:]), int((last or first)[2:]) + 1)}
         assert ids == {c.id for c in load_cards() if c.scope == scope}, scope
+
+
+def test_merge_reports_an_internal_error_of_a_scoped_rule_once():
+    import json
+
+    from gitops_lint.core.findings import INTERNAL_ERROR
+    from gitops_lint.lint.shard import merge_reports
+
+    crash = {"rule": INTERNAL_ERROR, "name": "internal-error", "severity": "error", "path": "GL704.yaml",
+             "line": 1, "column": 1, "message": "internal error in rule GL704", "fingerprint": "f0"}
+    finding = {**crash, "rule": "GL704", "name": "workload-no-resources", "path": "a.yaml", "fingerprint": "f1"}
+    summary = {"files": 1, "documents": 1, "suppressed": 0, "baselined": 0}
+    texts = [json.dumps({"findings": [crash, *([finding] if k == 2 else [])], "summary": summary,
+                         "shard": {"index": k, "count": 2, "rules": ["GL704"], "fixable": []}}) for k in (1, 2)]
+    merged = merge_reports(texts, set())
+    assert [f.fingerprint for f in merged.findings] == ["f0", "f1"]
