@@ -95,6 +95,25 @@ def test_a_file_rule_reports_each_file_in_one_shard(tmp_path):
     assert counts == {f"broken-{i}.yaml": 1 for i in range(12)}
 
 
+def test_helm_releases_beside_kustomization_roots(tmp_path):
+    """Rendered Helm releases (Argo CD Applications of an in-repo chart) are shard 1's; two kustomization
+    roots that include some of the Application files are in other units."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_helm", REPO_ROOT / "benchmarks" / "bench_helm.py")
+    assert spec is not None and spec.loader is not None
+    bench_helm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_helm)
+    repo = tmp_path / "repo"
+    bench_helm.write(repo, 8)
+    values = repo / "charts" / "web" / "values.yaml"
+    values.write_text(values.read_text().replace("tag: 1.27.3", "tag: latest"))
+    write_repo(repo, {"clusters/prod/kustomization.yaml": "resources:\n  - ../../argocd/web-001.yaml\n",
+                      "clusters/dev/kustomization.yaml": "resources:\n  - ../../argocd/web-002.yaml\n"})
+    whole = _assert_shards_merge_into_one_run(repo, tmp_path / "work")
+    assert sum(f["rule"] == "GL701" for f in whole["findings"]) == 8  # one per release, from its render
+
+
 ORG_CARD = """id: ORG001
 name: owner-is-a-team
 severity: warning
