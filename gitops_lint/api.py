@@ -66,7 +66,8 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
               cache: CacheStore | None = None, shard: tuple[int, int] | None = None) -> LintResult:
     """Build the repository index for `tree` and run the selected rules over it.
 
-    `shard` (K, N): run only shard K's share of the selected rules (see `lint.shard`).
+    `shard` (K, N): check only shard K's share: its kustomization roots and files for the root- and
+    file-scoped rules, and (shard 1) the repository-scoped rules (see `lint.shard`).
 
     `progress`, if given, is called as progress(stage, done, total) while the run advances.
     `cache`: a store of earlier runs' findings; a run whose inputs are all unchanged is not redone
@@ -78,6 +79,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     from gitops_lint.lint.options import validate_config_options
     from gitops_lint.lint.shard import shard_cards
     from gitops_lint.model.helm_charts import fetched_charts
+    from gitops_lint.model.partition import share_of
     from gitops_lint.model.repository import Repository
 
     base = config_dir or Path(".")
@@ -96,6 +98,8 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
         progress("parsing", 0, 1)
     repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)
     chosen = select_cards(cards, repo, select, ignore)
+    if shard:  # a label/annotation Component may be shared across units unless an organisation rule splits by root
+        repo.share = share_of(repo, *shard, mixins=all(c.builtin for c in chosen if c.scope == "root"))
     share = shard_cards(chosen, *shard) if shard else chosen
     step = None
     if progress:

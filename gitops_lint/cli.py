@@ -78,7 +78,8 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 @click.option("--shard", "shard_spec", metavar="K/N",
-              help="Run shard K of N of the rules (CI matrices; combine the JSON reports with `merge`).")
+              help="Check shard K of N: its share of the kustomization roots and files, plus (shard 1) the "
+                   "repository-wide rules (CI matrices; combine the JSON reports with `merge`).")
 def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
           show_diff, output_formats, helm_fetch, helm_cache, cache_dir, no_cache, quiet, shard_spec) -> None:
     """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""

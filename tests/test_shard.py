@@ -91,18 +91,22 @@ def test_merged_shards_equal_one_run_on_a_corpus_repo(tmp_path, corpus):
         assert json.loads(_merge(tmp_path, shards, "--format", "json")) == whole, n
 
 
-def test_each_rule_runs_in_exactly_one_shard():
+def test_repository_rules_run_in_shard_one_and_scoped_rules_in_every_shard():
     from gitops_lint.lint.cards import load_cards
     from gitops_lint.lint.shard import shard_cards
 
     cards = load_cards()
-    rules = sorted(c.id for c in cards if c.stage != "suppressions")
+    whole = sorted(c.id for c in cards if c.stage != "suppressions" and c.scope == "repository")
+    scoped = sorted(c.id for c in cards if c.stage != "suppressions" and c.scope != "repository")
     everywhere = sorted(c.id for c in cards if c.stage == "suppressions")
-    assert rules and everywhere
+    assert whole and scoped and everywhere
     for n in range(1, 5):
-        shares = [shard_cards(cards, k, n) for k in range(1, n + 1)]
-        assert sorted(c.id for share in shares for c in share if c.stage != "suppressions") == rules
-        assert all(sorted(c.id for c in share if c.stage == "suppressions") == everywhere for share in shares)
+        for k in range(1, n + 1):
+            share = shard_cards(cards, k, n)
+            assert sorted(c.id for c in share if c.stage == "suppressions") == everywhere
+            assert sorted(c.id for c in share if c.scope != "repository" and c.stage != "suppressions") == scoped
+            assert sorted(c.id for c in share if c.scope == "repository" and c.stage != "suppressions") == (
+                whole if k == 1 else [])
 
 
 def test_merge_refuses_missing_or_foreign_reports(tmp_path):

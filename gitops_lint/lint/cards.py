@@ -18,6 +18,8 @@ from gitops_lint.lint.options import (
     inherit_options,
 )
 
+SCOPES = ("file", "root", "repository")
+
 _EXAMPLE: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
@@ -63,6 +65,9 @@ CARD_SCHEMA: dict[str, Any] = {
         "tags": {"type": "array", "items": {"type": "string"}},
         "reports": {"type": "array", "items": {"type": "string"}},  # loader violation kinds (LOADER_KINDS)
         "stage": {"enum": ["repository", "suppressions"]},  # suppressions: runs once suppressions are applied
+        # what a finding depends on (`check --shard`): one file's content, one kustomization root's render
+        # and the files it reads, or the whole repository (the default: run once, in shard 1)
+        "scope": {"enum": list(SCOPES)},
         "fix_safety": {
             "type": "object",
             "additionalProperties": False,
@@ -138,6 +143,7 @@ class Card:
     tags: tuple[str, ...] = ()
     reports: tuple[str, ...] = ()  # loader violation kinds this rule reports
     stage: str = "repository"  # "suppressions": run once suppressions are known, over them
+    scope: str = "repository"  # "file" | "root" | "repository": the share of the work a shard runs (lint.shard)
 
     def options_for(self, given: dict) -> dict[str, Any]:
         """The effective options: defaults from the card, overridden by config (validated at load)."""
@@ -215,6 +221,7 @@ def load_card(path: Path, builtin: bool = True) -> Card:
         tags=tuple(data.get("tags") or ()),
         reports=tuple(data.get("reports", ())),
         stage=data.get("stage", "repository"),
+        scope=data.get("scope", "repository"),
     )
 
 

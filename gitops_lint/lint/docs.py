@@ -79,6 +79,14 @@ def _fix_safety(card: Card, indent: str) -> list[str]:
             textwrap.fill(text, 100, initial_indent=indent, subsequent_indent=indent)]
 
 
+SCOPE_TEXT = {
+    "file": "each finding depends only on its file's content; `check --shard` splits it by file",
+    "root": "each finding depends only on one kustomization root's render and the files it reads; "
+            "`check --shard` splits it by root",
+    "repository": "it reads the whole repository; `check --shard` runs it in shard 1",
+}
+
+
 def explain_card(card: Card) -> str:
     """The long form of one rule, in ruff-like fixed sections: what, why, how to fix, examples, fix safety."""
     indent = "    "
@@ -95,6 +103,8 @@ def explain_card(card: Card) -> str:
         "",
         *_example_sections(card.examples, indent),
         *_fix_safety(card, indent),
+        "",
+        f"Scope: {card.scope} ({SCOPE_TEXT[card.scope]})",
     ]
     return "\n".join(parts)
 

@@ -50,6 +50,9 @@ class CheckContext:
         """Documents matching the card's `applies_to` kinds (every document when it names none)."""
         kinds = self.card.kinds()
         docs = self.repo.objects(*kinds) if kinds else self.repo.documents
+        share = self.repo.active_share
+        if share is not None and self.card.scope == "file":  # a shard checks the files it owns
+            docs = [d for d in docs if share.owns_file(d.path)]
         paths = self.card.applies_to.get("paths")
         if paths:
             docs = [d for d in docs if any(fnmatch.fnmatchcase(d.path, p) for p in paths)]
@@ -129,7 +132,7 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
         if progress is not None:
             progress(card)
         if card.stage == "repository":
-            findings.extend(_run_card(repo, card, rules_run=ran, diff=diff))
+            findings.extend(_run_scoped(repo, card, ran, diff))
     findings = merge_repeats(_apply_config(repo, findings))
     kept, suppressed, found = apply_suppressions(repo, findings, suppressions)
     for card in cards:
@@ -141,6 +144,18 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
         kept = [f for f in kept if f.fingerprint not in baseline]
     kept.sort(key=Finding.sort_key)
     return RunResult(kept, suppressed, baselined, [c.id for c in cards])
+
+
+def _run_scoped(repo: Repository, card: Card, ran: frozenset[str], diff: ChangeSet | None) -> list[Finding]:
+    """Run one card; in a shard (`repo.share`), a root- or file-scoped card over the shard's share only."""
+    share = repo.share
+    if share is None or card.scope == "repository":
+        return _run_card(repo, card, rules_run=ran, diff=diff)
+    with repo.restricted():
+        found = _run_card(repo, card, rules_run=ran, diff=diff)
+    if card.scope == "file":  # whatever the check iterates, a file's findings belong to its shard
+        found = [f for f in found if f.is_internal_error or share.owns_file(f.path)]
+    return found
 
 
 def _run_card(repo: Repository, card: Card, suppressions: list[Suppression] | None = None,

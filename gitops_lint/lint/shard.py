@@ -1,20 +1,26 @@
-"""CI sharding: `check --shard K/N` runs a deterministic share of the selected rules; `merge`
-combines the shards' JSON reports (into any format) or SARIF reports (into SARIF) into the report
-one unsharded run gives.
+"""CI sharding: `check --shard K/N` checks a deterministic share of the repository; `merge` combines
+the shards' JSON reports (into any format) or SARIF reports (into SARIF) into the report one
+unsharded run gives.
 
-Rules are the unit of a shard: each rule is a function of the whole repository index (there is no
-per-rule scope to split a rule's work by kustomization root), so a rule runs in exactly one shard
-and its findings are exactly those of an unsharded run. Every shard still knows the whole
-selection (a check that leaves a shared cause to another rule does so in every shard). Rules about
-the suppressions themselves (stage `suppressions`) run in every shard, over that shard's findings:
-a suppression is unused only when it is unused in every shard, so `merge` keeps such a finding only
+Every shard parses the whole repository (rules need its index). A rule's card says what its findings
+depend on (`scope`): rules of scope `root` run in every shard over the shard's kustomization roots
+(units of roots that share files, balanced by size: `model/partition.py`), rules of scope `file` over
+the files the shard owns, and rules of scope `repository` run in shard 1 only. Rules about the
+suppressions themselves (stage `suppressions`) run in every shard, over that shard's findings: a
+suppression is unused only when it is unused in every shard, so `merge` keeps such a finding only
 when all N shards report it.
+
+A finding is never split across shards, so `merge` only concatenates: a unit holds every root that
+reads a file, so one file's findings (a base line reached by several overlays, which one run merges
+into one finding listing the environments: `engine.merge_repeats`, `checks/workloads.py`) all come
+from one shard. The one exception to "every root that reads a file", a Component that only sets labels
+and annotations (`partition.units`), holds no line a built-in root-scoped rule reports on; with an
+organisation card of scope `root` in the selection there is no such exception.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
 from dataclasses import dataclass
 
 from gitops_lint.core.findings import Finding, Severity
@@ -37,14 +43,10 @@ def parse_shard(text: str) -> tuple[int, int]:
     return k, n
 
 
-def bucket(card: Card, n: int) -> int:
-    """The shard (1..n) a rule belongs to: a hash of its id, stable when rules are added or removed."""
-    return zlib.crc32(card.id.encode()) % n + 1
-
-
 def shard_cards(cards: list[Card], k: int, n: int) -> list[Card]:
-    """The cards shard `k` of `n` runs: its own rules plus every suppressions-stage rule."""
-    return [c for c in cards if c.stage == "suppressions" or bucket(c, n) == k]
+    """The cards shard `k` of `n` runs: every root- and file-scoped rule (over its share), every
+    suppressions-stage rule, and in shard 1 the repository-scoped rules."""
+    return [c for c in cards if c.stage == "suppressions" or c.scope != "repository" or k == 1]
 
 
 def shard_block(k: int, n: int, chosen: list[Card], findings: list[Finding]) -> dict:
@@ -131,6 +133,7 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
     n = len(reports)
     seen: dict[str, int] = {}
     findings: list[Finding] = []
+    internal: set[str] = set()
     for _, _, data, block in reports:
         fixable = set(block.get("fixable", ()))
         for d in data["findings"]:
@@ -139,6 +142,10 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
                 key = json.dumps(d, sort_keys=True)
                 seen[key] = seen.get(key, 0) + 1
                 if seen[key] == n:  # unused (or reported) in every shard
+                    findings.append(f)
+            elif f.is_internal_error:  # a scoped rule that fails, fails in every shard: reported once
+                if f.fingerprint not in internal:
+                    internal.add(f.fingerprint)
                     findings.append(f)
             else:
                 findings.append(f)

@@ -106,27 +106,37 @@ class RenderedViews:
 
     def environments(self) -> Iterator[RootRender]:
         """Renders of every top-level root tied to an environment (overlays, cluster dirs)."""
+        share = self.repo.active_share
         for directory, _env in self.repo.environment_roots():
-            if not skipped_root(self.repo, directory):
+            if not skipped_root(self.repo, directory) and (share is None or share.owns_root(directory)):
                 yield self.root(directory)
 
     def deployed_roots(self, judged: Callable[[str], bool] | None = None) -> Iterator[RootRender]:
         """Renders of every top-level kustomization root that is not a Component, nor a test fixture,
         template, tool config or a kustomization commented out of its parent (`file_roles.skipped_root`);
         with `judged`, only roots whose kustomization file it accepts (`deploy.file_roles.judged`); then
-        the chart renders (Helm releases) when the repository has a chart provider."""
+        the chart renders (Helm releases) when the repository has a chart provider. While a shard's share is
+        active (`Repository.restricted`), only its roots (and the charts in shard 1)."""
+        share = self.repo.active_share
+        for directory in self.deployed_dirs(judged):
+            if share is None or share.owns_root(directory):
+                yield self.root(directory)
+        yield from self.chart_roots()
+
+    def deployed_dirs(self, judged: Callable[[str], bool] | None = None) -> Iterator[str]:
+        """The directories `deployed_roots` renders, of the whole repository, without rendering them."""
         for directory in self.repo.top_level_roots:
             k = self.repo.kustomizations[directory]
             if k.kind == "Component" or skipped_root(self.repo, directory):
                 continue
             if judged is None or judged(k.path):
-                yield self.root(directory)
-        yield from self.chart_roots()
+                yield directory
 
     def chart_roots(self) -> list[RootRender]:
-        """Rendered Helm releases (empty without a chart provider)."""
+        """Rendered Helm releases (empty without a chart provider, and outside shard 1's share)."""
         provider = self.repo.chart_provider
-        return provider(self.repo) if provider is not None else []
+        share = self.repo.active_share
+        return provider(self.repo) if provider is not None and (share is None or share.charts) else []
 
 
 def _flux_paths(repo: Repository) -> set[str]:

@@ -11,9 +11,10 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from gitops_lint.core.config import KNOWN_ENVIRONMENTS, Config
 from gitops_lint.core.findings import Violation
@@ -22,6 +23,9 @@ from gitops_lint.core.source import SourceTree, UnsafePath, parent_dirs
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.layout import App, discover_apps, infer_environments
 from gitops_lint.model.rendered_views import RenderedViews
+
+if TYPE_CHECKING:
+    from gitops_lint.model.partition import Share
 
 T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -48,6 +52,10 @@ class Repository:
     # renders beside the kustomization roots (Helm releases: deploy/helm_releases.chart_roots), given by
     # the caller because the model cannot import the operator packages that find them
     chart_provider: Callable[[Repository], list] | None = None
+    # `check --shard K/N`: the roots and files this shard checks (model/partition.py); rules of scope
+    # `root` or `file` run with it active (`restricted`), so the rendered views yield only its roots
+    share: Share | None = field(default=None, repr=False, compare=False)
+    active_share: Share | None = field(default=None, repr=False, compare=False)
     _derived: dict[Callable[[Repository], object], object] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -68,8 +76,21 @@ class Repository:
         `build(repo)` on first use and shared by every rule of the run (keyed by `build` itself, so
         pass a module-level function or class, never a lambda)."""
         if build not in self._derived:
-            self._derived[build] = build(self)
+            active, self.active_share = self.active_share, None  # an index of the whole repository, in a shard too
+            try:
+                self._derived[build] = build(self)
+            finally:
+                self.active_share = active
         return cast(T, self._derived[build])  # one entry per build function: its own result type
+
+    @contextmanager
+    def restricted(self) -> Iterator[None]:
+        """While active, the rendered views yield only the shard's roots (no-op without a share)."""
+        previous, self.active_share = self.active_share, self.share
+        try:
+            yield
+        finally:
+            self.active_share = previous
 
     # -- files -------------------------------------------------------------------------------
     def parsed(self, path: str) -> ParsedFile | None:

@@ -90,8 +90,13 @@ def workloads(repo: Repository, judged: Callable[[str], bool] | None = None) -> 
         for obj in render.objects:
             if obj.data.get("kind") in POD_SPEC_PATHS:
                 yield Workload(obj.data, render.environment, repo.rendered.locator(obj))
+    share = repo.active_share
+    if share is not None:  # a shard: what other shards' roots read is theirs, and loose files are split too
+        read |= {f for d in repo.rendered.deployed_dirs(judged) for f in repo.files_read_by(d)}
     for doc in repo.documents:
         if doc.path in read or doc.kind not in POD_SPEC_PATHS or not judged(doc.path):
+            continue
+        if share is not None and not share.owns_file(doc.path):
             continue
         yield Workload(doc.data, repo.environment_of(doc.path), source_locator(doc))
 

@@ -1,0 +1,170 @@
+"""The share of a repository one CI shard checks (`check --shard K/N`): kustomization roots by unit.
+
+A unit is a connected group of top-level kustomization roots that read common files (an app's base,
+its overlays and its own components), so every root that can report on a file is in the same unit,
+and so in the same shard. Only a kustomize Component that sets nothing but labels and annotations
+(a mix-in such as a team annotation on every app) does not join the units that include it: those
+files are the `hubs`. No built-in root-scoped rule reports on such a line (nor can a build fail there:
+its values are strings), so no finding of theirs is split across shards. A unit's size is the
+characters of the files it reads. Units go to shards by rendezvous hashing with a bounded load:
+deterministic, balanced, and when an unrelated app is added most units keep their shard.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gitops_lint.model.repository import Repository
+
+LOAD_SLACK = 1.1  # a shard takes units past its first choices once it holds 110 % of the mean
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Roots that share files, the files they read (hubs excepted) and their size."""
+
+    name: str  # its first root: stable while the unit's own files do not change
+    roots: tuple[str, ...]
+    files: frozenset[str]
+    size: int
+
+
+@dataclass(frozen=True)
+class Share:
+    """What shard `index` of `count` checks: its roots, the files it owns, and (shard 1) the charts."""
+
+    index: int
+    count: int
+    roots: frozenset[str]
+    file_shards: dict[str, int] = field(default_factory=dict, compare=False)  # unit files → their shard
+
+    @property
+    def charts(self) -> bool:
+        """Rendered Helm releases are repository-wide work: shard 1 renders them."""
+        return self.index == 1
+
+    def owns_root(self, directory: str) -> bool:
+        return directory in self.roots
+
+    def owns_file(self, path: str) -> bool:
+        """A file read by a unit goes with the unit; any other file (hubs too) by a hash of its path."""
+        shard = self.file_shards.get(path)
+        return (shard if shard is not None else path_shard(path, self.count)) == self.index
+
+
+def path_shard(path: str, count: int) -> int:
+    return zlib.crc32(path.encode()) % count + 1
+
+
+def units(repo: Repository, mixins: bool = True) -> tuple[list[Unit], frozenset[str]]:
+    """The repository's units (sorted by name) and its hub files; `mixins=False`: label and annotation
+    Components join the units that include them too (no hubs)."""
+    roots = list(repo.top_level_roots)
+    reads = {root: repo.files_read_by(root) | _missing_targets(repo, root) for root in roots}
+    shared = _mixin_files(repo) if mixins else set()
+    parent = {root: root for root in roots}
+
+    def find(root: str) -> str:
+        while parent[root] != root:
+            parent[root] = parent[parent[root]]
+            root = parent[root]
+        return root
+
+    first_reader: dict[str, str] = {}
+    for root in roots:
+        for path in reads[root]:
+            if path in shared:
+                continue
+            other = first_reader.setdefault(path, root)
+            a, b = find(other), find(root)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    readers: dict[str, set[str]] = {}
+    for root in roots:
+        for path in reads[root] & shared:
+            readers.setdefault(path, set()).add(find(root))
+    hubs = frozenset(path for path, groups in readers.items() if len(groups) > 1)
+    groups: dict[str, list[str]] = {}
+    for root in roots:
+        groups.setdefault(find(root), []).append(root)
+    out = []
+    for members in groups.values():
+        files = frozenset(p for root in members for p in reads[root] if p not in hubs)
+        out.append(Unit(min(members), tuple(sorted(members)), files, sum(_size(repo, p) for p in files)))
+    return sorted(out, key=lambda u: u.name), hubs
+
+
+def _missing_targets(repo: Repository, root: str) -> set[str]:
+    """Paths the root's kustomizations name that do not exist: roots failing on the same missing file
+    report one build failure (GL205), so they go together too."""
+    return {r.target for d in repo.reachable_kustomizations(root) for r in repo.kustomizations[d].references
+            if r.target is not None and r.target not in repo.kustomizations and not repo.tree.exists(r.target)}
+
+
+_MIXIN_FIELDS = {"apiVersion", "kind", "commonAnnotations", "commonLabels", "labels"}
+
+
+def _mixin_files(repo: Repository) -> set[str]:
+    """Kustomization files of Components that only set labels and annotations, each a string (and that
+    parse cleanly: a broken file fails the build of every root that includes it)."""
+    out = set()
+    for k in repo.kustomizations.values():
+        parsed = repo.parsed(k.path)
+        clean = parsed is not None and not parsed.violations and len(parsed.documents) == 1
+        if k.kind == "Component" and clean and _only_metadata(k.data):
+            out.add(k.path)
+    return out
+
+
+def _only_metadata(data: dict) -> bool:
+    if set(data) - _MIXIN_FIELDS:
+        return False
+    maps = [data.get("commonAnnotations", {}), data.get("commonLabels", {})]
+    labels = data.get("labels", [])
+    if not isinstance(labels, list):
+        return False
+    for entry in labels:
+        if not isinstance(entry, dict) or set(entry) - {"pairs", "includeSelectors", "includeTemplates"}:
+            return False
+        if not all(isinstance(entry.get(flag, False), bool) for flag in ("includeSelectors", "includeTemplates")):
+            return False
+        maps.append(entry.get("pairs", {}))
+    return all(isinstance(m, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in m.items())
+               for m in maps)
+
+
+def _size(repo: Repository, path: str) -> int:
+    text = repo.text(path)
+    return len(text) if text is not None else 0
+
+
+def assign(found: Iterable[Unit], count: int) -> dict[str, int]:
+    """Unit name → shard (1..count): each unit takes the first shard of its own hash order that stays
+    under LOAD_SLACK × the mean load; the least loaded one when none does."""
+    ordered = sorted(found, key=lambda u: (-u.size, u.name))
+    total = sum(max(u.size, 1) for u in ordered)
+    cap = LOAD_SLACK * total / count
+    load = [0] * (count + 1)
+    out = {}
+    for unit in ordered:
+        size = max(unit.size, 1)
+        prefs = sorted(range(1, count + 1), key=lambda s: zlib.crc32(f"{unit.name}\0{s}".encode()))
+        shard = next((s for s in prefs if load[s] + size <= cap), None)
+        if shard is None:
+            shard = min(prefs, key=lambda s: load[s])
+        load[shard] += size
+        out[unit.name] = shard
+    return out
+
+
+def share_of(repo: Repository, index: int, count: int, mixins: bool = True) -> Share:
+    """Shard `index` of `count`: its roots and the ownership of every unit file (`mixins`: see `units`)."""
+    found, _hubs = units(repo, mixins)
+    shards = assign(found, count)
+    roots = frozenset(r for u in found if shards[u.name] == index for r in u.roots)
+    file_shards = {p: shards[u.name] for u in found for p in u.files}
+    return Share(index, count, roots, file_shards)
