@@ -40,7 +40,10 @@ def render_failed(ctx) -> Iterator[Violation]:
 
 def _helm_charts_not_fetched(repo) -> Iterator[Violation]:
     """(info) A kustomize `helmCharts` entry whose remote chart `--helm-fetch` could not get, once per
-    entry however many roots build it."""
+    entry however many roots build it. Nothing is fetched without the opt-in, so nothing to say (and no
+    root to build for it: in `check --shard`, this repository-wide rule would otherwise build them all)."""
+    if not repo.config.helm.fetch:
+        return
     seen: set[tuple] = set()
     for root in repo.rendered.deployed_roots(lambda path: judged(repo, path)):
         error = root.error
