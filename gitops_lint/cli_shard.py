@@ -47,7 +47,8 @@ def merge(reports, fmt, fail_on, config_path, output) -> None:
         _fail("SARIF reports merge into SARIF only (--format sarif); merge the JSON reports for other formats")
     stream = _output_stream(output)
     try:
-        stream.write(report.render(fmt, merged.findings, merged.summary, chosen, color=_use_color(stream)))
+        stream.write(report.render(fmt, merged.findings, merged.summary, chosen, color=_use_color(stream),
+                                   fetched=merged.fetched))
     finally:
         if output:
             stream.close()

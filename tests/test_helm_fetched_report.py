@@ -110,3 +110,29 @@ def test_repository_urls_are_reported_without_credentials(url, shown):
     chart = FetchedChart("web", "1.4.0", public_url(url), "ab" * 32, True)
     for fmt in ("text", "json", "sarif"):
         assert "s3cr3t" not in formats.render(fmt, [], Summary.of([]), [], fetched=[chart])
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_merge_lists_what_the_shards_fetched(chart_repo, make_repo, tmp_path, fmt):
+    repo = _repo(make_repo, chart_repo.url)
+    cache = tmp_path / "charts"
+    single = json.loads(_check(repo, cache, "--format", fmt))
+    paths = []
+    for k in (1, 2):
+        path = tmp_path / f"shard{k}.{fmt}"
+        path.write_text(_check(repo, cache, "--format", fmt, "--shard", f"{k}/2"), encoding="utf-8")
+        paths.append(str(path))
+    merged = CliRunner().invoke(main, ["merge", *paths, "--format", fmt, "--fail-on", "never"])
+    assert merged.exit_code == 0, merged.output
+    data = json.loads(merged.stdout)
+
+    def listed(report: dict) -> list[dict]:  # the shards ran after `single`: from the cache, not downloaded
+        found = report["helm"]["fetched"] if fmt == "json" else report["runs"][0]["properties"]["gitopsLint/helmFetched"]
+        return [{k: v for k, v in entry.items() if k != "source"} for entry in found]
+
+    assert listed(data) == listed(single) and len(listed(data)) == 1
+
+
+def test_fetched_chart_round_trips_through_its_json_form():
+    chart = FetchedChart("web", "1.4.0", "https://charts.example.com", "ab" * 32, True)
+    assert FetchedChart.from_dict(chart.to_dict()) == chart

@@ -29,6 +29,12 @@ class FetchedChart:
         return {"chart": self.chart, "version": self.version, "repository": self.repository,
                 "digest": f"sha256:{self.digest}", "source": self.origin}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> FetchedChart:
+        """The chart `to_dict` wrote (a shard's report, read by `merge`)."""
+        return cls(str(data["chart"]), str(data["version"]), str(data["repository"]),
+                   str(data["digest"]).removeprefix("sha256:"), data.get("source") == "cache")
+
 
 def public_url(url: str) -> str:
     """`url` without user name, password, query or fragment (they may hold credentials)."""

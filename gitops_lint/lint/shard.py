@@ -21,10 +21,13 @@ organisation card of scope `root` in the selection there is no such exception.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from gitops_lint.core.findings import Finding, Severity
+from gitops_lint.helm.fetched import FetchedChart
 from gitops_lint.lint.cards import Card
+from gitops_lint.report.sarif import FETCHED_KEY
 from gitops_lint.report.summary import Summary
 
 
@@ -63,6 +66,7 @@ class Merged:
     summary: Summary
     rules: list[str]
     sarif: bool = False  # merged from SARIF reports: no summary counts or resources (SARIF output only)
+    fetched: list[FetchedChart] = field(default_factory=list)  # remote charts any shard fetched, once each
 
 
 SARIF_KEY = "gitopsLint/shard"  # where a shard's SARIF report keeps its block (the run's property bag)
@@ -155,4 +159,20 @@ def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
                          rules=len(set(reports[0][3]["rules"])),
                          suppressed=sum(r[2]["summary"]["suppressed"] for r in reports),
                          baselined=sum(r[2]["summary"]["baselined"] for r in reports))
-    return Merged(findings, summary, sorted(reports[0][3]["rules"]), sarif=kinds == {"sarif"})
+    return Merged(findings, summary, sorted(reports[0][3]["rules"]), sarif=kinds == {"sarif"},
+                  fetched=_fetched(data for _, _, data, _ in reports))
+
+
+def _fetched(reports: Iterable[dict]) -> list[FetchedChart]:
+    """The remote charts the shards' reports list, each chart version once (the first shard's record)."""
+    out: dict[tuple, FetchedChart] = {}
+    for data in reports:
+        listed = (data["runs"][0].get("properties", {}).get(FETCHED_KEY, []) if "runs" in data
+                  else data.get("helm", {}).get("fetched", []))
+        for entry in listed:
+            try:
+                chart = FetchedChart.from_dict(entry)
+            except (KeyError, TypeError, AttributeError):
+                raise ShardError("a shard's report lists a fetched chart it cannot describe") from None
+            out.setdefault((chart.chart, chart.version, chart.repository), chart)
+    return list(out.values())
