@@ -95,6 +95,13 @@ def test_rules_and_explain_come_from_the_cards():
     assert run("explain", "GL999").exit_code == 2
 
 
+def test_rules_as_json_say_scope_and_fix():
+    rows = {r["id"]: r for r in json.loads(run("rules", "--format", "json").output)}
+    assert rows["GL701"]["scope"] == "root" and rows["GL301"]["scope"] == "file"
+    assert rows["GL105"]["scope"] == "repository"
+    assert [rows[i]["fix"] for i in ("GL204", "GL106", "GL105")] == ["safe", "unsafe", None]
+
+
 def test_bad_config_is_exit_2(make_repo):
     repo = make_repo({"a.yaml": "a: 1\n"}, {"fail_on": "never"})
     (repo / ".gitops-lint.yaml").write_text("unknown_key: 1\n")

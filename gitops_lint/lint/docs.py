@@ -21,7 +21,7 @@ def rules_table(cards: list[Card], fmt: str = "text") -> str:
     if fmt == "json":
         rows = [{"id": c.id, "name": c.name, "severity": str(c.severity),
                  "production_severity": str(c.production_severity) if c.production_severity else None,
-                 "summary": c.summary} for c in cards]
+                 "scope": c.scope, "fix": _fix_kind(c), "summary": c.summary} for c in cards]
         return json.dumps(rows, indent=2) + "\n"
     if fmt == "markdown":
         lines = ["| id | name | severity | what it catches |", "| --- | --- | --- | --- |"]
@@ -30,6 +30,13 @@ def rules_table(cards: list[Card], fmt: str = "text") -> str:
     width = max((len(c.name) for c in cards), default=10)
     sev_width = max((len(_severity(c)) for c in cards), default=7)
     return "".join(f"{c.id}  {c.name:<{width}}  {_severity(c):<{sev_width}}  {c.summary}\n" for c in cards)
+
+
+def _fix_kind(card: Card) -> str | None:
+    """`safe`, `unsafe` (applied only with --unsafe-fixes) or None: what `check --fix` does for the rule."""
+    if not card.fix_safety:
+        return None
+    return "safe" if card.fix_safety.get("safe") else "unsafe"
 
 
 def _cell(text: str) -> str:
