@@ -172,3 +172,76 @@ def test_plain_http_only_for_loopback_hosts():
     with pytest.raises(RegistryError) as refused:
         artifact("oci://user:s3cret@ghcr.io/charts", "web")
     assert "s3cret" not in str(refused.value)
+
+
+def test_a_moving_tag_is_resolved_each_run_and_its_archive_cached(registry, archives, tmp_path):
+    registry.push("charts/web", "latest", archives["1.3.0"])
+    moving = ChartSource(repo_url=f"oci://{registry.host}/charts/web", version="latest", oci_reference=True)
+    assert ChartFetcher(tmp_path / "cache").get(moving).archive == archives["1.3.0"]
+    registry.push("charts/web", "latest", archives["1.4.0"])  # `latest` moves on
+    registry.requests.clear()
+    again = ChartFetcher(tmp_path / "cache").get(moving)
+    assert again.archive == archives["1.4.0"]
+    assert registry.requests[0] == "/v2/charts/web/manifests/latest"  # asked again, never frozen
+    registry.requests.clear()
+    assert ChartFetcher(tmp_path / "cache").get(moving).from_cache  # same digest: the archive is not downloaded
+    assert registry.requests == ["/v2/charts/web/manifests/latest"]
+
+
+def test_oci_tags_v1_and_1_are_different_tags(registry, archives, tmp_path):
+    registry.push("charts/web", "v1.3.0", archives["1.4.0"])  # a tag that differs from 1.3.0 by its `v`
+    cache = tmp_path / "cache"
+    assert ChartFetcher(cache).get(source(registry, "1.3.0")).archive == archives["1.3.0"]
+    assert ChartFetcher(cache).get(source(registry, "v1.3.0")).archive == archives["1.4.0"]
+
+
+def test_a_tag_page_leaving_the_registry_is_refused(archives, tmp_path, monkeypatch):
+    server = serve(archives, page=1)
+    original = server._tags
+
+    def elsewhere(h, name, query):  # the next-page link points at another host
+        h.send_response(200)
+        body = b'{"name": "charts/web", "tags": ["1.3.0"]}'
+        h.send_header("Link", '<https://elsewhere.example.com/v2/charts/web/tags/list?last=1.3.0>; rel="next"')
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    server._tags = elsewhere
+    try:
+        with pytest.raises(FetchError, match="leaves the registry"):
+            ChartFetcher(tmp_path / "cache").get(source(server, "~1.3"))
+    finally:
+        server._tags = original
+        server.stop()
+
+
+def test_a_server_that_does_not_speak_http_is_a_fetch_error(tmp_path):
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+
+    def garbage():
+        for _ in range(4):
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            conn.recv(4096)
+            conn.sendall(b"GARBAGE\r\n\r\n")
+            conn.close()
+
+    threading.Thread(target=garbage, daemon=True).start()
+    host = f"127.0.0.1:{listener.getsockname()[1]}"
+    try:
+        with pytest.raises(FetchError, match="cannot fetch"):
+            ChartFetcher(tmp_path / "cache").get(ChartSource(repo_url=f"oci://{host}/charts", chart="web",
+                                                             version="1.3.0"))
+        with pytest.raises(FetchError, match="cannot fetch"):
+            ChartFetcher(tmp_path / "cache").get(ChartSource(repo_url=f"http://{host}", chart="web",
+                                                             version="1.3.0"))
+    finally:
+        listener.close()

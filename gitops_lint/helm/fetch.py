@@ -8,6 +8,7 @@ or digest is a ref, a range lists the tags each run, and the chart layer is a bl
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import urllib.parse
@@ -53,7 +54,6 @@ class ChartFetcher:
     cache_dir: Path
     log: Callable[[str], None] = field(default=lambda _line: None)
     opener: Callable = field(default=urllib.request.urlopen)
-    fetched: list[str] = field(default_factory=list)
 
     def get(self, source: ChartSource) -> Fetched:
         """The archive of `source` (a remote chart), from the cache when possible."""
@@ -80,12 +80,13 @@ class ChartFetcher:
         return self._archive(url, source.chart, chosen, entry)
 
     def _oci(self, source: ChartSource) -> Fetched:
-        """A chart of an OCI registry: an exact version, tag or digest from the cache's refs when there,
-        a range resolved against the tag list (each run)."""
+        """A chart of an OCI registry: a digest or an exact version from the cache's refs when there; a
+        range resolved against the tag list, and a moving tag (`latest`) against its manifest, each run
+        (the archive itself still comes from the cache when its digest is there)."""
         target = artifact(source.repo_url or "", source.chart)
         wanted = (source.version or "").strip()
         exact = source.oci_reference or bool(EXACT.match(wanted))
-        if exact:
+        if bool(EXACT.match(wanted)) or "sha256:" in wanted:  # immutable: answered offline once cached
             hit = self._cached_ref(target.url, "", wanted)
             if hit is not None:
                 return hit
@@ -103,8 +104,6 @@ class ChartFetcher:
         hit = self._cached_blob(layer.digest, layer.version)
         if hit is None:
             data = client.blob(layer)
-            self.fetched.append(f"{source.name} {layer.version} from {target.url}:{reference} "
-                                f"(sha256:{layer.digest[:12]})")
             self.log(f"helm: fetched {source.name} {layer.version} from {target.url}:{reference}")
             hit = Fetched(data, layer.version, layer.digest, False)
         key = wanted if source.oci_reference else version_of(reference)
@@ -113,7 +112,8 @@ class ChartFetcher:
 
     # -- cache ---------------------------------------------------------------------------------------
     def _ref_path(self, url: str, chart: str, version: str) -> Path:
-        key = hashlib.sha256(json.dumps([url, chart, version.lstrip("v")]).encode()).hexdigest()
+        # a chart repository's `v1.2.3` is its 1.2.3; an OCI ref (chart "") is a tag, kept as written
+        key = hashlib.sha256(json.dumps([url, chart, version.lstrip("v") if chart else version]).encode()).hexdigest()
         return self.cache_dir / "refs" / f"{key}.json"
 
     def _blob_path(self, digest: str) -> Path:
@@ -155,7 +155,7 @@ class ChartFetcher:
         try:
             with self.opener(url, timeout=HTTP_TIMEOUT) as response:
                 data = response.read(MAX_DOWNLOAD + 1)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             raise FetchError(f"cannot fetch {url}: {exc}") from None
         if len(data) > MAX_DOWNLOAD:
             raise FetchError(f"{url} is larger than {MAX_DOWNLOAD // (1024 * 1024)} MB")
@@ -187,7 +187,6 @@ class ChartFetcher:
         if expected and digest != expected:
             raise FetchError(f"{target}: digest {digest} does not match the index ({expected})")
         self._store(url, chart, version, data)
-        self.fetched.append(f"{chart} {version} from {target} (sha256:{digest[:12]})")
         self.log(f"helm: fetched {chart} {version} from {target}")
         return Fetched(data, version, digest, False)
 

@@ -10,6 +10,7 @@ anything else. The cache lives in `helm/fetch.py`; this module only speaks the p
 from __future__ import annotations
 
 import hashlib
+import http.client
 import ipaddress
 import json
 import re
@@ -137,6 +138,8 @@ class RegistryClient:
                 out.extend(t for t in tags if isinstance(t, str))
             found = _NEXT.search(headers.get("Link") or "")
             url = urllib.parse.urljoin(url, found.group(1)) if found else None
+            if url is not None and not url.startswith(f"{self.target.base}/"):  # the token goes with it
+                raise RegistryError(f"{self.target.url}: the tag list's next page leaves the registry")
         raise RegistryError(f"{self.target.url}: more than {MAX_TAG_PAGES} pages of tags")
 
     def chart_layer(self, reference: str) -> ChartLayer:
@@ -206,8 +209,8 @@ class RegistryClient:
         except urllib.error.HTTPError as exc:
             exc.close()  # the error body is not read; status and headers say enough
             raise
-        except (OSError, ValueError) as exc:
-            raise RegistryError(f"cannot fetch {url}: {exc}") from None
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # unreachable, or not speaking HTTP
+            raise RegistryError(f"cannot fetch {url}: {exc.__class__.__name__}: {exc}") from None
         if len(body) > limit:
             raise RegistryError(f"{url} is larger than {limit // (1024 * 1024)} MB")
         return body, headers
