@@ -86,7 +86,9 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     cards = load_cards([base / d for d in config.rule_dirs])
     validate_config_options(config, cards)
     key = None
-    if cache is not None and isinstance(tree, WorkingTree):
+    # with --helm-fetch the result depends on what the chart repositories serve now (a range, a moving
+    # tag), which no key can hash: such runs are neither answered from the cache nor stored in it
+    if cache is not None and isinstance(tree, WorkingTree) and not config.helm.fetch:
         key = cached_run.run_key(tree, config, cards, select=select, ignore=ignore, baseline=baseline,
                                  config_dir=base, store=cache, skip_dir=cache.directory, shard=shard)
         hit = cached_run.load(cache, key)

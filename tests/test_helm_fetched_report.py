@@ -136,3 +136,23 @@ def test_merge_lists_what_the_shards_fetched(chart_repo, make_repo, tmp_path, fm
 def test_fetched_chart_round_trips_through_its_json_form():
     chart = FetchedChart("web", "1.4.0", "https://charts.example.com", "ab" * 32, True)
     assert FetchedChart.from_dict(chart.to_dict()) == chart
+
+
+def test_a_fetching_run_is_not_answered_from_the_run_cache(chart_repo, make_repo, tmp_path):
+    repo = _repo(make_repo, chart_repo.url)
+    run_cache, charts = tmp_path / "runs", tmp_path / "charts"
+
+    def check(*extra: str) -> str:
+        result = CliRunner().invoke(main, ["check", str(repo), "--cache-dir", str(run_cache), "--fail-on", "never",
+                                           "--format", "json", *extra])
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    plain = json.loads(check())
+    assert "helm" not in plain and chart_repo.requests == []
+    fetching = json.loads(check("--helm-fetch", "--helm-cache", str(charts)))  # not the plain run's answer
+    assert [c["chart"] for c in fetching["helm"]["fetched"]] == ["web"]
+    assert [f for f in plain["findings"] if f["rule"] == "GL209"] != [f for f in fetching["findings"]
+                                                                     if f["rule"] == "GL209"]
+    again = json.loads(check("--helm-fetch", "--helm-cache", str(charts)))  # rendered again, from the chart cache
+    assert [c["source"] for c in again["helm"]["fetched"]] == ["cache"]

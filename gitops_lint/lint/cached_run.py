@@ -80,6 +80,7 @@ def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, select:
     remotes, prefix = git_remotes(tree.root)  # what the Argo CD and Flux models read of the checkout
     parts += ["tree", str(tree.root), prefix, *sorted(remotes), head_branch(tree.root) or ""]
     parts += ["config", config.source or "", _read_hash(Path(config.source)) if config.source else ""]
+    parts += ["helm", repr(config.helm)]  # command-line Helm settings are not in the config file
     parts += ["cards", *(f"{c.path}:{_read_hash(Path(c.path))}" for c in sorted(cards, key=lambda c: c.path))]
     for entry in config.schema_dirs:
         parts += [f"schemas:{entry}", *(f"{p}:{_read_hash(p)}" for p in _files_below(config_dir / entry))]
