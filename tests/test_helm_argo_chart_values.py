@@ -226,3 +226,18 @@ def test_archive_members_written_with_a_dot_prefix_are_found():
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     assert archive_file(buffer.getvalue(), "values-prod.yaml") == b"replicas: 9\n"
+
+
+@needs_sdk
+def test_the_diff_shows_values_a_shipped_value_file_changes(chart_repo, make_repo, tmp_path):
+    from gitops_lint.api import resolve_config
+    from gitops_lint.core.config import with_helm_options
+    from gitops_lint.diff.pipeline import diff_trees
+
+    before = _app_repo(make_repo, chart_repo.url, "values-prod.yaml")
+    after = _app_repo(make_repo, chart_repo.url, "env/zero.yaml")
+    config = with_helm_options(resolve_config(after, None), True, str(tmp_path / "charts"))
+    result = diff_trees(WorkingTree(before, use_git=False), WorkingTree(after, use_git=False), config)
+    changes = {c.key[1]: c for r in result.roots for c in r.changes}
+    assert set(changes) >= {"HelmValues", "Deployment"}
+    assert "-  replicas: 5" in changes["HelmValues"].diff and "+  replicas: 0" in changes["HelmValues"].diff

@@ -45,8 +45,8 @@ def release_diffs(base: Side, head: Side, patterns: list, context: int = 3) -> l
 
 
 def _same(b: ReleaseRender, a: ReleaseRender) -> bool:
-    return (b.digest, b.release.values.values, b.release.release_name, b.release.namespace, b.error,
-            b.skipped) == (a.digest, a.release.values.values, a.release.release_name, a.release.namespace,
+    return (b.digest, b.effective_values.values, b.release.release_name, b.release.namespace, b.error,
+            b.skipped) == (a.digest, a.effective_values.values, a.release.release_name, a.release.namespace,
                            a.error, a.skipped)
 
 
@@ -78,7 +78,7 @@ def _resource(render: ReleaseRender | None, other: ReleaseRender | None, key: tu
         return Resource(data, release.file, release.position)
     for obj in render.objects:
         if _object_key(obj.data) == key:
-            return Resource(scrub(obj.data, release.values.secret_strings(), diffnorm.REDACTED), release.file,
+            return Resource(scrub(obj.data, render.effective_values.secret_strings(), diffnorm.REDACTED), release.file,
                             release.position)
     return None
 
@@ -86,14 +86,15 @@ def _resource(render: ReleaseRender | None, other: ReleaseRender | None, key: tu
 def masked_values(render: ReleaseRender, other: ReleaseRender | None, side: str) -> dict:
     """The release's merged values, every value that came from a Secret replaced by a marker saying
     whether it changed (as secrets in resources are masked)."""
-    traced = render.release.values
-    if not traced.has_secret and (other is None or not other.release.values.has_secret):
+    traced = render.effective_values  # with the value files a remote chart ships, once fetched
+    other_values = other.effective_values if other is not None else None
+    if not traced.has_secret and (other_values is None or not other_values.has_secret):
         return traced.values
-    theirs = other.release.values.values if other is not None else {}
+    theirs = other_values.values if other_values is not None else {}
     out: Any = _copy(traced.values)
     for path in leaf_paths(traced.values):
         mine = traced.origin(path)
-        their = other.release.values.origin(path) if other is not None else None
+        their = other_values.origin(path) if other_values is not None else None
         if (mine is not None and mine[2]) or (their is not None and their[2]):
             _put(out, path, _marker(_get(traced.values, path), _get(theirs, path), side))
     return out
