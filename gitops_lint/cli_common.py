@@ -47,4 +47,4 @@ def helm_options(command: F) -> F:
     command = click.option("--helm-cache", type=click.Path(file_okay=False), default=None,
                            help="Directory of the fetched-chart cache (default: the user's cache directory).")(command)
     return click.option("--helm-fetch", is_flag=True,
-                        help="Fetch remote Helm charts (HTTP repositories) to render them.")(command)
+                        help="Fetch remote Helm charts (HTTP repositories, OCI registries) to render them.")(command)

@@ -39,7 +39,7 @@ class ReleasePair:
 
 def changed_release_renders(base: Side, head: Side) -> list[ReleasePair]:
     """The releases added, removed or with other inputs on head, each side rendered (in key order)."""
-    indexes = base.repo, head.repo  # with `release_files` parsed (helm_diff.index_releases)
+    indexes = base.repo, head.repo  # with `release_files` parsed (index_releases)
     before, after = _by_key(releases(indexes[0])), _by_key(releases(indexes[1]))
     if not before and not after:
         return []

@@ -106,16 +106,8 @@ def _check_dependencies(tree: SourceTree, prefix: str, meta: dict, listing: list
 
 
 def _archive_name(data: bytes) -> str | None:
-    try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tar:
-            for member in tar:
-                if member.isfile() and member.name.count("/") == 1 and member.name.endswith("/Chart.yaml"):
-                    handle = tar.extractfile(member)
-                    text = handle.read(1 << 20).decode("utf-8", "replace") if handle else ""
-                    return str(chart_metadata(text).get("name") or "") or None
-    except (tarfile.TarError, OSError, EOFError):
-        return None
-    return None
+    raw = archive_file(data, "Chart.yaml", 1 << 20)
+    return str(chart_metadata(raw.decode("utf-8", "replace")).get("name") or "") or None if raw else None
 
 
 def archive_file(archive: bytes, path: str, limit: int = MAX_CHART_BYTES) -> bytes | None:

@@ -9,6 +9,7 @@ import textwrap
 from ruamel.yaml import YAML
 
 from gitops_lint.lint.cards import Card, Example
+from gitops_lint.lint.fixers import rule_is_safe
 
 
 def _severity(card: Card) -> str:
@@ -36,7 +37,7 @@ def _fix_kind(card: Card) -> str | None:
     """`safe`, `unsafe` (applied only with --unsafe-fixes) or None: what `check --fix` does for the rule."""
     if not card.fix_safety:
         return None
-    return "safe" if card.fix_safety.get("safe") else "unsafe"
+    return "safe" if rule_is_safe(card.id, card) else "unsafe"
 
 
 def _cell(text: str) -> str:

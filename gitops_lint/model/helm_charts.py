@@ -41,7 +41,7 @@ def _new_fetcher(repo: Any) -> RecordingFetcher | None:
 
 def chart_fetcher(config: Any) -> RecordingFetcher | None:
     """A new remote chart fetcher when the user opted in (`--helm-fetch`, `helm.fetch: true`), else None
-    (a run's own is `run_fetcher`; a diff shares one between its sides)."""
+    (a run's own is `run_fetcher`; a diff's releases share one for both sides)."""
     settings = config.helm
     if not settings.fetch:
         return None
