@@ -67,6 +67,19 @@ def parent_dirs(path: str, *, with_root: bool = False) -> Iterator[str]:
         yield ""
 
 
+def is_below(path: str, dirs: set[str]) -> bool:
+    """Whether `path` lies inside one of `dirs` (repo-relative directories; "" is the root)."""
+    return bool(dirs) and any(parent in dirs for parent in parent_dirs(posixpath.dirname(path), with_root=True))
+
+
+def read_or_none(tree: SourceTree, path: str) -> bytes | None:
+    """The file's bytes, None when it cannot be read (gone, unreadable, outside the tree)."""
+    try:
+        return tree.read_bytes(path)
+    except (OSError, ValueError):
+        return None
+
+
 def source_relative(path: object) -> str | None:
     """A directory written relative to some source root (`./apps`, `/apps`, `apps/`, as Argo CD, Flux
     and operators write them) as a normalised repo-relative path ("" for the root); None when it is

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gitops_lint.core.datapath import as_dict
+from gitops_lint.core.source import is_below, read_or_none
 from gitops_lint.deploy.helm_releases import open_renderer, releases, render_releases
 from gitops_lint.diff.changes import changed_units
 from gitops_lint.diff.sides import Side
@@ -112,7 +113,7 @@ def touches_releases(base: Side, head: Side, changed: list[str]) -> bool:
     ConfigMap or Secret (a chart path or `valuesFrom` may point at it)."""
     charts = base.chart_dirs | head.chart_dirs
     for path in changed:
-        if path in charts or _under(path, charts):
+        if path in charts or is_below(path, charts):
             return True
         if not path.endswith((".yaml", ".yml")):
             continue
@@ -142,10 +143,10 @@ def release_files(side: Side, contents: dict[tuple[str, str], bytes | None]) -> 
     files, ids = side.files, side.ids
     templates = helm_template_dirs(files)
     charts = side.chart_dirs
-    candidates = [f for f in files if is_yaml_path(f) and not is_kustomization_file(f) and not _under(f, templates)]
+    candidates = [f for f in files if is_yaml_path(f) and not is_kustomization_file(f) and not is_below(f, templates)]
     missing = [f for f in candidates if (f, ids.get(f)) not in contents]
     read_many = getattr(side.tree, "read_many", None)
-    fresh = read_many(missing) if read_many is not None else {f: _bytes(side, f) for f in missing}
+    fresh = read_many(missing) if read_many is not None else {f: read_or_none(side.tree, f) for f in missing}
     raws = {f: fresh.get(f) if f in fresh else contents.get((f, ids.get(f) or "")) for f in candidates}
     for f in missing:
         cid = ids.get(f)
@@ -158,7 +159,7 @@ def release_files(side: Side, contents: dict[tuple[str, str], bytes | None]) -> 
     wanted = []
     for path in candidates:
         raw = raws[path]
-        if raw is not None and (path in flux_files or _under(path, charts) or _relevant(raw, chart_names, sources)):
+        if raw is not None and (path in flux_files or is_below(path, charts) or _relevant(raw, chart_names, sources)):
             side.cache.get(side.tree, path, ids.get(path), raw)
             wanted.append(path)
     return wanted
@@ -196,13 +197,3 @@ def _relevant(raw: bytes, chart_names: list[bytes], sources: frozenset[bytes] | 
     return False
 
 
-def _bytes(side: Side, path: str) -> bytes | None:
-    try:
-        return side.tree.read_bytes(path)
-    except (OSError, ValueError):
-        return None
-
-
-def _under(path: str, dirs: set[str]) -> bool:
-    """Whether `path` is inside one of `dirs` (repo-relative; "" is the root)."""
-    return bool(dirs) and ("" in dirs or path.startswith(tuple(f"{d}/" for d in dirs)))

@@ -18,7 +18,7 @@ from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.findings import Position
 from gitops_lint.core.gitsource import content_id
 from gitops_lint.core.loader import Document, ParsedFile, load_yaml
-from gitops_lint.core.source import SourceTree, WorkingTree
+from gitops_lint.core.source import SourceTree, WorkingTree, read_or_none
 from gitops_lint.helm.charts import chart_dirs
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.locator import FieldLocator
@@ -152,7 +152,7 @@ class Side:
                     return fh.read()
             except OSError:
                 return b""
-        return _read(self.tree, path)
+        return read_or_none(self.tree, path) or b""
 
     def prefetch(self, paths) -> None:
         """Parse files not yet in the cache: read in one batch where the tree can, parsed in parallel
@@ -269,13 +269,6 @@ class Side:
                 if isinstance(doc.data, dict) and doc.kind and doc.name and doc.api_version:
                     out.append(Resource(doc.data, path, doc.start, doc))
         return out
-
-
-def _read(tree: SourceTree, path: str) -> bytes:
-    try:
-        return tree.read_bytes(path)
-    except (OSError, ValueError):
-        return b""
 
 
 def parse_many(items: list[tuple[str, bytes]], limits) -> list[ParsedFile]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from gitops_lint.core.config import KNOWN_ENVIRONMENTS, Config
 from gitops_lint.core.findings import Violation
 from gitops_lint.core.loader import UNSAFE_CONTENT, Document, Limits, ParsedFile, decode_text, load_yaml
-from gitops_lint.core.source import SourceTree, UnsafePath, parent_dirs
+from gitops_lint.core.source import SourceTree, UnsafePath, is_below, parent_dirs, read_or_none
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.layout import App, discover_apps, infer_environments
 from gitops_lint.model.rendered_views import RenderedViews
@@ -65,7 +65,7 @@ class Repository:
         excluded = config.excluded()
         files = [f for f in tree.files() if not excluded.match_file(f)]
         templates = helm_template_dirs(files)
-        yaml_files = [f for f in files if is_yaml_path(f) and not _under(f, templates)]
+        yaml_files = [f for f in files if is_yaml_path(f) and not is_below(f, templates)]
         parsed = parse_files(tree, yaml_files, config.limits, jobs)
         unsafe = [u for u in tree.unsafe_paths() if not excluded.match_file(u.path)]
         return cls(tree=tree, config=config, files=files, parsed_files=parsed, unsafe=unsafe, jobs=jobs,
@@ -313,10 +313,6 @@ def helm_template_dirs(files: list[str]) -> set[str]:
     return {f"{c}/templates" if c else "templates" for c in charts}
 
 
-def _under(path: str, dirs: set[str]) -> bool:
-    return bool(dirs) and any(parent in dirs for parent in parent_dirs(posixpath.dirname(path)))
-
-
 def kustomization_precedence(path: str) -> int:
     """kustomize's order among kustomization file names in one directory (lower wins)."""
     order = {"kustomization.yaml": 0, "kustomization.yml": 1, "Kustomization": 2}
@@ -328,7 +324,7 @@ def parse_files(tree: SourceTree, paths: list[str], limits: Limits, jobs: int | 
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         return {p: _parse_one(tree, p, limits) for p in paths}
-    contents = [(p, _read(tree, p)) for p in paths]
+    contents = [(p, read_or_none(tree, p)) for p in paths]
     chunk = max(1, len(contents) // (jobs * 4))
     batches = [contents[i : i + chunk] for i in range(0, len(contents), chunk)]
     result: dict[str, ParsedFile] = {}
@@ -339,15 +335,8 @@ def parse_files(tree: SourceTree, paths: list[str], limits: Limits, jobs: int | 
     return {p: result[p] for p in paths}
 
 
-def _read(tree: SourceTree, path: str) -> bytes | None:
-    try:
-        return tree.read_bytes(path)
-    except (OSError, ValueError):
-        return None
-
-
 def _parse_one(tree: SourceTree, path: str, limits: Limits) -> ParsedFile:
-    raw = _read(tree, path)
+    raw = read_or_none(tree, path)
     return _parse_bytes(path, raw, limits)
 
 
