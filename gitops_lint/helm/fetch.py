@@ -2,8 +2,9 @@
 content-addressed cache: `blobs/sha256/<digest>.tgz` holds each archive once, and `refs/<key>.json`
 maps (repository URL, chart, exact version) to a digest, so a warm cache renders with no network at all.
 A version range needs the repository's index (fetched each run); the archive itself still comes from
-the cache when its digest is there. OCI registries (`oci://`, `helm/oci.py`) share the cache: an exact tag
-or digest is a ref, a range lists the tags each run, and the chart layer is a blob like any archive."""
+the cache when its digest is there. OCI registries (`oci://`, `helm/oci.py`) share the cache: an exact
+version or a digest is a ref, a range lists the tags and a moving tag asks for its manifest each run, and
+the chart layer is a blob like any archive."""
 
 from __future__ import annotations
 
