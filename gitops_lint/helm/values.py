@@ -124,20 +124,22 @@ class TracedValues:
     """The merged user values of one release and, per leaf, the layer that set it (last one wins)."""
 
     values: dict = field(default_factory=dict)
-    layers: list[ValuesLayer] = field(default_factory=list)
     # each step in order: (None, None, layer) merged the layer; (path, value, layer) assigned one path
     steps: list[tuple[str | None, Any, ValuesLayer]] = field(default_factory=list, repr=False)
+
+    @property
+    def layers(self) -> list[ValuesLayer]:
+        """The layer of each step, in order."""
+        return [layer for _, _, layer in self.steps]
 
     def add(self, layer: ValuesLayer) -> None:
         """Merge `layer` over what is there (Flux/Helm map merge)."""
         self.values = merge_maps(self.values, layer.data)
-        self.layers.append(layer)
         self.steps.append((None, None, layer))
 
     def set(self, path: str, value: Any, layer: ValuesLayer) -> None:
         """Assign one strvals path (Argo parameters, Flux `targetPath`) from `layer`."""
         set_path(self.values, path, copy.deepcopy(value))
-        self.layers.append(layer)
         self.steps.append((path, value, layer))
 
     def with_layers(self, extra: list[tuple[int, ValuesLayer]]) -> TracedValues:
@@ -161,8 +163,9 @@ class TracedValues:
     def origin(self, path: PathKey) -> tuple[str, Position, bool] | None:
         """(file, position, secret) of the layer that last set `path` or its nearest ancestor."""
         probe = tuple(path)
+        layers = self.layers[::-1]
         while probe:
-            for layer in reversed(self.layers):
+            for layer in layers:
                 if has_path(layer.data, probe):
                     return (*layer.locate(probe), layer.secret)
             probe = probe[:-1]
