@@ -94,7 +94,7 @@ def _reference_problem(tree, r: Reference) -> str | None:
 def path_escapes_repo(ctx: CheckContext) -> Iterator[Violation]:
     """GL202: absolute paths and `..` above the root in kustomizations, and symlinks that leave the root."""
     repo = ctx.repo
-    for k in repo.kustomizations.values():
+    for k in [k for k in repo.kustomizations.values() if ctx.owns(k.path)]:
         for r in k.references:
             if _inline(r):
                 continue
@@ -116,7 +116,7 @@ def path_escapes_repo(ctx: CheckContext) -> Iterator[Violation]:
                 key=f"{r.field}:{r.value}",
             )
     for u in repo.unsafe:
-        if u.escapes:
+        if u.escapes and ctx.owns(u.path):
             yield Violation(u.path, f"{u.path}: {u.reason}; it is not read", key=f"link:{u.path}")
 
 
@@ -124,7 +124,7 @@ def path_escapes_repo(ctx: CheckContext) -> Iterator[Violation]:
 def remote_unpinned(ctx: CheckContext) -> Iterator[Violation]:
     """GL203: remote bases (git or HTTP) without a `ref` pinned to a tag or commit."""
     branches = {b.lower() for b in ctx.option("branches")}
-    for k in judged_kustomizations(ctx.repo):
+    for k in [k for k in judged_kustomizations(ctx.repo) if ctx.owns(k.path)]:
         for r in k.references:
             if not r.remote or _inline(r):
                 continue
