@@ -190,7 +190,7 @@ def _is_file_url(url: str) -> bool:
 # -- GL204 ------------------------------------------------------------------------------------
 def deprecated_field(ctx: CheckContext) -> Iterator[Violation]:
     """GL204: deprecated kustomization fields, each with its modern replacement."""
-    for k in judged_kustomizations(ctx.repo):
+    for k in [k for k in judged_kustomizations(ctx.repo) if ctx.owns(k.path)]:
         for name, modern in DEPRECATED_FIELDS.items():
             if name not in k.data or k.document is None:
                 continue
@@ -208,7 +208,7 @@ def deprecated_field(ctx: CheckContext) -> Iterator[Violation]:
 # -- GL206 ------------------------------------------------------------------------------------
 def duplicate_entry(ctx: CheckContext) -> Iterator[Violation]:
     """GL206: the same path (or the same patch) listed twice in a kustomization."""
-    for k in judged_kustomizations(ctx.repo):
+    for k in [k for k in judged_kustomizations(ctx.repo) if ctx.owns(k.path)]:
         yield from _duplicates(k)
 
 
