@@ -103,17 +103,20 @@ PLUGIN = ("apiVersion: builtin\nkind: Generator\nmetadata:\n  name: gen\n"
 
 def kustomize_repo(root: Path, apps: int = 24) -> Path:
     """`apps` apps, each a base and a production overlay: an inline env password (GL605) and a
-    credential-named ConfigMap key (GL602) everywhere, and in turn a secretGenerator literal (GL603), a
-    SOPS file without a MAC and an exec plugin (GL604, GL208), an unpinned remote base (GL203), or a path
-    above the repository (GL202) with a suppression without a reason (GL002, with `require_reason`);
-    every other app has an unpinned helmCharts version (GL210)."""
+    credential-named ConfigMap key (GL602) everywhere, and in turn: a secretGenerator literal and env
+    file (GL603; no GL602 on them); a SOPS file without a MAC and an exec plugin (GL604, GL208); an
+    unpinned remote base and a plaintext Secret (GL203, GL601); a path above the repository and a
+    suppression without a reason (GL202, GL002 with `require_reason`). Every other app has an unpinned
+    helmCharts version (GL210)."""
     files: dict[str, str] = {}
     for i in range(apps):
         app, kind = f"apps/app-{i}", i % 4
         base = ["resources:\n  - deployment.yaml\n  - config.yaml\n"]
         overlay = ["resources:\n  - ../../base\n"]
         if kind == 0:
-            base.append(f"secretGenerator:\n  - name: db\n    literals: [password=s3cret-{i}-value]\n")
+            base.append(f"secretGenerator:\n  - name: db\n    literals: [password=s3cret-{i}-value]\n"
+                        "    envs: [db.env]\n")
+            files[f"{app}/base/db.env"] = f"DB_PASSWORD=Zq8{i}vLm2Tx9Kp4Rw\n"
         elif kind == 1:
             files[f"{app}/base/secret.enc.yaml"] = SOPS_SECRET.replace("  mac: ENC[AES256_GCM,data:x,iv:y,tag:z,"
                                                                         "type:str]\n", "")
@@ -122,6 +125,9 @@ def kustomize_repo(root: Path, apps: int = 24) -> Path:
             files[f"{app}/base/plugin.yaml"] = PLUGIN
         elif kind == 2:
             overlay[0] += f"  - https://git.example.com/shared//base-{i}\n"
+            base[0] += "  - secret.yaml\n"
+            files[f"{app}/base/secret.yaml"] = ("apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\n"
+                                                f"stringData:\n  password: Yt7{i}nWq3Lx8Vb\n")
         else:
             overlay[0] += "  - ../../../../../outside\n"
         if kind % 2 == 0:

@@ -99,6 +99,34 @@ def test_per_object_rules_split_by_file(tmp_path, name):
     assert all(len(found) > 1 for found in shards.values()), sorted(shards.items())
 
 
+def test_a_shard_scans_only_its_own_files_for_credentials(tmp_path, monkeypatch):
+    """GL602 runs detect-secrets over the text files: a shard scans the files it owns, each file in one
+    shard, and the shards' findings are the unsharded run's."""
+    from gitops_lint.secrets import scan
+
+    repo = kustomize_repo(tmp_path / "repo", 8)
+    scanned: list[list[str]] = []
+    real = scan.scan_contents
+
+    def recording(config, contents, jobs):
+        scanned.append([path for path, _text in contents])
+        return real(config, contents, jobs)
+
+    monkeypatch.setattr(scan, "scan_contents", recording)
+    whole = lint_path(repo, jobs=1, select=["GL602"]).findings
+    everything = scanned.pop()
+    found, by_shards = [], []
+    for k in (1, 2, 3):
+        result = lint_path(repo, jobs=1, shard=(k, 3), select=["GL602"])
+        assert result.repo is not None and result.repo.share is not None
+        paths = scanned.pop()
+        assert paths and all(result.repo.share.owns_file(p) for p in paths)
+        by_shards += paths
+        found += result.findings
+    assert sorted(by_shards) == sorted(everything)
+    assert whole and sorted(found, key=lambda f: f.sort_key()) == whole
+
+
 def test_a_shard_renders_only_its_roots(tmp_path):
     repo = generate(tmp_path / "repo", 12)
     every = set(lint_path(repo, jobs=1).repo.rendered._results)
