@@ -38,7 +38,7 @@ def merge(reports, fmt, fail_on, config_path, output) -> None:
         base = Path(config_path).parent if config_path else Path(".")
         cards = load_cards([base / d for d in config.rule_dirs] if config else ())
         texts = [Path(p).read_text(encoding="utf-8") for p in reports]
-        merged = merge_reports(texts, {c.id for c in cards if c.stage == "suppressions"})
+        merged = merge_reports(texts, {c.id for c in cards if c.stage == "suppressions" and c.scope != "file"})
     except (ConfigError, CardError, ShardError, OSError, UnicodeDecodeError) as exc:
         _fail(str(exc))
     chosen = [c for c in cards if c.id in set(merged.rules)]

@@ -134,9 +134,9 @@ def test_the_readme_lists_the_root_and_file_rules_of_the_cards():
         listed = re.search(rf"\*\*`{scope}`\*\* rules \(([^:]*):", text)
         assert listed, scope
         ids: set[str] = set()
-        for part in listed[1].split(", "):
+        for part in re.split(r",\s+", listed[1]):  # the list may wrap
             first, _, last = part.partition("–")
-            ids |= {f"GL{n}" for n in range(int(first[2:]), int((last or first)[2:]) + 1)}
+            ids |= {f"GL{n:03d}" for n in range(int(first[2:]), int((last or first)[2:]) + 1)}
         assert ids == {c.id for c in load_cards() if c.scope == scope}, scope
 
 

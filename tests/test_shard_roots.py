@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from shard_repos import generate, with_problems
+from shard_scope_repos import argo_repo, flux_repo, kustomize_repo
 
 from conftest import REPO_ROOT, write_repo
 from gitops_lint.api import lint_path
 from gitops_lint.cli import main
+from gitops_lint.lint.cards import load_cards
 
 FIXTURES = sorted(p.name for p in (REPO_ROOT / "tests" / "fixtures").iterdir() if p.is_dir())
 CORPUS_REPOS = ["toboshii__home-ops", "argoproj__argo-cd", "fluxcd__flux2-kustomize-helm-example"]
@@ -71,6 +73,58 @@ def test_a_generated_monorepo_with_findings_of_every_scope(tmp_path):
     assert {"GL704", "GL701", "GL601", "GL301", "GL105"} <= rules  # root, file and repository scopes
     assert any("(environments: development, production, staging)" in f["message"] for f in whole["findings"])
     assert whole["summary"]["suppressed"] == 1
+
+
+SCOPE_REPOS = {  # a repository builder and the file-scoped rules it has findings of, in many units
+    "argo": (argo_repo, {"GL401", "GL402", "GL403", "GL404", "GL405", "GL406", "GL407", "GL409"}),
+    "flux": (flux_repo, {"GL501", "GL505", "GL506", "GL507"}),
+    "kustomize": (kustomize_repo, {"GL002", "GL202", "GL203", "GL208", "GL210", "GL602", "GL603", "GL604",
+                                   "GL605"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCOPE_REPOS))
+def test_per_object_rules_split_by_file(tmp_path, name):
+    """Rules whose findings on a file depend on that file (and indexes of the whole repository) run in
+    every shard over its files: each rule's findings come from several shards and merge into one run's."""
+    build, rules = SCOPE_REPOS[name]
+    assert rules <= {c.id for c in load_cards() if c.scope == "file"}
+    whole = _assert_shards_merge_into_one_run(build(tmp_path / "repo"), tmp_path / "work")
+    assert rules <= {f["rule"] for f in whole["findings"]}
+    shards: dict[str, set[int]] = {rule: set() for rule in rules}
+    for k in range(1, 5):
+        for f in json.loads((tmp_path / "work" / f"{k}-of-4.json").read_text())["findings"]:
+            if f["rule"] in rules:
+                shards[f["rule"]].add(k)
+    assert all(len(found) > 1 for found in shards.values()), sorted(shards.items())
+
+
+def test_a_shard_scans_only_its_own_files_for_credentials(tmp_path, monkeypatch):
+    """GL602 runs detect-secrets over the text files: a shard scans the files it owns, each file in one
+    shard, and the shards' findings are the unsharded run's."""
+    from gitops_lint.secrets import scan
+
+    repo = kustomize_repo(tmp_path / "repo", 8)
+    scanned: list[list[str]] = []
+    real = scan.scan_contents
+
+    def recording(config, contents, jobs):
+        scanned.append([path for path, _text in contents])
+        return real(config, contents, jobs)
+
+    monkeypatch.setattr(scan, "scan_contents", recording)
+    whole = lint_path(repo, jobs=1, select=["GL602"]).findings
+    everything = scanned.pop()
+    found, by_shards = [], []
+    for k in (1, 2, 3):
+        result = lint_path(repo, jobs=1, shard=(k, 3), select=["GL602"])
+        assert result.repo is not None and result.repo.share is not None
+        paths = scanned.pop()
+        assert paths and all(result.repo.share.owns_file(p) for p in paths)
+        by_shards += paths
+        found += result.findings
+    assert sorted(by_shards) == sorted(everything)
+    assert whole and sorted(found, key=lambda f: f.sort_key()) == whole
 
 
 def test_a_shard_renders_only_its_roots(tmp_path):

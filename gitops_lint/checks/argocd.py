@@ -41,6 +41,13 @@ def app_violation(
     )
 
 
+def reported_apps(ctx: CheckContext, index: ArgoIndex) -> list[ArgoApp]:
+    """The apps a check reports on: all of them, but in a shard a file-scoped rule skips those written in
+    a file other shards own. A rendered app is always judged (an overlay patch may have set the field it
+    reports on: the engine keeps the findings of the shard's files)."""
+    return [app for app in index.apps if app.locate is not None or ctx.owns(app.doc.path)]
+
+
 def _policy_position(app: ArgoApp, *path) -> tuple[str, Position]:
     """The deepest existing key of syncPolicy.<path>, else the spec itself."""
     for depth in range(len(path), -1, -1):
@@ -54,7 +61,7 @@ def _policy_position(app: ArgoApp, *path) -> tuple[str, Position]:
 def automated_sync(ctx: CheckContext) -> Iterator[Violation]:
     """GL401: no automated sync — Git changes wait for a manual sync."""
     index = argo_index(ctx.repo)
-    for app in index.apps:
+    for app in reported_apps(ctx, index):
         if app.automated is None and not app.patched("automated"):
             yield app_violation(
                 index,
@@ -74,7 +81,7 @@ def _automated_flag(ctx: CheckContext, flag: str) -> Iterator[Violation]:
     """Automated sync without `flag`. When both selfHeal and prune are missing, GL402 reports both in
     one finding (one cause: `automated: {}`), unless GL402 does not run, then GL403 reports prune."""
     index = argo_index(ctx.repo)
-    for app in index.apps:
+    for app in reported_apps(ctx, index):
         auto = app.automated
         if auto is None or auto.get(flag) is True or app.patched(flag):
             continue
@@ -113,7 +120,7 @@ def retry(ctx: CheckContext) -> Iterator[Violation]:
     that is not positive (-1: forever, 0: never) is a problem. Manual syncs are GL401's concern.
     """
     index = argo_index(ctx.repo)
-    for app in index.apps:
+    for app in reported_apps(ctx, index):
         policy = app.sync_policy.get("retry")
         if app.patched("retry") or app.automated is None or not isinstance(policy, dict):
             continue
@@ -136,7 +143,7 @@ def retry(ctx: CheckContext) -> Iterator[Violation]:
 def default_project(ctx: CheckContext) -> Iterator[Violation]:
     """GL405: the `default` project (or none) — no RBAC or destination boundary."""
     index = argo_index(ctx.repo)
-    for app in index.apps:
+    for app in reported_apps(ctx, index):
         project = app.project
         if (
             project in (None, "", "default")
@@ -167,7 +174,7 @@ def _deploys_projects(index: ArgoIndex, app: ArgoApp) -> bool:
 def unknown_project(ctx: CheckContext) -> Iterator[Violation]:
     """GL406: a project that no AppProject in the repo defines."""
     index = argo_index(ctx.repo)
-    for app in index.apps:
+    for app in reported_apps(ctx, index):
         project = app.project
         if not isinstance(project, str) or not project or project == "default" or is_templated(project):
             continue
@@ -198,7 +205,7 @@ def project_violation(ctx: CheckContext) -> Iterator[Violation]:
     """GL407: sources, destination or resource kinds that the app's AppProject does not allow."""
     index = argo_index(ctx.repo)
     crds = crd_scopes(ctx.repo)
-    for app in index.apps:
+    for app in reported_apps(ctx, index):
         project = app.project if isinstance(app.project, str) and app.project else "default"
         doc = index.projects.get(project)
         spec = doc.get("spec") if doc is not None else None

@@ -13,7 +13,7 @@ from gitops_lint.argo.appset import files_under, is_templated
 from gitops_lint.argo.helm_projects import chart_templates_define
 from gitops_lint.argo.model import ArgoIndex, argo_index, pattern_hits
 from gitops_lint.argo.project import crd_scopes, is_cluster_scoped, path_namespaces
-from gitops_lint.checks.argocd import app_violation
+from gitops_lint.checks.argocd import app_violation, reported_apps
 from gitops_lint.core.findings import Violation
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ def _path_problem(repo, tree, rel: str, s: Source, app: ArgoApp) -> str | None:
 def revision_unpinned(ctx: CheckContext) -> Iterator[Violation]:
     """GL409: targetRevision empty or HEAD (a chart version empty or `*`)."""
     index = argo_index(ctx.repo)
-    for app in index.apps:
+    for app in reported_apps(ctx, index):
         for s in app.sources:
             rev = s.target_revision
             text = "" if rev is None else str(rev).strip()

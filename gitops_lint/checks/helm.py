@@ -108,6 +108,8 @@ def chart_unpinned(ctx) -> Iterator[Violation]:
             continue
         for directory in repo.reachable_kustomizations(root):
             k = repo.kustomizations[directory]
+            if not ctx.owns(k.path):
+                continue
             charts = k.data.get("helmCharts") if isinstance(k.data, dict) else None
             for i, chart in enumerate(charts if isinstance(charts, list) else []):
                 if not isinstance(chart, dict) or not chart.get("repo") or (k.path, i) in seen:

@@ -94,7 +94,7 @@ def _reference_problem(tree, r: Reference) -> str | None:
 def path_escapes_repo(ctx: CheckContext) -> Iterator[Violation]:
     """GL202: absolute paths and `..` above the root in kustomizations, and symlinks that leave the root."""
     repo = ctx.repo
-    for k in repo.kustomizations.values():
+    for k in [k for k in repo.kustomizations.values() if ctx.owns(k.path)]:
         for r in k.references:
             if _inline(r):
                 continue
@@ -116,7 +116,7 @@ def path_escapes_repo(ctx: CheckContext) -> Iterator[Violation]:
                 key=f"{r.field}:{r.value}",
             )
     for u in repo.unsafe:
-        if u.escapes:
+        if u.escapes and ctx.owns(u.path):
             yield Violation(u.path, f"{u.path}: {u.reason}; it is not read", key=f"link:{u.path}")
 
 
@@ -124,7 +124,7 @@ def path_escapes_repo(ctx: CheckContext) -> Iterator[Violation]:
 def remote_unpinned(ctx: CheckContext) -> Iterator[Violation]:
     """GL203: remote bases (git or HTTP) without a `ref` pinned to a tag or commit."""
     branches = {b.lower() for b in ctx.option("branches")}
-    for k in judged_kustomizations(ctx.repo):
+    for k in [k for k in judged_kustomizations(ctx.repo) if ctx.owns(k.path)]:
         for r in k.references:
             if not r.remote or _inline(r):
                 continue
@@ -190,7 +190,7 @@ def _is_file_url(url: str) -> bool:
 # -- GL204 ------------------------------------------------------------------------------------
 def deprecated_field(ctx: CheckContext) -> Iterator[Violation]:
     """GL204: deprecated kustomization fields, each with its modern replacement."""
-    for k in judged_kustomizations(ctx.repo):
+    for k in [k for k in judged_kustomizations(ctx.repo) if ctx.owns(k.path)]:
         for name, modern in DEPRECATED_FIELDS.items():
             if name not in k.data or k.document is None:
                 continue
@@ -208,7 +208,7 @@ def deprecated_field(ctx: CheckContext) -> Iterator[Violation]:
 # -- GL206 ------------------------------------------------------------------------------------
 def duplicate_entry(ctx: CheckContext) -> Iterator[Violation]:
     """GL206: the same path (or the same patch) listed twice in a kustomization."""
-    for k in judged_kustomizations(ctx.repo):
+    for k in [k for k in judged_kustomizations(ctx.repo) if ctx.owns(k.path)]:
         yield from _duplicates(k)
 
 

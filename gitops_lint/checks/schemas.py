@@ -256,7 +256,7 @@ def _removed(api_version: str, kind: str, target: tuple[int, int]) -> bool:
 def k8s_deprecated_api(ctx: CheckContext) -> Iterator[Violation]:
     """GL306: apiVersions deprecated in the target Kubernetes version (warning) or removed (error)."""
     target = _target(ctx.repo)
-    for doc in ctx.repo.documents:
+    for doc in ctx.documents():
         if not doc.api_version or not doc.kind or _is_kustomize_config(doc) or not judged(ctx.repo, doc.path):
             continue
         status = api_status(doc.api_version, doc.kind, target)

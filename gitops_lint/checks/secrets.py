@@ -87,7 +87,7 @@ def secret_plaintext(ctx: CheckContext) -> Iterator[Violation]:
 # -- GL602 ------------------------------------------------------------------------------------------
 def secret_detected(ctx: CheckContext) -> Iterator[Violation]:
     """GL602: credentials found by detect-secrets in any tracked text file (Kubernetes-aware filtering)."""
-    yield from scan_repository(ctx.repo, ctx.options)
+    yield from scan_repository(ctx.repo, ctx.options, ctx.owns)
 
 
 # -- GL603 ------------------------------------------------------------------------------------------
@@ -96,6 +96,8 @@ def secret_generator_literal(ctx: CheckContext) -> Iterator[Violation]:
     repo = ctx.repo
     for directory in sorted(repo.kustomizations):
         k = repo.kustomizations[directory]
+        if not ctx.owns(k.path):
+            continue
         env = repo.environment_of(directory)
         generators = k.data.get("secretGenerator")
         for i, gen in enumerate(generators if isinstance(generators, list) else []):
@@ -172,7 +174,7 @@ def secret_sops_partial(ctx: CheckContext) -> Iterator[Violation]:
     repo = ctx.repo
     rules = sops.creation_rules(repo)
     for path in repo.files:
-        if posixpath.basename(path) in (".sops.yaml", ".sops.yml", ".secrets.baseline"):
+        if posixpath.basename(path) in (".sops.yaml", ".sops.yml", ".secrets.baseline") or not ctx.owns(path):
             continue
         parsed = repo.parsed(path)
         if parsed is None and path.endswith(".json"):
@@ -288,7 +290,7 @@ def secret_inline_env(ctx: CheckContext) -> Iterator[Violation]:
     patterns = [p.upper() for p in ctx.option("names")]
     ignored = [p.upper() for p in ctx.option("ignore_names")]
     repo = ctx.repo
-    for doc in repo.documents:
+    for doc in ctx.documents():
         if doc.kind not in POD_SPEC_PATHS or not explain(repo, doc.path).is_configuration:
             continue
         w = Workload(doc.data, None, source_locator(doc))

@@ -70,7 +70,7 @@ def _unsafe(u: UnsafePath) -> Violation:
 
 def missing_identity(ctx: CheckContext) -> Iterator[Violation]:
     """GL303: a manifest-like document without apiVersion, kind or metadata.name."""
-    for doc in ctx.repo.documents:
+    for doc in ctx.documents():
         data = doc.data
         if not _manifest_like(doc) or not judged(ctx.repo, doc.path):
             continue

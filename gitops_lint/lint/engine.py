@@ -46,13 +46,18 @@ class CheckContext:
             raise KeyError(f"option {name!r} is not declared by the card of {self.card.id}")
         return self.options[name]
 
+    def owns(self, path: str) -> bool:
+        """Whether this run reports on `path`: always, but in a shard a file-scoped card only on the files
+        the shard owns (a check iterating more than `documents()` may skip the others early)."""
+        share = self.repo.active_share
+        return share is None or self.card.scope != "file" or share.owns_file(path)
+
     def documents(self) -> list[Document]:
-        """Documents matching the card's `applies_to` kinds (every document when it names none)."""
+        """Documents matching the card's `applies_to` kinds (every document when it names none); in a
+        shard, a file-scoped card's share of them (`owns`)."""
         kinds = self.card.kinds()
         docs = self.repo.objects(*kinds) if kinds else self.repo.documents
-        share = self.repo.active_share
-        if share is not None and self.card.scope == "file":  # a shard checks the files it owns
-            docs = [d for d in docs if share.owns_file(d.path)]
+        docs = [d for d in docs if self.owns(d.path)]
         paths = self.card.applies_to.get("paths")
         if paths:
             docs = [d for d in docs if any(fnmatch.fnmatchcase(d.path, p) for p in paths)]
@@ -137,7 +142,7 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
     kept, suppressed, found = apply_suppressions(repo, findings, suppressions)
     for card in cards:
         if card.stage == "suppressions":  # rules about the suppressions themselves: now that they are known
-            kept.extend(_run_card(repo, card, found, ran))
+            kept.extend(_shard_files(repo, card, _run_card(repo, card, found, ran)))
     baselined = []
     if baseline:
         baselined = [f for f in kept if f.fingerprint in baseline]
@@ -153,9 +158,16 @@ def _run_scoped(repo: Repository, card: Card, ran: frozenset[str], diff: ChangeS
         return _run_card(repo, card, rules_run=ran, diff=diff)
     with repo.restricted():
         found = _run_card(repo, card, rules_run=ran, diff=diff)
-    if card.scope == "file":  # whatever the check iterates, a file's findings belong to its shard
-        found = [f for f in found if f.is_internal_error or share.owns_file(f.path)]
-    return found
+    return _shard_files(repo, card, found)
+
+
+def _shard_files(repo: Repository, card: Card, found: list[Finding]) -> list[Finding]:
+    """In a shard, a file-scoped card's findings on the files the shard owns (whatever the check iterated:
+    each file's findings belong to one shard); otherwise all of them."""
+    share = repo.share
+    if share is None or card.scope != "file":
+        return found
+    return [f for f in found if f.is_internal_error or share.owns_file(f.path)]
 
 
 def _run_card(repo: Repository, card: Card, suppressions: list[Suppression] | None = None,

@@ -8,7 +8,13 @@ depend on (`scope`): rules of scope `root` run in every shard over the shard's k
 the files the shard owns, and rules of scope `repository` run in shard 1 only. Rules about the
 suppressions themselves (stage `suppressions`) run in every shard, over that shard's findings: a
 suppression is unused only when it is unused in every shard, so `merge` keeps such a finding only
-when all N shards report it.
+when all N shards report it; one of scope `file` (GL002: a suppression without a reason) reports on
+the shard's files only, and `merge` concatenates its findings like any other rule's.
+
+A file-scoped rule's findings on a file may read indexes of the whole repository (`Repository.derived`,
+`objects`, the tree, renders of named roots: never narrowed to a shard), never `CheckContext.documents()`
+of other files; the engine keeps the findings on the files the shard owns, and a check that iterates
+more than `documents()` skips the other files early with `CheckContext.owns`.
 
 A finding is never split across shards, so `merge` only concatenates: a unit holds every root that
 reads a file, so one file's findings (a base line reached by several overlays, which one run merges
@@ -118,7 +124,9 @@ def _sarif_finding(result: dict, names: dict[str, str], fixable: set[str]) -> di
 
 
 def merge_reports(texts: list[str], suppression_rules: set[str]) -> Merged:
-    """Combine the JSON (or SARIF) reports of shards 1..N (each exactly once) into one."""
+    """Combine the JSON (or SARIF) reports of shards 1..N (each exactly once) into one; a finding of
+    `suppression_rules` (the suppressions-stage rules every shard runs over all files) only when every
+    shard reports it."""
     reports = _read(texts)
     kinds = {"sarif" if "runs" in data else "json" for _, _, data, _ in reports}
     if len(kinds) > 1:

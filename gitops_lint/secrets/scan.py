@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.core.loader import Document
@@ -186,15 +186,18 @@ def scannable(path: str) -> bool:
     )
 
 
-def scan_repository(repo, options: dict) -> Iterator[Violation]:
-    """GL602 violations for the whole repository (`options` typed and defaulted by the card)."""
+def scan_repository(repo, options: dict, owns: Callable[[str], bool] = lambda _path: True) -> Iterator[Violation]:
+    """GL602 violations for the files of the repository that `owns` accepts (all of them by default; a
+    shard's share in `check --shard`): a file's findings depend on its own text and on repository-wide
+    facts only (the baseline, `.sops.yaml` rules, secretGenerator inputs). `options`: typed and
+    defaulted by the card."""
     baseline_name = options["baseline"]
     baseline = load_baseline(repo, baseline_name)
     config = scan_config(options, baseline)
     excluded = baseline_exclude_files(baseline)
     contents = []
     for path in repo.files:
-        if not scannable(path) or path == baseline_name or any(r.search(path) for r in excluded):
+        if not scannable(path) or path == baseline_name or any(r.search(path) for r in excluded) or not owns(path):
             continue
         text = repo.text(path)
         if text:
