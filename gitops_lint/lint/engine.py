@@ -50,9 +50,8 @@ class CheckContext:
         """Documents matching the card's `applies_to` kinds (every document when it names none)."""
         kinds = self.card.kinds()
         docs = self.repo.objects(*kinds) if kinds else self.repo.documents
-        share = self.repo.active_share
-        if share is not None and self.card.scope == "file":  # a shard checks the files it owns
-            docs = [d for d in docs if share.owns_file(d.path)]
+        if self.card.scope == "file":  # a shard checks the files it owns
+            docs = [d for d in docs if self.repo.owns_file(d.path)]
         paths = self.card.applies_to.get("paths")
         if paths:
             docs = [d for d in docs if any(fnmatch.fnmatchcase(d.path, p) for p in paths)]
