@@ -107,7 +107,8 @@ def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
 
     Scope `root`: in a shard, the files it owns and the builds of its roots. A file's own findings and
     the build findings located in it (deduplicated by `seen`) come from the same shard, since every root
-    that reads a file is in the file's unit (`model/partition.py`)."""
+    that reads a file is in the file's unit (`model/partition.py`). Rendered Helm releases (shard 1's) are
+    located in release manifests and values, where no file-level problem has the same place and message."""
     store = schema_store(ctx.repo)
     rendered = ctx.option("rendered")
     # a kustomize input may lack a required field that the build adds (commonLabels adds a selector):
