@@ -113,7 +113,8 @@ def test_cards_declare_a_scope_and_explain_shows_it(tmp_path):
     from gitops_lint.lint.cards import load_cards
 
     scopes = {c.id: c.scope for c in load_cards()}
-    assert scopes["GL301"] == "file" and scopes["GL704"] == "root" and scopes["GL705"] == "repository"
+    assert scopes["GL301"] == "file" and scopes["GL704"] == "root" and scopes["GL705"] == "root"
+    assert scopes["GL304"] == "root" and scopes["GL305"] == "repository"
     assert "Scope: root (" in explain_card(next(c for c in load_cards() if c.id == "GL205"))
     card = tmp_path / "X.yaml"
     card.write_text("id: ORG002\nname: x\nseverity: info\nsummary: s\nrationale: r\nfix: f\nscope: cluster\n"

@@ -103,7 +103,12 @@ def _objects(doc: Document) -> Iterator[tuple[tuple, dict]]:
 
 def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
     """GL304: manifests that fail their Kubernetes, CRD or bundled schema; kustomizations that fail kustomize's;
-    and (option `rendered`) objects that only fail once an overlay's patches and transformers applied."""
+    and (option `rendered`) objects that only fail once an overlay's patches and transformers applied.
+
+    Scope `root`: in a shard, the files it owns and the builds of its roots. A file's own findings and
+    the build findings located in it (deduplicated by `seen`) come from the same shard, since every root
+    that reads a file is in the file's unit (`model/partition.py`). Rendered Helm releases (shard 1's) are
+    located in release manifests and values, where no file-level problem has the same place and message."""
     store = schema_store(ctx.repo)
     rendered = ctx.option("rendered")
     # a kustomize input may lack a required field that the build adds (commonLabels adds a selector):
@@ -112,6 +117,8 @@ def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
     seen: set[tuple] = set()
     inherited = _flux_inherited(ctx.repo)
     for doc in manifests(ctx.repo):
+        if not ctx.owns(doc.path):
+            continue
         for prefix, data in _objects(doc):
             result = validate(store, data, inherited.get((doc.path, doc.index)) if not prefix else None)
             if result.status != INVALID:
@@ -124,6 +131,8 @@ def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
                 (doc.path, doc.position((*prefix, *p.path), key=p.at_key), p.message) for p in result.problems
             )
     for doc in _kustomization_documents(ctx.repo):
+        if not ctx.owns(doc.path):
+            continue
         result = store.validate_kustomization(doc.data)
         if result.status == INVALID:
             yield from _violations(doc, result, "component" if doc.kind == "Component" else "kustomization")
@@ -159,7 +168,8 @@ def _flux_inherited(repo) -> dict[tuple[str, int], dict]:
 
 
 def _kustomize_inputs(repo) -> set[str]:
-    """Files read by a kustomization root whose build succeeds (their build is validated too)."""
+    """Files read by a kustomization root whose build succeeds (their build is validated too); in a shard,
+    by its roots, which are every root that reads a file it owns."""
     renders = repo.rendered.deployed_roots(lambda path: judged(repo, path))
     return {f for render in renders if render.ok for f in repo.files_read_by(render.root)}
 

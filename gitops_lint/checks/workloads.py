@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from gitops_lint.checks.services import ServiceIndex, service_index
 from gitops_lint.core.datapath import as_dict, as_list
 from gitops_lint.core.findings import Violation
 from gitops_lint.deploy.file_roles import judged
@@ -202,7 +203,7 @@ def workload_no_probes(ctx: CheckContext) -> Iterator[Violation]:
     Workers, schedulers and agents that no Service selects take no traffic, so a readiness probe
     gates nothing for them; they are not reported.
     """
-    services = _services(ctx.repo)
+    services = service_index(ctx.repo)
 
     def check(w: Workload):
         if w.kind in BATCH_KINDS:
@@ -216,56 +217,7 @@ def workload_no_probes(ctx: CheckContext) -> Iterator[Violation]:
     yield from _env_independent(ctx, check)
 
 
-class _ServiceIndex:
-    """Services by one (label, value) pair of their selector, so a workload looks only at the Services
-    that could select it (a Service whose selector has a non-string value is always looked at)."""
-
-    def __init__(self, services: list[tuple[str | None, dict, list]]) -> None:
-        self.services = services
-        self.by_pair: dict[tuple[str, str], list[int]] = {}
-        self.always: list[int] = []
-        for i, (_ns, selector, _ports) in enumerate(services):
-            pairs = sorted((str(k), v) for k, v in selector.items() if isinstance(v, str))
-            if len(pairs) == len(selector):
-                self.by_pair.setdefault(pairs[0], []).append(i)
-            else:
-                self.always.append(i)
-
-    def candidates(self, labels: dict) -> list[tuple[str | None, dict, list]]:
-        """The Services whose selector might match `labels`, in their original order."""
-        found = set(self.always)
-        for k, v in labels.items():
-            if isinstance(v, str):
-                found.update(self.by_pair.get((str(k), v), ()))
-        return [self.services[i] for i in sorted(found)]
-
-
-def _services(repo) -> _ServiceIndex:
-    """(namespace, selector, target ports) of every Service, in sources and in rendered roots."""
-    datas = [d.data for d in repo.objects("Service")]
-    for render in repo.rendered.deployed_roots():
-        datas += [o.data for o in render.objects if o.data.get("kind") == "Service"] if render.ok else []
-    out = []
-    for data in datas:
-        spec = as_dict(data.get("spec"))
-        selector = as_dict(spec.get("selector"))
-        if selector and not _metrics_only(data, spec):
-            ports = as_list(spec.get("ports"))
-            targets = [as_dict(p).get("targetPort", as_dict(p).get("port")) for p in ports]
-            out.append((as_dict(data.get("metadata")).get("namespace"), selector, targets))
-    return _ServiceIndex(out)
-
-
-def _metrics_only(data: dict, spec: dict) -> bool:
-    """A Service that only exposes metrics to a scraper (`*-metrics`, every port named for metrics):
-    no user traffic goes through it, so a readiness probe gates nothing."""
-    name = str(as_dict(data.get("metadata")).get("name", ""))
-    ports = [as_dict(p) for p in as_list(spec.get("ports"))]
-    named = [str(p.get("name", "")) for p in ports]
-    return name.endswith("-metrics") or (bool(named) and all("metric" in n or "prom" in n for n in named))
-
-
-def _serving_containers(w: Workload, services: _ServiceIndex) -> Iterator[tuple[tuple, dict, bool]]:
+def _serving_containers(w: Workload, services: ServiceIndex) -> Iterator[tuple[tuple, dict, bool]]:
     """Containers of `w` that a Service sends traffic to.
 
     A Service selects the pod template's labels (in the same namespace, or either unnamespaced), or

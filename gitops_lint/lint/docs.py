@@ -90,8 +90,8 @@ def _fix_safety(card: Card, indent: str) -> list[str]:
 SCOPE_TEXT = {
     "file": "each finding depends only on its file's content and indexes of the whole repository; "
             "`check --shard` splits it by file",
-    "root": "each finding depends only on one kustomization root's render and the files it reads; "
-            "`check --shard` splits it by root",
+    "root": "each finding is about one kustomization root's render, the files it reads or a file no root "
+            "reads; `check --shard` splits it by root (such files by path)",
     "repository": "it reads the whole repository; `check --shard` runs it in shard 1",
 }
 

@@ -47,17 +47,17 @@ class CheckContext:
         return self.options[name]
 
     def owns(self, path: str) -> bool:
-        """Whether this run reports on `path`: always, but in a shard a file-scoped card only on the files
-        the shard owns (a check iterating more than `documents()` may skip the others early)."""
-        share = self.repo.active_share
-        return share is None or self.card.scope != "file" or share.owns_file(path)
+        """Whether this run judges `path` on its own: always, but in a shard only the files the shard
+        owns (`Repository.owns_file`; a check iterating more than `documents()` skips the others early)."""
+        return self.repo.owns_file(path)
 
     def documents(self) -> list[Document]:
         """Documents matching the card's `applies_to` kinds (every document when it names none); in a
         shard, a file-scoped card's share of them (`owns`)."""
         kinds = self.card.kinds()
         docs = self.repo.objects(*kinds) if kinds else self.repo.documents
-        docs = [d for d in docs if self.owns(d.path)]
+        if self.card.scope == "file":
+            docs = [d for d in docs if self.owns(d.path)]
         paths = self.card.applies_to.get("paths")
         if paths:
             docs = [d for d in docs if any(fnmatch.fnmatchcase(d.path, p) for p in paths)]

@@ -16,12 +16,21 @@ A file-scoped rule's findings on a file may read indexes of the whole repository
 of other files; the engine keeps the findings on the files the shard owns, and a check that iterates
 more than `documents()` skips the other files early with `CheckContext.owns`.
 
+A root-scoped check follows the share itself (the engine does not filter its findings): while it runs
+the rendered views yield only the shard's roots (`Repository.restricted`), and the source files it
+judges on their own are those `Repository.owns_file` gives the shard (every file a unit reads goes
+with the unit, any other by its path). So one card may have file and root parts: GL304 validates the
+files the shard owns and its roots' builds. What such a check needs from the rest of the repository
+it reads from whole-repository indexes (`Repository.derived`), built so that they render no root of
+another shard unless needed: GL705's Services (`checks/services.py`).
+
 A finding is never split across shards, so `merge` only concatenates: a unit holds every root that
 reads a file, so one file's findings (a base line reached by several overlays, which one run merges
 into one finding listing the environments: `engine.merge_repeats`, `checks/workloads.py`) all come
 from one shard. The one exception to "every root that reads a file", a Component that only sets labels
-and annotations (`partition.units`), holds no line a built-in root-scoped rule reports on; with an
-organisation card of scope `root` in the selection there is no such exception.
+and annotations (`partition.units`), holds no line a built-in root-scoped rule reports on from a
+build (GL304 validates the file itself, in the one shard that owns it); with an organisation card of
+scope `root` in the selection there is no such exception.
 """
 
 from __future__ import annotations

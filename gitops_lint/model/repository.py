@@ -92,6 +92,10 @@ class Repository:
         finally:
             self.active_share = previous
 
+    def owns_file(self, path: str) -> bool:
+        """Whether the active share (a shard's, while `restricted`) owns `path`; always without one."""
+        return self.active_share is None or self.active_share.owns_file(path)
+
     # -- files -------------------------------------------------------------------------------
     def parsed(self, path: str) -> ParsedFile | None:
         return self.parsed_files.get(path)

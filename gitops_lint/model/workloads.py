@@ -96,7 +96,7 @@ def workloads(repo: Repository, judged: Callable[[str], bool] | None = None) -> 
     for doc in repo.documents:
         if doc.path in read or doc.kind not in POD_SPEC_PATHS or not judged(doc.path):
             continue
-        if share is not None and not share.owns_file(doc.path):
+        if not repo.owns_file(doc.path):
             continue
         yield Workload(doc.data, repo.environment_of(doc.path), source_locator(doc))
 
