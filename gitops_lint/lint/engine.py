@@ -51,7 +51,7 @@ class CheckContext:
         kinds = self.card.kinds()
         docs = self.repo.objects(*kinds) if kinds else self.repo.documents
         share = self.repo.active_share
-        if share is not None and self.card.scope == "file":  # a shard checks the files it owns
+        if share is not None and self.card.scope == "file":  # a share checks the files it owns
             docs = [d for d in docs if share.owns_file(d.path)]
         paths = self.card.applies_to.get("paths")
         if paths:
@@ -147,13 +147,14 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
 
 
 def _run_scoped(repo: Repository, card: Card, ran: frozenset[str], diff: ChangeSet | None) -> list[Finding]:
-    """Run one card; in a shard (`repo.share`), a root- or file-scoped card over the shard's share only."""
+    """Run one card; with a share (`repo.share`: a shard, `check FILE…`), a root- or file-scoped card over
+    the share only."""
     share = repo.share
     if share is None or card.scope == "repository":
         return _run_card(repo, card, rules_run=ran, diff=diff)
     with repo.restricted():
         found = _run_card(repo, card, rules_run=ran, diff=diff)
-    if card.scope == "file":  # whatever the check iterates, a file's findings belong to its shard
+    if card.scope == "file":  # whatever the check iterates, a file's findings belong to its owner
         found = [f for f in found if f.is_internal_error or share.owns_file(f.path)]
     return found
 
