@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,45 +64,57 @@ class LintResult:
 
 def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: int | None = None,
               baseline: set[str] | None = None, config_dir: Path | None = None, progress=None,
-              cache: CacheStore | None = None, shard: tuple[int, int] | None = None) -> LintResult:
+              cache: CacheStore | None = None, shard: tuple[int, int] | None = None,
+              files: Iterable[str] | None = None) -> LintResult:
     """Build the repository index for `tree` and run the selected rules over it.
 
     `shard` (K, N): check only shard K's share: its kustomization roots and files for the root- and
     file-scoped rules, and (shard 1) the repository-scoped rules (see `lint.shard`).
+    `files` (repo-relative paths): report on these files only (suppressed and baselined findings too);
+    without `shard`, the root- and file-scoped rules run over only what they touch (`lint.named_files`).
 
     `progress`, if given, is called as progress(stage, done, total) while the run advances.
     `cache`: a store of earlier runs' findings; a run whose inputs are all unchanged is not redone
-    (working trees only).
+    (working trees only). A run restricted to `files` is answered by a stored whole run of the same
+    inputs, else stored under its own key (the files named in it).
     """
     from gitops_lint.deploy.helm_releases import chart_roots
     from gitops_lint.lint import cached_run
     from gitops_lint.lint.engine import run_checks, select_cards
+    from gitops_lint.lint.named_files import hubs_apart, named_share, only_named
     from gitops_lint.lint.options import validate_config_options
     from gitops_lint.lint.shard import shard_cards
     from gitops_lint.model.helm_charts import fetched_charts
     from gitops_lint.model.partition import share_of
     from gitops_lint.model.repository import Repository
 
+    named = sorted(set(files)) if files is not None else None
     base = config_dir or Path(".")
     cards = load_cards([base / d for d in config.rule_dirs])
     validate_config_options(config, cards)
-    key = None
+    keys: list[str] = []  # the whole run's key, then (files named) the restricted run's
     # with --helm-fetch the result depends on what the chart repositories serve now (a range, a moving
     # tag), which no key can hash: such runs are neither answered from the cache nor stored in it
     if cache is not None and isinstance(tree, WorkingTree) and not config.helm.fetch:
-        key = cached_run.run_key(tree, config, cards, select=select, ignore=ignore, baseline=baseline,
-                                 config_dir=base, store=cache, skip_dir=cache.directory, shard=shard)
-        hit = cached_run.load(cache, key)
-        if hit is not None:
-            chosen_ids = set(hit.chosen)
-            return LintResult(None, [c for c in cards if c.id in chosen_ids], hit.result, pack=cards, config=config,
-                              counts=(hit.files, hit.documents))
+        keys.append(cached_run.run_key(tree, config, cards, select=select, ignore=ignore, baseline=baseline,
+                                       config_dir=base, store=cache, skip_dir=cache.directory, shard=shard))
+        if named is not None and shard is None:
+            keys.append(cached_run.named_key(keys[0], named))
+        for key in keys:
+            hit = cached_run.load(cache, key)
+            if hit is not None:
+                chosen_ids = set(hit.chosen)
+                found = only_named(hit.result, named) if named is not None else hit.result
+                return LintResult(None, [c for c in cards if c.id in chosen_ids], found, pack=cards,
+                                  config=config, counts=(hit.files, hit.documents))
     if progress:
         progress("parsing", 0, 1)
     repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)
     chosen = select_cards(cards, repo, select, ignore)
     if shard:  # a label/annotation Component may be shared across units unless an organisation rule splits by root
-        repo.share = share_of(repo, *shard, mixins=all(c.builtin for c in chosen if c.scope == "root"))
+        repo.share = share_of(repo, *shard, mixins=hubs_apart(chosen))
+    elif named is not None:
+        repo.share = named_share(repo, named, chosen)
     share = shard_cards(chosen, *shard) if shard else chosen
     step = None
     if progress:
@@ -111,18 +124,21 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
             progress(f"{card.id} {card.name}", next(counter), len(share))
 
     run = run_checks(repo, share, baseline, progress=step, selection=chosen)
-    result = LintResult(repo, chosen, run, pack=cards, config=config, fetched=fetched_charts(repo))
-    if key is not None and cache is not None and not result.result.internal_error:
-        cached_run.save(cache, key, cached_run.CachedRun(run, len(repo.files), len(repo.documents),
+    if keys and cache is not None and not run.internal_error:
+        # a whole run (no share, or a shard) under its key; a restricted one, its named files only, under its own
+        key, stored = (keys[0], run) if repo.share is None or shard else (keys[-1], only_named(run, named or ()))
+        cached_run.save(cache, key, cached_run.CachedRun(stored, len(repo.files), len(repo.documents),
                                                          [c.id for c in chosen]))
-    return result
+    found = only_named(run, named) if named is not None else run
+    return LintResult(repo, chosen, found, pack=cards, config=config, fetched=fetched_charts(repo))
 
 
 def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ignore=(),
               jobs: int | None = None, baseline: set[str] | None = None, progress=None,
               helm_fetch: bool = False, helm_cache: str | None = None, use_cache: bool = False,
-              cache_dir: Path | None = None, shard: tuple[int, int] | None = None) -> LintResult:
-    """Lint a directory on disk (a working tree).
+              cache_dir: Path | None = None, shard: tuple[int, int] | None = None,
+              files: Iterable[str] | None = None) -> LintResult:
+    """Lint a directory on disk (a working tree); `files` (paths relative to it): see `lint_tree`.
 
     `helm_fetch`/`helm_cache` override the config's `helm.fetch`/`helm.cache` (--helm-fetch,
     --helm-cache). `use_cache`: reuse the findings of an identical earlier run, kept in `cache_dir`,
@@ -143,7 +159,7 @@ def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ig
     cache = CacheStore(location) if use_cache and location is not None else None
     return lint_tree(WorkingTree(root), config, select=select, ignore=ignore, jobs=jobs, baseline=baseline,
                      config_dir=config_base_dir(config, root), progress=progress, cache=cache,
-                     shard=shard)
+                     shard=shard, files=files)
 
 
 def exit_code(findings: list[Finding], fail_on: str) -> int:

@@ -82,7 +82,7 @@ def main() -> None:
                    "repository-wide rules (CI matrices; combine the JSON reports with `merge`).")
 def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
           show_diff, output_formats, helm_fetch, helm_cache, cache_dir, no_cache, quiet, shard_spec) -> None:
-    """Lint a repository (PATH: a directory, default `.`; files restrict the report to them)."""
+    """Lint a repository (PATH: a directory, default `.`; files: check what they touch, report on them)."""
     from gitops_lint.lint.shard import ShardError, parse_shard, shard_block, with_block
 
     root, only = _root_and_files(paths)
@@ -100,7 +100,8 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
         result = lint_path(root, config_path=config_path, select=_split(select), ignore=_split(ignore),
                            jobs=jobs, baseline=baseline, progress=None if quiet else _progress(),
                            helm_fetch=helm_fetch, helm_cache=helm_cache, use_cache=not no_cache,
-                           cache_dir=Path(cache_dir) if cache_dir else None, shard=shard)
+                           cache_dir=Path(cache_dir) if cache_dir else None, shard=shard,
+                           files=sorted(only) if only else None)
     except (ConfigError, CardError, SourceError, ValueError) as exc:
         _fail(str(exc))
     findings = [f for f in result.findings if not only or f.path in only or f.is_internal_error]

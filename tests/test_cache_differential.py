@@ -1,6 +1,8 @@
-"""Differential test of the cache: after each random edit (seeded) the cached runs (the first after
-the edit, and a warm re-run served from the cache) report exactly what an uncached run reports,
-including `check FILE` (one file's findings), and no planted secret value reaches the cache."""
+"""Differential test of the cache and of `check FILE…`: after each random edit (seeded) the cached runs
+(the first after the edit, and a warm re-run served from the cache) report exactly what an uncached
+run reports; the restricted run of `check FILE…` (only the units that read the named files rendered and
+checked), uncached and cached, reports at the named files exactly what the uncached whole run reports
+there; and no planted secret value reaches the cache."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 
 from conftest import write_repo
 from gitops_lint.api import lint_path
+from gitops_lint.model.kustomizations import is_kustomization_file
 
 SECRET_MARK = "zq-planted-"
 
@@ -70,7 +73,7 @@ def _edit(repo: Path, rng: random.Random, n: int) -> str:
         own = directory / "kustomization.yaml"
         if own.is_file() and rng.random() < 0.7:
             own.write_text(own.read_text(errors="replace").replace("resources:\n", f"resources:\n  - {name}\n", 1))
-        return f"add {directory.relative_to(repo)}/{name}"
+        return f"add {(directory / name).relative_to(repo).as_posix()}"
     if kind == "remove" and len(yamls) > 3:
         target = rng.choice(yamls)
         target.unlink()
@@ -82,9 +85,10 @@ def _edit(repo: Path, rng: random.Random, n: int) -> str:
         return f"break {target.relative_to(repo)}"
     if kind == "secret":
         directory = rng.choice([p.parent for p in yamls]) if yamls else repo
-        (directory / f"secret-{n}.yaml").write_text(
+        secret = directory / f"secret-{n}.yaml"
+        secret.write_text(
             f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s{n}\nstringData:\n  password: {SECRET_MARK}{n}x9\n")
-        return f"secret {directory.relative_to(repo)}"
+        return f"secret {secret.relative_to(repo).as_posix()}"
     overlays = [p.parent for p in kustomizations if p.parent.parent.name == "overlays"]
     if overlays:
         target = rng.choice(overlays)
@@ -99,27 +103,71 @@ def _view(result) -> tuple:
             [c.id for c in result.cards])
 
 
+def _at(result, named: list[str]) -> tuple:
+    """A run's findings (and suppressed findings) at the named files, with its counts and rules."""
+    def keep(found) -> list[dict]:
+        return [f.to_dict() for f in found if f.path in named]
+
+    return (keep(result.findings), keep(result.result.suppressed), result.file_count, result.document_count,
+            [c.id for c in result.cards])
+
+
+def _named(whole, rng: random.Random, n: int, edited: str) -> list[str]:
+    """Files to name in `check FILE…`, in turn: the file just edited (as pre-commit would), a kustomization
+    file, a manifest that several roots read (a base), a file that no root reads, and two at random."""
+    repo = whole.repo
+    reads: dict[str, int] = {}
+    for root in repo.top_level_roots:
+        for path in repo.files_read_by(root):
+            reads[path] = reads.get(path, 0) + 1
+    yamls = sorted(repo.parsed_files)
+    kustomizations = [p for p in yamls if is_kustomization_file(p)]
+    pools = [[edited], kustomizations, [p for p in yamls if reads.get(p, 0) > 1 and p not in kustomizations],
+             [p for p in yamls if p not in reads], yamls]
+    pool = pools[n % len(pools)] or yamls
+    return sorted(rng.sample(pool, min(2 if pool is pools[-1] else 1, len(pool))))
+
+
 def _differential(repo: Path, cache: Path, edits: int, seed: int) -> None:
     rng = random.Random(seed)
     for n in range(edits):
         what = _edit(repo, rng, n)
-        cold = _view(lint_path(repo, jobs=1))
+        whole = lint_path(repo, jobs=1)
+        cold = _view(whole)
         first = lint_path(repo, jobs=1, use_cache=True, cache_dir=cache)
         warm = lint_path(repo, jobs=1, use_cache=True, cache_dir=cache)
         assert warm.repo is None, f"edit {n} ({what}): warm run not served from the cache"
         assert _view(first) == cold, f"edit {n} ({what}): first cached run differs"
         assert _view(warm) == cold, f"edit {n} ({what}): warm run differs"
-        files = _files(repo, ".yaml")
-        if files:
-            one = rng.choice(files).relative_to(repo).as_posix()  # `check FILE`
-            assert [f for f in _view(warm)[0] if f["path"] == one] == [f for f in cold[0] if f["path"] == one]
-    for path in cache.rglob("*"):
+        named = _named(whole, rng, n, what.split(" ", 1)[-1])
+        if not named:
+            continue
+        expected = _at(whole, named)
+        restricted = lint_path(repo, jobs=1, files=named)  # `check FILE…`, uncached
+        assert restricted.repo is not None
+        assert _at(restricted, named) == expected, f"edit {n} ({what}): check {named} differs"
+        assert {f.path for f in restricted.findings} <= set(named)
+        served = lint_path(repo, jobs=1, use_cache=True, cache_dir=cache, files=named)  # by the whole run
+        assert served.repo is None and _at(served, named) == expected, f"edit {n} ({what}): {named}"
+        if n % 4 == 0:  # a restricted run stored under its own key, then answered from it
+            own = cache.with_name(f"{cache.name}-named")
+            stored = lint_path(repo, jobs=1, use_cache=True, cache_dir=own, files=named)
+            again = lint_path(repo, jobs=1, use_cache=True, cache_dir=own, files=named)
+            assert stored.repo is not None and again.repo is None, f"edit {n} ({what})"
+            assert _at(stored, named) == _at(again, named) == expected, f"edit {n} ({what}): {named}"
+    for path in (*cache.rglob("*"), *cache.with_name(f"{cache.name}-named").rglob("*")):
         if path.is_file():
             assert SECRET_MARK.encode() not in path.read_bytes(), path
 
 
 def test_random_edits_on_a_synthetic_repo(tmp_path):
     repo = _synthetic(tmp_path / "repo")
+    hub = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations:\n  team: blue\n"
+    files = {"components/team/kustomization.yaml": hub}  # a label/annotation hub two apps' overlays include
+    for app in ("svc-0", "svc-1"):
+        overlay = repo / "apps" / app / "overlays" / "staging" / "kustomization.yaml"
+        files[overlay.relative_to(repo).as_posix()] = overlay.read_text() + "components:\n  - ../../../../components/team\n"
+    write_repo(repo, files)
     _differential(repo, tmp_path / "cache", edits=160, seed=13)
 
 

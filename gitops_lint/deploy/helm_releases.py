@@ -40,6 +40,20 @@ def _collect(repo) -> list[Release]:
     return out
 
 
+def release_files(repo) -> set[str]:
+    """Every file a rendered release's findings can be placed at (found without rendering): each
+    release's own document, the files its values come from (any line that sets one), and the files
+    naming a value file of its chart."""
+    out: set[str] = set()
+    for release in releases(repo):
+        out.add(release.file)
+        out.update(entry.file for entry in release.chart_value_files)
+        for layer in release.values.layers:
+            prefixes = {path[:n] for path in leaf_paths(layer.data) for n in range(1, len(path) + 1)}
+            out.update(layer.locate(prefix)[0] for prefix in prefixes)
+    return out
+
+
 def release_renders(repo) -> list[ReleaseRender]:
     """The rendering of every release (built on first use, shared by every rule of the run)."""
     return repo.derived(_render_all)

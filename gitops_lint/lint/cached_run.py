@@ -3,9 +3,9 @@
 The key hashes everything the findings depend on: each file's path and content hash (plus the
 unsafe paths), the tree's place in its git checkout (path, remotes, branch), the tool (version and
 code), the effective config (its file), the rule cards (content), the schema directories,
---select/--ignore and the baseline. The stored result is
-findings only (rule, path, position, message, fingerprint): messages never hold secret values,
-and nothing of a file's content is stored.
+--select/--ignore, the baseline and (`named_key`) the files a `check FILE…` run was restricted to.
+The stored result is findings only (rule, path, position, message, fingerprint): messages never hold
+secret values, and nothing of a file's content is stored.
 """
 
 from __future__ import annotations
@@ -88,6 +88,12 @@ def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, select:
     parts += ["files", *(f"{f}\0{hashes[f]}" for f in listed)]
     parts += ["unsafe", *(f"{u.path}\0{u.reason}\0{u.escapes}" for u in tree.unsafe_paths())]
     return digest(parts)
+
+
+def named_key(key: str, files: Iterable[str]) -> str:
+    """The key of a run restricted to `files` (`check FILE…`) over the inputs of the whole run's `key`:
+    it stores the named files' findings only, so it never answers a whole run."""
+    return digest(["gitops-lint run of named files", key, *sorted(files)])
 
 
 def relative_prefix(directory: Path | None, root: Path) -> str | None:

@@ -152,7 +152,8 @@ def run_checks(repo: Repository, cards: list[Card], baseline: set[str] | None = 
 
 
 def _run_scoped(repo: Repository, card: Card, ran: frozenset[str], diff: ChangeSet | None) -> list[Finding]:
-    """Run one card; in a shard (`repo.share`), a root- or file-scoped card over the shard's share only."""
+    """Run one card; with a share (`repo.share`: a shard, `check FILE…`), a root- or file-scoped card over
+    the share only."""
     share = repo.share
     if share is None or card.scope == "repository":
         return _run_card(repo, card, rules_run=ran, diff=diff)

@@ -8,6 +8,10 @@ files are the `hubs`. No built-in root-scoped rule reports on such a line (nor c
 its values are strings), so no finding of theirs is split across shards. A unit's size is the
 characters of the files it reads. Units go to shards by rendezvous hashing with a bounded load:
 deterministic, balanced, and when an unrelated app is added most units keep their shard.
+
+`check FILE…` checks a share built from the same units (`share_for`): every unit that reads a named
+file, so every root that can report on it (and every root that reads a named hub), owning exactly the
+named files.
 """
 
 from __future__ import annotations
@@ -35,25 +39,41 @@ class Unit:
 
 @dataclass(frozen=True)
 class Share:
-    """What shard `index` of `count` checks: its roots, the files it owns, and (shard 1) the charts."""
+    """What a restricted run checks: its kustomization roots, whether it renders the Helm releases
+    (repository-wide work), and (`owns_file`) the files whose file-scoped findings are its own."""
 
-    index: int
-    count: int
     roots: frozenset[str]
-    file_shards: dict[str, int] = field(default_factory=dict, compare=False)  # unit files → their shard
-
-    @property
-    def charts(self) -> bool:
-        """Rendered Helm releases are repository-wide work: shard 1 renders them."""
-        return self.index == 1
+    charts: bool
 
     def owns_root(self, directory: str) -> bool:
         return directory in self.roots
 
     def owns_file(self, path: str) -> bool:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ShardShare(Share):
+    """Shard `index` of `count` (`check --shard K/N`); shard 1 renders the charts."""
+
+    index: int
+    count: int
+    file_shards: dict[str, int] = field(default_factory=dict, compare=False)  # unit files → their shard
+
+    def owns_file(self, path: str) -> bool:
         """A file read by a unit goes with the unit; any other file (hubs too) by a hash of its path."""
         shard = self.file_shards.get(path)
         return (shard if shard is not None else path_shard(path, self.count)) == self.index
+
+
+@dataclass(frozen=True)
+class FileShare(Share):
+    """The share of `check FILE…`: it owns exactly the named files."""
+
+    files: frozenset[str]
+
+    def owns_file(self, path: str) -> bool:
+        return path in self.files
 
 
 def path_shard(path: str, count: int) -> int:
@@ -161,10 +181,22 @@ def assign(found: Iterable[Unit], count: int) -> dict[str, int]:
     return out
 
 
-def share_of(repo: Repository, index: int, count: int, mixins: bool = True) -> Share:
+def share_of(repo: Repository, index: int, count: int, mixins: bool = True) -> ShardShare:
     """Shard `index` of `count`: its roots and the ownership of every unit file (`mixins`: see `units`)."""
     found, _hubs = units(repo, mixins)
     shards = assign(found, count)
     roots = frozenset(r for u in found if shards[u.name] == index for r in u.roots)
     file_shards = {p: shards[u.name] for u in found for p in u.files}
-    return Share(index, count, roots, file_shards)
+    return ShardShare(roots, index == 1, index, count, file_shards)
+
+
+def share_for(repo: Repository, files: Iterable[str], *, charts: bool, mixins: bool = True) -> FileShare:
+    """`check FILE…`: the roots of every unit that reads one of `files` (a missing one too: the units that
+    name it), and every root that reads a named hub; it owns exactly `files`. `charts`: whether the Helm
+    releases are rendered (the caller knows which files their findings can be at); `mixins`: see `units`."""
+    named = frozenset(files)
+    found, hubs = units(repo, mixins)
+    roots = {r for u in found if not u.files.isdisjoint(named) for r in u.roots}
+    for hub in named & hubs:
+        roots.update(r for r in repo.top_level_roots if hub in repo.files_read_by(r))
+    return FileShare(frozenset(roots), charts, named)

@@ -115,8 +115,8 @@ class RenderedViews:
         """Renders of every top-level kustomization root that is not a Component, nor a test fixture,
         template, tool config or a kustomization commented out of its parent (`file_roles.skipped_root`);
         with `judged`, only roots whose kustomization file it accepts (`deploy.file_roles.judged`); then
-        the chart renders (Helm releases) when the repository has a chart provider. While a shard's share is
-        active (`Repository.restricted`), only its roots (and the charts in shard 1)."""
+        the chart renders (Helm releases) when the repository has a chart provider. While a share is active
+        (`Repository.restricted`: a shard, or `check FILE…`), only its roots (and the charts if it renders them)."""
         share = self.repo.active_share
         for directory in self.deployed_dirs(judged):
             if share is None or share.owns_root(directory):
@@ -133,7 +133,7 @@ class RenderedViews:
                 yield directory
 
     def chart_roots(self) -> list[RootRender]:
-        """Rendered Helm releases (empty without a chart provider, and outside shard 1's share)."""
+        """Rendered Helm releases (empty without a chart provider, and in a share that does not render them)."""
         provider = self.repo.chart_provider
         share = self.repo.active_share
         return provider(self.repo) if provider is not None and (share is None or share.charts) else []

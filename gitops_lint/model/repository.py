@@ -52,8 +52,8 @@ class Repository:
     # renders beside the kustomization roots (Helm releases: deploy/helm_releases.chart_roots), given by
     # the caller because the model cannot import the operator packages that find them
     chart_provider: Callable[[Repository], list] | None = None
-    # `check --shard K/N`: the roots and files this shard checks (model/partition.py); rules of scope
-    # `root` or `file` run with it active (`restricted`), so the rendered views yield only its roots
+    # `check --shard K/N`, `check FILE…`: the roots and files this run checks (model/partition.py); rules
+    # of scope `root` or `file` run with it active (`restricted`), so the rendered views yield only its roots
     share: Share | None = field(default=None, repr=False, compare=False)
     active_share: Share | None = field(default=None, repr=False, compare=False)
     _derived: dict[Callable[[Repository], object], object] = field(default_factory=dict, repr=False, compare=False)
@@ -85,7 +85,7 @@ class Repository:
 
     @contextmanager
     def restricted(self) -> Iterator[None]:
-        """While active, the rendered views yield only the shard's roots (no-op without a share)."""
+        """While active, the rendered views yield only the share's roots (no-op without a share)."""
         previous, self.active_share = self.active_share, self.share
         try:
             yield

@@ -91,7 +91,7 @@ def workloads(repo: Repository, judged: Callable[[str], bool] | None = None) -> 
             if obj.data.get("kind") in POD_SPEC_PATHS:
                 yield Workload(obj.data, render.environment, repo.rendered.locator(obj))
     share = repo.active_share
-    if share is not None:  # a shard: what other shards' roots read is theirs, and loose files are split too
+    if share is not None:  # a share: what other roots read is not its own, and it owns some loose files only
         read |= {f for d in repo.rendered.deployed_dirs(judged) for f in repo.files_read_by(d)}
     for doc in repo.documents:
         if doc.path in read or doc.kind not in POD_SPEC_PATHS or not judged(doc.path):
