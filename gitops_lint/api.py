@@ -21,7 +21,7 @@ from gitops_lint.lint.cards import Card, load_cards
 if TYPE_CHECKING:  # imported where used, so that `gitops-lint build` and `--version` start fast
     from gitops_lint.helm.fetched import FetchedChart
     from gitops_lint.lint.cache import CacheStore
-    from gitops_lint.lint.engine import RunResult
+    from gitops_lint.lint.run_result import RunResult
     from gitops_lint.model.file_roles import FileRole
     from gitops_lint.model.repository import Repository
 
@@ -73,14 +73,8 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     `cache`: a store of earlier runs' findings; a run whose inputs are all unchanged is not redone
     (working trees only).
     """
-    from gitops_lint.deploy.helm_releases import chart_roots
     from gitops_lint.lint import cached_run
-    from gitops_lint.lint.engine import run_checks, select_cards
     from gitops_lint.lint.options import validate_config_options
-    from gitops_lint.lint.shard import shard_cards
-    from gitops_lint.model.helm_charts import fetched_charts
-    from gitops_lint.model.partition import share_of
-    from gitops_lint.model.repository import Repository
 
     base = config_dir or Path(".")
     cards = load_cards([base / d for d in config.rule_dirs])
@@ -96,6 +90,14 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
             chosen_ids = set(hit.chosen)
             return LintResult(None, [c for c in cards if c.id in chosen_ids], hit.result, pack=cards, config=config,
                               counts=(hit.files, hit.documents))
+    # imported only now: a run answered from the cache never needs the model, the engine or Helm
+    from gitops_lint.deploy.helm_releases import chart_roots
+    from gitops_lint.lint.engine import run_checks, select_cards
+    from gitops_lint.lint.shard import shard_cards
+    from gitops_lint.model.helm_charts import fetched_charts
+    from gitops_lint.model.partition import share_of
+    from gitops_lint.model.repository import Repository
+
     if progress:
         progress("parsing", 0, 1)
     repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)

@@ -23,8 +23,8 @@ from gitops_lint.core.git_identity import git_remotes, head_branch
 from gitops_lint.core.source import WorkingTree
 from gitops_lint.lint.cache import CacheStore
 from gitops_lint.lint.cards import Card
-from gitops_lint.lint.engine import RunResult
 from gitops_lint.lint.file_hashes import digest, file_hashes, hash_bytes
+from gitops_lint.lint.run_result import RunResult
 
 RESULT_KIND = "run"
 _PACKAGE = Path(__file__).resolve().parent.parent
