@@ -115,11 +115,10 @@ class SourceTree:
             cached = {"": set()}
             for f in self.files():
                 parent, child = posixpath.split(f)
-                while True:
-                    cached.setdefault(parent, set()).add(child)
-                    if not parent:
-                        break
+                while (children := cached.get(parent)) is None:  # a known directory's parents are known too
+                    cached[parent] = {child}
                     parent, child = posixpath.split(parent)
+                children.add(child)
             self._dir_cache = cached
         return cached
 
