@@ -77,7 +77,8 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     from gitops_lint.lint.options import validate_config_options
 
     base = config_dir or Path(".")
-    cards = load_cards([base / d for d in config.rule_dirs])
+    rule_dirs = [base / d for d in config.rule_dirs]
+    cards = cached_run.load_pack(rule_dirs, cache) if cache is not None else load_cards(rule_dirs)
     validate_config_options(config, cards)
     key = None
     # with --helm-fetch the result depends on what the chart repositories serve now (a range, a moving
