@@ -22,7 +22,7 @@ from gitops_lint.lint.cards import Card, load_cards
 if TYPE_CHECKING:  # imported where used, so that `gitops-lint build` and `--version` start fast
     from gitops_lint.helm.fetched import FetchedChart
     from gitops_lint.lint.cache import CacheStore
-    from gitops_lint.lint.engine import RunResult
+    from gitops_lint.lint.run_result import RunResult
     from gitops_lint.model.file_roles import FileRole
     from gitops_lint.model.repository import Repository
 
@@ -78,19 +78,13 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     (working trees only). A run restricted to `files` is answered by a stored whole run of the same
     inputs, else stored under its own key (the files named in it).
     """
-    from gitops_lint.deploy.helm_releases import chart_roots
     from gitops_lint.lint import cached_run
-    from gitops_lint.lint.engine import run_checks, select_cards
-    from gitops_lint.lint.named_files import hubs_apart, named_share, only_named
     from gitops_lint.lint.options import validate_config_options
-    from gitops_lint.lint.shard import shard_cards
-    from gitops_lint.model.helm_charts import fetched_charts
-    from gitops_lint.model.partition import share_of
-    from gitops_lint.model.repository import Repository
 
     named = sorted(set(files)) if files is not None else None
     base = config_dir or Path(".")
-    cards = load_cards([base / d for d in config.rule_dirs])
+    rule_dirs = [base / d for d in config.rule_dirs]
+    cards = cached_run.load_pack(rule_dirs, cache) if cache is not None else load_cards(rule_dirs)
     validate_config_options(config, cards)
     keys: list[str] = []  # the whole run's key, then (files named) the restricted run's
     # with --helm-fetch the result depends on what the chart repositories serve now (a range, a moving
@@ -104,9 +98,21 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
             hit = cached_run.load(cache, key)
             if hit is not None:
                 chosen_ids = set(hit.chosen)
-                found = only_named(hit.result, named) if named is not None else hit.result
+                found = hit.result
+                if named is not None:
+                    from gitops_lint.lint.named_files import only_named
+                    found = only_named(found, named)
                 return LintResult(None, [c for c in cards if c.id in chosen_ids], found, pack=cards,
                                   config=config, counts=(hit.files, hit.documents))
+    # imported only now: a run answered from the cache never needs the model, the engine or Helm
+    from gitops_lint.deploy.helm_releases import chart_roots
+    from gitops_lint.lint.engine import run_checks, select_cards
+    from gitops_lint.lint.named_files import hubs_apart, named_share, only_named
+    from gitops_lint.lint.shard import shard_cards
+    from gitops_lint.model.helm_charts import fetched_charts
+    from gitops_lint.model.partition import share_of
+    from gitops_lint.model.repository import Repository
+
     if progress:
         progress("parsing", 0, 1)
     repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)

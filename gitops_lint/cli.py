@@ -16,7 +16,7 @@ from gitops_lint.cli_common import helm_options
 from gitops_lint.cli_common import output_stream as _output_stream
 from gitops_lint.cli_common import use_color as _use_color
 from gitops_lint.cli_integrations import github, gitlab
-from gitops_lint.cli_shard import merge
+from gitops_lint.cli_shard import merge, shard_option
 from gitops_lint.core.config import ConfigError
 from gitops_lint.core.source import SourceError
 from gitops_lint.lint.cards import CardError, load_cards
@@ -83,13 +83,8 @@ def main() -> None:
 def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs, output, fix, unsafe_fixes,
           show_diff, output_formats, helm_fetch, helm_cache, cache_dir, no_cache, quiet, shard_spec) -> None:
     """Lint a repository (PATH: a directory, default `.`; files: check what they touch, report on them)."""
-    from gitops_lint.lint.shard import ShardError, parse_shard, shard_block, with_block
-
     root, only = _root_and_files(paths)
-    try:
-        shard = parse_shard(shard_spec) if shard_spec else None
-    except ShardError as exc:
-        _fail(str(exc))
+    shard = shard_option(shard_spec) if shard_spec else None
     extra_outputs = _extra_outputs(output_formats, report.FORMATS, output)
     if unsafe_fixes and not (fix or show_diff):
         _fail("--unsafe-fixes needs --fix or --diff")
@@ -110,7 +105,11 @@ def check(paths, fmt, fail_on, select, ignore, config_path, baseline_path, jobs,
         rules=len(result.cards), suppressed=len(result.result.suppressed), baselined=len(result.result.baselined),
     )
     fmt = fmt or _default_format()
-    block = shard_block(*shard, result.cards, findings) if shard else None
+    block = None
+    if shard:
+        from gitops_lint.lint.shard import shard_block, with_block
+
+        block = shard_block(*shard, result.cards, findings)
 
     def render(form: str, color: bool = False) -> str:
         text = report.render(form, findings, summary, result.cards, color=color, fetched=result.fetched)

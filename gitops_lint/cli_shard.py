@@ -1,4 +1,4 @@
-"""`gitops-lint merge`: combine the JSON reports of `check --shard K/N` into one report."""
+"""`gitops-lint merge`: combine the JSON reports of `check --shard K/N` into one report; the --shard option."""
 
 from __future__ import annotations
 
@@ -53,3 +53,13 @@ def merge(reports, fmt, fail_on, config_path, output) -> None:
         if output:
             stream.close()
     sys.exit(exit_code(merged.findings, fail_on or (config.fail_on if config else "error")))
+
+
+def shard_option(spec: str) -> tuple[int, int]:
+    """`check --shard K/N` as (K, N); a usage error otherwise."""
+    from gitops_lint.lint.shard import ShardError, parse_shard  # only sharded runs import it
+
+    try:
+        return parse_shard(spec)
+    except ShardError as exc:
+        _fail(str(exc))

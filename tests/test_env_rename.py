@@ -259,3 +259,13 @@ def test_refused_when_another_yaml_field_names_the_directory(tmp_path):
     files[".github/workflows/deploy.yaml"] = ("on: push\njobs:\n  render:\n    runs-on: ubuntu-latest\n    steps:\n"
                                               "      - run: kubectl kustomize apps/web/overlays/prodcution\n")
     refused(write_repo(tmp_path / "repo", files), "names it in a field this fix does not rewrite")
+
+
+def test_a_link_leading_outside_the_repository_is_never_read_nor_edited(tmp_path):
+    repo = write_repo(tmp_path / "repo", layout())
+    outside = write_repo(tmp_path / "outside", {"flux.yaml": FLUX})
+    os.symlink(outside / "flux.yaml", repo / "flux/linked.yaml")
+    invoke("check", "-j", "1", repo, "--fix", "--unsafe-fixes", "--select", "GL106")
+    assert (repo / "apps/web/overlays/production/kustomization.yaml").read_text() == PRODUCTION
+    assert (outside / "flux.yaml").read_text() == FLUX
+    assert os.path.islink(repo / "flux/linked.yaml")

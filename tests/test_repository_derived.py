@@ -42,3 +42,19 @@ def test_derived_counts_builds(tmp_path):
 
     assert [repo.derived(build) for _ in range(3)] == [1, 1, 1]
     assert calls == [repo]
+
+
+def test_reachable_kustomizations_in_order_and_across_starting_points(tmp_path):
+    k = "resources:\n" + "".join(f"  - {r}\n" for r in ("../b", "../c"))
+    write_repo(tmp_path, {
+        "a/kustomization.yaml": k,  # a includes b and c; b includes c; c includes a (a cycle); d includes b
+        "b/kustomization.yaml": "resources:\n  - ../c\n",
+        "c/kustomization.yaml": "resources:\n  - ../a\n",
+        "d/kustomization.yaml": "resources:\n  - ../b\n  - ../missing\n",
+    })
+    repo = Repository.build(WorkingTree(tmp_path), Config(), jobs=1)
+    assert repo.reachable_kustomizations("a") == ["a", "b", "c"]
+    assert repo.reachable_kustomizations("d") == ["d", "b", "c", "a"]
+    seen = {"b", "c", "a"}  # already collected, with everything they include
+    assert repo.reachable_kustomizations("d", seen) == ["d"] and seen == {"a", "b", "c", "d"}
+    assert repo.top_level_roots == ["d"]

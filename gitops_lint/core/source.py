@@ -115,11 +115,10 @@ class SourceTree:
             cached = {"": set()}
             for f in self.files():
                 parent, child = posixpath.split(f)
-                while True:
-                    cached.setdefault(parent, set()).add(child)
-                    if not parent:
-                        break
+                while (children := cached.get(parent)) is None:  # a known directory's parents are known too
+                    cached[parent] = {child}
                     parent, child = posixpath.split(parent)
+                children.add(child)
             self._dir_cache = cached
         return cached
 
@@ -142,7 +141,11 @@ class SourceTree:
 
 
 class WorkingTree(SourceTree):
-    """A directory on disk. Uses `git ls-files` when the directory is inside a git work tree."""
+    """A directory on disk. Uses `git ls-files` when the directory is inside a git work tree.
+
+    Every file is read through directories already known to be inside the root (each directory is
+    checked once, following a symbolic link only where one is met) and opened without following a
+    final symbolic link unless that link, too, resolves inside the root."""
 
     def __init__(self, root: str | os.PathLike, use_git: bool = True):
         self.root = Path(root).resolve()
@@ -152,17 +155,25 @@ class WorkingTree(SourceTree):
         self._use_git = use_git
         self._files: list[str] | None = None
         self._unsafe: list[UnsafePath] = []
-
-    def _candidates(self) -> Iterable[str]:
-        listed = _git_ls_files(self.root) if self._use_git else None
-        if listed:  # an empty listing means an ignored or untracked-only directory: walk it instead
-            return listed
-        return _walk(self.root)
+        self._top = str(self.root)
+        self._real_dirs: dict[str, str] = {"": self._top}  # repo-relative directory -> its real path
 
     def files(self) -> list[str]:
         if self._files is None:
-            self._admit(self._candidates(), [], [])
+            listed = _git_ls_files(self.root) if self._use_git else None
+            if listed:  # an empty listing means an ignored or untracked-only directory: walk it instead
+                self._admit(listed, [], [])
+            else:
+                self._admit_walk()
         return self._files or []
+
+    def _admit_walk(self) -> None:
+        """List the tree by walking it: regular files are taken as they are, symbolic links checked."""
+        files: list[str] = []
+        links: list[str] = []
+        for rel_dir in _walk(self._top, files, links):
+            self._real_dirs[rel_dir] = f"{self._top}/{rel_dir}"  # a plain directory: no link on the way
+        self._admit(links, files, [])
 
     def _admit(self, candidates: Iterable[str], files: list[str], unsafe: list[UnsafePath]) -> None:
         """Check each candidate path and record the listing: safe files, and the unsafe paths."""
@@ -173,24 +184,55 @@ class WorkingTree(SourceTree):
             elif isinstance(problem, UnsafePath):
                 unsafe.append(problem)
         self._files = sorted(set(files))
-        self._unsafe = unsafe
+        self._unsafe = sorted(unsafe, key=lambda u: u.path)
 
     def _check(self, rel: str) -> UnsafePath | None | bool:
         """None when `rel` is a safe regular file; False to skip silently; else the problem."""
-        full = self.root / rel
+        parent, name = posixpath.split(rel)
         try:
+            full = f"{self._real_dir(parent)}/{name}"
             st = os.lstat(full)
-        except OSError:
+        except PathEscapesRoot:
+            return UnsafePath(rel, "symlink leads outside the repository root", escapes=True)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return UnsafePath(rel, "symlink cannot be resolved (symlink loop)", escapes=False)
             return False  # listed by git but deleted from the working tree
         if stat.S_ISLNK(st.st_mode):
             try:
-                real = full.resolve(strict=True)
-            except (OSError, RuntimeError) as exc:
-                return UnsafePath(rel, f"symlink cannot be resolved ({_reason(exc)})", escapes=False)
-            if not _inside(real, self.root):
+                real = self._resolve_inside(full)
+            except PathEscapesRoot:
                 return UnsafePath(rel, "symlink leads outside the repository root", escapes=True)
-            return None if real.is_file() else False
+            except OSError as exc:
+                return UnsafePath(rel, f"symlink cannot be resolved ({_reason(exc)})", escapes=False)
+            return None if os.path.isfile(real) else False
         return None if stat.S_ISREG(st.st_mode) else False
+
+    def _resolve_inside(self, full: str) -> str:
+        """The real path of `full` (which exists); PathEscapesRoot when it lies outside the root."""
+        real = os.path.realpath(full, strict=True)
+        if real != self._top and not real.startswith(self._top.rstrip("/") + "/"):
+            raise PathEscapesRoot(f"{full!r} leads outside the repository root")
+        return real
+
+    def _real_dir(self, rel_dir: str) -> str:
+        """The real path of the repo-relative directory `rel_dir`, checked once per directory.
+
+        Raises PathEscapesRoot when a symbolic link on the way leads outside the root, OSError for a
+        link loop. A directory that does not exist is returned unchecked (reading below it fails)."""
+        known = self._real_dirs.get(rel_dir)
+        if known is not None:
+            return known
+        parent, name = posixpath.split(rel_dir)
+        full = f"{self._real_dir(parent)}/{name}"
+        try:
+            is_link = stat.S_ISLNK(os.lstat(full).st_mode)
+        except OSError:
+            return full
+        if is_link:
+            full = self._resolve_inside(full)
+        self._real_dirs[rel_dir] = full
+        return full
 
     def unsafe_paths(self) -> list[UnsafePath]:
         self.files()
@@ -198,21 +240,20 @@ class WorkingTree(SourceTree):
 
     def read_bytes(self, path: str) -> bytes:
         rel = normalize(path)
+        parent, name = posixpath.split(rel)
+        full = f"{self._real_dir(parent)}/{name}" if name else self._real_dir(parent)
         try:
-            full = (self.root / rel).resolve()
-        except RuntimeError:  # a symlink loop (pathlib raises RuntimeError before Python 3.13)
-            raise OSError(errno.ELOOP, f"{path!r}: symlink loop") from None
-        if not _inside(full, self.root):
-            raise PathEscapesRoot(f"{path!r} leads outside the repository root")
-        return full.read_bytes()
+            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            fd = os.open(self._resolve_inside(full), os.O_RDONLY)  # a symbolic link: where it leads
+        with open(fd, "rb") as handle:
+            return handle.read()
 
 
 def _reason(exc: BaseException) -> str:
     return "symlink loop" if isinstance(exc, RuntimeError) or "loop" in str(exc).lower() else exc.__class__.__name__
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
 
 
 def _git_ls_files(root: Path) -> list[str] | None:
@@ -233,17 +274,28 @@ def _git_ls_files(root: Path) -> list[str] | None:
     return [n for n in names if n]
 
 
-def _walk(root: Path) -> Iterable[str]:
-    """Every file below root, skipping `.git` and never descending into symlinked directories."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if d != ".git" and not os.path.islink(os.path.join(dirpath, d)))
-        rel_dir = os.path.relpath(dirpath, root)
-        for name in filenames:
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            yield rel.replace(os.sep, "/")
-        # symlinked directories are reported as unsafe when they escape; otherwise they are skipped
-        for name in os.listdir(dirpath):
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full) and os.path.isdir(full):
-                rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-                yield rel.replace(os.sep, "/")
+def _walk(top: str, files: list[str], links: list[str]) -> Iterator[str]:
+    """Walk the directory `top` (one `scandir` per directory, never into a symbolic link or `.git`):
+    append regular files and symbolic links (repo-relative) to `files` and `links`, and yield each
+    directory entered below the root."""
+    pending = [""]
+    while pending:
+        rel_dir = pending.pop()
+        try:
+            entries = os.scandir(f"{top}/{rel_dir}" if rel_dir else top)
+        except OSError:
+            continue  # unreadable directory: its files are not listed (as `os.walk` did)
+        with entries:
+            for entry in entries:
+                rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                try:
+                    if entry.is_symlink():
+                        links.append(rel)
+                    elif entry.is_dir(follow_symlinks=False):
+                        if entry.name != ".git":
+                            pending.append(rel)
+                            yield rel
+                    elif entry.is_file(follow_symlinks=False):
+                        files.append(rel)
+                except OSError:
+                    continue

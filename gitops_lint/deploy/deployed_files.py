@@ -246,13 +246,15 @@ class Deployment:
             for d in kustomizations:  # Flux generates a kustomization listing the top-most ones below
                 if d.startswith(prefix) and not _has_kustomization_between(d, directory, kustomizations):
                     starts.add(d)
-        deployed = {d for start in starts for d in self.repo.reachable_kustomizations(start)}
+        deployed: set[str] = set()
+        for start in sorted(starts):
+            self.repo.reachable_kustomizations(start, deployed)
         # a root is left out only where the operators look (below a deployed kustomization or an operator's
         # path); elsewhere it may be applied by other means (kubectl apply -k), as before
         enclosing = deployed | {p.dir for p in self.operator_paths} | bootstrap
         for d in sorted(kustomizations):
             if d not in deployed and d not in self.repo.included_kustomizations and not _below(d, enclosing):
-                deployed.update(self.repo.reachable_kustomizations(d))
+                self.repo.reachable_kustomizations(d, deployed)
         return deployed
 
     def undeployed_reader(self, path: str) -> str | None:

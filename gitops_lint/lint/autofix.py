@@ -25,6 +25,7 @@ from ruamel.yaml import YAML
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import Finding
+from gitops_lint.core.source import WorkingTree, read_or_none
 from gitops_lint.lint import env_rename, fix_blocks, textedit
 from gitops_lint.lint.fixers import FIXERS, Change, FixContext, node_at, rule_is_safe
 
@@ -242,8 +243,10 @@ def _plan_rename(root: Path, finding: Finding, result: FixPlan, wanted: set[str]
         planned = {f.path: f for f in result.files}
         edited: dict[str, tuple[str, str]] = {}
         name = posixpath.basename(rename.old)
-        for rel in _yaml_files(root):
-            current = planned[rel].after if rel in planned else _read(root, rel)
+        tree = WorkingTree(root, use_git=False)
+        listing = tree.files()  # `.git` and linked directories skipped, links leading outside left out
+        for rel in _yaml_files(listing):
+            current = planned[rel].after if rel in planned else _read(tree, rel)
             if current is None or not (name in current or "{{" in current or "${" in current):
                 continue
             new_text = env_rename.plan_file(current, rel, rename, _load_all)
@@ -261,7 +264,7 @@ def _plan_rename(root: Path, finding: Finding, result: FixPlan, wanted: set[str]
     for rel, (before, after) in edited.items():
         rules = tuple(sorted({*planned[rel].rules, env_rename.RULE})) if rel in planned else (env_rename.RULE,)
         planned[rel] = FileFix(rel, before, after, rules)
-    for rel in _files_below(root, rename.old):
+    for rel in (f for f in listing if f.startswith(rename.old + "/")):
         moved = rename.new + rel[len(rename.old):]
         fix = planned.get(rel)
         planned[rel] = FileFix(rel, fix.before, fix.after, tuple(sorted({*fix.rules, env_rename.RULE})), moved) \
@@ -270,26 +273,16 @@ def _plan_rename(root: Path, finding: Finding, result: FixPlan, wanted: set[str]
     result.renames.append(rename)
 
 
-def _yaml_files(root: Path) -> list[str]:
-    """Repo-relative YAML files (and `Kustomization` files); `.git` and linked directories skipped."""
-    out = []
-    for current, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != ".git" and not os.path.islink(os.path.join(current, d)))
-        for name in sorted(files):
-            if name.endswith((".yaml", ".yml")) or name == "Kustomization":
-                out.append(Path(current, name).relative_to(root).as_posix())
-    return out
+def _yaml_files(files: list[str]) -> list[str]:
+    """The YAML files (and `Kustomization` files) among a listing."""
+    return [rel for rel in files if rel.endswith((".yaml", ".yml")) or posixpath.basename(rel) == "Kustomization"]
 
 
-def _files_below(root: Path, directory: str) -> list[str]:
-    return sorted(Path(current, name).relative_to(root).as_posix()
-                  for current, _, files in os.walk(root / directory) for name in files)
-
-
-def _read(root: Path, rel: str) -> str | None:
+def _read(tree: WorkingTree, rel: str) -> str | None:
+    data = read_or_none(tree, rel)
     try:
-        return (root / rel).read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        return data.decode("utf-8") if data is not None else None
+    except UnicodeDecodeError:
         return None
 
 

@@ -175,7 +175,9 @@ def builtin_rules_dir() -> Path:
     return packaged if packaged.is_dir() else here.parent / "rules"
 
 
-def load_card(path: Path, builtin: bool = True) -> Card:
+def load_card(path: Path, builtin: bool = True, *, validate: bool = True) -> Card:
+    """The card in `path`; `validate=False` skips the schema checks (for exactly the bytes of a pack
+    validated before: see `lint.cached_run.load_pack`)."""
     parsed = load_yaml(str(path), path.read_bytes())
     if parsed.violations:
         v = parsed.violations[0]
@@ -183,16 +185,8 @@ def load_card(path: Path, builtin: bool = True) -> Card:
     if len(parsed.documents) != 1:
         raise CardError(f"{path}: a card is exactly one YAML document")
     data = parsed.documents[0].data
-    import jsonschema  # here, not at module level: `gitops-lint build` and `--version` never need it
-
-    errors = sorted(jsonschema.Draft202012Validator(CARD_SCHEMA).iter_errors(data), key=lambda e: e.path)
-    if errors:
-        where = ".".join(map(str, errors[0].absolute_path)) or "(top level)"
-        raise CardError(f"{path}: {where}: {errors[0].message}")
-    try:
-        check_option_schema(data.get("options", OPTIONS_NONE), against_metaschema=not builtin)
-    except OptionsSchemaError as exc:
-        raise CardError(f"{path}: {exc}") from exc
+    if validate:
+        _validate(path, data, builtin)
     unknown = set(data.get("reports", ())) - set(LOADER_KINDS)
     if unknown:
         raise CardError(f"{path}: reports: unknown kinds {sorted(unknown)} (known: {', '.join(LOADER_KINDS)})")
@@ -225,26 +219,45 @@ def load_card(path: Path, builtin: bool = True) -> Card:
     )
 
 
-def load_cards(extra_dirs: Iterable[Path] = ()) -> list[Card]:
+def _validate(path: Path, data: Any, builtin: bool) -> None:
+    import jsonschema  # here, not at module level: `gitops-lint build` and `--version` never need it
+
+    errors = sorted(jsonschema.Draft202012Validator(CARD_SCHEMA).iter_errors(data), key=lambda e: e.path)
+    if errors:
+        where = ".".join(map(str, errors[0].absolute_path)) or "(top level)"
+        raise CardError(f"{path}: {where}: {errors[0].message}")
+    try:
+        check_option_schema(data.get("options", OPTIONS_NONE), against_metaschema=not builtin)
+    except OptionsSchemaError as exc:
+        raise CardError(f"{path}: {exc}") from exc
+
+
+def card_files(extra_dirs: Iterable[Path] = ()) -> list[tuple[Path, bool]]:
+    """Every card file of the built-in pack and the organisation directories, with whether it is built in."""
+    out = []
+    for directory, builtin in [(builtin_rules_dir(), True)] + [(Path(d), False) for d in extra_dirs]:
+        if not directory.is_dir():
+            raise CardError(f"{directory}: rule directory not found")
+        out += [(path, builtin) for path in sorted(directory.rglob("*.y*ml"))]
+    return out
+
+
+def load_cards(extra_dirs: Iterable[Path] = (), *, validate: bool = True) -> list[Card]:
     """The built-in rule pack plus organisation card directories, sorted by id; ids must be unique.
 
     An organisation card naming a built-in check takes that check's options from the built-in card
     using it (its own `options` may redeclare some: other defaults or tighter bounds)."""
     cards: dict[str, Card] = {}
     by_check: dict[str, Card] = {}
-    sources = [(builtin_rules_dir(), True)] + [(Path(d), False) for d in extra_dirs]
-    for directory, builtin in sources:
-        if not directory.is_dir():
-            raise CardError(f"{directory}: rule directory not found")
-        for path in sorted(directory.rglob("*.y*ml")):
-            card = load_card(path, builtin=builtin)
-            if builtin and card.check:
-                by_check.setdefault(card.check, card)
-            elif card.check in by_check:
-                card = replace(card, options=inherit_options(by_check[card.check].options, card.options))
-            if card.id in cards:
-                raise CardError(f"{path}: duplicate rule id {card.id} (also {cards[card.id].path})")
-            cards[card.id] = card
+    for path, builtin in card_files(extra_dirs):
+        card = load_card(path, builtin=builtin, validate=validate)
+        if builtin and card.check:
+            by_check.setdefault(card.check, card)
+        elif card.check in by_check:
+            card = replace(card, options=inherit_options(by_check[card.check].options, card.options))
+        if card.id in cards:
+            raise CardError(f"{path}: duplicate rule id {card.id} (also {cards[card.id].path})")
+        cards[card.id] = card
     names = [c.name for c in cards.values()]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -17,6 +17,7 @@ from gitops_lint.core.findings import (
 )
 from gitops_lint.core.loader import Document
 from gitops_lint.lint.cards import Card
+from gitops_lint.lint.run_result import RunResult
 from gitops_lint.lint.suppressions import Suppression, from_annotation, scan_text
 from gitops_lint.model.repository import Repository
 
@@ -82,20 +83,6 @@ class ChangeContext(CheckContext):
     """What a change rule (card tagged `diff`) receives: the head repository's context and the diff."""
 
     diff: ChangeSet | None = None
-
-
-@dataclass
-class RunResult:
-    """Findings after suppressions and baseline, plus what was filtered (for `baseline` and stats)."""
-
-    findings: list[Finding]
-    suppressed: list[Finding] = field(default_factory=list)
-    baselined: list[Finding] = field(default_factory=list)
-    rules_run: list[str] = field(default_factory=list)
-
-    @property
-    def internal_error(self) -> bool:
-        return any(f.is_internal_error for f in self.findings)
 
 
 def select_cards(cards: Iterable[Card], repo: Repository, select: Iterable[str] = (),

@@ -44,30 +44,33 @@ def file_hashes(root: Path, paths: Iterable[str], store: CacheStore | None) -> d
     """{path: content hash} for files below `root` (unreadable files hash as such)."""
     key = _stat_key(root)
     written_ns, record = _load_record(store, key)
+    settled_ns = written_ns - RACY_NS  # a file changed after this may have changed unseen: re-read it
+    top = str(root)
     hashes: dict[str, str] = {}
     fresh: dict[str, list] = {}
     changed = False
     for path in paths:
-        full = os.path.join(root, path)
+        full = f"{top}/{path}"
         try:
             st = os.stat(full)
         except OSError:
             hashes[path] = "unreadable"
             continue
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
         known = record.get(path)
-        if (isinstance(known, list) and known[:4] == stamp and isinstance(known[4], str)
-                and max(st.st_mtime_ns, st.st_ctime_ns) < written_ns - RACY_NS):
+        if (type(known) is list and len(known) == 5 and known[0] == st.st_size and known[1] == st.st_mtime_ns
+                and known[2] == st.st_ino and known[3] == st.st_ctime_ns and type(known[4]) is str
+                and st.st_mtime_ns < settled_ns and st.st_ctime_ns < settled_ns):
             hashes[path] = known[4]
-        else:
-            changed = True
-            try:
-                with open(full, "rb") as handle:
-                    hashes[path] = hash_bytes(handle.read())
-            except OSError:
-                hashes[path] = "unreadable"
-                continue
-        fresh[path] = [*stamp, hashes[path]]
+            fresh[path] = known
+            continue
+        changed = True
+        try:
+            with open(full, "rb") as handle:
+                hashes[path] = hash_bytes(handle.read())
+        except OSError:
+            hashes[path] = "unreadable"
+            continue
+        fresh[path] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, hashes[path]]
     if store is not None and (changed or len(fresh) != len(record)):
         body = {"written_ns": time.time_ns(), "files": fresh}
         store.put(STATS_KIND, key, json.dumps(body, separators=(",", ":")).encode("utf-8", "surrogateescape"))

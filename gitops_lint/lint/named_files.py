@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from gitops_lint.lint.cards import Card
-from gitops_lint.lint.engine import RunResult
+from gitops_lint.lint.run_result import RunResult
 from gitops_lint.lint.suppressions import from_annotation
 
 if TYPE_CHECKING:

@@ -168,7 +168,8 @@ class _Refs:
 
     def lists(self, path: str) -> bool:
         """Whether a kustomization lists `path` as a resource (itself, or a plain directory above it)."""
-        return path in self.resources or any(d in self.resource_dirs for d in parent_dirs(posixpath.dirname(path)))
+        return path in self.resources or bool(self.resource_dirs) and any(
+            d in self.resource_dirs for d in parent_dirs(posixpath.dirname(path)))
 
 
 def _commented_out(repo: Repository, referenced: set[str]) -> dict[str, str]:
@@ -254,10 +255,14 @@ def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
 
 
 def _chart_of(path: str, charts: set[str]) -> str | None:
+    if not charts:
+        return None
     return next((d for d in parent_dirs(posixpath.dirname(path), with_root=True) if d in charts), None)
 
 
 def _commented_ancestor(path: str, commented: dict[str, str]) -> tuple[str, str] | None:
+    if not commented:
+        return None
     hit = next((d for d in parent_dirs(path) if d in commented), None)
     return (hit, commented[hit]) if hit is not None else None
 

@@ -181,17 +181,21 @@ class Repository:
             ]
         return children
 
-    def reachable_kustomizations(self, directory: str) -> list[str]:
-        """`directory` and every kustomization directory it includes, transitively (cycle-safe)."""
-        seen: list[str] = []
+    def reachable_kustomizations(self, directory: str, seen: set[str] | None = None) -> list[str]:
+        """`directory` and every kustomization directory it includes, transitively (cycle-safe), in
+        depth-first order. `seen`: directories already collected with everything they include; they are
+        skipped, and the new ones are added to it (one pass over many starting points)."""
+        seen = set() if seen is None else seen
+        order: list[str] = []
         stack = [directory]
         while stack:
             current = stack.pop()
             if current in seen or current not in self.kustomizations:
                 continue
-            seen.append(current)
+            seen.add(current)
+            order.append(current)
             stack.extend(reversed(self.kustomization_children.get(current, [])))
-        return seen
+        return order
 
     def files_read_by(self, directory: str) -> set[str]:
         """Every file a kustomization root reads, transitively (its own file and all referenced paths)."""
@@ -237,11 +241,13 @@ class Repository:
         An inclusion cycle (a directory including itself, `a` ↔ `b`) that nothing outside it includes
         contributes its first directory, so that the cycle is rendered and reported, not hidden."""
         roots = [d for d in sorted(self.kustomizations) if d not in self.included_kustomizations]
-        covered = {d for root in roots for d in self.reachable_kustomizations(root)}
+        covered: set[str] = set()
+        for root in roots:
+            self.reachable_kustomizations(root, covered)
         for directory in sorted(self.kustomizations):
             if directory not in covered:
                 roots.append(directory)
-                covered.update(self.reachable_kustomizations(directory))
+                self.reachable_kustomizations(directory, covered)
         return sorted(roots)
 
     # -- layout ---------------------------------------------------------------------------------
