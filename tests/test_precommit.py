@@ -57,3 +57,9 @@ def test_pre_commit_hook_fails_bad_repo_and_passes_good_one(tmp_path):
     assert outcomes["good"].returncode == 0, outcomes["good"].stdout + outcomes["good"].stderr
     assert outcomes["bad"].returncode == 1, outcomes["bad"].stdout
     assert "GL302" in outcomes["bad"].stdout
+    # the changed-files hook: the staged file is named, its findings are reported
+    for name, code in (("good", 0), ("bad", 1)):
+        proc = subprocess.run([*pre_commit, "try-repo", str(hook_src), "gitops-lint-files", "--all-files"],
+                              cwd=tmp_path / name, env=env, capture_output=True, text=True, timeout=900)
+        assert proc.returncode == code, proc.stdout + proc.stderr
+    assert "GL302" in proc.stdout and "apps/web/settings.yaml" in proc.stdout
