@@ -1,11 +1,13 @@
 """Charts written for the Helm tests: one app chart exercising helpers, `range`, `tpl`, `required`,
-`fail`, `.Files.Get`, a vendored subchart with global values and a `crds/` directory."""
+`fail`, `.Files.Get`, a vendored subchart with global values and a `crds/` directory; builders of the
+Flux HelmRelease / Kustomization and Argo CD Application YAML that deploys them."""
 
 from __future__ import annotations
 
 import hashlib
 import http.server
 import importlib.util
+import textwrap
 import threading
 
 import pytest
@@ -54,6 +56,57 @@ def web_chart(prefix: str = "charts/web") -> dict[str, str]:
             "{{- if .Values.enabled }}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n"
             "  name: {{ .Release.Name }}-sidecar\ndata:\n  team: {{ .Values.global.team }}\n{{- end }}\n"),
     }
+
+
+DEPLOY_REPO = "https://github.com/acme/deploy.git"
+FLUX_GIT_SOURCE = ("GitRepository", "flux-system", "flux-system")
+
+
+def flux_release(name: str = "shop", namespace: str = "prod", chart: str = "./charts/web", *,
+                 version: str | None = None, source: tuple[str, str, str | None] = FLUX_GIT_SOURCE,
+                 interval: bool = False, spec: str = "") -> str:
+    """A Flux HelmRelease of `chart` (at `version`) from `source` (kind, name, namespace or None),
+    by default the flux-system GitRepository; `spec` is the rest of its spec, as written. With that
+    source and no version, `chart:` is line 9 and `spec` starts at line 14 (one later with `interval`)."""
+    kind, source_name, source_namespace = source
+    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\n"
+            f"  namespace: {namespace}\nspec:\n" + ("  interval: 10m\n" if interval else "")
+            + f"  chart:\n    spec:\n      chart: {chart}\n"
+            + (f"      version: {version}\n" if version is not None else "")
+            + f"      sourceRef:\n        kind: {kind}\n        name: {source_name}\n"
+            + (f"        namespace: {source_namespace}\n" if source_namespace is not None else "") + spec)
+
+
+def flux_kustomization(name: str, path: str, spec: str = "") -> str:
+    """A Flux Kustomization `name` (namespace flux-system) applying `path` of the flux-system
+    GitRepository every 10m with pruning; `spec` is the rest of its spec, as written."""
+    return (f"apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {name}\n"
+            f"  namespace: flux-system\nspec:\n  interval: 10m\n  path: {path}\n  prune: true\n"
+            "  sourceRef:\n    kind: GitRepository\n    name: flux-system\n" + spec)
+
+
+def argo_source(repo_url: str = DEPLOY_REPO, revision: str = "main", *, path: str | None = None,
+                chart: str | None = None, ref: str | None = None, helm: str = "") -> str:
+    """One Argo CD Application source, unindented: a chart of a chart repository (`chart`), a directory
+    of the repository (`path`) or a `ref`; `helm` is its helm block's lines, as written under `helm:`."""
+    if chart is not None:
+        text = f"repoURL: {repo_url}\nchart: {chart}\ntargetRevision: {revision}\n"
+    else:
+        text = f"repoURL: {repo_url}\ntargetRevision: {revision}\n"
+        text += f"path: {path}\n" if path is not None else f"ref: {ref}\n"
+    return text + ("helm:\n" + textwrap.indent(helm, "  ") if helm else "")
+
+
+def argo_app(*sources: str, name: str = "shop", destination: str = "shop") -> str:
+    """An Argo CD Application `name` (namespace argocd, project default) deploying `sources` (argo_source)
+    to the `destination` namespace of the in-cluster server: one source as `source:`, more as `sources:`."""
+    if len(sources) == 1:
+        body = "  source:\n" + textwrap.indent(sources[0], "    ")
+    else:
+        body = "  sources:\n" + "".join("    - " + textwrap.indent(s, "      ")[6:] for s in sources)
+    return (f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n"
+            f"  namespace: argocd\nspec:\n  project: default\n{body}"
+            f"  destination:\n    server: https://kubernetes.default.svc\n    namespace: {destination}\n")
 
 
 def loop_chart(prefix: str = "charts/loop") -> dict[str, str]:

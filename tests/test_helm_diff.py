@@ -9,22 +9,9 @@ from gitops_lint.api import resolve_config
 from gitops_lint.core.source import WorkingTree
 from gitops_lint.diff.pipeline import diff_trees
 from gitops_lint.diff.report import render as render_report
-from helm_charts import SDK, needs_sdk, web_chart
+from helm_charts import SDK, flux_release, needs_sdk, web_chart
 
-RELEASE = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  chart:
-    spec:
-      chart: ./charts/web
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-        namespace: flux-system
+RELEASE = flux_release(spec="""\
   valuesFrom:
     - kind: Secret
       name: shop-secret
@@ -32,7 +19,7 @@ spec:
       targetPath: host
   values:
     replicas: {replicas}
-"""
+""")
 
 SECRET = """\
 apiVersion: v1

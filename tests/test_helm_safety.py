@@ -19,30 +19,17 @@ from gitops_lint.core.config import ConfigError
 from gitops_lint.deploy.helm_releases import release_renders
 from gitops_lint.helm.fetch import ChartFetcher, FetchError
 from gitops_lint.helm.release import ChartSource
-from helm_charts import needs_sdk, web_chart
+from helm_charts import flux_release, needs_sdk, web_chart
 
 SECRET_VALUE = "s3cr3t-registry.example.com/app:latest"
 
-RELEASE = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  chart:
-    spec:
-      chart: ./charts/web
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-        namespace: flux-system
+RELEASE = flux_release(spec="""\
   valuesFrom:
     - kind: Secret
       name: shop-secret
       valuesKey: image
       targetPath: {target}
-"""
+""")
 
 SECRET = f"""\
 apiVersion: v1
