@@ -4,6 +4,7 @@ Flux HelmRelease / Kustomization and Argo CD Application YAML that deploys them.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import http.server
 import importlib.util
@@ -69,12 +70,29 @@ def flux_release(name: str = "shop", namespace: str = "prod", chart: str = "./ch
     by default the flux-system GitRepository; `spec` is the rest of its spec, as written. With that
     source and no version, `chart:` is line 9 and `spec` starts at line 14 (one later with `interval`)."""
     kind, source_name, source_namespace = source
-    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\n"
-            f"  namespace: {namespace}\nspec:\n" + ("  interval: 10m\n" if interval else "")
-            + f"  chart:\n    spec:\n      chart: {chart}\n"
+    return (_release_header(name, namespace, interval) + f"  chart:\n    spec:\n      chart: {chart}\n"
             + (f"      version: {version}\n" if version is not None else "")
             + f"      sourceRef:\n        kind: {kind}\n        name: {source_name}\n"
             + (f"        namespace: {source_namespace}\n" if source_namespace is not None else "") + spec)
+
+
+def flux_chart_ref_release(kind: str, ref_name: str, ref_namespace: str | None = None, *, name: str = "shop",
+                           namespace: str = "prod", interval: bool = False, spec: str = "") -> str:
+    """A Flux HelmRelease whose `chartRef` names a HelmChart or OCIRepository; `spec` as in flux_release.
+    `chartRef:` is line 7 (8 with `interval`)."""
+    return (_release_header(name, namespace, interval) + f"  chartRef:\n    kind: {kind}\n    name: {ref_name}\n"
+            + (f"    namespace: {ref_namespace}\n" if ref_namespace is not None else "") + spec)
+
+
+def _release_header(name: str, namespace: str, interval: bool) -> str:
+    return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\n"
+            f"  namespace: {namespace}\nspec:\n" + ("  interval: 10m\n" if interval else ""))
+
+
+def values_secret(key: str, value: str, name: str = "shop-secret", namespace: str = "prod") -> str:
+    """A Secret holding `value` (base64-encoded) under `key`, as a release's `valuesFrom` reads it."""
+    return (f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n  namespace: {namespace}\ndata:\n"
+            f"  {key}: {base64.b64encode(value.encode()).decode()}\n")
 
 
 def flux_kustomization(name: str, path: str, spec: str = "") -> str:

@@ -14,6 +14,7 @@ from helm_charts import (
     argo_source,
     by_kind_name,
     expected_web,
+    flux_chart_ref_release,
     flux_kustomization,
     flux_release,
     needs_sdk,
@@ -60,18 +61,7 @@ spec:
   ref:
     {ref}
 ---
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  chartRef:
-    kind: OCIRepository
-    name: web
-  values:
-    replicas: 3
-"""
+""" + flux_chart_ref_release("OCIRepository", "web", spec="  values:\n    replicas: 3\n")
 
 ARGO_APPLICATION = argo_app(argo_source("{repo_url}", "{version}", chart="web",
                                          helm="releaseName: shop\nvaluesObject:\n  replicas: 3\n"),

@@ -3,8 +3,6 @@ rendered output checked by the same rules, findings at the values line."""
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from gitops_lint.api import lint_path
@@ -18,6 +16,7 @@ from helm_charts import (
     flux_kustomization,
     flux_release,
     needs_sdk,
+    values_secret,
     web_chart,
 )
 
@@ -40,8 +39,7 @@ FLUX_RELEASE = flux_release(interval=True, spec="""\
     image: nginx:1.27.1
 """)
 
-TEAM = base64.b64encode(b"'red'").decode()
-FLUX_VALUES = f"""\
+FLUX_VALUES = """\
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -53,14 +51,7 @@ data:
     host: shop.example.org
   replicas: "4"
 ---
-apiVersion: v1
-kind: Secret
-metadata:
-  name: shop-secret
-  namespace: prod
-data:
-  team: {TEAM}
-"""
+""" + values_secret("team", "'red'")
 
 
 def _lint(repo, **kw):

@@ -14,23 +14,13 @@ from helm_charts import (
     argo_source,
     by_kind_name,
     expected_web,
+    flux_chart_ref_release,
     loop_chart,
     needs_sdk,
     web_chart,
 )
 
-CHART_REF_RELEASE = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  interval: 10m
-  chartRef:
-    kind: HelmChart
-    name: web
-    namespace: flux-system
+CHART_REF_RELEASE = flux_chart_ref_release("HelmChart", "web", "flux-system", interval=True, spec="""\
   values:
     replicas: 4
 ---
@@ -45,7 +35,7 @@ spec:
   sourceRef:
     kind: GitRepository
     name: flux-system
-"""
+""")
 
 
 @needs_sdk
