@@ -76,6 +76,15 @@ def flux_release(name: str = "shop", namespace: str = "prod", chart: str = "./ch
             + (f"        namespace: {source_namespace}\n" if source_namespace is not None else "") + spec)
 
 
+def remote_release_files(url: str, replicas: int = 3) -> dict[str, str]:
+    """apps/shop: a HelmRepository `charts` at `url` and a Flux HelmRelease `shop` of its chart web 1.4.0."""
+    return {"apps/shop/repo.yaml": "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
+                                   f"  name: charts\n  namespace: prod\nspec:\n  url: {url}\n",
+            "apps/shop/release.yaml": flux_release(chart="web", version="1.4.0",
+                                                   source=("HelmRepository", "charts", None),
+                                                   spec=f"  values:\n    replicas: {replicas}\n")}
+
+
 def flux_chart_ref_release(kind: str, ref_name: str, ref_namespace: str | None = None, *, name: str = "shop",
                            namespace: str = "prod", interval: bool = False, spec: str = "") -> str:
     """A Flux HelmRelease whose `chartRef` names a HelmChart or OCIRepository; `spec` as in flux_release.

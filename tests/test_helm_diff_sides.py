@@ -21,7 +21,7 @@ from gitops_lint.diff.pipeline import diff_trees
 from gitops_lint.diff.sides import ParseCache, Side
 from gitops_lint.helm.charts import pack_chart
 from gitops_lint.helm.releases import REMOTE_NOT_FETCHED
-from helm_charts import argo_app, argo_source, flux_release, needs_sdk, web_chart
+from helm_charts import argo_app, argo_source, flux_release, needs_sdk, remote_release_files, web_chart
 
 RELEASE = flux_release("{name}", spec="  values:\n    replicas: {replicas}\n")
 NAMES = ("blog", "cart", "shop")
@@ -149,14 +149,6 @@ def test_changed_units_statuses_in_order():
 
 
 # -- remote charts: --helm-fetch / --helm-cache ----------------------------------------------------
-def _remote_release(url: str, replicas: int) -> dict[str, str]:
-    return {
-        "apps/shop/repo.yaml": f"apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
-                               f"  name: charts\n  namespace: prod\nspec:\n  url: {url}\n",
-        "apps/shop/release.yaml": flux_release(chart="web", version="1.4.0", source=("HelmRepository", "charts", None),
-                                               spec=f"  values:\n    replicas: {replicas}\n")}
-
-
 @pytest.fixture
 def remote_chart(make_repo):
     server = ChartRepo({"1.4.0": pack_chart(WorkingTree(make_repo(web_chart())), "charts/web").archive})
@@ -167,8 +159,8 @@ def remote_chart(make_repo):
 @pytest.fixture
 def remote_diff_repo(remote_chart, tmp_path):
     root = tmp_path / "gitrepo"
-    init(root, _remote_release(remote_chart.url, 2))
-    write(root, _remote_release(remote_chart.url, 3))
+    init(root, remote_release_files(remote_chart.url, 2))
+    write(root, remote_release_files(remote_chart.url, 3))
     commit(root, "three replicas")
     return root
 
