@@ -59,6 +59,44 @@ def web_chart(prefix: str = "charts/web") -> dict[str, str]:
     }
 
 
+def loop_chart(prefix: str = "charts/loop") -> dict[str, str]:
+    """A chart whose template loops for a very long time (the time limit must stop it)."""
+    return {
+        f"{prefix}/Chart.yaml": "apiVersion: v2\nname: loop\nversion: 0.0.1\n",
+        f"{prefix}/templates/loop.yaml": "{{- range $i := until 40000 }}{{ range $j := until 40000 }}"
+                                          "{{ end }}{{ end }}\n",
+    }
+
+
+def expected_web(release: str, namespace: str, replicas: int = 2, team: str = "blue",
+                 image: str = "nginx:1.27.0") -> dict[tuple[str, str], dict]:
+    """The objects `web` renders with default values except those given, by (kind, name)."""
+    name = f"{release}-web"
+    return {
+        ("CustomResourceDefinition", "widgets.example.com"): {
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.com"}},
+        ("ConfigMap", name): {
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
+            "data": {"greeting": f"hello {release}", "motd": "welcome\n", "host": "example.org"}},
+        ("ConfigMap", f"{release}-sidecar"): {
+            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{release}-sidecar"},
+            "data": {"team": team}},
+        ("Deployment", name): {
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": namespace, "labels": {"team": team}},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                     "template": {"metadata": {"labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": "web", "image": image,
+                                                           "ports": [{"containerPort": 80}]}]}}}},
+    }
+
+
+def by_kind_name(objects) -> dict[tuple[str, str], dict]:
+    """Rendered objects (with `.data`) keyed by (kind, name)."""
+    return {(o.data["kind"], o.data["metadata"]["name"]): o.data for o in objects}
+
+
 DEPLOY_REPO = "https://github.com/acme/deploy.git"
 FLUX_GIT_SOURCE = ("GitRepository", "flux-system", "flux-system")
 
@@ -76,15 +114,6 @@ def flux_release(name: str = "shop", namespace: str = "prod", chart: str = "./ch
             + (f"        namespace: {source_namespace}\n" if source_namespace is not None else "") + spec)
 
 
-def remote_release_files(url: str, replicas: int = 3) -> dict[str, str]:
-    """apps/shop: a HelmRepository `charts` at `url` and a Flux HelmRelease `shop` of its chart web 1.4.0."""
-    return {"apps/shop/repo.yaml": "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
-                                   f"  name: charts\n  namespace: prod\nspec:\n  url: {url}\n",
-            "apps/shop/release.yaml": flux_release(chart="web", version="1.4.0",
-                                                   source=("HelmRepository", "charts", None),
-                                                   spec=f"  values:\n    replicas: {replicas}\n")}
-
-
 def flux_chart_ref_release(kind: str, ref_name: str, ref_namespace: str | None = None, *, name: str = "shop",
                            namespace: str = "prod", interval: bool = False, spec: str = "") -> str:
     """A Flux HelmRelease whose `chartRef` names a HelmChart or OCIRepository; `spec` as in flux_release.
@@ -96,6 +125,15 @@ def flux_chart_ref_release(kind: str, ref_name: str, ref_namespace: str | None =
 def _release_header(name: str, namespace: str, interval: bool) -> str:
     return (f"apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: {name}\n"
             f"  namespace: {namespace}\nspec:\n" + ("  interval: 10m\n" if interval else ""))
+
+
+def remote_release_files(url: str, replicas: int = 3) -> dict[str, str]:
+    """apps/shop: a HelmRepository `charts` at `url` and a Flux HelmRelease `shop` of its chart web 1.4.0."""
+    return {"apps/shop/repo.yaml": "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
+                                   f"  name: charts\n  namespace: prod\nspec:\n  url: {url}\n",
+            "apps/shop/release.yaml": flux_release(chart="web", version="1.4.0",
+                                                   source=("HelmRepository", "charts", None),
+                                                   spec=f"  values:\n    replicas: {replicas}\n")}
 
 
 def values_secret(key: str, value: str, name: str = "shop-secret", namespace: str = "prod") -> str:
@@ -134,44 +172,6 @@ def argo_app(*sources: str, name: str = "shop", destination: str = "shop") -> st
     return (f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n"
             f"  namespace: argocd\nspec:\n  project: default\n{body}"
             f"  destination:\n    server: https://kubernetes.default.svc\n    namespace: {destination}\n")
-
-
-def loop_chart(prefix: str = "charts/loop") -> dict[str, str]:
-    """A chart whose template loops for a very long time (the time limit must stop it)."""
-    return {
-        f"{prefix}/Chart.yaml": "apiVersion: v2\nname: loop\nversion: 0.0.1\n",
-        f"{prefix}/templates/loop.yaml": "{{- range $i := until 40000 }}{{ range $j := until 40000 }}"
-                                          "{{ end }}{{ end }}\n",
-    }
-
-
-def expected_web(release: str, namespace: str, replicas: int = 2, team: str = "blue",
-                 image: str = "nginx:1.27.0") -> dict[tuple[str, str], dict]:
-    """The objects `web` renders with default values except those given, by (kind, name)."""
-    name = f"{release}-web"
-    return {
-        ("CustomResourceDefinition", "widgets.example.com"): {
-            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-            "metadata": {"name": "widgets.example.com"}},
-        ("ConfigMap", name): {
-            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
-            "data": {"greeting": f"hello {release}", "motd": "welcome\n", "host": "example.org"}},
-        ("ConfigMap", f"{release}-sidecar"): {
-            "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{release}-sidecar"},
-            "data": {"team": team}},
-        ("Deployment", name): {
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": name, "namespace": namespace, "labels": {"team": team}},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
-                     "template": {"metadata": {"labels": {"app": "web"}},
-                                  "spec": {"containers": [{"name": "web", "image": image,
-                                                           "ports": [{"containerPort": 80}]}]}}}},
-    }
-
-
-def by_kind_name(objects) -> dict[tuple[str, str], dict]:
-    """Rendered objects (with `.data`) keyed by (kind, name)."""
-    return {(o.data["kind"], o.data["metadata"]["name"]): o.data for o in objects}
 
 
 class ChartRepo:
