@@ -15,7 +15,7 @@ from shard_repos import ENVS, generate, with_problems
 from conftest import write_repo
 from gitops_lint.api import lint_path
 from gitops_lint.cli import main
-from helm_charts import needs_sdk, web_chart
+from helm_charts import argo_app, argo_source, needs_sdk, web_chart
 
 MERGED = "(environments: development, production, staging)"
 
@@ -123,24 +123,7 @@ def test_an_object_suppression_in_a_named_file_checks_the_whole_repository(tmp_p
     assert not [f for f in restricted.findings if f.rule == "GL001"]
 
 
-ARGO_APP = """apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: shop
-  namespace: argocd
-spec:
-  project: default
-  source:
-    repoURL: https://github.com/acme/deploy.git
-    targetRevision: main
-    path: charts/web
-    helm:
-      valueFiles:
-        - values-production.yaml
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: shop
-"""
+ARGO_APP = argo_app(argo_source(path="charts/web", helm="valueFiles:\n  - values-production.yaml\n"))
 
 
 @needs_sdk

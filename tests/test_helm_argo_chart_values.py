@@ -17,33 +17,9 @@ from gitops_lint.helm.charts import PackedChart, archive_file, pack_chart
 from gitops_lint.helm.release import ChartValueFile
 from gitops_lint.helm.releases import chart_value_layers
 from gitops_lint.helm.values import TracedValues, ValuesLayer
-from helm_charts import ChartRepo, by_kind_name, expected_web, needs_sdk, web_chart
+from helm_charts import ChartRepo, argo_app, argo_source, by_kind_name, expected_web, needs_sdk, web_chart
 
-APP = """\
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: shop
-  namespace: argocd
-spec:
-  project: default
-  sources:
-    - repoURL: {url}
-      chart: web
-      targetRevision: 1.4.0
-      helm:
-        valueFiles:
-{files}
-        valuesObject:
-          image: nginx:1.28.0
-    - repoURL: https://github.com/acme/deploy.git
-      targetRevision: main
-      ref: values
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: shop
-"""
-FIRST_VALUE_FILE_LINE = 14
+FIRST_VALUE_FILE_LINE = 14  # in _app_repo's Application and _local_app's
 
 
 @pytest.fixture
@@ -62,10 +38,12 @@ def chart_repo(archive):
 
 
 def _app_repo(make_repo, url: str, *value_files: str, ignore_missing: bool = False):
-    listed = "".join(f"          - {f}\n" for f in value_files)
+    helm = "valueFiles:\n" + "".join(f"  - {f}\n" for f in value_files)
     if ignore_missing:
-        listed += "        ignoreMissingValueFiles: true\n"
-    return make_repo({"argocd/shop.yaml": APP.format(url=url, files=listed),
+        helm += "ignoreMissingValueFiles: true\n"
+    helm += "valuesObject:\n  image: nginx:1.28.0\n"
+    app = argo_app(argo_source(url, "1.4.0", chart="web", helm=helm), argo_source(ref="values"))
+    return make_repo({"argocd/shop.yaml": app,
                       "envs/prod/shop.yaml": "replicas: 7\n"},
                      {"repo_urls": ["https://github.com/acme/deploy.git"]})
 
@@ -170,32 +148,10 @@ def test_with_layers_merges_each_at_its_step():
     assert traced.with_layers([]) is traced
 
 
-LOCAL_APP = """\
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: shop
-  namespace: argocd
-spec:
-  project: default
-  sources:
-    - repoURL: https://github.com/acme/deploy.git
-      targetRevision: main
-      path: charts/web
-      helm:
-        valueFiles:
-          - {item}
-    - repoURL: https://github.com/acme/values.git
-      targetRevision: main
-      ref: values
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: shop
-"""
-
-
 def _local_app(make_repo, item: str):
-    return make_repo({**web_chart(), "argocd/shop.yaml": LOCAL_APP.format(item=item)},
+    app = argo_app(argo_source(path="charts/web", helm=f"valueFiles:\n  - {item}\n"),
+                   argo_source("https://github.com/acme/values.git", ref="values"))
+    return make_repo({**web_chart(), "argocd/shop.yaml": app},
                      {"repo_urls": ["https://github.com/acme/deploy.git"]})
 
 

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 from gitops_lint.api import resolve_config
 from gitops_lint.core.source import WorkingTree
 from gitops_lint.diff.pipeline import diff_trees
 from gitops_lint.diff.report import render as render_report
-from helm_charts import SDK, needs_sdk, web_chart
+from helm_charts import SDK, flux_release, needs_sdk, values_secret, web_chart
 
-RELEASE = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  chart:
-    spec:
-      chart: ./charts/web
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-        namespace: flux-system
+RELEASE = flux_release(spec="""\
   valuesFrom:
     - kind: Secret
       name: shop-secret
@@ -32,22 +18,11 @@ spec:
       targetPath: host
   values:
     replicas: {replicas}
-"""
-
-SECRET = """\
-apiVersion: v1
-kind: Secret
-metadata:
-  name: shop-secret
-  namespace: prod
-data:
-  host: {host}
-"""
-
+""")
 
 def _repo(make_repo, replicas: int, host: str):
     return make_repo({**web_chart(), "apps/shop/release.yaml": RELEASE.format(replicas=replicas),
-                      "apps/shop/secret.yaml": SECRET.format(host=base64.b64encode(host.encode()).decode())})
+                      "apps/shop/secret.yaml": values_secret("host", host)})
 
 
 def _diff(before, after):

@@ -21,25 +21,9 @@ from gitops_lint.diff.pipeline import diff_trees
 from gitops_lint.diff.sides import ParseCache, Side
 from gitops_lint.helm.charts import pack_chart
 from gitops_lint.helm.releases import REMOTE_NOT_FETCHED
-from helm_charts import needs_sdk, web_chart
+from helm_charts import argo_app, argo_source, flux_release, needs_sdk, remote_release_files, web_chart
 
-RELEASE = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: {name}
-  namespace: prod
-spec:
-  chart:
-    spec:
-      chart: ./charts/web
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-        namespace: flux-system
-  values:
-    replicas: {replicas}
-"""
+RELEASE = flux_release("{name}", spec="  values:\n    replicas: {replicas}\n")
 NAMES = ("blog", "cart", "shop")
 
 
@@ -165,16 +149,6 @@ def test_changed_units_statuses_in_order():
 
 
 # -- remote charts: --helm-fetch / --helm-cache ----------------------------------------------------
-def _remote_release(url: str, replicas: int) -> dict[str, str]:
-    return {
-        "apps/shop/repo.yaml": f"apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
-                               f"  name: charts\n  namespace: prod\nspec:\n  url: {url}\n",
-        "apps/shop/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n"
-                                  "  name: shop\n  namespace: prod\nspec:\n  chart:\n    spec:\n      chart: web\n"
-                                  "      version: 1.4.0\n      sourceRef:\n        kind: HelmRepository\n"
-                                  f"        name: charts\n  values:\n    replicas: {replicas}\n"}
-
-
 @pytest.fixture
 def remote_chart(make_repo):
     server = ChartRepo({"1.4.0": pack_chart(WorkingTree(make_repo(web_chart())), "charts/web").archive})
@@ -185,8 +159,8 @@ def remote_chart(make_repo):
 @pytest.fixture
 def remote_diff_repo(remote_chart, tmp_path):
     root = tmp_path / "gitrepo"
-    init(root, _remote_release(remote_chart.url, 2))
-    write(root, _remote_release(remote_chart.url, 3))
+    init(root, remote_release_files(remote_chart.url, 2))
+    write(root, remote_release_files(remote_chart.url, 3))
     commit(root, "three replicas")
     return root
 
@@ -223,24 +197,8 @@ def test_diff_with_helm_fetch_renders_the_remote_chart_on_both_sides(remote_char
     assert list(cache.rglob("*.tgz"))
 
 
-ARGO_REMOTE = """\
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: shop
-  namespace: argocd
-spec:
-  project: default
-  source:
-    repoURL: https://charts.example.com
-    chart: web
-    targetRevision: 1.4.0
-    helm:
-      valueFiles: {files}
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: prod
-"""
+ARGO_REMOTE = argo_app(argo_source("https://charts.example.com", "1.4.0", chart="web", helm="valueFiles: {files}\n"),
+                       destination="prod")
 
 
 def test_a_change_of_the_value_files_a_remote_chart_ships_is_rendered(make_repo, rendered):

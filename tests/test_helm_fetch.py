@@ -11,7 +11,7 @@ from gitops_lint.deploy.helm_releases import release_renders
 from gitops_lint.helm.charts import pack_chart
 from gitops_lint.helm.fetch import ChartFetcher, FetchError
 from gitops_lint.helm.release import ChartSource
-from helm_charts import ChartRepo, by_kind_name, expected_web, needs_sdk, web_chart
+from helm_charts import ChartRepo, by_kind_name, expected_web, needs_sdk, remote_release_files, web_chart
 
 
 @pytest.fixture
@@ -60,13 +60,7 @@ def test_digest_mismatch_is_refused(archives, tmp_path):
 
 
 def _release_repo(make_repo, url: str):
-    return make_repo({
-        "apps/shop/repo.yaml": f"apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
-                               f"  name: charts\n  namespace: prod\nspec:\n  url: {url}\n",
-        "apps/shop/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n"
-                                  "  name: shop\n  namespace: prod\nspec:\n  chart:\n    spec:\n      chart: web\n"
-                                  "      version: 1.4.0\n      sourceRef:\n        kind: HelmRepository\n"
-                                  "        name: charts\n  values:\n    replicas: 3\n"})
+    return make_repo(remote_release_files(url))
 
 
 def test_no_request_without_the_opt_in(chart_repo, make_repo):

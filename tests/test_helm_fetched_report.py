@@ -15,7 +15,7 @@ from gitops_lint.helm.charts import pack_chart
 from gitops_lint.helm.fetched import FetchedChart, public_url
 from gitops_lint.report import formats
 from gitops_lint.report.summary import Summary
-from helm_charts import ChartRepo, web_chart
+from helm_charts import ChartRepo, remote_release_files, web_chart
 
 
 @pytest.fixture
@@ -28,12 +28,7 @@ def chart_repo(make_repo):
 def _repo(make_repo, url: str):
     """A Flux HelmRelease of `web` 1.4.0 from `url`, and a kustomize `helmCharts` entry of the same chart."""
     return make_repo({
-        "apps/shop/repo.yaml": f"apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n"
-                               f"  name: charts\n  namespace: prod\nspec:\n  url: {url}\n",
-        "apps/shop/release.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n"
-                                  "  name: shop\n  namespace: prod\nspec:\n  chart:\n    spec:\n      chart: web\n"
-                                  "      version: 1.4.0\n      sourceRef:\n        kind: HelmRepository\n"
-                                  "        name: charts\n  values:\n    replicas: 3\n",
+        **remote_release_files(url),
         "apps/shop/kustomization.yaml": "resources: [repo.yaml, release.yaml]\n",
         "apps/web/kustomization.yaml": f"helmCharts:\n  - name: web\n    repo: {url}\n    version: 1.4.0\n"
                                        "    releaseName: web\n",

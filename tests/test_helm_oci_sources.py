@@ -9,7 +9,16 @@ import pytest
 
 from gitops_lint.api import lint_path
 from gitops_lint.core.source import WorkingTree
-from helm_charts import by_kind_name, expected_web, needs_sdk
+from helm_charts import (
+    argo_app,
+    argo_source,
+    by_kind_name,
+    expected_web,
+    flux_chart_ref_release,
+    flux_kustomization,
+    flux_release,
+    needs_sdk,
+)
 from oci_registry import chart_archives, serve, served_archive, sha
 
 
@@ -35,22 +44,8 @@ spec:
   type: oci
   url: oci://{host}/charts
 ---
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  chart:
-    spec:
-      chart: web
-      version: "{version}"
-      sourceRef:
-        kind: HelmRepository
-        name: charts
-  values:
-    replicas: 3
-"""
+""" + flux_release(chart="web", version='"{version}"', source=("HelmRepository", "charts", None),
+                   spec="  values:\n    replicas: 3\n")
 
 OCI_REPOSITORY = """\
 apiVersion: source.toolkit.fluxcd.io/v1
@@ -66,39 +61,11 @@ spec:
   ref:
     {ref}
 ---
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  chartRef:
-    kind: OCIRepository
-    name: web
-  values:
-    replicas: 3
-"""
+""" + flux_chart_ref_release("OCIRepository", "web", spec="  values:\n    replicas: 3\n")
 
-ARGO_APPLICATION = """\
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: shop
-  namespace: argocd
-spec:
-  project: default
-  source:
-    repoURL: {repo_url}
-    chart: web
-    targetRevision: {version}
-    helm:
-      releaseName: shop
-      valuesObject:
-        replicas: 3
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: prod
-"""
+ARGO_APPLICATION = argo_app(argo_source("{repo_url}", "{version}", chart="web",
+                                         helm="releaseName: shop\nvaluesObject:\n  replicas: 3\n"),
+                             destination="prod")
 
 KUSTOMIZATION = """\
 helmCharts:
@@ -210,20 +177,7 @@ def test_nothing_is_requested_without_the_opt_in(registry, make_repo, kind):
     assert info.severity.name == "INFO" and "pass --helm-fetch" in info.message
 
 
-FLUX_KUSTOMIZATION = """\
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: shop
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps/shop
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
-"""
+FLUX_KUSTOMIZATION = flux_kustomization("shop", "./apps/shop")
 
 
 def test_kustomize_chart_digest_mismatch_is_gl209_at_the_entry(archives, make_repo, tmp_path):

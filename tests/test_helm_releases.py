@@ -3,30 +3,24 @@ rendered output checked by the same rules, findings at the values line."""
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from gitops_lint.api import lint_path
 from gitops_lint.deploy.helm_releases import release_renders, releases
 from gitops_lint.helm.values import TracedValues, ValuesLayer, merge_maps, set_path, typed_value
-from helm_charts import by_kind_name, expected_web, needs_sdk, web_chart
+from helm_charts import (
+    argo_app,
+    argo_source,
+    by_kind_name,
+    expected_web,
+    flux_kustomization,
+    flux_release,
+    needs_sdk,
+    values_secret,
+    web_chart,
+)
 
-FLUX_RELEASE = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  interval: 10m
-  chart:
-    spec:
-      chart: ./charts/web
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-        namespace: flux-system
+FLUX_RELEASE = flux_release(interval=True, spec="""\
   valuesFrom:
     - kind: ConfigMap
       name: shop-values
@@ -43,10 +37,9 @@ spec:
       optional: true
   values:
     image: nginx:1.27.1
-"""
+""")
 
-TEAM = base64.b64encode(b"'red'").decode()
-FLUX_VALUES = f"""\
+FLUX_VALUES = """\
 apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -58,14 +51,7 @@ data:
     host: shop.example.org
   replicas: "4"
 ---
-apiVersion: v1
-kind: Secret
-metadata:
-  name: shop-secret
-  namespace: prod
-data:
-  team: {TEAM}
-"""
+""" + values_secret("team", "'red'")
 
 
 def _lint(repo, **kw):
@@ -252,41 +238,16 @@ def test_remote_charts_without_opt_in_share_one_info_finding(make_repo):
         "Application/worker and 1 more)" in found[0].message
 
 
-SUBSTITUTED = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  chart:
-    spec:
-      chart: ./charts/web
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-        namespace: flux-system
+SUBSTITUTED = flux_release(spec="""\
   values:
     replicas: ${REPLICAS}
     host: web.${DOMAIN}
     image: ${IMAGE:=nginx:1.0.0}
     global:
       team: ${TEAM}
-"""
+""")
 
-FLUX_KUSTOMIZATION = """\
-apiVersion: kustomize.toolkit.fluxcd.io/v1
-kind: Kustomization
-metadata:
-  name: apps
-  namespace: flux-system
-spec:
-  interval: 10m
-  path: ./apps/shop
-  prune: true
-  sourceRef:
-    kind: GitRepository
-    name: flux-system
+FLUX_KUSTOMIZATION = flux_kustomization("apps", "./apps/shop", """\
   postBuild:
     substitute:
       REPLICAS: "5"
@@ -302,7 +263,7 @@ metadata:
 data:
   DOMAIN: shop.example.net
   REPLICAS: "1"
-"""
+""")
 
 
 def test_flux_post_build_substitution_reaches_the_values(make_repo):
@@ -314,28 +275,8 @@ def test_flux_post_build_substitution_reaches_the_values(make_repo):
 
 
 def test_argo_multi_source_ref_value_files(make_repo):
-    app = """\
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: shop
-  namespace: argocd
-spec:
-  project: default
-  sources:
-    - repoURL: https://github.com/acme/deploy.git
-      targetRevision: main
-      path: charts/web
-      helm:
-        valueFiles:
-          - $values/envs/production/shop.yaml
-    - repoURL: https://github.com/acme/deploy.git
-      targetRevision: main
-      ref: values
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: shop
-"""
+    app = argo_app(argo_source(path="charts/web", helm="valueFiles:\n  - $values/envs/production/shop.yaml\n"),
+                   argo_source(ref="values"))
     repo = make_repo({**web_chart(), "argocd/shop.yaml": app, "envs/production/shop.yaml": "replicas: 7\n"},
                      {"repo_urls": ["https://github.com/acme/deploy.git"]})
     [release] = releases(_lint(repo).repo)
@@ -357,23 +298,8 @@ def test_image_built_from_values_is_placed_at_the_tag_line(make_repo):
     assert (finding.path, finding.line) == ("argocd/shop.yaml", 18)  # `version: latest`
 
 
-REMOTE_RELEASE = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: exporter
-  namespace: monitoring
-spec:
-  interval: 10m
-  chart:
-    spec:
-      chart: exporter
-      version: 1.2.3
-      sourceRef:
-        kind: HelmRepository
-        name: vendor-charts
-        namespace: flux-system
-"""
+REMOTE_RELEASE = flux_release("exporter", "monitoring", "exporter", version="1.2.3",
+                              source=("HelmRepository", "vendor-charts", "flux-system"), interval=True)
 
 
 def test_an_undefined_chart_source_is_said_once_by_the_source_rule(make_repo):
@@ -387,9 +313,7 @@ def test_an_undefined_chart_source_is_said_once_by_the_source_rule(make_repo):
 def test_releases_in_files_nothing_deploys_are_not_judged(make_repo):
     """A HelmRelease whose directory is commented out of its parent kustomization is never installed."""
     repo = make_repo({
-        "clusters/prod/flux.yaml": "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n"
-                                   "  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  path: ./apps\n"
-                                   "  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+        "clusters/prod/flux.yaml": flux_kustomization("apps", "./apps"),
         "apps/kustomization.yaml": "resources:\n  - shop\n  # - monitoring\n",
         "apps/shop/kustomization.yaml": "resources: [release.yaml]\n",
         "apps/shop/release.yaml": REMOTE_RELEASE.replace("exporter", "shop"),

@@ -5,7 +5,6 @@ repository's own config cannot choose where fetched charts are written."""
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
@@ -19,40 +18,19 @@ from gitops_lint.core.config import ConfigError
 from gitops_lint.deploy.helm_releases import release_renders
 from gitops_lint.helm.fetch import ChartFetcher, FetchError
 from gitops_lint.helm.release import ChartSource
-from helm_charts import needs_sdk, web_chart
+from helm_charts import flux_release, needs_sdk, values_secret, web_chart
 
 SECRET_VALUE = "s3cr3t-registry.example.com/app:latest"
 
-RELEASE = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  chart:
-    spec:
-      chart: ./charts/web
-      sourceRef:
-        kind: GitRepository
-        name: flux-system
-        namespace: flux-system
+RELEASE = flux_release(spec="""\
   valuesFrom:
     - kind: Secret
       name: shop-secret
       valuesKey: image
       targetPath: {target}
-"""
+""")
 
-SECRET = f"""\
-apiVersion: v1
-kind: Secret
-metadata:
-  name: shop-secret
-  namespace: prod
-data:
-  image: {base64.b64encode(SECRET_VALUE.encode()).decode()}
-"""
+SECRET = values_secret("image", SECRET_VALUE)
 
 
 def _repo(make_repo, target: str, extra: dict[str, str] | None = None):
@@ -80,8 +58,7 @@ def test_a_secret_value_in_a_rendered_object_is_never_reported(make_repo):
 
 @needs_sdk
 def test_a_pinned_image_from_a_secret_is_not_called_untagged(make_repo):
-    pinned = SECRET.replace(base64.b64encode(SECRET_VALUE.encode()).decode(),
-                            base64.b64encode(b"registry.example.com/app:1.27.3").decode())
+    pinned = values_secret("image", "registry.example.com/app:1.27.3")
     repo = make_repo({**web_chart(), "apps/shop/release.yaml": RELEASE.format(target="image"),
                       "apps/shop/secret.yaml": pinned})
     assert not [f for f in lint_path(repo).findings if f.rule == "GL701"]

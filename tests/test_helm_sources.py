@@ -8,20 +8,19 @@ from __future__ import annotations
 from conftest import REPO_ROOT
 from gitops_lint.api import lint_path
 from gitops_lint.deploy.helm_releases import release_renders
-from helm_charts import ChartRepo, by_kind_name, expected_web, loop_chart, needs_sdk, web_chart
+from helm_charts import (
+    ChartRepo,
+    argo_app,
+    argo_source,
+    by_kind_name,
+    expected_web,
+    flux_chart_ref_release,
+    loop_chart,
+    needs_sdk,
+    web_chart,
+)
 
-CHART_REF_RELEASE = """\
-apiVersion: helm.toolkit.fluxcd.io/v2
-kind: HelmRelease
-metadata:
-  name: shop
-  namespace: prod
-spec:
-  interval: 10m
-  chartRef:
-    kind: HelmChart
-    name: web
-    namespace: flux-system
+CHART_REF_RELEASE = flux_chart_ref_release("HelmChart", "web", "flux-system", interval=True, spec="""\
   values:
     replicas: 4
 ---
@@ -36,7 +35,7 @@ spec:
   sourceRef:
     kind: GitRepository
     name: flux-system
-"""
+""")
 
 
 @needs_sdk
@@ -69,26 +68,9 @@ def test_a_render_stopped_at_the_time_limit_is_a_finding(make_repo):
     assert (finding.path, finding.line) == ("apps/shop/release.yaml", 9)  # the chartRef
 
 
-VAULT_APP = """\
-apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: vault-production
-  namespace: argocd
-spec:
-  project: default
-  source:
-    repoURL: https://github.com/acme/deploy.git
-    targetRevision: main
-    path: charts/vault
-    helm:
-      valuesObject:
-        password: plain-text-password-1
-        replicas: 2
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: vault
-"""
+VAULT_APP = argo_app(argo_source(path="charts/vault", helm="valuesObject:\n  password: plain-text-password-1\n"
+                                                     "  replicas: 2\n"),
+                     name="vault-production", destination="vault")  # the password at line 14
 
 
 def _vault_chart() -> dict[str, str]:
