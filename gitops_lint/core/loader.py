@@ -376,7 +376,7 @@ class _Converter:
         self.violations.append(
             Violation(
                 self.doc.path,
-                f"duplicate key {key!r} (first at line {self.keys[(*path, key)][0]}); the last value silently wins",
+                f"duplicate key {key!r} (first at line {self.keys[path + (key,)][0]}); the last value silently wins",
                 Position(*_pos(key_node.start_mark)),
                 key=".".join(map(str, (*path, key))),
                 kind=DUPLICATE_KEY,
