@@ -193,6 +193,8 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
 
 
 def _parse(path: str, text: str, limits: Limits, compose: Composer) -> tuple[list[Document], list[Violation]]:
+    if "&" not in text:  # composing warns only of a reused anchor: no anchor, no warning filters to set
+        return _parse_quietly(path, text, limits, compose)
     with warnings.catch_warnings():  # the library's own warnings (a reused anchor name is valid YAML)
         warnings.simplefilter("ignore", YAMLWarning)
         warnings.simplefilter("ignore", YAMLFutureWarning)
@@ -276,12 +278,9 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Converter:
-    """Turns a composed node graph into plain data, filling the document's position tables.
-
-    The hot loop of every parse: scalar values of a mapping (most nodes) are converted in place
-    rather than through `convert`, and the position tables are written directly (same entries, same
-    order as converting every node through `convert`).
-    """
+    """Turns a composed node graph into plain data, filling the document's position tables. The hot
+    loop of every parse: a mapping's scalar values (most nodes) are converted in place, not through
+    `convert` (same table entries in the same order; tests/test_loader_differential.py)."""
 
     def __init__(self, doc: Document, limits: Limits, violations: list[Violation]):
         self.doc = doc

@@ -27,8 +27,9 @@ QUOTED, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.o
 _PLAIN_TAG, _QUOTED_TAG, _SEQ_TAG, _MAP_TAG = (Tag(suffix=t) for t in (PLAIN, QUOTED, SEQ, MAP))
 
 
-def _resolved(kind: type, implicit: tuple[bool, bool]) -> Tag:
-    """The tag of a node without an explicit one: plain scalars are `PLAIN` (typed later)."""
+def _resolve(self: object, kind: type, value: str, implicit: tuple[bool, bool]) -> Tag:
+    """Both composers' resolver (a method): the tag of a node without an explicit one; plain
+    scalars get `PLAIN` (typed later by `scalar_value`)."""
     if kind is ScalarNode:
         return _PLAIN_TAG if implicit[0] else _QUOTED_TAG
     return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
@@ -46,8 +47,7 @@ try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by rua
         def ascend_resolver(self, *args: object) -> None:
             pass
 
-        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> Tag:
-            return _resolved(kind, implicit)
+        resolve = _resolve
 
     def compose_all(text: str) -> Iterator[Node | None]:
         """The node graph of each document (None for an empty one), composed by libyaml."""
@@ -67,8 +67,7 @@ except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml
 class _PlainResolver(VersionedResolver):
     """The pure-Python composer's resolver: like `_Composer`, it leaves plain scalars to `scalar_value`."""
 
-    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> Tag:
-        return _resolved(kind, implicit)
+    resolve = _resolve
 
 
 def compose_all_pure(text: str) -> Iterator[Node | None]:
