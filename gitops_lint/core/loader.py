@@ -21,7 +21,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gitops_lint.core.datapath import dig
 from gitops_lint.core.findings import FILE_START, Position, Violation
-from gitops_lint.core.scalars import PLAIN, YAML11_BOOLS, is_timestamp_like, scalar_value
+from gitops_lint.core.scalars import PLAIN, YAML11_BOOLS, is_timestamp_like, plain_value, scalar_value
 from gitops_lint.core.yaml_compose import (
     ALIAS,
     compose_all,
@@ -193,6 +193,8 @@ def parse_text(path: str, text: str, limits: Limits = DEFAULT_LIMITS) -> ParsedF
 
 
 def _parse(path: str, text: str, limits: Limits, compose: Composer) -> tuple[list[Document], list[Violation]]:
+    if "&" not in text:  # composing warns only of a reused anchor: no anchor, no warning filters to set
+        return _parse_quietly(path, text, limits, compose)
     with warnings.catch_warnings():  # the library's own warnings (a reused anchor name is valid YAML)
         warnings.simplefilter("ignore", YAMLWarning)
         warnings.simplefilter("ignore", YAMLFutureWarning)
@@ -272,29 +274,41 @@ def _check_expanded_size(root: Node, limits: Limits) -> None:
 
 _ANNOTATIONS = ("metadata", "annotations")
 _NOTABLE = frozenset("0123456789yYnNoO")  # first characters of YAML 1.1 booleans and timestamps
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Converter:
-    """Turns a composed node graph into plain data, filling the document's position tables."""
+    """Turns a composed node graph into plain data, filling the document's position tables. The hot
+    loop of every parse: a mapping's scalar values (most nodes) are converted in place, not through
+    `convert` (same table entries in the same order; tests/test_loader_differential.py)."""
 
     def __init__(self, doc: Document, limits: Limits, violations: list[Violation]):
         self.doc = doc
-        self.limits = limits
+        self.max_depth = limits.max_depth
         self.violations = violations
+        self.keys = doc.keys
+        self.values = doc.values
+
+    def _too_deep(self, node: Node) -> _UnsafeContent:
+        return _UnsafeContent(f"YAML nesting deeper than {self.max_depth} levels; not parsed", _pos(node.start_mark))
 
     def convert(self, node: Node, path: PathKey, depth: int, flow: bool = False) -> Any:
-        if depth > self.limits.max_depth:
-            raise _UnsafeContent(f"YAML nesting deeper than {self.limits.max_depth} levels; not parsed",
-                                 _pos(node.start_mark))
-        self.doc.values.setdefault(path, _pos(node.start_mark))
+        if depth > self.max_depth:
+            raise self._too_deep(node)
+        self.values.setdefault(path, _pos(node.start_mark))
         if isinstance(node, ScalarNode):
-            tag = node_tag(node)
-            if node.style == ">" or (tag == PLAIN and node.value[:1] in _NOTABLE):
-                self._note(node.value, node.style, path, flow)
-            return scalar_value(tag, node.value, node.style)
+            return self._scalar(node, path, flow)
         if isinstance(node, SequenceNode):
             return [self.convert(item, (*path, i), depth + 1, node.flow_style) for i, item in enumerate(node.value)]
         return self._mapping(cast(MappingNode, node), path, depth)  # composers make only these three kinds
+
+    def _scalar(self, node: ScalarNode, path: PathKey, flow: bool) -> Any:
+        text, style = node.value, node.style
+        ctag = node.ctag
+        tag = PLAIN if ctag.suffix == PLAIN and ctag.handle is None else node_tag(node)
+        if style == ">" or (tag == PLAIN and text[:1] in _NOTABLE):
+            self._note(text, style, path, flow)
+        return plain_value(text) if tag == PLAIN else scalar_value(tag, text, style)
 
     def _note(self, text: str, style: str | None, path: PathKey, flow: bool) -> None:
         """Record where kustomize reads a scalar differently (see Document's last fields)."""
@@ -309,30 +323,45 @@ class _Converter:
     def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict:
         result: dict = {}
         merged: list[dict] = []
+        keys, values = self.keys, self.values
+        flow_style = node.flow_style
+        child_depth = depth + 1
         for key_node, value_node in node.value:
-            key_tag = node_tag(key_node)
-            if key_tag == "tag:yaml.org,2002:merge" or (key_tag == PLAIN and key_node.value == "<<"):
-                merged.extend(self._merge_sources(value_node, path, depth))
-                continue
-            key = _key_text(key_node)
+            key_text = key_node.value
+            ctag = key_node.ctag
+            if ctag.suffix == PLAIN and ctag.handle is None and isinstance(key_node, ScalarNode):
+                if key_text == "<<":
+                    merged.extend(self._merge_sources(value_node, path, depth))
+                    continue
+                key = plain_value(key_text)
+                if key.__class__ is not str:
+                    key = key_text
+            else:
+                key_tag = node_tag(key_node)
+                if key_tag == _MERGE or (key_tag == PLAIN and key_text == "<<"):
+                    merged.extend(self._merge_sources(value_node, path, depth))
+                    continue
+                key = _key_text(key_node)
             if key in result:
-                self.violations.append(
-                    Violation(
-                        self.doc.path,
-                        f"duplicate key {key!r} (first at line {self.doc.keys[path + (key,)][0]}); the last value silently wins",
-                        Position(*_pos(key_node.start_mark)),
-                        key=".".join(map(str, (*path, key))),
-                        kind=DUPLICATE_KEY,
-                    )
-                )
+                self._duplicate(key_node, path, key)
             child = (*path, key)
-            if node.flow_style and isinstance(value_node, ScalarNode) and not value_node.value \
+            value_is_scalar = isinstance(value_node, ScalarNode)
+            if flow_style and value_is_scalar and not value_node.value \
                     and value_node.style is None and node_tag(value_node) == PLAIN:
                 self.doc.flow_empty = [*(self.doc.flow_empty or ()), child]
-            self.doc.keys.setdefault(child, _pos(key_node.start_mark))
-            if child in self.doc.values:
-                del self.doc.values[child]
-            result[key] = self.convert(value_node, child, depth + 1, node.flow_style)
+            if child not in keys:
+                mark = key_node.start_mark
+                keys[child] = (mark.line + 1, mark.column + 1)  # as `_pos`, inlined in the hot loop
+            if child in values:
+                del values[child]
+            if value_is_scalar:
+                if child_depth > self.max_depth:
+                    raise self._too_deep(value_node)
+                mark = value_node.start_mark
+                values[child] = (mark.line + 1, mark.column + 1)
+                result[key] = self._scalar(value_node, child, flow_style)
+            else:
+                result[key] = self.convert(value_node, child, child_depth, flow_style)
         for source in merged:
             for key, value in source.items():
                 result.setdefault(key, value)
@@ -341,6 +370,17 @@ class _Converter:
                 k.value: v.value for k, v in node.value if isinstance(k, ScalarNode) and isinstance(v, ScalarNode)
             }
         return result
+
+    def _duplicate(self, key_node: Node, path: PathKey, key: Any) -> None:
+        self.violations.append(
+            Violation(
+                self.doc.path,
+                f"duplicate key {key!r} (first at line {self.keys[path + (key,)][0]}); the last value silently wins",
+                Position(*_pos(key_node.start_mark)),
+                key=".".join(map(str, (*path, key))),
+                kind=DUPLICATE_KEY,
+            )
+        )
 
     def _merge_sources(self, node: Node, path: PathKey, depth: int) -> list[dict]:
         nodes = node.value if isinstance(node, SequenceNode) else [node]

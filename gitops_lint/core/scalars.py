@@ -38,7 +38,7 @@ _DOT_FLOAT = re.compile(r"\.[0-9](?:_?[0-9])*(?:[eE][-+]?[0-9](?:_?[0-9])*)?$")
 _TIMESTAMP_START = re.compile(r"[0-9]{4}-")
 
 
-def _plain(text: str) -> Any:
+def plain_value(text: str) -> Any:
     """go-yaml v3's resolution of an untagged plain scalar (timestamps stay strings)."""
     if text in _PLAIN_WORDS:
         return _PLAIN_WORDS[text]
@@ -110,7 +110,7 @@ def go_timestamp(text: str) -> str | None:
 def scalar_value(tag: str | None, text: str, style: str | None = None) -> Any:
     """Resolve a scalar as go-yaml v3 would, keeping timestamps and binaries as strings."""
     if tag == PLAIN:
-        return _plain(text)
+        return plain_value(text)
     kind = (tag or "").rsplit(":", 1)[-1]
     if kind == "str":  # an explicit tag wins over quoting: `!!int "0644"` is 420
         return text
@@ -119,7 +119,7 @@ def scalar_value(tag: str | None, text: str, style: str | None = None) -> Any:
     if kind == "bool":
         return text.lower() in ("true", "yes", "on", "y")  # yes/on: go-yaml reading into a bool
     if kind in ("int", "float"):
-        resolved = _plain(text) if text else text
+        resolved = plain_value(text) if text else text
         if isinstance(resolved, (int, float)) and not isinstance(resolved, bool):
             return float(resolved) if kind == "float" else resolved
         return text

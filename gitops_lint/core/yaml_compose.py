@@ -22,6 +22,18 @@ from gitops_lint.core.scalars import PLAIN
 
 _OPENING, _CLOSING = (MappingStartEvent, SequenceStartEvent), (MappingEndEvent, SequenceEndEvent)
 QUOTED, SEQ, MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+# the resolvers' answers as ready-made tags, shared by every node (never modified): a node given a
+# string builds a new Tag of it, half the cost of composing a node
+_PLAIN_TAG, _QUOTED_TAG, _SEQ_TAG, _MAP_TAG = (Tag(suffix=t) for t in (PLAIN, QUOTED, SEQ, MAP))
+
+
+def _resolve(self: object, kind: type, value: str, implicit: tuple[bool, bool]) -> Tag:
+    """Both composers' resolver (a method): the tag of a node without an explicit one; plain
+    scalars get `PLAIN` (typed later by `scalar_value`)."""
+    if kind is ScalarNode:
+        return _PLAIN_TAG if implicit[0] else _QUOTED_TAG
+    return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
+
 
 try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by ruamel's Python resolver
     from _ruamel_yaml import CParser
@@ -35,10 +47,7 @@ try:  # libyaml-backed composer; tags are resolved by `scalar_value`, not by rua
         def ascend_resolver(self, *args: object) -> None:
             pass
 
-        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-            if kind is ScalarNode:
-                return PLAIN if implicit[0] else QUOTED
-            return SEQ if kind is SequenceNode else MAP
+        resolve = _resolve
 
     def compose_all(text: str) -> Iterator[Node | None]:
         """The node graph of each document (None for an empty one), composed by libyaml."""
@@ -58,10 +67,7 @@ except ImportError:  # pragma: no cover - pure-Python fallback where ruamel.yaml
 class _PlainResolver(VersionedResolver):
     """The pure-Python composer's resolver: like `_Composer`, it leaves plain scalars to `scalar_value`."""
 
-    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> Tag:
-        if kind is ScalarNode:
-            return Tag(suffix=PLAIN if implicit[0] else QUOTED)
-        return Tag(suffix=SEQ if kind is SequenceNode else MAP)
+    resolve = _resolve
 
 
 def compose_all_pure(text: str) -> Iterator[Node | None]:

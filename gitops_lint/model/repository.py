@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from gitops_lint.core.config import KNOWN_ENVIRONMENTS, Config
 from gitops_lint.core.findings import Violation
+from gitops_lint.core.gc_pause import gc_paused
 from gitops_lint.core.loader import UNSAFE_CONTENT, Document, Limits, ParsedFile, decode_text, load_yaml
 from gitops_lint.core.source import SourceTree, UnsafePath, is_below, parent_dirs, read_or_none
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
@@ -331,7 +332,11 @@ def kustomization_precedence(path: str) -> int:
 
 def parse_files(tree: SourceTree, paths: list[str], limits: Limits, jobs: int | None) -> dict[str, ParsedFile]:
     """Parse YAML files, each exactly once; a process pool for large trees when jobs allow."""
-    jobs = jobs or os.cpu_count() or 1
+    with gc_paused():  # parsing keeps most of what it allocates: collector passes would find nothing
+        return _parse_files(tree, paths, limits, jobs or os.cpu_count() or 1)
+
+
+def _parse_files(tree: SourceTree, paths: list[str], limits: Limits, jobs: int) -> dict[str, ParsedFile]:
     if jobs <= 1 or len(paths) < PARALLEL_THRESHOLD:
         return {p: _parse_one(tree, p, limits) for p in paths}
     contents = [(p, read_or_none(tree, p)) for p in paths]
@@ -357,4 +362,5 @@ def _parse_bytes(path: str, raw: bytes | None, limits: Limits) -> ParsedFile:
 
 
 def _parse_batch(batch: Iterable[tuple[str, bytes | None]], limits: Limits) -> list[ParsedFile]:
-    return [_parse_bytes(path, raw, limits) for path, raw in batch]
+    with gc_paused():
+        return [_parse_bytes(path, raw, limits) for path, raw in batch]

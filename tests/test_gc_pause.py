@@ -1,0 +1,48 @@
+"""Bulk parsing pauses cyclic garbage collection and always restores the collector's state."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from gitops_lint.core.gc_pause import gc_paused
+from gitops_lint.core.source import WorkingTree
+from gitops_lint.model.repository import parse_files
+
+
+def test_collection_is_off_inside_and_back_on_after():
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_state_is_restored_after_an_exception():
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+
+
+def test_a_disabled_collector_stays_disabled():
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_parse_files_parses_with_collection_paused_and_restores_it(tmp_path, monkeypatch):
+    (tmp_path / "a.yaml").write_text("a: &x [1]\nb: *x\n")
+    (tmp_path / "loop.yaml").write_text("a: &a [*a]\n")  # a recursive alias: refused, its cycle freed later
+    seen = []
+    import gitops_lint.model.repository as repository
+
+    real = repository._parse_one
+    monkeypatch.setattr(repository, "_parse_one", lambda *a: seen.append(gc.isenabled()) or real(*a))
+    parsed = parse_files(WorkingTree(tmp_path, use_git=False), ["a.yaml", "loop.yaml"], repository.Limits(), jobs=1)
+    assert seen == [False, False] and gc.isenabled()
+    assert parsed["a.yaml"].documents[0].data == {"a": [1], "b": [1]}
+    assert [v.key for v in parsed["loop.yaml"].violations] == ["unsafe:0"]
