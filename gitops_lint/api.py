@@ -105,6 +105,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
                 return LintResult(None, [c for c in cards if c.id in chosen_ids], found, pack=cards,
                                   config=config, counts=(hit.files, hit.documents))
     # imported only now: a run answered from the cache never needs the model, the engine or Helm
+    from gitops_lint.core.gc_pause import gc_paused
     from gitops_lint.deploy.helm_releases import chart_roots
     from gitops_lint.lint.engine import run_checks, select_cards
     from gitops_lint.lint.named_files import hubs_apart, named_share, only_named
@@ -115,21 +116,24 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
 
     if progress:
         progress("parsing", 0, 1)
-    repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)
-    chosen = select_cards(cards, repo, select, ignore)
-    if shard:  # a label/annotation Component may be shared across units unless an organisation rule splits by root
-        repo.share = share_of(repo, *shard, mixins=hubs_apart(chosen))
-    elif named is not None:
-        repo.share = named_share(repo, named, chosen)
-    share = shard_cards(chosen, *shard) if shard else chosen
-    step = None
-    if progress:
-        counter = iter(range(1, len(share) + 1))
+    # a run keeps almost all it builds and makes few reference cycles: the collector's full passes over
+    # the growing heap would find nothing (cycles made meanwhile are freed once it resumes)
+    with gc_paused():
+        repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)
+        chosen = select_cards(cards, repo, select, ignore)
+        if shard:  # a label/annotation Component may be shared across units unless an organisation rule splits by root
+            repo.share = share_of(repo, *shard, mixins=hubs_apart(chosen))
+        elif named is not None:
+            repo.share = named_share(repo, named, chosen)
+        share = shard_cards(chosen, *shard) if shard else chosen
+        step = None
+        if progress:
+            counter = iter(range(1, len(share) + 1))
 
-        def step(card) -> None:
-            progress(f"{card.id} {card.name}", next(counter), len(share))
+            def step(card) -> None:
+                progress(f"{card.id} {card.name}", next(counter), len(share))
 
-    run = run_checks(repo, share, baseline, progress=step, selection=chosen)
+        run = run_checks(repo, share, baseline, progress=step, selection=chosen)
     if keys and cache is not None and not run.internal_error:
         # a whole run (no share, or a shard) under its key; a restricted one, its named files only, under its own
         key, stored = (keys[0], run) if repo.share is None or shard else (keys[-1], only_named(run, named or ()))

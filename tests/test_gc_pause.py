@@ -46,3 +46,18 @@ def test_parse_files_parses_with_collection_paused_and_restores_it(tmp_path, mon
     assert seen == [False, False] and gc.isenabled()
     assert parsed["a.yaml"].documents[0].data == {"a": [1], "b": [1]}
     assert [v.key for v in parsed["loop.yaml"].violations] == ["unsafe:0"]
+
+
+def test_a_check_runs_its_rules_with_collection_paused_and_restores_it(tmp_path):
+    from conftest import write_repo
+    from gitops_lint.api import lint_path
+
+    repo = write_repo(tmp_path / "repo", {"apps/web/base/kustomization.yaml": "resources: [cm.yaml]\n",
+                                          "apps/web/base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+                                                                   "metadata:\n  name: web\n"})
+    states = []
+    result = lint_path(repo, jobs=1, progress=lambda stage, done, total: states.append((stage, gc.isenabled())))
+    rules = [enabled for stage, enabled in states if stage != "parsing"]
+    assert result.cards
+    assert rules and not any(rules)  # every rule ran with the collector off
+    assert gc.isenabled()
