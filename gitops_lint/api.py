@@ -87,11 +87,12 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     cards = cached_run.load_pack(rule_dirs, cache) if cache is not None else load_cards(rule_dirs)
     validate_config_options(config, cards)
     keys: list[str] = []  # the whole run's key, then (files named) the restricted run's
+    hashes = cached_run.tree_hashes(tree, cache, cache.directory) if cache is not None and isinstance(tree, WorkingTree) else None
     # with --helm-fetch the result depends on what the chart repositories serve now (a range, a moving
     # tag), which no key can hash: such runs are neither answered from the cache nor stored in it
-    if cache is not None and isinstance(tree, WorkingTree) and not config.helm.fetch:
-        keys.append(cached_run.run_key(tree, config, cards, select=select, ignore=ignore, baseline=baseline,
-                                       config_dir=base, store=cache, skip_dir=cache.directory, shard=shard))
+    if cache is not None and isinstance(tree, WorkingTree) and hashes is not None and not config.helm.fetch:
+        keys.append(cached_run.run_key(tree, config, cards, hashes=hashes, select=select, ignore=ignore,
+                                       baseline=baseline, config_dir=base, shard=shard))
         if named is not None and shard is None:
             keys.append(cached_run.named_key(keys[0], named))
         for key in keys:
@@ -107,6 +108,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     # imported only now: a run answered from the cache never needs the model, the engine or Helm
     from gitops_lint.core.gc_pause import gc_paused
     from gitops_lint.deploy.helm_releases import chart_roots
+    from gitops_lint.lint import parse_cache
     from gitops_lint.lint.engine import run_checks, select_cards
     from gitops_lint.lint.named_files import hubs_apart, named_share, only_named
     from gitops_lint.lint.shard import shard_cards
@@ -118,8 +120,11 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
         progress("parsing", 0, 1)
     # a run keeps almost all it builds and makes few reference cycles: the collector's full passes over
     # the growing heap would find nothing (cycles made meanwhile are freed once it resumes)
+    kept: tuple[dict, dict] = ({}, {})  # parses of unchanged files from an earlier run, and that bundle
     with gc_paused():
-        repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots)
+        if cache is not None and hashes is not None and isinstance(tree, WorkingTree):
+            kept = parse_cache.load(cache, cached_run.parses_key(tree, config), hashes)
+        repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots, known=kept[0])
         chosen = select_cards(cards, repo, select, ignore)
         if shard:  # a label/annotation Component may be shared across units unless an organisation rule splits by root
             repo.share = share_of(repo, *shard, mixins=hubs_apart(chosen))
@@ -139,8 +144,20 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
         key, stored = (keys[0], run) if repo.share is None or shard else (keys[-1], only_named(run, named or ()))
         cached_run.save(cache, key, cached_run.CachedRun(stored, len(repo.files), len(repo.documents),
                                                          [c.id for c in chosen]))
+    if cache is not None and hashes is not None and isinstance(tree, WorkingTree) and repo.share is None:
+        _keep_parses(cache, cached_run.parses_key(tree, config), hashes, repo, kept[1])
     found = only_named(run, named) if named is not None else run
     return LintResult(repo, chosen, found, pack=cards, config=config, fetched=fetched_charts(repo))
+
+
+def _keep_parses(cache: CacheStore, key: str, hashes: dict[str, str], repo: Repository, previous: dict) -> None:
+    """After a whole run: keep the parses that `parse_cache.keepable` allows for the next run."""
+    from gitops_lint.lint import parse_cache
+    from gitops_lint.secrets.scan import ScanRecord
+
+    record = repo.derived(ScanRecord)
+    if record.scanned:  # GL602 ran: it alone says which files hold nothing that looks like a secret
+        parse_cache.save(cache, key, hashes, repo, previous, parse_cache.keepable(repo, record.scanned, record.flagged))
 
 
 def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ignore=(),

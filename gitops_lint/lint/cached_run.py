@@ -81,14 +81,22 @@ def load_pack(extra_dirs: Iterable[Path], store: CacheStore) -> list[Card]:
     return cards
 
 
-def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, select: Iterable[str] = (),
-            ignore: Iterable[str] = (), baseline: set[str] | None = None, config_dir: Path,
-            store: CacheStore | None, skip_dir: Path | None = None, shard: tuple[int, int] | None = None) -> str:
-    """The cache key of a `check` run over `tree` (lists and hashes the tree's files)."""
-    files = tree.files()
+def tree_hashes(tree: WorkingTree, store: CacheStore | None, skip_dir: Path | None = None) -> dict[str, str]:
+    """{path: content hash} of the tree's files in listing order, `skip_dir` (the cache's own) left out."""
     skip = relative_prefix(skip_dir, tree.root)
-    listed = [f for f in files if not (skip and f.startswith(skip))]
-    hashes = file_hashes(tree.root, listed, store)
+    return file_hashes(tree.root, [f for f in tree.files() if not (skip and f.startswith(skip))], store)
+
+
+def parses_key(tree: WorkingTree, config: Config) -> str:
+    """The key of the tree's bundle of kept parses (`lint.parse_cache`): the tree, this tool (version and
+    code) and the loader's limits."""
+    return digest(["gitops-lint parses", __version__, *_code_stamp(), str(tree.root), repr(config.limits)])
+
+
+def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, hashes: dict[str, str],
+            select: Iterable[str] = (), ignore: Iterable[str] = (), baseline: set[str] | None = None,
+            config_dir: Path, shard: tuple[int, int] | None = None) -> str:
+    """The cache key of a `check` run over `tree`, whose files hash to `hashes` (`tree_hashes`)."""
     parts = ["gitops-lint run", __version__, *_code_stamp()]
     remotes, prefix = git_remotes(tree.root)  # what the Argo CD and Flux models read of the checkout
     parts += ["tree", str(tree.root), prefix, *sorted(remotes), head_branch(tree.root) or ""]
@@ -98,7 +106,7 @@ def run_key(tree: WorkingTree, config: Config, cards: Iterable[Card], *, select:
     for entry in config.schema_dirs:
         parts += [f"schemas:{entry}", *(f"{p}:{_read_hash(p)}" for p in _files_below(config_dir / entry))]
     parts += ["shard", repr(shard), "select", *sorted(select), "ignore", *sorted(ignore), "baseline", *sorted(baseline or ())]
-    parts += ["files", *(f"{f}\0{hashes[f]}" for f in listed)]
+    parts += ["files", *(f"{f}\0{h}" for f, h in hashes.items())]
     parts += ["unsafe", *(f"{u.path}\0{u.reason}\0{u.escapes}" for u in tree.unsafe_paths())]
     return digest(parts)
 

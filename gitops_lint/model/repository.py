@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,13 +61,15 @@ class Repository:
 
     @classmethod
     def build(cls, tree: SourceTree, config: Config, jobs: int | None = None,
-              chart_provider: Callable[[Repository], list] | None = None) -> Repository:
-        """List, filter and parse the tree (in parallel for large trees)."""
+              chart_provider: Callable[[Repository], list] | None = None,
+              known: Mapping[str, ParsedFile] | None = None) -> Repository:
+        """List, filter and parse the tree (in parallel for large trees); `known`: parses of
+        unchanged files kept from an earlier run (`lint.parse_cache`), taken as they are."""
         excluded = config.excluded()
         files = [f for f in tree.files() if not excluded.match_file(f)]
         templates = helm_template_dirs(files)
         yaml_files = [f for f in files if is_yaml_path(f) and not is_below(f, templates)]
-        parsed = parse_files(tree, yaml_files, config.limits, jobs)
+        parsed = parse_files(tree, yaml_files, config.limits, jobs, known)
         unsafe = [u for u in tree.unsafe_paths() if not excluded.match_file(u.path)]
         return cls(tree=tree, config=config, files=files, parsed_files=parsed, unsafe=unsafe, jobs=jobs,
                    chart_provider=chart_provider)
@@ -330,10 +332,14 @@ def kustomization_precedence(path: str) -> int:
     return order.get(posixpath.basename(path), 3)
 
 
-def parse_files(tree: SourceTree, paths: list[str], limits: Limits, jobs: int | None) -> dict[str, ParsedFile]:
-    """Parse YAML files, each exactly once; a process pool for large trees when jobs allow."""
+def parse_files(tree: SourceTree, paths: list[str], limits: Limits, jobs: int | None,
+                known: Mapping[str, ParsedFile] | None = None) -> dict[str, ParsedFile]:
+    """Parse YAML files, each exactly once (those in `known` not at all); a process pool for large
+    trees when jobs allow. The result follows the order of `paths`."""
+    known = known or {}
     with gc_paused():  # parsing keeps most of what it allocates: collector passes would find nothing
-        return _parse_files(tree, paths, limits, jobs or os.cpu_count() or 1)
+        fresh = _parse_files(tree, [p for p in paths if p not in known], limits, jobs or os.cpu_count() or 1)
+    return {p: known[p] if p in known else fresh[p] for p in paths} if known else fresh
 
 
 def _parse_files(tree: SourceTree, paths: list[str], limits: Limits, jobs: int) -> dict[str, ParsedFile]:

@@ -186,6 +186,15 @@ def scannable(path: str) -> bool:
     )
 
 
+class ScanRecord:
+    """The files GL602 scanned in a run, and those with any hit (accepted by the baseline or not): the
+    parse cache keeps only files scanned clean (`repo.derived(ScanRecord)`, one record per run)."""
+
+    def __init__(self, _repo: object) -> None:
+        self.scanned: set[str] = set()
+        self.flagged: set[str] = set()
+
+
 def scan_repository(repo, options: dict, owns: Callable[[str], bool] = lambda _path: True) -> Iterator[Violation]:
     """GL602 violations for the files of the repository that `owns` accepts (all of them by default; a
     shard's share in `check --shard`): a file's findings depend on its own text and on repository-wide
@@ -206,6 +215,9 @@ def scan_repository(repo, options: dict, owns: Callable[[str], bool] = lambda _p
     hits = scan_contents(config, contents, jobs)
     if options["configmap_keys"]:
         hits += configmap_hits(repo, {(h.path, h.line) for h in hits}, {p for p, _t in contents})
+    record = repo.derived(ScanRecord)
+    record.scanned.update(p for p, _t in contents)
+    record.flagged.update(h.path for h in hits)
     allowed = accepted(baseline)
     rules = [r for r in sops.creation_rules(repo) if not r.catch_all]
     owned = generator_inputs(repo) | {

@@ -1,0 +1,141 @@
+"""What the loader made of each file, kept between runs by content hash, so that a warm run parses
+only the files that changed.
+
+One bundle per tree (and tool, and parse limits) maps each path to its content hash and its parse:
+text, documents (data and position tables) and loader violations. A file is kept only when nothing
+in it is a secret value as far as this run can tell (`keepable`): GL602's scan of it in this run found
+nothing, and it is not a Secret, a SOPS file, a generator input, a file a `.sops.yaml` rule covers,
+a kustomization with a secretGenerator or a CI file. So a run without GL602 over the whole tree
+keeps nothing new. The bundle is JSON (a cache entry is never code); a bundle that does not decode
+is a miss, and an entry is used only for a file whose current hash is the one recorded with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from gitops_lint.core.findings import Position, Violation
+from gitops_lint.core.loader import Document, ParsedFile
+from gitops_lint.lint.cache import CacheStore
+
+if TYPE_CHECKING:
+    from gitops_lint.model.repository import Repository
+
+PARSES_KIND = "parses"
+# a bundle is rewritten only when this many of its entries changed (or it has none): after a small
+# edit the few changed files are simply parsed again, which costs less than rewriting the bundle
+REWRITE_AT = 64
+# any object whose kind names a secret (Secret, SealedSecret, ExternalSecret…): its file is never kept
+_SECRET_KIND = re.compile(r"""^[\s-]*["']?kind["']?\s*:\s*["']?\w*Secret\b""", re.M)
+_CI_PREFIXES = (".github/", ".gitlab/", ".circleci/", ".buildkite/", ".tekton/")
+_CI_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml",
+             "cloudbuild.yaml", "cloudbuild.yml", "Jenkinsfile", ".drone.yml")
+
+
+def load(store: CacheStore, key: str, hashes: Mapping[str, str]) -> tuple[dict[str, ParsedFile], dict[str, list]]:
+    """The kept parses of files whose content hash is still `hashes[path]`, and the raw entries of the
+    whole bundle (for `save`). Anything that does not decode is a miss."""
+    payload = store.get(PARSES_KIND, key)
+    if payload is None:
+        return {}, {}
+    try:
+        entries = json.loads(payload.decode("utf-8"))["files"]
+        if not isinstance(entries, dict):
+            return {}, {}
+        parses = {path: _parsed(path, entry[1]) for path, entry in entries.items() if hashes.get(path) == entry[0]}
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return {}, {}
+    return parses, entries
+
+
+def save(store: CacheStore, key: str, hashes: Mapping[str, str], repo: Repository,
+         previous: Mapping[str, list], keep: Iterable[str]) -> None:
+    """Rewrite the bundle with the parses of `keep` (paths `keepable` says yes to), when it changed
+    enough to be worth it (`REWRITE_AT`)."""
+    kept = {p for p in keep if p in repo.parsed_files}
+    unchanged = [p for p in kept if p in previous and previous[p][0] == hashes.get(p)]
+    changes = len(kept) - len(unchanged) + sum(1 for p in previous if p not in kept)
+    if changes == 0 or (previous and changes < REWRITE_AT):
+        return
+    files: dict[str, list] = {}
+    for path in sorted(kept):
+        if path in previous and previous[path][0] == hashes.get(path):
+            files[path] = previous[path]
+        elif path in hashes:
+            files[path] = [hashes[path], _encoded(repo.parsed_files[path])]
+    try:
+        body = json.dumps({"files": files}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    except (ValueError, TypeError, UnicodeEncodeError):
+        return
+    store.put(PARSES_KIND, key, body)
+
+
+def keepable(repo: Repository, scanned: set[str], flagged: set[str]) -> set[str]:
+    """Parsed files whose parse may be kept: GL602 scanned them in this run (`scanned`) and found
+    nothing (`flagged`: files with any hit, accepted by the baseline or not), and none of the other
+    places where secret values live applies (see the module doc)."""
+    from gitops_lint.secrets import sops
+    from gitops_lint.secrets.scan import generator_inputs
+
+    rules = sops.creation_rules(repo)
+    owned = generator_inputs(repo)
+    out = set()
+    for path, parsed in repo.parsed_files.items():
+        text = parsed.text
+        if (not text or path not in scanned or path in flagged or path in owned or _is_ci(path)
+                or "sops" in text or "ENC[" in text or "secretGenerator" in text or _SECRET_KIND.search(text)):
+            continue
+        if rules and sops.rule_for(rules, path) is not None:
+            continue
+        out.add(path)
+    return out
+
+
+def _is_ci(path: str) -> bool:
+    return path.startswith(_CI_PREFIXES) or path.rpartition("/")[2] in _CI_NAMES
+
+
+# -- encoding: JSON lists; a position table as its paths and its (line, column) pairs -------------
+def _table(table: dict) -> list:
+    return [list(table), list(table.values())]
+
+
+def _untable(rows: list) -> dict:
+    paths, positions = rows
+    return dict(zip(map(tuple, paths), map(tuple, positions), strict=True))
+
+
+def _paths(paths: list | None) -> list | None:
+    return None if paths is None else list(paths)
+
+
+def _unpaths(rows: list | None) -> list | None:
+    return None if rows is None else [tuple(r) for r in rows]
+
+
+def _encoded(parsed: ParsedFile) -> list:
+    docs = [[d.index, d.data, d.start.line, d.start.column, d.end_line, _table(d.keys), _table(d.values),
+             d.annotation_text, _paths(d.folded), _paths(d.flow_empty), _paths(d.yaml11_bools), _paths(d.timestamps)]
+            for d in parsed.documents]
+    violations = [[v.message, v.position.line, v.position.column, v.resource, v.environment, v.key, v.kind]
+                  for v in parsed.violations]
+    return [parsed.text, docs, violations]
+
+
+def _parsed(path: str, entry: list) -> ParsedFile:
+    text, docs, violations = entry
+    documents = [
+        Document(path=path, index=d[0], data=d[1], start=Position(d[2], d[3]), end_line=d[4], keys=_untable(d[5]),
+                 values=_untable(d[6]), annotation_text=d[7], folded=_unpaths(d[8]), flow_empty=_unpaths(d[9]),
+                 yaml11_bools=_unpaths(d[10]), timestamps=_unpaths(d[11]))
+        for d in docs
+    ]
+    found = [Violation(path, v[0], Position(v[1], v[2]), resource=v[3], environment=v[4], key=v[5], kind=v[6])
+             for v in violations]
+    if not isinstance(text, str):
+        raise TypeError("a kept parse has text")
+    return ParsedFile(path, text, documents, found)
+
