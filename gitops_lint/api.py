@@ -170,8 +170,9 @@ def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ig
     `helm_fetch`/`helm_cache` override the config's `helm.fetch`/`helm.cache` (--helm-fetch,
     --helm-cache). `use_cache`: reuse the findings of an identical earlier run, kept in `cache_dir`,
     else the config's `cache_dir`, else the user's cache directory."""
+    from gitops_lint.core.source import tracked_below
     from gitops_lint.lint import cached_run
-    from gitops_lint.lint.cache import CacheStore, default_cache_dir
+    from gitops_lint.lint.cache import CacheStore, default_cache_dir, stderr_notice
 
     root = Path(path)
     config = resolve_config(root, config_path)
@@ -184,6 +185,10 @@ def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ig
     if inside:  # the cache's own files are never linted (with or without --no-cache)
         config = replace(config, exclude=(*config.exclude, f"/{inside}"))
     cache = CacheStore(location) if use_cache and location is not None else None
+    if cache is not None and inside and tracked_below(root, inside):
+        # entries that came with the commit are somebody's claim about this tree, never a result of ours
+        stderr_notice(f"cache directory {location} holds files tracked by git; running without the cache")
+        cache = None
     return lint_tree(WorkingTree(root), config, select=select, ignore=ignore, jobs=jobs, baseline=baseline,
                      config_dir=config_base_dir(config, root), progress=progress, cache=cache,
                      shard=shard, files=files)

@@ -226,3 +226,26 @@ def test_the_checkout_remotes_and_branch_are_inputs(tmp_path):
     git("checkout", "-q", "-b", "other")
     assert lint_path(repo, use_cache=True, cache_dir=cache).repo is not None
     assert lint_path(repo, use_cache=True, cache_dir=cache).repo is None
+
+
+def test_a_cache_directory_that_git_tracks_is_never_trusted(tmp_path, capsys):
+    """A pull request could commit cache entries claiming a clean result for its own tree: an in-repo
+    cache directory with tracked files is not used (one notice); untracked, it is."""
+    repo = write_repo(tmp_path / "repo", APP)
+    cache = repo / ".gitops-lint-cache"
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                       check=True, capture_output=True)
+
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "app")
+    lint_path(repo, use_cache=True, cache_dir=cache)
+    assert lint_path(repo, use_cache=True, cache_dir=cache).repo is None  # untracked: used
+    git("add", "-f", ".gitops-lint-cache")
+    git("commit", "-qm", "entries")
+    capsys.readouterr()
+    result = lint_path(repo, use_cache=True, cache_dir=cache)
+    assert result.repo is not None and result.findings
+    assert "tracked by git; running without the cache" in capsys.readouterr().err

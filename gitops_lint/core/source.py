@@ -274,6 +274,18 @@ def _git_ls_files(root: Path) -> list[str] | None:
     return [n for n in names if n]
 
 
+def tracked_below(root: Path, prefix: str) -> bool:
+    """Whether git tracks any file below `prefix` (repo-relative, ending in `/`) of the work tree at `root`."""
+    try:
+        proc = subprocess.run(
+            ["git", *GIT_SAFETY, "-C", str(root), "ls-files", "-z", "--cached", "--", prefix],
+            capture_output=True, env={**os.environ, **GIT_SAFE_ENV}, timeout=60, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return proc.returncode == 0 and bool(proc.stdout.strip(b"\0"))
+
+
 def _walk(top: str, files: list[str], links: list[str]) -> Iterator[str]:
     """Walk the directory `top` (one `scandir` per directory, never into a symbolic link or `.git`):
     append regular files and symbolic links (repo-relative) to `files` and `links`, and yield each

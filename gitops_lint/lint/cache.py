@@ -31,7 +31,7 @@ def default_cache_dir() -> Path:
     return Path(base if base else Path.home() / ".cache") / "gitops-lint"
 
 
-def _stderr_notice(message: str) -> None:
+def stderr_notice(message: str) -> None:
     sys.stderr.write(f"gitops-lint: {message}\n")
 
 
@@ -39,7 +39,7 @@ class CacheStore:
     """Get and put byte payloads by (kind, key); every failure is a miss, never an error."""
 
     def __init__(self, directory: Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 notice: Callable[[str], None] = _stderr_notice) -> None:
+                 notice: Callable[[str], None] = stderr_notice) -> None:
         self.directory = Path(directory)
         self.root = self.directory / f"v{FORMAT}"
         self.max_bytes = max_bytes
