@@ -3,7 +3,7 @@
     python benchmarks/bench_cache.py [--apps 1000] [--out DIR]
 
 Runs `gitops-lint check` in child processes: uncached (--no-cache), cold cache (empty cache dir),
-warm with nothing changed, `check FILE` after a one-file change, and the warm re-run after it.
+warm with nothing changed, `check FILE` after a one-file change (an image tag bumped), and the warm re-run after it.
 The one-file edit is undone at the end. Numbers only: nothing here asserts on timings.
 """
 
@@ -50,7 +50,10 @@ def main() -> None:
         shutil.rmtree(cache)
         rows.append(("cold cache (empty dir)", timed(repo, [".", "--cache-dir", str(cache)])))
         rows.append(("warm, nothing changed", timed(repo, [".", "--cache-dir", str(cache)])))
-        (repo / target).write_text(original + "# edited\n")
+        edited = original.replace(":1.3.0", ":1.3.1")  # an image bump: the usual one-file change
+        if edited == original:
+            raise SystemExit(f"{target}: no image tag 1.3.0 to bump")
+        (repo / target).write_text(edited)
         rows.append((f"warm, check {target} after editing it", timed(repo, [target, "--cache-dir", str(cache)])))
         rows.append(("warm, full check after that", timed(repo, [".", "--cache-dir", str(cache)])))
     finally:
