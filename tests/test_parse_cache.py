@@ -30,6 +30,7 @@ CLEAN = {
     "apps/web/base/kustomization.yaml": "resources:\n  - deployment.yaml\n",
     "apps/web/base/deployment.yaml": DEPLOYMENT,
     "apps/web/overlays/production/kustomization.yaml": "resources:\n  - ../../base\n",
+    "notes/bom.yaml": "\ufeffnote: a file that starts with a byte order mark\n",
 }
 
 TRICKY = {
@@ -123,7 +124,8 @@ def test_files_that_may_hold_a_secret_are_never_kept(tmp_path):
     assert not any(f.rule == "GL602" and f.path == "apps/web/base/accepted.yaml" for f in result.findings)
     kept = set(_bundle(repo, cache))
     # .sops.yaml holds public keys and path rules only
-    assert kept == {"apps/web/base/deployment.yaml", "apps/web/overlays/production/kustomization.yaml", ".sops.yaml"}
+    assert kept == {"apps/web/base/deployment.yaml", "apps/web/overlays/production/kustomization.yaml", ".sops.yaml",
+                    "notes/bom.yaml"}
     for path in cache.rglob("*"):
         if path.is_file():
             assert PLANTED.encode() not in path.read_bytes() and b"AKIAIOSFODNN7EXAMPLE" not in path.read_bytes()
@@ -175,3 +177,18 @@ def test_a_run_leaves_every_parse_as_the_loader_made_it(example):
     for path, parsed in repo.parsed_files.items():
         fresh = load_yaml(path, repo.tree.read_bytes(path), repo.config.limits)
         assert json.dumps(parse_cache._encoded(parsed)) == json.dumps(parse_cache._encoded(fresh)), path
+
+
+def test_a_file_saved_again_during_the_run_is_not_kept_under_the_first_hash(tmp_path, monkeypatch):
+    repo = write_repo(tmp_path / "repo", CLEAN)
+    cache = tmp_path / "cache"
+    real = repository._parse_files
+    target = repo / "apps/web/base/deployment.yaml"
+
+    def edit_then_parse(tree, paths, *args):  # the editor saves between hashing and parsing
+        target.write_text(DEPLOYMENT.replace("nginx:1.27.0", "nginx:1.27.1"))
+        return real(tree, paths, *args)
+
+    monkeypatch.setattr(repository, "_parse_files", edit_then_parse)
+    lint_path(repo, use_cache=True, cache_dir=cache)
+    assert set(_bundle(repo, cache)) == set(CLEAN) - {"apps/web/base/deployment.yaml"}

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.core.loader import Document, ParsedFile
 from gitops_lint.lint.cache import CacheStore
+from gitops_lint.lint.file_hashes import hash_bytes
 
 if TYPE_CHECKING:
     from gitops_lint.model.repository import Repository
@@ -64,13 +65,20 @@ def save(store: CacheStore, key: str, hashes: Mapping[str, str], repo: Repositor
     for path in sorted(kept):
         if path in previous and previous[path][0] == hashes.get(path):
             files[path] = previous[path]
-        elif path in hashes:
+        elif _parsed_as_hashed(repo.parsed_files[path], hashes.get(path)):
             files[path] = [hashes[path], _encoded(repo.parsed_files[path])]
     try:
         body = json.dumps({"files": files}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     except (ValueError, TypeError, UnicodeEncodeError):
         return
     store.put(PARSES_KIND, key, body)
+
+
+def _parsed_as_hashed(parsed: ParsedFile, recorded: str | None) -> bool:
+    """Whether the text parsed is the content hashed (a file saved again between the two reads is
+    not kept under the other version's hash)."""
+    data = (parsed.text or "").encode("utf-8")
+    return recorded is not None and recorded in (hash_bytes(data), hash_bytes(b"\xef\xbb\xbf" + data))
 
 
 def keepable(repo: Repository, scanned: set[str], flagged: set[str]) -> set[str]:
