@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from gitops_lint.api import lint_path
+from gitops_lint.checks.hygiene import _ARGO_MARKERS
 from gitops_lint.hygiene.ci_commands import scan
 from gitops_lint.hygiene.codeowners import parse
 
@@ -166,6 +167,35 @@ def test_no_production_no_codeowners_finding(make_repo):
     assert findings(make_repo(files), ("GL904",)) == []
 
 
+def test_only_outermost_production_dirs_are_named(make_repo):
+    files = {
+        "clusters/production/kustomization.yaml": "resources: []\n",
+        "clusters/production/monitoring/kustomization.yaml": "resources: []\n",  # inside the one above
+        "clusters/eu/production/kustomization.yaml": "resources: []\n",  # not inside it
+        "clusters/staging/kustomization.yaml": "resources: []\n",
+    }
+    [found] = findings(make_repo(files), ("GL904",))
+    assert (found.path, found.line) == ("clusters/eu/production/kustomization.yaml", 1)
+    assert "(clusters/eu/production and 1 more)" in found.message  # clusters/production is the other
+
+
+def test_owners_files_with_approvers_cover_their_directory_and_below(make_repo):
+    files = {
+        **_production_app({}),
+        "apps/api/base/kustomization.yaml": "resources: []\n",
+        "apps/api/overlays/staging/kustomization.yaml": "resources: [../../base]\n",
+        "apps/api/overlays/production/kustomization.yaml": "resources: [../../base]\n",
+        "apps/db/base/kustomization.yaml": "resources: []\n",
+        "apps/db/overlays/staging/kustomization.yaml": "resources: [../../base]\n",
+        "apps/db/overlays/production/kustomization.yaml": "resources: [../../base]\n",
+        "apps/web/OWNERS": "approvers:\n  - web-lead\n",
+        "apps/db/overlays/OWNERS": "reviewers:\n  - db-dev\n",  # reviewers only: no gate
+    }
+    [found] = findings(make_repo(files), ("GL904",))
+    assert found.path == "apps/api/overlays/production/kustomization.yaml"
+    assert "(apps/api/overlays/production and 1 more)" in found.message
+
+
 # -- GL905 ------------------------------------------------------------------------------------------------------
 APP = """apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -234,6 +264,12 @@ data:
 def test_drift_alerting(make_repo, files, alerts):
     found = findings(make_repo(files), ("GL905",))
     assert bool(found) is (alerts is False)
+
+
+@pytest.mark.parametrize("marker", _ARGO_MARKERS)
+def test_every_argo_notification_marker_counts_as_alerting(make_repo, marker):
+    files = {"app.yaml": APP.format(annotations=""), "values.yaml": f"notifications:\n  {marker}.x: |\n    a: b\n"}
+    assert findings(make_repo(files), ("GL905",)) == []
 
 
 def test_flux_alert_needs_a_provider(make_repo, tmp_path):

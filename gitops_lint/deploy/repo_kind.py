@@ -51,10 +51,27 @@ def is_source_repository(repo) -> bool:
     weak = any(f in ROOT_TOOLING for f in roots)
     if not strong and not (weak and _has_source_code(repo.files)):
         return False
-    manifests = {d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS)}
-    manifests |= {f for f in repo.files if is_kustomization_file(f)}
-    judged = [p for p in manifests if _top(p) not in NEUTRAL_DIRS and not _top(p).startswith(".")]
+    judged = [p for p in manifest_paths(repo) if _top(p) not in NEUTRAL_DIRS and not _top(p).startswith(".")]
     return bool(judged) and all(_top(p) in DEPLOY_DIRS for p in judged)
+
+
+def manifest_document_paths(repo) -> frozenset[str]:
+    """Files holding a Kubernetes object (not an operator bootstrap object, kustomize or plugin config),
+    found once per run."""
+    return repo.derived(_build_manifest_document_paths)
+
+
+def _build_manifest_document_paths(repo) -> frozenset[str]:
+    return frozenset(d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS))
+
+
+def manifest_paths(repo) -> frozenset[str]:
+    """The files of `manifest_document_paths` and the kustomization files (found once per run)."""
+    return repo.derived(_build_manifest_paths)
+
+
+def _build_manifest_paths(repo) -> frozenset[str]:
+    return manifest_document_paths(repo) | {f for f in repo.files if is_kustomization_file(f)}
 
 
 def _top(path: str) -> str:
@@ -78,11 +95,14 @@ def is_project_without_environments(repo) -> bool:
     """A project's own manifests, not a GitOps config repository: every kustomization and manifest is an
     example or a test input (kustomize's `examples/`), or the repository is a kubebuilder controller
     project (`config/default` beside `config/{crd,manager,rbac}` or `config/components/…`: install manifests
-    users deploy)."""
+    users deploy). Decided once per run."""
+    return bool(repo.derived(_project_without_environments))
+
+
+def _project_without_environments(repo) -> bool:
     kubebuilder = [k for k in repo.kustomizations if k == "config/default" or k.endswith("/config/default")]
     if any(sum(repo.tree.is_dir(posixpath.join(posixpath.dirname(k), sub, d)) for d in KUBEBUILDER_DIRS) >= 2
            for k in kubebuilder for sub in ("", "components")):
         return True
-    manifests = {d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS)}
-    manifests |= {f for f in repo.files if is_kustomization_file(f)}
+    manifests = manifest_paths(repo)
     return bool(manifests) and all(set(p.split("/")[:-1]) & NEUTRAL_DIRS for p in manifests)
