@@ -326,6 +326,24 @@ def test_a_config_repository_with_code_is_still_reported(make_repo):
     assert sorted(f.path for f in findings(repo, ["GL107"])) == ["apps/web/Dockerfile", "go.mod"]
 
 
+CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n"
+
+
+@pytest.mark.parametrize(
+    "manifest, source_repository",
+    [
+        ("deploy/cm.yaml", True),  # only under a deploy folder: an application's repository
+        ("test/e2e/cm.yaml", True),  # test inputs say nothing about the kind
+        ("apps/web/cm.yaml", False),  # one object outside the deploy folders: a config repository
+    ],
+)
+def test_one_manifest_decides_a_source_repository(make_repo, manifest, source_repository):
+    repo = make_repo({"go.mod": "module x\n", "deploy/kustomization.yaml": "resources: []\n",
+                      "web/Dockerfile": "FROM x\n", manifest: CONFIG_MAP})
+    reported = sorted(f.path for f in findings(repo, ["GL107"]))
+    assert reported == ([] if source_repository else ["go.mod", "web/Dockerfile"])
+
+
 @pytest.mark.parametrize("name", ["go.mod", "web/package.json", "Dockerfile", "service/App.csproj"])
 def test_gl107_markers(make_repo, name):
     repo = make_repo({name: "x\n", "kustomization.yaml": "resources: []\n"})

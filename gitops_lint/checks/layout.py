@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING
 from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.source import parent_dirs
 from gitops_lint.core.spelling import near_miss
-from gitops_lint.deploy.deployed_files import is_manifest
+from gitops_lint.deploy.deployed_files import CONFIG_GROUPS, is_manifest
 from gitops_lint.deploy.file_roles import explain
 from gitops_lint.deploy.repo_kind import (
     CODE_SUFFIXES,
     NOT_APP_CODE_DIRS,
     ROOT_TOOLING,
     is_source_repository,
-    manifest_document_paths,
 )
 from gitops_lint.model.kustomizations import is_kustomization_file
 from gitops_lint.model.layout import App
@@ -74,7 +73,7 @@ class _DirIndex:
     def with_manifests(self) -> set[str]:
         """Directories holding a Kubernetes manifest (not only operator objects or configs) below them."""
         out: set[str] = set()
-        for path in manifest_document_paths(self.repo):
+        for path in {d.path for d in self.repo.documents if is_manifest(d, CONFIG_GROUPS)}:
             out.update(parent_dirs(posixpath.dirname(path)))
         return out
 

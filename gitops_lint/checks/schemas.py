@@ -58,14 +58,16 @@ def _is_kustomize_config(doc: Document) -> bool:
     return doc.group == KUSTOMIZE_GROUP or doc.api_version == "builtin"
 
 
-def manifests(repo) -> Iterator[Document]:
+def manifests(repo) -> list[Document]:
     """Source documents that are meant to be complete Kubernetes objects, in files the repository's one
-    decision judges (not patches, generator inputs, templates, fixtures, tool configs, values files)."""
-    for doc in repo.documents:
-        if not doc.api_version or not doc.kind or _is_kustomize_config(doc):
-            continue
-        if judged(repo, doc.path):
-            yield doc
+    decision judges (not patches, generator inputs, templates, fixtures, tool configs, values files);
+    found once per run."""
+    return repo.derived(_find_manifests)
+
+
+def _find_manifests(repo) -> list[Document]:
+    return [doc for doc in repo.documents
+            if doc.api_version and doc.kind and not _is_kustomize_config(doc) and judged(repo, doc.path)]
 
 
 def _kustomization_documents(repo) -> Iterator[Document]:
