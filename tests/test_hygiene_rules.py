@@ -272,6 +272,11 @@ def test_every_argo_notification_marker_counts_as_alerting(make_repo, marker):
     assert findings(make_repo(files), ("GL905",)) == []
 
 
+def test_a_marker_split_across_two_files_is_no_alerting(make_repo):
+    files = {"app.yaml": APP.format(annotations=""), "a.yaml": "note: service.", "b.yaml": "slack: x\n"}
+    assert len(findings(make_repo(files), ("GL905",))) == 1
+
+
 def test_flux_alert_needs_a_provider(make_repo, tmp_path):
     card = (
         Path(__file__).parent.parent / "rules" / "hygiene" / "GL905-hygiene-drift-alerting.yaml"

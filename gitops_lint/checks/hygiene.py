@@ -321,7 +321,7 @@ _ARGO_MARKERS = (
     "service.github",
     "service.googlechat",
 )
-# every Argo CD marker contains one of these: a text without any of them is skipped in three scans, not 13
+# every Argo CD marker starts with one of these
 _ARGO_MARKER_STEMS = ("notifications.argoproj.io/subscribe", "trigger.on-", "service.")
 _METRIC_MARKERS = ("argocd_app_info", "argocd_app_sync", "gotk_reconcile", "gotk_resource_info")
 
@@ -349,10 +349,22 @@ def _has_alerting(repo) -> bool:
     flux_provider = repo.objects("notification.toolkit.fluxcd.io/Provider")
     if flux_alert and flux_provider:
         return True
-    for parsed in repo.parsed_files.values():
-        text = parsed.text or ""
-        if any(stem in text for stem in _ARGO_MARKER_STEMS) and any(m in text for m in _ARGO_MARKERS):
-            return True
+    if _mentions_argo_notifications([parsed.text or "" for parsed in repo.parsed_files.values()]):
+        return True
     return any(
         any(m in (repo.text(d.path) or "") for m in _METRIC_MARKERS) for d in repo.objects("PrometheusRule")
     )
+
+
+def _mentions_argo_notifications(texts: list[str]) -> bool:
+    """Whether a text holds an Argo CD notification marker: the joined texts are searched for each stem
+    (three scans, not one per marker and file) and every hit compared with the markers of that stem."""
+    joined = "\n".join(texts)  # no marker holds a line break, so none spans two files
+    for stem in _ARGO_MARKER_STEMS:
+        markers = tuple(m for m in _ARGO_MARKERS if m.startswith(stem))
+        at = joined.find(stem)
+        while at != -1:
+            if joined.startswith(markers, at):
+                return True
+            at = joined.find(stem, at + 1)
+    return False
