@@ -117,6 +117,23 @@ def test_groovy_comments_in_jenkinsfiles():
     ]
 
 
+def test_which_files_are_ci_files_and_scripts(make_repo):
+    apply = "kubectl apply -f out.yaml\n"
+    files = {
+        "ci/Jenkinsfile.prod": f"sh '{apply.strip()}'\n",  # a CI file
+        "tools/deploy/Makefile": f"deploy:\n\t{apply}",  # a script with one target
+        "hack/up.zsh": apply,
+        "vendor/lib/deploy.sh": apply,  # vendored: someone else's code
+        "web/node_modules/x/Makefile": f"all:\n\t{apply}",
+        "docs/Jenkinsfile-notes.md": apply,  # neither
+    }
+    assert triples(findings(make_repo(files), ("GL902", "GL903"))) == [
+        ("GL902", "ci/Jenkinsfile.prod", 1),
+        ("GL903", "hack/up.zsh", 1),
+        ("GL903", "tools/deploy/Makefile", 2),
+    ]
+
+
 # -- GL904 CODEOWNERS semantics ----------------------------------------------------------------------------
 def test_codeowners_last_match_wins_and_empty_pattern_unowns():
     owners = parse(

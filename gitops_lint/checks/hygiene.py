@@ -43,7 +43,7 @@ CI_FILES = (
     ".github/actions/*/action.yaml",
 )
 SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".mk", ".ps1")
-SCRIPT_NAMES = (
+SCRIPT_NAMES = frozenset({
     "Makefile",
     "makefile",
     "GNUmakefile",
@@ -54,7 +54,7 @@ SCRIPT_NAMES = (
     "Taskfile.yaml",
     "Taskfile.dist.yml",
     "Taskfile.dist.yaml",
-)
+})
 # GitHub Actions and Azure Pipelines tasks that deploy to, or hand CI the credentials of, a cluster
 DEPLOY_ACTIONS = (
     "azure/k8s-deploy",
@@ -89,16 +89,15 @@ _CI_HINTS = (
 
 
 def _is_ci(path: str) -> bool:
-    name = posixpath.basename(path)
-    if not (path.startswith(_CI_HINTS) or name.startswith("Jenkinsfile")):
+    if not path.startswith(_CI_HINTS) and "Jenkinsfile" not in path:
         return False  # cheap pre-filter: most files of a large repository are no CI files
     return any(fnmatch.fnmatchcase(path, p) for p in CI_FILES)
 
 
 def _is_script(path: str) -> bool:
-    if any(part in _VENDORED for part in path.split("/")[:-1]):
-        return False  # someone else's code, vendored in
-    return path.endswith(SCRIPT_SUFFIXES) or posixpath.basename(path) in SCRIPT_NAMES
+    if not (path.endswith(SCRIPT_SUFFIXES) or path.rpartition("/")[2] in SCRIPT_NAMES):
+        return False
+    return not any(part in _VENDORED for part in path.split("/")[:-1])  # not someone else's code, vendored in
 
 
 def _call_graph(repo) -> CallGraph:
