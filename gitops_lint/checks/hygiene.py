@@ -4,6 +4,7 @@ production changes (CODEOWNERS) and drift alerting. GL901 lives in `checks.opera
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -258,23 +259,25 @@ def production_review(ctx: CheckContext) -> Iterator[Violation]:
 
 
 class _ProwApprovals:
-    """Kubernetes-style `OWNERS` files with approvers in a directory or above it also gate review
-    (each directory's answer found once)."""
+    """Kubernetes-style `OWNERS` files with approvers in a directory or above it also gate review (each
+    such file is read once, and only when it lies above a directory asked about)."""
 
     def __init__(self, repo: Repository):
         self.repo = repo
-        self._owned: dict[str, bool] = {}
+        self._holders = {posixpath.dirname(p) for p in repo.tree.files()
+                         if p.endswith("OWNERS") and (p == "OWNERS" or p.endswith("/OWNERS"))}
+        self._approves: dict[str, bool] = {}
 
     def owned(self, directory: str) -> bool:
-        """Whether an `OWNERS` file with approvers lies in `directory` or a directory above it."""
-        known = self._owned.get(directory)
-        if known is None:
-            owners = posixpath.join(directory, "OWNERS")
-            text = self.repo.text(owners) if self.repo.tree.is_file(owners) else None
-            known = bool(text and "approvers" in text) or (
-                bool(directory) and self.owned(posixpath.dirname(directory)))
-            self._owned[directory] = known
-        return known
+        """Whether `directory` or a directory above it (the root included) has approvers."""
+        return bool(self._holders) and any(
+            self._has_approvers(d) for d in parent_dirs(directory, with_root=True) if d in self._holders)
+
+    def _has_approvers(self, directory: str) -> bool:
+        if directory not in self._approves:
+            text = self.repo.text(posixpath.join(directory, "OWNERS"))
+            self._approves[directory] = bool(text and "approvers" in text)
+        return self._approves[directory]
 
 
 def _files_below(files: list[str], dirs: set[str]) -> dict[str, list[str]]:
@@ -290,8 +293,9 @@ def _files_below(files: list[str], dirs: set[str]) -> dict[str, list[str]]:
 def _production_dirs(ctx: CheckContext) -> list[str]:
     """Outermost production overlays and environment roots of the repository."""
     repo = ctx.repo
-    found = {o for app in repo.apps.values() for env, o in app.overlays.items() if ctx.is_production(env)}
-    found |= {root for root, env in repo.environment_roots() if ctx.is_production(env)}
+    is_production = functools.cache(ctx.is_production)  # a few environment names, asked once per overlay
+    found = {o for app in repo.apps.values() for env, o in app.overlays.items() if is_production(env)}
+    found |= {root for root, env in repo.environment_roots() if is_production(env)}
     outer = {d for d in found if not any(p in found for p in parent_dirs(posixpath.dirname(d)))}
     return sorted(outer)
 
