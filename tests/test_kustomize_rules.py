@@ -7,7 +7,8 @@ import os
 import pytest
 
 from gitops_lint.api import lint_path
-from gitops_lint.checks.kustomize import plugin_execution, remote_pin_problem
+from gitops_lint.checks.kustomize import plugin_execution
+from gitops_lint.checks.kustomize_remote import remote_pin_problem
 from gitops_lint.lint.cards import builtin_card
 
 MY_RULES = (
