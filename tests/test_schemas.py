@@ -295,3 +295,17 @@ def test_a_base_shared_by_three_unchanged_overlays_is_validated_once(make_repo):
     # validated: the Service, the base kustomization, the (identical) overlay kustomizations once;
     # reused: two overlay kustomizations and the Service in each of the three builds
     assert (stats.validated, stats.reused) == (3, 5)
+
+
+@pytest.mark.parametrize(
+    "api_version, unknown",
+    [
+        ("kustomize.config.k8s.io/v1alpha1", False),  # kustomize's own configuration: never a resource
+        ("builtin", False),  # a built-in generator or transformer config
+        ("kustomize.config.k8s.io.example.com/v1", True),  # only the group itself is kustomize's
+        ("gadgets.example.com/v1", True),
+    ],
+)
+def test_kustomize_configs_are_not_resources_without_a_schema(make_repo, api_version, unknown):
+    repo = make_repo(f"apiVersion: {api_version}\nkind: Gadget\nmetadata:\n  name: one\n")
+    assert [f.rule for f in _findings(repo) if f.rule == "GL305"] == (["GL305"] if unknown else [])

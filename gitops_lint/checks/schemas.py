@@ -55,7 +55,11 @@ def _schema_dirs(repo) -> list[Path]:
 
 
 def _is_kustomize_config(doc: Document) -> bool:
-    return doc.group == KUSTOMIZE_GROUP or doc.api_version == "builtin"
+    return _is_kustomize_api(doc.api_version)
+
+
+def _is_kustomize_api(api_version: str) -> bool:
+    return api_version.rpartition("/")[0] == KUSTOMIZE_GROUP or api_version == "builtin"
 
 
 def manifests(repo) -> list[Document]:
@@ -67,7 +71,8 @@ def manifests(repo) -> list[Document]:
 
 def _find_manifests(repo) -> list[Document]:
     return [doc for doc in repo.documents
-            if doc.api_version and doc.kind and not _is_kustomize_config(doc) and judged(repo, doc.path)]
+            if (api_version := doc.api_version) and doc.kind and not _is_kustomize_api(api_version)
+            and judged(repo, doc.path)]
 
 
 def _kustomization_documents(repo) -> Iterator[Document]:
