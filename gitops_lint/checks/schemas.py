@@ -20,7 +20,7 @@ from gitops_lint.deploy.file_roles import judged
 from gitops_lint.flux.model import flux_index
 from gitops_lint.flux.substitution import is_unresolved, substituted
 from gitops_lint.model.file_roles import declined_files
-from gitops_lint.model.kustomizations import is_kustomization_file
+from gitops_lint.model.kustomizations import KUSTOMIZATION_FILES, is_kustomization_file
 from gitops_lint.model.locator import document_containing
 from gitops_lint.schemas import INVALID, VALID, Result, SchemaStore
 from gitops_lint.schemas.deprecations import api_status
@@ -77,10 +77,12 @@ def _find_manifests(repo) -> list[Document]:
 
 def _kustomization_documents(repo) -> Iterator[Document]:
     for path, parsed in repo.parsed_files.items():
-        if is_kustomization_file(path) and judged(repo, path):
+        # (`endswith` first: a cheap pre-filter over every file of a large repository)
+        if path.endswith(KUSTOMIZATION_FILES) and is_kustomization_file(path) and judged(repo, path):
             yield from (d for d in parsed.documents if isinstance(d.data, dict))
-    for doc in repo.documents:  # a kustomization under another file name (e.g. a generator config)
-        if doc.group == KUSTOMIZE_GROUP and doc.kind in ("Kustomization", "Component") and judged(repo, doc.path):
+    # a kustomization under another file name (e.g. a generator config)
+    for doc in repo.objects(f"{KUSTOMIZE_GROUP}/Kustomization", f"{KUSTOMIZE_GROUP}/Component"):
+        if judged(repo, doc.path):
             yield doc
 
 
