@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from gitops_lint.api import lint_path
+from gitops_lint.checks.hygiene import _ARGO_MARKERS
 from gitops_lint.hygiene.ci_commands import scan
 from gitops_lint.hygiene.codeowners import parse
 
@@ -116,6 +117,23 @@ def test_groovy_comments_in_jenkinsfiles():
     ]
 
 
+def test_which_files_are_ci_files_and_scripts(make_repo):
+    apply = "kubectl apply -f out.yaml\n"
+    files = {
+        "ci/Jenkinsfile.prod": f"sh '{apply.strip()}'\n",  # a CI file
+        "tools/deploy/Makefile": f"deploy:\n\t{apply}",  # a script with one target
+        "hack/up.zsh": apply,
+        "vendor/lib/deploy.sh": apply,  # vendored: someone else's code
+        "web/node_modules/x/Makefile": f"all:\n\t{apply}",
+        "docs/Jenkinsfile-notes.md": apply,  # neither
+    }
+    assert triples(findings(make_repo(files), ("GL902", "GL903"))) == [
+        ("GL902", "ci/Jenkinsfile.prod", 1),
+        ("GL903", "hack/up.zsh", 1),
+        ("GL903", "tools/deploy/Makefile", 2),
+    ]
+
+
 # -- GL904 CODEOWNERS semantics ----------------------------------------------------------------------------
 def test_codeowners_last_match_wins_and_empty_pattern_unowns():
     owners = parse(
@@ -164,6 +182,35 @@ def test_no_production_no_codeowners_finding(make_repo):
     files = _production_app({})
     del files["apps/web/overlays/production/kustomization.yaml"]
     assert findings(make_repo(files), ("GL904",)) == []
+
+
+def test_only_outermost_production_dirs_are_named(make_repo):
+    files = {
+        "clusters/production/kustomization.yaml": "resources: []\n",
+        "clusters/production/monitoring/kustomization.yaml": "resources: []\n",  # inside the one above
+        "clusters/eu/production/kustomization.yaml": "resources: []\n",  # not inside it
+        "clusters/staging/kustomization.yaml": "resources: []\n",
+    }
+    [found] = findings(make_repo(files), ("GL904",))
+    assert (found.path, found.line) == ("clusters/eu/production/kustomization.yaml", 1)
+    assert "(clusters/eu/production and 1 more)" in found.message  # clusters/production is the other
+
+
+def test_owners_files_with_approvers_cover_their_directory_and_below(make_repo):
+    files = {
+        **_production_app({}),
+        "apps/api/base/kustomization.yaml": "resources: []\n",
+        "apps/api/overlays/staging/kustomization.yaml": "resources: [../../base]\n",
+        "apps/api/overlays/production/kustomization.yaml": "resources: [../../base]\n",
+        "apps/db/base/kustomization.yaml": "resources: []\n",
+        "apps/db/overlays/staging/kustomization.yaml": "resources: [../../base]\n",
+        "apps/db/overlays/production/kustomization.yaml": "resources: [../../base]\n",
+        "apps/web/OWNERS": "approvers:\n  - web-lead\n",
+        "apps/db/overlays/OWNERS": "reviewers:\n  - db-dev\n",  # reviewers only: no gate
+    }
+    [found] = findings(make_repo(files), ("GL904",))
+    assert found.path == "apps/api/overlays/production/kustomization.yaml"
+    assert "(apps/api/overlays/production and 1 more)" in found.message
 
 
 # -- GL905 ------------------------------------------------------------------------------------------------------
@@ -234,6 +281,17 @@ data:
 def test_drift_alerting(make_repo, files, alerts):
     found = findings(make_repo(files), ("GL905",))
     assert bool(found) is (alerts is False)
+
+
+@pytest.mark.parametrize("marker", _ARGO_MARKERS)
+def test_every_argo_notification_marker_counts_as_alerting(make_repo, marker):
+    files = {"app.yaml": APP.format(annotations=""), "values.yaml": f"notifications:\n  {marker}.x: |\n    a: b\n"}
+    assert findings(make_repo(files), ("GL905",)) == []
+
+
+def test_a_marker_split_across_two_files_is_no_alerting(make_repo):
+    files = {"app.yaml": APP.format(annotations=""), "a.yaml": "note: service.", "b.yaml": "slack: x\n"}
+    assert len(findings(make_repo(files), ("GL905",))) == 1
 
 
 def test_flux_alert_needs_a_provider(make_repo, tmp_path):

@@ -7,7 +7,8 @@ import os
 import pytest
 
 from gitops_lint.api import lint_path
-from gitops_lint.checks.kustomize import plugin_execution, remote_pin_problem
+from gitops_lint.checks.kustomize import plugin_execution
+from gitops_lint.checks.kustomize_remote import remote_pin_problem
 from gitops_lint.lint.cards import builtin_card
 
 MY_RULES = (
@@ -363,6 +364,27 @@ def test_gl201_excluded_base_still_counts_as_a_kustomization(make_repo):
         {"exclude": ["vendor/"]},
     )
     assert findings(repo, "GL201") == []
+
+
+def test_gl201_files_and_directories_are_told_apart(make_repo):
+    repo = make_repo(
+        {
+            "kustomization.yaml": "resources:\n  - vendor/cm.yaml\n  - base\npatches:\n  - path: base\n"
+            "  - path: vendor/patch.yaml\ntransformers:\n  - plugins\n  - plain\n",
+            "base/kustomization.yaml": "resources: []\n",
+            "vendor/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+            "vendor/patch.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+            "plugins/kustomization.yaml": "resources: []\n",  # a kustomization directory of plugin configs
+            "plain/labels.yaml": "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: x\n",
+        },
+        {"exclude": ["vendor/"]},  # excluded files still exist for references
+    )
+    found = findings(repo, "GL201")
+    assert [(f.line, f.message.split(" in ")[0]) for f in found] == [
+        (5, "`patches` entry `base`"),
+        (9, "`transformers` entry `plain`"),
+    ]
+    assert all("is a directory" in f.message and "not a file" in f.message for f in found)
 
 
 def test_gl208_plugins_are_never_run(make_repo):

@@ -201,6 +201,16 @@ def test_gl104_allows_shared_components_outside_apps(make_repo):
     assert findings(make_repo(files), ["GL104"]) == []
 
 
+def test_gl104_every_reference_into_another_app_is_reported(make_repo):
+    files = {**classic_app("web", "dev"), **classic_app("api", "dev")}
+    files["apps/api/base/service.yaml"] = deployment("api-svc")
+    files["apps/web/overlays/dev/kustomization.yaml"] = kustomization(
+        "../../base", "../../../api/base/deployment.yaml", "../../../api/base/service.yaml", "../../../api/overlays/dev")
+    found = findings(make_repo(files), ["GL104"])
+    assert [(f.path, f.line) for f in found] == [("apps/web/overlays/dev/kustomization.yaml", n) for n in (3, 4, 5)]
+    assert all("of app `apps/web` pulls in" in f.message and "from app `apps/api`" in f.message for f in found)
+
+
 # -- GL105 ----------------------------------------------------------------------------------------
 def test_gl105_without_operator_only_reports_files_beside_a_kustomization(make_repo):
     repo = make_repo(
@@ -315,6 +325,26 @@ def test_gl107_skips_vendored_and_hidden_directories(make_repo):
     assert findings(repo, ["GL107"]) == []
 
 
+def test_gl107_reports_each_src_folder_once_outside_hidden_and_vendored_ones(make_repo):
+    repo = make_repo(
+        {
+            "services/api/src/main.go": "package main\n",
+            "services/api/src/util/strings.go": "package util\n",  # same src/ folder: not again
+            "services/web/src/app.py": "print()\n",
+            "services/web/src/README.md": "docs\n",
+            ".ci/src/lint.py": "print()\n",  # hidden
+            "third_party/lib/src/x.go": "package x\n",  # vendored
+            "main.go": "package main\n",  # not under a src/ folder, not a marker
+            "apps/web/base/kustomization.yaml": "resources: []\n",
+        }
+    )
+    found = findings(repo, ["GL107"])
+    assert [(f.path, f.message.split("/ ")[0]) for f in found] == [
+        ("services/api/src/main.go", "services/api/src"),
+        ("services/web/src/app.py", "services/web/src"),
+    ]
+
+
 def test_source_repository_with_a_deploy_folder_is_linted_for_its_gitops_part_only():
     """go.mod at the root, services with Dockerfiles, manifests only under deploy/: an application's repo."""
     assert findings(FIXTURES / "source-repo") == []
@@ -324,6 +354,24 @@ def test_a_config_repository_with_code_is_still_reported(make_repo):
     repo = make_repo({"go.mod": "module x\n", "apps/web/base/kustomization.yaml": "resources: []\n",
                       "apps/web/Dockerfile": "FROM x\n"})
     assert sorted(f.path for f in findings(repo, ["GL107"])) == ["apps/web/Dockerfile", "go.mod"]
+
+
+CONFIG_MAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n"
+
+
+@pytest.mark.parametrize(
+    "manifest, source_repository",
+    [
+        ("deploy/cm.yaml", True),  # only under a deploy folder: an application's repository
+        ("test/e2e/cm.yaml", True),  # test inputs say nothing about the kind
+        ("apps/web/cm.yaml", False),  # one object outside the deploy folders: a config repository
+    ],
+)
+def test_one_manifest_decides_a_source_repository(make_repo, manifest, source_repository):
+    repo = make_repo({"go.mod": "module x\n", "deploy/kustomization.yaml": "resources: []\n",
+                      "web/Dockerfile": "FROM x\n", manifest: CONFIG_MAP})
+    reported = sorted(f.path for f in findings(repo, ["GL107"]))
+    assert reported == ([] if source_repository else ["go.mod", "web/Dockerfile"])
 
 
 @pytest.mark.parametrize("name", ["go.mod", "web/package.json", "Dockerfile", "service/App.csproj"])

@@ -58,3 +58,16 @@ def test_a_config_repository_without_an_operator_is_still_reported(make_repo):
         "apps/web/production/kustomization.yaml": "resources:\n  - ../base\n",
     }
     assert [r for r, _ in _rules(make_repo, files)] == ["GL901", "GL904"]
+
+
+def test_one_manifest_outside_the_examples_makes_it_a_config_repository(make_repo):
+    examples = {
+        "examples/ldap/base/kustomization.yaml": "resources:\n  - cm.yaml\n",
+        "examples/ldap/base/cm.yaml": CM.format(name="ldap"),
+        "examples/ldap/overlays/production/kustomization.yaml": "resources:\n  - ../../base\n",
+    }
+    # kustomize's own config outside the examples does not count; a Kubernetes object there does
+    config = "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: labels\n"
+    assert _rules(make_repo, {**examples, "transformers/labels.yaml": config}) == []
+    found = _rules(make_repo, {**examples, "cluster/cm.yaml": CM.format(name="shared")})
+    assert [r for r, _ in found] == ["GL901", "GL904"]

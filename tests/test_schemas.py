@@ -295,3 +295,34 @@ def test_a_base_shared_by_three_unchanged_overlays_is_validated_once(make_repo):
     # validated: the Service, the base kustomization, the (identical) overlay kustomizations once;
     # reused: two overlay kustomizations and the Service in each of the three builds
     assert (stats.validated, stats.reused) == (3, 5)
+
+
+@pytest.mark.parametrize(
+    "api_version, unknown",
+    [
+        ("kustomize.config.k8s.io/v1alpha1", False),  # kustomize's own configuration: never a resource
+        ("builtin", False),  # a built-in generator or transformer config
+        ("kustomize.config.k8s.io.example.com/v1", True),  # only the group itself is kustomize's
+        ("gadgets.example.com/v1", True),
+    ],
+)
+def test_kustomize_configs_are_not_resources_without_a_schema(make_repo, api_version, unknown):
+    repo = make_repo(f"apiVersion: {api_version}\nkind: Gadget\nmetadata:\n  name: one\n")
+    assert [f.rule for f in _findings(repo) if f.rule == "GL305"] == (["GL305"] if unknown else [])
+
+
+def test_kustomizations_under_any_name_are_validated_against_kustomize(make_repo):
+    typo = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: {kind}\nresouces: []\n"
+    files = {
+        "a/kustomization.yaml": "resouces: []\n",
+        "b/kustomization.yml": "resouces: []\n",
+        "c/Kustomization": "resouces: []\n",
+        "d/generators.yaml": typo.format(kind="Kustomization"),  # not a kustomization file name
+        "e/component.yaml": typo.format(kind="Component").replace("v1beta1", "v1alpha1"),
+        "f/other.yaml": typo.format(kind="Other"),  # kustomize config, no kustomization: neither checked
+        "g/my-kustomization.yaml": "resouces: []\n",  # plain YAML that is no kustomization
+    }
+    found = sorted((f.path, f.message.split(":")[0]) for f in _findings(make_repo(files)) if f.rule == "GL304")
+    assert found == [("a/kustomization.yaml", "kustomization"), ("b/kustomization.yml", "kustomization"),
+                     ("c/Kustomization", "kustomization"), ("d/generators.yaml", "kustomization"),
+                     ("e/component.yaml", "component")]

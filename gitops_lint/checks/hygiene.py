@@ -4,6 +4,7 @@ production changes (CODEOWNERS) and drift alerting. GL901 lives in `checks.opera
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -43,7 +44,7 @@ CI_FILES = (
     ".github/actions/*/action.yaml",
 )
 SCRIPT_SUFFIXES = (".sh", ".bash", ".zsh", ".mk", ".ps1")
-SCRIPT_NAMES = (
+SCRIPT_NAMES = frozenset({
     "Makefile",
     "makefile",
     "GNUmakefile",
@@ -54,7 +55,7 @@ SCRIPT_NAMES = (
     "Taskfile.yaml",
     "Taskfile.dist.yml",
     "Taskfile.dist.yaml",
-)
+})
 # GitHub Actions and Azure Pipelines tasks that deploy to, or hand CI the credentials of, a cluster
 DEPLOY_ACTIONS = (
     "azure/k8s-deploy",
@@ -89,16 +90,15 @@ _CI_HINTS = (
 
 
 def _is_ci(path: str) -> bool:
-    name = posixpath.basename(path)
-    if not (path.startswith(_CI_HINTS) or name.startswith("Jenkinsfile")):
+    if not path.startswith(_CI_HINTS) and "Jenkinsfile" not in path:
         return False  # cheap pre-filter: most files of a large repository are no CI files
     return any(fnmatch.fnmatchcase(path, p) for p in CI_FILES)
 
 
 def _is_script(path: str) -> bool:
-    if any(part in _VENDORED for part in path.split("/")[:-1]):
-        return False  # someone else's code, vendored in
-    return path.endswith(SCRIPT_SUFFIXES) or posixpath.basename(path) in SCRIPT_NAMES
+    if not (path.endswith(SCRIPT_SUFFIXES) or path.rpartition("/")[2] in SCRIPT_NAMES):
+        return False
+    return not any(part in _VENDORED for part in path.split("/")[:-1])  # not someone else's code, vendored in
 
 
 def _call_graph(repo) -> CallGraph:
@@ -228,7 +228,8 @@ def production_review(ctx: CheckContext) -> Iterator[Violation]:
     if not dirs or is_project_without_environments(repo):
         return  # `examples/…/production` of a tool's repository is not a production environment
     owners = codeowners.find(repo)
-    dirs = [d for d in dirs if not _prow_owned(repo, d)] if owners is None else dirs
+    prow = _ProwApprovals(repo)
+    dirs = [d for d in dirs if not prow.owned(d)] if owners is None else dirs
     if not dirs:
         return
     if owners is None:
@@ -243,7 +244,7 @@ def production_review(ctx: CheckContext) -> Iterator[Violation]:
         return
     below = _files_below(repo.files, set(dirs))
     for directory in dirs:
-        if _prow_owned(repo, directory):
+        if prow.owned(directory):
             continue
         unowned = next((f for f in below.get(directory, ()) if not owners.owners(f)), None)
         if unowned:
@@ -257,20 +258,26 @@ def production_review(ctx: CheckContext) -> Iterator[Violation]:
             )
 
 
-def _prow_owned(repo, directory: str) -> bool:
-    """Kubernetes-style `OWNERS` files with approvers in the directory or above it also gate review."""
-    current = directory
-    while True:
-        text = (
-            repo.text(posixpath.join(current, "OWNERS"))
-            if repo.tree.is_file(posixpath.join(current, "OWNERS"))
-            else None
-        )
-        if text and "approvers" in text:
-            return True
-        if not current:
-            return False
-        current = posixpath.dirname(current)
+class _ProwApprovals:
+    """Kubernetes-style `OWNERS` files with approvers in a directory or above it also gate review (each
+    such file is read once, and only when it lies above a directory asked about)."""
+
+    def __init__(self, repo: Repository):
+        self.repo = repo
+        self._holders = {posixpath.dirname(p) for p in repo.tree.files()
+                         if p.endswith("OWNERS") and (p == "OWNERS" or p.endswith("/OWNERS"))}
+        self._approves: dict[str, bool] = {}
+
+    def owned(self, directory: str) -> bool:
+        """Whether `directory` or a directory above it (the root included) has approvers."""
+        return bool(self._holders) and any(
+            self._has_approvers(d) for d in parent_dirs(directory, with_root=True) if d in self._holders)
+
+    def _has_approvers(self, directory: str) -> bool:
+        if directory not in self._approves:
+            text = self.repo.text(posixpath.join(directory, "OWNERS"))
+            self._approves[directory] = bool(text and "approvers" in text)
+        return self._approves[directory]
 
 
 def _files_below(files: list[str], dirs: set[str]) -> dict[str, list[str]]:
@@ -286,13 +293,10 @@ def _files_below(files: list[str], dirs: set[str]) -> dict[str, list[str]]:
 def _production_dirs(ctx: CheckContext) -> list[str]:
     """Outermost production overlays and environment roots of the repository."""
     repo = ctx.repo
-    found = {o for app in repo.apps.values() for env, o in app.overlays.items() if ctx.is_production(env)}
-    found |= {root for root, env in repo.environment_roots() if ctx.is_production(env)}
-    ordered = sorted(found, key=lambda d: (d.count("/"), d))
-    outer: list[str] = []
-    for d in ordered:
-        if not any(d == o or d.startswith(o + "/") for o in outer):
-            outer.append(d)
+    is_production = functools.cache(ctx.is_production)  # a few environment names, asked once per overlay
+    found = {o for app in repo.apps.values() for env, o in app.overlays.items() if is_production(env)}
+    found |= {root for root, env in repo.environment_roots() if is_production(env)}
+    outer = {d for d in found if not any(p in found for p in parent_dirs(posixpath.dirname(d)))}
     return sorted(outer)
 
 
@@ -320,6 +324,8 @@ _ARGO_MARKERS = (
     "service.github",
     "service.googlechat",
 )
+# every Argo CD marker starts with one of these
+_ARGO_MARKER_STEMS = ("notifications.argoproj.io/subscribe", "trigger.on-", "service.")
 _METRIC_MARKERS = ("argocd_app_info", "argocd_app_sync", "gotk_reconcile", "gotk_resource_info")
 
 
@@ -346,10 +352,22 @@ def _has_alerting(repo) -> bool:
     flux_provider = repo.objects("notification.toolkit.fluxcd.io/Provider")
     if flux_alert and flux_provider:
         return True
-    for parsed in repo.parsed_files.values():
-        text = parsed.text or ""
-        if any(m in text for m in _ARGO_MARKERS):
-            return True
+    if _mentions_argo_notifications([parsed.text or "" for parsed in repo.parsed_files.values()]):
+        return True
     return any(
         any(m in (repo.text(d.path) or "") for m in _METRIC_MARKERS) for d in repo.objects("PrometheusRule")
     )
+
+
+def _mentions_argo_notifications(texts: list[str]) -> bool:
+    """Whether a text holds an Argo CD notification marker: the joined texts are searched for each stem
+    (three scans, not one per marker and file) and every hit compared with the markers of that stem."""
+    joined = "\n".join(texts)  # no marker holds a line break, so none spans two files
+    for stem in _ARGO_MARKER_STEMS:
+        markers = tuple(m for m in _ARGO_MARKERS if m.startswith(stem))
+        at = joined.find(stem)
+        while at != -1:
+            if joined.startswith(markers, at):
+                return True
+            at = joined.find(stem, at + 1)
+    return False

@@ -9,8 +9,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
 
+from gitops_lint.checks.kustomize_remote import remote_pin_problem
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.core.loader import Document, parse_text
 from gitops_lint.lint.engine import CheckContext
@@ -47,16 +47,32 @@ def _escaping_link(repo, target: str) -> str | None:
     return None
 
 
+def _judged(repo) -> list[Kustomization]:
+    """The kustomizations that are meant to build, listed once per run for every rule here."""
+    return repo.derived(judged_kustomizations)
+
+
+def _tree_files(repo) -> frozenset[str]:
+    """Every file of the tree, config excludes included (one set per run: a reference is checked by one
+    lookup)."""
+    return repo.derived(_build_tree_files)
+
+
+def _build_tree_files(repo) -> frozenset[str]:
+    return frozenset(repo.tree.files())
+
+
 # -- GL201 ------------------------------------------------------------------------------------
 def missing_reference(ctx: CheckContext) -> Iterator[Violation]:
     """GL201: local resources, components, patches, generator files and crds that point at nothing."""
     repo = ctx.repo
     tree = repo.tree
-    for k in judged_kustomizations(repo):
+    files = _tree_files(repo)
+    for k in _judged(repo):
         for r in k.references:
             if r.target is None or _inline(r) or _escaping_link(repo, r.target):
                 continue
-            problem = _reference_problem(tree, r)
+            problem = _reference_problem(tree, files, r)
             if problem:
                 yield Violation(
                     k.path,
@@ -67,23 +83,23 @@ def missing_reference(ctx: CheckContext) -> Iterator[Violation]:
                 )
 
 
-def _has_kustomization_file(tree, directory: str | None) -> bool:
+def _has_kustomization_file(files: frozenset[str], directory: str | None) -> bool:
     """Asked of the whole tree, so that a config exclude does not make a base look empty."""
-    return any(tree.is_file(f"{directory}/{name}" if directory else name) for name in KUSTOMIZATION_FILES)
+    return any((f"{directory}/{name}" if directory else name) in files for name in KUSTOMIZATION_FILES)
 
 
-def _reference_problem(tree, r: Reference) -> str | None:
+def _reference_problem(tree, files: frozenset[str], r: Reference) -> str | None:
     if r.field in _RESOURCE_FIELDS:
-        if tree.is_file(r.target):
+        if r.target in files:
             return None
         if tree.is_dir(r.target):
-            if _has_kustomization_file(tree, r.target):
+            if _has_kustomization_file(files, r.target):
                 return None
             return f"is a directory without a kustomization file ({r.target}/)"
         return f"points at nothing ({r.target or '.'} does not exist)"
-    if r.field in _PLUGIN_FIELDS and tree.is_dir(r.target) and _has_kustomization_file(tree, r.target):
+    if r.field in _PLUGIN_FIELDS and tree.is_dir(r.target) and _has_kustomization_file(files, r.target):
         return None  # a kustomization directory of plugin configs
-    if tree.is_file(r.target):
+    if r.target in files:
         return None
     if tree.is_dir(r.target):
         return f"is a directory ({r.target}/), not a file"
@@ -124,7 +140,7 @@ def path_escapes_repo(ctx: CheckContext) -> Iterator[Violation]:
 def remote_unpinned(ctx: CheckContext) -> Iterator[Violation]:
     """GL203: remote bases (git or HTTP) without a `ref` pinned to a tag or commit."""
     branches = {b.lower() for b in ctx.option("branches")}
-    for k in [k for k in judged_kustomizations(ctx.repo) if ctx.owns(k.path)]:
+    for k in [k for k in _judged(ctx.repo) if ctx.owns(k.path)]:
         for r in k.references:
             if not r.remote or _inline(r):
                 continue
@@ -139,58 +155,10 @@ def remote_unpinned(ctx: CheckContext) -> Iterator[Violation]:
                 )
 
 
-def remote_pin_problem(url: str, branches: set[str]) -> str | None:
-    """Why a remote reference is not pinned, or None when it is (or when it cannot be told)."""
-    value = url.strip()
-    query = parse_qs(value.split("?", 1)[1]) if "?" in value else {}
-    ref = next(iter(query.get("ref") or query.get("version") or []), None)
-    if ref is not None:
-        return _ref_problem(ref, branches)
-    if _is_file_url(value):
-        path_ref = _ref_in_file_url(value)
-        # a plain HTTP file elsewhere: whether it is immutable cannot be told from here
-        return _ref_problem(path_ref, branches) if path_ref is not None else None
-    return "has no `?ref=`, so it follows the default branch"
-
-
-def _ref_problem(ref: str, branches: set[str]) -> str | None:
-    ref = ref.strip()
-    short = ref.removeprefix("refs/heads/")
-    if not ref:
-        return "has an empty `ref`"
-    if ref.startswith("refs/heads/") or short.lower() in branches:
-        return f"follows the branch `{short}`"
-    return None  # a tag or a commit sha (anything else cannot be told apart from a tag)
-
-
-def _ref_in_file_url(url: str) -> str | None:
-    """The git ref inside well-known raw-file URLs (raw.githubusercontent.com, /raw/, /blob/, releases)."""
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    segments = [s for s in parts.path.split("/") if s]
-    if segments[2:3] == ["-"]:  # GitLab: /org/repo/-/raw/<ref>/…
-        segments = segments[:2] + segments[3:]
-    host = parts.netloc.lower()
-    if host == "raw.githubusercontent.com" and len(segments) >= 3:
-        return segments[2]
-    for marker in ("raw", "blob"):
-        if marker in segments[2:3] and len(segments) > 3:
-            return segments[3]
-    if segments[2:4] == ["releases", "latest"]:
-        return "latest"
-    if segments[2:4] == ["releases", "download"] and len(segments) > 4:
-        return segments[4]
-    return None
-
-
-def _is_file_url(url: str) -> bool:
-    path = urlsplit(url).path.lower()
-    return url.lower().startswith(("http://", "https://")) and path.endswith((".yaml", ".yml", ".json"))
-
-
 # -- GL204 ------------------------------------------------------------------------------------
 def deprecated_field(ctx: CheckContext) -> Iterator[Violation]:
     """GL204: deprecated kustomization fields, each with its modern replacement."""
-    for k in [k for k in judged_kustomizations(ctx.repo) if ctx.owns(k.path)]:
+    for k in [k for k in _judged(ctx.repo) if ctx.owns(k.path)]:
         for name, modern in DEPRECATED_FIELDS.items():
             if name not in k.data or k.document is None:
                 continue
@@ -208,7 +176,7 @@ def deprecated_field(ctx: CheckContext) -> Iterator[Violation]:
 # -- GL206 ------------------------------------------------------------------------------------
 def duplicate_entry(ctx: CheckContext) -> Iterator[Violation]:
     """GL206: the same path (or the same patch) listed twice in a kustomization."""
-    for k in [k for k in judged_kustomizations(ctx.repo) if ctx.owns(k.path)]:
+    for k in [k for k in _judged(ctx.repo) if ctx.owns(k.path)]:
         yield from _duplicates(k)
 
 

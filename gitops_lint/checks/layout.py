@@ -228,12 +228,13 @@ def cross_app_reference(ctx: CheckContext) -> Iterator[Violation]:
     apps = {a.dir: a for a in _classic(repo)}
     if len(apps) < 2:
         return
+    owners = _AppOwners(set(apps))
     for kdir, k in sorted(repo.kustomizations.items()):
-        source = _owner(kdir, apps)
+        source = owners.owner(kdir)
         if source is None:
             continue
         for r in k.references:
-            target = _owner(r.target, apps) if r.target is not None else None
+            target = owners.owner(r.target) if r.target is not None else None
             if target is None or target == source:
                 continue
             yield Violation(
@@ -246,8 +247,20 @@ def cross_app_reference(ctx: CheckContext) -> Iterator[Violation]:
             )
 
 
-def _owner(path: str, apps: dict[str, App]) -> str | None:
-    return next((d for d in parent_dirs(path) if d in apps), None)
+class _AppOwners:
+    """The innermost app directory holding a path (each directory's answer found once)."""
+
+    def __init__(self, app_dirs: set[str]):
+        self.app_dirs = app_dirs
+        self._owners: dict[str, str | None] = {}
+
+    def owner(self, path: str) -> str | None:
+        """`path` itself or the nearest directory above it that is an app's (never the root)."""
+        if path in self._owners:
+            return self._owners[path]
+        found = None if not path else path if path in self.app_dirs else self.owner(posixpath.dirname(path))
+        self._owners[path] = found
+        return found
 
 
 # -- GL105 ------------------------------------------------------------------------------------
@@ -335,12 +348,16 @@ def app_code_in_config_repo(ctx: CheckContext) -> Iterator[Violation]:
         return
     markers = set(ctx.option("markers"))
     reported_src: set[str] = set()
+    skipped: dict[str, bool] = {}  # directory → hidden, vendored or tooling (decided once per directory)
     for path in ctx.repo.files:
-        segments = path.split("/")
-        if any(s.startswith(".") or s in NOT_APP_CODE_DIRS for s in segments[:-1]):
+        directory, _, name = path.rpartition("/")
+        skip = skipped.get(directory)
+        if skip is None:
+            skip = skipped[directory] = bool(directory) and any(
+                s.startswith(".") or s in NOT_APP_CODE_DIRS for s in directory.split("/"))
+        if skip:
             continue
-        name = segments[-1]
-        if len(segments) == 1 and name in ROOT_TOOLING:
+        if not directory and name in ROOT_TOOLING:
             continue  # the config repository's own tooling (pre-commit, docs, formatters)
         if name in markers or name.endswith(".csproj"):
             yield Violation(
@@ -350,8 +367,8 @@ def app_code_in_config_repo(ctx: CheckContext) -> Iterator[Violation]:
                 key="marker",
             )
             continue
-        if "src" in segments[:-1] and name.endswith(CODE_SUFFIXES):
-            src = "/".join(segments[: segments.index("src") + 1])
+        if name.endswith(CODE_SUFFIXES) and "src" in (dirs := directory.split("/")):
+            src = "/".join(dirs[: dirs.index("src") + 1])
             if src not in reported_src:
                 reported_src.add(src)
                 yield Violation(

@@ -20,7 +20,7 @@ from gitops_lint.deploy.file_roles import judged
 from gitops_lint.flux.model import flux_index
 from gitops_lint.flux.substitution import is_unresolved, substituted
 from gitops_lint.model.file_roles import declined_files
-from gitops_lint.model.kustomizations import is_kustomization_file
+from gitops_lint.model.kustomizations import KUSTOMIZATION_FILES, is_kustomization_file
 from gitops_lint.model.locator import document_containing
 from gitops_lint.schemas import INVALID, VALID, Result, SchemaStore
 from gitops_lint.schemas.deprecations import api_status
@@ -55,25 +55,34 @@ def _schema_dirs(repo) -> list[Path]:
 
 
 def _is_kustomize_config(doc: Document) -> bool:
-    return doc.group == KUSTOMIZE_GROUP or doc.api_version == "builtin"
+    return _is_kustomize_api(doc.api_version)
 
 
-def manifests(repo) -> Iterator[Document]:
+def _is_kustomize_api(api_version: str) -> bool:
+    return api_version.rpartition("/")[0] == KUSTOMIZE_GROUP or api_version == "builtin"
+
+
+def manifests(repo) -> list[Document]:
     """Source documents that are meant to be complete Kubernetes objects, in files the repository's one
-    decision judges (not patches, generator inputs, templates, fixtures, tool configs, values files)."""
-    for doc in repo.documents:
-        if not doc.api_version or not doc.kind or _is_kustomize_config(doc):
-            continue
-        if judged(repo, doc.path):
-            yield doc
+    decision judges (not patches, generator inputs, templates, fixtures, tool configs, values files);
+    found once per run."""
+    return repo.derived(_find_manifests)
+
+
+def _find_manifests(repo) -> list[Document]:
+    return [doc for doc in repo.documents
+            if (api_version := doc.api_version) and doc.kind and not _is_kustomize_api(api_version)
+            and judged(repo, doc.path)]
 
 
 def _kustomization_documents(repo) -> Iterator[Document]:
     for path, parsed in repo.parsed_files.items():
-        if is_kustomization_file(path) and judged(repo, path):
+        # (`endswith` first: a cheap pre-filter over every file of a large repository)
+        if path.endswith(KUSTOMIZATION_FILES) and is_kustomization_file(path) and judged(repo, path):
             yield from (d for d in parsed.documents if isinstance(d.data, dict))
-    for doc in repo.documents:  # a kustomization under another file name (e.g. a generator config)
-        if doc.group == KUSTOMIZE_GROUP and doc.kind in ("Kustomization", "Component") and judged(repo, doc.path):
+    # a kustomization under another file name (e.g. a generator config)
+    for doc in repo.objects(f"{KUSTOMIZE_GROUP}/Kustomization", f"{KUSTOMIZE_GROUP}/Component"):
+        if judged(repo, doc.path):
             yield doc
 
 

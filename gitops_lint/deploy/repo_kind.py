@@ -9,6 +9,7 @@ its Dockerfiles and source are the application itself, not application code in a
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 
 from gitops_lint.deploy.deployed_files import CONFIG_GROUPS, is_manifest
 from gitops_lint.model.kustomizations import is_kustomization_file
@@ -51,10 +52,22 @@ def is_source_repository(repo) -> bool:
     weak = any(f in ROOT_TOOLING for f in roots)
     if not strong and not (weak and _has_source_code(repo.files)):
         return False
-    manifests = {d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS)}
-    manifests |= {f for f in repo.files if is_kustomization_file(f)}
-    judged = [p for p in manifests if _top(p) not in NEUTRAL_DIRS and not _top(p).startswith(".")]
-    return bool(judged) and all(_top(p) in DEPLOY_DIRS for p in judged)
+    judged = False  # some manifest outside neutral and dot folders, and every such one in a deploy folder
+    for path in _manifest_files(repo):
+        top = _top(path)
+        if top in NEUTRAL_DIRS or top.startswith("."):
+            continue
+        if top not in DEPLOY_DIRS:
+            return False
+        judged = True
+    return judged
+
+
+def _manifest_files(repo) -> Iterator[str]:
+    """Kustomization files, then the files of Kubernetes objects (not kustomize or plugin config), lazily
+    (a file may come more than once): callers stop at the first that decides."""
+    yield from (f for f in repo.files if is_kustomization_file(f))
+    yield from (d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS))
 
 
 def _top(path: str) -> str:
@@ -78,11 +91,18 @@ def is_project_without_environments(repo) -> bool:
     """A project's own manifests, not a GitOps config repository: every kustomization and manifest is an
     example or a test input (kustomize's `examples/`), or the repository is a kubebuilder controller
     project (`config/default` beside `config/{crd,manager,rbac}` or `config/components/…`: install manifests
-    users deploy)."""
+    users deploy). Decided once per run."""
+    return bool(repo.derived(_project_without_environments))
+
+
+def _project_without_environments(repo) -> bool:
     kubebuilder = [k for k in repo.kustomizations if k == "config/default" or k.endswith("/config/default")]
     if any(sum(repo.tree.is_dir(posixpath.join(posixpath.dirname(k), sub, d)) for d in KUBEBUILDER_DIRS) >= 2
            for k in kubebuilder for sub in ("", "components")):
         return True
-    manifests = {d.path for d in repo.documents if is_manifest(d, CONFIG_GROUPS)}
-    manifests |= {f for f in repo.files if is_kustomization_file(f)}
-    return bool(manifests) and all(set(p.split("/")[:-1]) & NEUTRAL_DIRS for p in manifests)
+    found = False
+    for path in _manifest_files(repo):
+        if not set(path.split("/")[:-1]) & NEUTRAL_DIRS:
+            return False  # a manifest outside examples, tests and tooling
+        found = True
+    return found
