@@ -166,7 +166,7 @@ def _env_independent(ctx: CheckContext, check) -> Iterator[Violation]:
     """Run a per-container check on every workload, reporting each source line once; when the line
     reaches several environments (a base rendered by overlays), they are listed in the message."""
     seen: dict[tuple, tuple[Violation, set[str]]] = {}
-    for w in workloads(ctx.repo, lambda path: judged(ctx.repo, path)):
+    for w in judged_workloads(ctx.repo):
         for v in check(w):
             first, environments = seen.setdefault((v.path, v.position, v.key), (v, set()))
             if w.environment:
@@ -179,6 +179,21 @@ def _env_independent(ctx: CheckContext, check) -> Iterator[Violation]:
         elif environments:
             v = replace(v, environment=next(iter(environments)))
         yield v
+
+
+def judged_workloads(repo) -> list[Workload]:
+    """`workloads` in what the rules judge (`deploy.file_roles.judged`) of the active share, listed once
+    per run and share: GL701, GL704 and GL705 each go through all of them."""
+    lists = repo.derived(_workload_lists)
+    share = repo.active_share
+    if share not in lists:
+        lists[share] = list(workloads(repo, lambda path: judged(repo, path)))
+    return lists[share]
+
+
+def _workload_lists(repo) -> dict:
+    """Active share (None: the whole repository) → its judged workloads (filled by `judged_workloads`)."""
+    return {}
 
 
 def workload_no_resources(ctx: CheckContext) -> Iterator[Violation]:

@@ -84,7 +84,8 @@ def units(repo: Repository, mixins: bool = True) -> tuple[list[Unit], frozenset[
     """The repository's units (sorted by name) and its hub files; `mixins=False`: label and annotation
     Components join the units that include them too (no hubs)."""
     roots = list(repo.top_level_roots)
-    reads = {root: repo.files_read_by(root) | _missing_targets(repo, root) for root in roots}
+    missing: dict[str, set[str]] = {}  # per kustomization: bases and components are shared by many roots
+    reads = {root: repo.files_read_by(root) | _missing_targets(repo, root, missing) for root in roots}
     shared = _mixin_files(repo) if mixins else set()
     parent = {root: root for root in roots}
 
@@ -118,11 +119,16 @@ def units(repo: Repository, mixins: bool = True) -> tuple[list[Unit], frozenset[
     return sorted(out, key=lambda u: u.name), hubs
 
 
-def _missing_targets(repo: Repository, root: str) -> set[str]:
+def _missing_targets(repo: Repository, root: str, memo: dict[str, set[str]]) -> set[str]:
     """Paths the root's kustomizations name that do not exist: roots failing on the same missing file
-    report one build failure (GL205), so they go together too."""
-    return {r.target for d in repo.reachable_kustomizations(root) for r in repo.kustomizations[d].references
-            if r.target is not None and r.target not in repo.kustomizations and not repo.tree.exists(r.target)}
+    report one build failure (GL205), so they go together too. `memo`: per kustomization directory."""
+    out: set[str] = set()
+    for d in repo.reachable_kustomizations(root):
+        if d not in memo:
+            memo[d] = {r.target for r in repo.kustomizations[d].references if r.target is not None
+                       and r.target not in repo.kustomizations and not repo.tree.exists(r.target)}
+        out |= memo[d]
+    return out
 
 
 _MIXIN_FIELDS = {"apiVersion", "kind", "commonAnnotations", "commonLabels", "labels"}

@@ -197,7 +197,7 @@ def scan_repository(repo, options: dict, owns: Callable[[str], bool] = lambda _p
     excluded = baseline_exclude_files(baseline)
     contents = []
     for path in repo.files:
-        if not scannable(path) or path == baseline_name or any(r.search(path) for r in excluded) or not owns(path):
+        if not owns(path) or not scannable(path) or path == baseline_name or any(r.search(path) for r in excluded):
             continue
         text = repo.text(path)
         if text:
@@ -206,6 +206,8 @@ def scan_repository(repo, options: dict, owns: Callable[[str], bool] = lambda _p
     hits = scan_contents(config, contents, jobs)
     if options["configmap_keys"]:
         hits += configmap_hits(repo, {(h.path, h.line) for h in hits}, {p for p, _t in contents})
+    if not hits:
+        return
     allowed = accepted(baseline)
     rules = [r for r in sops.creation_rules(repo) if not r.catch_all]
     owned = generator_inputs(repo) | {
