@@ -123,7 +123,8 @@ def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
     completed_by_build = _kustomize_inputs(ctx.repo, builds)
     seen: set[tuple] = set()
     inherited = _flux_inherited(ctx.repo)
-    for doc in manifests(ctx.repo, ctx.owns):
+    owned = {path for path in ctx.repo.parsed_files if ctx.owns(path)}  # asked once per file
+    for doc in manifests(ctx.repo, owned.__contains__):
         for prefix, data in _objects(doc):
             result = validate(store, data, inherited.get((doc.path, doc.index)) if not prefix else None)
             if result.status != INVALID:
@@ -135,7 +136,7 @@ def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
             seen.update(
                 (doc.path, doc.position((*prefix, *p.path), key=p.at_key), p.message) for p in result.problems
             )
-    for doc in _kustomization_documents(ctx.repo, ctx.owns):
+    for doc in _kustomization_documents(ctx.repo, owned.__contains__):
         result = store.validate_kustomization(doc.data)
         if result.status == INVALID:
             yield from _violations(doc, result, "component" if doc.kind == "Component" else "kustomization")

@@ -30,7 +30,6 @@ def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
     mutable = {t.lower() for t in ctx.option("mutable_tags")}
     require_digest = ctx.option("require_digest")
-    built = dev_loop_images(ctx.repo)  # Skaffold and Tilt tag what they build when they deploy
 
     def check(w: Workload):
         for path, container, _init in w.containers():
@@ -38,8 +37,8 @@ def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
             if not isinstance(image, str) or not image or "${" in image or SECRET_MARKER in image:
                 continue  # unknown until Flux substitutes it, or set from a Secret (hidden from every rule)
             name, tag, digest = split_image(image)
-            if name in built and tag is None and digest is None:
-                continue
+            if tag is None and digest is None and name in ctx.repo.derived(dev_loop_images):
+                continue  # Skaffold and Tilt tag what they build when they deploy (looked up once, if ever)
             problem = None
             if digest is None and tag is None:
                 problem = "has no tag (it means `latest`)"

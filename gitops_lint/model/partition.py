@@ -101,6 +101,8 @@ def units(repo: Repository, mixins: bool = True) -> tuple[list[Unit], frozenset[
             if path in shared:
                 continue
             other = first_reader.setdefault(path, root)
+            if other == root:
+                continue
             a, b = find(other), find(root)
             if a != b:
                 parent[max(a, b)] = min(a, b)
@@ -126,9 +128,13 @@ def _missing_targets(repo: Repository, root: str, memo: dict[str, set[str]]) -> 
     for d in repo.reachable_kustomizations(root):
         if d not in memo:
             memo[d] = {r.target for r in repo.kustomizations[d].references if r.target is not None
-                       and r.target not in repo.kustomizations and not repo.tree.exists(r.target)}
+                       and r.target not in repo.kustomizations and not _exists(repo, r.target)}
         out |= memo[d]
     return out
+
+
+def _exists(repo: Repository, path: str) -> bool:
+    return path in repo.parsed_files or repo.tree.exists(path)  # a parsed file is one of the tree's
 
 
 _MIXIN_FIELDS = {"apiVersion", "kind", "commonAnnotations", "commonLabels", "labels"}
