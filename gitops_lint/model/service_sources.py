@@ -13,7 +13,6 @@ counts as a root to render.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,6 @@ _KNOWN_FIELDS = frozenset({
     "commonAnnotations", "namePrefix", "images", "replicas", "configMapGenerator", "secretGenerator",
     "generatorOptions", "sortOptions", "patches", "patchesStrategicMerge", "patchesJson6902",
 })
-_PLAIN_KIND = re.compile(r"[A-Za-z0-9]+")  # a patch target's kind is a regular expression: only a plain name
 
 
 def renders_services_as_written(repo: Repository, root: str) -> bool:
@@ -73,7 +71,7 @@ def _contributions(repo: Repository) -> dict[str, _Contribution | None]:
 def _contribution(repo: Repository, k: Kustomization) -> _Contribution | None:
     data = k.data
     targets = {r.value: r.target for r in k.references}  # entry as written → repo path (None: remote, escaping)
-    if k.document is None or set(data) - _KNOWN_FIELDS or not _patches_spare_services(repo, k, targets):
+    if k.document is None or not _KNOWN_FIELDS.issuperset(data) or not _patches_spare_services(repo, k, targets):
         return None
     added = _selector_labels(data)
     resources = _resource_documents(repo, k, targets)
@@ -177,4 +175,6 @@ def _documents_spare(documents: list | None) -> bool:
 
 
 def _spares(kind: object) -> bool:
-    return isinstance(kind, str) and bool(_PLAIN_KIND.fullmatch(kind)) and kind != "Service"
+    """A plain kind name (ASCII letters and digits: a patch target's kind is a regular expression) other
+    than Service."""
+    return isinstance(kind, str) and kind.isascii() and kind.isalnum() and kind != "Service"
