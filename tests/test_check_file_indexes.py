@@ -12,6 +12,7 @@ import pytest
 from conftest import write_repo
 from gitops_lint.api import lint_path
 from gitops_lint.argo.helm_source import argo_releases
+from gitops_lint.checks.services import other_shards_renders
 from gitops_lint.checks.workloads import judged_workloads
 from gitops_lint.core.config import Config
 from gitops_lint.core.source import WorkingTree
@@ -165,3 +166,20 @@ def test_kubernetes_schemas_are_found_without_importing_their_package():
             "assert bundled_versions(), 'no bundled schema versions'\n"
             "assert 'kubernetes_validate' not in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_gl705_builds_the_service_index_only_for_a_container_without_a_probe(tmp_path):
+    probe = "          readinessProbe:\n            httpGet: {path: /, port: 8080}\n"
+    files = {**_app("a"), **_app("b")}
+    for name, extra in (("a", probe), ("b", "")):
+        files[f"apps/{name}/base/deployment.yaml"] = _deployment(name) + "          ports:\n" \
+            "            - containerPort: 8080\n" + extra
+        files[f"apps/{name}/base/svc.yaml"] = SERVICE.replace("web", name)
+        files[f"apps/{name}/base/kustomization.yaml"] += "  - svc.yaml\n"
+    root = write_repo(tmp_path / "repo", files)
+    probed = lint_path(root, jobs=1, select=["GL705"], files=["apps/a/base/deployment.yaml"])
+    assert probed.findings == [] and probed.repo is not None
+    assert other_shards_renders not in probed.repo._derived  # every container has a probe: no Service asked
+    unprobed = lint_path(root, jobs=1, select=["GL705"], files=["apps/b/base/deployment.yaml"])
+    assert [(f.rule, f.path) for f in unprobed.findings] == [("GL705", "apps/b/base/deployment.yaml")]
+    assert unprobed.repo is not None and other_shards_renders in unprobed.repo._derived

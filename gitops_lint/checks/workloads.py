@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from gitops_lint.checks.services import ServiceIndex, service_index
@@ -217,12 +218,12 @@ def workload_no_probes(ctx: CheckContext) -> Iterator[Violation]:
     Workers, schedulers and agents that no Service selects take no traffic, so a readiness probe
     gates nothing for them; they are not reported.
     """
-    services = service_index(ctx.repo)
+    services = cache(partial(service_index, ctx.repo))  # built once, for the first container without a probe
 
     def check(w: Workload):
-        if w.kind in BATCH_KINDS:
-            return
-        for path, container, _init in _serving_containers(w, services):
+        if w.kind in BATCH_KINDS or all("readinessProbe" in c for _p, c, _i in w.containers(include_init=False)):
+            return  # nothing to report, whatever Service selects it
+        for path, container, _init in _serving_containers(w, services()):
             if "readinessProbe" not in container:
                 name = str(container.get("name", "?"))
                 yield _violation(w, path, f"{w.ref} container {name} serves traffic through a Service but has "
