@@ -16,6 +16,7 @@ from gitops_lint.argo.model import ArgoApp, ArgoIndex, Source, argo_index
 from gitops_lint.core.datapath import as_dict
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import ParsedFile, load_yaml
+from gitops_lint.helm.charts import chart_dirs
 from gitops_lint.helm.release import ChartSource, ChartValueFile, Problem, Release
 from gitops_lint.helm.values import (
     TracedValues,
@@ -79,10 +80,18 @@ def _chart(repo, index: ArgoIndex, app: ArgoApp, source: Source) -> ChartSource 
     if source.repo_url.startswith("oci://") and (source.path or ".").strip("/") in ("", ".") \
             and "helm" in raw_source(app, source) and not is_templated(source.repo_url):
         return _native_oci(source)
+    charts = repo.derived(_chart_directories)
+    if not charts:  # no chart in this repository: no source path can be one
+        return None
     for directory in index.local_paths(app, source):
-        if repo.tree.is_file(posixpath.join(directory, "Chart.yaml") if directory else "Chart.yaml"):
+        if directory in charts:
             return ChartSource(directory=directory)
     return None
+
+
+def _chart_directories(repo) -> set[str]:
+    """Directories of the source tree holding a `Chart.yaml` (indexed once per run)."""
+    return chart_dirs(repo.tree.files())
 
 
 def _native_oci(source: Source) -> ChartSource:

@@ -8,7 +8,7 @@ use as patches, and not Helm chart templates), kustomization files against kusto
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from gitops_lint.schemas.kubernetes import parse_version, resolve_version
 
 if TYPE_CHECKING:
     from gitops_lint.lint.engine import CheckContext
+    from gitops_lint.model.rendered_views import RootRender
 
 KUSTOMIZE_GROUP = "kustomize.config.k8s.io"
 CRD_KIND = "apiextensions.k8s.io/CustomResourceDefinition"
@@ -62,11 +63,12 @@ def _is_kustomize_api(api_version: str) -> bool:
     return api_version.rpartition("/")[0] == KUSTOMIZE_GROUP or api_version == "builtin"
 
 
-def manifests(repo) -> list[Document]:
+def manifests(repo, owns: Callable[[str], bool] | None = None) -> list[Document]:
     """Source documents that are meant to be complete Kubernetes objects, in files the repository's one
     decision judges (not patches, generator inputs, templates, fixtures, tool configs, values files);
-    found once per run."""
-    return repo.derived(_find_manifests)
+    found once per run; with `owns`, only those in the files it accepts."""
+    found = repo.derived(_find_manifests)
+    return found if owns is None else [doc for doc in found if owns(doc.path)]
 
 
 def _find_manifests(repo) -> list[Document]:
@@ -75,14 +77,15 @@ def _find_manifests(repo) -> list[Document]:
             and judged(repo, doc.path)]
 
 
-def _kustomization_documents(repo) -> Iterator[Document]:
+def _kustomization_documents(repo, owns: Callable[[str], bool]) -> Iterator[Document]:
+    """Kustomizations (under a kustomization file name, or another one) in files `owns` accepts and judged."""
     for path, parsed in repo.parsed_files.items():
         # (`endswith` first: a cheap pre-filter over every file of a large repository)
-        if path.endswith(KUSTOMIZATION_FILES) and is_kustomization_file(path) and judged(repo, path):
+        if path.endswith(KUSTOMIZATION_FILES) and owns(path) and is_kustomization_file(path) and judged(repo, path):
             yield from (d for d in parsed.documents if isinstance(d.data, dict))
     # a kustomization under another file name (e.g. a generator config)
     for doc in repo.objects(f"{KUSTOMIZE_GROUP}/Kustomization", f"{KUSTOMIZE_GROUP}/Component"):
-        if judged(repo, doc.path):
+        if owns(doc.path) and judged(repo, doc.path):
             yield doc
 
 
@@ -122,12 +125,12 @@ def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
     rendered = ctx.option("rendered")
     # a kustomize input may lack a required field that the build adds (commonLabels adds a selector):
     # with rendered validation on, its missing fields are judged on the build (when that succeeds)
-    completed_by_build = _kustomize_inputs(ctx.repo) if rendered else set()
+    builds = list(ctx.repo.rendered.deployed_roots(lambda path: judged(ctx.repo, path))) if rendered else []
+    completed_by_build = _kustomize_inputs(ctx.repo, builds)
     seen: set[tuple] = set()
     inherited = _flux_inherited(ctx.repo)
-    for doc in manifests(ctx.repo):
-        if not ctx.owns(doc.path):
-            continue
+    owned = {path for path in ctx.repo.parsed_files if ctx.owns(path)}  # asked once per file
+    for doc in manifests(ctx.repo, owned.__contains__):
         for prefix, data in _objects(doc):
             result = validate(store, data, inherited.get((doc.path, doc.index)) if not prefix else None)
             if result.status != INVALID:
@@ -139,14 +142,12 @@ def k8s_schema(ctx: CheckContext) -> Iterator[Violation]:
             seen.update(
                 (doc.path, doc.position((*prefix, *p.path), key=p.at_key), p.message) for p in result.problems
             )
-    for doc in _kustomization_documents(ctx.repo):
-        if not ctx.owns(doc.path):
-            continue
+    for doc in _kustomization_documents(ctx.repo, owned.__contains__):
         result = store.validate_kustomization(doc.data)
         if result.status == INVALID:
             yield from _violations(doc, result, "component" if doc.kind == "Component" else "kustomization")
     if rendered:
-        yield from _rendered_violations(ctx.repo, store, seen, inherited)
+        yield from _rendered_violations(ctx.repo, builds, store, seen, inherited)
 
 
 def validate(store: SchemaStore, data: dict, inherited: dict | None = None) -> Result:
@@ -176,17 +177,17 @@ def _flux_inherited(repo) -> dict[tuple[str, int], dict]:
     return out
 
 
-def _kustomize_inputs(repo) -> set[str]:
-    """Files read by a kustomization root whose build succeeds (their build is validated too); in a shard,
-    by its roots, which are every root that reads a file it owns."""
-    renders = repo.rendered.deployed_roots(lambda path: judged(repo, path))
-    return {f for render in renders if render.ok for f in repo.files_read_by(render.root)}
+def _kustomize_inputs(repo, builds: list[RootRender]) -> set[str]:
+    """Files read by a kustomization root whose build succeeds (their build is validated too); `builds`:
+    the deployed roots of the run (in a shard, its roots, which are every root that reads a file it owns)."""
+    return {f for render in builds if render.ok for f in repo.files_read_by(render.root)}
 
 
-def _rendered_violations(repo, store: SchemaStore, seen: set[tuple], inherited: dict) -> Iterator[Violation]:
-    """Schema errors of each deployed root's build, at the line that set the field; each place once."""
+def _rendered_violations(repo, builds: list[RootRender], store: SchemaStore, seen: set[tuple],
+                         inherited: dict) -> Iterator[Violation]:
+    """Schema errors of each deployed root's build (`builds`), at the line that set the field; each place once."""
     views = repo.rendered
-    for render in views.deployed_roots(lambda path: judged(repo, path)):
+    for render in builds:
         if not render.ok:
             continue  # GL205 reports the failed build
         for obj in render.objects:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from gitops_lint.checks.services import ServiceIndex, service_index
@@ -30,7 +31,6 @@ def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
     """GL701: images with no tag, a mutable tag, or (option) no digest."""
     mutable = {t.lower() for t in ctx.option("mutable_tags")}
     require_digest = ctx.option("require_digest")
-    built = dev_loop_images(ctx.repo)  # Skaffold and Tilt tag what they build when they deploy
 
     def check(w: Workload):
         for path, container, _init in w.containers():
@@ -38,8 +38,8 @@ def image_mutable_tag(ctx: CheckContext) -> Iterator[Violation]:
             if not isinstance(image, str) or not image or "${" in image or SECRET_MARKER in image:
                 continue  # unknown until Flux substitutes it, or set from a Secret (hidden from every rule)
             name, tag, digest = split_image(image)
-            if name in built and tag is None and digest is None:
-                continue
+            if tag is None and digest is None and name in ctx.repo.derived(dev_loop_images):
+                continue  # Skaffold and Tilt tag what they build when they deploy (looked up once, if ever)
             problem = None
             if digest is None and tag is None:
                 problem = "has no tag (it means `latest`)"
@@ -166,7 +166,7 @@ def _env_independent(ctx: CheckContext, check) -> Iterator[Violation]:
     """Run a per-container check on every workload, reporting each source line once; when the line
     reaches several environments (a base rendered by overlays), they are listed in the message."""
     seen: dict[tuple, tuple[Violation, set[str]]] = {}
-    for w in workloads(ctx.repo, lambda path: judged(ctx.repo, path)):
+    for w in judged_workloads(ctx.repo):
         for v in check(w):
             first, environments = seen.setdefault((v.path, v.position, v.key), (v, set()))
             if w.environment:
@@ -179,6 +179,21 @@ def _env_independent(ctx: CheckContext, check) -> Iterator[Violation]:
         elif environments:
             v = replace(v, environment=next(iter(environments)))
         yield v
+
+
+def judged_workloads(repo) -> list[Workload]:
+    """`workloads` in what the rules judge (`deploy.file_roles.judged`) of the active share, listed once
+    per run and share: GL701, GL704 and GL705 each go through all of them."""
+    lists = repo.derived(_workload_lists)
+    share = repo.active_share
+    if share not in lists:
+        lists[share] = list(workloads(repo, lambda path: judged(repo, path)))
+    return lists[share]
+
+
+def _workload_lists(repo) -> dict:
+    """Active share (None: the whole repository) → its judged workloads (filled by `judged_workloads`)."""
+    return {}
 
 
 def workload_no_resources(ctx: CheckContext) -> Iterator[Violation]:
@@ -203,12 +218,12 @@ def workload_no_probes(ctx: CheckContext) -> Iterator[Violation]:
     Workers, schedulers and agents that no Service selects take no traffic, so a readiness probe
     gates nothing for them; they are not reported.
     """
-    services = service_index(ctx.repo)
+    services = cache(partial(service_index, ctx.repo))  # built once, for the first container without a probe
 
     def check(w: Workload):
-        if w.kind in BATCH_KINDS:
-            return
-        for path, container, _init in _serving_containers(w, services):
+        if w.kind in BATCH_KINDS or all("readinessProbe" in c for _p, c, _i in w.containers(include_init=False)):
+            return  # nothing to report, whatever Service selects it
+        for path, container, _init in _serving_containers(w, services()):
             if "readinessProbe" not in container:
                 name = str(container.get("name", "?"))
                 yield _violation(w, path, f"{w.ref} container {name} serves traffic through a Service but has "

@@ -83,8 +83,14 @@ def path_shard(path: str, count: int) -> int:
 def units(repo: Repository, mixins: bool = True) -> tuple[list[Unit], frozenset[str]]:
     """The repository's units (sorted by name) and its hub files; `mixins=False`: label and annotation
     Components join the units that include them too (no hubs)."""
+    groups, hubs = _groups(repo, mixins)
+    return [Unit(name, roots, files, sum(_size(repo, p) for p in files)) for name, roots, files in groups], hubs
+
+
+def _groups(repo: Repository, mixins: bool) -> tuple[list[tuple[str, tuple[str, ...], frozenset[str]]], frozenset[str]]:
+    """The units without their sizes, as (name, roots, files) sorted by name, and the hub files (`units`)."""
     roots = list(repo.top_level_roots)
-    reads = {root: repo.files_read_by(root) | _missing_targets(repo, root) for root in roots}
+    reads = _reads(repo, roots)
     shared = _mixin_files(repo) if mixins else set()
     parent = {root: root for root in roots}
 
@@ -100,6 +106,8 @@ def units(repo: Repository, mixins: bool = True) -> tuple[list[Unit], frozenset[
             if path in shared:
                 continue
             other = first_reader.setdefault(path, root)
+            if other == root:
+                continue
             a, b = find(other), find(root)
             if a != b:
                 parent[max(a, b)] = min(a, b)
@@ -111,18 +119,32 @@ def units(repo: Repository, mixins: bool = True) -> tuple[list[Unit], frozenset[
     groups: dict[str, list[str]] = {}
     for root in roots:
         groups.setdefault(find(root), []).append(root)
-    out = []
-    for members in groups.values():
-        files = frozenset(p for root in members for p in reads[root] if p not in hubs)
-        out.append(Unit(min(members), tuple(sorted(members)), files, sum(_size(repo, p) for p in files)))
-    return sorted(out, key=lambda u: u.name), hubs
+    out = [(min(members), tuple(sorted(members)), frozenset(p for root in members for p in reads[root] if p not in hubs))
+           for members in groups.values()]
+    return sorted(out), hubs
 
 
-def _missing_targets(repo: Repository, root: str) -> set[str]:
-    """Paths the root's kustomizations name that do not exist: roots failing on the same missing file
-    report one build failure (GL205), so they go together too."""
-    return {r.target for d in repo.reachable_kustomizations(root) for r in repo.kustomizations[d].references
-            if r.target is not None and r.target not in repo.kustomizations and not repo.tree.exists(r.target)}
+def _reads(repo: Repository, roots: list[str]) -> dict[str, set[str]]:
+    """Root → the files it reads and the paths its kustomizations name that do not exist: roots failing on
+    the same missing file report one build failure (GL205), so they go together too."""
+    missing = {}  # per kustomization (bases and components are shared by many roots); most name none
+    for directory, k in repo.kustomizations.items():
+        absent = {r.target for r in k.references
+                  if r.target is not None and r.target not in repo.kustomizations and not _exists(repo, r.target)}
+        if absent:
+            missing[directory] = absent
+    out = {}
+    for root in roots:
+        found = repo.files_read_by(root)
+        if missing:
+            for directory in repo.reachable_kustomizations(root):
+                found |= missing.get(directory, set())
+        out[root] = found
+    return out
+
+
+def _exists(repo: Repository, path: str) -> bool:
+    return path in repo.parsed_files or repo.tree.exists(path)  # a parsed file is one of the tree's
 
 
 _MIXIN_FIELDS = {"apiVersion", "kind", "commonAnnotations", "commonLabels", "labels"}
@@ -195,8 +217,8 @@ def share_for(repo: Repository, files: Iterable[str], *, charts: bool, mixins: b
     name it), and every root that reads a named hub; it owns exactly `files`. `charts`: whether the Helm
     releases are rendered (the caller knows which files their findings can be at); `mixins`: see `units`."""
     named = frozenset(files)
-    found, hubs = units(repo, mixins)
-    roots = {r for u in found if not u.files.isdisjoint(named) for r in u.roots}
+    found, hubs = _groups(repo, mixins)  # unit sizes do not matter here
+    roots = {r for _name, members, unit_files in found if not unit_files.isdisjoint(named) for r in members}
     for hub in named & hubs:
         roots.update(r for r in repo.top_level_roots if hub in repo.files_read_by(r))
     return FileShare(frozenset(roots), charts, named)

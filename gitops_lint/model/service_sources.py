@@ -13,13 +13,12 @@ counts as a root to render.
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gitops_lint.core.datapath import as_dict, as_list
 from gitops_lint.core.loader import Document, ParsedFile, parse_text
-from gitops_lint.core.source import PathEscapesRoot, normalize
-from gitops_lint.model.kustomizations import Kustomization, is_kustomization_file, is_remote
+from gitops_lint.model.kustomizations import Kustomization, is_kustomization_file
 
 if TYPE_CHECKING:
     from gitops_lint.model.repository import Repository
@@ -30,7 +29,6 @@ _KNOWN_FIELDS = frozenset({
     "commonAnnotations", "namePrefix", "images", "replicas", "configMapGenerator", "secretGenerator",
     "generatorOptions", "sortOptions", "patches", "patchesStrategicMerge", "patchesJson6902",
 })
-_PLAIN_KIND = re.compile(r"[A-Za-z0-9]+")  # a patch target's kind is a regular expression: only a plain name
 
 
 def renders_services_as_written(repo: Repository, root: str) -> bool:
@@ -39,24 +37,50 @@ def renders_services_as_written(repo: Repository, root: str) -> bool:
     labels: dict[str, str] = {}
     namespaces: set[str] = set()
     services: list[Document] = []
+    memo = repo.derived(_contributions)
     for directory in repo.reachable_kustomizations(root):
-        k = repo.kustomizations[directory]
-        data = k.data
-        if k.document is None or set(data) - _KNOWN_FIELDS or not _patches_spare_services(repo, k):
+        if directory not in memo:
+            memo[directory] = _contribution(repo, repo.kustomizations[directory])
+        found = memo[directory]
+        if found is None:
             return False
-        added = _selector_labels(data)
-        resources = _resource_documents(repo, k)
-        namespace = data.get("namespace")
-        if added is None or resources is None or not isinstance(namespace, (str, type(None))):
-            return False
-        for key, value in added.items():
+        for key, value in found.labels.items():
             if labels.setdefault(key, value) != value:
                 return False
-        namespaces |= {namespace} if namespace else set()
-        if any(str(d.kind).endswith("List") for d in resources):
-            return False
-        services += [d for d in resources if d.kind == "Service"]
+        namespaces |= {found.namespace} if found.namespace else set()
+        services += found.services
     return all(_narrowed_only(d, labels, namespaces) for d in services)
+
+
+@dataclass(frozen=True)
+class _Contribution:
+    """What one kustomization does to the Services of a build: the selector labels it adds, the namespace
+    it sets, and the Service documents it lists as resources."""
+
+    labels: dict[str, str]
+    namespace: str | None
+    services: tuple[Document, ...]
+
+
+def _contributions(repo: Repository) -> dict[str, _Contribution | None]:
+    """Kustomization directory → its `_Contribution` (None: not judged without building), filled as
+    roots are asked about: bases and components are shared by many roots (one per run)."""
+    return {}
+
+
+def _contribution(repo: Repository, k: Kustomization) -> _Contribution | None:
+    data = k.data
+    targets = {r.value: r.target for r in k.references}  # entry as written → repo path (None: remote, escaping)
+    if k.document is None or not _KNOWN_FIELDS.issuperset(data) or not _patches_spare_services(repo, k, targets):
+        return None
+    added = _selector_labels(data)
+    resources = _resource_documents(repo, k, targets)
+    namespace = data.get("namespace")
+    if added is None or resources is None or not isinstance(namespace, (str, type(None))):
+        return None
+    if any(str(d.kind).endswith("List") for d in resources):
+        return None
+    return _Contribution(added, namespace, tuple(d for d in resources if d.kind == "Service"))
 
 
 def _narrowed_only(doc: Document, labels: dict[str, str], namespaces: set[str]) -> bool:
@@ -88,13 +112,13 @@ def _selector_labels(data: dict) -> dict[str, str] | None:
     return out
 
 
-def _resource_documents(repo: Repository, k: Kustomization) -> list[Document] | None:
+def _resource_documents(repo: Repository, k: Kustomization, targets: dict[str, str | None]) -> list[Document] | None:
     """The documents of the files a kustomization lists as resources (None when one is remote, outside
     the repository, not a parsed file or a directory without a kustomization)."""
     out: list[Document] = []
     for name in ("resources", "bases"):
         for entry in as_list(k.data.get(name)):
-            path = _path(k, entry)
+            path = _path(targets, entry)
             if path is None:
                 return None
             if path in repo.kustomizations:
@@ -106,16 +130,13 @@ def _resource_documents(repo: Repository, k: Kustomization) -> list[Document] | 
     return out
 
 
-def _path(k: Kustomization, entry: object) -> str | None:
-    if not isinstance(entry, str) or not entry.strip() or is_remote(entry):
-        return None
-    try:
-        return normalize(entry.strip(), k.dir)
-    except PathEscapesRoot:
-        return None
+def _path(targets: dict[str, str | None], entry: object) -> str | None:
+    """The repository path a kustomization's entry names, from its indexed references (None when not a
+    non-empty string, remote or outside the repository)."""
+    return targets.get(entry) if isinstance(entry, str) else None
 
 
-def _patches_spare_services(repo: Repository, k: Kustomization) -> bool:
+def _patches_spare_services(repo: Repository, k: Kustomization, targets: dict[str, str | None]) -> bool:
     """Whether no patch of the kustomization can reach a Service: each names a plain kind other than
     Service, in its target or (a strategic merge patch without one) in every document."""
     data = k.data
@@ -125,22 +146,23 @@ def _patches_spare_services(repo: Repository, k: Kustomization) -> bool:
         if "target" in entry:
             if not _spares(as_dict(entry.get("target")).get("kind")):
                 return False
-        elif not _documents_spare(_patch_documents(repo, k, entry.get("path"), entry.get("patch"))):
+        elif not _documents_spare(_patch_documents(repo, k, targets, entry.get("path"), entry.get("patch"))):
             return False
     for entry in as_list(data.get("patchesStrategicMerge")):
         inline = isinstance(entry, str) and "\n" in entry
-        found = _patch_documents(repo, k, None if inline else entry, entry if inline else None)
+        found = _patch_documents(repo, k, targets, None if inline else entry, entry if inline else None)
         if not _documents_spare(found):
             return False
     return True
 
 
-def _patch_documents(repo: Repository, k: Kustomization, path: object, inline: object) -> list | None:
+def _patch_documents(repo: Repository, k: Kustomization, targets: dict[str, str | None], path: object,
+                     inline: object) -> list | None:
     parsed: ParsedFile | None
     if isinstance(inline, str) and path is None:
         parsed = parse_text(f"{k.path} (inline patch)", inline, repo.config.limits)
     else:
-        target = _path(k, path)
+        target = _path(targets, path)
         parsed = repo.parsed(target) if target is not None else None
     if parsed is None or parsed.violations:
         return None
@@ -153,4 +175,6 @@ def _documents_spare(documents: list | None) -> bool:
 
 
 def _spares(kind: object) -> bool:
-    return isinstance(kind, str) and bool(_PLAIN_KIND.fullmatch(kind)) and kind != "Service"
+    """A plain kind name (ASCII letters and digits: a patch target's kind is a regular expression) other
+    than Service."""
+    return isinstance(kind, str) and kind.isascii() and kind.isalnum() and kind != "Service"

@@ -8,6 +8,7 @@ schema per kind and API version (`deployment-apps-v1.json`) whose `$ref`s point 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from functools import lru_cache
@@ -33,11 +34,12 @@ def format_version(version: tuple[int, int]) -> str:
 
 @lru_cache(maxsize=1)
 def _schema_root() -> Path | None:
-    try:
-        import kubernetes_validate
-    except ImportError:  # pragma: no cover - a declared dependency
+    """kubernetes-validate's schema directory (the package is located, not imported: importing it loads
+    PyYAML and more for nothing)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
         return None
-    root = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    root = Path(spec.origin).parent / "kubernetes-json-schema"
     return root if root.is_dir() else None
 
 

@@ -206,7 +206,7 @@ def scan_repository(repo, options: dict, owns: Callable[[str], bool] = lambda _p
     excluded = baseline_exclude_files(baseline)
     contents = []
     for path in repo.files:
-        if not scannable(path) or path == baseline_name or any(r.search(path) for r in excluded) or not owns(path):
+        if not owns(path) or not scannable(path) or path == baseline_name or any(r.search(path) for r in excluded):
             continue
         text = repo.text(path)
         if text:
@@ -218,6 +218,8 @@ def scan_repository(repo, options: dict, owns: Callable[[str], bool] = lambda _p
     record = repo.derived(ScanRecord)
     record.scanned.update(p for p, _t in contents)
     record.flagged.update(h.path for h in hits)
+    if not hits:
+        return
     allowed = accepted(baseline)
     rules = [r for r in sops.creation_rules(repo) if not r.catch_all]
     owned = generator_inputs(repo) | {
