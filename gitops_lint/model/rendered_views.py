@@ -118,14 +118,18 @@ class RenderedViews:
         the chart renders (Helm releases) when the repository has a chart provider. While a share is active
         (`Repository.restricted`: a shard, or `check FILE…`), only its roots (and the charts if it renders them)."""
         share = self.repo.active_share
-        for directory in self.deployed_dirs(judged):
-            if share is None or share.owns_root(directory):
-                yield self.root(directory)
+        owned = None if share is None else share.owns_root
+        for directory in self.deployed_dirs(judged, owned):
+            yield self.root(directory)
         yield from self.chart_roots()
 
-    def deployed_dirs(self, judged: Callable[[str], bool] | None = None) -> Iterator[str]:
-        """The directories `deployed_roots` renders, of the whole repository, without rendering them."""
+    def deployed_dirs(self, judged: Callable[[str], bool] | None = None,
+                      among: Callable[[str], bool] | None = None) -> Iterator[str]:
+        """The directories `deployed_roots` renders, of the whole repository (`among`: of those it accepts),
+        without rendering them."""
         for directory in self.repo.top_level_roots:
+            if among is not None and not among(directory):
+                continue
             k = self.repo.kustomizations[directory]
             if k.kind == "Component" or skipped_root(self.repo, directory):
                 continue
