@@ -120,7 +120,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
         progress("parsing", 0, 1)
     # a run keeps almost all it builds and makes few reference cycles: the collector's full passes over
     # the growing heap would find nothing (cycles made meanwhile are freed once it resumes)
-    kept: tuple[dict, dict] = ({}, {})  # parses of unchanged files from an earlier run, and that bundle
+    kept: tuple[dict, dict] = ({}, {})  # parses of unchanged files from an earlier run; the hashes its bundle recorded
     with gc_paused():
         if cache is not None and hashes is not None and isinstance(tree, WorkingTree):
             kept = parse_cache.load(cache, cached_run.parses_key(tree, config), hashes)
@@ -150,7 +150,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     return LintResult(repo, chosen, found, pack=cards, config=config, fetched=fetched_charts(repo))
 
 
-def _keep_parses(cache: CacheStore, key: str, hashes: dict[str, str], repo: Repository, previous: dict) -> None:
+def _keep_parses(cache: CacheStore, key: str, hashes: dict[str, str], repo: Repository, previous: dict[str, str]) -> None:
     """After a whole run: keep the parses that `parse_cache.keepable` allows for the next run."""
     from gitops_lint.lint import parse_cache
     from gitops_lint.secrets.scan import ScanRecord

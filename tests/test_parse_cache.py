@@ -192,3 +192,19 @@ def test_a_file_saved_again_during_the_run_is_not_kept_under_the_first_hash(tmp_
     monkeypatch.setattr(repository, "_parse_files", edit_then_parse)
     lint_path(repo, use_cache=True, cache_dir=cache)
     assert set(_bundle(repo, cache)) == set(CLEAN) - {"apps/web/base/deployment.yaml"}
+
+
+def test_the_bundle_is_rewritten_only_when_enough_changed(tmp_path):
+    notes = {f"notes/n{i:03d}.yaml": f"note: {i}\n" for i in range(parse_cache.REWRITE_AT + 1)}
+    repo = write_repo(tmp_path / "repo", {**CLEAN, **notes})
+    cache = tmp_path / "cache"
+    lint_path(repo, use_cache=True, cache_dir=cache)
+    first = _bundle(repo, cache)
+    (repo / "notes/n000.yaml").write_text("note: changed\n")  # one change: parsed again next time, not rewritten
+    lint_path(repo, use_cache=True, cache_dir=cache)
+    assert _bundle(repo, cache) == first
+    for name in notes:
+        (repo / name).write_text("note: all changed\n")
+    lint_path(repo, use_cache=True, cache_dir=cache)
+    rewritten = _bundle(repo, cache)
+    assert set(rewritten) == set(first) and rewritten["notes/n001.yaml"][0] != first["notes/n001.yaml"][0]

@@ -36,37 +36,32 @@ _CI_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml", ".travis.yml", "azure-pipeline
              "cloudbuild.yaml", "cloudbuild.yml", "Jenkinsfile", ".drone.yml")
 
 
-def load(store: CacheStore, key: str, hashes: Mapping[str, str]) -> tuple[dict[str, ParsedFile], dict[str, list]]:
-    """The kept parses of files whose content hash is still `hashes[path]`, and the raw entries of the
-    whole bundle (for `save`). Anything that does not decode is a miss."""
+def load(store: CacheStore, key: str, hashes: Mapping[str, str]) -> tuple[dict[str, ParsedFile], dict[str, str]]:
+    """The kept parses of files whose content hash is still `hashes[path]`, and the hash of every
+    entry of the bundle (for `save`). Anything that does not decode is a miss."""
     payload = store.get(PARSES_KIND, key)
     if payload is None:
         return {}, {}
     try:
         entries = json.loads(payload.decode("utf-8"))["files"]
-        if not isinstance(entries, dict):
-            return {}, {}
-        parses = {path: _parsed(path, entry[1]) for path, entry in entries.items() if hashes.get(path) == entry[0]}
+        recorded = {path: entry[0] for path, entry in entries.items()}
+        parses = {path: _parsed(path, entries[path][1]) for path, h in recorded.items() if hashes.get(path) == h}
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return {}, {}
-    return parses, entries
+    return parses, recorded
 
 
 def save(store: CacheStore, key: str, hashes: Mapping[str, str], repo: Repository,
-         previous: Mapping[str, list], keep: Iterable[str]) -> None:
+         previous: Mapping[str, str], keep: Iterable[str]) -> None:
     """Rewrite the bundle with the parses of `keep` (paths `keepable` says yes to), when it changed
-    enough to be worth it (`REWRITE_AT`)."""
+    enough to be worth it (`REWRITE_AT`); `previous`: the hashes the bundle recorded (`load`)."""
     kept = {p for p in keep if p in repo.parsed_files}
-    unchanged = [p for p in kept if p in previous and previous[p][0] == hashes.get(p)]
+    unchanged = {p for p in kept if p in previous and previous[p] == hashes.get(p)}
     changes = len(kept) - len(unchanged) + sum(1 for p in previous if p not in kept)
     if changes == 0 or (previous and changes < REWRITE_AT):
         return
-    files: dict[str, list] = {}
-    for path in sorted(kept):
-        if path in previous and previous[path][0] == hashes.get(path):
-            files[path] = previous[path]
-        elif _parsed_as_hashed(repo.parsed_files[path], hashes.get(path)):
-            files[path] = [hashes[path], _encoded(repo.parsed_files[path])]
+    files = {path: [hashes[path], _encoded(repo.parsed_files[path])] for path in sorted(kept)
+             if path in unchanged or _parsed_as_hashed(repo.parsed_files[path], hashes.get(path))}
     try:
         body = json.dumps({"files": files}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     except (ValueError, TypeError, UnicodeEncodeError):
