@@ -279,11 +279,14 @@ class Deployment:
     def _read_files(self) -> set[str]:
         """Every file some kustomization reads directly (their own files, resources, patches…)."""
         read: set[str] = set()
+        dirs = self.repo.tree._dirs()  # directory → names in it: `tree.is_file`, without a call per reference
         for k in self._live_kustomizations:
             read.add(k.path)
             for r in k.references:
-                if r.target is not None and self.repo.tree.is_file(r.target):
-                    read.add(r.target)
+                if r.target is not None and r.target not in dirs:
+                    parent, _, name = r.target.rpartition("/")
+                    if name in dirs.get(parent, ()):
+                        read.add(r.target)
         return read
 
     @cached_property
