@@ -328,7 +328,9 @@ def _template_markers(text: str) -> Iterator[str]:
 def _template_file(text: str | None, parsed: ParsedFile | None, docs: list[Document]) -> bool:
     """Template markers outside YAML strings (a `{{ }}` inside a block scalar is data: an ApplicationSet's
     templatePatch, a PrometheusRule's description), or identity fields written as templates."""
-    if not is_template_text(text):
+    if text is None or "{{" not in text:  # a parsed string holds `{{` only where its text does, or by an escape
+        return text is not None and "\\" in text and any(_templated_identity(d) for d in docs)  # `"\\x7b{"`
+    if not any(_template_markers(text)):
         return any(_templated_identity(d) for d in docs)
     if parsed is None or not docs or parsed.violations:
         return True
