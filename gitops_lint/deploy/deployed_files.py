@@ -188,6 +188,7 @@ class Deployment:
 
     def __init__(self, repo):
         self.repo = repo
+        self._directory_readers: dict[str, str | None] = {}  # directory → what deploys files by their place there
 
     @cached_property
     def _chart_paths(self) -> list[OperatorPath]:
@@ -324,6 +325,11 @@ class Deployment:
         if any(fnmatch.fnmatchcase(path, g) for g in self._skaffold_globs):
             return "a Skaffold config"
         directory = posixpath.dirname(path)
+        if directory not in self._directory_readers:
+            self._directory_readers[directory] = self._directory_reader(directory)
+        return self._directory_readers[directory]
+
+    def _directory_reader(self, directory: str) -> str | None:
         current, direct = directory, True
         while True:
             if current in self._read_dirs:

@@ -88,8 +88,13 @@ def _deployed(by: str, known: dict[str, FileRole]) -> FileRole:
 
 def _operator_objects_only(repo, path: str) -> bool:
     parsed = repo.parsed(path)
-    docs = [d for d in parsed.documents if isinstance(d.data, dict)] if parsed is not None else []
-    return bool(docs) and all(_operator_object(d.data) for d in docs)
+    found = False
+    for doc in parsed.documents if parsed is not None else ():
+        if isinstance(doc.data, dict):
+            if not _operator_object(doc.data):
+                return False
+            found = True
+    return found
 
 
 def _operator_object(data: dict) -> bool:

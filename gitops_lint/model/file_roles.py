@@ -154,6 +154,7 @@ class _Refs:
                     self.patches.setdefault(r.target, k.path)
                 else:
                     self.resources.add(r.target)
+        self.read_roles = _read_roles(self.generator_inputs, self.patches)
         self.resource_dirs = {r for r in self.resources if r not in repo.kustomizations and repo.tree.is_dir(r)}
         self.commented = _commented_out(repo, self.resources)
         self.subdirs: dict[str, set[str]] = {}
@@ -179,6 +180,19 @@ class _Refs:
         if place is None:
             place = self._places[directory] = _Place(self, directory)
         return place
+
+
+def _read_roles(generator_inputs: dict[str, str], patches: dict[str, str]) -> dict[str, FileRole]:
+    """Path → its role as a generator input (first) or a patch, one role per kustomization that reads them."""
+    shared: dict[tuple[Role, str], FileRole] = {}
+    roles: dict[str, FileRole] = {}
+    for role, reads, words in ((Role.PATCH, patches, "a patch (or transformer configuration) of"),
+                               (Role.GENERATOR_INPUT, generator_inputs, "an input of a generator in")):
+        for path, by in reads.items():
+            if (role, by) not in shared:
+                shared[role, by] = FileRole(role, f"{words} {by}")
+            roles[path] = shared[role, by]  # a generator input that is also a patch is a generator input
+    return roles
 
 
 class _Place:
@@ -262,10 +276,9 @@ def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
                                           "kpt/kyaml function), not a Kubernetes object")
     if "values" in name and _VALUES_NAME.search(name) and not _k8s(docs):
         return FileRole(Role.VALUES, "a Helm values file: input of a chart, not a Kubernetes object")
-    if path in refs.generator_inputs:
-        return FileRole(Role.GENERATOR_INPUT, f"an input of a generator in {refs.generator_inputs[path]}")
-    if path in refs.patches:
-        return FileRole(Role.PATCH, f"a patch (or transformer configuration) of {refs.patches[path]}")
+    read = refs.read_roles.get(path)  # a generator input or a patch
+    if read is not None:
+        return read
     listed = path in refs.resources or place.listed
     if not listed:
         unlisted = _unlisted_role(name, place, text, docs)
