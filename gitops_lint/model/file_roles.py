@@ -251,19 +251,20 @@ def _commented_out(repo: Repository, referenced: set[str]) -> dict[str, str]:
 
 def _build(repo: Repository) -> dict[str, FileRole]:
     refs = repo.derived(_Refs)
-    return {path: _classify(repo, path, refs) for path in repo.parsed_files}
+    return {path: _classify(repo, path, refs, parsed) for path, parsed in repo.parsed_files.items()}
 
 
 _KUSTOMIZATION = FileRole(Role.MANIFEST, "a kustomization")
 _MANIFEST = FileRole(Role.MANIFEST, "a manifest")
 
 
-def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
+def _classify(repo: Repository, path: str, refs: _Refs, parsed: ParsedFile | None = None) -> FileRole:
     directory, _, name = path.rpartition("/")
-    parsed = repo.parsed(path)
+    if parsed is None:  # a file the build did not hand over (`static_role` of an unparsed path)
+        parsed = repo.parsed(path)
     docs = [d for d in parsed.documents if isinstance(d.data, dict)] if parsed is not None else []
     text = parsed.text if parsed is not None else None
-    if _template_file(text, parsed, docs):
+    if text and ("{{" in text or "\\" in text) and _template_file(text, parsed, docs):  # else: no template
         return FileRole(Role.TEMPLATE, "a Go/Helm template (`{{ … }}`): not YAML until a tool renders it")
     place = refs.place(directory)
     if place.role is not None:
@@ -271,7 +272,7 @@ def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
     if name.startswith("."):
         return FileRole(Role.TOOL_CONFIG, f"the dot-file `{name}`: a tool's configuration (sops, Argo CD "
                                           "parameter overrides, schema plugins), not a Kubernetes object")
-    if docs and all(_tool_config(d) for d in docs) or name in TOOL_FILE_NAMES and not _k8s(docs):
+    if docs and all(map(_tool_config, docs)) or name in TOOL_FILE_NAMES and not _k8s(docs):
         return FileRole(Role.TOOL_CONFIG, "a tool's configuration (skaffold, kind, Talos, installer, "
                                           "kpt/kyaml function), not a Kubernetes object")
     if "values" in name and _VALUES_NAME.search(name) and not _k8s(docs):
