@@ -101,3 +101,17 @@ def test_skaffold_configs_are_found_once_and_serve_every_caller(tmp_path):
     assert skaffold_documents(repo) is found  # one list per run
     assert skaffold_manifest_globs(repo) == ["k8s/*.yaml"]
     assert dev_loop_images(repo) == {"web"}
+
+
+def test_argo_repo_urls_are_normalised_once_and_judged_the_same_every_time(tmp_path):
+    from gitops_lint.argo.model import argo_index
+
+    write_repo(tmp_path, {"apps/web/cm.yaml": CM.format(name="web")})
+    config = Config(repo_urls=("https://github.com/example/fleet.git",))
+    index = argo_index(Repository.build(WorkingTree(tmp_path), config, jobs=1))
+    spellings = ["https://github.com/example/fleet", "git@github.com:example/fleet.git",
+                 "https://github.com/example/fleet.git"]
+    for _ in range(2):  # the second round is answered from the per-index memo
+        assert [index.is_local(url) for url in spellings] == [True, True, True]
+        assert index.is_local("https://github.com/example/other.git") is False
+        assert index.is_local("{{ .repoURL }}") is False and index.is_local("") is False

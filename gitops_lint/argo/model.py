@@ -55,12 +55,15 @@ class ArgoIndex:
     appsets: list[Document] = field(default_factory=list)
     generators: dict[int, list[GitGenerator]] = field(default_factory=dict)
     _params: dict[int, list[dict]] = field(default_factory=dict)
+    _normalized: dict[str, str] = field(default_factory=dict, repr=False)  # repoURL → normalize_url (apps share a few)
 
     def is_local(self, url: str) -> bool:
         """Whether a repoURL names this repository."""
         if not url or is_templated(url):
             return False
-        norm = normalize_url(url)
+        norm = self._normalized.get(url)
+        if norm is None:
+            norm = self._normalized[url] = normalize_url(url)
         if self.configured:
             return norm in self.configured
         return norm in self.remotes or norm in self.inferred
