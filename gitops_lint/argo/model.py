@@ -55,7 +55,7 @@ class ArgoIndex:
     appsets: list[Document] = field(default_factory=list)
     generators: dict[int, list[GitGenerator]] = field(default_factory=dict)
     _params: dict[int, list[dict]] = field(default_factory=dict)
-    _normalized: dict[str, str] = field(default_factory=dict)  # repoURL → normalize_url (few URLs, many apps)
+    _normalized: dict[str, str] = field(default_factory=dict, repr=False)  # repoURL → normalize_url (apps share a few)
 
     def is_local(self, url: str) -> bool:
         """Whether a repoURL names this repository."""

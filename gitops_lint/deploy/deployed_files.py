@@ -188,6 +188,7 @@ class Deployment:
 
     def __init__(self, repo):
         self.repo = repo
+        self._directory_readers: dict[str, str | None] = {}  # directory → what deploys files by their place there
 
     @cached_property
     def _chart_paths(self) -> list[OperatorPath]:
@@ -279,11 +280,14 @@ class Deployment:
     def _read_files(self) -> set[str]:
         """Every file some kustomization reads directly (their own files, resources, patches…)."""
         read: set[str] = set()
+        dirs = self.repo.tree._dirs()  # directory → names in it: `tree.is_file`, without a call per reference
         for k in self._live_kustomizations:
             read.add(k.path)
             for r in k.references:
-                if r.target is not None and self.repo.tree.is_file(r.target):
-                    read.add(r.target)
+                if r.target is not None and r.target not in dirs:
+                    parent, _, name = r.target.rpartition("/")
+                    if name in dirs.get(parent, ()):
+                        read.add(r.target)
         return read
 
     @cached_property
@@ -321,6 +325,11 @@ class Deployment:
         if any(fnmatch.fnmatchcase(path, g) for g in self._skaffold_globs):
             return "a Skaffold config"
         directory = posixpath.dirname(path)
+        if directory not in self._directory_readers:
+            self._directory_readers[directory] = self._directory_reader(directory)
+        return self._directory_readers[directory]
+
+    def _directory_reader(self, directory: str) -> str | None:
         current, direct = directory, True
         while True:
             if current in self._read_dirs:

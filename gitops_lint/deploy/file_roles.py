@@ -36,50 +36,69 @@ def deployment_roles(repo) -> dict[str, FileRole]:
 
 def _build(repo) -> dict[str, FileRole]:
     deployment = Deployment(repo)
-    out = {}
-    for path, role in file_roles(repo).items():
-        out[path] = _decide(repo, deployment, path, role)
-    return out
+    deployed_by: dict[str, FileRole] = {}  # "deployed by X" → its role: a handful of readers deploy most files
+    return {path: _decide(repo, deployment, path, role, deployed_by) for path, role in file_roles(repo).items()}
 
 
-def _decide(repo, deployment: Deployment, path: str, role: FileRole) -> FileRole:
+_UNDEPLOYED_INCLUDE = FileRole(Role.NOT_DEPLOYED, "a kustomization that only undeployed kustomizations include")
+_UNDEPLOYED_ROOT = FileRole(Role.NOT_DEPLOYED, "a kustomization root that no Argo CD Application, Flux "
+                            "Kustomization or Skaffold config deploys", orphan=True, root=True)
+_INCLUDED = FileRole(Role.DEPLOYED, "a kustomization that another kustomization includes")
+_ROOT = FileRole(Role.DEPLOYED, "a kustomization root (built on its own)")
+_BOOTSTRAP = FileRole(Role.MANIFEST, "operator objects (Argo CD/Flux) applied directly, as a bootstrap")
+_NO_OPERATOR = FileRole(Role.MANIFEST, "no Argo CD or Flux object here: a manifest that may be applied directly")
+_INCOMPLETE = FileRole(Role.MANIFEST, "some operator source cannot be resolved: it may deploy this manifest")
+_ORPHAN = FileRole(Role.NOT_DEPLOYED, "no kustomization, Argo CD Application or Flux Kustomization deploys it",
+                   orphan=True)
+
+
+def _decide(repo, deployment: Deployment, path: str, role: FileRole, deployed_by: dict[str, FileRole]) -> FileRole:
     if role.role not in (Role.MANIFEST, Role.NOT_DEPLOYED):
         return role
     if role.reason == "a kustomization":
         included = path.rsplit("/", 1)[0] if "/" in path else ""
         deployed = deployment.deployed_kustomizations
         if deployed is not None and included not in deployed:
-            if included in repo.included_kustomizations:
-                return FileRole(Role.NOT_DEPLOYED, "a kustomization that only undeployed kustomizations include")
-            return FileRole(Role.NOT_DEPLOYED, "a kustomization root that no Argo CD Application, Flux "
-                            "Kustomization or Skaffold config deploys", orphan=True, root=True)
-        if included in repo.included_kustomizations:
-            return FileRole(Role.DEPLOYED, "a kustomization that another kustomization includes")
-        return FileRole(Role.DEPLOYED, "a kustomization root (built on its own)")
-    if role.role == Role.NOT_DEPLOYED and not role.orphan:
-        by = deployment.deployed_by(path)  # a dot-directory or commented-out kustomization an operator syncs
-        return FileRole(Role.DEPLOYED, f"deployed by {by}") if by else role
+            return _UNDEPLOYED_INCLUDE if included in repo.included_kustomizations else _UNDEPLOYED_ROOT
+        return _INCLUDED if included in repo.included_kustomizations else _ROOT
     by = deployment.deployed_by(path)
     if by is not None:
-        return FileRole(Role.DEPLOYED, f"deployed by {by}")
-    if role.orphan:
-        return role
+        return _deployed(by, deployed_by)
+    if role.role == Role.NOT_DEPLOYED or role.orphan:
+        return role  # a dot-directory, a commented-out kustomization, a file its kustomization leaves out
     reader = deployment.undeployed_reader(path)
     if reader is not None:
         return FileRole(Role.NOT_DEPLOYED, f"read only by {reader}, which nothing deploys")
     if _operator_objects_only(repo, path):
-        return FileRole(Role.MANIFEST, "operator objects (Argo CD/Flux) applied directly, as a bootstrap")
+        return _BOOTSTRAP
     if not deployment.has_operator:
-        return FileRole(Role.MANIFEST, "no Argo CD or Flux object here: a manifest that may be applied directly")
+        return _NO_OPERATOR
     if not deployment.complete:
-        return FileRole(Role.MANIFEST, "some operator source cannot be resolved: it may deploy this manifest")
-    return FileRole(Role.NOT_DEPLOYED, "no kustomization, Argo CD Application or Flux Kustomization deploys it",
-                    orphan=True)
+        return _INCOMPLETE
+    return _ORPHAN
+
+
+def _deployed(by: str, known: dict[str, FileRole]) -> FileRole:
+    """The role of a file `by` deploys (one shared instance per reader within a build)."""
+    role = known.get(by)
+    if role is None:
+        role = known[by] = FileRole(Role.DEPLOYED, f"deployed by {by}")
+    return role
 
 
 def _operator_objects_only(repo, path: str) -> bool:
     parsed = repo.parsed(path)
-    docs = [d for d in parsed.documents if isinstance(d.data, dict)] if parsed is not None else []
-    return bool(docs) and all(
-        (d.group, d.kind) in BOOTSTRAP_KINDS or (d.group or "").endswith(OPERATOR_GROUP_SUFFIX) for d in docs
-    )
+    found = False
+    for doc in parsed.documents if parsed is not None else ():
+        if isinstance(doc.data, dict):
+            if not _operator_object(doc.data):
+                return False
+            found = True
+    return found
+
+
+def _operator_object(data: dict) -> bool:
+    """An Argo CD Application/AppProject/ApplicationSet or a Flux object (fields read as `Document` does)."""
+    api, kind = data.get("apiVersion"), data.get("kind")
+    group = api.rpartition("/")[0] if isinstance(api, str) else ""
+    return (group, kind if isinstance(kind, str) else "") in BOOTSTRAP_KINDS or group.endswith(OPERATOR_GROUP_SUFFIX)

@@ -30,9 +30,8 @@ def dev_loop_images(repo) -> set[str]:
     `docker_build('name', …)`. The tool sets their tag when it deploys, so the untagged name in the
     manifests is not what runs."""
     out: set[str] = set()
-    for doc in repo.documents:
-        if doc.api_version.startswith("skaffold/"):
-            out.update(_artifact_images(doc.data))
+    for doc in skaffold_documents(repo):
+        out.update(_artifact_images(doc.data))
     for path in repo.files:
         if posixpath.basename(path) == "Tiltfile":
             out.update(_TILT_BUILD.findall(repo.text(path) or ""))
@@ -51,14 +50,27 @@ def _artifact_images(node) -> Iterator[str]:
             yield from _artifact_images(item)
 
 
+def skaffold_documents(repo) -> list:
+    """Skaffold configs (`apiVersion: skaffold/…`) among the repository's documents (found once per run)."""
+    return repo.derived(_find_skaffold_documents)
+
+
+def _find_skaffold_documents(repo) -> list:
+    found = []
+    for doc in repo.documents:  # mappings: the field is read directly, as `Document.api_version` does
+        api = doc.data.get("apiVersion")
+        if isinstance(api, str) and api.startswith("skaffold/"):
+            found.append(doc)
+    return found
+
+
 def _entries(repo, keys: tuple[str, ...]) -> Iterator[str]:
-    for doc in repo.documents:
-        if doc.api_version.startswith("skaffold/"):
-            base = posixpath.dirname(doc.path)
-            for entry in _string_lists(doc.data, keys):
-                clean = source_relative(posixpath.join(base, entry))
-                if clean is not None:
-                    yield clean
+    for doc in skaffold_documents(repo):
+        base = posixpath.dirname(doc.path)
+        for entry in _string_lists(doc.data, keys):
+            clean = source_relative(posixpath.join(base, entry))
+            if clean is not None:
+                yield clean
 
 
 def _string_lists(node, keys: tuple[str, ...]) -> Iterator[str]:

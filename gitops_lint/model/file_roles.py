@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 
 from gitops_lint.core.loader import UNSAFE_CONTENT, Document, ParsedFile
 from gitops_lint.core.source import PathEscapesRoot, normalize, parent_dirs
-from gitops_lint.model.kustomizations import Kustomization, is_kustomization_file
+from gitops_lint.model.kustomizations import KUSTOMIZATION_FILES, Kustomization
 
 if TYPE_CHECKING:
     from gitops_lint.model.repository import Repository
@@ -135,16 +135,18 @@ class _Refs:
     """What kustomizations read, and what they mention only in comments."""
 
     def __init__(self, repo: Repository) -> None:
+        self.repo = repo
         self.generator_inputs: dict[str, str] = {}
         self.patches: dict[str, str] = {}
         self.resources: set[str] = set()
         self.read_from_outside: set[str] = set()  # top-level directories a kustomization elsewhere reads
         for k in repo.kustomizations.values():
+            own_top = k.path.split("/", 1)[0]
             for r in k.references:
                 if r.target is None:
                     continue
                 top = r.target.split("/", 1)[0]
-                if top != k.path.split("/", 1)[0]:
+                if top != own_top:
                     self.read_from_outside.add(top)
                 if r.field in GENERATOR_FIELDS:
                     self.generator_inputs.setdefault(r.target, k.path)
@@ -152,14 +154,16 @@ class _Refs:
                     self.patches.setdefault(r.target, k.path)
                 else:
                     self.resources.add(r.target)
+        self.read_roles = _read_roles(self.generator_inputs, self.patches)
         self.resource_dirs = {r for r in self.resources if r not in repo.kustomizations and repo.tree.is_dir(r)}
         self.commented = _commented_out(repo, self.resources)
         self.subdirs: dict[str, set[str]] = {}
         for d in repo.tree._dirs():
             if d:
-                self.subdirs.setdefault(posixpath.dirname(d), set()).add(posixpath.basename(d).lower())
-        self.charts = {posixpath.dirname(f) for f in repo.files if posixpath.basename(f) == "Chart.yaml"}
-
+                parent, _, name = d.rpartition("/")
+                self.subdirs.setdefault(parent, set()).add(name.lower())
+        self.charts = {f.rpartition("/")[0] for f in repo.files if f == "Chart.yaml" or f.endswith("/Chart.yaml")}
+        self._places: dict[str, _Place] = {}  # directory → what its place alone says (filled on first use)
 
     def beside_environments(self, parent: str) -> bool:
         """Whether `parent` also holds environment directories (`clusters/{e2e,production}`): then a
@@ -168,8 +172,63 @@ class _Refs:
 
     def lists(self, path: str) -> bool:
         """Whether a kustomization lists `path` as a resource (itself, or a plain directory above it)."""
-        return path in self.resources or bool(self.resource_dirs) and any(
-            d in self.resource_dirs for d in parent_dirs(posixpath.dirname(path)))
+        return path in self.resources or self.place(posixpath.dirname(path)).listed
+
+    def place(self, directory: str) -> _Place:
+        """The facts about a file that its directory alone decides (memoised per directory)."""
+        place = self._places.get(directory)
+        if place is None:
+            place = self._places[directory] = _Place(self, directory)
+        return place
+
+
+def _read_roles(generator_inputs: dict[str, str], patches: dict[str, str]) -> dict[str, FileRole]:
+    """Path → its role as a generator input (first) or a patch, one role per kustomization that reads them."""
+    shared: dict[tuple[Role, str], FileRole] = {}
+    roles: dict[str, FileRole] = {}
+    for role, reads, words in ((Role.PATCH, patches, "a patch (or transformer configuration) of"),
+                               (Role.GENERATOR_INPUT, generator_inputs, "an input of a generator in")):
+        for path, by in reads.items():
+            if (role, by) not in shared:
+                shared[role, by] = FileRole(role, f"{words} {by}")
+            roles[path] = shared[role, by]  # a generator input that is also a patch is a generator input
+    return roles
+
+
+class _Place:
+    """What a directory tells about every file in it: a fixture, tool or dev-tooling tree, listed by a
+    kustomization, inside a Helm chart, a `templates/` or `patches/` directory, a dot-directory, commented out
+    of a kustomization, beside a kustomization."""
+
+    def __init__(self, refs: _Refs, directory: str) -> None:
+        segments = directory.split("/") if directory else []
+        lowered = [s.lower() for s in segments]
+        self.role = _place_role(refs, segments, lowered)  # decided before anything but the template check
+        self.listed = bool(refs.resource_dirs) and any(d in refs.resource_dirs for d in parent_dirs(directory))
+        self.patches = "patches" in segments
+        self.chart = _chart_of(directory, refs.charts)
+        self.templates = "templates" in segments
+        self.dot = next((s for s in segments if s.startswith(".")), None)
+        self.commented = _commented_ancestor(directory, refs.commented)
+        self.beside = refs.repo.kustomizations.get(directory)
+
+
+def _place_role(refs: _Refs, segments: list[str], lowered: list[str]) -> FileRole | None:
+    """A fixture, Talos or top-level development-tooling directory (files in it are none of those
+    only when they are templates, which is checked first)."""
+    fixture = next((i for i, s in enumerate(lowered) if s in FIXTURE_DIRS), None)
+    if fixture is None and len(segments) > 1 and lowered[0] in TEST_TOP_DIRS:
+        fixture = 0
+    if fixture is not None and not refs.beside_environments("/".join(segments[:fixture])):
+        return FileRole(Role.FIXTURE, f"a test fixture (under `{segments[fixture]}/`): input of a test, not a deployment")
+    if any(s in TOOL_DIRS for s in lowered):
+        return FileRole(Role.TOOL_CONFIG, "under a Talos directory: machine configuration and the manifests "
+                                          "Talos applies at bootstrap, not an operator's")
+    if segments and segments[0] in DEV_TOOLING_TOP_DIRS and segments[0] not in refs.read_from_outside:
+        return FileRole(Role.TOOL_CONFIG, f"under the top-level `{segments[0]}/`: development tooling (the "
+                                          "Kubernetes projects' convention, built by dev loops such as Tilt), "
+                                          "not what an operator deploys")
+    return None
 
 
 def _commented_out(repo: Repository, referenced: set[str]) -> dict[str, str]:
@@ -177,6 +236,8 @@ def _commented_out(repo: Repository, referenced: set[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for directory, k in repo.kustomizations.items():
         text = repo.text(k.path) or ""
+        if "#" not in text:
+            continue  # no comment, nothing commented out
         for match in _COMMENTED_REF.finditer(text):
             try:
                 target = normalize(posixpath.join(directory, match.group(1)))
@@ -190,80 +251,81 @@ def _commented_out(repo: Repository, referenced: set[str]) -> dict[str, str]:
 
 def _build(repo: Repository) -> dict[str, FileRole]:
     refs = repo.derived(_Refs)
-    return {path: _classify(repo, path, refs) for path in repo.parsed_files}
+    return {path: _classify(repo, path, refs, parsed) for path, parsed in repo.parsed_files.items()}
 
 
-def _classify(repo: Repository, path: str, refs: _Refs) -> FileRole:
-    segments = path.split("/")
-    parsed = repo.parsed(path)
+_KUSTOMIZATION = FileRole(Role.MANIFEST, "a kustomization")
+_MANIFEST = FileRole(Role.MANIFEST, "a manifest")
+
+
+def _classify(repo: Repository, path: str, refs: _Refs, parsed: ParsedFile | None = None) -> FileRole:
+    directory, _, name = path.rpartition("/")
+    if parsed is None:  # a file the build did not hand over (`static_role` of an unparsed path)
+        parsed = repo.parsed(path)
     docs = [d for d in parsed.documents if isinstance(d.data, dict)] if parsed is not None else []
     text = parsed.text if parsed is not None else None
-    if _template_file(text, parsed, docs):
+    if text and ("{{" in text or "\\" in text) and _template_file(text, parsed, docs):  # else: no template
         return FileRole(Role.TEMPLATE, "a Go/Helm template (`{{ … }}`): not YAML until a tool renders it")
-    fixture = next((i for i, s in enumerate(segments[:-1]) if s.lower() in FIXTURE_DIRS), None)
-    if fixture is None and len(segments) > 2 and segments[0].lower() in TEST_TOP_DIRS:
-        fixture = 0
-    if fixture is not None and not refs.beside_environments("/".join(segments[:fixture])):
-        return FileRole(Role.FIXTURE, f"a test fixture (under `{segments[fixture]}/`): input of a test, not a deployment")
-    if any(s.lower() in TOOL_DIRS for s in segments[:-1]):
-        return FileRole(Role.TOOL_CONFIG, "under a Talos directory: machine configuration and the manifests "
-                                          "Talos applies at bootstrap, not an operator's")
-    if len(segments) > 1 and segments[0] in DEV_TOOLING_TOP_DIRS and segments[0] not in refs.read_from_outside:
-        return FileRole(Role.TOOL_CONFIG, f"under the top-level `{segments[0]}/`: development tooling (the "
-                                          "Kubernetes projects' convention, built by dev loops such as Tilt), "
-                                          "not what an operator deploys")
-    if segments[-1].startswith("."):
-        return FileRole(Role.TOOL_CONFIG, f"the dot-file `{segments[-1]}`: a tool's configuration (sops, Argo CD "
+    place = refs.place(directory)
+    if place.role is not None:
+        return place.role
+    if name.startswith("."):
+        return FileRole(Role.TOOL_CONFIG, f"the dot-file `{name}`: a tool's configuration (sops, Argo CD "
                                           "parameter overrides, schema plugins), not a Kubernetes object")
-    if docs and all(_tool_config(d) for d in docs) or segments[-1] in TOOL_FILE_NAMES and not _k8s(docs):
+    if docs and all(map(_tool_config, docs)) or name in TOOL_FILE_NAMES and not _k8s(docs):
         return FileRole(Role.TOOL_CONFIG, "a tool's configuration (skaffold, kind, Talos, installer, "
                                           "kpt/kyaml function), not a Kubernetes object")
-    if _VALUES_NAME.search(segments[-1]) and not _k8s(docs):
+    if "values" in name and _VALUES_NAME.search(name) and not _k8s(docs):
         return FileRole(Role.VALUES, "a Helm values file: input of a chart, not a Kubernetes object")
-    if path in refs.generator_inputs:
-        return FileRole(Role.GENERATOR_INPUT, f"an input of a generator in {refs.generator_inputs[path]}")
-    if path in refs.patches:
-        return FileRole(Role.PATCH, f"a patch (or transformer configuration) of {refs.patches[path]}")
-    listed = refs.lists(path)
-    if not listed and _INVALID_NAME.search(segments[-1]):
-        return FileRole(Role.FIXTURE, "named as an invalid input (`invalid.yaml`, `…-broken.yaml`) that no "
-                                      "kustomization lists: the input of a test or an example of an error",
-                        by_name=True)
-    if not listed and ("patch" in segments[-1].lower() or "patches" in segments[:-1]):
-        return FileRole(Role.PATCH, "placed and named as a kustomize patch (a partial object)")
-    if not listed and text and any(d in text for d in ("$patch:", "$setElementOrder/", "$deleteFromPrimitiveList/")):
-        return FileRole(Role.PATCH, "a strategic-merge patch (it has `$patch` directives)")
-    chart = _chart_of(path, refs.charts)
-    if chart is not None and not listed:
-        return FileRole(Role.DEPLOYED, f"part of the Helm chart in {chart or '.'}/ (Helm installs it)")
-    if not listed and "templates" in segments[:-1] and not _k8s(docs):
-        return FileRole(Role.TEMPLATE, "a template fragment under `templates/` (no apiVersion or metadata): "
-                                       "a tool assembles it, nothing applies it as written")
-    dot = next((s for s in segments[:-1] if s.startswith(".")), None)
-    if dot is not None:
-        return FileRole(Role.NOT_DEPLOYED, f"in the dot-directory `{dot}/`, which nothing deploys")
-    commented = _commented_ancestor(path, refs.commented)
+    read = refs.read_roles.get(path)  # a generator input or a patch
+    if read is not None:
+        return read
+    listed = path in refs.resources or place.listed
+    if not listed:
+        unlisted = _unlisted_role(name, place, text, docs)
+        if unlisted is not None:
+            return unlisted
+    if place.dot is not None:
+        return FileRole(Role.NOT_DEPLOYED, f"in the dot-directory `{place.dot}/`, which nothing deploys")
+    commented = (path, refs.commented[path]) if path in refs.commented else place.commented
     if commented is not None:
         target, by = commented
         return FileRole(Role.NOT_DEPLOYED, f"`{target}` is commented out of {by}")
-    if is_kustomization_file(path):
-        return FileRole(Role.MANIFEST, "a kustomization")
-    beside = repo.kustomizations.get(posixpath.dirname(path))
-    if beside is not None and not listed:
-        return FileRole(Role.NOT_DEPLOYED, f"beside {beside.path}, which does not list it", orphan=True)
-    return FileRole(Role.MANIFEST, "a manifest")
+    if name in KUSTOMIZATION_FILES:
+        return _KUSTOMIZATION
+    if place.beside is not None and not listed:
+        return FileRole(Role.NOT_DEPLOYED, f"beside {place.beside.path}, which does not list it", orphan=True)
+    return _MANIFEST
 
 
-def _chart_of(path: str, charts: set[str]) -> str | None:
+def _unlisted_role(name: str, place: _Place, text: str | None, docs: list[Document]) -> FileRole | None:
+    """The role of a file no kustomization lists, from its name, content or chart (None: not decided here)."""
+    if _INVALID_NAME.search(name):
+        return FileRole(Role.FIXTURE, "named as an invalid input (`invalid.yaml`, `…-broken.yaml`) that no "
+                                      "kustomization lists: the input of a test or an example of an error",
+                        by_name=True)
+    if "patch" in name.lower() or place.patches:
+        return FileRole(Role.PATCH, "placed and named as a kustomize patch (a partial object)")
+    if text and "$" in text and any(d in text for d in ("$patch:", "$setElementOrder/", "$deleteFromPrimitiveList/")):
+        return FileRole(Role.PATCH, "a strategic-merge patch (it has `$patch` directives)")
+    if place.chart is not None:
+        return FileRole(Role.DEPLOYED, f"part of the Helm chart in {place.chart or '.'}/ (Helm installs it)")
+    if place.templates and not _k8s(docs):
+        return FileRole(Role.TEMPLATE, "a template fragment under `templates/` (no apiVersion or metadata): "
+                                       "a tool assembles it, nothing applies it as written")
+    return None
+
+
+def _chart_of(directory: str, charts: set[str]) -> str | None:
     if not charts:
         return None
-    return next((d for d in parent_dirs(posixpath.dirname(path), with_root=True) if d in charts), None)
+    return next((d for d in parent_dirs(directory, with_root=True) if d in charts), None)
 
 
-def _commented_ancestor(path: str, commented: dict[str, str]) -> tuple[str, str] | None:
+def _commented_ancestor(directory: str, commented: dict[str, str]) -> tuple[str, str] | None:
     if not commented:
         return None
-    hit = next((d for d in parent_dirs(path) if d in commented), None)
+    hit = next((d for d in parent_dirs(directory) if d in commented), None)
     return (hit, commented[hit]) if hit is not None else None
 
 
@@ -280,7 +342,9 @@ def _template_markers(text: str) -> Iterator[str]:
 def _template_file(text: str | None, parsed: ParsedFile | None, docs: list[Document]) -> bool:
     """Template markers outside YAML strings (a `{{ }}` inside a block scalar is data: an ApplicationSet's
     templatePatch, a PrometheusRule's description), or identity fields written as templates."""
-    if not is_template_text(text):
+    if text is None or "{{" not in text:  # a parsed string holds `{{` only where its text does, or by an escape
+        return text is not None and "\\" in text and any(_templated_identity(d) for d in docs)  # `"\\x7b{"`
+    if not any(_template_markers(text)):
         return any(_templated_identity(d) for d in docs)
     if parsed is None or not docs or parsed.violations:
         return True
@@ -303,18 +367,29 @@ def _strings(node: Any) -> Iterator[str]:
 
 def _templated_identity(doc: Document) -> bool:
     """apiVersion, kind, name or namespace written as a template (`name: {{ .Release.Name }}`)."""
-    values = (doc.api_version, doc.kind, doc.name, doc.namespace)
-    return any(isinstance(v, str) and _TEMPLATE_VALUE.search(v) for v in values)
+    data = doc.data  # a mapping (read directly: this runs for every document of the repository)
+    metadata = data.get("metadata")
+    values = [data.get("apiVersion"), data.get("kind")]
+    if isinstance(metadata, dict):
+        values += [metadata.get("name"), metadata.get("namespace")]
+    return any(isinstance(v, str) and "{{" in v and _TEMPLATE_VALUE.search(v) for v in values)
 
 
 def _k8s(docs: list[Document]) -> bool:
-    return any(d.api_version and d.kind and isinstance(d.data.get("metadata"), dict) for d in docs)
+    return any(_text_field(d.data, "apiVersion") and _text_field(d.data, "kind")
+               and isinstance(d.data.get("metadata"), dict) for d in docs)
+
+
+def _text_field(data: dict, key: str) -> str:
+    """A string field of a mapping ("" when absent or not a string), as `Document.api_version` reads it."""
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
 
 
 def _tool_config(doc: Document) -> bool:
     data = doc.data
-    api = doc.api_version or ""
-    if api.startswith(TOOL_API_PREFIXES) or (api == "v1" and "baseDomain" in data and not doc.kind):
+    api = _text_field(data, "apiVersion")
+    if api.startswith(TOOL_API_PREFIXES) or (api == "v1" and "baseDomain" in data and not _text_field(data, "kind")):
         return True  # skaffold, kind, ctlptl, kpt, Talos; OpenShift's install-config (apiVersion v1, no kind)
     if not api and "machine" in data and "cluster" in data:
         return True  # a Talos machine config

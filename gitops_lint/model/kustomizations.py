@@ -24,6 +24,7 @@ _REMOTE = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://|git@|git::|github\.com[/:]|gitlab\.com[/:]|bitbucket\.org[/:]|[\w.-]+\.[a-z]{2,}/[^?]+\?ref=)",
     re.IGNORECASE,
 )
+_REMOTE_MARKS = frozenset("/:@?")
 DEPRECATED_FIELDS = {
     "bases": "resources",
     "patchesStrategicMerge": "patches",
@@ -74,6 +75,8 @@ def is_kustomization_file(path: str) -> bool:
 
 def is_remote(value: str) -> bool:
     """Whether a resource entry points at remote content (never fetched)."""
+    if _REMOTE_MARKS.isdisjoint(value):
+        return False  # a plain name (`deployment.yaml`): every remote form has one of these characters
     return bool(_REMOTE.match(value.strip())) or ".git//" in value or "?ref=" in value
 
 
@@ -84,7 +87,7 @@ def build_kustomization(path: str, document: Document | None) -> Kustomization:
     data = kustomization.data
     if data.get("kind") == "Component":
         kustomization.kind = "Component"
-    kustomization.references = list(_references(directory, document, data))
+    kustomization.references = _references(directory, document, data)
     return kustomization
 
 
@@ -92,23 +95,12 @@ def _list(value: object) -> list:
     return value if isinstance(value, list) else []
 
 
-def _references(directory: str, doc: Document | None, data: dict) -> Iterator[Reference]:
-    def ref(field_name: str, value: object, path: tuple) -> Reference | None:
-        if not isinstance(value, str) or not value.strip():
-            return None
-        position = doc.position(path) if doc is not None else Position()
-        if is_remote(value):
-            return Reference(field_name, value, position, remote=True)
-        try:
-            target = normalize(value.strip(), directory)
-        except PathEscapesRoot:
-            return Reference(field_name, value, position, escapes=True)
-        return Reference(field_name, value, position, target=target)
+def _references(directory: str, doc: Document | None, data: dict) -> list[Reference]:
+    found: list[Reference] = []
 
-    def emit(field_name: str, value: object, path: tuple) -> Iterator[Reference]:
-        r = ref(field_name, value, path)
-        if r is not None:
-            yield r
+    def emit(field_name: str, value: object, path: tuple) -> None:
+        if isinstance(value, str) and value.strip():
+            found.append(_reference(directory, doc, field_name, value, path))
 
     for name in _PATH_LISTS:
         entries = data.get(name)
@@ -118,13 +110,13 @@ def _references(directory: str, doc: Document | None, data: dict) -> Iterator[Re
                     continue  # an inline patch, not a path
                 if name in ("transformers", "generators", "validators") and not isinstance(entry, str):
                     continue  # inline plugin config
-                yield from emit(name, entry, (name, i))
+                emit(name, entry, (name, i))
     for name in ("patches", "patchesJson6902", "replacements"):
         entries = data.get(name)
         if isinstance(entries, list):
             for i, entry in enumerate(entries):
                 if isinstance(entry, dict) and "path" in entry:
-                    yield from emit(name, entry["path"], (name, i, "path"))
+                    emit(name, entry["path"], (name, i, "path"))
     for name in ("configMapGenerator", "secretGenerator"):
         entries = data.get(name)
         if not isinstance(entries, list):
@@ -134,16 +126,45 @@ def _references(directory: str, doc: Document | None, data: dict) -> Iterator[Re
                 continue
             for j, item in enumerate(_list(entry.get("files"))):
                 if isinstance(item, str):
-                    yield from emit(f"{name}.files", item.split("=", 1)[-1], (name, i, "files", j))
+                    emit(f"{name}.files", item.split("=", 1)[-1], (name, i, "files", j))
             for j, item in enumerate(_list(entry.get("envs"))):
-                yield from emit(f"{name}.envs", item, (name, i, "envs", j))
+                emit(f"{name}.envs", item, (name, i, "envs", j))
             if isinstance(entry.get("env"), str):
-                yield from emit(f"{name}.env", entry["env"], (name, i, "env"))
+                emit(f"{name}.env", entry["env"], (name, i, "env"))
     openapi = data.get("openapi")
     if isinstance(openapi, dict) and "path" in openapi:
-        yield from emit("openapi", openapi["path"], ("openapi", "path"))
+        emit("openapi", openapi["path"], ("openapi", "path"))
     helm = data.get("helmCharts")
     if isinstance(helm, list):
         for i, chart in enumerate(helm):
             if isinstance(chart, dict) and isinstance(chart.get("valuesFile"), str):
-                yield from emit("helmCharts.valuesFile", chart["valuesFile"], ("helmCharts", i, "valuesFile"))
+                emit("helmCharts.valuesFile", chart["valuesFile"], ("helmCharts", i, "valuesFile"))
+    return found
+
+
+def _reference(directory: str, doc: Document | None, field_name: str, value: str, path: tuple) -> Reference:
+    """One non-empty path entry: remote, escaping the repository, or its repo-relative target."""
+    position = _position(doc, path)
+    if is_remote(value):
+        return Reference(field_name, value, position, remote=True)
+    try:
+        target = _target(value.strip(), directory)
+    except PathEscapesRoot:
+        return Reference(field_name, value, position, escapes=True)
+    return Reference(field_name, value, position, target=target)
+
+
+def _target(entry: str, directory: str) -> str:
+    """`normalize(entry, directory)`; a plain name in a repository directory (`deployment.yaml`, the most
+    common entry) is joined directly: there is nothing to normalise."""
+    if "/" not in entry and entry not in (".", "..") and entry[1:2] != ":":
+        return f"{directory}/{entry}" if directory else entry
+    return normalize(entry, directory)
+
+
+def _position(doc: Document | None, path: tuple) -> Position:
+    """`doc.position(path)`, answered from the tables directly when the entry itself is there (nearly always)."""
+    if doc is None:
+        return Position()
+    hit = doc.values.get(path) or doc.keys.get(path)
+    return Position(*hit) if hit else doc.position(path)
