@@ -5,7 +5,9 @@ secret value is ever kept."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import pickle
 from dataclasses import astuple
 from pathlib import Path
 
@@ -43,9 +45,13 @@ TRICKY = {
 }
 
 
+def _plain_load(payload: bytes):
+    return parse_cache._PlainUnpickler(io.BytesIO(payload)).load()
+
+
 def _round_trip(path: str, text: str):
     parsed = load_yaml(path, text.encode())
-    entry = json.loads(json.dumps(parse_cache._encoded(parsed), ensure_ascii=False))
+    entry = _plain_load(pickle.dumps(parse_cache._encoded(parsed), protocol=5))
     return parsed, parse_cache._parsed(path, entry)
 
 
@@ -63,7 +69,7 @@ def _bundle(repo: Path, cache: Path) -> dict:
     tree = WorkingTree(repo)
     key = cached_run.parses_key(tree, resolve_config(repo, None))
     payload = store.get(parse_cache.PARSES_KIND, key)
-    return json.loads(payload)["files"] if payload is not None else {}
+    return _plain_load(payload)["files"] if payload is not None else {}
 
 
 def _spy_parses(monkeypatch) -> list[str]:
@@ -140,9 +146,26 @@ def test_nothing_is_kept_by_a_run_without_the_secret_scan(tmp_path):
     assert _bundle(repo, cache) == {}  # a run restricted to named files scans only their units
 
 
-@pytest.mark.parametrize("payload", [b"not json", b'{"files": []}', b'{"files": {"apps/web/base/deployment.yaml": [1]}}',
-                                     b'{"files": {"apps/web/base/deployment.yaml": ["h", [1, 2]]}}'])
+class _Planted:
+    """Code that a forged bundle would run if the unpickler let it name a function."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+@pytest.mark.parametrize("payload", [
+    b"not a pickle", pickle.dumps({"files": []}), pickle.dumps({"files": {"apps/web/base/deployment.yaml": [1]}}),
+    pickle.dumps({"files": {"apps/web/base/deployment.yaml": ["h", ["text", [[1, 2]], []]]}}),
+    pickle.dumps({"files": {"apps/web/base/deployment.yaml": ["h", ["t", [[0, {}, 1, 1, 2, [], {}, *[None] * 5]], []]]}}),
+    "planted",
+])
 def test_a_bundle_that_does_not_decode_is_a_miss(tmp_path, monkeypatch, payload):
+    marker = tmp_path / "ran"
+    if payload == "planted":
+        payload = pickle.dumps({"files": {"apps/web/base/deployment.yaml": ["h", _Planted(marker)]}})
     repo = write_repo(tmp_path / "repo", CLEAN)
     cache = tmp_path / "cache"
     expected = _findings(lint_path(repo))
@@ -151,6 +174,7 @@ def test_a_bundle_that_does_not_decode_is_a_miss(tmp_path, monkeypatch, payload)
     parsed = _spy_parses(monkeypatch)
     assert _findings(lint_path(repo, use_cache=True, cache_dir=cache)) == expected
     assert sorted(parsed) == sorted(CLEAN)
+    assert not marker.exists()
 
 
 def test_a_parse_is_used_only_for_the_content_it_was_made_of(tmp_path, monkeypatch):
@@ -161,7 +185,7 @@ def test_a_parse_is_used_only_for_the_content_it_was_made_of(tmp_path, monkeypat
     # a bundle whose recorded hash does not match the file (as after an edit) is not used for it
     bundle["apps/web/base/deployment.yaml"][0] = "0" * 40
     key = cached_run.parses_key(WorkingTree(repo), resolve_config(repo, None))
-    CacheStore(cache).put(parse_cache.PARSES_KIND, key, json.dumps({"files": bundle}).encode())
+    CacheStore(cache).put(parse_cache.PARSES_KIND, key, pickle.dumps({"files": bundle}))
     (repo / "extra.yaml").write_text("a: 1\n")  # a new input: the run itself is not answered by the cache
     parsed = _spy_parses(monkeypatch)
     lint_path(repo, use_cache=True, cache_dir=cache)
@@ -176,7 +200,7 @@ def test_a_run_leaves_every_parse_as_the_loader_made_it(example):
     assert repo is not None
     for path, parsed in repo.parsed_files.items():
         fresh = load_yaml(path, repo.tree.read_bytes(path), repo.config.limits)
-        assert json.dumps(parse_cache._encoded(parsed)) == json.dumps(parse_cache._encoded(fresh)), path
+        assert repr(parse_cache._encoded(parsed)) == repr(parse_cache._encoded(fresh)), path
 
 
 def test_a_file_saved_again_during_the_run_is_not_kept_under_the_first_hash(tmp_path, monkeypatch):
@@ -208,3 +232,13 @@ def test_the_bundle_is_rewritten_only_when_enough_changed(tmp_path):
     lint_path(repo, use_cache=True, cache_dir=cache)
     rewritten = _bundle(repo, cache)
     assert set(rewritten) == set(first) and rewritten["notes/n001.yaml"][0] != first["notes/n001.yaml"][0]
+
+
+def test_the_unpickler_refuses_what_a_plain_one_would_run(tmp_path):
+    marker = tmp_path / "ran"
+    payload = pickle.dumps(_Planted(marker))
+    with pytest.raises(pickle.UnpicklingError):
+        _plain_load(payload)
+    assert not marker.exists()
+    pickle.loads(payload)  # noqa: S301 - the control: an ordinary unpickler runs the planted call
+    assert marker.exists()

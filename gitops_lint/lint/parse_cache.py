@@ -6,16 +6,19 @@ text, documents (data and position tables) and loader violations. A file is kept
 in it is a secret value as far as this run can tell (`keepable`): GL602's scan of it in this run found
 nothing, and it is not a Secret, a SOPS file, a generator input, a file a `.sops.yaml` rule covers,
 a kustomization with a secretGenerator or a CI file. So a run without GL602 over the whole tree
-keeps nothing new. The bundle is JSON (a cache entry is never code); a bundle that does not decode
-is a miss, and an entry is used only for a file whose current hash is the one recorded with it.
+keeps nothing new. The bundle is a pickle of plain data read by an unpickler that refuses every
+global, so only builtin containers and scalars can come out of it (a cache entry is never code); a
+bundle that does not decode, or decodes to the wrong shapes, is a miss, and an entry is used only
+for a file whose current hash is the one recorded with it.
 """
 
 from __future__ import annotations
 
-import json
+import io
+import pickle
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from gitops_lint.core.findings import Position, Violation
 from gitops_lint.core.loader import Document, ParsedFile
@@ -43,10 +46,11 @@ def load(store: CacheStore, key: str, hashes: Mapping[str, str]) -> tuple[dict[s
     if payload is None:
         return {}, {}
     try:
-        entries = json.loads(payload.decode("utf-8"))["files"]
+        entries = _PlainUnpickler(io.BytesIO(payload)).load()["files"]
         recorded = {path: entry[0] for path, entry in entries.items()}
         parses = {path: _parsed(path, entries[path][1]) for path, h in recorded.items() if hashes.get(path) == h}
-    except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+    except (pickle.UnpicklingError, EOFError, ValueError, KeyError, TypeError, IndexError, AttributeError,
+            MemoryError, RecursionError):
         return {}, {}
     return parses, recorded
 
@@ -63,8 +67,8 @@ def save(store: CacheStore, key: str, hashes: Mapping[str, str], repo: Repositor
     files = {path: [hashes[path], _encoded(repo.parsed_files[path])] for path in sorted(kept)
              if path in unchanged or _parsed_as_hashed(repo.parsed_files[path], hashes.get(path))}
     try:
-        body = json.dumps({"files": files}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    except (ValueError, TypeError, UnicodeEncodeError):
+        body = pickle.dumps({"files": files}, protocol=5)
+    except (pickle.PicklingError, TypeError, RecursionError):
         return
     store.put(PARSES_KIND, key, body)
 
@@ -101,27 +105,17 @@ def _is_ci(path: str) -> bool:
     return path.startswith(_CI_PREFIXES) or path.rpartition("/")[2] in _CI_NAMES
 
 
-# -- encoding: JSON lists; a position table as its paths and its (line, column) pairs -------------
-def _table(table: dict) -> list:
-    return [list(table), list(table.values())]
+# -- encoding: lists of plain data (position tables as they are: dicts of tuples) -----------------
+class _PlainUnpickler(pickle.Unpickler):
+    """Builtin containers and scalars only: any class or function named in the stream is refused."""
 
-
-def _untable(rows: list) -> dict:
-    paths, positions = rows
-    return dict(zip(map(tuple, paths), map(tuple, positions), strict=True))
-
-
-def _paths(paths: list | None) -> list | None:
-    return None if paths is None else list(paths)
-
-
-def _unpaths(rows: list | None) -> list | None:
-    return None if rows is None else [tuple(r) for r in rows]
+    def find_class(self, module: str, name: str) -> NoReturn:
+        raise pickle.UnpicklingError(f"{module}.{name} refused")
 
 
 def _encoded(parsed: ParsedFile) -> list:
-    docs = [[d.index, d.data, d.start.line, d.start.column, d.end_line, _table(d.keys), _table(d.values),
-             d.annotation_text, _paths(d.folded), _paths(d.flow_empty), _paths(d.yaml11_bools), _paths(d.timestamps)]
+    docs = [[d.index, d.data, d.start.line, d.start.column, d.end_line, d.keys, d.values, d.annotation_text,
+             d.folded, d.flow_empty, d.yaml11_bools, d.timestamps]
             for d in parsed.documents]
     violations = [[v.message, v.position.line, v.position.column, v.resource, v.environment, v.key, v.kind]
                   for v in parsed.violations]
@@ -130,15 +124,17 @@ def _encoded(parsed: ParsedFile) -> list:
 
 def _parsed(path: str, entry: list) -> ParsedFile:
     text, docs, violations = entry
-    documents = [
-        Document(path=path, index=d[0], data=d[1], start=Position(d[2], d[3]), end_line=d[4], keys=_untable(d[5]),
-                 values=_untable(d[6]), annotation_text=d[7], folded=_unpaths(d[8]), flow_empty=_unpaths(d[9]),
-                 yaml11_bools=_unpaths(d[10]), timestamps=_unpaths(d[11]))
-        for d in docs
-    ]
+    if not isinstance(text, str) or not isinstance(docs, list):
+        raise TypeError("not a kept parse")
+    documents = []
+    for d in docs:
+        index, data, line, column, end_line, keys, values, annotations, folded, flow_empty, bools, stamps = d
+        if not (type(index) is type(line) is type(column) is type(end_line) is int
+                and type(keys) is type(values) is dict):
+            raise TypeError("not a kept document")
+        documents.append(Document(path=path, index=index, data=data, start=Position(line, column), end_line=end_line,
+                                  keys=keys, values=values, annotation_text=annotations, folded=folded,
+                                  flow_empty=flow_empty, yaml11_bools=bools, timestamps=stamps))
     found = [Violation(path, v[0], Position(v[1], v[2]), resource=v[3], environment=v[4], key=v[5], kind=v[6])
              for v in violations]
-    if not isinstance(text, str):
-        raise TypeError("a kept parse has text")
     return ParsedFile(path, text, documents, found)
-
