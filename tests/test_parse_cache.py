@@ -69,7 +69,7 @@ def _bundle(repo: Path, cache: Path) -> dict:
     tree = WorkingTree(repo)
     key = cached_run.parses_key(tree, resolve_config(repo, None))
     payload = store.get(parse_cache.PARSES_KIND, key)
-    return _plain_load(payload)["files"] if payload is not None else {}
+    return parse_cache.read_entries(payload) if payload is not None else {}
 
 
 def _spy_parses(monkeypatch) -> list[str]:
@@ -89,6 +89,7 @@ def _findings(result) -> list[dict]:
 
 
 def test_a_warm_run_parses_only_what_changed_and_reports_the_same(tmp_path, monkeypatch):
+    monkeypatch.setattr(parse_cache, "CHUNK", 2)  # a bundle of several pickles
     repo = write_repo(tmp_path / "repo", CLEAN)
     cache = tmp_path / "cache"
     lint_path(repo, use_cache=True, cache_dir=cache)
@@ -157,15 +158,16 @@ class _Planted:
 
 
 @pytest.mark.parametrize("payload", [
-    b"not a pickle", pickle.dumps({"files": []}), pickle.dumps({"files": {"apps/web/base/deployment.yaml": [1]}}),
-    pickle.dumps({"files": {"apps/web/base/deployment.yaml": ["h", ["text", [[1, 2]], []]]}}),
-    pickle.dumps({"files": {"apps/web/base/deployment.yaml": ["h", ["t", [[0, {}, 1, 1, 2, [], {}, *[None] * 5]], []]]}}),
+    b"not a pickle", pickle.dumps([]), pickle.dumps({"apps/web/base/deployment.yaml": [1]}) + pickle.dumps(None),
+    parse_cache.bundle_payload({"apps/web/base/deployment.yaml": ["h", ["text", [[1, 2]], []]]}),
+    parse_cache.bundle_payload({"apps/web/base/deployment.yaml": ["h", ["t", [[0, {}, 1, 1, 2, [], {}, *[None] * 5]], []]]}),
+    parse_cache.bundle_payload({"apps/web/base/deployment.yaml": ["h", ["t", [], []]]})[:-3],  # no end
     "planted",
 ])
 def test_a_bundle_that_does_not_decode_is_a_miss(tmp_path, monkeypatch, payload):
     marker = tmp_path / "ran"
     if payload == "planted":
-        payload = pickle.dumps({"files": {"apps/web/base/deployment.yaml": ["h", _Planted(marker)]}})
+        payload = parse_cache.bundle_payload({"apps/web/base/deployment.yaml": ["h", _Planted(marker)]})
     repo = write_repo(tmp_path / "repo", CLEAN)
     cache = tmp_path / "cache"
     expected = _findings(lint_path(repo))
@@ -185,7 +187,7 @@ def test_a_parse_is_used_only_for_the_content_it_was_made_of(tmp_path, monkeypat
     # a bundle whose recorded hash does not match the file (as after an edit) is not used for it
     bundle["apps/web/base/deployment.yaml"][0] = "0" * 40
     key = cached_run.parses_key(WorkingTree(repo), resolve_config(repo, None))
-    CacheStore(cache).put(parse_cache.PARSES_KIND, key, pickle.dumps({"files": bundle}))
+    CacheStore(cache).put(parse_cache.PARSES_KIND, key, parse_cache.bundle_payload(bundle))
     (repo / "extra.yaml").write_text("a: 1\n")  # a new input: the run itself is not answered by the cache
     parsed = _spy_parses(monkeypatch)
     lint_path(repo, use_cache=True, cache_dir=cache)

@@ -6,7 +6,7 @@ text, documents (data and position tables) and loader violations. A file is kept
 in it is a secret value as far as this run can tell (`keepable`): GL602's scan of it in this run found
 nothing, and it is not a Secret, a SOPS file, a generator input, a file a `.sops.yaml` rule covers,
 a kustomization with a secretGenerator or a CI file. So a run without GL602 over the whole tree
-keeps nothing new. The bundle is a pickle of plain data read by an unpickler that refuses every
+keeps nothing new. The bundle is pickles of plain data read by an unpickler that refuses every
 global, so only builtin containers and scalars can come out of it (a cache entry is never code); a
 bundle that does not decode, or decodes to the wrong shapes, is a miss, and an entry is used only
 for a file whose current hash is the one recorded with it.
@@ -32,6 +32,7 @@ PARSES_KIND = "parses"
 # a bundle is rewritten only when this many of its entries changed (or it has none): after a small
 # edit the few changed files are simply parsed again, which costs less than rewriting the bundle
 REWRITE_AT = 64
+CHUNK = 1000  # entries per pickle in a bundle
 # any object whose kind names a secret (Secret, SealedSecret, ExternalSecret…): its file is never kept
 _SECRET_KIND = re.compile(r"""^[\s-]*["']?kind["']?\s*:\s*["']?\w*Secret\b""", re.M)
 _CI_PREFIXES = (".github/", ".gitlab/", ".circleci/", ".buildkite/", ".tekton/")
@@ -46,7 +47,7 @@ def load(store: CacheStore, key: str, hashes: Mapping[str, str]) -> tuple[dict[s
     if payload is None:
         return {}, {}
     try:
-        entries = _PlainUnpickler(io.BytesIO(payload)).load()["files"]
+        entries = read_entries(payload)
         recorded = {path: entry[0] for path, entry in entries.items()}
         parses = {path: _parsed(path, entries[path][1]) for path, h in recorded.items() if hashes.get(path) == h}
     except (pickle.UnpicklingError, EOFError, ValueError, KeyError, TypeError, IndexError, AttributeError,
@@ -67,10 +68,32 @@ def save(store: CacheStore, key: str, hashes: Mapping[str, str], repo: Repositor
     files = {path: [hashes[path], _encoded(repo.parsed_files[path])] for path in sorted(kept)
              if path in unchanged or _parsed_as_hashed(repo.parsed_files[path], hashes.get(path))}
     try:
-        body = pickle.dumps({"files": files}, protocol=5)
+        body = bundle_payload(files)
     except (pickle.PicklingError, TypeError, RecursionError):
         return
     store.put(PARSES_KIND, key, body)
+
+
+def bundle_payload(files: Mapping[str, list]) -> bytes:
+    """{path: [hash, parse]} as a bundle: pickles of `CHUNK` entries each, then None. A pickler's memo
+    holds every object it wrote: chunks keep that (and the peak memory of a rewrite) small."""
+    out = io.BytesIO()
+    paths = list(files)
+    for start in range(0, len(paths), CHUNK):
+        pickle.Pickler(out, protocol=5).dump({p: files[p] for p in paths[start:start + CHUNK]})
+    pickle.Pickler(out, protocol=5).dump(None)
+    return out.getvalue()
+
+
+def read_entries(payload: bytes) -> dict:
+    """The entries of a bundle (`bundle_payload`); raises on anything else (a missing end included)."""
+    stream = io.BytesIO(payload)
+    entries: dict = {}
+    while (chunk := _PlainUnpickler(stream).load()) is not None:
+        if type(chunk) is not dict:
+            raise TypeError("not a bundle")
+        entries.update(chunk)
+    return entries
 
 
 def _parsed_as_hashed(parsed: ParsedFile, recorded: str | None) -> bool:
