@@ -74,7 +74,8 @@ class CacheStore:
             fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=_SUFFIX, dir=path.parent)
             try:
                 with os.fdopen(fd, "wb") as out:
-                    out.write(_pack(kind, key, payload))
+                    out.write(_header(kind, key, payload))
+                    out.write(payload)  # apart from the header: a bundle of parses is not copied once more
                 os.replace(tmp, path)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -105,10 +106,11 @@ class CacheStore:
             total -= size
 
 
-def _pack(kind: str, key: str, payload: bytes) -> bytes:
+def _header(kind: str, key: str, payload: bytes) -> bytes:
+    """The entry's first line: what it is and the payload's length and checksum."""
     header = {"format": FORMAT, "kind": kind, "key": key, "length": len(payload),
               "sha256": hashlib.sha256(payload).hexdigest()}
-    return json.dumps(header, sort_keys=True).encode() + b"\n" + payload
+    return json.dumps(header, sort_keys=True).encode() + b"\n"
 
 
 def _unpack(raw: bytes, kind: str, key: str) -> bytes | None:
