@@ -46,10 +46,11 @@ class Unit:
         """How messages name it: `job deploy`, `target deploy`, or nothing for a whole file."""
         if not self.name:
             return ""
-        return f"job `{self.name}`" if _is_ci_path(self.path) else f"target `{self.name}`"
+        return f"job `{self.name}`" if is_ci_path(self.path) else f"target `{self.name}`"
 
 
-def _is_ci_path(path: str) -> bool:
+def is_ci_path(path: str) -> bool:
+    """Whether `path` belongs to a CI system's configuration (GitHub, GitLab, CircleCI)."""
     return path.startswith((".github/", ".gitlab", ".circleci/")) or "gitlab-ci" in path
 
 
@@ -171,7 +172,7 @@ class CallGraph:
         starts = {u for u in self.units if EPHEMERAL.search(self.text(u))}
         test = {u for u in self.units if self._reaches(u, starts)}
         # a CI file whose preamble (workflow `env`, `before_script`…) starts the cluster: every job is a test
-        test |= {v for u in test if not u.name and _is_ci_path(u.path) for v in self.units if v.path == u.path}
+        test |= {v for u in test if not u.name and is_ci_path(u.path) for v in self.units if v.path == u.path}
         exempt: set[Unit] = set()
         todo = list(test)
         while todo:

@@ -35,9 +35,6 @@ REWRITE_AT = 64
 CHUNK = 1000  # entries per pickle in a bundle
 # any object whose kind names a secret (Secret, SealedSecret, ExternalSecret…): its file is never kept
 _SECRET_KIND = re.compile(r"""^[\s-]*["']?kind["']?\s*:\s*["']?\w*Secret\b""", re.M)
-_CI_PREFIXES = (".github/", ".gitlab/", ".circleci/", ".buildkite/", ".tekton/")
-_CI_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml", ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml",
-             "cloudbuild.yaml", "cloudbuild.yml", "Jenkinsfile", ".drone.yml")
 
 
 def load(store: CacheStore, key: str, hashes: Mapping[str, str]) -> tuple[dict[str, ParsedFile], dict[str, str]]:
@@ -107,6 +104,7 @@ def keepable(repo: Repository, scanned: set[str], flagged: set[str]) -> set[str]
     """Parsed files whose parse may be kept: GL602 scanned them in this run (`scanned`) and found
     nothing (`flagged`: files with any hit, accepted by the baseline or not), and none of the other
     places where secret values live applies (see the module doc)."""
+    from gitops_lint.hygiene.ci_units import is_ci_path
     from gitops_lint.secrets import sops
     from gitops_lint.secrets.scan import generator_inputs
 
@@ -115,17 +113,13 @@ def keepable(repo: Repository, scanned: set[str], flagged: set[str]) -> set[str]
     out = set()
     for path, parsed in repo.parsed_files.items():
         text = parsed.text
-        if (not text or path not in scanned or path in flagged or path in owned or _is_ci(path)
+        if (not text or path not in scanned or path in flagged or path in owned or is_ci_path(path)
                 or "sops" in text or "ENC[" in text or "secretGenerator" in text or _SECRET_KIND.search(text)):
             continue
         if rules and sops.rule_for(rules, path) is not None:
             continue
         out.add(path)
     return out
-
-
-def _is_ci(path: str) -> bool:
-    return path.startswith(_CI_PREFIXES) or path.rpartition("/")[2] in _CI_NAMES
 
 
 # -- encoding: lists of plain data (position tables as they are: dicts of tuples) -----------------
