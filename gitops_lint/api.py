@@ -144,20 +144,31 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
         key, stored = (keys[0], run) if repo.share is None or shard else (keys[-1], only_named(run, named or ()))
         cached_run.save(cache, key, cached_run.CachedRun(stored, len(repo.files), len(repo.documents),
                                                          [c.id for c in chosen]))
-    if cache is not None and hashes is not None and isinstance(tree, WorkingTree) and repo.share is None:
-        _keep_parses(cache, cached_run.parses_key(tree, config), hashes, repo, kept[1])
+    if cache is not None and hashes is not None and isinstance(tree, WorkingTree) and shard is None:
+        _keep_parses(cache, cached_run.parses_key(tree, config), hashes, repo, kept[1], chosen)
     found = only_named(run, named) if named is not None else run
     return LintResult(repo, chosen, found, pack=cards, config=config, fetched=fetched_charts(repo))
 
 
-def _keep_parses(cache: CacheStore, key: str, hashes: dict[str, str], repo: Repository, previous: dict[str, str]) -> None:
-    """After a whole run: keep the parses that `parse_cache.keepable` allows for the next run."""
+def _keep_parses(cache: CacheStore, key: str, hashes: dict[str, str], repo: Repository, previous: dict[str, str],
+                 chosen: list[Card]) -> None:
+    """After a run: keep the parses that `parse_cache.keepable` allows for the next run. GL602 alone says
+    which files hold nothing that looks like a secret: without it nothing new is kept. A `check FILE…`
+    run scanned only what the named files touch: when the bundle is due for a rewrite (none yet, as
+    when the pre-commit hook of changed files is all a developer runs), it scans the rest first."""
     from gitops_lint.lint import parse_cache
-    from gitops_lint.secrets.scan import ScanRecord
+    from gitops_lint.secrets.scan import ScanRecord, record_scan
 
+    gl602 = next((c for c in chosen if c.id == "GL602"), None)
+    if gl602 is None:
+        return
     record = repo.derived(ScanRecord)
-    if record.scanned:  # GL602 ran: it alone says which files hold nothing that looks like a secret
-        parse_cache.save(cache, key, hashes, repo, previous, parse_cache.keepable(repo, record.scanned, record.flagged))
+    if repo.share is not None:
+        if not parse_cache.rewrite_due(repo, hashes, previous):
+            return
+        record_scan(repo, gl602.options_for(repo.config.rule_setting(gl602.id, gl602.name).options),
+                    lambda path: path not in record.scanned)
+    parse_cache.save(cache, key, hashes, repo, previous, parse_cache.keepable(repo, record.scanned, record.flagged))
 
 
 def lint_path(path: str | Path, *, config_path: str | None = None, select=(), ignore=(),

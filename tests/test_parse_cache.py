@@ -143,8 +143,29 @@ def test_nothing_is_kept_by_a_run_without_the_secret_scan(tmp_path):
     cache = tmp_path / "cache"
     lint_path(repo, use_cache=True, cache_dir=cache, ignore=["GL602"])
     assert _bundle(repo, cache) == {}
+    lint_path(repo, use_cache=True, cache_dir=cache, ignore=["GL602"], files=["apps/web/base/deployment.yaml"])
+    assert _bundle(repo, cache) == {}
+
+
+def test_a_first_check_of_named_files_scans_the_rest_before_keeping_it(tmp_path, monkeypatch):
+    """The pre-commit hook of changed files may be all a developer runs: with no bundle yet, it scans
+    the files its named ones do not touch, and keeps none that holds a secret."""
+    files = {
+        **CLEAN,
+        "apps/api/base/kustomization.yaml": "resources:\n  - config.yaml\n",
+        "apps/api/base/config.yaml": (f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\n"
+                                      f"data:\n  DB_PASSWORD: {PLANTED}\n"),
+    }
+    repo = write_repo(tmp_path / "repo", files)
+    cache = tmp_path / "cache"
     lint_path(repo, use_cache=True, cache_dir=cache, files=["apps/web/base/deployment.yaml"])
-    assert _bundle(repo, cache) == {}  # a run restricted to named files scans only their units
+    assert set(_bundle(repo, cache)) == set(files) - {"apps/api/base/config.yaml"}
+    assert all(PLANTED.encode() not in p.read_bytes() for p in cache.rglob("*") if p.is_file())
+    (repo / "apps/web/base/deployment.yaml").write_text(DEPLOYMENT.replace("nginx:1.27.0", "nginx:1.27.1"))
+    parsed = _spy_parses(monkeypatch)
+    named = lint_path(repo, use_cache=True, cache_dir=cache, files=["apps/web/base/deployment.yaml"])
+    assert sorted(parsed) == ["apps/api/base/config.yaml", "apps/web/base/deployment.yaml"]
+    assert _findings(named) == [f for f in _findings(lint_path(repo)) if f["path"] == "apps/web/base/deployment.yaml"]
 
 
 class _Planted:

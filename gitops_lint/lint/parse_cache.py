@@ -71,6 +71,12 @@ def save(store: CacheStore, key: str, hashes: Mapping[str, str], repo: Repositor
     store.put(PARSES_KIND, key, body)
 
 
+def rewrite_due(repo: Repository, hashes: Mapping[str, str], previous: Mapping[str, str]) -> bool:
+    """Whether so many parses differ from the bundle's (or there is none) that `save` would rewrite it."""
+    changed = sum(1 for p in repo.parsed_files if previous.get(p) != hashes.get(p))
+    return changed > 0 and (not previous or changed >= REWRITE_AT)
+
+
 def bundle_payload(files: Mapping[str, list]) -> bytes:
     """{path: [hash, parse]} as a bundle: pickles of `CHUNK` entries each, then None. A pickler's memo
     holds every object it wrote: chunks keep that (and the peak memory of a rewrite) small."""

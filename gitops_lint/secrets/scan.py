@@ -200,8 +200,34 @@ def scan_repository(repo, options: dict, owns: Callable[[str], bool] = lambda _p
     shard's share in `check --shard`): a file's findings depend on its own text and on repository-wide
     facts only (the baseline, `.sops.yaml` rules, secretGenerator inputs). `options`: typed and
     defaulted by the card."""
+    baseline = load_baseline(repo, options["baseline"])
+    contents, hits = _scan(repo, options, baseline, owns)
+    if not hits:
+        return
+    allowed = accepted(baseline)
+    rules = [r for r in sops.creation_rules(repo) if not r.catch_all]
+    owned = generator_inputs(repo) | {
+        p for p, _t in contents if rules and sops.rule_for(rules, p) is not None
+    }
+    counters: dict[tuple[str, str], int] = {}
+    for hit in sorted(hits, key=lambda h: (h.path, h.line, h.type)):
+        if (hit.path, hit.type, hit.hashed) in allowed or hit.path in owned:
+            continue
+        v = _violation(repo, hit, counters)
+        if v is not None:
+            yield v
+
+
+def record_scan(repo, options: dict, owns: Callable[[str], bool]) -> None:
+    """Scan the files `owns` accepts as GL602 does, for the run's `ScanRecord` only (no finding): what a
+    run restricted to named files does before its parses of other files may be kept."""
+    _scan(repo, options, load_baseline(repo, options["baseline"]), owns)
+
+
+def _scan(repo, options: dict, baseline: dict | None, owns: Callable[[str], bool]) -> tuple[list, list[Hit]]:
+    """(path, text) of the files scanned, and every hit in them (accepted by the baseline or not), noted
+    in the run's `ScanRecord`."""
     baseline_name = options["baseline"]
-    baseline = load_baseline(repo, baseline_name)
     config = scan_config(options, baseline)
     excluded = baseline_exclude_files(baseline)
     contents = []
@@ -218,20 +244,7 @@ def scan_repository(repo, options: dict, owns: Callable[[str], bool] = lambda _p
     record = repo.derived(ScanRecord)
     record.scanned.update(p for p, _t in contents)
     record.flagged.update(h.path for h in hits)
-    if not hits:
-        return
-    allowed = accepted(baseline)
-    rules = [r for r in sops.creation_rules(repo) if not r.catch_all]
-    owned = generator_inputs(repo) | {
-        p for p, _t in contents if rules and sops.rule_for(rules, p) is not None
-    }
-    counters: dict[tuple[str, str], int] = {}
-    for hit in sorted(hits, key=lambda h: (h.path, h.line, h.type)):
-        if (hit.path, hit.type, hit.hashed) in allowed or hit.path in owned:
-            continue
-        v = _violation(repo, hit, counters)
-        if v is not None:
-            yield v
+    return contents, hits
 
 
 CONFIGMAP_KEY = "Credential-named ConfigMap key"
