@@ -13,6 +13,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("GITOPS_LINT_CORPUS") or REPO_ROOT.parent / "shared" / "corpus")  # worktrees: set it
 
 
+def load_benchmark(name: str):
+    """The script `benchmarks/<name>.py` as a module (the tests reuse its repository generators)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO_ROOT / "benchmarks" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def write_repo(root: Path, files: dict[str, str] | str, config: dict | None = None) -> Path:
     """Write an example (one manifest, or a mapping path -> content) and an optional config."""
     if isinstance(files, str):

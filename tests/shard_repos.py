@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
-from conftest import REPO_ROOT, write_repo
+from conftest import load_benchmark, write_repo
 
 ENVS = ["development", "staging", "production"]
 
 
 def generate(out: Path, apps: int) -> Path:
     """benchmarks/generate.py's monorepo with `apps` apps (each a base and one overlay per environment)."""
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO_ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.generate(out, apps, ENVS)
+    load_benchmark("generate").generate(out, apps, ENVS)
     return out
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from shard_repos import generate, with_problems
 from shard_scope_repos import argo_repo, flux_repo, kustomize_repo
 
-from conftest import REPO_ROOT, write_repo
+from conftest import REPO_ROOT, load_benchmark, write_repo
 from gitops_lint.api import lint_path
 from gitops_lint.cli import main
 from gitops_lint.lint.cards import load_cards
@@ -152,12 +152,7 @@ def test_a_file_rule_reports_each_file_in_one_shard(tmp_path):
 def test_helm_releases_beside_kustomization_roots(tmp_path):
     """Rendered Helm releases (Argo CD Applications of an in-repo chart) are shard 1's; two kustomization
     roots that include some of the Application files are in other units."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_helm", REPO_ROOT / "benchmarks" / "bench_helm.py")
-    assert spec is not None and spec.loader is not None
-    bench_helm = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench_helm)
+    bench_helm = load_benchmark("bench_helm")
     repo = tmp_path / "repo"
     bench_helm.write(repo, 8)
     values = repo / "charts" / "web" / "values.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_shard_roots import _assert_shards_merge_into_one_run
 
-from conftest import write_repo
+from conftest import load_benchmark, write_repo
 from gitops_lint.api import lint_path
 from gitops_lint.core.config import Config, load_config
 from gitops_lint.core.source import WorkingTree
@@ -156,14 +156,7 @@ def test_which_builds_render_services_as_written(tmp_path, kustomization, files,
 def test_gl705_a_helm_release_service_selects_a_workload_of_another_shard(tmp_path):
     """A rendered Helm release's Service (shard 1's render) selects an unnamespaced kustomize workload:
     the shard of that workload renders the releases for its index too."""
-    import importlib.util
-
-    from test_shard_roots import REPO_ROOT
-
-    spec = importlib.util.spec_from_file_location("bench_helm", REPO_ROOT / "benchmarks" / "bench_helm.py")
-    assert spec is not None and spec.loader is not None
-    bench_helm = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench_helm)
+    bench_helm = load_benchmark("bench_helm")
     repo = tmp_path / "repo"
     bench_helm.write(repo, 1)
     worker = _deployment("a", probe=False).replace("labels: {app: a}", "labels: {app.kubernetes.io/name: web-000}")
