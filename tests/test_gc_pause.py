@@ -61,3 +61,30 @@ def test_a_check_runs_its_rules_with_collection_paused_and_restores_it(tmp_path)
     assert result.cards
     assert rules and not any(rules)  # every rule ran with the collector off
     assert gc.isenabled()
+
+
+def test_the_console_script_keeps_its_output_and_exit_code_when_it_ends_quickly(tmp_path):
+    """`cli.run` turns the collector off and ends the process without tearing it down: what the command
+    printed still arrives whole through a pipe (a report far larger than a pipe's buffer), and the exit
+    code is the command's (1: findings at the fail level; 2: a usage error)."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import write_repo
+
+    files = {"apps/web/base/kustomization.yaml": "resources: [" + ", ".join(f"s{i}.yaml" for i in range(300)) + "]\n"}
+    for i in range(300):  # each a plaintext Secret (GL601): hundreds of findings, a report of hundreds of KB
+        files[f"apps/web/base/s{i}.yaml"] = (f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s{i}\n"
+                                             f"stringData:\n  password: {'x' * 40}{i}\n")
+    repo = write_repo(tmp_path / "repo", files)
+    script = "from gitops_lint.cli import run; run()"
+    done = subprocess.run([sys.executable, "-c", script, "check", str(repo), "--format", "json", "--no-cache"],
+                          capture_output=True, text=True, timeout=120, check=False)
+    report = json.loads(done.stdout)
+    assert done.returncode == 1, done.stderr
+    assert len(done.stdout) > 65536 and report["summary"]["findings"] == len(report["findings"])
+    assert {f"apps/web/base/s{i}.yaml" for i in range(300)} <= {f["path"] for f in report["findings"]}
+    usage = subprocess.run([sys.executable, "-c", script, "check", "--no-such-option"],
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert usage.returncode == 2 and "no-such-option" in usage.stderr
