@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from gitops_lint.core.datapath import as_dict, dig
 from gitops_lint.core.findings import Severity, Violation
 from gitops_lint.core.loader import Document
-from gitops_lint.deploy.file_roles import judged
+from gitops_lint.deploy.file_roles import deployment_roles, judged
 from gitops_lint.flux.model import flux_index
 from gitops_lint.flux.substitution import is_unresolved, substituted
 from gitops_lint.model.file_roles import declined_files
@@ -72,9 +72,10 @@ def manifests(repo, owns: Callable[[str], bool] | None = None) -> list[Document]
 
 
 def _find_manifests(repo) -> list[Document]:
+    roles = deployment_roles(repo)  # `judged(repo, path)`, read from the one index: every parsed file has its role
     return [doc for doc in repo.documents
             if (api_version := doc.api_version) and doc.kind and not _is_kustomize_api(api_version)
-            and judged(repo, doc.path)]
+            and ((role := roles.get(doc.path)) is not None and role.judged or role is None and judged(repo, doc.path))]
 
 
 def _kustomization_documents(repo, owns: Callable[[str], bool]) -> Iterator[Document]:

@@ -96,13 +96,13 @@ class Document:
         return dig(self.data, path, default)
 
     @property
-    def api_version(self) -> str:
-        value = self.get("apiVersion")
+    def api_version(self) -> str:  # `get("apiVersion")` without the walk: read for every document
+        value = self.data.get("apiVersion") if isinstance(self.data, dict) else None
         return value if isinstance(value, str) else ""
 
     @property
     def kind(self) -> str:
-        value = self.get("kind")
+        value = self.data.get("kind") if isinstance(self.data, dict) else None
         return value if isinstance(value, str) else ""
 
     @property
@@ -117,7 +117,7 @@ class Document:
 
     @property
     def group(self) -> str:
-        return self.api_version.rpartition("/")[0] if "/" in self.api_version else ""
+        return self.api_version.rpartition("/")[0]  # "" without a `/`
 
     @property
     def ref(self) -> str:

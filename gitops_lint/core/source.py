@@ -58,18 +58,38 @@ def normalize(path: str, base: str = "") -> str:
     return joined
 
 
+def parent_of(path: str) -> str:
+    """`posixpath.dirname(path)` for every string, without its generic work for the common case: a
+    repo-relative path (no leading, repeated or trailing `/`) is cut at its last `/`."""
+    head, sep, _ = path.rpartition("/")
+    if head[-1:] == "/" or (sep and not head):  # `a//b`, `/a`: posixpath's rules for those slashes
+        return posixpath.dirname(path)
+    return head
+
+
+def base_name(path: str) -> str:
+    """`posixpath.basename(path)` (the same for every string: what follows the last `/`)."""
+    return path.rpartition("/")[2]
+
+
+def dirs_holding(files: Iterable[str], name: str) -> set[str]:
+    """Directories holding a file called `name` (a repo-relative file list; "" is the root)."""
+    suffix = "/" + name
+    return {parent_of(f) for f in files if f == name or f.endswith(suffix)}
+
+
 def parent_dirs(path: str, *, with_root: bool = False) -> Iterator[str]:
     """`path` and every directory above it, innermost first ("" — the root — last with `with_root`)."""
     while path:
         yield path
-        path = posixpath.dirname(path)
+        path = parent_of(path)
     if with_root:
         yield ""
 
 
 def is_below(path: str, dirs: set[str]) -> bool:
     """Whether `path` lies inside one of `dirs` (repo-relative directories; "" is the root)."""
-    return bool(dirs) and any(parent in dirs for parent in parent_dirs(posixpath.dirname(path), with_root=True))
+    return bool(dirs) and any(parent in dirs for parent in parent_dirs(parent_of(path), with_root=True))
 
 
 def read_or_none(tree: SourceTree, path: str) -> bytes | None:
@@ -114,17 +134,17 @@ class SourceTree:
         if cached is None:
             cached = {"": set()}
             for f in self.files():
-                parent, child = posixpath.split(f)
+                parent, child = parent_of(f), base_name(f)  # posixpath.split
                 while (children := cached.get(parent)) is None:  # a known directory's parents are known too
                     cached[parent] = {child}
-                    parent, child = posixpath.split(parent)
+                    parent, child = parent_of(parent), base_name(parent)
                 children.add(child)
             self._dir_cache = cached
         return cached
 
     def is_file(self, path: str) -> bool:
-        parent, child = posixpath.split(path)
-        return child in self._dirs().get(parent, ()) and path not in self._dirs()
+        dirs = self._dirs()
+        return base_name(path) in dirs.get(parent_of(path), ()) and path not in dirs
 
     def is_dir(self, path: str) -> bool:
         return path in self._dirs()

@@ -19,7 +19,7 @@ import pathspec
 
 from gitops_lint.core.datapath import as_list
 from gitops_lint.core.loader import parse_text
-from gitops_lint.core.source import SourceTree
+from gitops_lint.core.source import SourceTree, dirs_holding
 
 MAX_CHART_BYTES = 32 * 1024 * 1024
 
@@ -44,7 +44,7 @@ class PackedChart:
 
 def chart_dirs(files: list[str]) -> set[str]:
     """Directories holding a `Chart.yaml` (each is a chart, vendored subcharts included)."""
-    return {posixpath.dirname(f) for f in files if posixpath.basename(f) == "Chart.yaml"}
+    return dirs_holding(files, "Chart.yaml")
 
 
 def chart_metadata(text: str, path: str = "Chart.yaml") -> dict:

@@ -57,8 +57,10 @@ class CheckContext:
         shard, a file-scoped card's share of them (`owns`)."""
         kinds = self.card.kinds()
         docs = self.repo.objects(*kinds) if kinds else self.repo.documents
-        if self.card.scope == "file":
-            docs = [d for d in docs if self.owns(d.path)]
+        share = self.repo.active_share
+        if self.card.scope == "file" and share is not None:  # what `owns` keeps, one share look-up per document
+            owns = share.owns_file
+            docs = [d for d in docs if owns(d.path)]
         paths = self.card.applies_to.get("paths")
         if paths:
             docs = [d for d in docs if any(fnmatch.fnmatchcase(d.path, p) for p in paths)]

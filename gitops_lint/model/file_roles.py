@@ -18,7 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from gitops_lint.core.loader import UNSAFE_CONTENT, Document, ParsedFile
-from gitops_lint.core.source import PathEscapesRoot, normalize, parent_dirs
+from gitops_lint.core.source import PathEscapesRoot, normalize, parent_dirs, parent_of
 from gitops_lint.model.kustomizations import KUSTOMIZATION_FILES, Kustomization
 
 if TYPE_CHECKING:
@@ -109,10 +109,14 @@ def declined_files(repo: Repository) -> dict[str, str]:
     return {v.path: v.message for v in repo.load_violations if v.kind == UNSAFE_CONTENT and v.key in DECLINED_KEYS}
 
 
-def unapplied_files(repo: Repository) -> set[str]:
+def unapplied_files(repo: Repository) -> frozenset[str]:
     """Files whose objects are never applied as written: patches, generator inputs, templates, fixtures,
-    tool configs, values files, dot-directories and kustomizations commented out of their parent."""
-    return {path for path, role in file_roles(repo).items() if not role.judged}
+    tool configs, values files, dot-directories and kustomizations commented out of their parent (once a run)."""
+    return repo.derived(_unapplied)
+
+
+def _unapplied(repo: Repository) -> frozenset[str]:
+    return frozenset(path for path, role in file_roles(repo).items() if not role.judged)
 
 
 def skipped_root(repo: Repository, directory: str) -> FileRole | None:
@@ -172,7 +176,7 @@ class _Refs:
 
     def lists(self, path: str) -> bool:
         """Whether a kustomization lists `path` as a resource (itself, or a plain directory above it)."""
-        return path in self.resources or self.place(posixpath.dirname(path)).listed
+        return path in self.resources or self.place(parent_of(path)).listed
 
     def place(self, directory: str) -> _Place:
         """The facts about a file that its directory alone decides (memoised per directory)."""
@@ -317,9 +321,7 @@ def _unlisted_role(name: str, place: _Place, text: str | None, docs: list[Docume
 
 
 def _chart_of(directory: str, charts: set[str]) -> str | None:
-    if not charts:
-        return None
-    return next((d for d in parent_dirs(directory, with_root=True) if d in charts), None)
+    return next((d for d in parent_dirs(directory, with_root=True) if d in charts), None) if charts else None
 
 
 def _commented_ancestor(directory: str, commented: dict[str, str]) -> tuple[str, str] | None:

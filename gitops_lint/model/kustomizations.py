@@ -6,14 +6,13 @@ diff's affected-root detection. Rendering lives in `gitops_lint.render`.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
-from gitops_lint.core.source import PathEscapesRoot, normalize
+from gitops_lint.core.source import PathEscapesRoot, base_name, normalize, parent_of
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -70,7 +69,7 @@ class Kustomization:
 
 
 def is_kustomization_file(path: str) -> bool:
-    return posixpath.basename(path) in KUSTOMIZATION_FILES
+    return base_name(path) in KUSTOMIZATION_FILES
 
 
 def is_remote(value: str) -> bool:
@@ -82,7 +81,7 @@ def is_remote(value: str) -> bool:
 
 def build_kustomization(path: str, document: Document | None) -> Kustomization:
     """Index the references of one kustomization file."""
-    directory = posixpath.dirname(path)
+    directory = parent_of(path)
     kustomization = Kustomization(dir=directory, path=path, document=document)
     data = kustomization.data
     if data.get("kind") == "Component":

@@ -7,7 +7,6 @@ violations (kept in `load_violations` for the cards that report their kinds to e
 from __future__ import annotations
 
 import os
-import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -20,7 +19,16 @@ from gitops_lint.core.config import KNOWN_ENVIRONMENTS, Config
 from gitops_lint.core.findings import Violation
 from gitops_lint.core.gc_pause import gc_paused
 from gitops_lint.core.loader import UNSAFE_CONTENT, Document, Limits, ParsedFile, decode_text, load_yaml
-from gitops_lint.core.source import SourceTree, UnsafePath, is_below, parent_dirs, read_or_none
+from gitops_lint.core.source import (
+    SourceTree,
+    UnsafePath,
+    base_name,
+    dirs_holding,
+    is_below,
+    parent_dirs,
+    parent_of,
+    read_or_none,
+)
 from gitops_lint.model.kustomizations import Kustomization, build_kustomization, is_kustomization_file
 from gitops_lint.model.layout import App, discover_apps, infer_environments
 from gitops_lint.model.rendered_views import RenderedViews
@@ -34,7 +42,7 @@ PARALLEL_THRESHOLD = 400  # files; below this a process pool costs more than it 
 
 
 def is_yaml_path(path: str) -> bool:
-    return path.endswith(YAML_SUFFIXES) or posixpath.basename(path) == "Kustomization"
+    return path.endswith(YAML_SUFFIXES) or base_name(path) == "Kustomization"
 
 
 @dataclass
@@ -139,10 +147,12 @@ class Repository:
     def _by_kind(self) -> dict[str, list[Document]]:
         index: dict[str, list[Document]] = defaultdict(list)
         for doc in self.documents:
-            if doc.kind:
-                index[doc.kind].append(doc)
-                if doc.group:
-                    index[f"{doc.group}/{doc.kind}"].append(doc)
+            kind = doc.kind
+            if kind:
+                index[kind].append(doc)
+                group = doc.group
+                if group:
+                    index[f"{group}/{kind}"].append(doc)
         return index
 
     def objects(self, *kinds: str) -> list[Document]:
@@ -159,7 +169,7 @@ class Repository:
         by_dir: dict[str, list[str]] = defaultdict(list)
         for path in self.files:
             if is_kustomization_file(path):
-                by_dir[posixpath.dirname(path)].append(path)
+                by_dir[parent_of(path)].append(path)
         return dict(by_dir)
 
     @cached_property
@@ -201,8 +211,18 @@ class Repository:
         return order
 
     def files_read_by(self, directory: str) -> set[str]:
-        """Every file a kustomization root reads, transitively (its own file and all referenced paths)."""
-        return set().union(*(self._direct_reads(k) for k in self.reachable_kustomizations(directory)))
+        """Every file a kustomization root reads, transitively (its own file and all referenced paths);
+        a new set on every call, computed once per directory."""
+        memo = self._files_read_memo
+        reads = memo.get(directory)
+        if reads is None:
+            reads = memo[directory] = frozenset().union(
+                *(self._direct_reads(k) for k in self.reachable_kustomizations(directory)))
+        return set(reads)
+
+    @cached_property
+    def _files_read_memo(self) -> dict[str, frozenset[str]]:
+        return {}
 
     @cached_property
     def _direct_reads_memo(self) -> dict[str, frozenset[str]]:
@@ -322,14 +342,14 @@ class Repository:
 
 def helm_template_dirs(files: list[str]) -> set[str]:
     """`templates/` directories of Helm charts: Go templates, not YAML until Helm renders them."""
-    charts = {posixpath.dirname(f) for f in files if posixpath.basename(f) == "Chart.yaml"}
+    charts = dirs_holding(files, "Chart.yaml")
     return {f"{c}/templates" if c else "templates" for c in charts}
 
 
 def kustomization_precedence(path: str) -> int:
     """kustomize's order among kustomization file names in one directory (lower wins)."""
     order = {"kustomization.yaml": 0, "kustomization.yml": 1, "Kustomization": 2}
-    return order.get(posixpath.basename(path), 3)
+    return order.get(base_name(path), 3)
 
 
 def parse_files(tree: SourceTree, paths: list[str], limits: Limits, jobs: int | None,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from gitops_lint.model.repository import Repository
 
+from gitops_lint.core.source import base_name
 from gitops_lint.secrets.placeholders import is_placeholder
 
 DEFAULT_UNENCRYPTED_SUFFIX = "_unencrypted"
@@ -229,11 +230,14 @@ class CreationRule:
         return self.path_regex is None or any(_search(self.path_regex, p) for p in probes)
 
 
+SOPS_CONFIG_NAMES = (".sops.yaml", ".sops.yml")
+
+
 def creation_rules(repo) -> list[CreationRule]:
     """Every `.sops.yaml` creation rule in the repository, nearest configuration first."""
     rules: list[CreationRule] = []
     configs = sorted(
-        (f for f in repo.files if posixpath.basename(f) in (".sops.yaml", ".sops.yml")),
+        (f for f in repo.files if f.endswith(SOPS_CONFIG_NAMES) and base_name(f) in SOPS_CONFIG_NAMES),
         key=lambda f: -f.count("/"),
     )
     for path in configs:
