@@ -9,7 +9,15 @@ import pytest
 from gitops_lint.core.config import Config
 from gitops_lint.core.findings import Position
 from gitops_lint.core.loader import Document
-from gitops_lint.core.source import WorkingTree, base_name, dirs_holding, parent_dirs, parent_of
+from gitops_lint.core.source import (
+    PathEscapesRoot,
+    WorkingTree,
+    base_name,
+    dirs_holding,
+    normalize,
+    parent_dirs,
+    parent_of,
+)
 from gitops_lint.lint.cards import builtin_card
 from gitops_lint.lint.engine import CheckContext
 from gitops_lint.model.file_roles import unapplied_files
@@ -104,3 +112,18 @@ def test_a_file_cards_documents_are_the_shares_in_repository_order(tmp_path):
     with repo.restricted():
         assert [d.path for d in ctx.documents()] == ["apps/a/cm.yaml", "apps/b/cm.yaml"]
     assert ctx.documents() == everything
+
+
+@pytest.mark.parametrize("path,base", [
+    ("a/b", ""), ("b", "a"), ("./b", "a"), ("../b", "a/c"), ("b/", "a"), ("b//c", "a"), ("", "a"), ("", ""),
+    (".", ""), ("..", "a"), ("a/./b", ""), (".hidden/x", "a"), ("b", "a/"), ("...", "a"), ("b/..", "a"),
+])
+def test_normalize_fast_path_equals_normpath(path, base):
+    joined = posixpath.normpath(posixpath.join(base, path)) if (base or path) else ""
+    assert normalize(path, base) == ("" if joined == "." else joined)
+
+
+@pytest.mark.parametrize("path,base", [("../x", ""), ("a/../../x", ""), ("..", ""), ("x", "..")])
+def test_normalize_still_refuses_to_climb_out(path, base):
+    with pytest.raises(PathEscapesRoot):
+        normalize(path, base)

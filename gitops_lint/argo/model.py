@@ -61,12 +61,17 @@ class ArgoIndex:
         """Whether a repoURL names this repository."""
         if not url or is_templated(url):
             return False
-        norm = self._normalized.get(url)
-        if norm is None:
-            norm = self._normalized[url] = normalize_url(url)
+        norm = self.normal_url(url)
         if self.configured:
             return norm in self.configured
         return norm in self.remotes or norm in self.inferred
+
+    def normal_url(self, url: str) -> str:
+        """`normalize_url(url)`, once per URL (the apps of a repository share a few)."""
+        norm = self._normalized.get(url)
+        if norm is None:
+            norm = self._normalized[url] = normalize_url(url)
+        return norm
 
     def repo_path(self, url: str, path: str) -> str | None:
         """A source/generator path as a repo-relative directory ("" for the root); None when unknown."""
@@ -78,7 +83,7 @@ class ArgoIndex:
                 return ""
             if rel.startswith(self.prefix + "/"):
                 return rel[len(self.prefix) + 1 :]
-            if normalize_url(url) in self.remotes and not self.configured:
+            if self.normal_url(url) in self.remotes and not self.configured:
                 return None  # outside the linted part of the repository
         return rel
 
@@ -235,14 +240,14 @@ def _infer(index: ArgoIndex) -> set[str]:
             rel = index.repo_path(s.repo_url, s.path)
             if rel is None:
                 continue
-            tally = counts[normalize_url(s.repo_url)]
+            tally = counts[index.normal_url(s.repo_url)]
             tally[1] += 1
             tally[0] += rel == "" or tree.is_dir(rel)
     for gens in index.generators.values():
         for gen in gens:
             if not gen.repo_url or is_templated(gen.repo_url):
                 continue
-            tally = counts[normalize_url(gen.repo_url)]
+            tally = counts[index.normal_url(gen.repo_url)]
             for matched, *_ in pattern_hits(index, gen):
                 tally[1] += 1
                 tally[0] += matched

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import FILE_START, Position, Violation
-from gitops_lint.core.source import parent_dirs
+from gitops_lint.core.source import parent_dirs, parent_of
 from gitops_lint.core.spelling import near_miss
 from gitops_lint.deploy.deployed_files import CONFIG_GROUPS, is_manifest
 from gitops_lint.deploy.file_roles import explain
@@ -74,7 +74,7 @@ class _DirIndex:
         """Directories holding a Kubernetes manifest (not only operator objects or configs) below them."""
         out: set[str] = set()
         for path in {d.path for d in self.repo.documents if is_manifest(d, CONFIG_GROUPS)}:
-            out.update(parent_dirs(posixpath.dirname(path)))
+            out.update(parent_dirs(parent_of(path)))
         return out
 
 
@@ -258,7 +258,7 @@ class _AppOwners:
         """`path` itself or the nearest directory above it that is an app's (never the root)."""
         if path in self._owners:
             return self._owners[path]
-        found = None if not path else path if path in self.app_dirs else self.owner(posixpath.dirname(path))
+        found = None if not path else path if path in self.app_dirs else self.owner(parent_of(path))
         self._owners[path] = found
         return found
 
@@ -279,7 +279,7 @@ def orphan_manifest(ctx: CheckContext) -> Iterator[Violation]:
         role = explain(repo, path)
         if not role.orphan:
             continue
-        directory = posixpath.dirname(path)
+        directory = parent_of(path)
         if is_kustomization_file(path):
             yield Violation(path, f"kustomization root {directory or '.'} is not deployed: {role.reason}; point an "
                             "operator at it, include it from a deployed kustomization, or delete it",

@@ -50,6 +50,10 @@ def normalize(path: str, base: str = "") -> str:
     """
     if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
         raise PathEscapesRoot(f"absolute path {path!r}")
+    joined = f"{base}/{path}" if base else path
+    wrapped = f"/{joined}/"
+    if "//" not in wrapped and "/./" not in wrapped and "/../" not in wrapped:
+        return joined  # no empty, `.` or `..` segment (nor a `/` at either end): already what normpath returns
     joined = posixpath.normpath(posixpath.join(base, path)) if (base or path) else ""
     if joined == ".":
         return ""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from gitops_lint.argo.model import argo_index
-from gitops_lint.core.source import parent_dirs, source_relative
+from gitops_lint.core.source import base_name, parent_dirs, parent_of, source_relative
 from gitops_lint.deploy.skaffold import skaffold_kustomize_paths, skaffold_manifest_globs
 from gitops_lint.flux.artifact_roots import ARTIFACT_KINDS, artifact_root
 from gitops_lint.flux.model import BOOTSTRAP, KUSTOMIZATION, flux_index
@@ -238,7 +238,7 @@ class Deployment:
         kustomizations = self.repo.kustomizations
         starts: set[str] = set(skaffold_kustomize_paths(self.repo))
         # `flux bootstrap --path=X` writes X/flux-system and syncs X (its gotk-sync.yaml is often not committed)
-        bootstrap = {posixpath.dirname(d) for d in kustomizations if posixpath.basename(d) == "flux-system"}
+        bootstrap = {parent_of(d) for d in kustomizations if base_name(d) == "flux-system"}
         for directory in [p.dir for p in self.operator_paths] + sorted(bootstrap):
             if directory in kustomizations:
                 starts.add(directory)
@@ -322,9 +322,10 @@ class Deployment:
         """What reads `path` (a kustomization, an operator's path, a Skaffold config), or None."""
         if path in self._read_files:
             return "a kustomization"
-        if any(fnmatch.fnmatchcase(path, g) for g in self._skaffold_globs):
+        globs = self._skaffold_globs
+        if globs and any(fnmatch.fnmatchcase(path, g) for g in globs):
             return "a Skaffold config"
-        directory = posixpath.dirname(path)
+        directory = parent_of(path)
         if directory not in self._directory_readers:
             self._directory_readers[directory] = self._directory_reader(directory)
         return self._directory_readers[directory]
@@ -340,7 +341,7 @@ class Deployment:
                 return None  # in or below a kustomization directory, only what it reads is deployed
             if not current:
                 return None
-            current, direct = posixpath.dirname(current), False
+            current, direct = parent_of(current), False
 
     @cached_property
     def _operator_labels(self) -> dict[str, str]:
@@ -351,13 +352,13 @@ class Deployment:
 
 
 def _has_kustomization_between(directory: str, top: str, kustomizations) -> bool:
-    current = posixpath.dirname(directory)
+    current = parent_of(directory)
     while current and current != top:
         if current in kustomizations:
             return True
-        current = posixpath.dirname(current)
+        current = parent_of(current)
     return False
 
 
 def _below(directory: str, dirs: set[str]) -> bool:
-    return bool(directory) and any(d in dirs for d in parent_dirs(posixpath.dirname(directory), with_root=True))
+    return bool(directory) and any(d in dirs for d in parent_dirs(parent_of(directory), with_root=True))
