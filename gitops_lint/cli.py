@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from gitops_lint.cli_common import output_stream as _output_stream
 from gitops_lint.cli_common import use_color as _use_color
 from gitops_lint.cli_integrations import github, gitlab
 from gitops_lint.cli_shard import merge, shard_option
+from gitops_lint.console import run
 from gitops_lint.core.config import ConfigError
 from gitops_lint.core.source import SourceError
 from gitops_lint.lint.cards import CardError, load_cards
@@ -390,31 +390,10 @@ main.add_command(merge)
 main.add_command(gitlab)
 
 
-def run() -> None:
-    """The `gitops-lint` console script: `main` with the cyclic garbage collector off, then a quick exit.
-
-    A run over a big repository ends holding hundreds of thousands of objects that the process is about
-    to drop anyway. The collector's first pass after a run (`core.gc_pause` pauses it during the run)
-    walked all of them for nothing, and freeing them one by one at interpreter shutdown took longer
-    still: 0.2 s and 0.45 s of a 2.3 s `check FILE` on the 1,000-app benchmark; a `diff` of every root
-    ran 1.2 s faster with the same peak memory. So the collector stays off (reference counting still
-    frees all but cycles), and once standard output and error are flushed the process ends with the
-    command's exit code (as mypy does): every file the command wrote is closed by then and no worker or
-    thread is left. `main` itself, which the tests invoke, leaves the collector alone.
-    """
-    gc.disable()
-    try:
-        main()
-    except SystemExit as end:
-        if end.code is not None and not isinstance(end.code, int):
-            raise  # a message to print: the ordinary exit prints it
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except (OSError, ValueError):  # a closed pipe, a closed stream: let the ordinary exit report it
-            raise end from None
-        os._exit(end.code or 0)
+def console_main() -> None:
+    """The `gitops-lint` console script: `main`, with the collector off and a quick exit (`console.run`)."""
+    run(main)
 
 
 if __name__ == "__main__":  # pragma: no cover
-    run()
+    console_main()

@@ -64,7 +64,7 @@ def test_a_check_runs_its_rules_with_collection_paused_and_restores_it(tmp_path)
 
 
 def test_the_console_script_keeps_its_output_and_exit_code_when_it_ends_quickly(tmp_path):
-    """`cli.run` turns the collector off and ends the process without tearing it down: what the command
+    """`console.run` turns the collector off and ends the process without tearing it down: what the command
     printed still arrives whole through a pipe (a report far larger than a pipe's buffer), and the exit
     code is the command's (1: findings at the fail level; 2: a usage error)."""
     import json
@@ -78,7 +78,7 @@ def test_the_console_script_keeps_its_output_and_exit_code_when_it_ends_quickly(
         files[f"apps/web/base/s{i}.yaml"] = (f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s{i}\n"
                                              f"stringData:\n  password: {'x' * 40}{i}\n")
     repo = write_repo(tmp_path / "repo", files)
-    script = "from gitops_lint.cli import run; run()"
+    script = "from gitops_lint.cli import console_main; console_main()"
     done = subprocess.run([sys.executable, "-c", script, "check", str(repo), "--format", "json", "--no-cache"],
                           capture_output=True, text=True, timeout=120, check=False)
     report = json.loads(done.stdout)
