@@ -90,15 +90,14 @@ def workloads(repo: Repository, judged: Callable[[str], bool] | None = None) -> 
         for obj in render.objects:
             if obj.data.get("kind") in POD_SPEC_PATHS:
                 yield Workload(obj.data, render.environment, repo.rendered.locator(obj))
-    share = repo.active_share
-    if share is not None:  # a share: what other roots read is not its own, and it owns some loose files only
+    loose = [doc for doc in repo.documents if doc.path not in read and doc.kind in POD_SPEC_PATHS
+             and repo.owns_file(doc.path) and judged(doc.path)]
+    if loose and repo.active_share is not None:
+        # a share: what other roots read is not its own (asked only when it owns a candidate at all)
         read |= {f for d in repo.rendered.deployed_dirs(judged) for f in repo.files_read_by(d)}
-    for doc in repo.documents:
-        if doc.path in read or doc.kind not in POD_SPEC_PATHS or not judged(doc.path):
-            continue
-        if not repo.owns_file(doc.path):
-            continue
-        yield Workload(doc.data, repo.environment_of(doc.path), source_locator(doc))
+    for doc in loose:
+        if doc.path not in read:
+            yield Workload(doc.data, repo.environment_of(doc.path), source_locator(doc))
 
 
 def source_locator(doc: Document) -> Locate:

@@ -257,8 +257,10 @@ def configmap_hits(repo, seen: set[tuple[str, int]], scanned: set[str]) -> list[
 
     hits = []
     for doc in repo.objects("ConfigMap"):
+        if doc.path not in scanned:
+            continue
         data = doc.data.get("data")
-        if doc.path not in scanned or not isinstance(data, dict):
+        if not isinstance(data, dict):
             continue
         for key, value in data.items():
             line = doc.position(("data", key), key=True).line
