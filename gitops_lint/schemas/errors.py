@@ -10,9 +10,10 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from jsonschema import ValidationError
-from jsonschema.exceptions import best_match
+if TYPE_CHECKING:  # errors come from jsonschema, which is imported only once a resource is invalid
+    from jsonschema import ValidationError
 
 _TYPE_WORDS = {
     "string": "a string", "integer": "an integer", "number": "a number", "boolean": "a boolean",
@@ -125,6 +126,8 @@ def _alternatives(error: ValidationError, path: tuple) -> Iterator[Problem]:
     if error.validator == "oneOf" and not error.context:
         yield Problem(path, _at(path, "matches more than one of the allowed forms"))
         return
+    from jsonschema.exceptions import best_match
+
     inner = best_match(error.context) if error.context else None
     if inner is None:
         yield Problem(path, _at(path, "does not match any of the allowed forms"))

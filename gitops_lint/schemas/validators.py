@@ -9,10 +9,12 @@ Every schema is compiled once and resolves `$ref`s into the Kubernetes definitio
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import jsonschema
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+if TYPE_CHECKING:  # the pure-Python validator and its registry are imported when first needed (detailed
+    # errors, or no jsonschema-rs): a run whose resources are all valid never pays their 40 ms import
+    import jsonschema
+    from referencing import Registry
 
 try:  # optional accelerator
     import jsonschema_rs
@@ -42,6 +44,8 @@ class CompiledSchema:
     @property
     def python(self) -> jsonschema.protocols.Validator:
         if self._python is None:
+            import jsonschema
+
             self._python = jsonschema.Draft202012Validator(self.schema, registry=self._cache.py_registry())
         return self._python
 
@@ -74,6 +78,9 @@ class ValidatorCache:
 
     def py_registry(self) -> Registry:
         if self._py_registry is None:
+            from referencing import Registry, Resource
+            from referencing.jsonschema import DRAFT202012
+
             pairs = [
                 (uri, Resource.from_contents(doc, default_specification=DRAFT202012))
                 for uri, doc in self._resources.items()
