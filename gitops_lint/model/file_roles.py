@@ -18,7 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from gitops_lint.core.loader import UNSAFE_CONTENT, Document, ParsedFile
-from gitops_lint.core.source import PathEscapesRoot, normalize, parent_dirs, parent_of
+from gitops_lint.core.source import PathEscapesRoot, dirs_holding, normalize, parent_dirs, parent_of
 from gitops_lint.model.kustomizations import KUSTOMIZATION_FILES, Kustomization
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ class _Refs:
             if d:
                 parent, _, name = d.rpartition("/")
                 self.subdirs.setdefault(parent, set()).add(name.lower())
-        self.charts = {f.rpartition("/")[0] for f in repo.files if f == "Chart.yaml" or f.endswith("/Chart.yaml")}
+        self.charts = dirs_holding(repo.files, "Chart.yaml")
         self._places: dict[str, _Place] = {}  # directory → what its place alone says (filled on first use)
 
     def beside_environments(self, parent: str) -> bool:
