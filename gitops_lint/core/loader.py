@@ -12,7 +12,7 @@ the rule cards say which kinds they report.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -32,6 +32,7 @@ from gitops_lint.core.yaml_compose import (
 )
 
 PathKey = tuple  # a path into a document: ("spec", "containers", 0, "image")
+PositionTable = Mapping[PathKey, tuple[int, int]]  # {path: (line, column)}; a kept parse's, decoded when read
 Composer = Callable[[str], Iterator["Node | None"]]  # YAML text -> its documents' node trees
 
 SYNTAX, DUPLICATE_KEY, UNSAFE_CONTENT = "yaml-syntax", "duplicate-key", "unsafe-content"
@@ -69,8 +70,8 @@ class Document:
     data: Any
     start: Position
     end_line: int
-    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
-    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict, repr=False)
+    keys: PositionTable = field(default_factory=dict, repr=False)
+    values: PositionTable = field(default_factory=dict, repr=False)
     # the source text of each scalar `metadata.annotations` value (kustomize prints annotations
     # as that text: `0644` stays "0644", `~` stays "~")
     annotation_text: dict[str, str] | None = field(default=None, repr=False)
@@ -162,8 +163,7 @@ def decode_text(path: str, raw: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return None, Violation(path, "file is not valid UTF-8; not parsed", Position(line, 1), key="encoding",
-                               kind=UNSAFE_CONTENT)
+        return None, Violation(path, "file is not valid UTF-8; not parsed", Position(line, 1), key="encoding", kind=UNSAFE_CONTENT)
     return text, None
 
 
@@ -286,8 +286,9 @@ class _Converter:
         self.doc = doc
         self.max_depth = limits.max_depth
         self.violations = violations
-        self.keys = doc.keys
-        self.values = doc.values
+        self.keys: dict[PathKey, tuple[int, int]] = {}  # the document's tables, filled here
+        self.values: dict[PathKey, tuple[int, int]] = {}
+        doc.keys, doc.values = self.keys, self.values
 
     def _too_deep(self, node: Node) -> _UnsafeContent:
         return _UnsafeContent(f"YAML nesting deeper than {self.max_depth} levels; not parsed", _pos(node.start_mark))

@@ -2,7 +2,9 @@
 only the files that changed.
 
 One bundle per tree (and tool, and parse limits) maps each path to its content hash and its parse:
-text, documents (data and position tables) and loader violations. A file is kept only when nothing
+text, documents (data and position tables) and loader violations. A document's position tables stay
+encoded (one small pickle each) until something asks where a field is: most documents of a warm run
+are never asked, and decoding their tables was a third of loading the bundle. A file is kept only when nothing
 in it is a secret value as far as this run can tell (`keepable`): GL602's scan of it in this run found
 nothing, and it is not a Secret, a SOPS file, a generator input, a file a `.sops.yaml` rule covers,
 a kustomization with a secretGenerator or a CI file. So a run without GL602 over the whole tree
@@ -17,11 +19,11 @@ from __future__ import annotations
 import io
 import pickle
 import re
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from gitops_lint.core.findings import Position, Violation
-from gitops_lint.core.loader import Document, ParsedFile
+from gitops_lint.core.loader import Document, ParsedFile, PathKey
 from gitops_lint.lint.cache import CacheStore
 from gitops_lint.lint.file_hashes import hash_bytes
 
@@ -128,7 +130,7 @@ def keepable(repo: Repository, scanned: set[str], flagged: set[str]) -> set[str]
     return out
 
 
-# -- encoding: lists of plain data (position tables as they are: dicts of tuples) -----------------
+# -- encoding: lists of plain data (position tables: one pickle per document, see below) ----------
 class _PlainUnpickler(pickle.Unpickler):
     """Builtin containers and scalars only: any class or function named in the stream is refused."""
 
@@ -137,7 +139,7 @@ class _PlainUnpickler(pickle.Unpickler):
 
 
 def _encoded(parsed: ParsedFile) -> list:
-    docs = [[d.index, d.data, d.start.line, d.start.column, d.end_line, d.keys, d.values, d.annotation_text,
+    docs = [[d.index, d.data, d.start.line, d.start.column, d.end_line, _tables_blob(d), d.annotation_text,
              d.folded, d.flow_empty, d.yaml11_bools, d.timestamps]
             for d in parsed.documents]
     violations = [[v.message, v.position.line, v.position.column, v.resource, v.environment, v.key, v.kind]
@@ -151,13 +153,75 @@ def _parsed(path: str, entry: list) -> ParsedFile:
         raise TypeError("not a kept parse")
     documents = []
     for d in docs:
-        index, data, line, column, end_line, keys, values, annotations, folded, flow_empty, bools, stamps = d
-        if not (type(index) is type(line) is type(column) is type(end_line) is int
-                and type(keys) is type(values) is dict):
+        index, data, line, column, end_line, blob, annotations, folded, flow_empty, bools, stamps = d
+        if not (type(index) is type(line) is type(column) is type(end_line) is int and type(blob) is bytes):
             raise TypeError("not a kept document")
+        tables = _KeptTables(blob)
         documents.append(Document(path=path, index=index, data=data, start=Position(line, column), end_line=end_line,
-                                  keys=keys, values=values, annotation_text=annotations, folded=folded,
-                                  flow_empty=flow_empty, yaml11_bools=bools, timestamps=stamps))
+                                  keys=_LazyTable(tables, 0), values=_LazyTable(tables, 1), annotation_text=annotations,
+                                  folded=folded, flow_empty=flow_empty, yaml11_bools=bools, timestamps=stamps))
     found = [Violation(path, v[0], Position(v[1], v[2]), resource=v[3], environment=v[4], key=v[5], kind=v[6])
              for v in violations]
     return ParsedFile(path, text, documents, found)
+
+
+# -- position tables: one pickle per document, decoded when first read -------------------------------
+Table = dict[PathKey, tuple[int, int]]
+
+
+def _tables_blob(doc: Document) -> bytes:
+    """The document's two position tables as kept: a kept document's own bytes, unread, as they came."""
+    keys, values = doc.keys, doc.values
+    if isinstance(keys, _LazyTable) and isinstance(values, _LazyTable) and keys.tables is values.tables:
+        return keys.tables.blob
+    return pickle.dumps((dict(keys), dict(values)), protocol=5)
+
+
+class _KeptTables:
+    """The encoded tables of one kept document; `decoded()` unpickles them once (plain data only).
+    Tables that do not decode to two dicts read as empty: positions fall back to the document's start."""
+
+    __slots__ = ("blob", "_decoded")
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+        self._decoded: tuple[Table, Table] | None = None
+
+    def decoded(self) -> tuple[Table, Table]:
+        if self._decoded is None:
+            try:
+                pair: Any = _PlainUnpickler(io.BytesIO(self.blob)).load()
+            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError, AttributeError,
+                    MemoryError, RecursionError):
+                pair = None
+            ok = type(pair) is tuple and len(pair) == 2 and type(pair[0]) is type(pair[1]) is dict
+            self._decoded = pair if ok else ({}, {})
+        return self._decoded
+
+
+class _LazyTable(Mapping[PathKey, tuple[int, int]]):
+    """One of a kept document's position tables (`which`: 0 keys, 1 values), read through `_KeptTables`."""
+
+    __slots__ = ("tables", "which")
+
+    def __init__(self, tables: _KeptTables, which: int) -> None:
+        self.tables = tables
+        self.which = which
+
+    def __getitem__(self, path: PathKey) -> tuple[int, int]:
+        return self.tables.decoded()[self.which][path]
+
+    def get(self, path: PathKey, default: Any = None) -> Any:
+        return self.tables.decoded()[self.which].get(path, default)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.tables.decoded()[self.which]
+
+    def __iter__(self) -> Iterator[PathKey]:
+        return iter(self.tables.decoded()[self.which])
+
+    def __len__(self) -> int:
+        return len(self.tables.decoded()[self.which])
+
+    def items(self) -> Any:
+        return self.tables.decoded()[self.which].items()

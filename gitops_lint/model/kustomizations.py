@@ -6,6 +6,7 @@ diff's affected-root detection. Rendering lives in `gitops_lint.render`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -40,10 +41,17 @@ class Reference:
 
     field: str  # e.g. "resources", "patches", "configMapGenerator.files"
     value: str  # as written
-    position: Position
     target: str | None = None  # normalised repo-relative path (None when remote or escaping)
     remote: bool = False
     escapes: bool = False
+    # where it is written: the kustomization's document and the entry's path in it, looked up when asked
+    # (most references are never reported: a kept parse's position tables are then never decoded)
+    document: Document | None = dataclasses.field(default=None, repr=False, compare=False)  # `field` is a field here
+    path: tuple = ()
+
+    @property
+    def position(self) -> Position:
+        return _position(self.document, self.path)
 
 
 @dataclass
@@ -143,14 +151,13 @@ def _references(directory: str, doc: Document | None, data: dict) -> list[Refere
 
 def _reference(directory: str, doc: Document | None, field_name: str, value: str, path: tuple) -> Reference:
     """One non-empty path entry: remote, escaping the repository, or its repo-relative target."""
-    position = _position(doc, path)
     if is_remote(value):
-        return Reference(field_name, value, position, remote=True)
+        return Reference(field_name, value, remote=True, document=doc, path=path)
     try:
         target = _target(value.strip(), directory)
     except PathEscapesRoot:
-        return Reference(field_name, value, position, escapes=True)
-    return Reference(field_name, value, position, target=target)
+        return Reference(field_name, value, escapes=True, document=doc, path=path)
+    return Reference(field_name, value, target=target, document=doc, path=path)
 
 
 def _target(entry: str, directory: str) -> str:
