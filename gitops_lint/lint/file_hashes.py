@@ -2,7 +2,9 @@
 
 A file whose size, mtime, inode and ctime are those recorded is not read again; one modified too
 close to the moment the record was written (a "racy" file: an edit within the clock's resolution
-would not show) is always re-read. The record holds paths and hashes only, never contents.
+would not show) is always re-read. The record holds paths and hashes only, never contents. It is
+rewritten only when many files differ from it (`REWRITE_AT`): after a small edit, hashing the few
+changed files again on the next run costs less than rewriting the record of the whole tree.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from gitops_lint.lint.cache import CacheStore
 
 STATS_KIND = "stats"
 RACY_NS = 2_000_000_000  # a file changed within 2 s of the record is re-read
+REWRITE_AT = 64  # files read again (or gone) before the record is rewritten
 
 
 def hash_bytes(data: bytes) -> str:
@@ -48,7 +51,7 @@ def file_hashes(root: Path, paths: Iterable[str], store: CacheStore | None) -> d
     top = str(root)
     hashes: dict[str, str] = {}
     fresh: dict[str, list] = {}
-    changed = False
+    reread = 0
     for path in paths:
         full = f"{top}/{path}"
         try:
@@ -63,7 +66,7 @@ def file_hashes(root: Path, paths: Iterable[str], store: CacheStore | None) -> d
             hashes[path] = known[4]
             fresh[path] = known
             continue
-        changed = True
+        reread += 1
         try:
             with open(full, "rb") as handle:
                 hashes[path] = hash_bytes(handle.read())
@@ -71,7 +74,8 @@ def file_hashes(root: Path, paths: Iterable[str], store: CacheStore | None) -> d
             hashes[path] = "unreadable"
             continue
         fresh[path] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, hashes[path]]
-    if store is not None and (changed or len(fresh) != len(record)):
+    gone = sum(1 for path in record if path not in fresh)
+    if store is not None and (reread + gone >= REWRITE_AT or (not record and fresh)):
         body = {"written_ns": time.time_ns(), "files": fresh}
         store.put(STATS_KIND, key, json.dumps(body, separators=(",", ":")).encode("utf-8", "surrogateescape"))
     return hashes
