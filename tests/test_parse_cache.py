@@ -287,3 +287,16 @@ def test_the_unpickler_refuses_what_a_plain_one_would_run(tmp_path):
     assert not marker.exists()
     pickle.loads(payload)  # noqa: S301 - the control: an ordinary unpickler runs the planted call
     assert marker.exists()
+
+
+def test_recurring_short_strings_are_kept_once_and_deep_data_as_it_is():
+    fresh, kept = _round_trip("multi.yaml", "a: shared\nb: shared\n---\na: shared\n")
+    first, second = (d.data for d in kept.documents)
+    assert first == {"a": "shared", "b": "shared"} and second == {"a": "shared"}
+    assert first["a"] is first["b"] is second["a"] and next(iter(first)) is next(iter(second))
+    deep: list = []
+    node = deep
+    for _ in range(5000):  # deeper than Python's recursion limit: stored as it is, not interned
+        node.append([])
+        node = node[0]
+    assert parse_cache._shared_strings(deep) is deep

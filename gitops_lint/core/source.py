@@ -325,13 +325,13 @@ def _walk(top: str, files: list[str], links: list[str]) -> Iterator[str]:
             for entry in entries:
                 rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
                 try:
-                    if entry.is_symlink():
-                        links.append(rel)
+                    if entry.is_file(follow_symlinks=False):  # a regular file (most entries): one test
+                        files.append(rel)
                     elif entry.is_dir(follow_symlinks=False):
                         if entry.name != ".git":
                             pending.append(rel)
                             yield rel
-                    elif entry.is_file(follow_symlinks=False):
-                        files.append(rel)
+                    elif entry.is_symlink():
+                        links.append(rel)
                 except OSError:
                     continue

@@ -23,6 +23,7 @@ from pathlib import Path
 FORMAT = 1
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 _SUFFIX = ".tmp"
+_HEADER_MAX = 1024  # an entry whose first line is longer is not one of ours
 
 
 def default_cache_dir() -> Path:
@@ -55,10 +56,11 @@ class CacheStore:
             return None
         path = self._path(kind, key)
         try:
-            raw = path.read_bytes()
+            with path.open("rb") as entry:  # the header line, then the payload (not copied out of the whole)
+                head, body = entry.readline(_HEADER_MAX), entry.read()
         except OSError:
             return None
-        payload = _unpack(raw, kind, key)
+        payload = _unpack(head, body, kind, key)
         if payload is not None:
             with contextlib.suppress(OSError):
                 os.utime(path)  # most recently used
@@ -113,9 +115,8 @@ def _header(kind: str, key: str, payload: bytes) -> bytes:
     return json.dumps(header, sort_keys=True).encode() + b"\n"
 
 
-def _unpack(raw: bytes, kind: str, key: str) -> bytes | None:
-    head, sep, payload = raw.partition(b"\n")
-    if not sep:
+def _unpack(head: bytes, payload: bytes, kind: str, key: str) -> bytes | None:
+    if not head.endswith(b"\n"):
         return None
     try:
         header = json.loads(head)
