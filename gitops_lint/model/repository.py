@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -369,6 +368,8 @@ def _parse_files(tree: SourceTree, paths: list[str], limits: Limits, jobs: int) 
     chunk = max(1, len(contents) // (jobs * 4))
     batches = [contents[i : i + chunk] for i in range(0, len(contents), chunk)]
     result: dict[str, ParsedFile] = {}
+    from concurrent.futures import ProcessPoolExecutor  # here: only a run that starts a pool imports it
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for batch in pool.map(_parse_batch, batches, [limits] * len(batches)):
             for parsed in batch:

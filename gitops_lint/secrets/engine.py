@@ -14,7 +14,6 @@ import os
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -288,6 +287,8 @@ def scan_contents(config: ScanConfig, contents: list[tuple[str, str]], jobs: int
         batches[smallest].append(item)
         loads[smallest] += len(item[1]) + 200  # per-file overhead
     hits: list[Hit] = []
+    from concurrent.futures import ProcessPoolExecutor  # here: only a run that starts a pool imports it
+
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         for result in pool.map(scan_batch, [config] * len(batches), batches):
             hits.extend(result)
