@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from gitops_lint.core.findings import Position, Violation
+from gitops_lint.core.findings import FILE_START, Position, Violation
 from gitops_lint.core.loader import Document, ParsedFile, PathKey
 from gitops_lint.lint.cache import CacheStore
 from gitops_lint.lint.file_hashes import hash_bytes
@@ -179,7 +179,8 @@ def _parsed(path: str, entry: list) -> ParsedFile:
         if not (type(index) is type(line) is type(column) is type(end_line) is int and type(blob) is bytes):
             raise TypeError("not a kept document")
         tables = _KeptTables(blob)  # Document's fields in order (positional: a third of the cost of keywords)
-        documents.append(Document(path, index, data, Position(line, column), end_line, _LazyTable(tables, 0),
+        start = FILE_START if line == column == 1 else Position(line, column)  # most documents start a file
+        documents.append(Document(path, index, data, start, end_line, _LazyTable(tables, 0),
                                   _LazyTable(tables, 1), annotations, folded, flow_empty, bools, stamps))
     found = [Violation(path, v[0], Position(v[1], v[2]), resource=v[3], environment=v[4], key=v[5], kind=v[6])
              for v in violations]
