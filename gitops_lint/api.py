@@ -123,7 +123,7 @@ def lint_tree(tree: SourceTree, config: Config, *, select=(), ignore=(), jobs: i
     kept: tuple[dict, dict] = ({}, {})  # parses of unchanged files from an earlier run; the hashes its bundle recorded
     with gc_paused():
         if cache is not None and hashes is not None and isinstance(tree, WorkingTree):
-            kept = parse_cache.load(cache, cached_run.parses_key(tree, config), hashes)
+            kept = parse_cache.load(cache, cached_run.parses_key(tree, config), hashes, config.limits)
         repo = Repository.build(tree, config, jobs=jobs, chart_provider=chart_roots, known=kept[0])
         chosen = select_cards(cards, repo, select, ignore)
         if shard:  # a label/annotation Component may be shared across units unless an organisation rule splits by root

@@ -11,7 +11,6 @@ from gitops_lint.lint.cache import CacheStore
 from gitops_lint.lint.file_hashes import REWRITE_AT, STATS_KIND, _stat_key, file_hashes, hash_bytes
 
 HOUR_NS = 3600 * 10**9
-NOW_NS = time.time_ns()
 
 
 def _write_record(store: CacheStore, root, files: dict, written_ns: int) -> None:
@@ -51,7 +50,8 @@ def test_a_racy_changed_or_malformed_entry_is_read_again(tmp_path):
 
 
 def test_the_record_is_rewritten_only_when_many_files_differ_from_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(file_hashes_module.time, "time_ns", lambda: NOW_NS + HOUR_NS)
+    ahead = time.time_ns() + HOUR_NS
+    monkeypatch.setattr(file_hashes_module.time, "time_ns", lambda: ahead)
     root = tmp_path / "repo"
     root.mkdir()
     names = [f"f{i:03}.yaml" for i in range(REWRITE_AT + 1)]

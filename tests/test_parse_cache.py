@@ -77,13 +77,19 @@ def test_kept_position_tables_are_decoded_only_when_read_and_kept_as_they_came()
     assert parse_cache._encoded(kept)[1][0][5] is doc.keys.tables.blob  # written back without re-encoding
 
 
-@pytest.mark.parametrize("blob", [b"", b"garbage", pickle.dumps(({}, [])), pickle.dumps([{}, {}, {}])])
-def test_kept_tables_that_do_not_decode_read_as_empty(blob):
+@pytest.mark.parametrize("blob", [b"", b"garbage", pickle.dumps(({}, [])), pickle.dumps([{}, {}, {}]),
+                                  b"\x80\x05\x95\xff\xff\xff\xff\xff\xff\xff\x7f",  # a frame too long to exist
+                                  pickle.dumps(({("data",): (1, "x")}, {})), pickle.dumps(({"data": (1, 2)}, {}))])
+def test_kept_tables_that_do_not_decode_are_never_used_the_text_is_parsed_again(blob):
     fresh, _ = _round_trip("multi.yaml", TRICKY["multi.yaml"])
     entry = _plain_load(pickle.dumps(parse_cache._encoded(fresh), protocol=5))
     entry[1][0][5] = blob
-    doc = parse_cache._parsed("multi.yaml", entry).documents[0]
-    assert dict(doc.keys) == {} and dict(doc.values) == {} and doc.position(("data", "k")) == doc.start
+    kept = parse_cache._parsed("multi.yaml", entry)
+    doc, expected = kept.documents[0], fresh.documents[0]
+    assert doc.position(("data", "k")) == expected.position(("data", "k")) != doc.start
+    assert dict(doc.keys) == dict(expected.keys) and dict(doc.values) == dict(expected.values)
+    rewritten = parse_cache._encoded(kept)[1][0][5]  # the bundle written next gets sound tables, not the damage
+    assert rewritten != blob and parse_cache._decoded_tables(rewritten) == (dict(expected.keys), dict(expected.values))
 
 
 def _bundle(repo: Path, cache: Path) -> dict:

@@ -174,7 +174,7 @@ def secret_sops_partial(ctx: CheckContext) -> Iterator[Violation]:
     repo = ctx.repo
     rules = sops.creation_rules(repo)
     for path in repo.files:
-        if not ctx.owns(path) or posixpath.basename(path) in (".sops.yaml", ".sops.yml", ".secrets.baseline"):
+        if not ctx.owns(path) or posixpath.basename(path) in (*sops.SOPS_CONFIG_NAMES, ".secrets.baseline"):
             continue
         parsed = repo.parsed(path)
         if parsed is None and path.endswith(".json"):

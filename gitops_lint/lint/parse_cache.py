@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from gitops_lint.core.findings import FILE_START, Position, Violation
-from gitops_lint.core.loader import Document, ParsedFile, PathKey
+from gitops_lint.core.loader import DEFAULT_LIMITS, Document, Limits, ParsedFile, PathKey, parse_text
 from gitops_lint.lint.cache import CacheStore
 from gitops_lint.lint.file_hashes import hash_bytes
 
@@ -41,18 +41,20 @@ _INTERN_LENGTH = 64  # strings up to this long are shared between documents (`_s
 _SECRET_KIND = re.compile(r"""^[\s-]*["']?kind["']?\s*:\s*["']?\w*Secret\b""", re.M)
 
 
-def load(store: CacheStore, key: str, hashes: Mapping[str, str]) -> tuple[dict[str, ParsedFile], dict[str, str]]:
+def load(store: CacheStore, key: str, hashes: Mapping[str, str],
+         limits: Limits = DEFAULT_LIMITS) -> tuple[dict[str, ParsedFile], dict[str, str]]:
     """The kept parses of files whose content hash is still `hashes[path]`, and the hash of every
-    entry of the bundle (for `save`). Anything that does not decode is a miss."""
+    entry of the bundle (for `save`). Anything that does not decode is a miss. `limits`: the loader's
+    (the bundle's key holds them), for a document whose position tables turn out not to decode."""
     payload = store.get(PARSES_KIND, key)
     if payload is None:
         return {}, {}
     try:
         entries = read_entries(payload)
         recorded = {path: entry[0] for path, entry in entries.items()}
-        parses = {path: _parsed(path, entries[path][1]) for path, h in recorded.items() if hashes.get(path) == h}
-    except (pickle.UnpicklingError, EOFError, ValueError, KeyError, TypeError, IndexError, AttributeError,
-            MemoryError, RecursionError):
+        parses = {path: _parsed(path, entries[path][1], limits) for path, h in recorded.items()
+                  if hashes.get(path) == h}
+    except Exception:  # whatever a damaged or foreign bundle makes the unpickler raise: a miss
         return {}, {}
     return parses, recorded
 
@@ -169,16 +171,17 @@ def _interned(node: Any) -> Any:
     return node
 
 
-def _parsed(path: str, entry: list) -> ParsedFile:
+def _parsed(path: str, entry: list, limits: Limits = DEFAULT_LIMITS) -> ParsedFile:
     text, docs, violations = entry
     if not isinstance(text, str) or not isinstance(docs, list):
         raise TypeError("not a kept parse")
     documents = []
+    source = _KeptSource(path, text, limits)
     for d in docs:
         index, data, line, column, end_line, blob, annotations, folded, flow_empty, bools, stamps = d
         if not (type(index) is type(line) is type(column) is type(end_line) is int and type(blob) is bytes):
             raise TypeError("not a kept document")
-        tables = _KeptTables(blob)  # Document's fields in order (positional: a third of the cost of keywords)
+        tables = _KeptTables(blob, source, index)  # Document's fields in order (positional: cheaper than keywords)
         start = FILE_START if line == column == 1 else Position(line, column)  # most documents start a file
         documents.append(Document(path, index, data, start, end_line, _LazyTable(tables, 0),
                                   _LazyTable(tables, 1), annotations, folded, flow_empty, bools, stamps))
@@ -192,33 +195,64 @@ Table = dict[PathKey, tuple[int, int]]
 
 
 def _tables_blob(doc: Document) -> bytes:
-    """The document's two position tables as kept: a kept document's own bytes, unread, as they came."""
+    """The document's two position tables as kept: a kept document's own bytes as they came (unread, or
+    read and sound), else its tables encoded anew."""
     keys, values = doc.keys, doc.values
-    if isinstance(keys, _LazyTable) and isinstance(values, _LazyTable) and keys.tables is values.tables:
-        return keys.tables.blob
+    kept = keys.tables if isinstance(keys, _LazyTable) else None
+    if kept is not None and isinstance(values, _LazyTable) and values.tables is kept and not kept.reparsed:
+        return kept.blob
     return pickle.dumps((dict(keys), dict(values)), protocol=5)
 
 
+class _KeptSource:
+    """What a kept file's documents need to rebuild their tables: its text and the loader's limits."""
+
+    __slots__ = ("path", "text", "limits")
+
+    def __init__(self, path: str, text: str, limits: Limits) -> None:
+        self.path, self.text, self.limits = path, text, limits
+
+    def tables_of(self, index: int) -> tuple[Table, Table]:
+        """The tables of the file's document `index`, from a new parse of the kept text."""
+        doc = next((d for d in parse_text(self.path, self.text, self.limits).documents if d.index == index), None)
+        return (dict(doc.keys), dict(doc.values)) if doc is not None else ({}, {})
+
+
 class _KeptTables:
-    """The encoded tables of one kept document; `decoded()` unpickles them once (plain data only).
-    Tables that do not decode to two dicts read as empty: positions fall back to the document's start."""
+    """The encoded tables of one kept document; `decoded()` unpickles them once (plain data only). Tables
+    that do not decode to two well-formed tables are never used: the document's text is parsed again."""
 
-    __slots__ = ("blob", "_decoded")
+    __slots__ = ("blob", "source", "index", "reparsed", "_decoded")
 
-    def __init__(self, blob: bytes) -> None:
-        self.blob = blob
+    def __init__(self, blob: bytes, source: _KeptSource, index: int) -> None:
+        self.blob, self.source, self.index = blob, source, index
+        self.reparsed = False
         self._decoded: tuple[Table, Table] | None = None
 
     def decoded(self) -> tuple[Table, Table]:
         if self._decoded is None:
-            try:
-                pair: Any = _PlainUnpickler(io.BytesIO(self.blob)).load()
-            except (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError, AttributeError,
-                    MemoryError, RecursionError):
-                pair = None
-            ok = type(pair) is tuple and len(pair) == 2 and type(pair[0]) is type(pair[1]) is dict
-            self._decoded = pair if ok else ({}, {})
+            pair = _decoded_tables(self.blob)
+            if pair is None:
+                self.reparsed = True
+                pair = self.source.tables_of(self.index)
+            self._decoded = pair
         return self._decoded
+
+
+def _decoded_tables(blob: bytes) -> tuple[Table, Table] | None:
+    """Two tables {path tuple: (line, column)} from a blob, or None for anything else."""
+    try:
+        pair: Any = _PlainUnpickler(io.BytesIO(blob)).load()
+    except Exception:  # whatever damaged bytes make the unpickler raise
+        return None
+    if not (type(pair) is tuple and len(pair) == 2 and type(pair[0]) is type(pair[1]) is dict):
+        return None
+    for table in pair:
+        for path, where in table.items():
+            if not (type(path) is tuple and type(where) is tuple and len(where) == 2
+                    and type(where[0]) is type(where[1]) is int):
+                return None
+    return pair
 
 
 class _LazyTable(Mapping[PathKey, tuple[int, int]]):
