@@ -4,7 +4,8 @@ only the files that changed.
 One bundle per tree (and tool, and parse limits) maps each path to its content hash and its parse:
 text, documents (data and position tables) and loader violations. A document's position tables stay
 encoded (one small pickle each) until something asks where a field is: most documents of a warm run
-are never asked, and decoding their tables was a third of loading the bundle. A file is kept only when nothing
+are never asked, and decoding their tables was a third of loading the bundle (tables that turn out
+not to decode are rebuilt from the kept text, never used). A file is kept only when nothing
 in it is a secret value as far as this run can tell (`keepable`): GL602's scan of it in this run found
 nothing, and it is not a Secret, a SOPS file, a generator input, a file a `.sops.yaml` rule covers,
 a kustomization with a secretGenerator or a CI file. So a run without GL602 over the whole tree
@@ -68,9 +69,9 @@ def save(store: CacheStore, key: str, hashes: Mapping[str, str], repo: Repositor
     changes = len(kept) - len(unchanged) + sum(1 for p in previous if p not in kept)
     if changes == 0 or (previous and changes < REWRITE_AT):
         return
-    files = {path: [hashes[path], _encoded(repo.parsed_files[path])] for path in sorted(kept)
-             if path in unchanged or _parsed_as_hashed(repo.parsed_files[path], hashes.get(path))}
     try:
+        files = {path: [hashes[path], _encoded(repo.parsed_files[path])] for path in sorted(kept)
+                 if path in unchanged or _parsed_as_hashed(repo.parsed_files[path], hashes.get(path))}
         body = bundle_payload(files)
     except (pickle.PicklingError, TypeError, RecursionError):
         return
