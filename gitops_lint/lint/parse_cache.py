@@ -177,7 +177,7 @@ def _parsed(path: str, entry: list, limits: Limits = DEFAULT_LIMITS) -> ParsedFi
     if not isinstance(text, str) or not isinstance(docs, list):
         raise TypeError("not a kept parse")
     documents = []
-    source = _KeptSource(path, text, limits)
+    source = (path, text, limits)  # what a document's tables are rebuilt from, should they not decode
     for d in docs:
         index, data, line, column, end_line, blob, annotations, folded, flow_empty, bools, stamps = d
         if not (type(index) is type(line) is type(column) is type(end_line) is int and type(blob) is bytes):
@@ -200,44 +200,38 @@ def _tables_blob(doc: Document) -> bytes:
     read and sound), else its tables encoded anew."""
     keys, values = doc.keys, doc.values
     kept = keys.tables if isinstance(keys, _LazyTable) else None
-    if kept is not None and isinstance(values, _LazyTable) and values.tables is kept and not kept.reparsed:
+    if kept is not None and isinstance(values, _LazyTable) and values.tables is kept and kept.blob is not None:
         return kept.blob
     return pickle.dumps((dict(keys), dict(values)), protocol=5)
 
 
-class _KeptSource:
-    """What a kept file's documents need to rebuild their tables: its text and the loader's limits."""
-
-    __slots__ = ("path", "text", "limits")
-
-    def __init__(self, path: str, text: str, limits: Limits) -> None:
-        self.path, self.text, self.limits = path, text, limits
-
-    def tables_of(self, index: int) -> tuple[Table, Table]:
-        """The tables of the file's document `index`, from a new parse of the kept text."""
-        doc = next((d for d in parse_text(self.path, self.text, self.limits).documents if d.index == index), None)
-        return (dict(doc.keys), dict(doc.values)) if doc is not None else ({}, {})
-
-
 class _KeptTables:
     """The encoded tables of one kept document; `decoded()` unpickles them once (plain data only). Tables
-    that do not decode to two well-formed tables are never used: the document's text is parsed again."""
+    that do not decode to two well-formed tables are never used (their blob is dropped): the document's
+    text is parsed again. `source`: the file's path, text and the loader's limits."""
 
-    __slots__ = ("blob", "source", "index", "reparsed", "_decoded")
+    __slots__ = ("blob", "source", "index", "_decoded")
 
-    def __init__(self, blob: bytes, source: _KeptSource, index: int) -> None:
-        self.blob, self.source, self.index = blob, source, index
-        self.reparsed = False
+    def __init__(self, blob: bytes, source: tuple[str, str, Limits], index: int) -> None:
+        self.blob: bytes | None = blob
+        self.source = source
+        self.index = index
         self._decoded: tuple[Table, Table] | None = None
 
     def decoded(self) -> tuple[Table, Table]:
         if self._decoded is None:
-            pair = _decoded_tables(self.blob)
+            pair = _decoded_tables(self.blob) if self.blob is not None else None
             if pair is None:
-                self.reparsed = True
-                pair = self.source.tables_of(self.index)
+                self.blob = None
+                pair = _reparsed_tables(*self.source, self.index)
             self._decoded = pair
         return self._decoded
+
+
+def _reparsed_tables(path: str, text: str, limits: Limits, index: int) -> tuple[Table, Table]:
+    """The tables of a kept file's document `index`, from a new parse of the kept text."""
+    doc = next((d for d in parse_text(path, text, limits).documents if d.index == index), None)
+    return (dict(doc.keys), dict(doc.values)) if doc is not None else ({}, {})
 
 
 def _decoded_tables(blob: bytes) -> tuple[Table, Table] | None:
