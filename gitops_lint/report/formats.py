@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from gitops_lint.core.findings import Finding
-from gitops_lint.report import codequality, github_annotations, json_report, junit, markdown, sarif, text
 from gitops_lint.report.summary import Summary
 
 if TYPE_CHECKING:
@@ -21,19 +20,34 @@ FORMATS = ("text", "json", "sarif", "github", "markdown", "codequality", "junit"
 
 def render(fmt: str, findings: list[Finding], summary: Summary, cards: list, color: bool = False,
            fetched: Sequence[FetchedChart] = ()) -> str:
-    """Render findings in the named format (`fetched`: the remote charts the run fetched)."""
+    """Render findings in the named format (`fetched`: the remote charts the run fetched). Only the
+    format asked for is imported (JUnit's XML library, SARIF's tables: start-up time of every run)."""
     if fmt == "text":
+        from gitops_lint.report import text
+
         return text.render(findings, summary, color=color, fetched=fetched)
     if fmt == "json":
+        from gitops_lint.report import json_report
+
         return json_report.render(findings, summary, fetched=fetched)
     if fmt == "sarif":
+        from gitops_lint.report import sarif
+
         return sarif.render(findings, cards, fetched=fetched)
     if fmt == "github":
+        from gitops_lint.report import github_annotations
+
         return github_annotations.render(findings, summary)
     if fmt == "markdown":
+        from gitops_lint.report import markdown
+
         return markdown.render(findings, summary)
     if fmt == "codequality":
+        from gitops_lint.report import codequality
+
         return codequality.render(findings)
     if fmt == "junit":
+        from gitops_lint.report import junit
+
         return junit.render(findings, cards)
     raise ValueError(f"unknown format {fmt!r}")
