@@ -234,7 +234,8 @@ def test_a_server_that_does_not_speak_http_is_a_fetch_error(tmp_path):
             conn.sendall(b"GARBAGE\r\n\r\n")
             conn.close()
 
-    threading.Thread(target=garbage, daemon=True).start()
+    server = threading.Thread(target=garbage, daemon=True)
+    server.start()
     host = f"127.0.0.1:{listener.getsockname()[1]}"
     try:
         with pytest.raises(FetchError, match="cannot fetch"):
@@ -244,4 +245,10 @@ def test_a_server_that_does_not_speak_http_is_a_fetch_error(tmp_path):
             ChartFetcher(tmp_path / "cache").get(ChartSource(repo_url=f"http://{host}", chart="web",
                                                              version="1.3.0"))
     finally:
+        # Wake the thread out of accept() before closing: a thread left blocked there would, after the
+        # process is stopped and continued, restart accept() on whatever socket next gets the same
+        # descriptor number (a later test's registry) and answer its requests with GARBAGE.
+        listener.shutdown(socket.SHUT_RDWR)
+        server.join(timeout=10)
         listener.close()
+    assert not server.is_alive()
