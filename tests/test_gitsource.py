@@ -142,3 +142,19 @@ def test_working_tree_over_base_lists_what_working_tree_lists(repo):
         slow = WorkingTree(repo)
         assert fast.files() == slow.files()
         assert sorted(u.path for u in fast.unsafe_paths()) == sorted(u.path for u in slow.unsafe_paths())
+
+
+def test_a_missing_object_in_a_large_read_is_an_error_not_a_hang(tmp_path):
+    # A partial or damaged clone lacks one blob. The request (3,000 ids) is larger than the pipe to
+    # cat-file, and its answers larger than the pipe back: both sides of the exchange are blocked when
+    # the missing object is reported, and the tree must still stop cleanly and stay usable.
+    root = tmp_path / "repo"
+    init(root, {f"apps/app-{i:04d}.yaml": f"replicas: {i}\n" for i in range(3000)})
+    oid = git(root, "rev-parse", "HEAD:apps/app-0001.yaml").strip()
+    (root / ".git" / "objects" / oid[:2] / oid[2:]).unlink()
+    with GitTree(root, "HEAD") as tree:
+        paths = sorted(tree.files())
+        with pytest.raises(SourceError, match=oid):
+            tree.read_many(paths)
+        rest = tree.read_many(paths[2:])
+        assert len(rest) == 2998 and rest["apps/app-2999.yaml"] == b"replicas: 2999\n"

@@ -227,12 +227,24 @@ class GitTree(SourceTree):
         request = b"".join(oid.encode() + b"\n" for _, oid in wanted)
         writer = threading.Thread(target=_feed, args=(proc.stdin, request), daemon=True)
         writer.start()
-        for path, oid in wanted:
-            header = stdout.readline().split()
-            if len(header) != 3:
-                raise SourceError(f"git cat-file: cannot read object {oid}")
-            out[path] = self._contents[oid] = stdout.read(int(header[2]))
-            stdout.read(1)
+        try:
+            for path, oid in wanted:
+                header = stdout.readline().split()
+                if len(header) != 3:
+                    raise SourceError(f"git cat-file: cannot read object {oid}")
+                out[path] = self._contents[oid] = stdout.read(int(header[2]))
+                stdout.read(1)
+        except BaseException:
+            # cat-file may be blocked writing answers nobody reads, and the writer blocked feeding it:
+            # stop the process so that both ends are released, instead of hanging in close()
+            proc.kill()
+            writer.join()
+            for stream in (proc.stdin, proc.stdout):
+                with contextlib.suppress(OSError):
+                    _pipe(stream).close()
+            proc.wait()
+            self._proc = None
+            raise
         writer.join()
         return out
 
@@ -268,6 +280,7 @@ class GitTree(SourceTree):
                 self._proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 self._proc.kill()
+            _pipe(self._proc.stdout).close()
             self._proc = None
 
     def __enter__(self) -> GitTree:
@@ -306,8 +319,11 @@ class WorkingTreeOverBase(WorkingTree):
 
 
 def _feed(stream: IO[bytes], data: bytes) -> None:
-    stream.write(data)
-    stream.flush()
+    try:
+        stream.write(data)
+        stream.flush()
+    except OSError:
+        pass  # cat-file has gone; the reading side reports why
 
 
 def worktree_changes(toplevel: str | os.PathLike, commit: str, prefix: str = "") -> set[str] | None:
