@@ -239,11 +239,7 @@ class GitTree(SourceTree):
             # stop the process so that both ends are released, instead of hanging in close()
             proc.kill()
             writer.join()
-            for stream in (proc.stdin, proc.stdout):
-                with contextlib.suppress(OSError):
-                    _pipe(stream).close()
-            proc.wait()
-            self._proc = None
+            self.close()
             raise
         writer.join()
         return out
